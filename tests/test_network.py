@@ -1,0 +1,264 @@
+"""The compiler: structure of the MPS and of the copy tree, checked against independent counts."""
+
+from __future__ import annotations
+
+import doctest
+import itertools
+from collections import Counter
+from functools import cache
+from math import comb
+
+import numpy as np
+import pytest
+import quimb.tensor as qtn
+
+import rac_tn.network
+from rac_tn import RAC
+from rac_tn.network import (
+    RacNetwork,
+    TensorPlace,
+    cell_copies,
+    compile_rac,
+    count_tensors,
+    input_copies,
+)
+
+TREE_SHAPES = [(1, 1), (1, 4), (2, 1), (2, 5), (3, 4), (4, 3)]  # (L, T)
+
+
+def gaussian_rac(M, R, L, C, seed=0):
+    rng = np.random.default_rng(seed)
+    return RAC(
+        [rng.standard_normal((R, M))] + [rng.standard_normal((R, R)) for _ in range(L - 1)],
+        [rng.standard_normal((R, R)) for _ in range(L)],
+        rng.standard_normal((C, R)),
+        [rng.standard_normal(R) for _ in range(L)],
+    )
+
+
+def lattice_paths(L, T):
+    """paths[(l, t)]: monotone lattice paths from cell (l, t) to (L, T), by recurrence."""
+
+    @cache
+    def paths(layer, time):
+        if (layer, time) == (L, T):
+            return 1
+        total = 0
+        if time < T:
+            total += paths(layer, time + 1)
+        if layer < L:
+            total += paths(layer + 1, time)
+        return total
+
+    return {(k, t): paths(k, t) for k in range(1, L + 1) for t in range(1, T + 1)}
+
+
+def brute_grid(rac, T, F=None):
+    """y on every template sequence, one forward call per sequence."""
+    F = np.eye(rac.M) if F is None else F
+    N = F.shape[0]
+    out = np.array([rac.forward(F[list(s)]) for s in itertools.product(range(N), repeat=T)])
+    return out.reshape((N,) * T + ((rac.C,) if rac.C > 1 else ()))
+
+
+# -- sizes ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("L, T", TREE_SHAPES)
+def test_copy_counts_are_lattice_path_counts(L, T):
+    # Cell (l,t) is rebuilt once per use-path to the output: C(T-t+L-l, L-l) copies (counted
+    # on the DELTA tags); input t is read by n_t = C(T-t+L-1, L-1) W^{I,1} copies.
+    net = compile_rac(gaussian_rac(2, 2, L, 1), T, kind="tree")
+    paths = lattice_paths(L, T)
+    for (layer, t), n in paths.items():
+        assert len(net.tn.select_tensors(["DELTA", f"L{layer}", f"T{t}"])) == n
+        assert cell_copies(L, T, layer, t) == n
+    for t in range(1, T + 1):
+        copies = net.tn.select_tensors(["WI", "L1", f"T{t}"])
+        assert len(copies) == paths[(1, t)] == comb(T - t + L - 1, L - 1) == input_copies(L, T, t)
+        assert all(f"d{t}" in c.inds for c in copies)
+        assert len(net.tn.ind_map[f"d{t}"]) == paths[(1, t)]  # one hyperedge for all copies
+    legs = sum(len(net.tn.ind_map[d]) for d in net.input_inds)
+    assert legs == comb(T + L - 1, L)
+
+
+@pytest.mark.parametrize("L, T", TREE_SHAPES)
+def test_tensor_count_formula_matches_built_network(L, T):
+    net = compile_rac(gaussian_rac(2, 3, L, 2), T, kind="tree")
+    kinds = Counter(p.kind for p in net.places.values())
+    copies = sum(lattice_paths(L, T).values())
+    h0s = sum(lattice_paths(L, T)[(layer, 1)] for layer in range(1, L + 1))
+    assert kinds == {"WH": copies, "WI": copies, "DELTA": copies, "H0": h0s, "WO": 1}
+    assert net.num_tensors == count_tensors(L, T, kind="tree") == 3 * copies + h0s + 1
+    if L == 1:
+        mps = compile_rac(gaussian_rac(2, 3, L, 2), T)
+        assert mps.kind == "mps" and mps.num_tensors == count_tensors(1, T) == T + 2
+
+
+# -- structure --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("L, T", [(2, 4), (3, 3)])
+def test_tree_tags_places_and_indices(L, T):
+    M, R, C = 3, 2, 2
+    net = compile_rac(gaussian_rac(M, R, L, C), T)
+    assert (
+        net.kind == "tree"
+        and net.T == T
+        and net.input_inds == tuple(f"d{t}" for t in range(1, T + 1))
+    )
+    assert set(net.places) == set(net.tn.tensor_map)
+    delta = np.zeros((R,) * 3)
+    for i in range(R):
+        delta[i, i, i] = 1
+    for tid, place in net.places.items():
+        tensor = net.tn.tensor_map[tid]
+        assert isinstance(place, TensorPlace)
+        assert set(tensor.tags) == {
+            place.kind,
+            f"L{place.layer}",
+            f"T{place.time}",
+            f"R{place.route}",
+        }
+        if place.kind == "WO":
+            assert (place.layer, place.time, place.route) == (L + 1, T, "")
+            continue
+        # a route steps 'h' back in time and 'i' down a layer from the root cell (L, T);
+        # H0 sits at time 0 but belongs to (its layer, time 1)
+        time = max(place.time, 1)
+        assert place.route.count("h") == T - time and place.route.count("i") == L - place.layer
+        if place.kind == "DELTA":
+            assert tensor.shape == (R, R, R) and np.array_equal(tensor.data, delta)
+    # each (kind, layer, time, route) occurs once: the route identifies the copy
+    assert len(set(net.places.values())) == net.num_tensors
+    # every bond joins exactly two tensors; d{t} joins n_t; the class index is open
+    for ind, tids in net.tn.ind_map.items():
+        if ind in net.input_inds:
+            assert len(tids) == comb(T - int(ind[1:]) + L - 1, L - 1)
+        elif ind == "c":
+            assert len(tids) == 1 and net.output_inds == ("c",)
+        else:
+            assert len(tids) == 2, ind
+
+
+def test_tree_weights_are_the_models():
+    rac = gaussian_rac(3, 2, 2, 1)
+    net = compile_rac(rac, 3)
+    for tid, place in net.places.items():
+        data = net.tn.tensor_map[tid].data
+        if place.kind == "WH":
+            assert np.array_equal(data, rac.hidden_weights[place.layer - 1])
+        elif place.kind == "WI":
+            assert np.array_equal(data, rac.input_weights[place.layer - 1])
+        elif place.kind == "H0":
+            assert np.array_equal(data, rac.initial_states[place.layer - 1])
+        elif place.kind == "WO":
+            assert np.array_equal(data, rac.output_weights[0])
+    root = net.tn.select_tensors(["DELTA", "L2", "T3", "R"])
+    assert len(root) == 1 and root[0].inds[0] == "h2_3.R"
+
+
+def test_mps_cores_are_the_design_cores():
+    # G_t[a, b, d] = W^H[b, a] W^I[b, d], written out entry by entry
+    rac = gaussian_rac(3, 2, 1, 1)
+    net = compile_rac(rac, 4)
+    wh, wi = rac.hidden_weights[0], rac.input_weights[0]
+    cores = net.tn.select_tensors("CORE")
+    assert len(cores) == 4
+    for t, core in enumerate(sorted(cores, key=lambda c: c.inds[-1]), start=1):
+        assert core.inds == (f"h1_{t - 1}.R", f"h1_{t}.R", f"d{t}")
+        for a, b, d in itertools.product(range(2), range(2), range(3)):
+            assert core.data[a, b, d] == pytest.approx(wh[b, a] * wi[b, d])
+    assert {p.route for p in net.places.values()} == {""}
+    assert net.tn.outer_inds() == net.input_inds
+
+
+def test_to_mps_is_the_grid_tensor():
+    rac = gaussian_rac(2, 3, 1, 1, seed=3)
+    T = 5
+    mps = compile_rac(rac, T).to_mps()
+    assert isinstance(mps, qtn.MatrixProductState) and mps.L == T and mps.max_bond() == 3
+    np.testing.assert_allclose(mps.to_dense().reshape((2,) * T), brute_grid(rac, T), rtol=1e-10)
+    # quimb's MPS tools apply: an exact compression to bond R changes nothing
+    squeezed = mps.copy()
+    squeezed.compress(max_bond=3, cutoff=0.0)
+    np.testing.assert_allclose(squeezed.to_dense(), mps.to_dense(), rtol=1e-8, atol=1e-12)
+    # templates (N = 4 != M) and a chosen class
+    rac2 = gaussian_rac(2, 2, 1, 3, seed=4)
+    F = np.random.default_rng(0).standard_normal((4, 2))
+    mps2 = compile_rac(rac2, 3).to_mps(F, cls=2)
+    np.testing.assert_allclose(
+        mps2.to_dense().reshape((4,) * 3), brute_grid(rac2, 3, F)[..., 2], rtol=1e-10
+    )
+    single = compile_rac(rac, 1).to_mps()
+    np.testing.assert_allclose(single.to_dense().ravel(), brute_grid(rac, 1), rtol=1e-12)
+
+
+def test_to_mps_refuses_deep_rac_and_missing_class():
+    with pytest.raises(ValueError, match="L = 1"):
+        compile_rac(gaussian_rac(2, 2, 2, 1), 3).to_mps()
+    with pytest.raises(ValueError, match="cls"):
+        compile_rac(gaussian_rac(2, 2, 1, 3), 3).to_mps()
+    with pytest.raises(ValueError, match="cls"):
+        compile_rac(gaussian_rac(2, 2, 1, 3), 3).to_mps(cls=3)
+
+
+def test_structured_path_contracts_everything():
+    # the compiler's SSA path uses every tensor and every intermediate exactly once
+    for net in (compile_rac(gaussian_rac(2, 2, 3, 1), 4), compile_rac(gaussian_rac(2, 2, 1, 1), 6)):
+        n = net.num_tensors
+        used = [i for pair in net.path for i in pair]
+        assert len(net.path) == n - 1
+        assert sorted(used) == list(range(2 * n - 2))
+        assert net.tids == tuple(net.tn.tensor_map)
+
+
+# -- guards and bad input ---------------------------------------------------------------------
+
+
+def test_size_guard_states_the_count_and_points_to_the_grid():
+    rac = RAC.random(2, 2, depth=4, seed=0)
+    expected = count_tensors(4, 60)
+    assert expected > 200_000
+    with pytest.raises(ValueError, match=f"{expected:,} tensors") as info:
+        compile_rac(rac, 60)
+    assert "computation-grid" in str(info.value) and "max_tensors" in str(info.value)
+    small = count_tensors(2, 5)
+    with pytest.raises(ValueError, match=f"{small:,} tensors"):
+        compile_rac(RAC.random(2, 2, depth=2, seed=0), 5, max_tensors=small - 1)
+    assert compile_rac(RAC.random(2, 2, depth=2, seed=0), 5, max_tensors=small).num_tensors == small
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"T": 0}, ValueError, "T must be a positive integer"),
+        ({"T": 2.0}, TypeError, "T must be a positive integer"),
+        ({"T": True}, TypeError, "T must be a positive integer"),
+        ({"T": 3, "kind": "ring"}, ValueError, "kind must be"),
+        ({"T": 3, "kind": "mps"}, ValueError, "L = 1"),
+        ({"T": 3, "max_tensors": 0}, ValueError, "max_tensors"),
+    ],
+)
+def test_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        compile_rac(RAC.random(2, 2, depth=2, seed=0), **kwargs)
+
+
+def test_rejects_non_rac():
+    with pytest.raises(TypeError, match="rac must be a rac_tn.RAC"):
+        compile_rac(np.eye(2), 3)
+    with pytest.raises(ValueError, match="cell"):
+        cell_copies(2, 3, 3, 1)
+
+
+def test_weights_are_shared_read_only():
+    rac = RAC.random(2, 2, depth=2, seed=0)
+    net = compile_rac(rac, 4)
+    wh = [t.data for t in net.tn.select_tensors(["WH", "L1"])]
+    assert all(a is wh[0] for a in wh) and not wh[0].flags.writeable
+    assert isinstance(net, RacNetwork) and "tree" in repr(net)
+
+
+def test_docstring_examples():
+    assert doctest.testmod(rac_tn.network, optionflags=doctest.ELLIPSIS).failed == 0
