@@ -205,3 +205,198 @@ def scan_mod(
         finals.append(states[:, -1, :])
         layer_input = states
     return finals
+
+
+# -- pair evaluation for the sampled separation rank (rac_tn.rank) ----------------------------
+
+
+@njit(cache=True, parallel=True)
+def _pair_outputs_kernel(start, drive_rows, drive_cols, from_cols, hidden, inputw, readout, p):
+    # start (Kr, L, R): every layer's state after the shared prefix, one per row part;
+    # drive_* (K, S, R): W^{I,1} f_t of the row / column parts for the S remaining steps;
+    # from_cols (S,): step s reads the column part. Output (Kr, Kc): y for every pair.
+    rows, depth, width = start.shape
+    cols = drive_cols.shape[0]
+    steps = from_cols.shape[0]
+    out = np.empty((rows, cols), dtype=np.uint64)
+    for i in prange(rows):
+        h = np.empty((depth, width), dtype=np.uint64)
+        new = np.empty(width, dtype=np.uint64)
+        for j in range(cols):
+            for layer in range(depth):
+                for r in range(width):
+                    h[layer, r] = start[i, layer, r]
+            for s in range(steps):
+                for layer in range(depth):
+                    for r in range(width):
+                        rec = np.uint64(0)
+                        for k in range(width):
+                            rec = _addmod(rec, _mulmod(hidden[layer, r, k], h[layer, k], p), p)
+                        if layer == 0:
+                            inp = drive_cols[j, s, r] if from_cols[s] else drive_rows[i, s, r]
+                        else:
+                            inp = np.uint64(0)
+                            for k in range(width):
+                                inp = _addmod(
+                                    inp, _mulmod(inputw[layer, r, k], h[layer - 1, k], p), p
+                                )
+                        new[r] = _mulmod(rec, inp, p)
+                    for r in range(width):
+                        h[layer, r] = new[r]
+            acc = np.uint64(0)
+            for k in range(width):
+                acc = _addmod(acc, _mulmod(readout[k], h[depth - 1, k], p), p)
+            out[i, j] = acc
+    return out
+
+
+@njit(cache=True, parallel=True)
+def _layer1_maps_kernel(drive, hidden, after, p):
+    # Layer 1 is linear in its start state while only column inputs are read:
+    # h^{1,s} = A_s h^{1,start} with A_s = diag(d_s) W^H A_{s-1}, A_0 = I. Returns after @ A_s
+    # for every column part j and step s, shape (Kc, S, rows of after, R).
+    cols, steps, width = drive.shape
+    rows = after.shape[0]
+    out = np.empty((cols, steps, rows, width), dtype=np.uint64)
+    for j in prange(cols):
+        A = np.zeros((width, width), dtype=np.uint64)
+        for r in range(width):
+            A[r, r] = np.uint64(1)
+        tmp = np.empty((width, width), dtype=np.uint64)
+        for s in range(steps):
+            for r in range(width):
+                for c in range(width):
+                    acc = np.uint64(0)
+                    for k in range(width):
+                        acc = _addmod(acc, _mulmod(hidden[r, k], A[k, c], p), p)
+                    tmp[r, c] = _mulmod(drive[j, s, r], acc, p)
+            for r in range(width):
+                for c in range(width):
+                    A[r, c] = tmp[r, c]
+            for r in range(rows):
+                for c in range(width):
+                    acc = np.uint64(0)
+                    for k in range(width):
+                        acc = _addmod(acc, _mulmod(after[r, k], A[k, c], p), p)
+                    out[j, s, r, c] = acc
+    return out
+
+
+@njit(cache=True, parallel=True)
+def _pair_outputs_linear_kernel(start, maps, hidden, inputw, readout, p):
+    # As _pair_outputs_kernel when every remaining step reads the column part (L >= 2):
+    # layer 2's input W^{I,2} h^{1,s} is maps[j, s] @ h^{1,start}, so layer 1 costs nothing
+    # per pair.
+    rows, depth, width = start.shape
+    cols, steps = maps.shape[0], maps.shape[1]
+    out = np.empty((rows, cols), dtype=np.uint64)
+    for i in prange(rows):
+        h = np.empty((depth, width), dtype=np.uint64)
+        new = np.empty(width, dtype=np.uint64)
+        for j in range(cols):
+            for layer in range(depth):
+                for r in range(width):
+                    h[layer, r] = start[i, layer, r]
+            for s in range(steps):
+                for r in range(width):
+                    rec = np.uint64(0)
+                    inp = np.uint64(0)
+                    for k in range(width):
+                        rec = _addmod(rec, _mulmod(hidden[1, r, k], h[1, k], p), p)
+                        inp = _addmod(inp, _mulmod(maps[j, s, r, k], h[0, k], p), p)
+                    new[r] = _mulmod(rec, inp, p)
+                for r in range(width):
+                    h[1, r] = new[r]
+                for layer in range(2, depth):
+                    for r in range(width):
+                        rec = np.uint64(0)
+                        inp = np.uint64(0)
+                        for k in range(width):
+                            rec = _addmod(rec, _mulmod(hidden[layer, r, k], h[layer, k], p), p)
+                            inp = _addmod(inp, _mulmod(inputw[layer, r, k], h[layer - 1, k], p), p)
+                        new[r] = _mulmod(rec, inp, p)
+                    for r in range(width):
+                        h[layer, r] = new[r]
+            acc = np.uint64(0)
+            for k in range(width):
+                acc = _addmod(acc, _mulmod(readout[k], h[depth - 1, k], p), p)
+            out[i, j] = acc
+    return out
+
+
+_LINEAR_MAPS_MAX_ENTRIES = 1 << 25  # memory cap for the layer-1 maps (8 bytes each)
+
+
+def pair_outputs(
+    weights: ModularWeights,
+    start: list[np.ndarray],
+    rows: np.ndarray,
+    cols: np.ndarray,
+    from_cols: np.ndarray,
+    class_index: int = 0,
+) -> np.ndarray:
+    """``y`` (one class) for every (row part, column part) pair, modulo ``weights.p``.
+
+    ``start[l]`` (``(Kr, R)``) is layer l's state after a prefix shared by each row part;
+    ``rows`` (``(Kr, S, M)``) and ``cols`` (``(Kc, S, M)``) hold input residues for the ``S``
+    remaining steps, and step ``s`` reads ``cols`` where ``from_cols[s]``, else ``rows``.
+    Returns ``(Kr, Kc)`` residues. Each pair costs ``S`` steps; the prefix is not recomputed.
+    When every remaining step reads the column part (P a prefix of the times), layer 1 is
+    linear in its start state: its maps are computed once per column part, and a pair costs
+    only layers 2..L (L = 1: one dot product).
+    """
+    p = weights.p
+    kr, steps, m = rows.shape
+    kc = cols.shape[0]
+    from_cols = np.asarray(from_cols, dtype=np.bool_)
+    readout = np.ascontiguousarray(weights.output_weights[class_index])
+    if not has_fast_kernel(p):
+        return _pair_outputs_object(weights, start, rows, cols, from_cols, readout)
+    inputw1 = weights.input_weights[0]
+    width = inputw1.shape[0]
+    depth = len(weights.hidden_weights)
+    hidden = np.ascontiguousarray(np.stack(weights.hidden_weights))
+    drive_cols = matvec(inputw1, np.ascontiguousarray(cols.reshape(kc * steps, m)), p)
+    drive_cols = drive_cols.reshape(kc, steps, width)
+    if from_cols.all() and kc * steps * width * width <= _LINEAR_MAPS_MAX_ENTRIES:
+        if depth == 1:
+            maps = _layer1_maps_kernel(drive_cols, hidden[0], readout[None, :], np.uint64(p))
+            return matvec(np.ascontiguousarray(maps[:, -1, 0, :]), start[0], p)
+        maps = _layer1_maps_kernel(drive_cols, hidden[0], weights.input_weights[1], np.uint64(p))
+        inputw = np.zeros((depth, width, width), dtype=np.uint64)
+        for layer in range(1, depth):
+            inputw[layer] = weights.input_weights[layer]
+        return _pair_outputs_linear_kernel(
+            np.ascontiguousarray(np.stack(start, axis=1)),
+            maps,
+            hidden,
+            inputw,
+            readout,
+            np.uint64(p),
+        )
+    drive_rows = matvec(inputw1, np.ascontiguousarray(rows.reshape(kr * steps, m)), p)
+    inputw = np.zeros((depth, width, width), dtype=np.uint64)
+    for layer in range(1, depth):
+        inputw[layer] = weights.input_weights[layer]
+    return _pair_outputs_kernel(
+        np.ascontiguousarray(np.stack(start, axis=1)),
+        drive_rows.reshape(kr, steps, width),
+        drive_cols,
+        from_cols,
+        hidden,
+        inputw,
+        readout,
+        np.uint64(p),
+    )
+
+
+def _pair_outputs_object(weights, start, rows, cols, from_cols, readout):
+    # any prime: one batched scan per row part over all column parts (Python integers)
+    kc = cols.shape[0]
+    out = np.empty((rows.shape[0], kc), dtype=np.uint64)
+    for i in range(rows.shape[0]):
+        inputs = np.where(from_cols[None, :, None], cols, rows[i][None])
+        starts = [np.repeat(s[i][None], kc, axis=0) for s in start]
+        finals = scan_mod(weights, inputs, starts)
+        out[i] = matvec(readout[None, :], finals[-1], weights.p)[:, 0]
+    return out

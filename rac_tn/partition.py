@@ -1,0 +1,214 @@
+"""Partitions of the time steps ``{1..T}`` into a start part P and an end part Q.
+
+A separation rank is always taken with respect to such a partition (design §1, "Separation
+rank"). Times are 1-based, as in the paper.
+
+Examples
+--------
+>>> start_end(8)
+Partition(T=8, start=(1, 2, 3, 4), end=(5, 6, 7, 8))
+>>> str(interleaved(6))
+'{1,3,5 | 2,4,6}'
+>>> Partition.from_mask([1, 0, 0, 1]).start
+(1, 4)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+def _check_T(T: object) -> int:
+    if isinstance(T, bool) or not isinstance(T, (int, np.integer)):
+        raise TypeError(f"T must be a positive integer (the sequence length), got {T!r}")
+    if T < 2:
+        raise ValueError(
+            f"T must be at least 2 (a partition needs a non-empty start and end), got {T}"
+        )
+    return int(T)
+
+
+@dataclass(frozen=True, init=False)
+class Partition:
+    """A partition (P, Q) of the time steps ``1..T``: ``start`` = P, ``end`` = Q.
+
+    Parameters
+    ----------
+    T
+        The sequence length.
+    start
+        The times in P (1-based, any order, no repeats). Q is the complement.
+
+    Examples
+    --------
+    >>> part = Partition(6, [1, 2, 5])
+    >>> part.end, part.side_of(3)
+    ((3, 4, 6), 'end')
+    """
+
+    T: int
+    start: tuple[int, ...]
+    end: tuple[int, ...] = field(init=False)
+
+    def __init__(self, T: int, start: Iterable[int]) -> None:
+        T = _check_T(T)
+        if isinstance(start, (str, bytes)) or not isinstance(start, Iterable | np.ndarray):
+            raise TypeError(f"start must be an iterable of times in 1..{T}, got {start!r}")
+        times = []
+        for t in start:
+            if isinstance(t, bool) or not isinstance(t, (int, np.integer)):
+                raise TypeError(f"start must hold integer times in 1..{T}, got {t!r}")
+            times.append(int(t))
+        outside = sorted({t for t in times if not 1 <= t <= T})
+        if outside:
+            raise ValueError(f"start holds times outside 1..{T}: {outside}")
+        if len(set(times)) != len(times):
+            repeated = sorted({t for t in times if times.count(t) > 1})
+            raise ValueError(f"start lists times more than once: {repeated}")
+        if not times:
+            raise ValueError("start is empty: both sides of a partition need at least one time")
+        if len(times) == T:
+            raise ValueError(
+                f"start holds all {T} times, so the end side is empty: both sides of a "
+                "partition need at least one time"
+            )
+        chosen = set(times)
+        object.__setattr__(self, "T", T)
+        object.__setattr__(self, "start", tuple(sorted(chosen)))
+        object.__setattr__(self, "end", tuple(t for t in range(1, T + 1) if t not in chosen))
+
+    @classmethod
+    def from_sides(cls, start: Iterable[int], end: Iterable[int]) -> Partition:
+        """Build from both sides, checking that they are disjoint and cover ``1..T``.
+
+        >>> str(Partition.from_sides([1, 2], [3, 4]))
+        '{1,2 | 3,4}'
+        """
+        start, end = [int(t) for t in start], [int(t) for t in end]
+        if not start or not end:
+            side = "start" if not start else "end"
+            raise ValueError(f"{side} is empty: both sides of a partition need at least one time")
+        overlap = sorted(set(start) & set(end))
+        if overlap:
+            raise ValueError(f"start and end overlap at times {overlap}")
+        T = len(start) + len(end)
+        missing = sorted(set(range(1, T + 1)) - set(start) - set(end))
+        if missing:
+            raise ValueError(
+                f"start and end must cover 1..{T} exactly; missing times {missing} "
+                f"(got start={sorted(start)}, end={sorted(end)})"
+            )
+        return cls(T, start)
+
+    @classmethod
+    def from_mask(cls, mask: Iterable[object]) -> Partition:
+        """``mask[t-1]`` true puts time ``t`` in the start part P.
+
+        >>> str(Partition.from_mask([True, False, True, False]))
+        '{1,3 | 2,4}'
+        """
+        values = list(np.asarray(list(mask)).ravel())
+        if any(v not in (0, 1, True, False) for v in values):
+            raise ValueError(f"mask must hold booleans (or 0/1), got {values}")
+        return cls(len(values), [t for t, v in enumerate(values, start=1) if v])
+
+    @property
+    def mask(self) -> tuple[bool, ...]:
+        """``mask[t-1]`` is True when time ``t`` is in the start part."""
+        chosen = set(self.start)
+        return tuple(t in chosen for t in range(1, self.T + 1))
+
+    def side_of(self, t: int) -> str:
+        """``'start'`` or ``'end'``: the side holding time ``t``."""
+        if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 1 <= t <= self.T:
+            raise ValueError(f"t must be a time in 1..{self.T}, got {t!r}")
+        return "start" if t in self.start else "end"
+
+    def swapped(self) -> Partition:
+        """The same partition with the sides exchanged (separation rank is symmetric)."""
+        return Partition(self.T, self.end)
+
+    @property
+    def is_start_end(self) -> bool:
+        """True for the Start-End partition ``{1..T/2 | T/2+1..T}`` of the paper."""
+        return self.T % 2 == 0 and self.start == tuple(range(1, self.T // 2 + 1))
+
+    def __str__(self) -> str:
+        return "{" + _times(self.start, self.T) + " | " + _times(self.end, self.T) + "}"
+
+    def __repr__(self) -> str:
+        if self.T <= _SHORT:
+            return f"Partition(T={self.T}, start={self.start}, end={self.end})"
+        return f"Partition(T={self.T}, start=[{_times(self.start, self.T)}])"
+
+
+_SHORT = 16  # up to this T, times are listed one by one; beyond, runs print as 'a..b'
+
+
+def _times(times: tuple[int, ...], T: int) -> str:
+    if T <= _SHORT:
+        return ",".join(map(str, times))
+    runs: list[str] = []
+    first = prev = times[0]
+    for t in (*times[1:], None):
+        if t is not None and t == prev + 1:
+            prev = t
+            continue
+        runs.append(
+            str(first)
+            if first == prev
+            else f"{first},{prev}"
+            if prev == first + 1
+            else f"{first}..{prev}"
+        )
+        if t is not None:
+            first = prev = t
+    return ",".join(runs)
+
+
+def start_end(T: int) -> Partition:
+    """The Start-End partition ``P = {1..T/2}``, ``Q = {T/2+1..T}`` (T even).
+
+    >>> str(start_end(4))
+    '{1,2 | 3,4}'
+    """
+    T = _check_T(T)
+    if T % 2:
+        raise ValueError(
+            f"start_end needs an even T (P = 1..T/2, Q = T/2+1..T), got T = {T}; use "
+            "Partition(T, range(1, k + 1)) for an unbalanced split"
+        )
+    return Partition(T, range(1, T // 2 + 1))
+
+
+def interleaved(T: int) -> Partition:
+    """The interleaved partition: odd times in P, even times in Q.
+
+    >>> str(interleaved(5))
+    '{1,3,5 | 2,4}'
+    """
+    T = _check_T(T)
+    return Partition(T, range(1, T + 1, 2))
+
+
+def as_partition(partition: object, T: int | None = None) -> Partition:
+    """Accept a :class:`Partition` or the names ``'start-end'`` / ``'interleaved'`` (with T)."""
+    if isinstance(partition, Partition):
+        if T is not None and T != partition.T:
+            raise ValueError(f"T = {T} does not match the partition's T = {partition.T}")
+        return partition
+    if isinstance(partition, str):
+        if T is None:
+            raise ValueError(f"partition {partition!r} given by name needs T")
+        key = partition.lower().replace("_", "-")
+        if key in ("start-end", "se"):
+            return start_end(T)
+        if key == "interleaved":
+            return interleaved(T)
+        raise ValueError(
+            f"partition must be a Partition, 'start-end' or 'interleaved', got {partition!r}"
+        )
+    raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")

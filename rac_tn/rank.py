@@ -1,0 +1,503 @@
+"""Exact ranks modulo a large prime, and the (numerical) singular-value spectrum.
+
+Floating-point SVD ranks of these tensors are unreliable: their entries span many orders of
+magnitude. The ranks here are computed exactly over the field ``F_p`` (FLINT ``nmod_mat``),
+default ``p = 2**61 - 1``. Weights are read exactly: integers as they are, floats as the dyadic
+rationals they store (:meth:`rac_tn.RAC.modular`), so a trained float model gets the rank of
+that very model.
+
+- :func:`separation_rank` with ``method='grid'``: the rank of the matricized grid tensor.
+- :func:`separation_rank` with ``method='sampled'``: the separation rank of the function y,
+  for any partition, from y on K random start parts x K random end parts.
+- :func:`spectrum`: singular values of the float matricization, for plots (numerical).
+
+Examples
+--------
+>>> from rac_tn import RAC, start_end
+>>> rac = RAC.random(2, 2, depth=2, seed=0, integer=True)
+>>> result = separation_rank(rac, start_end(8), seed=0)
+>>> result.rank, result.exact, result.certified      # R * ((R, T/2)) = 2 * 5
+(10, True, True)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from math import comb, prod
+
+import numpy as np
+
+from rac_tn import _modular
+from rac_tn.partition import Partition
+
+METHODS = ("sampled", "grid")
+DEFAULT_MAX_SAMPLES = 4096
+DEFAULT_MAX_ENTRIES = 1 << 22
+_FIRST_K = 16
+
+
+@dataclass(frozen=True)
+class RankResult:
+    """A rank computed modulo a prime, and what it is.
+
+    Attributes
+    ----------
+    rank
+        The rank found (an integer).
+    method
+        ``'sampled'`` (separation rank of the function) or ``'grid'`` (rank of the
+        matricized grid tensor).
+    exact
+        True: ``rank`` is the rank, with probability at least ``1 - failure_probability``
+        (see :func:`separation_rank`). False: ``rank`` is only a certified lower bound (the
+        sample budget ran out before the rank stopped growing).
+    prime
+        The modulus p.
+    samples
+        Sampled: K, the number of start parts (= end parts) in the final K x K matrix. Grid:
+        the number of rows of the matricization.
+    failure_probability
+        An upper bound on the probability, over the random points drawn, that the true rank is
+        larger than ``rank``. 0 for the grid rank (nothing random) and whenever ``certified``.
+    certified
+        True when ``rank`` meets a proven upper bound (the symmetric cut, or the matrix size),
+        so it is the rank with certainty.
+    upper_bound
+        The upper bound used as the cap (sampled) or for certification (grid), if any.
+    shape
+        Shape of the matrix whose rank was taken.
+    seconds
+        Wall time.
+    """
+
+    rank: int
+    method: str
+    exact: bool
+    prime: int
+    samples: int
+    failure_probability: float
+    certified: bool = False
+    upper_bound: int | None = None
+    shape: tuple[int, int] = (0, 0)
+    partition: Partition | None = None
+    seconds: float = field(default=0.0, compare=False)
+
+    @property
+    def kind(self) -> str:
+        """``'exact rank'`` or ``'certified lower bound'``."""
+        return "exact rank" if self.exact else "certified lower bound"
+
+    @property
+    def quantity(self) -> str:
+        """What was ranked: ``'separation rank'`` or ``'grid-tensor rank'``."""
+        return "separation rank" if self.method == "sampled" else "grid-tensor rank"
+
+    def __int__(self) -> int:
+        return self.rank
+
+    def __repr__(self) -> str:
+        if self.certified:
+            how = "certified (meets the upper bound)"
+        elif self.exact and self.method == "grid":
+            how = "deterministic (nothing sampled)"
+        elif self.exact:
+            how = f"failure probability <= {self.failure_probability:.2g}"
+        else:
+            how = "lower bound only: sample cap reached"
+        return (
+            f"RankResult({self.quantity} = {self.rank}, {self.kind}, method={self.method!r}, "
+            f"{how}, p={self.prime}, samples={self.samples}, {self.seconds:.3g} s)"
+        )
+
+
+def rank_mod_p(matrix: object, p: int = _modular.MERSENNE61) -> int:
+    """The rank over ``F_p`` of an integer (or residue) matrix, by FLINT.
+
+    >>> rank_mod_p([[1, 2], [2, 4]], 101)
+    1
+    """
+    p = _modular.check_prime(p, "prime")
+    arr = np.asarray(matrix)
+    if arr.ndim != 2:
+        raise ValueError(f"matrix must be 2-D, got shape {arr.shape}")
+    residues = _modular.to_residues(arr, p) if arr.dtype != np.uint64 else arr % np.uint64(p)
+    return _flint_rank(residues, p)
+
+
+def _flint_rank(residues: np.ndarray, p: int) -> int:
+    import flint
+
+    rows, cols = residues.shape
+    if rows == 0 or cols == 0:
+        return 0
+    return flint.nmod_mat(rows, cols, residues.ravel().tolist(), p).rank()
+
+
+def _check_common(rac: object, partition: object, prime: object) -> tuple[Partition, int]:
+    if not (hasattr(rac, "modular") and hasattr(rac, "hidden_weights")):
+        raise TypeError(f"rac must be a rac_tn.RAC, got {type(rac).__name__}")
+    if not isinstance(partition, Partition):
+        raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
+    p = _modular.MERSENNE61 if prime is None else _modular.check_prime(prime, "prime")
+    return partition, p
+
+
+def _check_class(rac: object, class_index: object) -> int:
+    if isinstance(class_index, bool) or not isinstance(class_index, (int, np.integer)):
+        raise TypeError(f"class_index must be an integer in 0..{rac.C - 1}, got {class_index!r}")
+    if not 0 <= class_index < rac.C:
+        raise ValueError(f"class_index must be in 0..{rac.C - 1}, got {class_index}")
+    return int(class_index)
+
+
+def separation_rank(
+    rac: object,
+    partition: Partition,
+    *,
+    method: str = "sampled",
+    seed: int | np.random.Generator | None = None,
+    prime: int | None = None,
+    class_index: int = 0,
+    max_samples: int = DEFAULT_MAX_SAMPLES,
+    templates: object = None,
+    max_entries: int = DEFAULT_MAX_ENTRIES,
+) -> RankResult:
+    """The exact separation rank of ``y`` (``'sampled'``) or grid-tensor rank (``'grid'``).
+
+    Parameters
+    ----------
+    rac
+        The model; integer or float weights (floats are read as exact dyadic rationals).
+        ``RAC.random(..., integer=True)`` gives the generic rank.
+    partition
+        The partition (P, Q).
+    method
+        ``'sampled'``: the separation rank of the function (any T, any partition), see Notes.
+        ``'grid'``: the rank of the ``N^|P| x N^|Q|`` matricized grid tensor.
+    seed
+        Seeds the random points of ``'sampled'``.
+    prime
+        The modulus, default ``2**61 - 1`` (compiled kernels also cover primes below 2**32).
+    class_index
+        Which output ``y_c`` (for C > 1).
+    max_samples
+        ``'sampled'``: never use more than this many parts per side.
+    templates
+        ``'grid'``: the ``N x M`` template array (identity by default).
+    max_entries
+        ``'grid'``: refuse grid tensors with more entries than this.
+
+    Returns
+    -------
+    RankResult
+
+    Notes
+    -----
+    *What is computed.* y is a polynomial; write ``Cf`` for its coefficient matrix (rows:
+    monomials in ``x_P``, columns: monomials in ``x_Q``). Its separation rank is
+    ``rank_Q(Cf)``. Modulo p, ``rank_{F_p}(Cf mod p) <= rank_Q(Cf)``, equal unless p divides
+    every r x r minor of Cf: a property of the weights and p, not of the sampling (rerun with
+    another ``prime`` to check). Every rank below is of ``Cf mod p``.
+
+    *Sampled.* Draw K start parts ``u_i`` and K end parts ``v_j`` uniformly from ``F_p^M`` per
+    step and form ``Y[i, j] = y(u_i, v_j) mod p``. Then ``Y = V_P (Cf mod p) V_Q^T``, so
+    ``rank Y <= sep``: every result is a certified lower bound. K starts at 16 and doubles while
+    ``rank Y = K`` (jumping to the cap once a doubling would pass 3/4 of it), capped by the
+    symmetric cut bound (:func:`rac_tn.symmetric_bound`) and ``max_samples``. If the rank
+    reaches the symmetric bound it is the rank, certainly (``certified``). If it stops below
+    K, it is the rank unless the random points are degenerate.
+
+    *Failure bound (Schwartz-Zippel).* Fix the infinite sequence of random parts; the K x K
+    matrices are its leading blocks. For m at most the true rank rho, the leading m x m minor
+    is a nonzero polynomial in the random coordinates (the formal matrix has rank rho, and
+    rows, like columns, are exchangeable, so a nonzero minor can be moved to the leading
+    position) of degree at most ``m D``, ``D = sum_t n_t = C(T+L-1, L)`` being the total
+    degree of one entry; it vanishes with probability at most ``m D / p``. A wrong "exact"
+    answer needs either a stop at some K < min(rho, cap) (the leading K x K minor vanished) or
+    a rank below ``min(rho, cap)`` at the end (that leading minor vanished). Summing over the
+    sizes K tried (:func:`sample_schedule`), ``Pr[failure] <= (cap + sum_{K < cap} K) D / p``
+    with ``cap = min(symmetric bound, max_samples)``: :func:`failure_bound`, about ``3e-13`` for
+    T = 20, L = 2, R = 4 (and 0 there, as that rank is certified). A result stopped by
+    ``max_samples`` with ``rank = K`` is only a lower bound (``exact=False``).
+
+    Work: the prefix before the first time of the second side (the column side) is computed
+    once per row part; each pair costs only the remaining steps, so for Start-End the first
+    half is never recomputed. Earlier blocks are reused when K doubles.
+
+    *Grid.* The grid tensor is computed exactly modulo p (prefix sharing) and matricized; the
+    rank of ``A mod p`` is a lower bound on the rank over Q, equal unless p divides every
+    r x r minor. Nothing is random (``failure_probability = 0``).
+
+    Examples
+    --------
+    >>> from rac_tn import RAC, start_end, interleaved
+    >>> rac = RAC.random(3, 2, depth=1, seed=0, integer=True)
+    >>> separation_rank(rac, start_end(6)).rank                       # shallow: R
+    2
+    >>> separation_rank(rac, interleaved(4), method="grid").rank      # grid rank: min(R^2, M^2)
+    4
+    """
+    begin = time.perf_counter()
+    partition, p = _check_common(rac, partition, prime)
+    class_index = _check_class(rac, class_index)
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if method == "grid":
+        result = _grid_rank(rac, partition, p, class_index, templates, max_entries)
+    else:
+        if templates is not None:
+            raise ValueError(
+                "templates= applies to method='grid' only; the sampled separation rank "
+                "is that of the function (random inputs, no templates)"
+            )
+        if isinstance(max_samples, bool) or not isinstance(max_samples, (int, np.integer)):
+            raise TypeError(f"max_samples must be a positive integer, got {max_samples!r}")
+        if max_samples < 1:
+            raise ValueError(f"max_samples must be a positive integer, got {max_samples}")
+        rng = np.random.default_rng(seed)
+        result = _sampled_rank(rac, partition, p, class_index, int(max_samples), rng)
+    return _with_time(result, time.perf_counter() - begin)
+
+
+def _with_time(result: RankResult, seconds: float) -> RankResult:
+    from dataclasses import replace
+
+    return replace(result, seconds=seconds)
+
+
+def _grid_rank(
+    rac: object,
+    partition: Partition,
+    p: int,
+    class_index: int,
+    templates: object,
+    max_entries: int,
+) -> RankResult:
+    from rac_tn.bounds import symmetric_bound
+
+    T = partition.T
+    N = rac.M if templates is None else int(np.asarray(templates).shape[0])
+    entries = N**T
+    if entries > max_entries:
+        raise ValueError(
+            f"method='grid' needs the grid tensor's {N}^{T} = {entries:,} entries, above "
+            f"max_entries={max_entries:,}; use method='sampled' (the separation rank of the "
+            "function, which never forms the grid tensor) or pass a larger max_entries="
+        )
+    A = _grid_tensor_mod(rac, T, p, templates)
+    if rac.C > 1:
+        A = A[..., class_index]
+    axes = [t - 1 for t in partition.start] + [t - 1 for t in partition.end]
+    matrix = np.ascontiguousarray(A.transpose(axes)).reshape(
+        N ** len(partition.start), N ** len(partition.end)
+    )
+    rank = _flint_rank(matrix, p)
+    bound = min(
+        symmetric_bound(rac, partition, templates=N).value, matrix.shape[0], matrix.shape[1]
+    )
+    return RankResult(
+        rank=rank,
+        method="grid",
+        exact=True,
+        prime=p,
+        samples=matrix.shape[0],
+        failure_probability=0.0,
+        certified=rank == bound,
+        upper_bound=bound,
+        shape=matrix.shape,
+        partition=partition,
+    )
+
+
+def _grid_tensor_mod(rac: object, T: int, p: int, templates: object) -> np.ndarray:
+    """The grid tensor modulo p, shape ``(N,) * T`` (+ class axis when C > 1)."""
+    from rac_tn.contract import grid_tensor_mod
+
+    # the size was checked against max_entries by the caller; lift contract's byte budget
+    return grid_tensor_mod(rac, T, p, templates, max_bytes=1 << 40)
+
+
+def total_degree(L: int, T: int) -> int:
+    """``D = sum_t n_t = C(T+L-1, L)``: the total degree of y in all the inputs.
+
+    >>> total_degree(1, 10), total_degree(2, 20)
+    (10, 210)
+    """
+    return comb(T + L - 1, L)
+
+
+def _next_samples(K: int, cap: int) -> int:
+    # double; but go straight to the cap when doubling would land within 3/4 of it (a round
+    # at 2K just below the cap costs nearly as much as the cap itself)
+    return 2 * K if 4 * (2 * K) < 3 * cap else cap
+
+
+def sample_schedule(cap: int) -> list[int]:
+    """The sizes K the sampled rank tries, in order, when capped at ``cap``.
+
+    >>> sample_schedule(1144)
+    [16, 32, 64, 128, 256, 512, 1144]
+    """
+    sizes = [min(_FIRST_K, cap)]
+    while sizes[-1] < cap:
+        sizes.append(_next_samples(sizes[-1], cap))
+    return sizes
+
+
+def failure_bound(cap: int, L: int, T: int, p: int) -> float:
+    """Schwartz-Zippel bound on the chance that the sampled rank reports a wrong exact rank.
+
+    ``(cap + sum of the sizes K < cap tried) * C(T+L-1, L) / p``; see :func:`separation_rank`.
+    """
+    tried = sum(size for size in sample_schedule(cap) if size < cap)
+    return min(1.0, (cap + tried) * total_degree(L, T) / p)
+
+
+def _sampled_rank(
+    rac: object,
+    partition: Partition,
+    p: int,
+    class_index: int,
+    max_samples: int,
+    rng: np.random.Generator,
+) -> RankResult:
+    from rac_tn.bounds import symmetric_bound
+
+    T, M = partition.T, rac.M
+    weights = rac.modular(p)
+    bound = symmetric_bound(rac, partition).value
+    cap = min(bound, max_samples)
+    # rows: the side holding time 1, so the prefix up to the other side's first time is shared
+    row_times = partition.start if 1 in partition.start else partition.end
+    row_set = set(row_times)
+    shared = min(t for t in range(1, T + 1) if t not in row_set) - 1
+    from_cols = np.array([t not in row_set for t in range(shared + 1, T + 1)], dtype=np.bool_)
+
+    def draw(count: int, steps: int) -> np.ndarray:
+        return rng.integers(0, p, size=(count, steps, M), dtype=np.uint64)
+
+    row_prefix = np.empty((0, shared, M), dtype=np.uint64)
+    row_rest = np.empty((0, T - shared, M), dtype=np.uint64)
+    col_rest = np.empty((0, T - shared, M), dtype=np.uint64)
+    starts: list[np.ndarray] = [np.empty((0, rac.R), dtype=np.uint64)] * rac.L
+    Y = np.empty((0, 0), dtype=np.uint64)
+    K = 0
+    target = min(_FIRST_K, cap)
+    while True:
+        new = target - K
+        prefix = draw(new, shared)
+        rest_rows, rest_cols = draw(new, T - shared), draw(new, T - shared)
+        if shared:
+            new_starts = _modular.scan_mod(weights, prefix)
+        else:
+            new_starts = [np.repeat(h[None], new, axis=0) for h in weights.initial_states]
+        row_prefix = np.concatenate([row_prefix, prefix])
+        row_rest = np.concatenate([row_rest, rest_rows])
+        col_rest = np.concatenate([col_rest, rest_cols])
+        starts = [np.concatenate([a, b]) for a, b in zip(starts, new_starts, strict=True)]
+        grown = np.empty((target, target), dtype=np.uint64)
+        grown[:K, :K] = Y
+        if K:  # old rows x new columns
+            old = [s[:K] for s in starts]
+            grown[:K, K:] = _modular.pair_outputs(
+                weights, old, row_rest[:K], col_rest[K:], from_cols, class_index
+            )
+        grown[K:, :] = _modular.pair_outputs(
+            weights, [s[K:] for s in starts], row_rest[K:], col_rest, from_cols, class_index
+        )
+        Y, K = grown, target
+        rank = _flint_rank(Y, p)
+        if rank < K or K == cap:
+            break
+        target = _next_samples(K, cap)
+    certified = rank == bound
+    exact = rank < K or certified
+    failure = 0.0 if certified or not exact else failure_bound(cap, rac.L, T, p)
+    return RankResult(
+        rank=rank,
+        method="sampled",
+        exact=exact,
+        prime=p,
+        samples=K,
+        failure_probability=failure,
+        certified=certified,
+        upper_bound=bound,
+        shape=(K, K),
+        partition=partition,
+    )
+
+
+# -- numerical spectrum ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spectrum:
+    """Singular values of the float64 matricized grid tensor: a NUMERICAL estimate.
+
+    Use it for plots of the decay. The number of values above a threshold is not a rank: the
+    entries span many orders of magnitude and round-off fills the tail. For ranks use
+    :func:`separation_rank`.
+    """
+
+    values: np.ndarray
+    shape: tuple[int, int]
+    partition: Partition
+    kind: str = "numerical"
+
+    def numerical_rank(self, rtol: float | None = None) -> int:
+        """Values above ``rtol * max`` (default ``max(shape) * eps``): numerical, not exact."""
+        if self.values.size == 0:
+            return 0
+        rtol = max(self.shape) * np.finfo(np.float64).eps if rtol is None else rtol
+        return int(np.sum(self.values > rtol * self.values[0]))
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        return self.values if dtype is None else self.values.astype(dtype)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __repr__(self) -> str:
+        head = ", ".join(f"{v:.3g}" for v in self.values[:4])
+        more = ", ..." if len(self.values) > 4 else ""
+        return (
+            f"Spectrum(numerical singular values of the {self.shape[0]} x {self.shape[1]} "
+            f"matricization over {self.partition}: [{head}{more}])"
+        )
+
+
+def spectrum(
+    rac: object,
+    partition: Partition,
+    *,
+    templates: object = None,
+    class_index: int = 0,
+    max_entries: int = DEFAULT_MAX_ENTRIES,
+) -> Spectrum:
+    """Singular values of the float64 matricization of the grid tensor (numerical).
+
+    >>> from rac_tn import RAC, start_end
+    >>> s = spectrum(RAC.random(2, 2, depth=1, seed=0), start_end(4))
+    >>> s.kind, s.shape, s.numerical_rank()
+    ('numerical', (4, 4), 2)
+    """
+    from rac_tn.contract import grid_tensor
+
+    partition, _ = _check_common(rac, partition, None)
+    class_index = _check_class(rac, class_index)
+    T = partition.T
+    N = rac.M if templates is None else int(np.asarray(templates).shape[0])
+    if N**T > max_entries:
+        raise ValueError(
+            f"spectrum needs the grid tensor's {N}^{T} = {N**T:,} entries, above "
+            f"max_entries={max_entries:,}"
+        )
+    A = grid_tensor(rac, T, templates)
+    if rac.C > 1:
+        A = A[..., class_index]
+    axes = [t - 1 for t in partition.start] + [t - 1 for t in partition.end]
+    rows = prod([N] * len(partition.start))
+    matrix = A.transpose(axes).reshape(rows, -1)
+    values = np.linalg.svd(matrix, compute_uv=False)
+    return Spectrum(values=values, shape=matrix.shape, partition=partition)

@@ -1,0 +1,262 @@
+"""Exact ranks modulo p, each against an independent computation: sympy's rational rank, the
+paper's closed forms, the cut bounds, explicit float SVDs, and models of known rank."""
+
+from __future__ import annotations
+
+import math
+from math import comb
+
+import numpy as np
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rac_tn import (
+    RAC,
+    Partition,
+    compile_rac,
+    interleaved,
+    network_cut_bound,
+    separation_rank,
+    spectrum,
+    start_end,
+    symmetric_bound,
+    theorem_bounds,
+)
+from rac_tn._modular import MERSENNE61
+from rac_tn.rank import rank_mod_p, total_degree
+
+# -- the modular rank itself --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_modular_rank_agrees_with_sympy(seed):
+    rng = np.random.default_rng(seed)
+    rows, cols, inner = rng.integers(1, 9, size=3)
+    A = rng.integers(-9, 10, size=(rows, inner)) @ rng.integers(-9, 10, size=(inner, cols))
+    expected = sympy.Matrix(A.tolist()).rank()
+    assert rank_mod_p(A) == expected
+    assert rank_mod_p(A, 1_000_003) == expected
+
+
+def test_modular_rank_of_special_matrices():
+    assert rank_mod_p(np.zeros((3, 4), dtype=int)) == 0
+    hilbert_like = [[math.factorial(i + j) for j in range(5)] for i in range(5)]
+    assert rank_mod_p(hilbert_like) == sympy.Matrix(hilbert_like).rank()
+    # rank over F_p can drop below the rational rank only when p divides the minors
+    assert rank_mod_p([[1, 0], [0, 7]], 7) == 1 and sympy.Matrix([[1, 0], [0, 7]]).rank() == 2
+
+
+# -- shallow and depth 2: the paper's values ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("M", "R", "T"), [(2, 3, 4), (3, 2, 6), (2, 5, 4), (4, 3, 2)])
+def test_shallow_start_end_rank_is_min_R_M_half(M, R, T):
+    rac = RAC.random(M, R, seed=1, integer=True)
+    part = start_end(T)
+    expected = min(R, M ** (T // 2))
+    sampled = separation_rank(rac, part, seed=0)
+    grid = separation_rank(rac, part, method="grid")
+    assert sampled.rank == grid.rank == expected
+    assert sampled.exact and grid.exact
+
+
+@pytest.mark.parametrize(("M", "R", "T", "expected"), [(2, 2, 8, 10), (3, 3, 8, 45), (4, 3, 6, 30)])
+def test_depth2_start_end_rank_is_R_times_multiset(M, R, T, expected):
+    """M >= R: sep = symmetric bound = R ((R, T/2)), and >= ((min(M, R), T/2)) (Theorem 1.2)."""
+    rac = RAC.random(M, R, depth=2, seed=2, integer=True)
+    part = start_end(T)
+    result = separation_rank(rac, part, seed=0)
+    assert expected == R * comb(R + T // 2 - 1, T // 2)
+    assert result.rank == symmetric_bound(rac, part).value == expected
+    assert result.certified and result.failure_probability == 0.0
+    assert result.rank >= theorem_bounds(M, R, 2, T)["depth2_lower"].value
+    assert separation_rank(rac, part, method="grid").rank == expected
+
+
+def test_depth2_lower_bound_with_M_below_R():
+    """M < R: Theorem 1.2's ((min(M, R), T/2)) is still a lower bound on the exact rank."""
+    rac = RAC.random(2, 3, depth=2, seed=3, integer=True)
+    result = separation_rank(rac, start_end(8), seed=1)
+    assert result.exact
+    assert theorem_bounds(2, 3, 2, 8)["depth2_lower"].value <= result.rank
+    assert result.rank <= symmetric_bound(rac, start_end(8)).value
+
+
+# -- property test --------------------------------------------------------------------------------
+
+
+@st.composite
+def cases(draw):
+    M = draw(st.integers(1, 3))
+    R = draw(st.integers(1, 3))
+    L = draw(st.integers(1, 3))
+    T = draw(st.integers(2, 8))
+    mask = draw(st.lists(st.booleans(), min_size=T, max_size=T).filter(lambda m: 0 < sum(m) < T))
+    seed = draw(st.integers(0, 2**16))
+    return M, R, L, Partition.from_mask(mask), seed
+
+
+@settings(max_examples=30, deadline=None)
+@given(cases())
+def test_ranks_respect_the_bounds(case):
+    """exact rank <= symmetric bound; grid rank <= network cut; grid rank <= separation rank."""
+    M, R, L, part, seed = case
+    rac = RAC.random(M, R, depth=L, seed=seed, integer=True)
+    sep = separation_rank(rac, part, seed=seed)
+    grid = separation_rank(rac, part, method="grid")
+    net = network_cut_bound(compile_rac(rac, part.T), part)
+    assert sep.rank <= symmetric_bound(rac, part).value
+    assert grid.rank <= net.value
+    assert grid.rank <= symmetric_bound(rac, part, templates=M).value
+    assert grid.rank <= sep.rank
+    assert grid.rank <= min(M ** len(part.start), M ** len(part.end))
+
+
+# -- the sampled rank's bookkeeping ---------------------------------------------------------------
+
+
+def rank_one_rac(M, R, L, seed):
+    """Every weight matrix of rank one: y is a product of scalars per step, so sep = 1."""
+    rng = np.random.default_rng(seed)
+
+    def outer(rows, cols):
+        return np.outer(rng.integers(1, 9, rows), rng.integers(1, 9, cols))
+
+    return RAC(
+        [outer(R, M)] + [outer(R, R) for _ in range(L - 1)],
+        [outer(R, R) for _ in range(L)],
+        rng.integers(1, 9, (1, R)),
+    )
+
+
+def test_rank_below_the_bound_carries_the_schwartz_zippel_probability():
+    rac = rank_one_rac(3, 3, 2, seed=0)
+    part = start_end(6)
+    result = separation_rank(rac, part, seed=0)
+    assert result.rank == 1 and result.exact and not result.certified
+    # cap = symmetric bound R ((R, T/2)) = 3 * 10 = 30; sizes tried 16 then 30 (32 would pass
+    # 3/4 of the cap); D = sum_t n_t = 6 + 5 + ... + 1 = 21
+    assert result.upper_bound == 30 and result.samples == 16
+    D = sum(comb(6 - t + 1, 1) for t in range(1, 7))
+    assert D == total_degree(2, 6) == 21
+    assert result.failure_probability == pytest.approx((30 + 16) * D / MERSENNE61)
+
+
+def test_sample_cap_gives_a_certified_lower_bound():
+    rac = RAC.random(3, 3, depth=2, seed=0, integer=True)
+    result = separation_rank(rac, start_end(8), seed=0, max_samples=20)
+    assert result.rank == 20 and result.samples == 20
+    assert not result.exact and result.kind == "certified lower bound"
+    assert "lower bound" in repr(result)
+
+
+def test_float_weights_are_read_exactly():
+    """Scaling every weight by 2^k multiplies y by a constant: the exact rank of a float model
+    equals that of its integer rescaling, for generic and for degenerate weights."""
+    rng = np.random.default_rng(5)
+    M, R, L, T = 3, 2, 2, 6
+
+    def layers():
+        ws = [rng.integers(-64, 64, size=(R, M)), rng.integers(-64, 64, size=(R, R))]
+        hs = [rng.integers(-64, 64, size=(R, R)) for _ in range(L)]
+        return ws, hs
+
+    wi, wh = layers()
+    wo = rng.integers(-64, 64, size=(1, R))
+    exact = RAC(wi, wh, wo)
+    floats = RAC([w / 64 for w in wi], [w / 128 for w in wh], wo / 32)  # dyadic, not integers
+    assert not floats.is_integer
+    for part in (start_end(T), interleaved(T)):
+        assert (
+            separation_rank(floats, part, seed=1).rank == separation_rank(exact, part, seed=2).rank
+        )
+        assert (
+            separation_rank(floats, part, method="grid").rank
+            == separation_rank(exact, part, method="grid").rank
+        )
+    degenerate = rank_one_rac(3, 2, 2, seed=1)
+    halved = RAC(
+        [w / 2 for w in degenerate.input_weights],
+        [w / 4 for w in degenerate.hidden_weights],
+        degenerate.output_weights / 8,
+    )
+    assert separation_rank(halved, start_end(6), seed=0).rank == 1
+
+
+def test_class_index_selects_one_output():
+    rac = RAC.random(2, 3, depth=2, num_classes=2, seed=4, integer=True)
+    single = RAC(rac.input_weights, rac.hidden_weights, rac.output_weights[1:2])
+    part = Partition(6, [1, 2, 5])
+    assert (
+        separation_rank(rac, part, seed=0, class_index=1).rank
+        == separation_rank(single, part, seed=0).rank
+    )
+    assert (
+        separation_rank(rac, part, method="grid", class_index=1).rank
+        == separation_rank(single, part, method="grid").rank
+    )
+
+
+@pytest.mark.parametrize("prime", [1_000_003, (1 << 62) - 57])
+def test_other_primes_agree(prime):
+    """A 20-bit prime (compiled kernel) and a 62-bit non-Mersenne prime (Python integers)."""
+    rac = RAC.random(2, 2, depth=2, seed=6, integer=True)
+    part = Partition(6, [1, 2, 4])
+    default = separation_rank(rac, part, seed=0).rank
+    assert separation_rank(rac, part, seed=1, prime=prime).rank == default
+    grid = separation_rank(rac, part, method="grid", prime=prime)
+    assert grid.rank == separation_rank(rac, part, method="grid").rank
+    assert grid.prime == prime
+
+
+# -- spectrum ------------------------------------------------------------------------------------
+
+
+def test_spectrum_matches_an_explicit_svd():
+    rac = RAC.random(2, 3, depth=2, seed=0)
+    part = Partition(5, [2, 4])
+    s = spectrum(rac, part)
+    # build the matricization from rac.forward on every one-hot sequence
+    eye = np.eye(2)
+    rows = []
+    for p_idx in np.ndindex(2, 2):
+        row = []
+        for q_idx in np.ndindex(2, 2, 2):
+            seq = [None] * 5
+            for t, i in zip(part.start, p_idx):
+                seq[t - 1] = eye[i]
+            for t, i in zip(part.end, q_idx):
+                seq[t - 1] = eye[i]
+            row.append(rac.forward(np.array(seq))[0])
+        rows.append(row)
+    expected = np.linalg.svd(np.array(rows), compute_uv=False)
+    assert s.kind == "numerical" and s.shape == (4, 8)
+    np.testing.assert_allclose(s.values, expected, rtol=1e-9, atol=1e-12 * expected[0])
+    assert "numerical" in repr(s)
+    assert s.numerical_rank() <= 4
+
+
+# -- errors ---------------------------------------------------------------------------------------
+
+
+def test_bad_arguments():
+    rac = RAC.random(2, 2, seed=0, integer=True)
+    part = start_end(4)
+    with pytest.raises(ValueError, match="method must be one of"):
+        separation_rank(rac, part, method="svd")
+    with pytest.raises(ValueError, match="templates= applies to method='grid'"):
+        separation_rank(rac, part, templates=np.eye(2))
+    with pytest.raises(ValueError, match="class_index must be in 0..0"):
+        separation_rank(rac, part, class_index=1)
+    with pytest.raises(ValueError, match="composite"):
+        separation_rank(rac, part, prime=15)
+    with pytest.raises(ValueError, match="max_samples must be a positive integer"):
+        separation_rank(rac, part, max_samples=0)
+    with pytest.raises(ValueError, match="use method='sampled'"):
+        separation_rank(RAC.random(4, 2, seed=0), start_end(12), method="grid", max_entries=1000)
+    with pytest.raises(TypeError, match="partition must be a Partition"):
+        separation_rank(rac, (1, 2))
+    with pytest.raises(TypeError, match="rac must be a rac_tn.RAC"):
+        separation_rank("rac", part)
