@@ -1,0 +1,205 @@
+"""Render a :class:`~rac_tn.draw.scene.Scene` with matplotlib.
+
+The figure has the scene's physical size (cm), so a PDF or SVG saved from it is vector-clean at
+its natural size and text keeps its point size; PNG at any dpi. Math labels use mathtext with
+the Computer Modern font set, so they match the TikZ output typeset by LaTeX.
+
+Examples
+--------
+>>> from rac_tn.draw.scene import Node, Scene
+>>> scene = Scene()
+>>> _ = scene.add_node(Node("a", 0.0, 0.0, label="W^{O}"))
+>>> fig = render(scene)
+>>> save(fig, "/tmp/scene.png", dpi=300)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rac_tn.draw.scene import Scene, arrow_head, arrow_size
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+_CM = 1 / 2.54
+# z-orders, back to front
+_Z_REGION, _Z_EDGE, _Z_EDGE_HL, _Z_CURVE, _Z_NODE, _Z_TEXT = 0.5, 1, 1.5, 2, 3, 4
+
+
+def _math(text: str, math: bool) -> str:
+    if math:
+        return f"${text}$"
+    return text.replace("$", r"\$")
+
+
+def render(scene: Scene, ax: Axes | None = None) -> Figure:
+    """Draw ``scene`` on ``ax`` (or on a new Figure of the scene's size); return the Figure.
+
+    >>> fig = render(scene)             # doctest: +SKIP
+    >>> fig.savefig("network.pdf")      # doctest: +SKIP
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Circle, FancyBboxPatch, PathPatch, Polygon
+    from matplotlib.path import Path as MplPath
+
+    x0, y0, x1, y1 = scene.bbox()
+    if ax is None:
+        fig = Figure(figsize=((x1 - x0) * _CM, (y1 - y0) * _CM))
+        ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    else:
+        fig = ax.figure
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+
+    for region in scene.regions:
+        verts, codes = [], []
+        for ring in region.rings:
+            verts += [*ring, ring[0]]
+            codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 1) + [MplPath.CLOSEPOLY]
+        ax.add_patch(
+            PathPatch(
+                MplPath(verts, codes),
+                facecolor=region.fill,
+                edgecolor="none",
+                alpha=region.alpha,
+                zorder=_Z_REGION,
+            )
+        )
+
+    for edge in scene.edges:
+        pts = list(edge.points)
+        if edge.arrow and len(pts) >= 2:
+            head = arrow_head(pts[-2], pts[-1], *arrow_size(edge.width))
+            base = ((head[1][0] + head[2][0]) / 2, (head[1][1] + head[2][1]) / 2)
+            pts[-1] = base
+            ax.add_patch(
+                Polygon(
+                    head,
+                    closed=True,
+                    facecolor=edge.color,
+                    edgecolor="none",
+                    zorder=_Z_EDGE_HL if edge.highlight else _Z_EDGE,
+                )
+            )
+        xs, ys = zip(*pts, strict=True)
+        ax.add_line(
+            Line2D(
+                xs,
+                ys,
+                linewidth=edge.width,
+                color=edge.color,
+                linestyle=(0, (3.0, 2.0)) if edge.dashed else "-",
+                solid_capstyle="butt",
+                solid_joinstyle="round",
+                zorder=_Z_EDGE_HL if edge.highlight else _Z_EDGE,
+            )
+        )
+        if edge.label and edge.label_pos is not None:
+            ax.text(
+                *edge.label_pos,
+                _math(edge.label, True),
+                fontsize=edge.label_size,
+                color=edge.color,
+                ha="center",
+                va="center",
+                math_fontfamily="cm",
+                zorder=_Z_TEXT,
+            )
+
+    for curve in scene.curves:
+        xs, ys = zip(*curve.points, strict=True)
+        ax.add_line(
+            Line2D(
+                xs,
+                ys,
+                linewidth=curve.width,
+                color=curve.color,
+                linestyle=(0, (4.0, 2.5)) if curve.dashed else "-",
+                dash_capstyle="round",
+                solid_joinstyle="round",
+                zorder=_Z_CURVE,
+            )
+        )
+
+    for node in scene.nodes:
+        if node.shape == "none":
+            continue
+        style = dict(
+            facecolor=node.fill,
+            edgecolor=node.stroke,
+            linewidth=node.linewidth,
+            zorder=_Z_NODE,
+        )
+        if node.shape in ("circle", "dot"):
+            patch = Circle((node.x, node.y), node.size, **style)
+        elif node.shape == "box":
+            w, h = node.size, node.half_height
+            patch = FancyBboxPatch(
+                (node.x - w, node.y - h),
+                2 * w,
+                2 * h,
+                boxstyle=f"round,pad=0,rounding_size={0.25 * min(w, h):.4f}",
+                **style,
+            )
+        else:
+            raise ValueError(f"unknown node shape {node.shape!r}")
+        ax.add_patch(patch)
+        if node.label:
+            ax.text(
+                node.x,
+                node.y,
+                _math(node.label, True),
+                fontsize=node.label_size,
+                color=node.label_color,
+                ha="center",
+                va="center",
+                math_fontfamily="cm",
+                zorder=_Z_TEXT,
+            )
+
+    for text in scene.texts:
+        ax.text(
+            text.x,
+            text.y,
+            _math(text.text, text.math),
+            fontsize=text.size,
+            color=text.color,
+            ha=text.ha,
+            va=text.va,
+            math_fontfamily="cm",
+            family="serif",
+            zorder=_Z_TEXT,
+        )
+    return fig
+
+
+def save(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
+    """Save ``fig`` by suffix (.pdf, .svg, .png, .eps) with fonts embedded as TrueType / paths.
+
+    >>> save(fig, "fig.pdf")    # doctest: +SKIP
+    """
+    from matplotlib import rc_context
+
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in ("pdf", "svg", "png", "eps"):
+        raise ValueError(f"path must end in .pdf, .svg, .png or .eps, got {path.name!r}")
+    if isinstance(dpi, bool) or not isinstance(dpi, int) or dpi <= 0:
+        raise ValueError(f"dpi must be a positive integer, got {dpi!r}")
+    # fontTools warns about the (valid) 1970 timestamps of the bundled Computer Modern fonts
+    font_log = logging.getLogger("fontTools")
+    level = font_log.level
+    font_log.setLevel(logging.ERROR)
+    try:
+        with rc_context({"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "path"}):
+            fig.savefig(path, format=fmt, dpi=dpi, facecolor="white")
+    finally:
+        font_log.setLevel(level)
+    return path
