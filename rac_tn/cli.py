@@ -10,23 +10,142 @@ from rac_tn import __version__
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    import numpy as np
+    from rac_tn.demo import run_demo, summary
+
+    result = run_demo(
+        args.out,
+        inputs=args.inputs,
+        hidden=args.hidden,
+        max_length=args.max_length,
+        seed=args.seed,
+        progress=not args.no_progress and sys.stderr.isatty(),
+    )
+    print(summary(result))
+    return 0
+
+
+def _parse_cut(text: str, T: int) -> object:
+    """``start-end``, ``interleaved`` or a comma-separated list of start times (``1,2,5``)."""
+    from rac_tn.analysis import parse_partition
+
+    try:
+        return parse_partition(text.strip().lower(), T)
+    except ValueError as exc:
+        raise ValueError(f"--cut: {exc}") from None
+
+
+def _parse_lengths(text: str) -> list[int]:
+    """``4:20:2`` (start:stop:step, stop included), ``8`` or ``4,6,10``."""
+    try:
+        if ":" in text:
+            parts = [int(p) for p in text.split(":")]
+            if len(parts) not in (2, 3):
+                raise ValueError
+            start, stop, step = parts[0], parts[1], parts[2] if len(parts) == 3 else 1
+            if step < 1:
+                raise ValueError
+            return list(range(start, stop + 1, step))
+        return [int(p) for p in text.split(",") if p.strip()]
+    except ValueError:
+        raise ValueError(
+            f"--length must be start:stop[:step] (stop included), a number or a list like 4,6,8; "
+            f"got {text!r}"
+        ) from None
+
+
+def _cmd_table(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from rac_tn.analysis import process_pool, rows_to_csv, rows_to_markdown, sweep, sweep_configs
+
+    lengths = _parse_lengths(args.length)
+    for name in ("depth", "hidden", "inputs"):
+        for value in getattr(args, name):
+            if value < 1:
+                raise ValueError(f"--{name} values must be positive integers, got {value}")
+    if not lengths or min(lengths) < 1:
+        raise ValueError(f"--length must give positive lengths, got {args.length!r}")
+    if args.jobs < 1:
+        raise ValueError(f"--jobs must be a positive integer, got {args.jobs}")
+    configs = sweep_configs(
+        depths=args.depth,
+        lengths=lengths,
+        hidden=args.hidden,
+        inputs=args.inputs,
+        partition=args.partition,
+        seed=args.seed,
+    )
+    if not configs:
+        raise ValueError(
+            f"no configuration to run: partition {args.partition!r} needs even lengths, "
+            f"got {lengths}"
+        )
+    for config in configs:  # validate partitions before any work starts
+        config.build()
+    if args.jobs > 1:
+        with process_pool(args.jobs) as pool:
+            rows = sweep(configs, executor=pool, max_samples=args.max_samples)
+    else:
+        rows = sweep(configs, max_samples=args.max_samples)
+    if args.format == "json":
+        import json
+
+        text = json.dumps(rows, indent=1) + "\n"
+    elif args.format == "csv":
+        text = rows_to_csv(rows)
+    else:
+        text = rows_to_markdown(rows) + "\n"
+    if args.output:
+        Path(args.output).write_text(text)
+        print(f"wrote {len(rows)} rows to {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _cmd_draw(args: argparse.Namespace) -> int:
+    from pathlib import Path
 
     from rac_tn.model import RAC
 
-    rng = np.random.default_rng(args.seed)
-    length, inputs = args.length, args.inputs
-    sequence = np.eye(inputs)[rng.integers(0, inputs, size=length)]
-    print(f"rac-tn {__version__}: forward of random RACs on one random one-hot sequence")
-    print(f"(M = {inputs}, R = {args.hidden}, T = {length})\n")
-    print("| depth | parameters | y (float64) | y mod 2^61-1 (integer weights) |")
-    print("|---|---|---|---|")
-    for depth in (1, 2, 3):
-        rac = RAC.random(inputs, args.hidden, depth=depth, seed=args.seed)
-        exact = RAC.random(inputs, args.hidden, depth=depth, seed=args.seed, integer=True)
-        y = rac.forward(sequence)[0]
-        y_mod = int(exact.forward_mod(sequence)[0])
-        print(f"| {depth} | {rac.num_parameters} | {y:.6g} | {y_mod} |")
+    out = Path(args.output)
+    suffix = out.suffix.lower()
+    if suffix not in (".pdf", ".svg", ".png", ".tex"):
+        raise ValueError(f"-o must end in .pdf, .svg, .png or .tex, got {out.name!r}")
+    for name in ("depth", "length", "hidden", "inputs", "classes", "dpi"):
+        if getattr(args, name) < 1:
+            raise ValueError(f"--{name} must be a positive integer, got {getattr(args, name)}")
+    view = args.view
+    if args.bound is not None:
+        wanted = "network" if args.bound == "network" else "grid"
+        if view is not None and view != wanted:
+            raise ValueError(f"--bound {args.bound} is drawn on --view {wanted}, not --view {view}")
+        view = wanted
+        if args.cut is None:
+            raise ValueError("--bound needs --cut (which partition to bound)")
+    view = view or "network"
+    rac = RAC.random(
+        args.inputs, args.hidden, depth=args.depth, num_classes=args.classes, seed=args.seed
+    )
+    cut = _parse_cut(args.cut, args.length) if args.cut is not None else None
+    style: dict = {"labels": args.labels}
+    if args.dims:
+        style["dims"] = True
+    if args.degrees:
+        style["degrees"] = True
+    if args.title:
+        style["title"] = args.title
+    if suffix == ".tex":
+        from rac_tn.draw import to_tikz
+
+        tex = to_tikz(rac, T=args.length, view=view, cut=cut, standalone=not args.bare, **style)
+        out.write_text(tex, encoding="utf-8")
+    else:
+        from rac_tn.draw import draw
+        from rac_tn.draw.mpl import save
+
+        save(draw(rac, T=args.length, view=view, cut=cut, **style), out, dpi=args.dpi)
+    print(f"wrote {out}")
     return 0
 
 
@@ -41,12 +160,101 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rac-tn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    demo = sub.add_parser("demo", help="run the demonstration (the main job)")
-    demo.add_argument("--inputs", type=int, default=3, help="input size M (default 3)")
-    demo.add_argument("--hidden", type=int, default=3, help="hidden channels R (default 3)")
-    demo.add_argument("--length", type=int, default=8, help="sequence length T (default 8)")
+    demo = sub.add_parser(
+        "demo",
+        help="run the demonstration (the main job)",
+        description=(
+            "Draw a shallow and a deep RAC with their Start-End cuts and the computation grid "
+            "with its symmetric cut, sweep depths 1-3 for exact separation ranks and every "
+            "bound, plot depth against memory, and write report.md."
+        ),
+    )
+    demo.add_argument("--out", default="rac_tn_demo", help="output directory (./rac_tn_demo)")
+    demo.add_argument("--inputs", type=int, default=2, help="input size M (default 2)")
+    demo.add_argument("--hidden", type=int, default=2, help="hidden channels R (default 2)")
+    demo.add_argument(
+        "--max-length", type=int, default=12, help="longest T of the sweep (default 12)"
+    )
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    demo.add_argument("--no-progress", action="store_true", help="no progress bar")
     demo.set_defaults(func=_cmd_demo)
+
+    table = sub.add_parser(
+        "table",
+        help="sweep configurations: every bound and exact rank, one row each",
+        description=(
+            "One row per (M, R, L, T): the paper's theorem values, the symmetric-cut and "
+            "network-cut bounds, the exact sampled separation rank and the exact grid rank, "
+            "for random integer weights (generic with high probability)."
+        ),
+    )
+    table.add_argument("--depth", type=int, nargs="+", default=[1, 2, 3], help="depths L")
+    table.add_argument("--length", default="4:12:2", help="lengths T, start:stop[:step]")
+    table.add_argument("--hidden", type=int, nargs="+", default=[2], help="hidden sizes R")
+    table.add_argument("--inputs", type=int, nargs="+", default=[2], help="input sizes M")
+    table.add_argument(
+        "--partition",
+        default="start-end",
+        help="start-end (default), interleaved, or start times like 1,2,5",
+    )
+    table.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    table.add_argument(
+        "--max-samples", type=int, default=4096, help="cap of the sampled rank (default 4096)"
+    )
+    table.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    table.add_argument("--format", choices=("md", "csv", "json"), default="md")
+    table.add_argument("-o", "--output", default=None, help="write to this file, not stdout")
+    table.set_defaults(func=_cmd_table)
+
+    fig = sub.add_parser(
+        "draw",
+        help="draw a random RAC's tensor network or computation grid, with a cut",
+        description=(
+            "Draw the tensor network (an MPS for depth 1, the copy tree for depth >= 2) or the "
+            "computation grid of a random RAC, optionally with the minimum cut bounding a "
+            "partition. The format follows the suffix of -o: .pdf, .svg, .png (see --dpi) or "
+            ".tex (a standalone TikZ document for pdflatex)."
+        ),
+    )
+    fig.add_argument("--depth", type=int, default=2, help="depth L (default 2)")
+    fig.add_argument("--length", type=int, default=4, help="sequence length T (default 4)")
+    fig.add_argument("--hidden", type=int, default=2, help="hidden channels R (default 2)")
+    fig.add_argument("--inputs", type=int, default=2, help="input size M (default 2)")
+    fig.add_argument("--classes", type=int, default=1, help="output classes C (default 1)")
+    fig.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    fig.add_argument(
+        "--view",
+        choices=("network", "grid"),
+        default=None,
+        help="the tensor network (default) or the computation grid",
+    )
+    fig.add_argument(
+        "--cut",
+        default=None,
+        metavar="PARTITION",
+        help="draw the cut for this partition: start-end, interleaved or start times 1,2,5",
+    )
+    fig.add_argument(
+        "--bound",
+        choices=("network", "symmetric"),
+        default=None,
+        help="which cut: network (on --view network) or symmetric (on --view grid)",
+    )
+    fig.add_argument(
+        "--labels",
+        choices=("auto", "full", "short", "none"),
+        default="auto",
+        help="tensor labels (default auto)",
+    )
+    fig.add_argument("--dims", action="store_true", help="label bonds with their dimensions")
+    fig.add_argument("--degrees", action="store_true", help="grid view: label path degrees")
+    fig.add_argument("--title", default=None, help="a title above the figure")
+    fig.add_argument("--dpi", type=int, default=300, help="resolution of .png output (300)")
+    fig.add_argument(
+        "--bare", action="store_true", help=".tex: only the tikzpicture, not a document"
+    )
+    fig.add_argument("-o", "--output", required=True, help="output file (.pdf/.svg/.png/.tex)")
+    fig.set_defaults(func=_cmd_draw)
     return parser
 
 
