@@ -8,6 +8,7 @@ import itertools
 import cotengra as ctg
 import numpy as np
 import pytest
+from _helpers import gaussian_rac
 
 import rac_tn.contract
 from rac_tn import RAC
@@ -33,16 +34,6 @@ SHAPES = [
     (2, 3, 4, 3, 4),
     (2, 2, 4, 1, 1),
 ]
-
-
-def gaussian_rac(M, R, L, C, seed=0):
-    rng = np.random.default_rng(seed)
-    return RAC(
-        [rng.standard_normal((R, M))] + [rng.standard_normal((R, R)) for _ in range(L - 1)],
-        [rng.standard_normal((R, R)) for _ in range(L)],
-        rng.standard_normal((C, R)),
-        [rng.standard_normal(R) for _ in range(L)],
-    )
 
 
 def loop_grid(rac, T, F=None):

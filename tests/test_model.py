@@ -6,6 +6,7 @@ from math import comb
 
 import numpy as np
 import pytest
+from _helpers import gaussian_rac
 
 from rac_tn import RAC
 from rac_tn._modular import MERSENNE61
@@ -51,16 +52,6 @@ def exact_forward(rac: RAC, x: np.ndarray) -> list[int]:
             states.append(h)
         below = states
     return [sum(int(w) * v for w, v in zip(row, below[-1])) for row in rac.output_weights]
-
-
-def gaussian_rac(M, R, L, C, seed):
-    rng = np.random.default_rng(seed)
-    return RAC(
-        [rng.standard_normal((R, M))] + [rng.standard_normal((R, R)) for _ in range(L - 1)],
-        [rng.standard_normal((R, R)) for _ in range(L)],
-        rng.standard_normal((C, R)),
-        [rng.standard_normal(R) for _ in range(L)],
-    )
 
 
 @pytest.mark.parametrize("M,R,L,C", SHAPES)

@@ -11,6 +11,7 @@ from math import comb
 import numpy as np
 import pytest
 import quimb.tensor as qtn
+from _helpers import gaussian_rac
 
 import rac_tn.network
 from rac_tn import RAC
@@ -24,16 +25,6 @@ from rac_tn.network import (
 )
 
 TREE_SHAPES = [(1, 1), (1, 4), (2, 1), (2, 5), (3, 4), (4, 3)]  # (L, T)
-
-
-def gaussian_rac(M, R, L, C, seed=0):
-    rng = np.random.default_rng(seed)
-    return RAC(
-        [rng.standard_normal((R, M))] + [rng.standard_normal((R, R)) for _ in range(L - 1)],
-        [rng.standard_normal((R, R)) for _ in range(L)],
-        rng.standard_normal((C, R)),
-        [rng.standard_normal(R) for _ in range(L)],
-    )
 
 
 def lattice_paths(L, T):

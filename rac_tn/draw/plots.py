@@ -48,6 +48,24 @@ def _series(rows: Iterable[Mapping[str, Any]]) -> dict[tuple[int, int, int], lis
     return {key: sorted(value, key=lambda r: r["T"]) for key, value in sorted(grouped.items())}
 
 
+def _figure_axes(ax: Any, height: float) -> tuple[Figure, Any]:
+    if ax is None:
+        fig = Figure(figsize=(COLUMN_WIDTH_IN, height), layout="constrained")
+        return fig, fig.add_subplot()
+    return ax.figure, ax
+
+
+def _style(
+    M: int, R: int, L: int, depths: dict[int, str], shapes: dict[str, str]
+) -> tuple[str, str]:
+    """Colour by depth, marker by (M, R); records both for the legend."""
+    colour = _DEPTH_COLOURS.get(L, "0.3")
+    marker = _MARKERS.get(M if M == R else min(M, R), "o")
+    depths.setdefault(L, colour)
+    shapes.setdefault(f"M=R={M}" if M == R else f"M={M}, R={R}", marker)
+    return colour, marker
+
+
 def plot_depth_vs_memory(
     rows: Iterable[Mapping[str, Any]],
     *,
@@ -65,18 +83,11 @@ def plot_depth_vs_memory(
     if not rows:
         raise ValueError("rows is empty: nothing to plot")
     with rc_context(_rc()):
-        if ax is None:
-            fig = Figure(figsize=(COLUMN_WIDTH_IN, 2.5), layout="constrained")
-            ax = fig.add_subplot()
-        else:
-            fig = ax.figure
+        fig, ax = _figure_axes(ax, height=2.5)
         depths: dict[int, str] = {}
         shapes: dict[str, str] = {}
         for (M, R, L), series in _series(rows).items():
-            colour = _DEPTH_COLOURS.get(L, "0.3")
-            marker = _MARKERS.get(M if M == R else min(M, R), "o")
-            depths.setdefault(L, colour)
-            shapes.setdefault(f"M=R={M}" if M == R else f"M={M}, R={R}", marker)
+            colour, marker = _style(M, R, L, depths, shapes)
             ax.plot(
                 [r["T"] for r in series],
                 [r["symmetric_bound"] for r in series],
@@ -186,18 +197,11 @@ def plot_bound_tightness(
     if not rows:
         raise ValueError("rows holds no exact ranks: nothing to plot")
     with rc_context(_rc()):
-        if ax is None:
-            fig = Figure(figsize=(COLUMN_WIDTH_IN, 2.3), layout="constrained")
-            ax = fig.add_subplot()
-        else:
-            fig = ax.figure
+        fig, ax = _figure_axes(ax, height=2.3)
         depths: dict[int, str] = {}
         shapes: dict[str, str] = {}
         for (M, R, L), series in _series(rows).items():
-            colour = _DEPTH_COLOURS.get(L, "0.3")
-            marker = _MARKERS.get(M if M == R else min(M, R), "o")
-            depths.setdefault(L, colour)
-            shapes.setdefault(f"M=R={M}" if M == R else f"M={M}, R={R}", marker)
+            colour, marker = _style(M, R, L, depths, shapes)
             ax.plot(
                 [r["T"] for r in series],
                 [r["separation_rank"] / r["symmetric_bound"] for r in series],
