@@ -48,6 +48,7 @@ Examples
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from math import comb
 from typing import TYPE_CHECKING, Any
@@ -301,12 +302,20 @@ def compile_rac(
             "partition); rac_tn.grid_tensor(rac, T, method='prefix') gives the grid tensor "
             "without building the network."
         )
-    builder = _Builder(rac, T)
-    if kind == "mps":
-        builder.build_mps()
-    else:
-        builder.build_tree()
-    return builder.finish(kind)
+    # The build allocates several objects per tensor; the cyclic garbage collector's passes
+    # over them took half the build time (measured), and nothing here needs collecting.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        builder = _Builder(rac, T)
+        if kind == "mps":
+            builder.build_mps()
+        else:
+            builder.build_tree()
+        return builder.finish(kind)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class _Builder:
