@@ -56,6 +56,27 @@ def _bits(value: int) -> float:
     return math.log2(value) if value > 1 else 0.0
 
 
+def _product(values: object) -> int:
+    """Exact product of integers, multiplied pairwise in a balanced tree.
+
+    A cut's factors are thousands of big integers (an interleaved cut at L = 8, T = 4096 has
+    2048 factors of ~200 bits each, product 373,557 bits). Left to right, each step multiplies
+    the growing product by a small factor, quadratic in the count; pairwise products keep the
+    operands balanced, and FLINT's ``fmpz`` (GMP, FFT multiplication) multiplies the large ones
+    faster than Python's Karatsuba: 48 ms (``math.prod``) -> 17 ms (balanced, Python ints) ->
+    4 ms (balanced, fmpz) for that cut.
+    """
+    items = list(values)
+    if len(items) > 64:
+        from flint import fmpz
+
+        items = [fmpz(item) for item in items]
+    while len(items) > 1:
+        pairs = [a * b for a, b in zip(items[::2], items[1::2], strict=False)]
+        items = pairs + items[-1:] if len(items) % 2 else pairs
+    return int(items[0]) if items else 1
+
+
 def _min_cut_source_side(arcs: list[tuple[object, object, float | None]], bound: float) -> set:
     """Source side of a minimum ``_SOURCE``-``_SINK`` cut.
 
@@ -180,9 +201,7 @@ def _make_bound(
     bounds: str,
     seconds: float,
 ) -> CutBound:
-    value = 1
-    for element in elements:
-        value *= element.factor
+    value = _product(element.factor for element in elements)
     return CutBound(
         value=value,
         log2=math.log2(value),
@@ -324,11 +343,11 @@ def symmetric_bound(rac: object, partition: Partition, templates: object = None)
         scored = []
         for cells in candidates:
             elements = _closed_set_cut(M, R, L, T, upstream, cells, N)
-            scored.append((math.prod(e.factor for e in elements), elements, cells))
+            scored.append((_product(e.factor for e in elements), elements, cells))
         bound = min(math.log2(value) if value > 1 else 0.0 for value, _, _ in scored)
         cells = _min_closed_set(M, R, L, T, upstream, N, bound)
         elements = _closed_set_cut(M, R, L, T, upstream, cells, N)
-        scored.append((math.prod(e.factor for e in elements), elements, cells))
+        scored.append((_product(e.factor for e in elements), elements, cells))
         for value, elements, cells in scored:
             if best is None or value < best[0]:
                 side = [("x", t) for t in upstream] + [("h", lay, t) for lay, t in cells]

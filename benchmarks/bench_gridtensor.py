@@ -1,0 +1,183 @@
+"""Row 1 (and half of row 6): the grid tensor, ``method='auto'`` against brute force and quimb.
+
+Run alone: ``python benchmarks/bench_gridtensor.py [--quick]`` (prints the row's markdown).
+
+Each (shape, method) runs in its own fresh process (:func:`_suite.run_child`), which gives the
+method's own peak memory (row 6) next to its median time:
+
+- ``auto``: ``rac_tn.grid_tensor(rac, T, method='auto')``, after one warm-up call;
+- ``brute``: ``method='brute'``, batched ``rac.forward`` over all ``N^T`` sequences, after one
+  warm-up call;
+- ``quimb auto-hq``: ``net.tn.contract(all, optimize='auto-hq', output_inds=...)`` on the
+  compiled network (compiled during set-up, not timed), a *first* call every time: cotengra's
+  path and expression caches and the auto-hq optimiser (with its reusable tree cache) are
+  cleared before each call, as in ``benchmarks/bench_grid.py``, so the time includes the path
+  search. After each call (untimed) the search pool's workers are killed
+  (:func:`_suite.stop_cotengra_pool`): trials still running when the search stops would
+  otherwise run on for minutes and slow the next call. So each call starts its own pool (forked,
+  cheap), as a first call in a new session does.
+
+The outputs are compared (largest deviation relative to the largest entry).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from _suite import (
+    RowResult,
+    Table,
+    Target,
+    clear_quimb_path_caches,
+    ratio_text,
+    run_child,
+    stop_cotengra_pool,
+)
+
+from rac_tn.network import count_tensors
+
+CASES = [(2, 8, 1, 20), (2, 4, 2, 16), (2, 3, 3, 16)]  # (M, R, L, T), the network issue's shapes
+QUICK_CASES = [(2, 8, 1, 12), (2, 4, 2, 10), (2, 3, 3, 8)]
+METHODS = ("auto", "brute", "quimb")
+BRUTE_TARGET = 10.0
+QUIMB_TARGET = 5.0
+QUIMB_CAP = 60.0  # seconds: a quimb first call still searching then is stopped (lower bound)
+
+
+def make_call(M: int, R: int, L: int, T: int, method: str):
+    """Set-up for one (shape, method); returns the callable to time (run in the child)."""
+    from rac_tn import RAC
+    from rac_tn.contract import grid_tensor
+    from rac_tn.network import compile_rac
+
+    rac = RAC.random(M, R, depth=L, seed=0)
+    if method in ("auto", "brute"):
+        return lambda: grid_tensor(rac, T, method=method)
+    if method != "quimb":
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    net = compile_rac(rac, T)
+    output_inds = net.input_inds + net.output_inds
+
+    def quimb_first_call() -> np.ndarray:
+        clear_quimb_path_caches()
+        out = net.tn.contract(all, optimize="auto-hq", output_inds=output_inds)
+        return np.asarray(out.data if hasattr(out, "data") else out)
+
+    quimb_first_call.cleanup = stop_cotengra_pool  # the child runs it after each call, untimed
+    return quimb_first_call
+
+
+def run(*, quick: bool = False, reps: int = 5) -> RowResult:
+    begin = time.perf_counter()
+    cases = QUICK_CASES if quick else CASES
+    rows, targets, memory = [], [], []
+    any_single = False
+    with tempfile.TemporaryDirectory() as tmp:
+        for M, R, L, T in cases:
+            results, arrays = {}, {}
+            for method in METHODS:
+                path = str(Path(tmp) / f"{method}.npy")
+                results[method] = run_child(
+                    "bench_gridtensor",
+                    "make_call",
+                    {"M": M, "R": R, "L": L, "T": T, "method": method},
+                    reps=reps,
+                    warmup=method != "quimb",
+                    save=path,
+                    cap=QUIMB_CAP if method == "quimb" else None,
+                )
+                if Path(path).exists():  # not when every quimb call was stopped
+                    arrays[method] = np.load(path).reshape(-1)
+            ref = arrays["brute"]
+            diff = max(np.max(np.abs(a - ref)) for a in arrays.values()) / np.max(np.abs(ref))
+            t = {m: results[m].timing for m in METHODS}
+            vs_brute = t["brute"].value / t["auto"].value
+            vs_quimb = t["quimb"].value / t["auto"].value
+            any_single = any_single or any(t[m].cut_short for m in METHODS)
+            quimb_text = ("> " if t["quimb"].lower_bound else "") + ratio_text(vs_quimb)
+            shape = f"M={M}, R={R}, L={L}, T={T}"
+            rows.append(
+                [
+                    shape,
+                    f"{M**T:,}",
+                    f"{count_tensors(L, T):,}",
+                    str(t["auto"]),
+                    str(t["brute"]),
+                    str(t["quimb"]),
+                    ratio_text(vs_brute),
+                    quimb_text,
+                    f"{diff:.1e}",
+                ]
+            )
+            targets.append(
+                Target(
+                    f"grid tensor {shape}: brute / auto",
+                    ratio_text(vs_brute),
+                    f">= {BRUTE_TARGET:.0f}x",
+                    vs_brute >= BRUTE_TARGET,
+                )
+            )
+            targets.append(
+                Target(
+                    f"grid tensor {shape}: quimb auto-hq 1st call / auto",
+                    quimb_text,
+                    f">= {QUIMB_TARGET:.0f}x",
+                    vs_quimb >= QUIMB_TARGET,
+                )
+            )
+            for method, label in zip(METHODS, ("auto", "brute", "quimb auto-hq (1st call)")):
+                memory.append((shape, label, results[method]))
+    headers = [
+        "shape",
+        "N^T",
+        "tensors",
+        "auto",
+        "brute",
+        "quimb auto-hq (1st call)",
+        "brute / auto (target >= 10x)",
+        "quimb / auto (target >= 5x)",
+        "max rel. diff",
+    ]
+    notes = [
+        "Templates: the identity (N = M). Weights: `RAC.random(M, R, depth=L, seed=0)`.",
+        "'tensors' is the size of the compiled network quimb contracts (`count_tensors(L, T)`); "
+        "compiling it is set-up, not timed.",
+    ]
+    if any_single:
+        notes.append(
+            "A time with a list of runs: one run took over 20 s, so no further runs were made "
+            "(the 5 would not fit the suite's 10-minute budget); the value used is the fastest "
+            "completed run, the choice most favourable to the alternative. quimb's first call "
+            "varies widely from run to run: auto-hq keeps searching until the time spent "
+            "exceeds the best tree's flops / 1e8, so a poor early tree makes it search long. "
+            f"A call still running after {QUIMB_CAP:.0f} s is stopped ('> {QUIMB_CAP:.0f} s')."
+        )
+    table = Table(headers, rows)
+    return RowResult(
+        1,
+        "grid tensor: `method='auto'` vs brute force and quimb auto-hq",
+        f"Median wall time of {reps} calls (except as noted below), each method in its own "
+        "fresh process (see row 6 for "
+        "its peak memory). auto and brute get one untimed warm-up call first; quimb's call is "
+        "a first call every time (path caches cleared, path search included).",
+        [table],
+        targets,
+        notes,
+        time.perf_counter() - begin,
+        {"memory": memory},
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small shapes, 2 repetitions")
+    args = parser.parse_args()
+    print(run(quick=args.quick, reps=2 if args.quick else 5).markdown())
+
+
+if __name__ == "__main__":
+    main()

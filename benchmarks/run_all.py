@@ -1,0 +1,195 @@
+"""Run the whole benchmark suite and write ``benchmarks/RESULTS.md``.
+
+From the repository root::
+
+    python benchmarks/run_all.py                # every row, about 6 minutes on 2 cores
+    python benchmarks/run_all.py --quick        # small sizes, 2 repetitions: a smoke test
+    python benchmarks/run_all.py --out /tmp/R.md --rows 3,4
+
+Rows (one module each; every module also runs alone):
+
+1. grid tensor, ``method='auto'`` vs brute force and quimb auto-hq (``bench_gridtensor.py``);
+2. structured contraction path vs cotengra auto-hq: flops and search time (``bench_paths.py``);
+3. symmetric cut bound at L = 8, T up to 4096, and its growth exponent (``bench_cuts.py``);
+4. network cut bound on copy trees of 10^4 and 10^5 tensors (``bench_cuts.py``);
+5. exact separation rank, sampled + FLINT vs dense grid + numpy SVD (``bench_rank.py``);
+6. peak memory of the methods of rows 1 and 5, from the OS (``bench_memory.py``).
+
+Every timing is the median of 5 repetitions (2 with ``--quick``), except a call longer than
+20 s, measured once and marked '(1 run)', and the reach runs of row 5 (one run per T, stated).
+Ratios are measured side by side in the same run. Timings depend on the machine and its load:
+the load average is recorded at the start and the end. No timing is asserted anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import subprocess
+import sys
+import time
+import warnings
+from importlib import metadata
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_cuts  # noqa: E402
+import bench_gridtensor  # noqa: E402
+import bench_memory  # noqa: E402
+import bench_paths  # noqa: E402
+import bench_rank  # noqa: E402
+from _suite import BENCH_DIR, RowResult, targets_table  # noqa: E402
+
+PACKAGES = [
+    ("numpy", "numpy"),
+    ("quimb", "quimb"),
+    ("cotengra", "cotengra"),
+    ("networkx", "networkx"),
+    ("scipy", "scipy"),
+    ("python-flint", "python-flint"),
+    ("numba", "numba"),
+]
+
+
+def machine() -> list[str]:
+    """Date, CPU, cores, RAM, load, Python and package versions, as markdown bullet lines."""
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor() or "unknown"
+    ram = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram = f"{int(line.split()[1]) / 1024**2:.1f} GiB"
+    except OSError:
+        pass
+    versions = []
+    for label, dist in PACKAGES:
+        try:
+            versions.append(f"{label} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{label} (not installed)")
+    try:
+        import numpy as np
+
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        blas_text = f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
+    except Exception:  # noqa: BLE001 - numpy's config layout varies across versions
+        blas_text = "unknown"
+    commit = _git_commit()
+    return [
+        f"- Date: {datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}",
+        f"- Machine: {cpu}, {os.cpu_count()} cores, {ram} RAM, {platform.system()} "
+        f"{platform.release()}",
+        f"- Python {platform.python_version()} ({platform.python_implementation()}); "
+        + ", ".join(versions)
+        + f"; BLAS: {blas_text}",
+        f"- rac_tn: {commit}",
+    ]
+
+
+def _git_commit() -> str:
+    """The checked-out commit (read only), and whether the tree has local changes."""
+    root = BENCH_DIR.parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown commit"
+    return f"commit {head}" + (" with uncommitted changes" if dirty else "")
+
+
+def main(argv: list[str] | None = None) -> Path:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, 2 repetitions")
+    parser.add_argument(
+        "--out", type=Path, default=BENCH_DIR / "RESULTS.md", help="markdown file to write"
+    )
+    parser.add_argument(
+        "--rows", default="1,2,3,4,5,6", help="comma-separated rows to run (default: all)"
+    )
+    args = parser.parse_args(argv)
+    wanted = {int(r) for r in args.rows.split(",") if r.strip()}
+    if not wanted <= {1, 2, 3, 4, 5, 6}:
+        parser.error(f"--rows must list numbers among 1..6, got {args.rows!r}")
+    warnings.filterwarnings("ignore", message=".*kahypar.*")  # optional cotengra extra
+    quick, reps = args.quick, 2 if args.quick else 5
+    load_start = os.getloadavg()
+    begin = time.perf_counter()
+    header = machine()
+    runners = [
+        (1, lambda: bench_gridtensor.run(quick=quick, reps=reps)),
+        (2, lambda: bench_paths.run(quick=quick, reps=reps)),
+        (3, lambda: bench_cuts.run_symmetric(quick=quick, reps=reps)),
+        (4, lambda: bench_cuts.run_network(quick=quick, reps=reps)),
+        (5, lambda: bench_rank.run(quick=quick, reps=reps)),
+    ]
+    results: dict[int, RowResult] = {}
+    for number, runner in runners:
+        if number in wanted or (number in (1, 5) and 6 in wanted):
+            print(f"row {number} ...", file=sys.stderr, flush=True)
+            results[number] = runner()
+            print(f"row {number}: {results[number].seconds:.0f} s", file=sys.stderr, flush=True)
+    if 6 in wanted:
+        memory = [
+            (number, case, method, child)
+            for number in (1, 5)
+            for case, method, child in results[number].data["memory"]
+        ]
+        results[6] = bench_memory.run(memory)
+    rows = [results[n] for n in sorted(results) if n in wanted]
+    total = time.perf_counter() - begin
+    load_end = os.getloadavg()
+    mode = "quick (smoke test: small sizes, 2 repetitions)" if quick else "full"
+    lines = [
+        "# rac_tn benchmark results",
+        "",
+        "Written by `python benchmarks/run_all.py"
+        + (" --quick" if quick else "")
+        + "`; do not edit by hand.",
+        "",
+        *header,
+        f"- Run: {mode}; rows {', '.join(str(r.number) for r in rows)}; total wall time "
+        f"{total:.0f} s; load average (1 min) {load_start[0]:.2f} at the start, "
+        f"{load_end[0]:.2f} at the end (other processes skew timings).",
+        "",
+        "Timings: wall clock, median of "
+        f"{reps} repetitions unless marked '(1 run)' (a call over 20 s, measured once). "
+        "Ratios are measured side by side in this run.",
+        "",
+        "## Targets",
+        "",
+        targets_table(rows, quick=quick).markdown(),
+        "",
+    ]
+    for row in rows:
+        lines += [row.markdown(), ""]
+    args.out.write_text("\n".join(lines))
+    print(f"wrote {args.out} in {total:.0f} s", file=sys.stderr)
+    return args.out
+
+
+if __name__ == "__main__":
+    main()
