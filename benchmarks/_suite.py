@@ -42,10 +42,12 @@ _MARKER = "BENCH-RESULT:"
 class Timing:
     """Wall times of the timed calls and how the measurement ended.
 
-    ``value`` is what the tables and ratios use: the median of the runs when all ``reps`` ran;
-    when a run took over ``SINGLE_RUN_SECONDS`` and no more were made (``cut_short``), the
-    fastest completed run (the conservative choice when this is the alternative we compare
-    against), or, if every run was stopped at the time cap, the cap (a lower bound).
+    ``value`` is what the tables and ratios use. When every repetition ran, it is their median;
+    a run stopped at the time cap counts as its elapsed time, a lower bound, so the median is
+    exact unless it falls on a stopped run (then ``lower_bound``). When a run took over
+    ``SINGLE_RUN_SECONDS`` before the last repetition and no more were made (``cut_short``), it
+    is the fastest completed run (the conservative choice when this is the alternative we
+    compare against), or the cap if every run was stopped (``lower_bound``).
     """
 
     times: list[float]
@@ -61,30 +63,35 @@ class Timing:
     def completed(self) -> list[float]:
         return [t for t, s in zip(self.times, self.stopped) if not s]
 
+    def _middle(self) -> list[tuple[float, bool]]:
+        ordered = sorted(zip(self.times, self.stopped))
+        n = len(ordered)
+        return ordered[(n - 1) // 2 : n // 2 + 1]
+
     @property
     def lower_bound(self) -> bool:
-        """True when every run was stopped: ``value`` is only a lower bound."""
-        return not self.completed
+        """True when ``value`` is only a lower bound (it comes from a stopped run)."""
+        if self.cut_short:
+            return not self.completed
+        return any(stopped for _, stopped in self._middle())
 
     @property
     def value(self) -> float:
-        if self.lower_bound:
-            return min(self.times)
         if self.cut_short:
-            return min(self.completed)
+            return min(self.completed) if self.completed else min(self.times)
         return statistics.median(self.times)
 
     def __str__(self) -> str:
-        if not self.cut_short:
-            return seconds_text(self.value)
+        head = ("> " if self.lower_bound else "") + seconds_text(self.value)
+        if not self.cut_short and not any(self.stopped):
+            return head
         runs = ", ".join(
             f"> {seconds_text(t)} (stopped)" if s else seconds_text(t)
             for t, s in zip(self.times, self.stopped)
         )
         if len(self.times) == 1:
             return f"{runs} (1 run)"
-        head = ("> " if self.lower_bound else "") + seconds_text(self.value)
-        how = "all stopped:" if self.lower_bound else "fastest of"
+        how = "fastest of" if self.cut_short else "median of"
         return f"{head} ({how} {len(self.times)} runs: {runs})"
 
     def to_dict(self) -> dict[str, Any]:
@@ -158,11 +165,11 @@ def measure(
         first, halted = call()
         if first > single_over or halted:
             return Timing([first], None, [halted], True), result
-    for _ in range(reps):
+    for rep in range(reps):
         elapsed, halted = call()
         times.append(elapsed)
         stopped.append(halted)
-        if elapsed > single_over or halted:
+        if (elapsed > single_over or halted) and rep < reps - 1:
             return Timing(times, first, stopped, True), result
     return Timing(times, first, stopped, False), result
 
@@ -452,6 +459,7 @@ class RowResult:
     notes: list[str] = field(default_factory=list)
     seconds: float | None = 0.0  # None: measured inside other rows
     data: dict[str, Any] = field(default_factory=dict)  # raw numbers for other rows (memory)
+    load: float | None = None  # 1-minute load average when the row ended
 
     def markdown(self) -> str:
         parts = [f"## Row {self.number}: {self.title}", "", self.intro.strip(), ""]
@@ -463,8 +471,9 @@ class RowResult:
         if self.seconds is None:
             parts.append("Measured inside the rows above (no time of its own).")
         else:
+            load = "" if self.load is None else f"; load average at its end {self.load:.2f}"
             parts.append(
-                f"Row wall time (set-up and child processes included): {self.seconds:.0f} s."
+                f"Row wall time (set-up and child processes included): {self.seconds:.0f} s{load}."
             )
         return "\n".join(parts)
 

@@ -97,7 +97,7 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
             t = {m: results[m].timing for m in METHODS}
             vs_brute = t["brute"].value / t["auto"].value
             vs_quimb = t["quimb"].value / t["auto"].value
-            any_single = any_single or any(t[m].cut_short for m in METHODS)
+            any_single = any_single or any(t[m].cut_short or any(t[m].stopped) for m in METHODS)
             quimb_text = ("> " if t["quimb"].lower_bound else "") + ratio_text(vs_quimb)
             shape = f"M={M}, R={R}, L={L}, T={T}"
             rows.append(
@@ -149,21 +149,24 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
     ]
     if any_single:
         notes.append(
-            "A time with a list of runs: one run took over 20 s, so no further runs were made "
-            "(the 5 would not fit the suite's 10-minute budget); the value used is the fastest "
-            "completed run, the choice most favourable to the alternative. quimb's first call "
-            "varies widely from run to run: auto-hq keeps searching until the time spent "
-            "exceeds the best tree's flops / 1e8, so a poor early tree makes it search long. "
-            f"A call still running after {QUIMB_CAP:.0f} s is stopped ('> {QUIMB_CAP:.0f} s')."
+            "'(1 run)' or 'fastest of' a list of runs: a run took over 20 s, so no further "
+            "runs were made (5 would not fit the suite's 10-minute budget); the value used is "
+            "the fastest completed run, the choice most favourable to the alternative. 'median "
+            "of' a list: all runs made, one or more stopped at the cap. quimb's first call "
+            "varies widely from run to run (8 s to over 5 minutes on the L = 3 network while "
+            "this suite was written): cotengra's auto-hq runs up to 128 trials and stops once "
+            "the time spent exceeds the best tree's flops / 1e8, so a poor early tree makes it "
+            f"search long. A call still running after {QUIMB_CAP:.0f} s is stopped "
+            f"('> {QUIMB_CAP:.0f} s', a lower bound)."
         )
     table = Table(headers, rows)
     return RowResult(
         1,
         "grid tensor: `method='auto'` vs brute force and quimb auto-hq",
         f"Median wall time of {reps} calls (except as noted below), each method in its own "
-        "fresh process (see row 6 for "
-        "its peak memory). auto and brute get one untimed warm-up call first; quimb's call is "
-        "a first call every time (path caches cleared, path search included).",
+        "fresh process (see row 6 for its peak memory). auto and brute get one untimed warm-up "
+        "call first; quimb's call is a first call every time (path caches cleared, path search "
+        "included).",
         [table],
         targets,
         notes,

@@ -190,6 +190,16 @@ def _grid_row(M: int, R: int, L: int, T: int, reps: int) -> tuple[list[str], str
             "(emit the two half sweeps); not made here because tests/test_contract.py "
             "`test_mps_structured_cost_is_the_sweep` pins the sweep's width R N^T."
         )
+    if net.kind == "tree":
+        found = [c.flops for c in costs]
+        note = (
+            f"Copy-tree grid network (M={M}, R={R}, L={L}, T={T}), reference only: the "
+            f"bottom-up order costs {flops_ratio:.2f}x the flops of auto-hq's best tree "
+            f"(auto-hq's {len(found)} searches found trees of {min(found):.3g} to "
+            f"{max(found):.3g} flops). Its intermediates carry every open input index below "
+            "them. The grid tensor is not computed this way in practice: `method='auto'` "
+            "(prefix sharing, row 1) never contracts the network."
+        )
     row = [
         f"{net.kind} M={M}, R={R}, L={L}, T={T}",
         f"{net.num_tensors:,}",

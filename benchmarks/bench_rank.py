@@ -11,11 +11,11 @@ well-scaled default; floats are read exactly as dyadic rationals by the exact ro
   matricized ``M^(T/2) x M^(T/2)``, then ``np.linalg.matrix_rank`` (SVD, numpy's default
   tolerance): what a researcher without the exact route would run.
 
-Three tables: the time ratio at one T per configuration (median of 5, each route in its own
-fresh process, which also gives row 6 its peak memory); the reach, the largest T each route
-finishes within 60 s (single runs, T stepped upward while the time predicted from the growth so
-far stays under 60 s and within this row's share of the suite's time budget); and the ranks
-themselves, where the SVD count is compared with the exact rank of the same grid tensor.
+Tables: the time ratio at one T per configuration (median of 5, each route in its own fresh
+process, which also gives row 6 its peak memory); the reach, the largest T each route finishes
+within 60 s (single runs, T stepped upward while the time predicted from the growth so far stays
+under 60 s and within this row's share of the suite's time budget), with the runs themselves;
+and the ranks, where the SVD count is compared with the exact rank of the same grid tensor.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 From the repository root::
 
-    python benchmarks/run_all.py                # every row, about 6 minutes on 2 cores
+    python benchmarks/run_all.py                # every row, about 5-6 minutes on 2 cores
     python benchmarks/run_all.py --quick        # small sizes, 2 repetitions: a smoke test
     python benchmarks/run_all.py --out /tmp/R.md --rows 3,4
 
@@ -15,10 +15,12 @@ Rows (one module each; every module also runs alone):
 5. exact separation rank, sampled + FLINT vs dense grid + numpy SVD (``bench_rank.py``);
 6. peak memory of the methods of rows 1 and 5, from the OS (``bench_memory.py``).
 
-Every timing is the median of 5 repetitions (2 with ``--quick``), except a call longer than
-20 s, measured once and marked '(1 run)', and the reach runs of row 5 (one run per T, stated).
+Every timing is the median of 5 repetitions (2 with ``--quick``), except: a call longer than
+20 s ends the repetitions (the table shows '(1 run)' or the runs made), quimb's first call is
+stopped after 60 s (a lower bound), and row 5's reach runs are single runs (stated there).
 Ratios are measured side by side in the same run. Timings depend on the machine and its load:
-the load average is recorded at the start and the end. No timing is asserted anywhere.
+the load average is recorded at the start, after each row and at the end (it includes this
+suite's own processes: cotengra searches on 2 workers). No timing is asserted anywhere.
 """
 
 from __future__ import annotations
@@ -109,7 +111,7 @@ def _git_commit() -> str:
             check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            ["git", "--no-optional-locks", "status", "--porcelain", "--untracked-files=no"],
             cwd=root,
             capture_output=True,
             text=True,
@@ -151,6 +153,7 @@ def main(argv: list[str] | None = None) -> Path:
         if number in wanted or (number in (1, 5) and 6 in wanted):
             print(f"row {number} ...", file=sys.stderr, flush=True)
             results[number] = runner()
+            results[number].load = os.getloadavg()[0]
             print(f"row {number}: {results[number].seconds:.0f} s", file=sys.stderr, flush=True)
     if 6 in wanted:
         memory = [
@@ -175,9 +178,10 @@ def main(argv: list[str] | None = None) -> Path:
         f"{total:.0f} s; load average (1 min) {load_start[0]:.2f} at the start, "
         f"{load_end[0]:.2f} at the end (other processes skew timings).",
         "",
-        "Timings: wall clock, median of "
-        f"{reps} repetitions unless marked '(1 run)' (a call over 20 s, measured once). "
-        "Ratios are measured side by side in this run.",
+        f"Timings: wall clock, median of {reps} repetitions, except where a call took over "
+        "20 s: no further repetitions were made, and the table says so ('(1 run)', or the "
+        "list of runs made). Row 5's reach runs are single runs (stated there). Ratios are "
+        "measured side by side in this run. Each row ends with the load average at its end.",
         "",
         "## Targets",
         "",
