@@ -439,15 +439,7 @@ def sweep_row(config: SweepConfig, *, max_samples: int = 4096) -> dict[str, Any]
     rac, partition = config.build()
     report = analyze(rac, partition, exact=True, seed=config.seed, max_samples=max_samples)
     T = partition.T
-    theorems = (
-        (
-            theorem_bounds(rac.M, rac.R, rac.L, T)
-            if partition == as_partition("start-end", T)
-            else {}
-        )
-        if T % 2 == 0
-        else {}
-    )
+    theorems = theorem_bounds(rac.M, rac.R, rac.L, T) if partition.is_start_end else {}
     rank = report.rank
     return {
         "M": rac.M,
