@@ -39,8 +39,8 @@ _EXPORTS: dict[str, str] = {
     "Report": "rac_tn.analysis",
     "analyze": "rac_tn.analysis",
     "sweep": "rac_tn.analysis",
-    "draw": "rac_tn.draw",
-    "to_tikz": "rac_tn.draw",
+    "draw": "rac_tn.diagram",
+    "to_tikz": "rac_tn.diagram",
 }
 
 __all__ = ["__version__", *_EXPORTS]
