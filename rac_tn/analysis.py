@@ -27,15 +27,12 @@ from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Any
 
-from rac_tn.bounds import (
-    CutBound,
-    network_cut_bound,
-    short_int,
-    symmetric_bound,
-    theorem_bounds,
-)
+from rac_tn._format import short_int
+from rac_tn.bounds import CutBound, network_cut_bound, symmetric_bound
+from rac_tn.network import compile_rac, count_tensors
 from rac_tn.partition import Partition, as_partition
 from rac_tn.rank import RankResult, separation_rank
+from rac_tn.theorems import theorem_bounds
 
 KINDS = (
     "upper bound",
@@ -51,7 +48,7 @@ DEFAULT_MAX_NETWORK_TENSORS = 20_000
 DEFAULT_MAX_GRID_ENTRIES = 1 << 20
 DEFAULT_MAX_SAMPLES = 1024  # keeps analyze interactive; a capped rank says it is a lower bound
 
-_THEOREM_QUANTITY = {"separation-rank": SEPARATION_RANK, "grid-rank": GRID_RANK}
+_THEOREM_QUANTITY = {SEPARATION_RANK: SEPARATION_RANK, GRID_RANK: GRID_RANK}
 _THEOREM_NOTES = {
     "shallow_upper": "upper bound for every choice of weights (L = 1)",
     "depth2_lower": "lower bound for all weights outside a null set (generic weights), L = 2",
@@ -206,13 +203,13 @@ def analyze(
         closed = theorem_bounds(M, R, L, T)
         seconds = time.perf_counter() - begin
         for name, entry in closed.items():
-            paper = entry.source.startswith("paper")
+            paper = entry.origin.startswith("paper")
             rows.append(
                 ReportRow(
-                    quantity=_THEOREM_QUANTITY[entry.bounds],
+                    quantity=_THEOREM_QUANTITY[entry.quantity],
                     value=entry.value,
-                    kind="theorem value" if paper else entry.kind,
-                    source=entry.source,
+                    kind="theorem value" if paper else entry.claim,
+                    source=entry.origin,
                     method="closed form",
                     seconds=seconds,
                     note=_THEOREM_NOTES.get(name, entry.statement),
@@ -229,7 +226,7 @@ def analyze(
             "symmetric cut (computation grid)",
             "max-flow, both orientations, exact recount",
             sym.seconds,
-            f"U upstream of the {sym.source} inputs; {len(sym.cut)} boundary nodes",
+            f"U upstream of the {sym.upstream} inputs; {len(sym.cut)} boundary nodes",
         )
     )
     sym_grid = symmetric_bound(rac, partition, templates=M)
@@ -255,7 +252,7 @@ def analyze(
             ReportRow(
                 SEPARATION_RANK,
                 result.rank,
-                result.kind,
+                result.claim,
                 "exact computation mod p",
                 f"sampled {result.samples} x {result.samples} evaluations, FLINT rank",
                 result.seconds,
@@ -269,7 +266,7 @@ def analyze(
                 ReportRow(
                     GRID_RANK,
                     grid.rank,
-                    grid.kind,
+                    grid.claim,
                     "exact computation mod p",
                     f"{grid.shape[0]} x {grid.shape[1]} matricization, FLINT rank",
                     grid.seconds,
@@ -302,8 +299,6 @@ def _rank_note(result: RankResult) -> str:
 
 
 def _network_row(report: Report, rac: Any, partition: Partition, limit: int) -> ReportRow:
-    from rac_tn.network import compile_rac, count_tensors
-
     count = count_tensors(rac.L, partition.T)
     if count > limit:
         return ReportRow(
@@ -320,7 +315,7 @@ def _network_row(report: Report, rac: Any, partition: Partition, limit: int) -> 
     built = time.perf_counter() - begin
     bound = network_cut_bound(net, partition)
     report.network_bound = bound
-    kinds = sorted({element.kind for element in bound.cut})
+    kinds = sorted({element.category for element in bound.cut})
     return ReportRow(
         GRID_RANK,
         bound.value,

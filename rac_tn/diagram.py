@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rac_tn._checks import positive_int
 from rac_tn.analysis import Report
 from rac_tn.bounds import CutBound, network_cut_bound, symmetric_bound
 from rac_tn.draw import mpl, tikz
-from rac_tn.draw._foundation import positive_int
 from rac_tn.draw.cuts import check_cut
 from rac_tn.draw.grid_view import grid_view
 from rac_tn.draw.network_view import network_view

@@ -42,7 +42,7 @@ def test_depth2_report():
     assert by_source["paper, Theorem 1.2"].kind == "theorem value"
     assert by_source["derived (multi-homogeneous)"].value == 45
     assert report.symmetric_bound.value == report.rank.rank == 45
-    assert report.rank.kind == "exact rank" and report.rank.certified
+    assert report.rank.claim == "exact rank" and report.rank.certified
     assert report.grid_rank.rank == 45
     assert report.network_bound.value == 81  # the network cuts the 4 start inputs: 3^4
 
@@ -73,7 +73,7 @@ def test_large_sizes_are_skipped_with_a_reason():
         row for row in report.rows if row.quantity == "grid-tensor rank" and "skipped" in row.note
     ]
     assert grid and grid[0].value is None
-    assert report.rank.kind == "certified lower bound" and report.rank.rank == 64
+    assert report.rank.claim == "certified lower bound" and report.rank.rank == 64
     assert report.symmetric_bound.value > 64
 
 

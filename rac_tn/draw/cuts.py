@@ -25,8 +25,8 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable
 
+from rac_tn._format import format_bound
 from rac_tn.bounds import CutBound
-from rac_tn.draw._foundation import format_bound
 from rac_tn.draw.scene import Curve, Edge, Node, Point, Scene, Text, split_polyline, text_size
 from rac_tn.draw.shading import shade_cut
 from rac_tn.draw.style import Style, View, shade_of

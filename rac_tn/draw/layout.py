@@ -35,7 +35,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field, fields, replace
 from typing import TypeVar
 
-from rac_tn.draw._foundation import copy_tree_walk
+from rac_tn.grid import copy_tree_walk
 from rac_tn.network import RacNetwork
 
 Point = tuple[float, float]

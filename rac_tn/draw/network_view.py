@@ -22,7 +22,6 @@ from collections.abc import Callable, Hashable
 
 from rac_tn.bounds import CutBound
 from rac_tn.draw import layout as _layout
-from rac_tn.draw._foundation import index_info
 from rac_tn.draw.cuts import add_network_cut
 from rac_tn.draw.scene import (
     Edge,
@@ -193,7 +192,7 @@ def _dim_label(net: RacNetwork, ind: str, dims: bool | str) -> str | None:
     """Return the dimension label of index ``ind``: its size, or the paper's symbol for it."""
     if not dims:
         return None
-    info = index_info(net, ind)
+    info = net.index_info(ind)
     return info.symbol if dims == "symbolic" else str(info.dim)
 
 
