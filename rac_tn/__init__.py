@@ -41,8 +41,8 @@ _EXPORTS: dict[str, str] = {
     "Report": "rac_tn.analysis",
     "analyze": "rac_tn.analysis",
     "sweep": "rac_tn.analysis",
-    "draw": "rac_tn.draw",
-    "to_tikz": "rac_tn.draw",
+    "draw": "rac_tn.diagram",
+    "to_tikz": "rac_tn.diagram",
 }
 
 # RacNetwork's methods are bound quimb-style by the modules that implement them, so handing out
