@@ -41,7 +41,7 @@ import numpy as np
 import quimb.tensor.contraction
 
 from rac_tn import RAC
-from rac_tn.contract import grid_tensor
+from rac_tn.gridtensor import grid_tensor
 from rac_tn.network import compile_rac
 
 CASES = [  # (M, R, L, T)

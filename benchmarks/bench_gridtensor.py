@@ -51,7 +51,7 @@ QUIMB_CAP = 60.0  # seconds: a quimb first call still searching then is stopped 
 def make_call(M: int, R: int, L: int, T: int, method: str):
     """Set-up for one (shape, method); returns the callable to time (run in the child)."""
     from rac_tn import RAC
-    from rac_tn.contract import grid_tensor
+    from rac_tn.gridtensor import grid_tensor
     from rac_tn.network import compile_rac
 
     rac = RAC.random(M, R, depth=L, seed=0)

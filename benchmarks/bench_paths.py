@@ -59,7 +59,7 @@ def scalar_network(net: RacNetwork, X: np.ndarray) -> tuple[list[str], str, dict
     for tid in net.tids:
         tensor, place = tensors[tid], net.places[tid]
         inds, array = tuple(tensor.inds), np.asarray(tensor.data)
-        if place.layer == 1 and place.kind in ("WI", "CORE"):
+        if place.layer == 1 and place.role in ("WI", "CORE"):
             axis = inds.index(f"d{place.time}")
             array = np.tensordot(array, X[place.time - 1], axes=([axis], [0]))
             inds = inds[:axis] + inds[axis + 1 :]

@@ -27,7 +27,7 @@ import numpy as np
 from _suite import RowResult, Table, Target, ratio_text, run_child, seconds_text, timed
 
 from rac_tn import RAC, start_end
-from rac_tn.contract import grid_tensor
+from rac_tn.gridtensor import grid_tensor
 from rac_tn.rank import separation_rank
 
 LIMIT = 60.0  # seconds: "the largest T each reaches in 60 s"

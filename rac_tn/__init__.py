@@ -23,7 +23,7 @@ _EXPORTS: dict[str, str] = {
     "RAC": "rac_tn.model",
     "compile_rac": "rac_tn.network",
     "RacNetwork": "rac_tn.network",
-    "grid_tensor": "rac_tn.contract",
+    "grid_tensor": "rac_tn.gridtensor",
     "Partition": "rac_tn.partition",
     "start_end": "rac_tn.partition",
     "interleaved": "rac_tn.partition",
@@ -32,7 +32,8 @@ _EXPORTS: dict[str, str] = {
     "CutBound": "rac_tn.bounds",
     "network_cut_bound": "rac_tn.bounds",
     "symmetric_bound": "rac_tn.bounds",
-    "theorem_bounds": "rac_tn.bounds",
+    "theorem_bounds": "rac_tn.theorems",
+    "TheoremBounds": "rac_tn.theorems",
     "RankResult": "rac_tn.rank",
     "separation_rank": "rac_tn.rank",
     "spectrum": "rac_tn.rank",
@@ -43,6 +44,12 @@ _EXPORTS: dict[str, str] = {
     "to_tikz": "rac_tn.draw",
 }
 
+# RacNetwork's methods are bound quimb-style by the modules that implement them, so handing out
+# the compiler also loads those modules (a network always has all of its methods).
+_METHOD_MODULES: dict[str, tuple[str, ...]] = {
+    "rac_tn.network": ("rac_tn.contract", "rac_tn.gridtensor"),
+}
+
 __all__ = ["__version__", *_EXPORTS]
 
 
@@ -51,6 +58,8 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'rac_tn' has no attribute {name!r}")
     value = getattr(import_module(module), name)
+    for extra in _METHOD_MODULES.get(module, ()):
+        import_module(extra)
     globals()[name] = value
     return value
 

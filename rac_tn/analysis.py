@@ -4,8 +4,8 @@
 symmetric-cut bounds and the exact ranks into a frozen :class:`Report`; every row says what its
 number claims (an upper bound, a lower bound, a theorem value, an exact rank with its failure
 probability, a numerical estimate), where it comes from and how long it took. Each bound is
-computed once and handed on (the symmetric cut caps the sampled rank, the identity-template
-cut certifies the grid rank).
+computed once and handed on (the symmetric cut caps and certifies the sampled rank; the
+theorem values stay on the report for :func:`rac_tn.sweep.sweep_row`).
 
 Examples
 --------
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from rac_tn._checks import DEFAULT_MAX_ENTRIES, positive_int
@@ -104,15 +104,7 @@ class ReportRow:
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain JSON-safe data (``value`` stays an exact Python int)."""
-        return {
-            "quantity": self.quantity,
-            "value": self.value,
-            "claim": self.claim,
-            "origin": self.origin,
-            "method": self.method,
-            "seconds": self.seconds,
-            "note": self.note,
-        }
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ReportRow:
@@ -143,7 +135,7 @@ class ModelSizes:
 
     def to_dict(self) -> dict[str, int | bool]:
         """Return ``{"M": ..., "R": ..., "L": ..., "C": ..., "integer": ...}``."""
-        return {"M": self.M, "R": self.R, "L": self.L, "C": self.C, "integer": self.integer}
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelSizes:
@@ -152,6 +144,17 @@ class ModelSizes:
 
     def __str__(self) -> str:
         return f"RAC(M={self.M}, R={self.R}, L={self.L}, C={self.C})"
+
+
+#: The results a Report holds besides its rows, and their types (for ``from_dict``).
+_RESULT_TYPES: dict[str, Any] = {
+    "theorems": TheoremBounds,
+    "symmetric_bound": CutBound,
+    "symmetric_grid_bound": CutBound,
+    "network_bound": CutBound,
+    "rank": RankResult,
+    "grid_rank": RankResult,
+}
 
 
 @dataclass(frozen=True)
@@ -198,12 +201,10 @@ class Report:
             "start": list(part.start),
             "end": list(part.end),
             "rows": [row.to_dict() for row in self.rows],
-            "theorems": _to_dict(self.theorems),
-            "symmetric_bound": _to_dict(self.symmetric_bound),
-            "symmetric_grid_bound": _to_dict(self.symmetric_grid_bound),
-            "network_bound": _to_dict(self.network_bound),
-            "rank": _to_dict(self.rank),
-            "grid_rank": _to_dict(self.grid_rank),
+            **{
+                name: None if (result := getattr(self, name)) is None else result.to_dict()
+                for name in _RESULT_TYPES
+            },
         }
 
     @classmethod
@@ -213,12 +214,10 @@ class Report:
             model=ModelSizes.from_dict(data["rac"]),
             partition=Partition(data["T"], data["start"]),
             rows=tuple(ReportRow.from_dict(row) for row in data["rows"]),
-            theorems=_from_dict(TheoremBounds, data.get("theorems")),
-            symmetric_bound=_from_dict(CutBound, data.get("symmetric_bound")),
-            symmetric_grid_bound=_from_dict(CutBound, data.get("symmetric_grid_bound")),
-            network_bound=_from_dict(CutBound, data.get("network_bound")),
-            rank=_from_dict(RankResult, data.get("rank")),
-            grid_rank=_from_dict(RankResult, data.get("grid_rank")),
+            **{
+                name: None if data.get(name) is None else kind.from_dict(data[name])
+                for name, kind in _RESULT_TYPES.items()
+            },
         )
 
     def to_markdown(self) -> str:
@@ -251,14 +250,6 @@ class Report:
                 f" ({row.method}, {row.seconds:.2g} s){note}"
             )
         return "\n".join([head, *body])
-
-
-def _to_dict(result: Any) -> dict[str, Any] | None:
-    return None if result is None else result.to_dict()
-
-
-def _from_dict(cls: Any, data: dict[str, Any] | None) -> Any:
-    return None if data is None else cls.from_dict(data)
 
 
 def analyze(
@@ -334,7 +325,7 @@ def analyze(
             rac, partition, method="sampled", seed=seed, max_samples=max_samples, upper_bound=sym
         )
         rows.append(_sampled_row(rank))
-        grid_rank, row = _grid_rank(rac, partition, sym_grid, max_entries)
+        grid_rank, row = _grid_rank(rac, partition, max_entries)
         rows.append(row)
 
     return Report(
@@ -431,7 +422,7 @@ def _sampled_row(result: RankResult) -> ReportRow:
 
 
 def _grid_rank(
-    rac: RAC, partition: Partition, sym_grid: CutBound, max_entries: int
+    rac: RAC, partition: Partition, max_entries: int
 ) -> tuple[RankResult | None, ReportRow]:
     M, T = rac.M, partition.T
     if M**T > max_entries:
@@ -445,9 +436,7 @@ def _grid_rank(
             f"skipped: {M}^{T} entries > max_entries={max_entries:,}",
         )
         return None, skipped
-    grid = separation_rank(
-        rac, partition, method="grid", max_entries=max_entries, upper_bound=sym_grid
-    )
+    grid = separation_rank(rac, partition, method="grid", max_entries=max_entries)
     row = ReportRow(
         GRID_TENSOR_RANK,
         grid.rank,

@@ -1,6 +1,7 @@
-"""The computation grid of a RAC: a DAG with one node per value computed, never duplicated.
+"""The computation grid of a RAC, and every path count and degree (their one home).
 
-Nodes (edges point toward the output):
+The grid is a DAG with one node per value computed, never duplicated. Nodes (edges point
+toward the output):
 
 - input ``("x", t)``, t = 1..T: the representation ``f_t`` (dimension M);
 - cell ``("h", l, t)``, l = 1..L, t = 1..T: the state ``h^{l,t}`` (dimension R);
@@ -15,9 +16,12 @@ node ``u`` of degree ``paths(u -> output)``: ``C(T-t+L-l, L-l)`` for cell (l, t)
 many copies of each node; this grid holds one, which is why the symmetric cut
 (:func:`rac_tn.bounds.symmetric_bound`) runs for T in the thousands.
 
+Every function takes the sizes in the order ``(L, T)`` (depth, then length), then the place
+``(layer, t)``.
+
 Examples
 --------
->>> input_degrees(4, 2)
+>>> input_degrees(2, 4)
 (4, 3, 2, 1)
 >>> g = computation_grid(2, 3)
 >>> g.nodes["h", 1, 2]["paths"], g.number_of_nodes()
@@ -26,25 +30,58 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from math import comb
+from typing import TYPE_CHECKING, Literal
 
 import networkx as nx
-import numpy as np
+
+from rac_tn._checks import nonnegative_int, positive_int
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rac_tn.model import RAC
 
 Node = tuple
+NodeRole = Literal["input", "cell", "output"]
 
 
-def _check_positive(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a positive integer, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value}")
-    return int(value)
+def paths(L: int, T: int, layer: int, t: int) -> int:
+    """Monotone lattice paths from cell ``(layer, t)`` to the output: ``C(T-t+L-l, L-l)``.
 
+    It is the degree of the output in ``h^{layer,t}``, and the number of copies of cell
+    ``(layer, t)`` in the copy tree. ``layer = 0`` is the input ``f_t``: ``n_t``.
 
-def cell_paths(layer: int, t: int, L: int, T: int) -> int:
-    """Monotone lattice paths from cell (l, t) to the output: ``C(T-t+L-l, L-l)``."""
+    Parameters
+    ----------
+    L, T
+        Depth and sequence length.
+    layer, t
+        The cell (``0 <= layer <= L``, ``1 <= t <= T``).
+
+    Returns
+    -------
+    int
+        The path count.
+
+    Examples
+    --------
+    >>> paths(2, 4, 1, 1), paths(2, 4, 2, 1), paths(2, 4, 0, 1)
+    (4, 1, 4)
+    """
+    if not (0 <= layer <= L and 1 <= t <= T):
+        raise ValueError(f"(layer, t) must lie in 0..{L} x 1..{T}, got ({layer}, {t})")
+    layer = max(layer, 1)  # an input reaches the output through cell (1, t)
     return comb(T - t + L - layer, L - layer)
+
+
+def input_degrees(L: int, T: int) -> tuple[int, ...]:
+    """The degrees ``n_1..n_T`` of the output in each input: ``n_t = C(T-t+L-1, L-1)``.
+
+    >>> input_degrees(1, 3)
+    (1, 1, 1)
+    """
+    L, T = positive_int(L, "L"), positive_int(T, "T")
+    return tuple(comb(T - t + L - 1, L - 1) for t in range(1, T + 1))
 
 
 def path_counts(L: int, T: int) -> dict[Node, int]:
@@ -53,27 +90,62 @@ def path_counts(L: int, T: int) -> dict[Node, int]:
     >>> path_counts(1, 2)[("x", 1)]
     1
     """
-    L, T = _check_positive(L, "L"), _check_positive(T, "T")
+    L, T = positive_int(L, "L"), positive_int(T, "T")
     counts: dict[Node, int] = {("y",): 1}
     for t in range(1, T + 1):
-        counts["x", t] = cell_paths(1, t, L, T)
+        counts["x", t] = paths(L, T, 0, t)
         for layer in range(1, L + 1):
-            counts["h", layer, t] = cell_paths(layer, t, L, T)
+            counts["h", layer, t] = paths(L, T, layer, t)
     return counts
 
 
-def input_degrees(T: int, L: int) -> tuple[int, ...]:
-    """The degrees ``n_1..n_T`` of the output in each input: ``n_t = C(T-t+L-1, L-1)``.
+def total_degree(L: int, T: int) -> int:
+    """``D = sum_t n_t = C(T+L-1, L)``: the total degree of y in all the inputs.
 
-    >>> input_degrees(3, 1)
-    (1, 1, 1)
+    >>> total_degree(1, 10), total_degree(2, 20)
+    (10, 210)
     """
-    T, L = _check_positive(T, "T"), _check_positive(L, "L")
-    return tuple(comb(T - t + L - 1, L - 1) for t in range(1, T + 1))
+    return comb(T + L - 1, L)
+
+
+def multiset(n: int, k: int) -> int:
+    """The multiset coefficient ``((n, k)) = C(n+k-1, k)``: monomials of degree k in n variables.
+
+    >>> multiset(2, 4), multiset(3, 4), multiset(5, 0)
+    (5, 15, 1)
+    """
+    n, k = positive_int(n, "n"), nonnegative_int(k, "k")
+    return comb(n + k - 1, min(k, n - 1))
+
+
+def copy_tree_walk(L: int, T: int) -> Iterator[tuple[int, int, str]]:
+    """The copies of the copy tree in post-order, as ``(layer, t, route)``.
+
+    A copy's ``route`` is its path from the root copy ``(L, T)`` (route ``''``): ``'h'`` steps
+    to the previous time of the same layer, ``'i'`` one layer down. A copy comes after its
+    ``'h'`` subtree (when ``t > 1``), then its ``'i'`` subtree (when ``layer > 1``). Iterative,
+    so T in the thousands does not hit Python's recursion limit.
+
+    Examples
+    --------
+    >>> list(copy_tree_walk(2, 2))
+    [(1, 1, 'hi'), (2, 1, 'h'), (1, 1, 'ii'), (1, 2, 'i'), (2, 2, '')]
+    """
+    todo: list[tuple[bool, int, int, str]] = [(False, L, T, "")]
+    while todo:
+        leaving, layer, t, route = todo.pop()
+        if leaving:
+            yield layer, t, route
+            continue
+        todo.append((True, layer, t, route))
+        if layer > 1:
+            todo.append((False, layer - 1, t, route + "i"))
+        if t > 1:
+            todo.append((False, layer, t - 1, route + "h"))
 
 
 def computation_grid(
-    rac_or_depth: object,
+    rac_or_depth: RAC | int,
     T: int,
     *,
     input_dim: int | None = None,
@@ -94,7 +166,7 @@ def computation_grid(
     Returns
     -------
     networkx.DiGraph
-        Node attributes: ``kind`` ('input' | 'cell' | 'output'), ``layer`` (0 for inputs,
+        Node attributes: ``role`` ('input' | 'cell' | 'output'), ``layer`` (0 for inputs,
         L+1 for the output), ``time`` (T for the output), ``paths`` (to the output) and ``dim``.
 
     Examples
@@ -105,22 +177,21 @@ def computation_grid(
     >>> g.nodes["x", 2]["dim"]
     3
     """
-    if hasattr(rac_or_depth, "depth") and hasattr(rac_or_depth, "hidden_dim"):
+    if isinstance(rac_or_depth, int) or not hasattr(rac_or_depth, "hidden_dim"):
+        L = positive_int(rac_or_depth, "depth")
+    else:
         rac = rac_or_depth
         L = rac.depth
         input_dim, hidden_dim, num_classes = rac.input_dim, rac.hidden_dim, rac.num_classes
-    else:
-        L = _check_positive(rac_or_depth, "depth")
-    T = _check_positive(T, "T")
+    T = positive_int(T, "T")
     dims = {"input": input_dim, "cell": hidden_dim, "output": num_classes}
-
     graph = nx.DiGraph(depth=L, T=T)
 
-    def add(node: Node, kind: str, layer: int, time: int) -> None:
-        attrs = {"kind": kind, "layer": layer, "time": time}
-        attrs["paths"] = 1 if kind == "output" else cell_paths(max(layer, 1), time, L, T)
-        if dims[kind] is not None:
-            attrs["dim"] = int(dims[kind])
+    def add(node: Node, role: NodeRole, layer: int, time: int) -> None:
+        attrs = {"role": role, "layer": layer, "time": time}
+        attrs["paths"] = 1 if role == "output" else paths(L, T, layer, time)
+        if dims[role] is not None:
+            attrs["dim"] = int(dims[role])
         graph.add_node(node, **attrs)
 
     for t in range(1, T + 1):

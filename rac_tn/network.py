@@ -31,7 +31,7 @@ Routes and tags. The ``route`` of a copy of cell ``(l, t)`` is the path from the
 it, a string over ``{'h', 'i'}``: ``'h'`` steps to the previous time of the same layer (through
 ``W^H``), ``'i'`` one layer down (through ``W^I``). The root copy ``(L, T)`` has route ``''``;
 its previous-time child is ``'h'``, the child below it ``'i'``. Every tensor carries four tags:
-its kind (``'WH'``, ``'WI'``, ``'DELTA'``, ``'H0'``, ``'WO'``; MPS: ``'CORE'``, ``'H0'``,
+its role (``'WH'``, ``'WI'``, ``'DELTA'``, ``'H0'``, ``'WO'``; MPS: ``'CORE'``, ``'H0'``,
 ``'WO'``), ``L{l}``, ``T{t}`` and ``R{route}`` (``'R'`` for the root). ``H0`` of layer ``l``
 is ``L{l}``/``T0``, ``W^O`` is ``L{L+1}``/``T{T}``; the tensors of one copy (and the ``H0`` it
 reads) share its route. ``net.places[tid]`` holds the same as a :class:`TensorPlace`.
@@ -49,33 +49,72 @@ Examples
 from __future__ import annotations
 
 import gc
+import re
 from dataclasses import dataclass
 from math import comb
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 
 import numpy as np
 import quimb.tensor as qtn
 
+from rac_tn._checks import check_class_index, check_templates, positive_int
+from rac_tn.grid import copy_tree_walk, total_degree
 from rac_tn.model import RAC
 
-if TYPE_CHECKING:  # pragma: no cover
-    from rac_tn.contract import ContractionCost
-
 DEFAULT_MAX_TENSORS = 200_000
-KINDS = ("mps", "tree")
+NetworkKind = Literal["mps", "tree"]
+KINDS: tuple[NetworkKind, ...] = ("mps", "tree")
+TensorRole = Literal["WH", "WI", "DELTA", "H0", "WO", "CORE"]
+IndexRole = Literal["input", "class", "state", "recurrent", "drive"]
 
 
 @dataclass(frozen=True)
 class TensorPlace:
-    """Where a tensor sits: its kind, layer, time and copy route (see the module docstring)."""
+    """Where a tensor sits: its role, layer, time and copy route (see the module docstring).
 
-    kind: str
+    Attributes
+    ----------
+    role
+        ``'WH'``, ``'WI'``, ``'DELTA'``, ``'H0'``, ``'WO'`` (copy tree) or ``'CORE'`` (MPS).
+    layer, time
+        The cell it belongs to (``H0``: time 0; ``W^O``: layer L+1, time T).
+    route
+        The copy it belongs to (``''`` for the root copy and in an MPS).
+    """
+
+    role: TensorRole
     layer: int
     time: int
     route: str
 
 
-def count_tensors(L: int, T: int, kind: str | None = None) -> int:
+@dataclass(frozen=True)
+class IndexInfo:
+    """What an index of a compiled network is (see the module docstring's table).
+
+    Attributes
+    ----------
+    role
+        ``'input'`` (``d{t}``), ``'class'`` (``c``), ``'state'`` (``h{l}_{t}``: a state or
+        initial state), ``'recurrent'`` (``a{l}_{t}``: ``W^H h``), ``'drive'`` (``b{l}_{t}``:
+        ``W^I h``).
+    symbol
+        The paper's symbol for its dimension: ``'M'``, ``'R'`` or ``'C'``.
+    dim
+        Its dimension.
+    layer, time, route
+        The cell and copy it belongs to (inputs: layer 0; the class index: layer L+1, time T).
+    """
+
+    role: IndexRole
+    symbol: str
+    dim: int
+    layer: int
+    time: int
+    route: str
+
+
+def count_tensors(L: int, T: int, kind: NetworkKind | None = None) -> int:
     """Number of tensors ``compile_rac`` builds, in closed form.
 
     The tree has ``C(T+L, L) - 1`` cell copies (3 tensors each), one ``H0`` per copy of a
@@ -84,23 +123,11 @@ def count_tensors(L: int, T: int, kind: str | None = None) -> int:
     >>> count_tensors(1, 10), count_tensors(1, 10, kind="tree"), count_tensors(2, 4)
     (12, 32, 48)
     """
-    L, T = _positive_int(L, "L"), _positive_int(T, "T")
+    L, T = positive_int(L, "L"), positive_int(T, "T")
     kind = _resolve_kind(L, kind)
     if kind == "mps":
         return T + 2
     return 3 * (comb(T + L, L) - 1) + comb(T + L - 1, L - 1) + 1
-
-
-def cell_copies(L: int, T: int, layer: int, time: int) -> int:
-    """Copies of cell ``(layer, time)`` in the copy tree: ``C(T-time+L-layer, L-layer)``."""
-    if not (1 <= layer <= L and 1 <= time <= T):
-        raise ValueError(f"cell (layer, time) must lie in 1..{L} x 1..{T}, got ({layer}, {time})")
-    return comb(T - time + L - layer, L - layer)
-
-
-def input_copies(L: int, T: int, time: int) -> int:
-    """``n_t = C(T-t+L-1, L-1)``: how many ``W^{I,1}`` copies read input ``t``."""
-    return cell_copies(L, T, 1, time)
 
 
 class RacNetwork:
@@ -117,7 +144,7 @@ class RacNetwork:
     output_inds : tuple[str, ...]
         ``('c',)`` when C > 1, else ``()``.
     places : dict[int, TensorPlace]
-        The kind, layer, time and route of every tensor id of ``tn.tensor_map``.
+        The role, layer, time and route of every tensor id of ``tn.tensor_map``.
     path : tuple[tuple[int, int], ...]
         The structured contraction order emitted by the compiler, as an SSA path over the
         tensors in ``tids`` order (MPS: left-to-right sweep; tree: bottom-up, each copy after
@@ -125,8 +152,10 @@ class RacNetwork:
     tids : tuple[int, ...]
         The tensor ids in the order ``path`` refers to.
 
-    Contraction lives in :mod:`rac_tn.contract` and is bound here as methods:
-    :meth:`evaluate`, :meth:`grid_tensor`, :meth:`contraction_cost`.
+    Methods are bound quimb-style by the modules that implement them: :meth:`to_mps` here,
+    :meth:`evaluate`, :meth:`contraction_cost` and :meth:`contraction_tree` by
+    :mod:`rac_tn.contract`, :meth:`grid_tensor` by :mod:`rac_tn.gridtensor` (loaded with
+    ``compile_rac`` from the ``rac_tn`` namespace).
     """
 
     def __init__(
@@ -134,7 +163,7 @@ class RacNetwork:
         tn: qtn.TensorNetwork,
         T: int,
         rac: RAC,
-        kind: str,
+        kind: NetworkKind,
         places: dict[int, TensorPlace],
         path: tuple[tuple[int, int], ...],
     ) -> None:
@@ -173,97 +202,115 @@ class RacNetwork:
             f"C={rac.C}, tensors={self.num_tensors})"
         )
 
-    # -- contraction, bound from rac_tn.contract ------------------------------------------------
+    # -- what an index is -----------------------------------------------------------------------
 
-    def evaluate(self, X: object, *, optimize: Any = None) -> np.ndarray:
-        """``y`` for inputs ``X``, by contraction; see :func:`rac_tn.contract.evaluate`."""
-        from rac_tn.contract import evaluate
+    def index_info(self, ind: str) -> IndexInfo:
+        """What index ``ind`` of :attr:`tn` is: its role, dimension symbol, size and place.
 
-        return evaluate(self, X, optimize=optimize)
+        Parameters
+        ----------
+        ind
+            An index name of ``tn`` (see the module docstring's table).
 
-    def grid_tensor(
-        self,
-        templates: object = None,
-        *,
-        method: str = "network",
-        optimize: Any = None,
-        max_bytes: int | None = None,
-    ) -> np.ndarray:
-        """The grid tensor, by default by contracting this network.
+        Returns
+        -------
+        IndexInfo
 
-        See :func:`rac_tn.contract.grid_tensor` (``method='auto'`` picks the fastest way).
+        Examples
+        --------
+        >>> from rac_tn import RAC
+        >>> net = compile_rac(RAC.random(3, 2, depth=2, seed=0), T=2)
+        >>> net.index_info("d1").symbol, net.index_info("b2_2.R").role
+        ('M', 'drive')
         """
-        from rac_tn.contract import grid_tensor
-
-        return grid_tensor(
-            self, templates=templates, method=method, optimize=optimize, max_bytes=max_bytes
-        )
-
-    def contraction_cost(
-        self, optimize: Any = None, *, templates: object = None
-    ) -> ContractionCost:
-        """Flops and width of contracting the grid tensor; see
-        :func:`rac_tn.contract.contraction_cost`."""
-        from rac_tn.contract import contraction_cost
-
-        return contraction_cost(self, optimize=optimize, templates=templates)
-
-    def contraction_tree(self, optimize: Any = None, *, templates: object = None) -> Any:
-        """The cotengra ``ContractionTree`` for the grid tensor (cached per shape)."""
-        return self.contraction_cost(optimize, templates=templates).tree
-
-    def to_mps(self, templates: object = None, *, cls: int | None = None) -> qtn.MatrixProductState:
-        """The grid tensor as a quimb :class:`~quimb.tensor.MatrixProductState` (L = 1 only).
-
-        ``h^{1,0}`` is absorbed into the first site and ``W^O`` into the last, so site ``i``
-        (quimb's 0-based ``k{i}`` / ``I{i}``) is time ``t = i + 1`` and
-        ``mps.to_dense()`` is the flattened grid tensor. With templates (``N x M``) the
-        physical dimension is N. For C > 1 choose the class with ``cls``.
-
-        >>> from rac_tn import RAC, compile_rac
-        >>> mps = compile_rac(RAC.random(2, 3, seed=0), T=5).to_mps()
-        >>> mps.L, mps.max_bond()
-        (5, 3)
-        """
-        if self.rac.L != 1:
-            raise ValueError(
-                f"to_mps needs a shallow RAC (L = 1); this one has depth L = {self.rac.L}, "
-                "whose network is a copy tree, not a tensor train"
-            )
-        from rac_tn.contract import _check_templates
-
         rac = self.rac
-        F = _check_templates(templates, rac.M)
-        if rac.C == 1:
-            if cls not in (None, 0):
-                raise ValueError(f"cls must be None or 0 for a single-output RAC, got {cls!r}")
-            out = np.asarray(rac.output_weights[0], dtype=np.float64)
-        else:
-            if isinstance(cls, bool) or not isinstance(cls, (int, np.integer)):
-                raise ValueError(
-                    f"this RAC has C = {rac.C} classes: pass cls= an integer in 0..{rac.C - 1}"
-                )
-            if not 0 <= cls < rac.C:
-                raise ValueError(f"cls must be in 0..{rac.C - 1}, got {cls}")
-            out = np.asarray(rac.output_weights[cls], dtype=np.float64)
-        wh = np.asarray(rac.hidden_weights[0], dtype=np.float64)
-        drive = np.asarray(rac.input_weights[0], dtype=np.float64) @ F.T  # (R, N)
-        core = np.einsum("ba,bn->abn", wh, drive)  # G[a, b, n], the 'lrp' layout
-        h0 = np.asarray(rac.initial_states[0], dtype=np.float64)
-        T = self.T
-        if T == 1:
-            return qtn.MatrixProductState([np.einsum("a,abn,b->n", h0, core, out)])
-        arrays = [np.einsum("a,abn->bn", h0, core)]
-        arrays += [core] * (T - 2)
-        arrays.append(np.einsum("abn,b->an", core, out))
-        return qtn.MatrixProductState(arrays, shape="lrp")
+        if ind in self.input_inds:
+            t = int(ind[1:])
+            return IndexInfo("input", "M", rac.M, 0, t, "")
+        if ind in self.output_inds:
+            return IndexInfo("class", "C", rac.C, rac.L + 1, self.T, "")
+        match = _STATE_INDEX.fullmatch(ind)
+        if match is None or ind not in self.tn.ind_map:
+            raise KeyError(f"{ind!r} is not an index of this network")
+        letter, layer, time, route = match.groups()
+        role = {"h": "state", "a": "recurrent", "b": "drive"}[letter]
+        return IndexInfo(role, "R", rac.R, int(layer), int(time), route)
+
+
+_STATE_INDEX = re.compile(r"([hab])(\d+)_(\d+)\.R([hi]*)")
+
+
+def to_mps(
+    net: RacNetwork, templates: object = None, *, class_index: int | None = None
+) -> qtn.MatrixProductState:
+    """The grid tensor as a quimb :class:`~quimb.tensor.MatrixProductState` (L = 1 only).
+
+    ``h^{1,0}`` is absorbed into the first site and ``W^O`` into the last, so site ``i``
+    (quimb's 0-based ``k{i}`` / ``I{i}``) is time ``t = i + 1`` and ``mps.to_dense()`` is the
+    flattened grid tensor. Bound as :meth:`RacNetwork.to_mps`.
+
+    Parameters
+    ----------
+    net
+        A network compiled from a shallow RAC.
+    templates
+        ``N x M`` templates; the physical dimension is then N (identity by default).
+    class_index
+        Which output ``y_c`` when C > 1 (required then).
+
+    Returns
+    -------
+    quimb.tensor.MatrixProductState
+
+    Examples
+    --------
+    >>> from rac_tn import RAC
+    >>> mps = compile_rac(RAC.random(2, 3, seed=0), T=5).to_mps()
+    >>> mps.L, mps.max_bond()
+    (5, 3)
+    """
+    rac = net.rac
+    if rac.L != 1:
+        raise ValueError(
+            f"to_mps needs a shallow RAC (L = 1); this one has depth L = {rac.L}, "
+            "whose network is a copy tree, not a tensor train"
+        )
+    F = check_templates(templates, rac.M)
+    if rac.C == 1:
+        if class_index not in (None, 0):
+            raise ValueError(
+                f"class_index must be None or 0 for a single-output RAC, got {class_index!r}"
+            )
+        out = np.asarray(rac.output_weights[0], dtype=np.float64)
+    else:
+        if class_index is None:
+            raise ValueError(
+                f"this RAC has C = {rac.C} classes: pass class_index= an integer in 0..{rac.C - 1}"
+            )
+        out = np.asarray(
+            rac.output_weights[check_class_index(class_index, rac.C)], dtype=np.float64
+        )
+    wh = np.asarray(rac.hidden_weights[0], dtype=np.float64)
+    drive = np.asarray(rac.input_weights[0], dtype=np.float64) @ F.T  # (R, N)
+    core = np.einsum("ba,bn->abn", wh, drive)  # G[a, b, n], the 'lrp' layout
+    h0 = np.asarray(rac.initial_states[0], dtype=np.float64)
+    T = net.T
+    if T == 1:
+        return qtn.MatrixProductState([np.einsum("a,abn,b->n", h0, core, out)])
+    arrays = [np.einsum("a,abn->bn", h0, core)]
+    arrays += [core] * (T - 2)
+    arrays.append(np.einsum("abn,b->an", core, out))
+    return qtn.MatrixProductState(arrays, shape="lrp")
+
+
+RacNetwork.to_mps = to_mps
 
 
 # -- compiler ---------------------------------------------------------------------------------
 
 
 def compile_rac(
-    rac: RAC, T: int, *, kind: str | None = None, max_tensors: int = DEFAULT_MAX_TENSORS
+    rac: RAC, T: int, *, kind: NetworkKind | None = None, max_tensors: int = DEFAULT_MAX_TENSORS
 ) -> RacNetwork:
     """Compile ``rac`` for sequences of length ``T`` into a :class:`RacNetwork`.
 
@@ -288,14 +335,14 @@ def compile_rac(
     """
     if not isinstance(rac, RAC):
         raise TypeError(f"rac must be a rac_tn.RAC, got {type(rac).__name__}")
-    T = _positive_int(T, "T")
+    T = positive_int(T, "T")
     kind = _resolve_kind(rac.L, kind)
-    max_tensors = _positive_int(max_tensors, "max_tensors")
+    max_tensors = positive_int(max_tensors, "max_tensors")
     count = count_tensors(rac.L, T, kind)
     if count > max_tensors:
         raise ValueError(
             f"compile_rac: a depth-{rac.L} RAC over T = {T} steps compiles to {count:,} tensors "
-            f"(cell (l,t) is copied C(T-t+L-l, L-l) times; {comb(T + rac.L - 1, rac.L):,} input "
+            f"(cell (l,t) is copied C(T-t+L-l, L-l) times; {total_degree(rac.L, T):,} input "
             f"legs), above max_tensors={max_tensors:,}. Pass max_tensors= to build it anyway, "
             "or use the computation-grid analysis, which never duplicates: "
             "rac_tn.grid.computation_grid(rac, T) and rac_tn.bounds.symmetric_bound(rac, "
@@ -344,11 +391,17 @@ class _Builder:
         self.delta = frozen(delta)
 
     def add(
-        self, data: np.ndarray, inds: tuple[str, ...], kind: str, layer: int, time: int, route: str
+        self,
+        data: np.ndarray,
+        inds: tuple[str, ...],
+        role: TensorRole,
+        layer: int,
+        time: int,
+        route: str,
     ) -> tuple[str, int]:
-        tags = (kind, f"L{layer}", f"T{time}", f"R{route}")
+        tags = (role, f"L{layer}", f"T{time}", f"R{route}")
         self.tensors.append(qtn.Tensor(data, inds=inds, tags=tags))
-        self.places.append(TensorPlace(kind, layer, time, route))
+        self.places.append(TensorPlace(role, layer, time, route))
         return ("t", len(self.tensors) - 1)
 
     def contract(self, x: tuple[str, int], y: tuple[str, int]) -> tuple[str, int]:
@@ -373,19 +426,10 @@ class _Builder:
 
     def build_tree(self) -> None:
         L, T = self.rac.L, self.T
-        # Iterative post-order walk of the copy tree (recursion would hit Python's limit for
-        # long sequences): a copy is emitted after its previous-time child, then its child below.
-        todo: list[tuple[bool, int, int, str]] = [(False, L, T, "")]
+        # post-order: a copy is emitted after its previous-time child, then its child below,
+        # so both children's contracted results sit on top of the stack
         done: list[tuple[str, int]] = []
-        while todo:
-            leaving, layer, t, r = todo.pop()
-            if not leaving:
-                todo.append((True, layer, t, r))
-                if layer > 1:
-                    todo.append((False, layer - 1, t, r + "i"))
-                if t > 1:
-                    todo.append((False, layer, t - 1, r + "h"))
-                continue
+        for layer, t, r in copy_tree_walk(L, T):
             below = done.pop() if layer > 1 else None
             if t > 1:
                 prev = done.pop()
@@ -402,7 +446,7 @@ class _Builder:
             done.append(self.contract(self.contract(delta, a), b))
         self.add_output(done.pop(), f"h{L}_{T}.R")
 
-    def finish(self, kind: str) -> RacNetwork:
+    def finish(self, kind: NetworkKind) -> RacNetwork:
         tn = qtn.TensorNetwork(self.tensors, virtual=True, check_collisions=False)
         n = len(self.tensors)
 
@@ -418,15 +462,7 @@ class _Builder:
 # -- validation -------------------------------------------------------------------------------
 
 
-def _positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a positive integer, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value}")
-    return int(value)
-
-
-def _resolve_kind(L: int, kind: str | None) -> str:
+def _resolve_kind(L: int, kind: str | None) -> NetworkKind:
     if kind is None:
         return "mps" if L == 1 else "tree"
     if kind not in KINDS:
@@ -441,10 +477,10 @@ def _resolve_kind(L: int, kind: str | None) -> str:
 
 __all__ = [
     "DEFAULT_MAX_TENSORS",
+    "IndexInfo",
     "RacNetwork",
     "TensorPlace",
-    "cell_copies",
     "compile_rac",
     "count_tensors",
-    "input_copies",
+    "to_mps",
 ]

@@ -15,14 +15,16 @@ Partition(T=8, start=(1, 2, 3, 4), end=(5, 6, 7, 8))
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from rac_tn._checks import is_int
+
 
 def _check_T(T: object) -> int:
-    if isinstance(T, bool) or not isinstance(T, (int, np.integer)):
+    if not is_int(T):
         raise TypeError(f"T must be a positive integer (the sequence length), got {T!r}")
     if T < 2:
         raise ValueError(
@@ -59,7 +61,7 @@ class Partition:
             raise TypeError(f"start must be an iterable of times in 1..{T}, got {start!r}")
         times = []
         for t in start:
-            if isinstance(t, bool) or not isinstance(t, (int, np.integer)):
+            if not is_int(t):
                 raise TypeError(f"start must hold integer times in 1..{T}, got {t!r}")
             times.append(int(t))
         outside = sorted({t for t in times if not 1 <= t <= T})
@@ -123,7 +125,7 @@ class Partition:
 
     def side_of(self, t: int) -> str:
         """``'start'`` or ``'end'``: the side holding time ``t``."""
-        if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 1 <= t <= self.T:
+        if not is_int(t) or not 1 <= t <= self.T:
             raise ValueError(f"t must be a time in 1..{self.T}, got {t!r}")
         return "start" if t in self.start else "end"
 
@@ -135,6 +137,19 @@ class Partition:
     def is_start_end(self) -> bool:
         """True for the Start-End partition ``{1..T/2 | T/2+1..T}`` of the paper."""
         return self.T % 2 == 0 and self.start == tuple(range(1, self.T // 2 + 1))
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-safe: ``{'T': T, 'start': [...]}``.
+
+        >>> Partition.from_dict(start_end(4).to_dict()) == start_end(4)
+        True
+        """
+        return {"T": self.T, "start": list(self.start)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Partition:
+        """Rebuild from :meth:`to_dict`."""
+        return cls(data["T"], data["start"])
 
     def __str__(self) -> str:
         return "{" + _times(self.start, self.T) + " | " + _times(self.end, self.T) + "}"
@@ -194,21 +209,53 @@ def interleaved(T: int) -> Partition:
     return Partition(T, range(1, T + 1, 2))
 
 
-def as_partition(partition: object, T: int | None = None) -> Partition:
-    """Accept a :class:`Partition` or the names ``'start-end'`` / ``'interleaved'`` (with T)."""
+PARTITION_NAMES = ("start-end", "interleaved")
+
+
+def as_partition(partition: Partition | str, T: int | None = None) -> Partition:
+    """A :class:`Partition`, or one given by name with ``T``: the one home of partition parsing.
+
+    Parameters
+    ----------
+    partition
+        A Partition, ``'start-end'`` (or ``'se'``), ``'interleaved'``, or the start times as
+        ``'1,2,5'``.
+    T
+        The sequence length; required for a name, checked against a Partition.
+
+    Returns
+    -------
+    Partition
+
+    Examples
+    --------
+    >>> str(as_partition("1,2,5", 6))
+    '{1,2,5 | 3,4,6}'
+    """
     if isinstance(partition, Partition):
         if T is not None and T != partition.T:
             raise ValueError(f"T = {T} does not match the partition's T = {partition.T}")
         return partition
-    if isinstance(partition, str):
-        if T is None:
-            raise ValueError(f"partition {partition!r} given by name needs T")
-        key = partition.lower().replace("_", "-")
-        if key in ("start-end", "se"):
-            return start_end(T)
-        if key == "interleaved":
-            return interleaved(T)
-        raise ValueError(
-            f"partition must be a Partition, 'start-end' or 'interleaved', got {partition!r}"
+    if not isinstance(partition, str):
+        raise TypeError(
+            f"partition must be a Partition or a string, got {type(partition).__name__}"
         )
-    raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
+    if T is None:
+        raise ValueError(f"partition {partition!r} given by name needs T")
+    key = partition.strip().lower().replace("_", "-")
+    if key in ("start-end", "se"):
+        return start_end(T)
+    if key == "interleaved":
+        return interleaved(T)
+    try:
+        start = [int(part) for part in key.split(",") if part.strip()]
+    except ValueError:
+        raise ValueError(
+            "partition must be a Partition, 'start-end', 'interleaved' or start times like "
+            f"'1,2,5', got {partition!r}"
+        ) from None
+    return Partition(T, start)
+
+
+#: The same as :func:`as_partition` (the name the sweeps and the CLI use).
+parse_partition = as_partition

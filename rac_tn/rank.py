@@ -23,17 +23,34 @@ Examples
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-from math import comb, prod
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from math import prod
+from typing import Any, Literal
 
+import flint
 import numpy as np
 
 from rac_tn import _modular
+from rac_tn._checks import (
+    check_choice,
+    check_class_index,
+    check_max_entries,
+    check_seed,
+    positive_int,
+    template_count,
+)
+from rac_tn._results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, jsonable
+from rac_tn.bounds import CutBound, symmetric_bound
+from rac_tn.grid import total_degree
+from rac_tn.gridtensor import grid_tensor, grid_tensor_mod
+from rac_tn.model import RAC
 from rac_tn.partition import Partition
 
-METHODS = ("sampled", "grid")
+RankMethod = Literal["sampled", "grid"]
+METHODS: tuple[RankMethod, ...] = ("sampled", "grid")
+#: The one default cap on the sampled rank's K (parts per side), for every caller.
 DEFAULT_MAX_SAMPLES = 4096
-DEFAULT_MAX_ENTRIES = 1 << 22
 _FIRST_K = 16
 
 
@@ -72,7 +89,7 @@ class RankResult:
     """
 
     rank: int
-    method: str
+    method: RankMethod
     exact: bool
     prime: int
     samples: int
@@ -84,14 +101,39 @@ class RankResult:
     seconds: float = field(default=0.0, compare=False)
 
     @property
-    def kind(self) -> str:
+    def claim(self) -> Claim:
         """``'exact rank'`` or ``'certified lower bound'``."""
         return "exact rank" if self.exact else "certified lower bound"
 
     @property
-    def quantity(self) -> str:
+    def quantity(self) -> Quantity:
         """What was ranked: ``'separation rank'`` or ``'grid-tensor rank'``."""
-        return "separation rank" if self.method == "sampled" else "grid-tensor rank"
+        return SEPARATION_RANK if self.method == "sampled" else GRID_TENSOR_RANK
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe fields (exact ints stay ints; the partition as a dict)."""
+        return {
+            "rank": self.rank,
+            "method": self.method,
+            "exact": self.exact,
+            "prime": self.prime,
+            "samples": self.samples,
+            "failure_probability": self.failure_probability,
+            "certified": self.certified,
+            "upper_bound": self.upper_bound,
+            "shape": jsonable(self.shape),
+            "partition": None if self.partition is None else self.partition.to_dict(),
+            "seconds": self.seconds,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RankResult:
+        """Rebuild from :meth:`to_dict`."""
+        fields = dict(data)
+        fields["shape"] = tuple(fields["shape"])
+        if fields.get("partition") is not None:
+            fields["partition"] = Partition.from_dict(fields["partition"])
+        return cls(**fields)
 
     def __int__(self) -> int:
         return self.rank
@@ -106,7 +148,7 @@ class RankResult:
         else:
             how = "lower bound only: sample cap reached"
         return (
-            f"RankResult({self.quantity} = {self.rank}, {self.kind}, method={self.method!r}, "
+            f"RankResult({self.quantity} = {self.rank}, {self.claim}, method={self.method!r}, "
             f"{how}, p={self.prime}, samples={self.samples}, {self.seconds:.3g} s)"
         )
 
@@ -126,16 +168,14 @@ def rank_mod_p(matrix: object, p: int = _modular.MERSENNE61) -> int:
 
 
 def _flint_rank(residues: np.ndarray, p: int) -> int:
-    import flint
-
     rows, cols = residues.shape
     if rows == 0 or cols == 0:
         return 0
     return flint.nmod_mat(rows, cols, residues.ravel().tolist(), p).rank()
 
 
-def _check_common(rac: object, partition: object, prime: object) -> tuple[Partition, int]:
-    if not (hasattr(rac, "modular") and hasattr(rac, "hidden_weights")):
+def _check_common(rac: RAC, partition: Partition, prime: object) -> tuple[Partition, int]:
+    if not isinstance(rac, RAC):
         raise TypeError(f"rac must be a rac_tn.RAC, got {type(rac).__name__}")
     if not isinstance(partition, Partition):
         raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
@@ -143,25 +183,18 @@ def _check_common(rac: object, partition: object, prime: object) -> tuple[Partit
     return partition, p
 
 
-def _check_class(rac: object, class_index: object) -> int:
-    if isinstance(class_index, bool) or not isinstance(class_index, (int, np.integer)):
-        raise TypeError(f"class_index must be an integer in 0..{rac.C - 1}, got {class_index!r}")
-    if not 0 <= class_index < rac.C:
-        raise ValueError(f"class_index must be in 0..{rac.C - 1}, got {class_index}")
-    return int(class_index)
-
-
 def separation_rank(
-    rac: object,
+    rac: RAC,
     partition: Partition,
     *,
-    method: str = "sampled",
+    method: RankMethod = "sampled",
     seed: int | np.random.Generator | None = None,
     prime: int | None = None,
     class_index: int = 0,
     max_samples: int = DEFAULT_MAX_SAMPLES,
     templates: object = None,
-    max_entries: int = DEFAULT_MAX_ENTRIES,
+    max_entries: int | None = None,
+    upper_bound: CutBound | int | None = None,
 ) -> RankResult:
     """The exact separation rank of ``y`` (``'sampled'``) or grid-tensor rank (``'grid'``).
 
@@ -186,7 +219,11 @@ def separation_rank(
     templates
         ``'grid'``: the ``N x M`` template array (identity by default).
     max_entries
-        ``'grid'``: refuse grid tensors with more entries than this.
+        ``'grid'``: refuse grid tensors with more entries than this (default
+        :data:`rac_tn._checks.DEFAULT_MAX_ENTRIES`).
+    upper_bound
+        ``'sampled'``: the symmetric cut bound of ``rac`` and ``partition`` when the caller has
+        it already (a :class:`~rac_tn.bounds.CutBound` or its value); computed when None.
 
     Returns
     -------
@@ -240,9 +277,8 @@ def separation_rank(
     """
     begin = time.perf_counter()
     partition, p = _check_common(rac, partition, prime)
-    class_index = _check_class(rac, class_index)
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    class_index = check_class_index(class_index, rac.C)
+    check_choice(method, "method", METHODS)
     if method == "grid":
         result = _grid_rank(rac, partition, p, class_index, templates, max_entries)
     else:
@@ -251,33 +287,38 @@ def separation_rank(
                 "templates= applies to method='grid' only; the sampled separation rank "
                 "is that of the function (random inputs, no templates)"
             )
-        if isinstance(max_samples, bool) or not isinstance(max_samples, (int, np.integer)):
-            raise TypeError(f"max_samples must be a positive integer, got {max_samples!r}")
-        if max_samples < 1:
-            raise ValueError(f"max_samples must be a positive integer, got {max_samples}")
-        rng = np.random.default_rng(seed)
-        result = _sampled_rank(rac, partition, p, class_index, int(max_samples), rng)
-    return _with_time(result, time.perf_counter() - begin)
+        max_samples = positive_int(max_samples, "max_samples")
+        bound = _symmetric_value(rac, partition, upper_bound)
+        rng = np.random.default_rng(check_seed(seed))
+        result = _sampled_rank(rac, partition, p, class_index, max_samples, rng, bound)
+    return replace(result, seconds=time.perf_counter() - begin)
 
 
-def _with_time(result: RankResult, seconds: float) -> RankResult:
-    from dataclasses import replace
-
-    return replace(result, seconds=seconds)
+def _symmetric_value(rac: RAC, partition: Partition, upper_bound: CutBound | int | None) -> int:
+    """The symmetric cut bound's value: given by the caller, or computed here."""
+    if upper_bound is None:
+        return symmetric_bound(rac, partition).value
+    if isinstance(upper_bound, CutBound):
+        if upper_bound.partition != partition or upper_bound.quantity != SEPARATION_RANK:
+            raise ValueError(
+                "upper_bound must be the symmetric bound of the separation rank for this "
+                f"partition, got {upper_bound!r}"
+            )
+        return upper_bound.value
+    return positive_int(upper_bound, "upper_bound")
 
 
 def _grid_rank(
-    rac: object,
+    rac: RAC,
     partition: Partition,
     p: int,
     class_index: int,
     templates: object,
-    max_entries: int,
+    max_entries: int | None,
 ) -> RankResult:
-    from rac_tn.bounds import symmetric_bound
-
     T = partition.T
-    N = rac.M if templates is None else int(np.asarray(templates).shape[0])
+    N = template_count(templates, rac.M) or rac.M
+    max_entries = check_max_entries(max_entries)
     entries = N**T
     if entries > max_entries:
         raise ValueError(
@@ -285,7 +326,7 @@ def _grid_rank(
             f"max_entries={max_entries:,}; use method='sampled' (the separation rank of the "
             "function, which never forms the grid tensor) or pass a larger max_entries="
         )
-    A = _grid_tensor_mod(rac, T, p, templates)
+    A = grid_tensor_mod(rac, T, p, templates, max_entries=max_entries * rac.C)
     if rac.C > 1:
         A = A[..., class_index]
     axes = [t - 1 for t in partition.start] + [t - 1 for t in partition.end]
@@ -308,23 +349,6 @@ def _grid_rank(
         shape=matrix.shape,
         partition=partition,
     )
-
-
-def _grid_tensor_mod(rac: object, T: int, p: int, templates: object) -> np.ndarray:
-    """The grid tensor modulo p, shape ``(N,) * T`` (+ class axis when C > 1)."""
-    from rac_tn.contract import grid_tensor_mod
-
-    # the size was checked against max_entries by the caller; lift contract's byte budget
-    return grid_tensor_mod(rac, T, p, templates, max_bytes=1 << 40)
-
-
-def total_degree(L: int, T: int) -> int:
-    """``D = sum_t n_t = C(T+L-1, L)``: the total degree of y in all the inputs.
-
-    >>> total_degree(1, 10), total_degree(2, 20)
-    (10, 210)
-    """
-    return comb(T + L - 1, L)
 
 
 def _next_samples(K: int, cap: int) -> int:
@@ -355,18 +379,16 @@ def failure_bound(cap: int, L: int, T: int, p: int) -> float:
 
 
 def _sampled_rank(
-    rac: object,
+    rac: RAC,
     partition: Partition,
     p: int,
     class_index: int,
     max_samples: int,
     rng: np.random.Generator,
+    bound: int,
 ) -> RankResult:
-    from rac_tn.bounds import symmetric_bound
-
     T, M = partition.T, rac.M
     weights = rac.modular(p)
-    bound = symmetric_bound(rac, partition).value
     cap = min(bound, max_samples)
     # rows: the side holding time 1, so the prefix up to the other side's first time is shared
     row_times = partition.start if 1 in partition.start else partition.end
@@ -443,7 +465,7 @@ class Spectrum:
     values: np.ndarray
     shape: tuple[int, int]
     partition: Partition
-    kind: str = "numerical"
+    claim: Claim = "numerical"
 
     def numerical_rank(self, rtol: float | None = None) -> int:
         """Values above ``rtol * max`` (default ``max(shape) * eps``): numerical, not exact."""
@@ -451,6 +473,25 @@ class Spectrum:
             return 0
         rtol = max(self.shape) * np.finfo(np.float64).eps if rtol is None else rtol
         return int(np.sum(self.values > rtol * self.values[0]))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: the values as a list of floats."""
+        return {
+            "values": jsonable(self.values),
+            "shape": list(self.shape),
+            "partition": self.partition.to_dict(),
+            "claim": self.claim,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Spectrum:
+        """Rebuild from :meth:`to_dict`."""
+        return cls(
+            np.asarray(data["values"], dtype=np.float64),
+            tuple(data["shape"]),
+            Partition.from_dict(data["partition"]),
+            data.get("claim", "numerical"),
+        )
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         return self.values if dtype is None else self.values.astype(dtype)
@@ -468,32 +509,31 @@ class Spectrum:
 
 
 def spectrum(
-    rac: object,
+    rac: RAC,
     partition: Partition,
     *,
     templates: object = None,
     class_index: int = 0,
-    max_entries: int = DEFAULT_MAX_ENTRIES,
+    max_entries: int | None = None,
 ) -> Spectrum:
     """Singular values of the float64 matricization of the grid tensor (numerical).
 
     >>> from rac_tn import RAC, start_end
     >>> s = spectrum(RAC.random(2, 2, depth=1, seed=0), start_end(4))
-    >>> s.kind, s.shape, s.numerical_rank()
+    >>> s.claim, s.shape, s.numerical_rank()
     ('numerical', (4, 4), 2)
     """
-    from rac_tn.contract import grid_tensor
-
     partition, _ = _check_common(rac, partition, None)
-    class_index = _check_class(rac, class_index)
+    class_index = check_class_index(class_index, rac.C)
     T = partition.T
-    N = rac.M if templates is None else int(np.asarray(templates).shape[0])
+    N = template_count(templates, rac.M) or rac.M
+    max_entries = check_max_entries(max_entries)
     if N**T > max_entries:
         raise ValueError(
             f"spectrum needs the grid tensor's {N}^{T} = {N**T:,} entries, above "
             f"max_entries={max_entries:,}"
         )
-    A = grid_tensor(rac, T, templates)
+    A = grid_tensor(rac, T, templates, max_entries=max_entries * rac.C)
     if rac.C > 1:
         A = A[..., class_index]
     axes = [t - 1 for t in partition.start] + [t - 1 for t in partition.end]

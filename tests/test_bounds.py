@@ -30,7 +30,8 @@ from rac_tn import (
     symmetric_bound,
     theorem_bounds,
 )
-from rac_tn.bounds import multiset, network_cut_closed_form
+from rac_tn.grid import multiset
+from rac_tn.theorems import network_cut_closed_form
 
 # -- an independent grid DAG and the symmetric cost of a node set ------------------------------
 
@@ -141,7 +142,7 @@ def test_symmetric_bound_is_the_brute_force_minimum(M, R, L, T):
     for part in random_partitions(T, 5, seed=T):
         bound = symmetric_bound(rac, part)
         assert bound.value == brute_symmetric(M, R, L, part)
-        assert bound.bounds == "separation-rank" and bound.method == "symmetric-cut"
+        assert bound.quantity == "separation rank" and bound.method == "symmetric-cut"
 
 
 @pytest.mark.parametrize(
@@ -152,7 +153,7 @@ def test_symmetric_bound_with_templates_is_the_brute_force_minimum(M, R, L, T, N
     for part in random_partitions(T, 4, seed=T + 1):
         bound = symmetric_bound(rac, part, templates=N)
         assert bound.value == brute_symmetric(M, R, L, part, N=N)
-        assert bound.bounds == "grid-rank"
+        assert bound.quantity == "grid-tensor rank"
 
 
 @pytest.mark.parametrize(("M", "R", "L", "T"), [(2, 3, 3, 10), (3, 2, 4, 8), (2, 2, 2, 16)])
@@ -169,11 +170,11 @@ def test_symmetric_cut_reports_a_closed_set_and_its_factors():
     U = bound.side
     succ = dag(3, 7)
     paths = count_paths(succ)
-    upstream = part.start if bound.source == "start" else part.end
+    upstream = part.start if bound.upstream == "start" else part.end
     assert {v for v in U if v[0] == "x"} == {("x", t) for t in upstream}
     assert cost(U, succ, paths, 3, 2) == bound.value == math.prod(e.factor for e in bound.cut)
     for element in bound.cut:
-        assert element.kind == "node" and element.name in U
+        assert element.category == "node" and element.name in U
         assert element.degree == sum(paths(u) for u in succ[element.name] if u not in U)
     assert bound.log2 == pytest.approx(math.log2(bound.value))
 
@@ -271,16 +272,16 @@ def test_theorem_closed_forms_are_costs_of_explicit_closed_sets(M, R, L, T):
 def test_theorem_entries_and_labels():
     shallow = theorem_bounds(3, 2, 1, 6)
     assert shallow["shallow_upper"].value == 2
-    assert shallow["shallow_upper"].source == "paper, Theorem 1.1"
+    assert shallow["shallow_upper"].origin == "paper, Theorem 1.1"
     assert "depth2_lower" not in shallow
     deep = theorem_bounds(3, 2, 2, 6)
     assert deep["depth2_lower"].value == comb(2 + 3 - 1, 3)
-    assert deep["depth2_lower"].source == "paper, Theorem 1.2"
-    assert deep["depth2_lower"].kind == "lower bound"
-    assert deep["multi_homogeneous"].source == "derived (multi-homogeneous)"
-    assert deep["network_cut"].source == "network cut, closed form"
-    assert deep["network_cut"].bounds == "grid-rank"
-    assert {deep["trivial_function"].source, deep["trivial_grid"].source} == {"trivial"}
+    assert deep["depth2_lower"].origin == "paper, Theorem 1.2"
+    assert deep["depth2_lower"].claim == "lower bound"
+    assert deep["multi_homogeneous"].origin == "derived (multi-homogeneous)"
+    assert deep["network_cut"].origin == "network cut, closed form"
+    assert deep["network_cut"].quantity == "grid-tensor rank"
+    assert {deep["trivial_function"].origin, deep["trivial_grid"].origin} == {"trivial"}
     assert theorem_bounds(4, 4, 8, 4096)["multi_homogeneous"].value > 2**700  # exact ints
     with pytest.raises(ValueError, match="T must be even"):
         theorem_bounds(2, 2, 2, 5)
@@ -382,10 +383,10 @@ def test_network_cut_is_the_brute_force_minimum(M, R, L, T, kind, partition):
     bound = network_cut_bound(net, partition)
     assert bound.value == brute_network_cut(net, partition)
     # the reported cut separates, and its dimensions multiply to the value
-    cut = [(e.kind, e.name, e.dim) for e in bound.cut]
+    cut = [(e.category, e.name, e.dim) for e in bound.cut]
     assert separates(net, partition, cut)
     assert math.prod(e.dim for e in bound.cut) == bound.value
-    assert bound.method == "network-cut" and bound.bounds == "grid-rank"
+    assert bound.method == "network-cut" and bound.quantity == "grid-tensor rank"
 
 
 @pytest.mark.parametrize(
@@ -395,7 +396,7 @@ def test_network_cut_on_compiled_trees_equals_closed_form(M, R, L, T):
     net = compile_rac(RAC.random(M, R, depth=L, seed=0), T)
     bound = network_cut_bound(net, start_end(T))
     assert bound.value == network_cut_closed_form(M, R, L, T)
-    cut = [(e.kind, e.name, e.dim) for e in bound.cut]
+    cut = [(e.category, e.name, e.dim) for e in bound.cut]
     assert separates(net, start_end(T), cut)
 
 
@@ -416,7 +417,7 @@ def test_copy_star_costs_log_d_once():
     net = star(5, 2, 7)
     bound = network_cut_bound(net, Partition(5, [1, 2]))
     assert bound.value == 2
-    assert [e.kind for e in bound.cut] == ["delta"]
+    assert [e.category for e in bound.cut] == ["delta"]
     assert bound.cut[0].name in net.tn.tag_map["DELTA"]
 
 
@@ -437,7 +438,7 @@ def test_internal_hyperedge_is_one_vertex():
     net = SimpleNamespace(tn=qtn.TensorNetwork(tensors), input_inds=("d1", "d2", "d3"), T=3)
     bound = network_cut_bound(net, Partition(3, [2]))
     assert bound.value == 3
-    assert [(e.kind, e.name) for e in bound.cut] == [("hyperedge", "k")]
+    assert [(e.category, e.name) for e in bound.cut] == [("hyperedge", "k")]
 
 
 def test_network_cut_bad_input():
@@ -455,5 +456,5 @@ def test_symmetric_bound_bad_input():
         symmetric_bound(rac, [1, 2])
     with pytest.raises(TypeError, match="rac must be"):
         symmetric_bound("rac", start_end(4))
-    with pytest.raises(ValueError, match="positive count"):
+    with pytest.raises(ValueError, match="templates must be a positive integer"):
         symmetric_bound(rac, start_end(4), templates=0)

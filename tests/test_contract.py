@@ -11,17 +11,16 @@ import pytest
 from _helpers import gaussian_rac
 
 import rac_tn.contract
-from rac_tn import RAC
+import rac_tn.gridtensor
+from rac_tn import RAC, compile_rac
 from rac_tn._modular import MERSENNE61
 from rac_tn.contract import (
     ContractionCost,
     clear_path_cache,
     contraction_cost,
     evaluate,
-    grid_tensor,
-    grid_tensor_mod,
 )
-from rac_tn.network import compile_rac
+from rac_tn.gridtensor import grid_tensor, grid_tensor_mod
 
 # (M, R, L, C, T): depths 1..4, one and several classes
 SHAPES = [
@@ -124,9 +123,9 @@ def test_prefix_blocks_match_unblocked(monkeypatch):
     # a tiny working-set budget forces the blocked path of the prefix method
     rac = gaussian_rac(3, 2, 2, 2, seed=10)
     expected = loop_grid(rac, 5)
-    monkeypatch.setattr(rac_tn.contract, "_WORK_BYTES", 1)
+    monkeypatch.setattr(rac_tn.gridtensor, "_WORK_BYTES", 1)
     assert_close(grid_tensor(rac, 5, method="prefix"), expected)
-    monkeypatch.setattr(rac_tn.contract, "_WORK_BYTES", 2000)
+    monkeypatch.setattr(rac_tn.gridtensor, "_WORK_BYTES", 2000)
     assert_close(grid_tensor(rac, 5, method="prefix"), expected)
 
 
@@ -158,9 +157,9 @@ def test_memory_limit_refuses_before_allocating():
     rac = RAC.random(2, 2, seed=0)
     with pytest.raises(ValueError, match=r"2\^40 = 1,099,511,627,776 entries"):
         grid_tensor(rac, 40)
-    with pytest.raises(ValueError, match="max_bytes=100"):
-        grid_tensor(rac, 4, max_bytes=100)
-    assert grid_tensor(rac, 4, max_bytes=128).shape == (2,) * 4
+    with pytest.raises(ValueError, match="max_entries=15"):
+        grid_tensor(rac, 4, max_entries=15)
+    assert grid_tensor(rac, 4, max_entries=16).shape == (2,) * 4
     with pytest.raises(ValueError, match="entries"):
         grid_tensor_mod(rac, 40)
 
@@ -177,7 +176,7 @@ def test_memory_limit_refuses_before_allocating():
         ((0,), {}, ValueError, "T must be a positive integer"),
         ((3,), {"method": "prefix", "optimize": "greedy"}, ValueError, "optimize= applies"),
         ((3,), {"method": "network", "optimize": "no-such-preset"}, ValueError, "optimize must"),
-        ((3,), {"max_bytes": -1}, ValueError, "max_bytes"),
+        ((3,), {"max_entries": -1}, ValueError, "max_entries"),
     ],
 )
 def test_bad_arguments(args, kwargs, error, match):
@@ -256,3 +255,4 @@ def test_modified_network_is_refused():
 
 def test_docstring_examples():
     assert doctest.testmod(rac_tn.contract).failed == 0
+    assert doctest.testmod(rac_tn.gridtensor).failed == 0

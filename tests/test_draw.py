@@ -177,7 +177,7 @@ def test_tree_layout_puts_time_left_to_right_and_layers_up():
     lay = tree_layout(net)
     by_copy = {}
     for tid, p in net.places.items():
-        by_copy.setdefault((p.layer, p.time if p.kind != "H0" else 1, p.route), {})[p.kind] = (
+        by_copy.setdefault((p.layer, p.time if p.role != "H0" else 1, p.route), {})[p.role] = (
             lay.pos[tid]
         )
     for (layer, t, route), parts in by_copy.items():
@@ -295,8 +295,8 @@ def test_network_cut_highlights_exactly_its_bonds(depth, T, M, R, part):
     partition = start_end(T) if part == "start-end" else interleaved(T)
     bound = network_cut_bound(net, partition)
     scene = build_scene(net, cut=bound)
-    bonds = {e.name for e in bound.cut if e.kind == "bond"}
-    vertices = {e.name for e in bound.cut if e.kind != "bond"}
+    bonds = {e.name for e in bound.cut if e.category == "bond"}
+    vertices = {e.name for e in bound.cut if e.category != "bond"}
     assert {e.ref for e in scene.edges if e.highlight} == bonds
     assert {n.ref for n in scene.nodes if n.highlight} == vertices
     # the dashed curve runs through every cut bond (at its middle) and every cut vertex
@@ -345,7 +345,7 @@ def test_report_draws_its_network_and_grid_with_its_bounds():
     report = analysis.analyze(rac, start_end(4))
     scene = build_scene(report)
     if report.network_bound is not None:
-        bonds = {e.name for e in report.network_bound.cut if e.kind == "bond"}
+        bonds = {e.name for e in report.network_bound.cut if e.category == "bond"}
         assert {e.ref for e in scene.edges if e.highlight} == bonds
         assert scene.meta["cut"] == report.network_bound
     grid = build_scene(report, view="grid")

@@ -41,7 +41,7 @@ def test_paths_count_explicit_paths(L, T):
 
 @pytest.mark.parametrize(("L", "T"), SIZES)
 def test_input_degrees_sum_is_hockey_stick(L, T):
-    degrees = input_degrees(T, L)
+    degrees = input_degrees(L, T)
     assert degrees == tuple(path_counts(L, T)["x", t] for t in range(1, T + 1))
     assert sum(degrees) == comb(T + L - 1, L)
 
@@ -54,7 +54,7 @@ def test_degrees_are_the_homogeneity_of_the_model(M, R, L, T):
     X = rng.integers(-50, 50, size=(T, M))
     p = 1_000_003
     base = int(rac.forward_mod(X, p)[0])
-    for t, n in enumerate(input_degrees(T, L), start=1):
+    for t, n in enumerate(input_degrees(L, T), start=1):
         scaled = X.copy()
         scaled[t - 1] *= 3
         assert int(rac.forward_mod(scaled, p)[0]) == base * pow(3, n, p) % p
@@ -64,14 +64,14 @@ def test_node_attributes_from_a_rac():
     rac = RAC.random(3, 2, depth=2, num_classes=4, seed=0)
     g = computation_grid(rac, 5)
     assert g.nodes["x", 1] | {} == {
-        "kind": "input",
+        "role": "input",
         "layer": 0,
         "time": 1,
         "paths": comb(5 - 1 + 1, 1),
         "dim": 3,
     }
-    assert g.nodes["h", 2, 3]["dim"] == 2 and g.nodes["h", 2, 3]["kind"] == "cell"
-    assert g.nodes["y",]["dim"] == 4 and g.nodes["y",]["kind"] == "output"
+    assert g.nodes["h", 2, 3]["dim"] == 2 and g.nodes["h", 2, 3]["role"] == "cell"
+    assert g.nodes["y",]["dim"] == 4 and g.nodes["y",]["role"] == "output"
     assert "dim" not in computation_grid(2, 3).nodes["x", 1]
 
 
@@ -80,6 +80,6 @@ def test_bad_sizes(bad):
     with pytest.raises(ValueError, match="positive integer"):
         computation_grid(bad, 3)
     with pytest.raises(ValueError, match="positive integer"):
-        input_degrees(bad, 2)
+        input_degrees(2, bad)
     with pytest.raises(TypeError, match="positive integer"):
         path_counts(2, 2.5)

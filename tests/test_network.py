@@ -15,13 +15,12 @@ from _helpers import gaussian_rac
 
 import rac_tn.network
 from rac_tn import RAC
+from rac_tn.grid import paths as grid_paths
 from rac_tn.network import (
     RacNetwork,
     TensorPlace,
-    cell_copies,
     compile_rac,
     count_tensors,
-    input_copies,
 )
 
 TREE_SHAPES = [(1, 1), (1, 4), (2, 1), (2, 5), (3, 4), (4, 3)]  # (L, T)
@@ -63,10 +62,10 @@ def test_copy_counts_are_lattice_path_counts(L, T):
     paths = lattice_paths(L, T)
     for (layer, t), n in paths.items():
         assert len(net.tn.select_tensors(["DELTA", f"L{layer}", f"T{t}"])) == n
-        assert cell_copies(L, T, layer, t) == n
+        assert grid_paths(L, T, layer, t) == n
     for t in range(1, T + 1):
         copies = net.tn.select_tensors(["WI", "L1", f"T{t}"])
-        assert len(copies) == paths[(1, t)] == comb(T - t + L - 1, L - 1) == input_copies(L, T, t)
+        assert len(copies) == paths[(1, t)] == comb(T - t + L - 1, L - 1) == grid_paths(L, T, 0, t)
         assert all(f"d{t}" in c.inds for c in copies)
         assert len(net.tn.ind_map[f"d{t}"]) == paths[(1, t)]  # one hyperedge for all copies
     legs = sum(len(net.tn.ind_map[d]) for d in net.input_inds)
@@ -76,7 +75,7 @@ def test_copy_counts_are_lattice_path_counts(L, T):
 @pytest.mark.parametrize("L, T", TREE_SHAPES)
 def test_tensor_count_formula_matches_built_network(L, T):
     net = compile_rac(gaussian_rac(2, 3, L, 2), T, kind="tree")
-    kinds = Counter(p.kind for p in net.places.values())
+    kinds = Counter(p.role for p in net.places.values())
     copies = sum(lattice_paths(L, T).values())
     h0s = sum(lattice_paths(L, T)[(layer, 1)] for layer in range(1, L + 1))
     assert kinds == {"WH": copies, "WI": copies, "DELTA": copies, "H0": h0s, "WO": 1}
@@ -106,19 +105,19 @@ def test_tree_tags_places_and_indices(L, T):
         tensor = net.tn.tensor_map[tid]
         assert isinstance(place, TensorPlace)
         assert set(tensor.tags) == {
-            place.kind,
+            place.role,
             f"L{place.layer}",
             f"T{place.time}",
             f"R{place.route}",
         }
-        if place.kind == "WO":
+        if place.role == "WO":
             assert (place.layer, place.time, place.route) == (L + 1, T, "")
             continue
         # a route steps 'h' back in time and 'i' down a layer from the root cell (L, T);
         # H0 sits at time 0 but belongs to (its layer, time 1)
         time = max(place.time, 1)
         assert place.route.count("h") == T - time and place.route.count("i") == L - place.layer
-        if place.kind == "DELTA":
+        if place.role == "DELTA":
             assert tensor.shape == (R, R, R) and np.array_equal(tensor.data, delta)
     # each (kind, layer, time, route) occurs once: the route identifies the copy
     assert len(set(net.places.values())) == net.num_tensors
@@ -137,13 +136,13 @@ def test_tree_weights_are_the_models():
     net = compile_rac(rac, 3)
     for tid, place in net.places.items():
         data = net.tn.tensor_map[tid].data
-        if place.kind == "WH":
+        if place.role == "WH":
             assert np.array_equal(data, rac.hidden_weights[place.layer - 1])
-        elif place.kind == "WI":
+        elif place.role == "WI":
             assert np.array_equal(data, rac.input_weights[place.layer - 1])
-        elif place.kind == "H0":
+        elif place.role == "H0":
             assert np.array_equal(data, rac.initial_states[place.layer - 1])
-        elif place.kind == "WO":
+        elif place.role == "WO":
             assert np.array_equal(data, rac.output_weights[0])
     root = net.tn.select_tensors(["DELTA", "L2", "T3", "R"])
     assert len(root) == 1 and root[0].inds[0] == "h2_3.R"
@@ -177,7 +176,7 @@ def test_to_mps_is_the_grid_tensor():
     # templates (N = 4 != M) and a chosen class
     rac2 = gaussian_rac(2, 2, 1, 3, seed=4)
     F = np.random.default_rng(0).standard_normal((4, 2))
-    mps2 = compile_rac(rac2, 3).to_mps(F, cls=2)
+    mps2 = compile_rac(rac2, 3).to_mps(F, class_index=2)
     np.testing.assert_allclose(
         mps2.to_dense().reshape((4,) * 3), brute_grid(rac2, 3, F)[..., 2], rtol=1e-10
     )
@@ -188,10 +187,10 @@ def test_to_mps_is_the_grid_tensor():
 def test_to_mps_refuses_deep_rac_and_missing_class():
     with pytest.raises(ValueError, match="L = 1"):
         compile_rac(gaussian_rac(2, 2, 2, 1), 3).to_mps()
-    with pytest.raises(ValueError, match="cls"):
+    with pytest.raises(ValueError, match="class_index"):
         compile_rac(gaussian_rac(2, 2, 1, 3), 3).to_mps()
-    with pytest.raises(ValueError, match="cls"):
-        compile_rac(gaussian_rac(2, 2, 1, 3), 3).to_mps(cls=3)
+    with pytest.raises(ValueError, match="class_index"):
+        compile_rac(gaussian_rac(2, 2, 1, 3), 3).to_mps(class_index=3)
 
 
 def test_structured_path_contracts_everything():
@@ -239,8 +238,8 @@ def test_bad_arguments(kwargs, error, match):
 def test_rejects_non_rac():
     with pytest.raises(TypeError, match="rac must be a rac_tn.RAC"):
         compile_rac(np.eye(2), 3)
-    with pytest.raises(ValueError, match="cell"):
-        cell_copies(2, 3, 3, 1)
+    with pytest.raises(ValueError, match="must lie in"):
+        grid_paths(2, 3, 3, 1)
 
 
 def test_weights_are_shared_read_only():

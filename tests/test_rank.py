@@ -25,7 +25,8 @@ from rac_tn import (
     theorem_bounds,
 )
 from rac_tn._modular import MERSENNE61
-from rac_tn.rank import rank_mod_p, total_degree
+from rac_tn.grid import total_degree
+from rac_tn.rank import rank_mod_p
 
 # -- the modular rank itself --------------------------------------------------------------------
 
@@ -148,7 +149,7 @@ def test_sample_cap_gives_a_certified_lower_bound():
     rac = RAC.random(3, 3, depth=2, seed=0, integer=True)
     result = separation_rank(rac, start_end(8), seed=0, max_samples=20)
     assert result.rank == 20 and result.samples == 20
-    assert not result.exact and result.kind == "certified lower bound"
+    assert not result.exact and result.claim == "certified lower bound"
     assert "lower bound" in repr(result)
 
 
@@ -232,7 +233,7 @@ def test_spectrum_matches_an_explicit_svd():
             row.append(rac.forward(np.array(seq))[0])
         rows.append(row)
     expected = np.linalg.svd(np.array(rows), compute_uv=False)
-    assert s.kind == "numerical" and s.shape == (4, 8)
+    assert s.claim == "numerical" and s.shape == (4, 8)
     np.testing.assert_allclose(s.values, expected, rtol=1e-9, atol=1e-12 * expected[0])
     assert "numerical" in repr(s)
     assert s.numerical_rank() <= 4

@@ -125,7 +125,7 @@ print(P)""",
         (
             "code",
             """for name, entry in theorem_bounds(3, 3, 2, 8).items():
-    print(f"{name:18} {entry.value:>6}  {entry.kind:12} {entry.source}")""",
+    print(f"{name:18} {entry.value:>6}  {entry.claim:12} {entry.origin}")""",
         ),
         (
             "md",

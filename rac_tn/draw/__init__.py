@@ -194,7 +194,7 @@ def _network_view(net: Any, opts: Style, part: Any) -> Scene:
     if net.kind == "mps":
         lay = _layout.mps_layout(net, _scaled(_layout.TreeGeometry(), opts.scale))
     else:
-        kinds = [(p.kind, p.layer) for p in net.places.values()]
+        kinds = [(p.role, p.layer) for p in net.places.values()]
         g = _layout.fit_tree_geometry(
             kinds.count(("WI", 1)), kinds.count(("H0", 1)), labels=opts.labels, scale=opts.scale
         )
@@ -339,9 +339,9 @@ def _network_side_mismatch(cut: Any, net: Any) -> bool:
     tids = set(net.tn.tensor_map)
     inds = set(net.tn.ind_map)
     for element in cut.cut:
-        if element.kind == "delta" and element.name not in tids:
+        if element.category == "delta" and element.name not in tids:
             return True
-        if element.kind in ("bond", "hyperedge") and element.name not in inds:
+        if element.category in ("bond", "hyperedge") and element.name not in inds:
             return True
     return False
 

@@ -170,14 +170,14 @@ def mps_layout(net: RacNetwork, geometry: TreeGeometry | None = None) -> Layout:
     pos: dict[Hashable, Point] = {}
     s = g.mps_spacing
     for tid, place in net.places.items():
-        if place.kind == "H0":
+        if place.role == "H0":
             pos[tid] = (s * 0.45, 0.0)
-        elif place.kind == "CORE":
+        elif place.role == "CORE":
             pos[tid] = (s * place.time, 0.0)
-        elif place.kind == "WO":
+        elif place.role == "WO":
             pos[tid] = (s * (net.T + 0.8), 0.0)
         else:
-            raise ValueError(f"unexpected tensor kind {place.kind!r} in an MPS network")
+            raise ValueError(f"unexpected tensor kind {place.role!r} in an MPS network")
     for t in range(1, net.T + 1):
         pos[("terminal", t)] = (s * t, -g.mps_leg)
     pos[("output",)] = (s * (net.T + 0.8) + 0.6 * s, 0.0)
@@ -195,7 +195,7 @@ def tree_layout(
     """
     L, T = net.rac.L, net.T
     if geometry is None:
-        kinds = [(p.kind, p.layer) for p in net.places.values()]
+        kinds = [(p.role, p.layer) for p in net.places.values()]
         geometry = fit_tree_geometry(kinds.count(("WI", 1)), kinds.count(("H0", 1)))
     g = geometry
     copies: dict[tuple[int, int, str], float] = {}
@@ -231,29 +231,29 @@ def tree_layout(
     pos: dict[Hashable, Point] = {}
     holders: dict[int, list[tuple[float, int]]] = {t: [] for t in range(1, T + 1)}
     for tid, p in net.places.items():
-        key = (p.layer, p.time if p.kind != "H0" else 1, p.route)
-        if p.kind == "WO":
+        key = (p.layer, p.time if p.role != "H0" else 1, p.route)
+        if p.role == "WO":
             pos[tid] = (copies[(L, T, "")], y_of(L) + g.wo_offset)
             continue
         if key not in copies:
             raise ValueError(f"tensor {tid} has place {p} outside the copy tree")
         x, y = copies[key], y_of(p.layer)
-        if p.kind == "DELTA":
+        if p.role == "DELTA":
             pos[tid] = (x, y)
-        elif p.kind == "WH":
+        elif p.role == "WH":
             pos[tid] = (x - g.column / 2, y)
-        elif p.kind == "WI":
+        elif p.role == "WI":
             pos[tid] = (x, y - g.wi_drop)
             if p.layer == 1:
                 holders[p.time].append((x, tid))
-        elif p.kind == "H0":
+        elif p.role == "H0":
             step = g.w_radius + g.h0_gap + g.h0_radius
             if g.h0_above:
                 pos[tid] = (x - g.column / 2, y + step)
             else:
                 pos[tid] = (x - g.column / 2 - step, y)
         else:
-            raise ValueError(f"unexpected tensor kind {p.kind!r} in a copy tree")
+            raise ValueError(f"unexpected tensor kind {p.role!r} in a copy tree")
 
     bottom = y_of(1) - g.wi_drop
     if hyperedges:

@@ -667,7 +667,7 @@ def network_scene(
     for tid in sorted(tn.tensor_map):
         p = net.places[tid]
         x, y = pos[tid]
-        k = p.kind
+        k = p.role
         if k in ("WH", "WI"):
             letter = "H" if k == "WH" else "I"
             short = f"\\mathrm{{{letter}}}"
@@ -1061,9 +1061,9 @@ def _fan_top(scene: Scene, anchors: list[Point]) -> float | None:
 def add_network_cut(scene: Scene, net: object, bound: object, style: Style) -> None:
     """Draw a network-cut ``CutBound``: its bonds highlighted, its COPY tensors / hyperedges
     ringed, both sides shaded, the dashed curve through the cut and the value annotated."""
-    bonds = {e.name for e in bound.cut if e.kind == "bond"}
-    vertices = {e.name for e in bound.cut if e.kind in ("delta", "hyperedge")}
-    partition, source = bound.partition, bound.source
+    bonds = {e.name for e in bound.cut if e.category == "bond"}
+    vertices = {e.name for e in bound.cut if e.category in ("delta", "hyperedge")}
+    partition, source = bound.partition, bound.upstream
     node_side: dict[Hashable, str] = {}
     for node in scene.nodes:
         if node.ref in vertices:  # a cut COPY tensor or hyperedge: on the boundary
@@ -1126,7 +1126,7 @@ def add_network_cut(scene: Scene, net: object, bound: object, style: Style) -> N
     )
     scene.meta["cut"] = bound
     if style.annotate:
-        what = r"\mathrm{rank}" if bound.bounds == "grid-rank" else r"\mathrm{sep}"
+        what = r"\mathrm{rank}" if bound.quantity == "grid-tensor rank" else r"\mathrm{sep}"
         _annotate(scene, style, f"{what} \\leq {format_value(bound.value, bound.log2)}")
 
 
@@ -1134,7 +1134,7 @@ def add_symmetric_cut(scene: Scene, bound: object, style: Style) -> None:
     """Draw a symmetric-cut ``CutBound`` on the grid view: the node set U shaded, its cut nodes
     ringed and labelled with their degree ``deg_U``, the dashed boundary, the value."""
     U = bound.side
-    cut_nodes = {e.name: e for e in bound.cut if e.kind == "node"}
+    cut_nodes = {e.name: e for e in bound.cut if e.category == "node"}
     node_side: dict[Hashable, str] = {}
     for node in scene.nodes:
         ref = node.ref
@@ -1174,7 +1174,7 @@ def add_symmetric_cut(scene: Scene, bound: object, style: Style) -> None:
                         va="top",
                     )
                 )
-    src_fill, snk_fill = _shades(style, bound.source)
+    src_fill, snk_fill = _shades(style, bound.upstream)
     shade_cut(
         scene,
         node_side,

@@ -1,0 +1,207 @@
+"""Argument checks shared by every module: one home for each rule and its message.
+
+Every check names the argument and says what was expected, and accepts numpy integers
+wherever a plain ``int`` is accepted.
+
+Examples
+--------
+>>> positive_int(np.int64(3), "T")
+3
+>>> positive_int(0, "T")
+Traceback (most recent call last):
+...
+ValueError: T must be a positive integer, got 0
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+import numpy as np
+
+from rac_tn._format import human_bytes
+
+#: One limit on the size of a grid tensor (entries, all classes included) for every function
+#: that forms one: 4 Mi entries (32 MiB as float64, a 2048 x 2048 square matricization).
+DEFAULT_MAX_ENTRIES = 1 << 22
+
+
+def is_int(value: object) -> bool:
+    """True for a Python or numpy integer that is not a bool.
+
+    >>> is_int(3), is_int(np.int32(3)), is_int(True), is_int(3.0)
+    (True, True, False, False)
+    """
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def positive_int(value: object, name: str) -> int:
+    """``value`` as a Python int, or a TypeError / ValueError naming ``name``.
+
+    Parameters
+    ----------
+    value
+        The argument to check.
+    name
+        Its name, as the user wrote it.
+
+    Returns
+    -------
+    int
+        The value, converted from a numpy integer if need be.
+    """
+    if not is_int(value):
+        raise TypeError(f"{name} must be a positive integer, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value}")
+    return int(value)
+
+
+def nonnegative_int(value: object, name: str) -> int:
+    """``value`` as a Python int >= 0, or an error naming ``name``.
+
+    >>> nonnegative_int(0, "k")
+    0
+    """
+    if not is_int(value):
+        raise TypeError(f"{name} must be a non-negative integer, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {value}")
+    return int(value)
+
+
+def check_choice(value: object, name: str, choices: Iterable[str]) -> str:
+    """``value`` if it is one of ``choices``, else a ValueError listing them.
+
+    >>> check_choice("grid", "view", ("network", "grid"))
+    'grid'
+    """
+    options = tuple(choices)
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name} must be one of {options}, got {value!r}")
+    return value
+
+
+def check_class_index(class_index: object, num_classes: int) -> int:
+    """``class_index`` as an int in ``0..C-1``.
+
+    >>> check_class_index(1, 2)
+    1
+    """
+    if not is_int(class_index):
+        raise TypeError(
+            f"class_index must be an integer in 0..{num_classes - 1}, got {class_index!r}"
+        )
+    if not 0 <= class_index < num_classes:
+        raise ValueError(f"class_index must be in 0..{num_classes - 1}, got {class_index}")
+    return int(class_index)
+
+
+def check_seed(seed: object, name: str = "seed") -> int | np.random.Generator | None:
+    """A seed numpy accepts: None, a non-negative integer or a ``numpy.random.Generator``.
+
+    >>> check_seed(np.int64(5))
+    5
+    """
+    if seed is None or isinstance(seed, np.random.Generator):
+        return seed
+    if not is_int(seed) or seed < 0:
+        raise TypeError(
+            f"{name} must be None, a non-negative integer or a numpy Generator, got {seed!r}"
+        )
+    return int(seed)
+
+
+def check_templates(templates: object, M: int, *, allow_int: bool = False) -> np.ndarray:
+    """``templates`` as an ``(N, M)`` array (float64 unless ``allow_int``); ``I_M`` if None.
+
+    Parameters
+    ----------
+    templates
+        None (the identity: the M one-hot templates) or an ``N x M`` array of real numbers.
+    M
+        The input size.
+    allow_int
+        Keep integer templates as int64 (the exact routes) instead of converting to float64.
+
+    Returns
+    -------
+    numpy.ndarray
+        The ``N x M`` template matrix ``F``.
+
+    >>> check_templates(None, 2).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+    if templates is None:
+        return np.eye(M, dtype=np.int64 if allow_int else np.float64)
+    if is_int(templates):
+        raise TypeError(
+            f"templates must be an N x M array (M = {M}), got the number {templates!r}; "
+            "a template count N is accepted only by the cut bounds"
+        )
+    arr = np.asarray(templates)
+    if arr.dtype == np.bool_ or not (
+        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    ):
+        raise TypeError(f"templates must hold real numbers, got dtype {arr.dtype}")
+    if arr.ndim != 2 or arr.shape[1] != M or arr.shape[0] < 1:
+        raise ValueError(
+            f"templates must be an N x M array with M = {M} (one template per row, N >= 1), "
+            f"got shape {arr.shape}"
+        )
+    if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
+        raise ValueError("templates contain NaN or infinite entries")
+    if allow_int and np.issubdtype(arr.dtype, np.integer):
+        return arr.astype(np.int64)
+    return arr.astype(np.float64)
+
+
+def template_count(templates: object, M: int) -> int | None:
+    """The number N of templates: None for None, a count as given, or the rows of an array.
+
+    >>> template_count(5, 3), template_count(None, 3), template_count(np.ones((4, 3)), 3)
+    (5, None, 4)
+    """
+    if templates is None:
+        return None
+    if is_int(templates):
+        return positive_int(templates, "templates")
+    if isinstance(templates, (bool, np.bool_)):
+        raise TypeError("templates must be None, a count N, or an N x M array")
+    return int(check_templates(templates, M).shape[0])
+
+
+def check_max_entries(max_entries: object) -> int:
+    """The grid-tensor size limit (``None``: :data:`DEFAULT_MAX_ENTRIES`)."""
+    if max_entries is None:
+        return DEFAULT_MAX_ENTRIES
+    return positive_int(max_entries, "max_entries")
+
+
+def physical_memory() -> int:
+    """This machine's physical memory in bytes (a large constant where it cannot be read)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+        return 1 << 40
+
+
+def check_fits_in_memory(nbytes: int, what: str, advice: str = "") -> None:
+    """Refuse up front a request whose working memory exceeds 3/4 of this machine's memory.
+
+    Parameters
+    ----------
+    nbytes
+        The bytes the request would hold at once.
+    what
+        What would be that large, for the message.
+    advice
+        What to do instead, appended to the message.
+    """
+    limit = physical_memory() * 3 // 4
+    if nbytes > limit:
+        raise MemoryError(
+            f"{what} would need {human_bytes(nbytes)}, more than this machine can hold "
+            f"(3/4 of {human_bytes(physical_memory())}). {advice}".rstrip()
+        )

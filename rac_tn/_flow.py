@@ -1,0 +1,188 @@
+"""Max-flow plumbing for the cut bounds: fixed-point capacities, scipy's Dinic, exact products.
+
+The bounds (:mod:`rac_tn.bounds`) describe a cut problem as arcs ``(u, v, capacity in bits)``
+between hashable vertices plus the terminals :data:`SOURCE` and :data:`SINK`;
+:func:`min_cut_source_side` returns the source side of a minimum cut. :class:`CutGraph` is the
+undirected capacitated graph of a tensor network, reduced exactly before the flow.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable
+
+import numpy as np
+from flint import fmpz
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order, maximum_flow
+
+SOURCE, SINK = "source", "sink"
+# Max-flow runs on integers (scipy's compiled Dinic takes int32 capacities): capacities in bits
+# are scaled so that a known cut is worth 2**28 units, and infinity is 2**29, so that residual
+# capacities (capacity + reverse flow <= 2**30) never overflow int32.
+_UNITS = 1 << 28
+_INFINITE = 1 << 29
+
+#: An arc of a cut problem: tail, head, capacity in bits (None: infinite).
+Arc = tuple[Hashable, Hashable, "float | None"]
+
+
+def bits(value: int) -> float:
+    """``log2(value)``, 0 for values up to 1: the capacity of a factor ``value``.
+
+    >>> bits(8), bits(1)
+    (3.0, 0.0)
+    """
+    return math.log2(value) if value > 1 else 0.0
+
+
+def product(values: Iterable[int]) -> int:
+    """Exact product of integers, multiplied pairwise in a balanced tree.
+
+    A cut's factors are thousands of big integers (an interleaved cut at L = 8, T = 4096 has
+    2048 factors of ~200 bits each, product 373,557 bits). Left to right, each step multiplies
+    the growing product by a small factor, quadratic in the count; pairwise products keep the
+    operands balanced, and FLINT's ``fmpz`` (GMP, FFT multiplication) multiplies the large ones
+    faster than Python's Karatsuba: 48 ms (``math.prod``) -> 17 ms (balanced, Python ints) ->
+    4 ms (balanced, fmpz) for that cut.
+
+    >>> product([2, 3, 7])
+    42
+    """
+    items = list(values)
+    if len(items) > 64:
+        items = [fmpz(item) for item in items]
+    while len(items) > 1:
+        pairs = [a * b for a, b in zip(items[::2], items[1::2], strict=False)]
+        items = pairs + items[-1:] if len(items) % 2 else pairs
+    return int(items[0]) if items else 1
+
+
+def min_cut_source_side(arcs: list[Arc], bound: float) -> set:
+    """Source side of a minimum ``SOURCE``-``SINK`` cut.
+
+    ``arcs`` are ``(u, v, capacity in bits)``, ``None`` meaning infinite; ``bound`` is the value
+    in bits of some finite cut, so the maximum flow is at most ``bound``. Capacities are scaled
+    to integers (``bound`` maps to 2**28 units, so each arc is rounded to ``bound / 2**29`` bit
+    at worst; capacities above 2**29 units are clipped, which no minimum cut can notice) and
+    the flow is scipy's compiled Dinic. The source side is what the source reaches through
+    unsaturated arcs. Measured on a 95,000-tensor copy tree: 0.14 s for the flow, against 8 to
+    17 s for networkx's fastest (Boykov-Kolmogorov; its preflow-push, Edmonds-Karp, Dinitz and
+    shortest-augmenting-path took 17 to 160 s).
+    """
+    index: dict[object, int] = {SOURCE: 0, SINK: 1}
+    rows, cols, caps = [], [], []
+    scale = _UNITS / max(bound, 1.0)
+    for u, v, c in arcs:
+        if u == v:
+            continue
+        rows.append(index.setdefault(u, len(index)))
+        cols.append(index.setdefault(v, len(index)))
+        caps.append(_INFINITE if c is None else min(round(c * scale), _INFINITE - 1))
+    n = len(index)
+    capacity = csr_matrix(
+        (np.array(caps, dtype=np.int64), (np.array(rows), np.array(cols))), shape=(n, n)
+    )  # parallel arcs are summed here, in 64 bits, then capped at infinity
+    capacity.data = np.minimum(capacity.data, _INFINITE)
+    capacity = capacity.astype(np.int32)
+    if capacity.nnz == 0:
+        return {SOURCE}
+    flow = maximum_flow(capacity, 0, 1).flow
+    residual = (capacity.astype(np.int64) - flow.astype(np.int64)).tocsr()
+    residual.data = (residual.data > 0).astype(np.int8)
+    residual.eliminate_zeros()
+    reached = breadth_first_order(residual, 0, directed=True, return_predecessors=False)
+    names = list(index)
+    return {names[i] for i in reached}
+
+
+class CutGraph:
+    """Undirected capacitated graph of a tensor network, reduced before the flow.
+
+    Vertices are tensor ids (a COPY tensor carries a vertex capacity) and hyperedges
+    ``("e", ind)`` (vertex capacity log d). Each edge carries a capacity (None: infinite) and the
+    elements cutting it removes. ``reduce`` applies two exact min-cut reductions to tensors:
+    a tensor with one neighbour lies on no path between terminals and is dropped; a tensor with
+    two neighbours is a series connection, replaced by one edge whose cost is the cheapest of
+    its two edges and (for a COPY tensor) itself. Parallel edges merge by adding capacities.
+    On the copy tree this removes every W^H, W^I, h^{l,0} and W^O tensor, halving the graph.
+    The elements attached to edges and vertices are opaque payloads (the bounds'
+    ``CutElement`` objects), returned by :meth:`cut_elements` for what a cut crosses.
+    """
+
+    def __init__(self) -> None:
+        self.nbrs: dict[object, dict[object, int]] = {}
+        self.cap: list[float | None] = []
+        self.els: list[tuple[object, ...]] = []
+        self.vertex_cap: dict[object, tuple[float, object]] = {}
+
+    def add_edge(self, a: object, b: object, cap: float | None, els: tuple) -> None:
+        if a == b:
+            return
+        na = self.nbrs.setdefault(a, {})
+        eid = na.get(b)
+        if eid is None:
+            self.cap.append(cap)
+            self.els.append(els)
+            na[b] = len(self.cap) - 1
+            self.nbrs.setdefault(b, {})[a] = len(self.cap) - 1
+        else:  # parallel edges: both must be cut, so capacities (and elements) add up
+            old = self.cap[eid]
+            self.cap[eid] = None if old is None or cap is None else old + cap
+            self.els[eid] = self.els[eid] + els
+
+    def _remove(self, v: object) -> list[object]:
+        around = self.nbrs.pop(v, {})
+        for u in around:
+            del self.nbrs[u][v]
+        return list(around)
+
+    def reduce(self, tensors: object) -> None:
+        work = [v for v in self.nbrs if v in tensors and len(self.nbrs[v]) <= 2]
+        while work:
+            v = work.pop()
+            around = self.nbrs.get(v)
+            if around is None or len(around) > 2:
+                continue
+            if len(around) == 2:
+                (x, e1), (y, e2) = around.items()
+                options = [(self.cap[e1], self.els[e1]), (self.cap[e2], self.els[e2])]
+                if v in self.vertex_cap:
+                    vcap, element = self.vertex_cap.pop(v)
+                    options.append((vcap, (element,)))
+                finite = [option for option in options if option[0] is not None]
+                cap, els = min(finite, key=lambda o: o[0]) if finite else (None, ())
+                self._remove(v)
+                self.add_edge(x, y, cap, els)
+            else:
+                self.vertex_cap.pop(v, None)
+                self._remove(v)
+            work.extend(u for u in around if u in tensors and len(self.nbrs.get(u, ())) <= 2)
+
+    def _ends(self, v: object) -> tuple[object, object]:
+        return (("in", v), ("out", v)) if v in self.vertex_cap else (v, v)
+
+    def arcs(self) -> list[tuple[object, object, float | None]]:
+        arcs: list[tuple[object, object, float | None]] = [
+            (("in", v), ("out", v), cap) for v, (cap, _) in self.vertex_cap.items()
+        ]
+        for a, around in self.nbrs.items():
+            a_out = self._ends(a)[1]
+            for b, eid in around.items():
+                arcs.append((a_out, self._ends(b)[0], self.cap[eid]))
+        return arcs
+
+    def cut_elements(self, reachable: set) -> list[object]:
+        out = [
+            element
+            for v, (_, element) in self.vertex_cap.items()
+            if ("in", v) in reachable and ("out", v) not in reachable
+        ]
+        for a, around in self.nbrs.items():
+            a_out = self._ends(a)[1]
+            if a_out not in reachable:
+                continue
+            for b, eid in around.items():
+                if self._ends(b)[0] not in reachable:
+                    out.extend(self.els[eid])
+        return out

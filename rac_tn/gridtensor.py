@@ -1,0 +1,339 @@
+"""Grid tensors ``A[d_1..d_T] = y(F[d_1], ..., F[d_T])``, in floats and exactly modulo p.
+
+Three ways to the float grid tensor:
+
+- ``'network'``: contract the compiled (hyper-)network, templates attached to every
+  ``W^{I,1}`` copy, along the compiler's structured path or a cotengra optimiser
+  (:func:`rac_tn.contract.contract_grid`).
+- ``'prefix'``: share recurrent states over the prefix tree of template sequences, so each
+  prefix is computed once (vectorised numpy, one matrix product per layer and step). The last
+  step is linear in ``f_T``, so it is folded into a backward functional instead of forming the
+  ``N^T x R`` final states; for L = 1 the output is also linear in the state, so prefix states
+  of the first half meet suffix functionals of the second half in one matrix product.
+- ``'brute'``: batched ``rac.forward`` over all ``N^T`` sequences (the reference).
+
+``'auto'`` uses ``'prefix'``: measured fastest on every shape we tried (see
+``benchmarks/bench_grid.py``), by 1-3 orders of magnitude once ``N^T`` exceeds a few hundred.
+:func:`grid_tensor` is bound as :meth:`RacNetwork.grid_tensor <rac_tn.network.RacNetwork>`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from rac_tn import _modular
+from rac_tn._checks import (
+    check_choice,
+    check_fits_in_memory,
+    check_max_entries,
+    check_templates,
+    positive_int,
+)
+from rac_tn._format import human_bytes
+from rac_tn.contract import Optimize, contract_grid
+from rac_tn.model import RAC
+from rac_tn.network import DEFAULT_MAX_TENSORS, RacNetwork, compile_rac
+
+GridMethod = Literal["auto", "network", "prefix", "brute"]
+METHODS: tuple[GridMethod, ...] = ("auto", "network", "prefix", "brute")
+_WORK_BYTES = 1 << 21  # working set of one prefix block: cache-sized blocks measured fastest
+_BLAS_BLOCK = 1 << 18  # multiply-adds per matrix product in the L = 1 meet-in-the-middle
+_BRUTE_ROWS = 1 << 14  # sequences per batched forward in 'brute'
+
+
+def grid_tensor(
+    rac: RAC | RacNetwork,
+    T: int | None = None,
+    templates: object = None,
+    method: GridMethod = "auto",
+    *,
+    optimize: Optimize = None,
+    max_entries: int | None = None,
+) -> np.ndarray:
+    """The order-``T`` grid tensor ``A[d_1..d_T] = y(F[d_1], ..., F[d_T])``.
+
+    Parameters
+    ----------
+    rac
+        A :class:`~rac_tn.RAC` (then ``T`` is required) or a compiled :class:`RacNetwork`.
+    T
+        Sequence length.
+    templates
+        ``F``, an ``N x M`` array of template representations; the identity ``I_M`` by default.
+    method
+        ``'auto'`` (the fastest, see the module docstring), ``'network'``, ``'prefix'`` or
+        ``'brute'``.
+    optimize
+        Contraction path for ``method='network'`` (``None``: the compiler's structured path).
+    max_entries
+        Refuse outputs with more entries than this (default
+        :data:`rac_tn._checks.DEFAULT_MAX_ENTRIES`, 4 Mi entries = 32 MiB as float64).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(N,) * T``, with a last class axis of size C only when C > 1.
+
+    Examples
+    --------
+    >>> from rac_tn import RAC
+    >>> rac = RAC.random(2, 3, depth=2, seed=0)
+    >>> A = grid_tensor(rac, 4)
+    >>> A.shape, bool(np.isclose(A[0, 1, 1, 0], rac.forward(np.eye(2)[[0, 1, 1, 0]])[0]))
+    ((2, 2, 2, 2), True)
+    """
+    rac, T, net = _resolve_source(rac, T)
+    check_choice(method, "method", METHODS)
+    F = check_templates(templates, rac.M)
+    N, C = F.shape[0], rac.C
+    _check_output_size(N, T, C, max_entries)
+    if method == "auto":
+        method = _auto_method(rac, T, N, net)
+    if method != "network" and optimize is not None:
+        raise ValueError(f"optimize= applies to method='network' only, got method={method!r}")
+    if method == "network":
+        if net is None:
+            net = compile_rac(rac, T, max_tensors=DEFAULT_MAX_TENSORS)
+        out = contract_grid(net, F, optimize)
+    elif method == "prefix":
+        out = _grid_prefix(rac, T, F)
+    else:
+        out = _grid_brute(rac, T, F)
+    shape = (N,) * T + ((C,) if C > 1 else ())
+    return out.reshape(shape)
+
+
+def grid_tensor_mod(
+    rac: RAC,
+    T: int,
+    p: int = _modular.MERSENNE61,
+    templates: object = None,
+    *,
+    max_entries: int | None = None,
+) -> np.ndarray:
+    """The grid tensor exactly modulo the prime ``p`` (``uint64`` residues).
+
+    Weights and templates may be integers or floats (read as the exact dyadic rationals they
+    store). Uses the prefix method on residues (the compiled kernels of
+    :mod:`rac_tn._modular`). Shape as for :func:`grid_tensor`.
+
+    >>> from rac_tn import RAC
+    >>> rac = RAC.random(2, 3, depth=2, seed=0, integer=True)
+    >>> A = grid_tensor_mod(rac, 3, p=1_000_003)
+    >>> int(A[1, 0, 1]) == int(rac.forward_mod(np.eye(2, dtype=int)[[1, 0, 1]], p=1_000_003)[0])
+    True
+    """
+    rac, T, _ = _resolve_source(rac, T)
+    weights = rac.modular(p)
+    F = check_templates(templates, rac.M, allow_int=True)
+    N, C, R, L = F.shape[0], rac.C, rac.R, rac.L
+    _check_output_size(N, T, C, max_entries)
+    # the states of every prefix are held at once: L arrays of N^T x R residues at the end,
+    # next to the previous step's (8 bytes each)
+    check_fits_in_memory(
+        16 * N**T * L * R,
+        f"the exact grid tensor's working set (the states of all {N}^{T} prefixes)",
+        "Use fewer steps or templates, or rac_tn.separation_rank(..., method='sampled').",
+    )
+    F_res = _modular.to_residues(F, weights.p)
+    states = [np.asarray(h, dtype=np.uint64)[None, :] for h in weights.initial_states]
+    for _ in range(T):
+        P = states[0].shape[0]
+        start = [np.ascontiguousarray(np.repeat(s, N, axis=0)) for s in states]
+        inputs = np.ascontiguousarray(np.tile(F_res, (P, 1))[:, None, :])
+        states = _modular.scan_mod(weights, inputs, start_states=start)
+    out = _modular.matvec(weights.output_weights, np.ascontiguousarray(states[-1]), weights.p)
+    return out.reshape((N,) * T + ((C,) if C > 1 else ()))
+
+
+def network_grid_tensor(
+    net: RacNetwork,
+    templates: object = None,
+    *,
+    method: GridMethod = "network",
+    optimize: Optimize = None,
+    max_entries: int | None = None,
+) -> np.ndarray:
+    """The grid tensor of a compiled network, by default by contracting it.
+
+    Bound as ``net.grid_tensor(templates=None, *, method='network', ...)``; see
+    :func:`grid_tensor` (``method='auto'`` picks the fastest way).
+
+    >>> from rac_tn import RAC, compile_rac
+    >>> compile_rac(RAC.random(2, 2, seed=0), T=3).grid_tensor().shape
+    (2, 2, 2)
+    """
+    return grid_tensor(
+        net, templates=templates, method=method, optimize=optimize, max_entries=max_entries
+    )
+
+
+RacNetwork.grid_tensor = network_grid_tensor
+
+
+# -- method: prefix ---------------------------------------------------------------------------
+
+
+class _Weights:
+    """Float64 weights laid out for row-vector products (``h @ wh_t[l]`` = ``(W^H h)^T``)."""
+
+    def __init__(self, rac: RAC) -> None:
+        self.wh_t = [np.ascontiguousarray(np.asarray(w, float).T) for w in rac.hidden_weights]
+        self.wi = [np.asarray(w, dtype=np.float64) for w in rac.input_weights]
+        self.wi_t = [np.ascontiguousarray(w.T) for w in self.wi]
+        self.wo = np.asarray(rac.output_weights, dtype=np.float64)
+        self.h0 = [np.asarray(h, dtype=np.float64) for h in rac.initial_states]
+
+
+def _grid_prefix(rac: RAC, T: int, F: np.ndarray) -> np.ndarray:
+    """Grid tensor as an ``(N^T, C)`` array by sharing states over the prefix tree."""
+    w = _Weights(rac)
+    drive = F @ w.wi_t[0]  # (N, R): W^{I,1} f for each template
+    if rac.L == 1:
+        return _prefix_shallow(w, T, F.shape[0], drive)
+    return _prefix_deep(w, T, F, drive)
+
+
+def _prefix_shallow(w: _Weights, T: int, N: int, drive: np.ndarray) -> np.ndarray:
+    """L = 1: y = <state after s steps, suffix functional>, one matrix product for all pairs."""
+    R, C = drive.shape[1], w.wo.shape[0]
+    s = T // 2
+    left = w.h0[0][None, :]  # states of all prefixes of length s, (N^s, R)
+    for _ in range(s):
+        left = ((left @ w.wh_t[0])[:, None, :] * drive[None, :, :]).reshape(-1, R)
+    # right[q, c, k]: y = sum_k h_s[k] right[q, c, k] for suffix q = (d_{s+1}..d_T); prepending
+    # symbol d maps it to sum_r W^H[r, k] drive[d, r] right[q, c, r]
+    right = w.wo[None, :, :]
+    wh = w.wh_t[0].T
+    for _ in range(T - s):
+        right = ((drive[:, None, None, :] * right[None]).reshape(-1, R) @ wh).reshape(-1, C, R)
+    out = np.empty((left.shape[0], right.shape[0] * C))
+    right_t = np.ascontiguousarray(right.reshape(-1, R).T)
+    # Row blocks below OpenBLAS's threading threshold: one big product spawns BLAS threads,
+    # which measured 20x slower on a busy 2-core machine and no faster on an idle one.
+    rows = max(1, _BLAS_BLOCK // (right_t.shape[1] * R))
+    for i0 in range(0, left.shape[0], rows):
+        np.matmul(left[i0 : i0 + rows], right_t, out=out[i0 : i0 + rows])
+    return out.reshape(-1, C)
+
+
+def _prefix_deep(w: _Weights, T: int, F: np.ndarray, drive: np.ndarray) -> np.ndarray:
+    """L >= 2: advance all prefixes to T-1 steps, then fold the (linear) last step."""
+    N, R, L, C = F.shape[0], drive.shape[1], len(w.wh_t), w.wo.shape[0]
+    out = np.empty((N**T, C))
+    # bytes per prefix row while advancing: L states, their W^H images and temporaries
+    row_bytes = 8 * R * (3 * L + 2) * N
+    states = [h[None, :] for h in w.h0]
+    t = 0
+    while t < T - 1 and states[0].shape[0] * row_bytes <= _WORK_BYTES:
+        states = _advance(w, states, drive)
+        t += 1
+    if t == T - 1:
+        out[:] = _last_step(w, states, F)
+        return out
+    # too big to hold at once: continue block by block (each block is a contiguous slab of
+    # the output, since prefixes are ordered most-significant-first)
+    span = N ** (T - 1 - t) * N  # output rows per current prefix
+    block = max(1, _WORK_BYTES // (row_bytes * N ** (T - 1 - t)))
+    P = states[0].shape[0]
+    for i0 in range(0, P, block):
+        i1 = min(P, i0 + block)
+        sub = [s[i0:i1] for s in states]
+        for _ in range(T - 1 - t):
+            sub = _advance(w, sub, drive)
+        out[i0 * span : i1 * span] = _last_step(w, sub, F)
+    return out
+
+
+def _advance(w: _Weights, states: list[np.ndarray], drive: np.ndarray) -> list[np.ndarray]:
+    """One step for every prefix: ``P`` rows per layer become ``P * N`` (new symbol last)."""
+    P, (N, R) = states[0].shape[0], drive.shape
+    new = []
+    below = None
+    for layer, h in enumerate(states):
+        rec = h @ w.wh_t[layer]  # (P, R): once per prefix, not per child
+        if below is None:
+            nxt = rec[:, None, :] * drive[None, :, :]
+        else:
+            nxt = rec[:, None, :] * (below @ w.wi_t[layer]).reshape(P, N, R)
+        below = nxt.reshape(P * N, R)
+        new.append(below)
+    return new
+
+
+def _last_step(w: _Weights, states: list[np.ndarray], F: np.ndarray) -> np.ndarray:
+    """Outputs ``(P * N, C)`` of the last step from the states after ``T - 1`` steps.
+
+    ``y`` is linear in ``f_T``: with ``a_l = W^{H,l} h^{l,T-1}``, ``y = v_1 . f_T`` where
+    ``v_L = W^O diag(a_L)`` and ``v_{l-1} = (v_l W^{I,l}) diag(a_{l-1})``, ``v_1 <- v_1
+    W^{I,1}``; so the N children of a prefix cost one small matrix product, not L.
+    """
+    P, R, C = states[0].shape[0], states[0].shape[1], w.wo.shape[0]
+    rec = [h @ wh_t for h, wh_t in zip(states, w.wh_t, strict=True)]  # a_l, (P, R)
+    v = w.wo[None, :, :] * rec[-1][:, None, :]  # (P, C, R)
+    for layer in range(len(rec) - 1, 0, -1):
+        # 2-D products: numpy runs a 3-D matmul as P tiny ones
+        v = (v.reshape(P * C, R) @ w.wi[layer]).reshape(P, C, R) * rec[layer - 1][:, None, :]
+    y = (v.reshape(P * C, R) @ (w.wi[0] @ F.T)).reshape(P, C, -1)  # (P, C, N)
+    return y.transpose(0, 2, 1).reshape(-1, C)
+
+
+# -- method: brute ----------------------------------------------------------------------------
+
+
+def _grid_brute(rac: RAC, T: int, F: np.ndarray) -> np.ndarray:
+    N = F.shape[0]
+    total = N**T
+    out = np.empty((total, rac.C))
+    powers = N ** np.arange(T - 1, -1, -1, dtype=np.int64)
+    rows = max(1, _BRUTE_ROWS // max(1, T))
+    for start in range(0, total, rows):
+        idx = np.arange(start, min(total, start + rows), dtype=np.int64)
+        digits = (idx[:, None] // powers[None, :]) % N  # (batch, T), d_1 most significant
+        out[start : start + idx.size] = rac.forward(F[digits])
+    return out
+
+
+# -- choosing a method ------------------------------------------------------------------------
+
+
+def _auto_method(rac: RAC, T: int, N: int, net: RacNetwork | None) -> GridMethod:
+    # Measured (benchmarks/bench_grid.py and a sweep over M, R, L, T): 'prefix' was fastest on
+    # every shape, from N^T = 2 upward; 'brute' repeats each prefix's work T times, and the
+    # network repeats every cell C(T-t+L-l, L-l) times.
+    return "prefix"
+
+
+# -- validation -------------------------------------------------------------------------------
+
+
+def _resolve_source(source: object, T: object) -> tuple[RAC, int, RacNetwork | None]:
+    if isinstance(source, RacNetwork):
+        if T is not None and T != source.T:
+            raise ValueError(f"T = {T} does not match the network's T = {source.T}")
+        return source.rac, source.T, source
+    if not isinstance(source, RAC):
+        raise TypeError(f"rac must be a rac_tn.RAC or a RacNetwork, got {type(source).__name__}")
+    if T is None:
+        raise TypeError("T (the sequence length) is required when passing a RAC")
+    return source, positive_int(T, "T"), None
+
+
+def _check_output_size(N: int, T: int, C: int, max_entries: int | None) -> None:
+    limit = check_max_entries(max_entries)
+    entries = N**T * C
+    shape = f"{N}^{T}" + (f" x {C}" if C > 1 else "")
+    if entries > limit:
+        raise ValueError(
+            f"the grid tensor would have {shape} = {entries:,} entries "
+            f"({human_bytes(8 * entries)} as 8-byte numbers), above max_entries={limit:,}. "
+            "Pass a larger max_entries=, or use fewer steps or templates; "
+            "rac_tn.separation_rank(..., method='sampled') and the cut bounds never form the "
+            "grid tensor."
+        )
+    check_fits_in_memory(8 * entries, f"the grid tensor ({shape} entries)")
+
+
+__all__ = ["METHODS", "GridMethod", "grid_tensor", "grid_tensor_mod", "network_grid_tensor"]
