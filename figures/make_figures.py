@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from rac_tn import RAC, draw
 from rac_tn.draw.mpl import save
 from rac_tn.draw.plots import plot_bound_tightness, plot_depth_vs_memory
-from rac_tn.sweep import SweepConfig, SweepRow, process_pool, sweep, sweep_configs
+from rac_tn.sweeps import SweepConfig, SweepRow, process_pool, sweep, sweep_configs
 
 HERE = Path(__file__).resolve().parent
 MAX_SAMPLES = 2048  # a rank that reaches it is plotted hollow (a certified lower bound)

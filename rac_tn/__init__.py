@@ -40,7 +40,9 @@ _EXPORTS: dict[str, str] = {
     "Spectrum": "rac_tn.numerical",
     "Report": "rac_tn.analysis",
     "analyze": "rac_tn.analysis",
-    "sweep": "rac_tn.analysis",
+    "sweep": "rac_tn.sweeps",
+    "SweepConfig": "rac_tn.sweeps",
+    "SweepRow": "rac_tn.sweeps",
     "draw": "rac_tn.diagram",
     "to_tikz": "rac_tn.diagram",
 }

@@ -5,7 +5,7 @@ symmetric-cut bounds and the exact ranks into a frozen :class:`Report`; every ro
 number claims (an upper bound, a lower bound, a theorem value, an exact rank with its failure
 probability, a numerical estimate), where it comes from and how long it took. Each bound is
 computed once and handed on (the symmetric cut caps and certifies the sampled rank; the
-theorem values stay on the report for :func:`rac_tn.sweep.sweep_row`).
+theorem values stay on the report for :func:`rac_tn.sweeps.sweep_row`).
 
 Examples
 --------
@@ -325,7 +325,7 @@ def analyze(
             rac, partition, method="sampled", seed=seed, max_samples=max_samples, upper_bound=sym
         )
         rows.append(_sampled_row(rank))
-        grid_rank, row = _grid_rank(rac, partition, max_entries)
+        grid_rank, row = _grid_rank(rac, partition, max_entries, sym_grid)
         rows.append(row)
 
     return Report(
@@ -422,7 +422,7 @@ def _sampled_row(result: RankResult) -> ReportRow:
 
 
 def _grid_rank(
-    rac: RAC, partition: Partition, max_entries: int
+    rac: RAC, partition: Partition, max_entries: int, grid_bound: CutBound
 ) -> tuple[RankResult | None, ReportRow]:
     M, T = rac.M, partition.T
     if M**T > max_entries:
@@ -436,7 +436,9 @@ def _grid_rank(
             f"skipped: {M}^{T} entries > max_entries={max_entries:,}",
         )
         return None, skipped
-    grid = separation_rank(rac, partition, method="grid", max_entries=max_entries)
+    grid = separation_rank(
+        rac, partition, method="grid", max_entries=max_entries, upper_bound=grid_bound
+    )
     row = ReportRow(
         GRID_TENSOR_RANK,
         grid.rank,

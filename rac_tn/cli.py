@@ -13,7 +13,7 @@ from rac_tn import __version__
 if TYPE_CHECKING:
     from rac_tn.partition import Partition
 
-# rac_tn.sweep.OutputFormat, spelled out so that parsing the command line imports nothing heavy
+# rac_tn.sweeps.OutputFormat, spelled out so that parsing the command line imports nothing heavy
 _OUTPUT_FORMATS = ("md", "csv", "json")
 
 
@@ -34,10 +34,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _parse_cut(text: str, T: int) -> Partition:
     """``start-end``, ``interleaved`` or a comma-separated list of start times (``1,2,5``)."""
-    from rac_tn.partition import parse_partition
+    from rac_tn.partition import as_partition
 
     try:
-        return parse_partition(text.strip().lower(), T)
+        return as_partition(text.strip().lower(), T)
     except ValueError as exc:
         raise ValueError(f"--cut: {exc}") from None
 
@@ -75,8 +75,8 @@ def _check_positive(args: argparse.Namespace, names: Sequence[str]) -> None:
 
 
 def _cmd_table(args: argparse.Namespace) -> int:
-    from rac_tn.partition import parse_partition
-    from rac_tn.sweep import format_rows, process_pool, sweep, sweep_configs
+    from rac_tn.partition import as_partition
+    from rac_tn.sweeps import format_rows, process_pool, sweep, sweep_configs
 
     lengths = _parse_lengths(args.length)
     _check_positive(args, ("depth", "hidden", "inputs"))
@@ -97,7 +97,7 @@ def _cmd_table(args: argparse.Namespace) -> int:
             f"got {lengths}"
         )
     for T in sorted({config.length for config in configs}):  # before any work starts
-        parse_partition(args.partition, T)
+        as_partition(args.partition, T)
     options = {} if args.max_samples is None else {"max_samples": args.max_samples}
     if args.jobs > 1:
         with process_pool(args.jobs) as pool:
@@ -142,12 +142,12 @@ def _cmd_draw(args: argparse.Namespace) -> int:
     if args.title:
         style["title"] = args.title
     if suffix == ".tex":
-        from rac_tn.draw import to_tikz
+        from rac_tn.diagram import to_tikz
 
         tex = to_tikz(rac, T=args.length, view=view, cut=cut, standalone=not args.bare, **style)
         out.write_text(tex, encoding="utf-8")
     else:
-        from rac_tn.draw import draw
+        from rac_tn.diagram import draw
         from rac_tn.draw.mpl import save
 
         save(draw(rac, T=args.length, view=view, cut=cut, **style), out, dpi=args.dpi)

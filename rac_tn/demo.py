@@ -21,12 +21,12 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rac_tn._checks import positive_int
 from rac_tn._format import short_int
 from rac_tn.analysis import Report, analyze
-from rac_tn.draw import draw
+from rac_tn.diagram import draw
 from rac_tn.draw.mpl import save
 from rac_tn.draw.plots import plot_depth_vs_memory
 from rac_tn.model import RAC
 from rac_tn.partition import start_end
-from rac_tn.sweep import SweepRow, rows_to_csv, rows_to_markdown, sweep, sweep_configs
+from rac_tn.sweeps import SweepRow, rows_to_csv, rows_to_markdown, sweep, sweep_configs
 
 DEMO_FILES = (
     "shallow_mps_start_end.pdf",

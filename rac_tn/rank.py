@@ -223,8 +223,9 @@ def separation_rank(
         ``'grid'``: refuse grid tensors with more entries than this (default
         :data:`rac_tn._checks.DEFAULT_MAX_ENTRIES`).
     upper_bound
-        ``'sampled'``: the symmetric cut bound of ``rac`` and ``partition`` when the caller has
-        it already (a :class:`~rac_tn.bounds.CutBound` or its value); computed when None.
+        The symmetric cut bound when the caller has it already (a
+        :class:`~rac_tn.bounds.CutBound` or its value; computed when None): of the separation
+        rank for ``'sampled'``, of the grid-tensor rank with these templates for ``'grid'``.
 
     Returns
     -------
@@ -281,7 +282,7 @@ def separation_rank(
     class_index = check_class_index(class_index, rac.C)
     check_choice(method, "method", METHODS)
     if method == "grid":
-        result = _grid_rank(rac, partition, p, class_index, templates, max_entries)
+        result = _grid_rank(rac, partition, p, class_index, templates, max_entries, upper_bound)
     else:
         if templates is not None:
             raise ValueError(
@@ -289,21 +290,28 @@ def separation_rank(
                 "is that of the function (random inputs, no templates)"
             )
         max_samples = positive_int(max_samples, "max_samples")
-        bound = _symmetric_value(rac, partition, upper_bound)
+        bound = _symmetric_value(rac, partition, upper_bound, None)
         rng = np.random.default_rng(check_seed(seed))
         result = _sampled_rank(rac, partition, p, class_index, max_samples, rng, bound)
     return replace(result, seconds=time.perf_counter() - begin)
 
 
-def _symmetric_value(rac: RAC, partition: Partition, upper_bound: CutBound | int | None) -> int:
-    """The symmetric cut bound's value: given by the caller, or computed here."""
+def _symmetric_value(
+    rac: RAC, partition: Partition, upper_bound: CutBound | int | None, templates: int | None
+) -> int:
+    """The symmetric cut bound's value: given by the caller, or computed here.
+
+    ``templates=None`` is the bound on the separation rank; a count N the bound on the rank of
+    the grid tensor with N templates.
+    """
     if upper_bound is None:
-        return symmetric_bound(rac, partition).value
+        return symmetric_bound(rac, partition, templates=templates).value
     if isinstance(upper_bound, CutBound):
-        if upper_bound.partition != partition or upper_bound.quantity != SEPARATION_RANK:
+        quantity = SEPARATION_RANK if templates is None else GRID_TENSOR_RANK
+        if upper_bound.partition != partition or upper_bound.quantity != quantity:
             raise ValueError(
-                "upper_bound must be the symmetric bound of the separation rank for this "
-                f"partition, got {upper_bound!r}"
+                f"upper_bound must be a bound on the {quantity} for this partition, got "
+                f"{upper_bound!r}"
             )
         return upper_bound.value
     return positive_int(upper_bound, "upper_bound")
@@ -316,6 +324,7 @@ def _grid_rank(
     class_index: int,
     templates: object,
     max_entries: int | None,
+    upper_bound: CutBound | int | None,
 ) -> RankResult:
     T = partition.T
     N = template_count(templates, rac.M) or rac.M
@@ -335,9 +344,8 @@ def _grid_rank(
         N ** len(partition.start), N ** len(partition.end)
     )
     rank = _flint_rank(matrix, p)
-    bound = min(
-        symmetric_bound(rac, partition, templates=N).value, matrix.shape[0], matrix.shape[1]
-    )
+    cut = _symmetric_value(rac, partition, upper_bound, N)
+    bound = min(cut, matrix.shape[0], matrix.shape[1])
     return RankResult(
         rank=rank,
         method="grid",

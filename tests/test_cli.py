@@ -12,7 +12,6 @@ import pytest
 
 from rac_tn.cli import main
 from rac_tn.demo import DEMO_FILES, run_demo, summary
-from rac_tn.partition import Partition, interleaved, parse_partition, start_end
 
 
 def _strip_time(rows):
@@ -73,16 +72,6 @@ def test_table_csv_and_markdown(tmp_path, capsys):
 def test_table_bad_arguments(args, message, capsys):
     assert main(args) == 2
     assert message in capsys.readouterr().err
-
-
-def test_parse_partition():
-    assert parse_partition("start-end", 6) == start_end(6)
-    assert parse_partition("interleaved", 6) == interleaved(6)
-    assert parse_partition("1,2,5", 6) == Partition(6, [1, 2, 5])
-    with pytest.raises(ValueError, match="start times like"):
-        parse_partition("a,b", 6)
-    with pytest.raises(TypeError, match="partition"):
-        parse_partition(3, 6)
 
 
 @pytest.mark.slow

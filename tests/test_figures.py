@@ -11,7 +11,7 @@ import flint
 import pytest
 import sympy
 
-from rac_tn.sweep import SweepConfig, sweep
+from rac_tn.sweeps import SweepConfig, sweep
 
 FIGURES_DIR = Path(__file__).resolve().parents[1] / "figures"
 STEMS = (

@@ -1,12 +1,12 @@
 """Plots of sweep results: separation rank against T, and bound tightness.
 
-Both take the rows of :func:`rac_tn.sweep.sweep` (:class:`~rac_tn.sweep.SweepRow`), or plain
+Both take the rows of :func:`rac_tn.sweeps.sweep` (:class:`~rac_tn.sweeps.SweepRow`), or plain
 dicts with the same keys (:meth:`SweepRow.to_dict`), so a sweep run on a cluster can be plotted
 later from its JSON.
 
 Examples
 --------
->>> from rac_tn.sweep import sweep, sweep_configs
+>>> from rac_tn.sweeps import sweep, sweep_configs
 >>> rows = sweep(sweep_configs(depths=[1, 2], lengths=range(2, 7, 2), hidden=2, inputs=2))
 >>> fig = plot_depth_vs_memory(rows)
 >>> [line.get_ydata().tolist() for line in fig.axes[0].get_lines()[:2]]
@@ -26,7 +26,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from rac_tn.draw.mpl import save
-from rac_tn.sweep import SweepRow
+from rac_tn.sweeps import SweepRow
 
 COLUMN_WIDTH_IN = 3.35  # one journal column (8.5 cm)
 _DEPTH_COLOURS = {1: "#4C72B0", 2: "#DD8452", 3: "#55A868", 4: "#C44E52", 5: "#8172B3"}
@@ -94,7 +94,7 @@ def plot_depth_vs_memory(
     Parameters
     ----------
     rows
-        Sweep rows (:class:`~rac_tn.sweep.SweepRow` or dicts with its keys).
+        Sweep rows (:class:`~rac_tn.sweeps.SweepRow` or dicts with its keys).
     title
         A title above the axes.
     ax
@@ -214,7 +214,7 @@ def plot_bound_tightness(
     Parameters
     ----------
     rows
-        Sweep rows (:class:`~rac_tn.sweep.SweepRow` or dicts with its keys).
+        Sweep rows (:class:`~rac_tn.sweeps.SweepRow` or dicts with its keys).
     title
         A title above the axes.
     ax

@@ -30,7 +30,7 @@ from typing import Any, Literal, get_args
 from rac_tn._checks import check_choice, positive_int
 from rac_tn.analysis import analyze
 from rac_tn.model import RAC
-from rac_tn.partition import Partition, parse_partition
+from rac_tn.partition import Partition, as_partition
 from rac_tn.rank import DEFAULT_MAX_SAMPLES
 
 __all__ = [
@@ -62,7 +62,7 @@ class SweepConfig:
         M, R, L and T.
     partition
         ``'start-end'``, ``'interleaved'`` or the start times as ``'1,2,5'``
-        (see :func:`rac_tn.partition.parse_partition`).
+        (see :func:`rac_tn.partition.as_partition`).
     seed
         Seeds the weights and the sampled rank's points.
     integer
@@ -93,7 +93,7 @@ class SweepConfig:
             seed=self.seed,
             integer=self.integer,
         )
-        return rac, parse_partition(self.partition, self.length)
+        return rac, as_partition(self.partition, self.length)
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain JSON-safe data, one key per field."""
@@ -351,7 +351,7 @@ def _check_executor(executor: object) -> None:
                 "executor is a ProcessPoolExecutor that forks its workers; the exact-rank kernels "
                 "use OpenMP threads, which do not survive fork(). Create it with "
                 "mp_context=multiprocessing.get_context('spawn') or use "
-                "rac_tn.sweep.process_pool(n)."
+                "rac_tn.sweeps.process_pool(n)."
             )
 
 

@@ -14,7 +14,7 @@ import pytest
 import rac_tn.analysis as analysis
 from rac_tn import RAC, separation_rank, symmetric_bound
 from rac_tn.partition import start_end
-from rac_tn.sweep import (
+from rac_tn.sweeps import (
     SWEEP_COLUMNS,
     SweepConfig,
     SweepRow,
