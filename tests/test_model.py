@@ -282,9 +282,7 @@ def test_separation_rank_follows_a_replaced_model():
     assert separation_rank(rac, start_end(6), seed=0).rank == 2 * 4  # R ((R, T/2))
     # W^O with rank one and W^H = I, W^I rank one: y is a product of per-step scalars, rank 1
     ones = np.ones((2, 2), dtype=np.int64)
-    flat = rac.replace(
-        input_weights=[ones, ones], hidden_weights=[np.eye(2, dtype=np.int64)] * 2
-    )
+    flat = rac.replace(input_weights=[ones, ones], hidden_weights=[np.eye(2, dtype=np.int64)] * 2)
     assert separation_rank(flat, start_end(6), seed=0).rank == 1
 
 
