@@ -267,7 +267,7 @@ def test_bad_arguments():
         separation_rank("rac", part)
 
 
-# -- primes: never fixed in advance, never trusted blindly ------------------------------------------
+# -- primes: never fixed in advance, never trusted blindly ----------------------------------------
 
 
 def test_weights_chosen_against_a_fixed_prime_do_not_fool_the_default():
