@@ -42,6 +42,7 @@ from rac_tn._checks import (
     positive_int,
     template_count,
 )
+from rac_tn._progress import ProgressArg, progress_callback
 from rac_tn._results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, jsonable
 from rac_tn.bounds import CutBound, symmetric_bound
 from rac_tn.gridtensor import grid_tensor_mod
@@ -217,6 +218,8 @@ def separation_rank(
     templates: object = None,
     max_entries: int | None = None,
     upper_bound: CutBound | int | None = None,
+    max_seconds: float | None = None,
+    progress: ProgressArg = False,
 ) -> RankResult:
     """The exact separation rank of ``y`` (``'sampled'``) or grid-tensor rank (``'grid'``).
 
@@ -249,6 +252,13 @@ def separation_rank(
         The symmetric cut bound when the caller has it already (a
         :class:`~rac_tn.bounds.CutBound` or its value; computed when None): of the separation
         rank for ``'sampled'``, of the grid-tensor rank with these templates for ``'grid'``.
+    max_seconds
+        ``'sampled'``: a time budget. K is not doubled past the point where the next round
+        would end after it (its time estimated from the last round's, as ``K^3``); the result
+        is then a certified lower bound, as at the sample cap.
+    progress
+        ``True`` shows a rich progress bar on stderr (the rounds of K and the attempts), a
+        callable is called as ``progress(done, total)``; nothing by default.
 
     Returns
     -------
@@ -320,9 +330,14 @@ def separation_rank(
             )
         max_samples = positive_int(max_samples, "max_samples")
         bound = _symmetric_value(rac, partition, upper_bound, None)
-        attempt = _sampled_attempt(rac, partition, class_index, min(bound, max_samples), rng)
+        deadline = None if max_seconds is None else begin + _check_seconds(max_seconds)
+        cap = min(bound, max_samples)
+        attempt = _sampled_attempt(rac, partition, class_index, cap, rng, deadline)
         size = bound
-    result = _attempts(attempt, rng, fixed_prime, bound, size, rac, partition, templates)
+    rounds = len(_certify.sample_schedule(bound)) if method == "sampled" else 1
+    with progress_callback(progress, rounds, f"rank {partition}") as report:
+        attempt = _reporting(attempt, report)
+        result = _attempts(attempt, rng, fixed_prime, bound, size, rac, partition, templates)
     result = replace(result, method=method, partition=partition, class_index=class_index)
     return replace(result, seconds=time.perf_counter() - begin)
 
@@ -388,6 +403,26 @@ def _templates_array(rac: RAC, templates: object) -> np.ndarray:
     return check_templates(templates, rac.M, allow_int=True)
 
 
+def _check_seconds(max_seconds: object) -> float:
+    if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float, np.number)):
+        raise TypeError(f"max_seconds must be a positive number of seconds, got {max_seconds!r}")
+    if not max_seconds > 0:
+        raise ValueError(f"max_seconds must be a positive number of seconds, got {max_seconds}")
+    return float(max_seconds)
+
+
+def _reporting(
+    attempt: Callable[..., tuple[int, int, tuple[int, int], float]],
+    report: Callable[[int, int], None],
+) -> Callable[[int], tuple[int, int, tuple[int, int], float]]:
+    """``attempt`` that reports its rounds (and a whole attempt as one round when it has none)."""
+
+    def run(p: int) -> tuple[int, int, tuple[int, int], float]:
+        return attempt(p, report)
+
+    return run
+
+
 def _symmetric_value(
     rac: RAC, partition: Partition, upper_bound: CutBound | int | None, templates: int | None
 ) -> int:
@@ -432,19 +467,28 @@ def _grid_attempt(
     bound = min(_symmetric_value(rac, partition, upper_bound, N), *shape)
     axes = [t - 1 for t in partition.start] + [t - 1 for t in partition.end]
 
-    def attempt(p: int) -> tuple[int, int, tuple[int, int], float]:
+    def attempt(
+        p: int, report: Callable[[int, int], None]
+    ) -> tuple[int, int, tuple[int, int], float]:
         A = grid_tensor_mod(rac, T, p, templates, max_entries=max_entries * rac.C)
         if rac.C > 1:
             A = A[..., class_index]
         matrix = np.ascontiguousarray(A.transpose(axes)).reshape(shape)
-        return _flint_rank(matrix, p), shape[0], shape, 0.0  # nothing random but the prime
+        rank = _flint_rank(matrix, p)
+        report(1, 1)
+        return rank, shape[0], shape, 0.0  # nothing random but the prime
 
     return attempt, bound, bound
 
 
 def _sampled_attempt(
-    rac: RAC, partition: Partition, class_index: int, cap: int, rng: np.random.Generator
-) -> Callable[[int], tuple[int, int, tuple[int, int], float]]:
+    rac: RAC,
+    partition: Partition,
+    class_index: int,
+    cap: int,
+    rng: np.random.Generator,
+    deadline: float | None,
+) -> Callable[..., tuple[int, int, tuple[int, int], float]]:
     """The sampled separation rank as an attempt per prime (see :func:`separation_rank`)."""
     T = partition.T
     # rows: the side holding time 1, so the prefix up to the other side's first time is shared
@@ -453,8 +497,10 @@ def _sampled_attempt(
     shared = min(t for t in range(1, T + 1) if t not in row_set) - 1
     from_cols = np.array([t not in row_set for t in range(shared + 1, T + 1)], dtype=np.bool_)
 
-    def attempt(p: int) -> tuple[int, int, tuple[int, int], float]:
-        rank, K = _sampled_rank(rac, p, class_index, cap, rng, shared, from_cols)
+    def attempt(
+        p: int, report: Callable[[int, int], None]
+    ) -> tuple[int, int, tuple[int, int], float]:
+        rank, K = _sampled_rank(rac, p, class_index, cap, rng, shared, from_cols, deadline, report)
         return rank, K, (K, K), _certify.schwartz_zippel_bound(cap, rac.L, T, p)
 
     return attempt
@@ -468,8 +514,14 @@ def _sampled_rank(
     rng: np.random.Generator,
     shared: int,
     from_cols: np.ndarray,
+    deadline: float | None,
+    report: Callable[[int, int], None],
 ) -> tuple[int, int]:
-    """Rank of K x K evaluations modulo p, K growing along the schedule: ``(rank, K)``."""
+    """Rank of K x K evaluations modulo p, K growing along the schedule: ``(rank, K)``.
+
+    Stops growing K when the next round would end past ``deadline`` (then ``rank == K`` if
+    the last round was full: a lower bound).
+    """
     weights = rac.modular(p)
     M, steps = rac.M, len(from_cols)
 
@@ -481,7 +533,14 @@ def _sampled_rank(
     starts: list[np.ndarray] = [np.empty((0, rac.R), dtype=np.uint64)] * rac.L
     Y = np.empty((0, 0), dtype=np.uint64)
     K = 0
-    for target in _certify.sample_schedule(cap):
+    schedule = _certify.sample_schedule(cap)
+    last = None
+    for done, target in enumerate(schedule):
+        started = time.perf_counter()
+        if deadline is not None and last is not None and K:
+            # a round costs about K^3 (the rank) plus K^2 T (the pairs): scale by K^3
+            if started + last * (target / K) ** 3 > deadline:
+                break
         new = target - K
         prefix = draw(new, shared)
         rest_rows, rest_cols = draw(new, steps), draw(new, steps)
@@ -504,6 +563,8 @@ def _sampled_rank(
         )
         Y, K = grown, target
         rank = _flint_rank(Y, p)
+        last = time.perf_counter() - started
+        report(done + 1, len(schedule))
         if rank < K:
             break
     return rank, K
