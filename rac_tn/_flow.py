@@ -52,7 +52,9 @@ def product(values: Iterable[int]) -> int:
     """
     items = list(values)
     if len(items) > 64:
-        items = [fmpz(item) for item in items]
+        # small factors first multiply in runs (cheap while the run's product is small), then
+        # the run products go into the balanced tree as fmpz
+        items = [fmpz(math.prod(items[i : i + 16])) for i in range(0, len(items), 16)]
     while len(items) > 1:
         pairs = [a * b for a, b in zip(items[::2], items[1::2], strict=False)]
         items = pairs + items[-1:] if len(items) % 2 else pairs

@@ -28,7 +28,6 @@ from rac_tn import (
     symmetric_bound,
     theorem_bounds,
 )
-from rac_tn._modular import MERSENNE61
 from rac_tn.grid import total_degree
 from rac_tn.rank import rank_mod_p
 
@@ -160,7 +159,12 @@ def test_rank_below_the_bound_carries_the_schwartz_zippel_probability():
     assert result.upper_bound == 30 and result.samples == 16
     D = sum(comb(6 - t + 1, 1) for t in range(1, 7))
     assert D == total_degree(2, 6) == 21
-    assert result.failure_probability == pytest.approx((30 + 16) * D / MERSENNE61)
+    # each attempt draws its own prime from (2^30, 2^31); the Schwartz-Zippel share of an
+    # attempt is (cap + sizes below the cap) D / p, and all attempts must fall short together
+    assert all(2**30 < p < 2**31 and sympy.isprime(p) for p in result.primes)
+    assert len(set(result.primes)) == len(result.primes) and result.prime in result.primes
+    shares = [(30 + 16) * D / p for p in result.primes]
+    assert math.prod(shares) <= result.failure_probability <= 1e-9
 
 
 def test_sample_cap_gives_a_certified_lower_bound():
@@ -279,3 +283,43 @@ def test_bad_arguments():
         separation_rank(rac, (1, 2))
     with pytest.raises(TypeError, match="rac must be a rac_tn.RAC"):
         separation_rank("rac", part)
+
+
+# -- primes: never fixed in advance, never trusted blindly ------------------------------------------
+
+
+def test_weights_chosen_against_a_fixed_prime_do_not_fool_the_default():
+    # y = w * prod_t x_t-ish with the weight w = 2^61 - 1: zero modulo the old default prime
+    M61 = (1 << 61) - 1
+    rac = RAC([[[1, 0], [0, 1]]], [[[1, 0], [0, 1]]], [[M61, M61]])
+    part = start_end(4)
+    # the coefficient matrix is computed independently: y = M61 * (x_1 . x_2 . ... products)
+    # with W^H = W^I = I, h^{1,t} = x_1 * ... * x_t elementwise, y = M61 * sum_b prod_t x_t[b]:
+    # rank 2 across any cut (two separable terms, one per channel b)
+    result = separation_rank(rac, part, seed=0)
+    assert result.rank == 2 and result.exact
+    grid = separation_rank(rac, part, method="grid", seed=0)
+    assert grid.rank == 2 and grid.exact
+    fooled = separation_rank(rac, part, seed=0, prime=M61)
+    assert fooled.rank == 0 and not fooled.exact and fooled.claim == "certified lower bound"
+
+
+def test_a_prime_fixed_by_the_user_is_exact_only_when_certified():
+    rac = RAC.random(2, 2, depth=2, seed=1, integer=True)
+    for p in (3, 5, 7, 11):
+        result = separation_rank(rac, start_end(6), seed=0, prime=p)
+        assert result.primes == (p,)
+        assert result.exact == result.certified
+        if not result.certified:
+            assert result.failure_probability == 1.0 and "lower bound" in result.status
+    certified = separation_rank(rac, start_end(6), seed=0, prime=(1 << 61) - 1)
+    assert certified.certified and certified.exact and certified.rank == 2 * 4
+
+
+def test_uncertified_exact_ranks_carry_a_failure_bound_below_1e_9():
+    # depth 3: the symmetric bound is not tight (56 against 52 at T = 6, M = R = 2)
+    rac = RAC.random(2, 2, depth=3, seed=0, integer=True)
+    result = separation_rank(rac, start_end(6), seed=0)
+    assert not result.certified and result.exact
+    assert 0 < result.failure_probability <= 1e-9
+    assert len(result.primes) >= 2  # one 31-bit prime alone cannot reach 1e-9 here
