@@ -461,3 +461,25 @@ def test_symmetric_bound_bad_input():
         symmetric_bound("rac", start_end(4))
     with pytest.raises(ValueError, match="templates must be a positive integer"):
         symmetric_bound(rac, start_end(4), templates=0)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_symmetric_cut_dynamic_programme_agrees_with_the_max_flow(seed):
+    """Two independent minimisations over the closed sets (staircases): the layer-by-layer
+    dynamic programme symmetric_bound uses, and the max-flow of the design's gadget network."""
+    import numpy as np
+
+    from rac_tn._staircase import cheapest_staircase, log2_cost, min_staircase
+
+    rng = np.random.default_rng(seed)
+    M, R, L = (int(v) for v in rng.integers(1, 5, 3))
+    T = int(rng.integers(2, 40))
+    width = int(rng.integers(1, T))
+    N = None if seed % 3 else int(rng.integers(1, 6))
+    upstream = np.arange(1, width + 1)
+    dp = cheapest_staircase(M, R, L, T, width, N)
+    flow = min_staircase(M, R, L, T, width, N, bound=log2_cost(M, R, L, T, (0,) * L, upstream, N))
+    assert all(a >= b for a, b in zip(dp, dp[1:])) and dp[0] <= width
+    cost_dp = log2_cost(M, R, L, T, dp, upstream, N)
+    cost_flow = log2_cost(M, R, L, T, flow, upstream, N)
+    assert cost_dp == pytest.approx(cost_flow, abs=1e-6)
