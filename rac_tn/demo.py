@@ -239,12 +239,19 @@ def summary(result: DemoResult) -> str:
     ]
     if result.rows:
         T = max(row.T for row in result.rows)
-        lines.append(f"Start-End separation rank at T = {T} (exact, mod 2^61-1):")
+        lines.append(
+            f"Start-End separation rank at T = {T} (exact, modulo random primes; "
+            "random integer weights):"
+        )
         for row in (row for row in result.rows if row.T == T):
             rank = short_int(row.separation_rank)
-            how = "exact" if row.rank_exact else "certified lower bound"
-            bound = short_int(row.symmetric_bound)
-            lines.append(f"  L = {row.L}: {rank} ({how}); symmetric bound {bound}")
+            how = {
+                "certified": "certified: meets the symmetric bound",
+                "exact": f"exact with probability >= 1 - {row.failure_probability:.0e}",
+            }.get(row.rank_status, "lower bound only")
+            generic = row.generic_rank or ""
+            generic = f"proven = {generic}" if not generic.startswith("[") else f"in {generic}"
+            lines.append(f"  L = {row.L}: {rank} ({how}); generic rank {generic}")
     lines.extend(f"  {path}" for path in result.files)
     return "\n".join(lines)
 

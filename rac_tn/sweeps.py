@@ -43,7 +43,7 @@ from rac_tn._progress import ProgressArg, progress_callback
 from rac_tn.analysis import analyze
 from rac_tn.model import RAC
 from rac_tn.partition import Partition, as_partition
-from rac_tn.rank import DEFAULT_MAX_SAMPLES
+from rac_tn.rank import DEFAULT_MAX_SAMPLES, RankResult
 
 __all__ = [
     "SWEEP_COLUMNS",
@@ -206,6 +206,12 @@ class SweepRow(Mapping[str, Any]):
     separation_rank, rank_exact, failure_probability
         The exact sampled separation rank; False when the sample cap made it a certified
         lower bound only; the bound on its failure probability.
+    rank_status
+        ``'certified'`` (meets the symmetric bound: proven), ``'exact'`` (with probability
+        at least ``1 - failure_probability``, below 1e-9) or ``'lower bound'``.
+    generic_rank
+        The generic separation rank of the architecture: ``'10'`` when proven (this model's
+        rank meets the symmetric bound), else the bracket ``'[52, 56]'``.
     grid_rank
         The exact rank of the matricized grid tensor (identity templates).
     seconds
@@ -224,6 +230,8 @@ class SweepRow(Mapping[str, Any]):
     network_bound: int | None = None
     separation_rank: int | None = None
     rank_exact: bool | None = None
+    rank_status: str | None = None
+    generic_rank: str | None = None
     grid_rank: int | None = None
     failure_probability: float | None = None
     seconds: float = field(default=0.0, compare=False)
@@ -286,10 +294,22 @@ def sweep_row(config: SweepConfig, *, max_samples: int = DEFAULT_MAX_SAMPLES) ->
         network_bound=None if network is None else network.value,
         separation_rank=None if rank is None else rank.rank,
         rank_exact=None if rank is None else bool(rank.exact),
+        rank_status=None if rank is None else _status(rank),
+        generic_rank=_generic(report.generic_lower, report.generic_upper),
         grid_rank=None if grid is None else grid.rank,
         failure_probability=None if rank is None else rank.failure_probability,
         seconds=round(time.perf_counter() - start, 4),
     )
+
+
+def _status(rank: RankResult) -> str:
+    return "certified" if rank.certified else "exact" if rank.exact else "lower bound"
+
+
+def _generic(lower: int | None, upper: int | None) -> str | None:
+    if lower is None:
+        return None
+    return str(lower) if lower == upper else f"[{lower}, {upper}]"
 
 
 class SweepInterrupted(KeyboardInterrupt):
