@@ -9,6 +9,7 @@ import pytest
 from rac_tn import (
     RAC,
     compile_rac,
+    interleaved,
     network_cut_bound,
     separation_rank,
     start_end,
