@@ -5,10 +5,12 @@ over F_p is the residue of a nonzero integer minor). It falls short in two ways 
 
 - *the prime divides the minor*: p divides every r x r minor of the integer matrix (the
   coefficient matrix of the integer-scaled model, or its grid matricization), r the true rank.
-  Fix one such minor D. The prime is drawn uniformly from the primes of :data:`PRIME_RANGE`
-  (never fixed in advance, so no weights can be chosen against it); at most
-  ``log2|D| / log2(lo)`` of them divide D, so the chance is at most that count over a proven
-  lower bound on how many primes the range holds (:func:`prime_divides_bound`). ``|D|`` is at
+  Fix one such minor D. The prime is drawn uniformly from the primes of a range (never fixed in
+  advance, so no weights can be chosen against it); at most ``log2|D| / log2(lo)`` of them
+  divide D, so the chance is at most that count over a proven lower bound on how many primes
+  the range holds (:func:`prime_divides_bound`). The first attempt uses a small prime of
+  :data:`PRIME_RANGE` (the fastest kernels; enough whenever the rank is certified), later
+  attempts a large one of :data:`LARGE_PRIME_RANGE`, where this chance is negligible. ``|D|`` is at
   most Hadamard's bound from the largest coefficient (:func:`log2_coefficient_bound`).
 - *the random points are degenerate* (sampled rank only): Schwartz-Zippel,
   :func:`schwartz_zippel_bound`.
@@ -22,8 +24,8 @@ Examples
 >>> p = random_prime(rng)
 >>> PRIME_RANGE[0] < p < PRIME_RANGE[1]
 True
->>> prime_divides_bound(1000.0) < 1e-5
-True
+>>> prime_divides_bound(1000.0) < 1e-5, prime_divides_bound(1e8, large=True) < 1e-10
+(True, True)
 """
 
 from __future__ import annotations
@@ -37,9 +39,11 @@ from flint import fmpz
 from rac_tn.grid import total_degree
 from rac_tn.model import RAC
 
-#: The primes drawn: all of (2**30, 2**31). Residues then fit the fast kernels (a product of
-#: two is below 2**62), and the range holds more than 3.5e7 primes (proven, below).
+#: The primes of a first attempt: all of (2**30, 2**31). Residues then fit the fastest kernels
+#: (a product of two is below 2**62), and the range holds more than 3.5e7 primes (proven).
 PRIME_RANGE = (1 << 30, 1 << 31)
+#: The primes of later attempts: all of (2**61, 2**62), more than 5e16 of them.
+LARGE_PRIME_RANGE = (1 << 61, 1 << 62)
 #: ``exact=True`` only when everything that can go wrong has at most this probability.
 EXACT_THRESHOLD = 1e-9
 _FIRST_K = 16  # the first K of the sampled rank's schedule
@@ -68,42 +72,53 @@ def primes_in_range_lower(lo: int, hi: int) -> int:
     return math.floor(hi / math.log(hi) - 1.25506 * lo / math.log(lo))
 
 
-_PRIME_COUNT = primes_in_range_lower(*PRIME_RANGE)
+_PRIME_COUNT = {
+    PRIME_RANGE: primes_in_range_lower(*PRIME_RANGE),
+    LARGE_PRIME_RANGE: primes_in_range_lower(*LARGE_PRIME_RANGE),
+}
 
 
-def random_prime(rng: np.random.Generator) -> int:
-    """A prime drawn uniformly from the primes of :data:`PRIME_RANGE` (rejection sampling).
+def random_prime(rng: np.random.Generator, large: bool = False) -> int:
+    """A prime drawn uniformly from the primes of :data:`PRIME_RANGE` (or the large range).
+
+    Rejection sampling: a uniform odd number of the range, kept when prime.
 
     Parameters
     ----------
     rng
         The generator; every draw is from it, so a seeded generator repeats the primes.
+    large
+        Draw from :data:`LARGE_PRIME_RANGE` instead of :data:`PRIME_RANGE`.
 
     Returns
     -------
     int
-        An odd prime in ``(2**30, 2**31)``.
+        An odd prime in ``(2**30, 2**31)``, or in ``(2**61, 2**62)`` when ``large``.
 
     Examples
     --------
-    >>> p = random_prime(np.random.default_rng(0))
-    >>> p == random_prime(np.random.default_rng(0)), int(fmpz(p).is_prime())
+    >>> p = random_prime(np.random.default_rng(0), large=True)
+    >>> LARGE_PRIME_RANGE[0] < p < LARGE_PRIME_RANGE[1]
+    True
+    >>> p == random_prime(np.random.default_rng(0), large=True), int(fmpz(p).is_prime())
     (True, 1)
     """
-    lo, hi = PRIME_RANGE
+    lo, hi = LARGE_PRIME_RANGE if large else PRIME_RANGE
     while True:
         candidate = int(rng.integers(lo, hi)) | 1
         if candidate < hi and fmpz(candidate).is_prime():
             return candidate
 
 
-def prime_divides_bound(log2_minor: float) -> float:
+def prime_divides_bound(log2_minor: float, large: bool = False) -> float:
     """Chance that a uniformly drawn prime of the range divides a nonzero integer of that size.
 
     Parameters
     ----------
     log2_minor
         ``log2`` of an upper bound on the integer's absolute value.
+    large
+        The prime was drawn from :data:`LARGE_PRIME_RANGE` (else :data:`PRIME_RANGE`).
 
     Returns
     -------
@@ -118,8 +133,9 @@ def prime_divides_bound(log2_minor: float) -> float:
     >>> prime_divides_bound(62.0) * primes_in_range_lower(*PRIME_RANGE)
     2.0
     """
-    divisors = math.floor(max(log2_minor, 0.0) / math.log2(PRIME_RANGE[0]))
-    return min(1.0, divisors / _PRIME_COUNT)
+    span = LARGE_PRIME_RANGE if large else PRIME_RANGE
+    divisors = math.floor(max(log2_minor, 0.0) / math.log2(span[0]))
+    return min(1.0, divisors / _PRIME_COUNT[span])
 
 
 def log2_hadamard(size: int, log2_entry: float) -> float:

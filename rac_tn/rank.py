@@ -2,9 +2,10 @@
 
 Floating-point SVD ranks of these tensors are unreliable: their entries span many orders of
 magnitude. The ranks here are computed exactly over the field ``F_p`` (FLINT ``nmod_mat``),
-``p`` a random prime of :data:`rac_tn._certify.PRIME_RANGE` (or one the caller fixes).
-Weights are read exactly: integers as they are, floats as the dyadic rationals they store
-(:meth:`rac_tn.RAC.modular`), so a trained float model gets the rank of that very model.
+``p`` a random prime (a small one first, then large ones: :mod:`rac_tn._certify`) or one the
+caller fixes. Weights are read exactly: integers as they are, floats as the dyadic rationals
+they store (:meth:`rac_tn.RAC.modular`), so a trained float model gets the rank of that very
+model.
 
 - :func:`separation_rank` with ``method='grid'``: the rank of the matricized grid tensor.
 - :func:`separation_rank` with ``method='sampled'``: the separation rank of the function y,
@@ -292,8 +293,10 @@ def separation_rank(
         Seeds everything random: the primes and the points of ``'sampled'``.
     prime
         Fix the modulus (a prime below 2**63). By default each attempt draws a fresh prime
-        uniformly from the primes of :data:`rac_tn._certify.PRIME_RANGE`, so no weights can be
-        chosen against it; with a fixed prime the result is exact only when certified.
+        uniformly at random, so no weights can be chosen against it: the first from
+        :data:`rac_tn._certify.PRIME_RANGE`, later ones from
+        :data:`rac_tn._certify.LARGE_PRIME_RANGE`. With a fixed prime the result is exact only
+        when certified.
     class_index
         Which output ``y_c`` (for C > 1).
     max_samples
@@ -447,7 +450,8 @@ def _attempts(
     best = None
     log2_minor = None
     while True:
-        p = fixed_prime if fixed_prime is not None else _certify.random_prime(rng)
+        large = bool(primes)  # a small prime first: certified results need nothing more
+        p = fixed_prime if fixed_prime is not None else _certify.random_prime(rng, large)
         rank, K, shape, sz_bound = attempt(p)
         primes.append(p)
         if best is None or rank > best[0]:
@@ -464,7 +468,8 @@ def _attempts(
                 rac, partition.T, None if templates is None else _templates_array(rac, templates)
             )
             log2_minor = _certify.log2_hadamard(size, entry)
-        failures.append(min(1.0, _certify.prime_divides_bound(log2_minor) + sz_bound))
+        divides = _certify.prime_divides_bound(log2_minor, large)
+        failures.append(min(1.0, divides + sz_bound))
         if _certify.combined_failure(failures) <= _certify.EXACT_THRESHOLD:
             break
         if len(primes) >= MAX_PRIMES:
