@@ -22,18 +22,20 @@ import json
 import time
 from pathlib import Path
 
+from matplotlib.figure import Figure
+
 from rac_tn import RAC, draw
-from rac_tn.analysis import process_pool, sweep, sweep_configs
 from rac_tn.draw.mpl import save
 from rac_tn.draw.plots import plot_bound_tightness, plot_depth_vs_memory
+from rac_tn.sweeps import SweepConfig, SweepRow, process_pool, sweep, sweep_configs
 
 HERE = Path(__file__).resolve().parent
 MAX_SAMPLES = 2048  # a rank that reaches it is plotted hollow (a certified lower bound)
 
 
-def sweep_specs() -> dict[str, list]:
-    """The configurations behind figures 4-6 (also used by the tests)."""
-    specs: dict[str, list] = {}
+def sweep_specs() -> dict[str, list[SweepConfig]]:
+    """Return the configurations behind figures 4-6."""
+    specs: dict[str, list[SweepConfig]] = {}
     # interleaved ranks outgrow the sample cap quickly: shorter sweeps there
     longest = {"start-end": (16, 10), "interleaved": (10, 8)}
     for name, partition in (("start_end", "start-end"), ("interleaved", "interleaved")):
@@ -52,11 +54,23 @@ def sweep_specs() -> dict[str, list]:
     return specs
 
 
-def _save_both(fig, out: Path, stem: str) -> list[Path]:
+def _save_both(fig: Figure, out: Path, stem: str) -> list[Path]:
     return [save(fig, out / f"{stem}{suffix}", dpi=300) for suffix in (".pdf", ".png")]
 
 
+def run_sweeps(specs: dict[str, list[SweepConfig]], jobs: int) -> dict[str, list[SweepRow]]:
+    """Run every sweep of ``specs``, on ``jobs`` worker processes (serially for one job)."""
+    if jobs <= 1:
+        return {name: sweep(configs, max_samples=MAX_SAMPLES) for name, configs in specs.items()}
+    with process_pool(jobs) as pool:
+        return {
+            name: sweep(configs, executor=pool, max_samples=MAX_SAMPLES)
+            for name, configs in specs.items()
+        }
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Write every figure and ``sweeps.json`` into ``--out``; return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE, help="output folder (this one)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes for the sweeps")
@@ -74,20 +88,17 @@ def main(argv: list[str] | None = None) -> int:
     grid = draw(deeper, T=8, view="grid", cut="start-end", degrees=True)
     written += _save_both(grid, out, "fig3_grid_symmetric_cut")
 
-    data = {}
-    with process_pool(args.jobs) as pool:
-        for name, configs in sweep_specs().items():
-            data[name] = sweep(configs, executor=pool, max_samples=MAX_SAMPLES)
+    data = run_sweeps(sweep_specs(), jobs=args.jobs)
     fig = plot_depth_vs_memory(data["start_end"], title="Start-End partition")
     written += _save_both(fig, out, "fig4_depth_vs_memory_start_end")
     fig = plot_depth_vs_memory(data["interleaved"], title="Interleaved partition")
     written += _save_both(fig, out, "fig5_depth_vs_memory_interleaved")
-    tight = [r for r in data["start_end"] if r["T"] >= 4]
+    tight = [r for r in data["start_end"] if r.T >= 4]
     fig = plot_bound_tightness(tight, title="Start-End: exact rank over upper bound")
     written += _save_both(fig, out, "fig6_bound_tightness")
 
     rows = {
-        name: [{k: v for k, v in r.items() if k != "seconds"} for r in rs]
+        name: [{k: v for k, v in r.to_dict().items() if k != "seconds"} for r in rs]
         for name, rs in data.items()
     }
     data_path = out / "sweeps.json"

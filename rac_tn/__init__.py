@@ -36,12 +36,15 @@ _EXPORTS: dict[str, str] = {
     "TheoremBounds": "rac_tn.theorems",
     "RankResult": "rac_tn.rank",
     "separation_rank": "rac_tn.rank",
-    "spectrum": "rac_tn.rank",
+    "spectrum": "rac_tn.numerical",
+    "Spectrum": "rac_tn.numerical",
     "Report": "rac_tn.analysis",
     "analyze": "rac_tn.analysis",
-    "sweep": "rac_tn.analysis",
-    "draw": "rac_tn.draw",
-    "to_tikz": "rac_tn.draw",
+    "sweep": "rac_tn.sweeps",
+    "SweepConfig": "rac_tn.sweeps",
+    "SweepRow": "rac_tn.sweeps",
+    "draw": "rac_tn.diagram",
+    "to_tikz": "rac_tn.diagram",
 }
 
 # RacNetwork's methods are bound quimb-style by the modules that implement them, so handing out

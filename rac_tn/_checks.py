@@ -180,7 +180,7 @@ def check_max_entries(max_entries: object) -> int:
 
 
 def physical_memory() -> int:
-    """This machine's physical memory in bytes (a large constant where it cannot be read)."""
+    """The physical memory of this machine in bytes (2**40 where it cannot be read)."""
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX

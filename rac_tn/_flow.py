@@ -9,9 +9,10 @@ undirected capacitated graph of a tensor network, reduced exactly before the flo
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 
 import numpy as np
+import quimb.tensor as qtn
 from flint import fmpz
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, maximum_flow
@@ -186,3 +187,103 @@ class CutGraph:
                 if self._ends(b)[0] not in reachable:
                     out.extend(self.els[eid])
         return out
+
+
+def tensor_network_min_cut(
+    tn: qtn.TensorNetwork,
+    start: Sequence[str],
+    end: Sequence[str],
+    copies: Collection[int],
+    element: Callable[[str, Hashable, int], Hashable],
+) -> tuple[list, frozenset]:
+    """A minimum cut of a quimb network separating the indices ``start`` from ``end``.
+
+    Bonds cost ``log d``; an index on more than two tensors, and every index of ``start`` and
+    ``end``, is a hyperedge vertex of capacity ``log d``; a COPY tensor (a tensor id in
+    ``copies``) is a vertex of capacity ``log`` of its smallest dimension. Other open indices
+    are free legs.
+
+    Parameters
+    ----------
+    tn
+        The network.
+    start, end
+        Disjoint lists of its indices: the two sides to separate.
+    copies
+        Tensor ids of COPY (delta) tensors.
+    element
+        ``element(category, name, dim)`` builds the payload reported for a cut bond
+        (``'bond'``, index name), hyperedge (``'hyperedge'``, index name) or COPY tensor
+        (``'delta'``, tensor id).
+
+    Returns
+    -------
+    tuple
+        The payloads of the cut's elements, and the upstream side: the tensor ids and
+        hyperedge names that ``start`` reaches once the cut is removed (a cut COPY tensor or
+        hyperedge next to that region included).
+    """
+    tensor_map, ind_map = tn.tensor_map, tn.ind_map
+    terminals = set(start) | set(end)
+    graph = CutGraph()
+    hyper: dict[str, int] = {}
+    for ind, tids in ind_map.items():
+        first = tensor_map[next(iter(tids))]
+        dim = first.shape[first.inds.index(ind)]
+        if ind in terminals or len(tids) > 2:
+            hyper[ind] = dim
+            vertex = ("e", ind)
+            graph.vertex_cap[vertex] = (bits(dim), element("hyperedge", ind, dim))
+            for tid in tids:
+                graph.add_edge(tid, vertex, None, ())
+        elif len(tids) == 2:
+            a, b = tids
+            graph.add_edge(a, b, bits(dim), (element("bond", ind, dim),))
+        # any other index on one tensor (e.g. a class index) is a free leg
+    for tid in copies:
+        dim = min(tensor_map[tid].shape)
+        graph.vertex_cap[tid] = (bits(dim), element("delta", tid, dim))
+    graph.reduce(tensor_map)
+    arcs = graph.arcs()
+    arcs += [(SOURCE, ("in", ("e", ind)), None) for ind in start]
+    arcs += [(("out", ("e", ind)), SINK, None) for ind in end]
+    # cutting every start hyperedge is a finite cut: it bounds the flow
+    reachable = min_cut_source_side(arcs, sum(bits(hyper[ind]) for ind in start))
+    elements = graph.cut_elements(reachable)
+    cut = {(e.category, e.name) for e in elements}
+    return elements, _reached_side(tn, start, hyper, cut)
+
+
+def _reached_side(
+    tn: qtn.TensorNetwork, start: Sequence[str], hyper: dict[str, int], cut: set
+) -> frozenset:
+    """Tensor ids and hyperedge names that ``start`` reaches once the cut is removed.
+
+    ``cut`` holds ``(category, name)`` of the cut elements; a cut COPY tensor or hyperedge
+    next to the reached region counts as reached.
+    """
+    tensor_map, ind_map = tn.tensor_map, tn.ind_map
+    seen: set = set()
+    stack: list[tuple[str, object]] = []
+    for ind in start:
+        seen.add(ind)
+        if ("hyperedge", ind) not in cut:
+            stack.append(("e", ind))
+    while stack:
+        kind, item = stack.pop()
+        inds = [item] if kind == "e" else tensor_map[item].inds
+        for ind in inds:
+            if kind == "t" and ind in hyper:
+                if ind not in seen:
+                    seen.add(ind)
+                    if ("hyperedge", ind) not in cut:
+                        stack.append(("e", ind))
+                continue
+            if kind == "t" and ("bond", ind) in cut:
+                continue
+            for tid in ind_map[ind]:
+                if tid not in seen and (kind == "e" or tid != item):
+                    seen.add(tid)
+                    if ("delta", tid) not in cut:
+                        stack.append(("t", tid))
+    return frozenset(seen)

@@ -49,10 +49,11 @@ CLAIMS: tuple[Claim, ...] = (
 
 
 def jsonable(value: Any) -> Any:
-    """``value`` as JSON-safe data: tuples and lists become lists, sets sorted lists,
-    dataclasses with ``to_dict`` their dict, numpy scalars Python numbers.
+    """``value`` as JSON-safe data.
 
-    Non-finite floats are refused: JSON cannot hold them, and no result may contain one.
+    Tuples and lists become lists, sets sorted lists, dataclasses with ``to_dict`` their dict,
+    numpy scalars Python numbers. Non-finite floats are refused: JSON cannot hold them, and
+    no result may contain one.
     """
     if hasattr(value, "to_dict") and dataclasses.is_dataclass(value):
         return value.to_dict()

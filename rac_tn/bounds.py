@@ -27,10 +27,15 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import quimb.tensor as qtn
-
 from rac_tn._checks import template_count
-from rac_tn._flow import SINK, SOURCE, CutGraph, bits, min_cut_source_side, product
+from rac_tn._flow import (
+    SINK,
+    SOURCE,
+    bits,
+    min_cut_source_side,
+    product,
+    tensor_network_min_cut,
+)
 from rac_tn._format import short_int
 from rac_tn._results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, jsonable, tuples
 from rac_tn.grid import multiset, paths
@@ -443,43 +448,13 @@ def network_cut_bound(net: RacNetwork, partition: Partition | str) -> CutBound:
         raise ValueError(
             f"partition is over T = {partition.T} steps but the network has {len(inputs)} inputs"
         )
-    tensor_map, ind_map = tn.tensor_map, tn.ind_map
-    deltas = set(tn.tag_map.get("DELTA", ()))
-    input_set = set(inputs)
-    missing = [ind for ind in inputs if ind not in ind_map]
+    missing = [ind for ind in inputs if ind not in tn.ind_map]
     if missing:
         raise ValueError(f"the network has no index {missing[0]!r} for an input")
-
-    graph = CutGraph()
-    hyper: dict[str, int] = {}
-    for ind, tids in ind_map.items():
-        first = tensor_map[next(iter(tids))]
-        dim = first.shape[first.inds.index(ind)]
-        if ind in input_set or len(tids) > 2:
-            hyper[ind] = dim
-            vertex = ("e", ind)
-            graph.vertex_cap[vertex] = (bits(dim), CutElement("hyperedge", ind, dim, 1, dim))
-            for tid in tids:
-                graph.add_edge(tid, vertex, None, ())
-        elif len(tids) == 2:
-            a, b = tids
-            graph.add_edge(a, b, bits(dim), (CutElement("bond", ind, dim, 1, dim),))
-        # an index on one tensor that is not an input (the class index) is a free leg
-    for tid in deltas:
-        dim = min(tensor_map[tid].shape)
-        graph.vertex_cap[tid] = (bits(dim), CutElement("delta", tid, dim, 1, dim))
-    graph.reduce(tensor_map)
-
-    arcs = graph.arcs()
-    for t in partition.start:
-        arcs.append((SOURCE, ("in", ("e", inputs[t - 1])), None))
-    for t in partition.end:
-        arcs.append((("out", ("e", inputs[t - 1])), SINK, None))
-    # cutting every start input hyperedge is a finite cut: it bounds the flow
-    bound = sum(bits(hyper[inputs[t - 1]]) for t in partition.start)
-    reachable = min_cut_source_side(arcs, bound)
-    elements = graph.cut_elements(reachable)
-    side = _source_component(tn, inputs, partition, hyper, elements)
+    start = [inputs[t - 1] for t in partition.start]
+    end = [inputs[t - 1] for t in partition.end]
+    copies = set(tn.tag_map.get("DELTA", ()))
+    elements, side = tensor_network_min_cut(tn, start, end, copies, _network_element)
     return _make_bound(
         elements,
         "network-cut",
@@ -491,42 +466,8 @@ def network_cut_bound(net: RacNetwork, partition: Partition | str) -> CutBound:
     )
 
 
-def _source_component(
-    tn: qtn.TensorNetwork,
-    inputs: tuple[str, ...],
-    partition: Partition,
-    hyper: dict[str, int],
-    elements: list[CutElement],
-) -> frozenset:
-    """Tensor ids and hyperedge names the start inputs reach once the cut is removed (a cut
-    COPY tensor or hyperedge next to that region counts as reached)."""
-    cut = {(e.category, e.name) for e in elements}
-    tensor_map, ind_map = tn.tensor_map, tn.ind_map
-    seen: set = set()
-    stack: list[tuple[str, object]] = []
-    for t in partition.start:
-        ind = inputs[t - 1]
-        seen.add(ind)
-        if ("hyperedge", ind) not in cut:
-            stack.append(("e", ind))
-    while stack:
-        kind, item = stack.pop()
-        inds = [item] if kind == "e" else tensor_map[item].inds
-        for ind in inds:
-            if kind == "t" and ind in hyper:
-                if ind not in seen:
-                    seen.add(ind)
-                    if ("hyperedge", ind) not in cut:
-                        stack.append(("e", ind))
-                continue
-            if kind == "t" and ("bond", ind) in cut:
-                continue
-            for tid in ind_map[ind]:
-                if tid not in seen and (kind == "e" or tid != item):
-                    seen.add(tid)
-                    if ("delta", tid) not in cut:
-                        stack.append(("t", tid))
-    return frozenset(seen)
+def _network_element(category: CutCategory, name: Hashable, dim: int) -> CutElement:
+    return CutElement(category, name, dim, 1, dim)
 
 
 __all__ = ["CutBound", "CutElement", "network_cut_bound", "symmetric_bound"]

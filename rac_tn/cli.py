@@ -5,8 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rac_tn import __version__
+
+if TYPE_CHECKING:
+    from rac_tn.partition import Partition
+
+# rac_tn.sweeps.OutputFormat, spelled out so that parsing the command line imports nothing heavy
+_OUTPUT_FORMATS = ("md", "csv", "json")
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -24,12 +32,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parse_cut(text: str, T: int) -> object:
+def _parse_cut(text: str, T: int) -> Partition:
     """``start-end``, ``interleaved`` or a comma-separated list of start times (``1,2,5``)."""
-    from rac_tn.analysis import parse_partition
+    from rac_tn.partition import as_partition
 
     try:
-        return parse_partition(text.strip().lower(), T)
+        return as_partition(text.strip().lower(), T)
     except ValueError as exc:
         raise ValueError(f"--cut: {exc}") from None
 
@@ -53,20 +61,28 @@ def _parse_lengths(text: str) -> list[int]:
         ) from None
 
 
-def _cmd_table(args: argparse.Namespace) -> int:
-    from pathlib import Path
+def _check_positive(args: argparse.Namespace, names: Sequence[str]) -> None:
+    """Every ``--name`` value (a number or a list of numbers) must be a positive integer."""
+    from rac_tn._checks import positive_int
 
-    from rac_tn.analysis import process_pool, rows_to_csv, rows_to_markdown, sweep, sweep_configs
+    for name in names:
+        value = getattr(args, name)
+        if not isinstance(value, list):
+            positive_int(value, f"--{name}")
+        elif any(v < 1 for v in value):
+            bad = next(v for v in value if v < 1)
+            raise ValueError(f"--{name} values must be positive integers, got {bad}")
+
+
+def _cmd_table(args: argparse.Namespace) -> int:
+    from rac_tn.partition import as_partition
+    from rac_tn.sweeps import format_rows, process_pool, sweep, sweep_configs
 
     lengths = _parse_lengths(args.length)
-    for name in ("depth", "hidden", "inputs"):
-        for value in getattr(args, name):
-            if value < 1:
-                raise ValueError(f"--{name} values must be positive integers, got {value}")
+    _check_positive(args, ("depth", "hidden", "inputs"))
     if not lengths or min(lengths) < 1:
         raise ValueError(f"--length must give positive lengths, got {args.length!r}")
-    if args.jobs < 1:
-        raise ValueError(f"--jobs must be a positive integer, got {args.jobs}")
+    _check_positive(args, ("jobs",))
     configs = sweep_configs(
         depths=args.depth,
         lengths=lengths,
@@ -80,21 +96,15 @@ def _cmd_table(args: argparse.Namespace) -> int:
             f"no configuration to run: partition {args.partition!r} needs even lengths, "
             f"got {lengths}"
         )
-    for config in configs:  # validate partitions before any work starts
-        config.build()
+    for T in sorted({config.length for config in configs}):  # before any work starts
+        as_partition(args.partition, T)
+    options = {} if args.max_samples is None else {"max_samples": args.max_samples}
     if args.jobs > 1:
         with process_pool(args.jobs) as pool:
-            rows = sweep(configs, executor=pool, max_samples=args.max_samples)
+            rows = sweep(configs, executor=pool, **options)
     else:
-        rows = sweep(configs, max_samples=args.max_samples)
-    if args.format == "json":
-        import json
-
-        text = json.dumps(rows, indent=1) + "\n"
-    elif args.format == "csv":
-        text = rows_to_csv(rows)
-    else:
-        text = rows_to_markdown(rows) + "\n"
+        rows = sweep(configs, **options)
+    text = format_rows(rows, args.format)
     if args.output:
         Path(args.output).write_text(text)
         print(f"wrote {len(rows)} rows to {args.output}")
@@ -104,17 +114,13 @@ def _cmd_table(args: argparse.Namespace) -> int:
 
 
 def _cmd_draw(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from rac_tn.model import RAC
 
     out = Path(args.output)
     suffix = out.suffix.lower()
     if suffix not in (".pdf", ".svg", ".png", ".tex"):
         raise ValueError(f"-o must end in .pdf, .svg, .png or .tex, got {out.name!r}")
-    for name in ("depth", "length", "hidden", "inputs", "classes", "dpi"):
-        if getattr(args, name) < 1:
-            raise ValueError(f"--{name} must be a positive integer, got {getattr(args, name)}")
+    _check_positive(args, ("depth", "length", "hidden", "inputs", "classes", "dpi"))
     view = args.view
     if args.bound is not None:
         wanted = "network" if args.bound == "network" else "grid"
@@ -136,12 +142,12 @@ def _cmd_draw(args: argparse.Namespace) -> int:
     if args.title:
         style["title"] = args.title
     if suffix == ".tex":
-        from rac_tn.draw import to_tikz
+        from rac_tn.diagram import to_tikz
 
         tex = to_tikz(rac, T=args.length, view=view, cut=cut, standalone=not args.bare, **style)
         out.write_text(tex, encoding="utf-8")
     else:
-        from rac_tn.draw import draw
+        from rac_tn.diagram import draw
         from rac_tn.draw.mpl import save
 
         save(draw(rac, T=args.length, view=view, cut=cut, **style), out, dpi=args.dpi)
@@ -150,6 +156,7 @@ def _cmd_draw(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Build the ``rac-tn`` argument parser (commands ``demo``, ``table`` and ``draw``)."""
     parser = argparse.ArgumentParser(
         prog="rac-tn",
         description=(
@@ -199,10 +206,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     table.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     table.add_argument(
-        "--max-samples", type=int, default=4096, help="cap of the sampled rank (default 4096)"
+        "--max-samples",
+        type=int,
+        default=None,
+        help="cap of the sampled rank (default rac_tn.rank.DEFAULT_MAX_SAMPLES, 4096)",
     )
     table.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
-    table.add_argument("--format", choices=("md", "csv", "json"), default="md")
+    table.add_argument("--format", choices=_OUTPUT_FORMATS, default="md")
     table.add_argument("-o", "--output", default=None, help="write to this file, not stdout")
     table.set_defaults(func=_cmd_table)
 
@@ -259,6 +269,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``rac-tn`` command; return its exit status (2 after a usage error).
+
+    Parameters
+    ----------
+    argv
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success, 2 when an argument was rejected (the reason goes to stderr).
+
+    Examples
+    --------
+    >>> main(["table", "--depth", "1", "--length", "2", "--format", "csv"])  # doctest: +ELLIPSIS
+    M,R,L,T,partition,...
+    0
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

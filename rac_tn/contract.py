@@ -48,6 +48,7 @@ class ContractionCost:
 
     @property
     def log10_flops(self) -> float:
+        """``log10(flops)`` (0 for fewer than 2 flops)."""
         return float(np.log10(max(self.flops, 1)))
 
     def __repr__(self) -> str:

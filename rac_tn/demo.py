@@ -10,9 +10,23 @@ Examples
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+
+from matplotlib.figure import Figure
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from rac_tn._checks import positive_int
+from rac_tn._format import short_int
+from rac_tn.analysis import Report, analyze
+from rac_tn.diagram import draw
+from rac_tn.draw.mpl import save
+from rac_tn.draw.plots import plot_depth_vs_memory
+from rac_tn.model import RAC
+from rac_tn.partition import start_end
+from rac_tn.sweeps import SweepRow, rows_to_csv, rows_to_markdown, sweep, sweep_configs
 
 DEMO_FILES = (
     "shallow_mps_start_end.pdf",
@@ -28,13 +42,25 @@ DEMO_FILES = (
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class DemoResult:
-    """What :func:`run_demo` wrote and the numbers it summarised."""
+    """What :func:`run_demo` wrote and the numbers it summarised.
+
+    Attributes
+    ----------
+    out_dir
+        The output directory.
+    files
+        Every file written, in order.
+    rows
+        The sweep's rows (depths 1-3, Start-End).
+    seconds
+        Wall time.
+    """
 
     out_dir: Path
-    files: list[Path] = field(default_factory=list)
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    files: tuple[Path, ...] = ()
+    rows: tuple[SweepRow, ...] = ()
     seconds: float = 0.0
 
 
@@ -49,19 +75,27 @@ def run_demo(
 ) -> DemoResult:
     """Write the demo files into ``out_dir`` (created if missing) and return what was written.
 
-    The sweep covers depths 1-3 at ``M = inputs``, ``R = hidden`` and even ``T`` up to
-    ``max_length`` (Start-End), with exact sampled ranks and every bound.
-    """
-    from rac_tn.analysis import analyze, sweep, sweep_configs
-    from rac_tn.draw import draw
-    from rac_tn.draw.mpl import save
-    from rac_tn.draw.plots import plot_depth_vs_memory
-    from rac_tn.model import RAC
-    from rac_tn.partition import start_end
+    Parameters
+    ----------
+    out_dir
+        The output directory.
+    inputs, hidden
+        The input size M and hidden size R of every RAC.
+    max_length
+        The sweep covers depths 1-3 and even ``T`` up to ``max_length`` (Start-End), with
+        exact sampled ranks and every bound.
+    seed
+        Seeds the weights and the sampled ranks.
+    progress
+        Show a progress bar (rich).
 
+    Returns
+    -------
+    DemoResult
+        The files (see ``DEMO_FILES``) and the sweep's rows.
+    """
     for name, value in (("inputs", inputs), ("hidden", hidden), ("max_length", max_length)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        positive_int(value, name)
     if max_length < 2:
         raise ValueError(
             f"max_length must be at least 2 (Start-End needs even T), got {max_length}"
@@ -69,7 +103,7 @@ def run_demo(
     began = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    result = DemoResult(out_dir=out)
+    files: list[Path] = []
     configs = sweep_configs(
         depths=[1, 2, 3],
         lengths=range(2, max_length + 1, 2),
@@ -77,14 +111,12 @@ def run_demo(
         inputs=inputs,
         seed=seed,
     )
-    steps = 4 + len(configs)
 
-    with _Progress(progress, total=steps) as bar:
+    def figure(fig: Figure, stem: str) -> None:
+        for suffix in (".pdf", ".png"):
+            files.append(save(fig, out / f"{stem}{suffix}", dpi=200))
 
-        def figure(fig: Any, stem: str) -> None:
-            for suffix in (".pdf", ".png"):
-                result.files.append(save(fig, out / f"{stem}{suffix}", dpi=200))
-
+    with _Progress(progress, total=4 + len(configs)) as bar:
         shallow = RAC.random(inputs, hidden, depth=1, seed=seed, integer=True)
         deep = RAC.random(inputs, hidden, depth=2, seed=seed, integer=True)
         deeper = RAC.random(inputs, hidden, depth=3, seed=seed, integer=True)
@@ -97,48 +129,40 @@ def run_demo(
 
         bar.step("exact ranks")
         rows = sweep(configs, progress=lambda done, total: bar.step(f"sweep {done}/{total}"))
-        result.rows = rows
         fig = plot_depth_vs_memory(
             rows, title=f"Start-End separation rank, M = {inputs}, R = {hidden}"
         )
         figure(fig, "depth_vs_memory")
-        result.files.append(_write_csv(rows, out / "sweep.csv"))
-
+        files.append(_write(out / "sweep.csv", rows_to_csv(rows)))
         report = analyze(deep, start_end(8))
-        result.files.append(_write_report(report, rows, out / "report.md"))
-    result.seconds = time.perf_counter() - began
-    return result
+        files.append(_write(out / "report.md", _report_text(report, rows)))
+    return DemoResult(out, tuple(files), tuple(rows), time.perf_counter() - began)
 
 
 def summary(result: DemoResult) -> str:
-    """A few lines for the terminal: the depth gap at the largest T, and where the files are."""
+    """Summarise a demo for the terminal: the depth gap at the largest T, and the files."""
     lines = [
         f"rac-tn demo: wrote {len(result.files)} files to {result.out_dir}/ "
         f"in {result.seconds:.1f} s"
     ]
     if result.rows:
-        T = max(r["T"] for r in result.rows)
+        T = max(row.T for row in result.rows)
         lines.append(f"Start-End separation rank at T = {T} (exact, mod 2^61-1):")
-        for row in (r for r in result.rows if r["T"] == T):
-            rank = row["separation_rank"]
-            how = "exact" if row["rank_exact"] else "certified lower bound"
-            lines.append(
-                f"  L = {row['L']}: {rank} ({how}); symmetric bound {row['symmetric_bound']}"
-            )
+        for row in (row for row in result.rows if row.T == T):
+            rank = short_int(row.separation_rank)
+            how = "exact" if row.rank_exact else "certified lower bound"
+            bound = short_int(row.symmetric_bound)
+            lines.append(f"  L = {row.L}: {rank} ({how}); symmetric bound {bound}")
     lines.extend(f"  {path}" for path in result.files)
     return "\n".join(lines)
 
 
-def _write_csv(rows: list[dict[str, Any]], path: Path) -> Path:
-    from rac_tn.analysis import rows_to_csv
-
-    path.write_text(rows_to_csv(rows))
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
     return path
 
 
-def _write_report(report: Any, rows: list[dict[str, Any]], path: Path) -> Path:
-    from rac_tn.analysis import rows_to_markdown
-
+def _report_text(report: Report, rows: Sequence[SweepRow]) -> str:
     text = [
         "# rac-tn demo report",
         "",
@@ -158,37 +182,40 @@ def _write_report(report: Any, rows: list[dict[str, Any]], path: Path) -> Path:
         "`depth_vs_memory` (.pdf and .png).",
         "",
     ]
-    path.write_text("\n".join(text))
-    return path
+    return "\n".join(text)
 
 
 class _Progress:
     """A rich progress bar (or nothing) with a one-call ``step(description)``."""
 
     def __init__(self, enabled: bool, total: int) -> None:
-        self.enabled = enabled
         self.total = total
-        self._progress: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> _Progress:
-        if self.enabled:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+        if enabled:
             self._progress = Progress(
                 TextColumn("{task.description:<28}"),
                 BarColumn(),
                 TimeElapsedColumn(),
                 transient=True,
             )
+
+    def __enter__(self) -> _Progress:
+        if self._progress is not None:
             self._progress.__enter__()
             self._task = self._progress.add_task("starting", total=self.total)
         return self
 
     def step(self, description: str) -> None:
-        if self._progress is not None:
+        """Advance by one and show ``description``."""
+        if self._progress is not None and self._task is not None:
             self._progress.update(self._task, advance=1, description=description)
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         if self._progress is not None:
-            self._progress.__exit__(*exc)
+            self._progress.__exit__(kind, exc, traceback)

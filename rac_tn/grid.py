@@ -32,14 +32,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from math import comb
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import networkx as nx
 
 from rac_tn._checks import nonnegative_int, positive_int
-
-if TYPE_CHECKING:  # pragma: no cover
-    from rac_tn.model import RAC
+from rac_tn.model import RAC
 
 Node = tuple
 NodeRole = Literal["input", "cell", "output"]
@@ -129,7 +127,7 @@ def copy_tree_walk(L: int, T: int) -> Iterator[tuple[int, int, str]]:
     Examples
     --------
     >>> list(copy_tree_walk(2, 2))
-    [(1, 1, 'hi'), (2, 1, 'h'), (1, 1, 'ii'), (1, 2, 'i'), (2, 2, '')]
+    [(1, 1, 'hi'), (2, 1, 'h'), (1, 1, 'ih'), (1, 2, 'i'), (2, 2, '')]
     """
     todo: list[tuple[bool, int, int, str]] = [(False, L, T, "")]
     while todo:
@@ -177,7 +175,7 @@ def computation_grid(
     >>> g.nodes["x", 2]["dim"]
     3
     """
-    if isinstance(rac_or_depth, int) or not hasattr(rac_or_depth, "hidden_dim"):
+    if not isinstance(rac_or_depth, RAC):
         L = positive_int(rac_or_depth, "depth")
     else:
         rac = rac_or_depth

@@ -22,10 +22,12 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
+import quimb.tensor as qtn
 
 from rac_tn import _modular
 from rac_tn._checks import (
     check_choice,
+    check_class_index,
     check_fits_in_memory,
     check_max_entries,
     check_templates,
@@ -208,6 +210,72 @@ def network_grid_tensor(
 RacNetwork.grid_tensor = network_grid_tensor
 
 
+def to_mps(
+    net: RacNetwork, templates: object = None, *, class_index: int | None = None
+) -> qtn.MatrixProductState:
+    """The grid tensor as a quimb :class:`~quimb.tensor.MatrixProductState` (L = 1 only).
+
+    ``h^{1,0}`` is absorbed into the first site and ``W^O`` into the last, so site ``i``
+    (quimb's 0-based ``k{i}`` / ``I{i}``) is time ``t = i + 1`` and ``mps.to_dense()`` is the
+    flattened grid tensor. Bound as :meth:`RacNetwork.to_mps`.
+
+    Parameters
+    ----------
+    net
+        A network compiled from a shallow RAC.
+    templates
+        ``N x M`` templates; the physical dimension is then N (identity by default).
+    class_index
+        Which output ``y_c`` when C > 1 (required then).
+
+    Returns
+    -------
+    quimb.tensor.MatrixProductState
+
+    Examples
+    --------
+    >>> from rac_tn import RAC, compile_rac
+    >>> mps = compile_rac(RAC.random(2, 3, seed=0), T=5).to_mps()
+    >>> mps.L, mps.max_bond()
+    (5, 3)
+    """
+    rac = net.rac
+    if rac.L != 1:
+        raise ValueError(
+            f"to_mps needs a shallow RAC (L = 1); this one has depth L = {rac.L}, "
+            "whose network is a copy tree, not a tensor train"
+        )
+    F = check_templates(templates, rac.M)
+    if rac.C == 1:
+        if class_index not in (None, 0):
+            raise ValueError(
+                f"class_index must be None or 0 for a single-output RAC, got {class_index!r}"
+            )
+        out = np.asarray(rac.output_weights[0], dtype=np.float64)
+    else:
+        if class_index is None:
+            raise ValueError(
+                f"this RAC has C = {rac.C} classes: pass class_index= an integer in 0..{rac.C - 1}"
+            )
+        out = np.asarray(
+            rac.output_weights[check_class_index(class_index, rac.C)], dtype=np.float64
+        )
+    wh = np.asarray(rac.hidden_weights[0], dtype=np.float64)
+    drive = np.asarray(rac.input_weights[0], dtype=np.float64) @ F.T  # (R, N)
+    core = np.einsum("ba,bn->abn", wh, drive)  # G[a, b, n], the 'lrp' layout
+    h0 = np.asarray(rac.initial_states[0], dtype=np.float64)
+    T = net.T
+    if T == 1:
+        return qtn.MatrixProductState([np.einsum("a,abn,b->n", h0, core, out)])
+    arrays = [np.einsum("a,abn->bn", h0, core)]
+    arrays += [core] * (T - 2)
+    arrays.append(np.einsum("abn,b->an", core, out))
+    return qtn.MatrixProductState(arrays, shape="lrp")
+
+
+RacNetwork.to_mps = to_mps
+
+
 # -- method: prefix ---------------------------------------------------------------------------
 
 
@@ -371,4 +439,11 @@ def _check_output_size(N: int, T: int, C: int, max_entries: int | None) -> None:
     check_fits_in_memory(8 * entries, f"the grid tensor ({shape} entries)")
 
 
-__all__ = ["METHODS", "GridMethod", "grid_tensor", "grid_tensor_mod", "network_grid_tensor"]
+__all__ = [
+    "METHODS",
+    "GridMethod",
+    "grid_tensor",
+    "grid_tensor_mod",
+    "network_grid_tensor",
+    "to_mps",
+]

@@ -57,7 +57,7 @@ from typing import Any, Literal
 import numpy as np
 import quimb.tensor as qtn
 
-from rac_tn._checks import check_class_index, check_templates, positive_int
+from rac_tn._checks import positive_int
 from rac_tn.grid import copy_tree_walk, total_degree
 from rac_tn.model import RAC
 
@@ -152,9 +152,9 @@ class RacNetwork:
     tids : tuple[int, ...]
         The tensor ids in the order ``path`` refers to.
 
-    Methods are bound quimb-style by the modules that implement them: :meth:`to_mps` here,
-    :meth:`evaluate`, :meth:`contraction_cost` and :meth:`contraction_tree` by
-    :mod:`rac_tn.contract`, :meth:`grid_tensor` by :mod:`rac_tn.gridtensor` (loaded with
+    Methods are bound quimb-style by the modules that implement them: :meth:`evaluate`,
+    :meth:`contraction_cost` and :meth:`contraction_tree` by :mod:`rac_tn.contract`,
+    :meth:`grid_tensor` and :meth:`to_mps` by :mod:`rac_tn.gridtensor` (both loaded with
     ``compile_rac`` from the ``rac_tn`` namespace).
     """
 
@@ -240,72 +240,6 @@ class RacNetwork:
 _STATE_INDEX = re.compile(r"([hab])(\d+)_(\d+)\.R([hi]*)")
 
 
-def to_mps(
-    net: RacNetwork, templates: object = None, *, class_index: int | None = None
-) -> qtn.MatrixProductState:
-    """The grid tensor as a quimb :class:`~quimb.tensor.MatrixProductState` (L = 1 only).
-
-    ``h^{1,0}`` is absorbed into the first site and ``W^O`` into the last, so site ``i``
-    (quimb's 0-based ``k{i}`` / ``I{i}``) is time ``t = i + 1`` and ``mps.to_dense()`` is the
-    flattened grid tensor. Bound as :meth:`RacNetwork.to_mps`.
-
-    Parameters
-    ----------
-    net
-        A network compiled from a shallow RAC.
-    templates
-        ``N x M`` templates; the physical dimension is then N (identity by default).
-    class_index
-        Which output ``y_c`` when C > 1 (required then).
-
-    Returns
-    -------
-    quimb.tensor.MatrixProductState
-
-    Examples
-    --------
-    >>> from rac_tn import RAC
-    >>> mps = compile_rac(RAC.random(2, 3, seed=0), T=5).to_mps()
-    >>> mps.L, mps.max_bond()
-    (5, 3)
-    """
-    rac = net.rac
-    if rac.L != 1:
-        raise ValueError(
-            f"to_mps needs a shallow RAC (L = 1); this one has depth L = {rac.L}, "
-            "whose network is a copy tree, not a tensor train"
-        )
-    F = check_templates(templates, rac.M)
-    if rac.C == 1:
-        if class_index not in (None, 0):
-            raise ValueError(
-                f"class_index must be None or 0 for a single-output RAC, got {class_index!r}"
-            )
-        out = np.asarray(rac.output_weights[0], dtype=np.float64)
-    else:
-        if class_index is None:
-            raise ValueError(
-                f"this RAC has C = {rac.C} classes: pass class_index= an integer in 0..{rac.C - 1}"
-            )
-        out = np.asarray(
-            rac.output_weights[check_class_index(class_index, rac.C)], dtype=np.float64
-        )
-    wh = np.asarray(rac.hidden_weights[0], dtype=np.float64)
-    drive = np.asarray(rac.input_weights[0], dtype=np.float64) @ F.T  # (R, N)
-    core = np.einsum("ba,bn->abn", wh, drive)  # G[a, b, n], the 'lrp' layout
-    h0 = np.asarray(rac.initial_states[0], dtype=np.float64)
-    T = net.T
-    if T == 1:
-        return qtn.MatrixProductState([np.einsum("a,abn,b->n", h0, core, out)])
-    arrays = [np.einsum("a,abn->bn", h0, core)]
-    arrays += [core] * (T - 2)
-    arrays.append(np.einsum("abn,b->an", core, out))
-    return qtn.MatrixProductState(arrays, shape="lrp")
-
-
-RacNetwork.to_mps = to_mps
-
-
 # -- compiler ---------------------------------------------------------------------------------
 
 
@@ -366,8 +300,11 @@ def compile_rac(
 
 
 class _Builder:
-    """Collects tensors and the structured path; contraction steps refer to tensors by position
-    (``('t', i)``) or to earlier steps (``('s', k)``), turned into an SSA path at the end."""
+    """Collects tensors and the structured path.
+
+    Contraction steps refer to tensors by position (``('t', i)``) or to earlier steps
+    (``('s', k)``), turned into an SSA path at the end.
+    """
 
     def __init__(self, rac: RAC, T: int) -> None:
         self.rac = rac
@@ -482,5 +419,4 @@ __all__ = [
     "TensorPlace",
     "compile_rac",
     "count_tensors",
-    "to_mps",
 ]

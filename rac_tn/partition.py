@@ -255,7 +255,3 @@ def as_partition(partition: Partition | str, T: int | None = None) -> Partition:
             f"'1,2,5', got {partition!r}"
         ) from None
     return Partition(T, start)
-
-
-#: The same as :func:`as_partition` (the name the sweeps and the CLI use).
-parse_partition = as_partition

@@ -9,7 +9,9 @@ that very model.
 - :func:`separation_rank` with ``method='grid'``: the rank of the matricized grid tensor.
 - :func:`separation_rank` with ``method='sampled'``: the separation rank of the function y,
   for any partition, from y on K random start parts x K random end parts.
-- :func:`spectrum`: singular values of the float matricization, for plots (numerical).
+
+The singular values of the float matricization (numerical, for plots) are
+:func:`rac_tn.numerical.spectrum`.
 
 Examples
 --------
@@ -25,7 +27,6 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from math import prod
 from typing import Any, Literal
 
 import flint
@@ -43,7 +44,7 @@ from rac_tn._checks import (
 from rac_tn._results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, jsonable
 from rac_tn.bounds import CutBound, symmetric_bound
 from rac_tn.grid import total_degree
-from rac_tn.gridtensor import grid_tensor, grid_tensor_mod
+from rac_tn.gridtensor import grid_tensor_mod
 from rac_tn.model import RAC
 from rac_tn.partition import Partition
 
@@ -222,8 +223,9 @@ def separation_rank(
         ``'grid'``: refuse grid tensors with more entries than this (default
         :data:`rac_tn._checks.DEFAULT_MAX_ENTRIES`).
     upper_bound
-        ``'sampled'``: the symmetric cut bound of ``rac`` and ``partition`` when the caller has
-        it already (a :class:`~rac_tn.bounds.CutBound` or its value); computed when None.
+        The symmetric cut bound when the caller has it already (a
+        :class:`~rac_tn.bounds.CutBound` or its value; computed when None): of the separation
+        rank for ``'sampled'``, of the grid-tensor rank with these templates for ``'grid'``.
 
     Returns
     -------
@@ -280,7 +282,7 @@ def separation_rank(
     class_index = check_class_index(class_index, rac.C)
     check_choice(method, "method", METHODS)
     if method == "grid":
-        result = _grid_rank(rac, partition, p, class_index, templates, max_entries)
+        result = _grid_rank(rac, partition, p, class_index, templates, max_entries, upper_bound)
     else:
         if templates is not None:
             raise ValueError(
@@ -288,21 +290,28 @@ def separation_rank(
                 "is that of the function (random inputs, no templates)"
             )
         max_samples = positive_int(max_samples, "max_samples")
-        bound = _symmetric_value(rac, partition, upper_bound)
+        bound = _symmetric_value(rac, partition, upper_bound, None)
         rng = np.random.default_rng(check_seed(seed))
         result = _sampled_rank(rac, partition, p, class_index, max_samples, rng, bound)
     return replace(result, seconds=time.perf_counter() - begin)
 
 
-def _symmetric_value(rac: RAC, partition: Partition, upper_bound: CutBound | int | None) -> int:
-    """The symmetric cut bound's value: given by the caller, or computed here."""
+def _symmetric_value(
+    rac: RAC, partition: Partition, upper_bound: CutBound | int | None, templates: int | None
+) -> int:
+    """The symmetric cut bound's value: given by the caller, or computed here.
+
+    ``templates=None`` is the bound on the separation rank; a count N the bound on the rank of
+    the grid tensor with N templates.
+    """
     if upper_bound is None:
-        return symmetric_bound(rac, partition).value
+        return symmetric_bound(rac, partition, templates=templates).value
     if isinstance(upper_bound, CutBound):
-        if upper_bound.partition != partition or upper_bound.quantity != SEPARATION_RANK:
+        quantity = SEPARATION_RANK if templates is None else GRID_TENSOR_RANK
+        if upper_bound.partition != partition or upper_bound.quantity != quantity:
             raise ValueError(
-                "upper_bound must be the symmetric bound of the separation rank for this "
-                f"partition, got {upper_bound!r}"
+                f"upper_bound must be a bound on the {quantity} for this partition, got "
+                f"{upper_bound!r}"
             )
         return upper_bound.value
     return positive_int(upper_bound, "upper_bound")
@@ -315,6 +324,7 @@ def _grid_rank(
     class_index: int,
     templates: object,
     max_entries: int | None,
+    upper_bound: CutBound | int | None,
 ) -> RankResult:
     T = partition.T
     N = template_count(templates, rac.M) or rac.M
@@ -334,9 +344,8 @@ def _grid_rank(
         N ** len(partition.start), N ** len(partition.end)
     )
     rank = _flint_rank(matrix, p)
-    bound = min(
-        symmetric_bound(rac, partition, templates=N).value, matrix.shape[0], matrix.shape[1]
-    )
+    cut = _symmetric_value(rac, partition, upper_bound, N)
+    bound = min(cut, matrix.shape[0], matrix.shape[1])
     return RankResult(
         rank=rank,
         method="grid",
@@ -448,96 +457,3 @@ def _sampled_rank(
         shape=(K, K),
         partition=partition,
     )
-
-
-# -- numerical spectrum ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Spectrum:
-    """Singular values of the float64 matricized grid tensor: a NUMERICAL estimate.
-
-    Use it for plots of the decay. The number of values above a threshold is not a rank: the
-    entries span many orders of magnitude and round-off fills the tail. For ranks use
-    :func:`separation_rank`.
-    """
-
-    values: np.ndarray
-    shape: tuple[int, int]
-    partition: Partition
-    claim: Claim = "numerical"
-
-    def numerical_rank(self, rtol: float | None = None) -> int:
-        """Values above ``rtol * max`` (default ``max(shape) * eps``): numerical, not exact."""
-        if self.values.size == 0:
-            return 0
-        rtol = max(self.shape) * np.finfo(np.float64).eps if rtol is None else rtol
-        return int(np.sum(self.values > rtol * self.values[0]))
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe: the values as a list of floats."""
-        return {
-            "values": jsonable(self.values),
-            "shape": list(self.shape),
-            "partition": self.partition.to_dict(),
-            "claim": self.claim,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Spectrum:
-        """Rebuild from :meth:`to_dict`."""
-        return cls(
-            np.asarray(data["values"], dtype=np.float64),
-            tuple(data["shape"]),
-            Partition.from_dict(data["partition"]),
-            data.get("claim", "numerical"),
-        )
-
-    def __array__(self, dtype=None, copy=None) -> np.ndarray:
-        return self.values if dtype is None else self.values.astype(dtype)
-
-    def __len__(self) -> int:
-        return len(self.values)
-
-    def __repr__(self) -> str:
-        head = ", ".join(f"{v:.3g}" for v in self.values[:4])
-        more = ", ..." if len(self.values) > 4 else ""
-        return (
-            f"Spectrum(numerical singular values of the {self.shape[0]} x {self.shape[1]} "
-            f"matricization over {self.partition}: [{head}{more}])"
-        )
-
-
-def spectrum(
-    rac: RAC,
-    partition: Partition,
-    *,
-    templates: object = None,
-    class_index: int = 0,
-    max_entries: int | None = None,
-) -> Spectrum:
-    """Singular values of the float64 matricization of the grid tensor (numerical).
-
-    >>> from rac_tn import RAC, start_end
-    >>> s = spectrum(RAC.random(2, 2, depth=1, seed=0), start_end(4))
-    >>> s.claim, s.shape, s.numerical_rank()
-    ('numerical', (4, 4), 2)
-    """
-    partition, _ = _check_common(rac, partition, None)
-    class_index = check_class_index(class_index, rac.C)
-    T = partition.T
-    N = template_count(templates, rac.M) or rac.M
-    max_entries = check_max_entries(max_entries)
-    if N**T > max_entries:
-        raise ValueError(
-            f"spectrum needs the grid tensor's {N}^{T} = {N**T:,} entries, above "
-            f"max_entries={max_entries:,}"
-        )
-    A = grid_tensor(rac, T, templates, max_entries=max_entries * rac.C)
-    if rac.C > 1:
-        A = A[..., class_index]
-    axes = [t - 1 for t in partition.start] + [t - 1 for t in partition.end]
-    rows = prod([N] * len(partition.start))
-    matrix = A.transpose(axes).reshape(rows, -1)
-    values = np.linalg.svd(matrix, compute_uv=False)
-    return Spectrum(values=values, shape=matrix.shape, partition=partition)

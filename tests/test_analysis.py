@@ -7,8 +7,11 @@ from math import comb
 
 import pytest
 
+import rac_tn.analysis as analysis
+import rac_tn.rank as rank_module
 from rac_tn import RAC, Partition, analyze, start_end
-from rac_tn.analysis import KINDS
+from rac_tn._results import CLAIMS
+from rac_tn.analysis import Report, ReportRow
 
 
 @pytest.mark.parametrize(("M", "R", "T"), [(2, 3, 4), (3, 2, 6), (2, 2, 2)])
@@ -19,7 +22,7 @@ def test_shallow_start_end_every_bound_and_rank_is_min_R_M_half(M, R, T):
     assert expected == R
     report = analyze(RAC.random(M, R, seed=0, integer=True), start_end(T))
     trivial = {"trivial"}
-    values = [row.value for row in report.rows if row.source not in trivial]
+    values = [row.value for row in report.rows if row.origin not in trivial]
     # Theorem 1.1, multi-homogeneous, network closed form, symmetric cut (function and grid),
     # network cut, exact separation rank, exact grid rank
     assert values == [expected] * 8
@@ -30,17 +33,17 @@ def test_shallow_start_end_every_bound_and_rank_is_min_R_M_half(M, R, T):
 def test_shallow_with_small_M_every_bound_is_M_half():
     """R > M^{T/2}: the cuts pick the inputs, all bounds and ranks equal M^{T/2} = 4."""
     report = analyze(RAC.random(2, 5, seed=0, integer=True), start_end(4))
-    cut_rows = [row for row in report.rows if row.source.startswith(("symmetric", "network"))]
+    cut_rows = [row for row in report.rows if row.origin.startswith(("symmetric", "network"))]
     assert {row.value for row in cut_rows} == {4}
     assert report.rank.rank == report.grid_rank.rank == 4
 
 
 def test_depth2_report():
     report = analyze(RAC.random(3, 3, depth=2, seed=0, integer=True), start_end(8))
-    by_source = {row.source: row for row in report.rows}
-    assert by_source["paper, Theorem 1.2"].value == comb(3 + 4 - 1, 4) == 15
-    assert by_source["paper, Theorem 1.2"].kind == "theorem value"
-    assert by_source["derived (multi-homogeneous)"].value == 45
+    by_origin = {row.origin: row for row in report.rows}
+    assert by_origin["paper, Theorem 1.2"].value == comb(3 + 4 - 1, 4) == 15
+    assert by_origin["paper, Theorem 1.2"].claim == "theorem value"
+    assert by_origin["derived (multi-homogeneous)"].value == 45
     assert report.symmetric_bound.value == report.rank.rank == 45
     assert report.rank.claim == "exact rank" and report.rank.certified
     assert report.grid_rank.rank == 45
@@ -49,9 +52,9 @@ def test_depth2_report():
 
 def test_rows_are_labelled_and_serialisable():
     report = analyze(RAC.random(2, 2, depth=2, seed=0, integer=True), Partition(5, [1, 3, 4]))
-    assert all(row.kind in KINDS for row in report.rows)
-    assert all(row.seconds >= 0 and row.source and row.method for row in report.rows)
-    assert not any(row.source.startswith("paper") for row in report.rows)  # not Start-End
+    assert all(row.claim in CLAIMS for row in report.rows)
+    assert all(row.seconds >= 0 and row.origin and row.method for row in report.rows)
+    assert not any(row.origin.startswith("paper") for row in report.rows)  # not Start-End
     data = report.to_dict()
     assert json.loads(json.dumps(data))["partition"] == "{1,3,4 | 2,5}"
     assert len(data["rows"]) == len(report.rows)
@@ -67,7 +70,7 @@ def test_large_sizes_are_skipped_with_a_reason():
     report = analyze(
         RAC.random(4, 4, depth=3, seed=0, integer=True), "start-end", T=40, max_samples=64
     )
-    network = next(row for row in report.rows if row.source == "network cut")
+    network = next(row for row in report.rows if row.origin == "network cut")
     assert network.value is None and "tensors" in network.note
     grid = [
         row for row in report.rows if row.quantity == "grid-tensor rank" and "skipped" in row.note
@@ -80,7 +83,7 @@ def test_large_sizes_are_skipped_with_a_reason():
 def test_without_exact_ranks():
     report = analyze(RAC.random(2, 2, seed=0), start_end(6), exact=False)
     assert report.rank is None and report.grid_rank is None
-    assert all(row.kind != "exact rank" for row in report.rows)
+    assert all(row.claim != "exact rank" for row in report.rows)
 
 
 def test_bad_partition():
@@ -88,3 +91,66 @@ def test_bad_partition():
         analyze(RAC.random(2, 2, seed=0), "start-end", T=5)
     with pytest.raises(ValueError, match="needs T"):
         analyze(RAC.random(2, 2, seed=0), "interleaved")
+
+
+def test_report_is_frozen_and_round_trips_through_json():
+    rac = RAC.random(2, 2, depth=2, seed=0, integer=True)
+    report = analyze(rac, start_end(6))
+    with pytest.raises(AttributeError):
+        report.rank = None
+    assert isinstance(report.rows, tuple)
+    text = json.dumps(report.to_dict())
+    back = Report.from_dict(json.loads(text))
+    assert back == report and back.rac is None and report.rac is rac
+    assert back.to_dict() == report.to_dict()
+    assert back.to_markdown() == report.to_markdown()
+    data = json.loads(text)
+    assert data["rac"] == {"M": 2, "R": 2, "L": 2, "C": 1, "integer": True}
+    assert type(data["rank"]["rank"]) is int and data["rank"]["rank"] == 8  # 2 * ((2, 3))
+    # a rank beyond float precision stays an exact int through JSON
+    row = ReportRow("separation rank", 3**100 + 1, "upper bound", "test", "test")
+    assert ReportRow.from_dict(json.loads(json.dumps(row.to_dict()))).value == 3**100 + 1
+
+
+def test_report_without_optional_parts_round_trips():
+    report = analyze(RAC.random(2, 2, seed=0), Partition(5, [1, 3]), exact=False)
+    assert report.theorems is None and report.rank is None
+    assert Report.from_dict(json.loads(json.dumps(report.to_dict()))) == report
+
+
+def test_each_bound_is_computed_once(monkeypatch):
+    """One analysis computes the theorem values once and each symmetric cut once; the exact
+    ranks reuse the cuts as their caps instead of recomputing them."""
+    calls = {"theorems": 0, "symmetric": 0}
+    real_theorems, real_symmetric = analysis.theorem_bounds, analysis.symmetric_bound
+
+    def theorems(*args, **kwargs):
+        calls["theorems"] += 1
+        return real_theorems(*args, **kwargs)
+
+    def symmetric(*args, **kwargs):
+        calls["symmetric"] += 1
+        return real_symmetric(*args, **kwargs)
+
+    def refuse(rac, partition, templates=None):
+        # the grid rank certifies with the grid-tensor cut (templates=N), computed in rank.py
+        if templates is None:
+            raise AssertionError("the sampled rank recomputed the symmetric bound it was given")
+        return real_symmetric(rac, partition, templates=templates)
+
+    monkeypatch.setattr(analysis, "theorem_bounds", theorems)
+    monkeypatch.setattr(analysis, "symmetric_bound", symmetric)
+    monkeypatch.setattr(rank_module, "symmetric_bound", refuse)
+    report = analyze(RAC.random(2, 2, depth=2, seed=0, integer=True), start_end(6))
+    assert calls == {"theorems": 1, "symmetric": 2}
+    assert report.rank.upper_bound == report.symmetric_bound.value == 8
+    assert report.grid_rank.rank == 8
+
+
+def test_size_limits_are_checked():
+    rac = RAC.random(2, 2, seed=0)
+    for name in ("max_tensors", "max_entries", "max_samples"):
+        with pytest.raises(ValueError, match=f"{name} must be a positive integer"):
+            analyze(rac, start_end(4), **{name: 0})
+    report = analyze(rac, start_end(4), max_entries=15)
+    assert report.grid_rank is None and "max_entries=15" in report.rows[-1].note

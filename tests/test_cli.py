@@ -1,4 +1,4 @@
-"""The ``rac-tn`` command, the demo and sweeps (serial against a process pool)."""
+"""The ``rac-tn`` command and the demo."""
 
 from __future__ import annotations
 
@@ -7,22 +7,11 @@ import io
 import json
 import subprocess
 import sys
-from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from rac_tn import RAC, separation_rank, symmetric_bound
-from rac_tn.analysis import (
-    SWEEP_COLUMNS,
-    SweepConfig,
-    parse_partition,
-    process_pool,
-    sweep,
-    sweep_configs,
-)
 from rac_tn.cli import main
-from rac_tn.demo import DEMO_FILES, run_demo
-from rac_tn.partition import Partition, interleaved, start_end
+from rac_tn.demo import DEMO_FILES, run_demo, summary
 
 
 def _strip_time(rows):
@@ -46,38 +35,7 @@ def test_python_dash_m_runs_the_command():
         assert command in done.stdout
 
 
-def test_sweep_rows_match_direct_computations():
-    configs = sweep_configs(depths=[1, 2], lengths=[4, 6], hidden=2, inputs=3)
-    rows = sweep(configs)
-    assert [(r["L"], r["T"]) for r in rows] == [(1, 4), (1, 6), (2, 4), (2, 6)]
-    for config, row in zip(configs, rows):
-        rac = RAC.random(3, 2, depth=config.depth, seed=config.seed, integer=True)
-        part = start_end(config.length)
-        assert row["symmetric_bound"] == symmetric_bound(rac, part).value
-        assert row["separation_rank"] == separation_rank(rac, part, seed=config.seed).rank
-        assert set(row) == set(SWEEP_COLUMNS)
-
-
-def test_sweep_on_a_process_pool_equals_serial():
-    configs = sweep_configs(
-        depths=[1, 2, 3], lengths=[4, 6], hidden=2, inputs=2, partition="interleaved"
-    )
-    with process_pool(2) as pool:
-        parallel = sweep(configs, executor=pool)
-    assert _strip_time(parallel) == _strip_time(sweep(configs))
-
-
-def test_forking_pool_is_refused_with_a_clear_error():
-    import multiprocessing
-
-    fork = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=1, mp_context=fork) as pool:
-        with pytest.raises(ValueError, match="spawn"):
-            sweep(sweep_configs(depths=[1], lengths=[2], hidden=2, inputs=2), executor=pool)
-    with pytest.raises(TypeError, match="executor"):
-        sweep([], executor="pool")
-
-
+@pytest.mark.slow
 def test_table_jobs_2_equals_serial(capsys):
     args = ["table", "--depth", "1", "2", "3", "--length", "4:8:2", "--format", "json"]
     assert main(args) == 0
@@ -116,22 +74,7 @@ def test_table_bad_arguments(args, message, capsys):
     assert message in capsys.readouterr().err
 
 
-def test_parse_partition():
-    assert parse_partition("start-end", 6) == start_end(6)
-    assert parse_partition("interleaved", 6) == interleaved(6)
-    assert parse_partition("1,2,5", 6) == Partition(6, [1, 2, 5])
-    with pytest.raises(ValueError, match="start times like"):
-        parse_partition("a,b", 6)
-    with pytest.raises(TypeError, match="partition"):
-        parse_partition(3, 6)
-
-
-def test_sweep_rejects_non_configs():
-    with pytest.raises(TypeError, match=r"configs\[0\] must be a SweepConfig"):
-        sweep([(2, 2, 2, 4)])
-    assert SweepConfig(2, 2, 2, 4).build()[1] == start_end(4)
-
-
+@pytest.mark.slow
 def test_demo_writes_every_file(tmp_path):
     result = run_demo(tmp_path / "demo", max_length=6, progress=False)
     names = sorted(p.name for p in result.files)
@@ -140,10 +83,12 @@ def test_demo_writes_every_file(tmp_path):
         assert path.stat().st_size > 0
     report = (tmp_path / "demo" / "report.md").read_text()
     assert "exact rank" in report and "paper, Theorem 1.2" in report
-    depth2 = [r for r in result.rows if r["L"] == 2]
+    depth2 = [r for r in result.rows if r.L == 2]
     assert [r["separation_rank"] for r in depth2] == [2, 6, 8]  # R((R, T/2)), M = R = 2
+    assert "L = 2: 8 (exact)" in summary(result)
 
 
+@pytest.mark.slow
 def test_demo_command(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path / "d"), "--max-length", "4", "--no-progress"]) == 0
     out = capsys.readouterr().out

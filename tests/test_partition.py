@@ -102,3 +102,13 @@ def test_overlapping_or_incomplete_sides_raise():
         Partition.from_sides([1], [])
     with pytest.raises(ValueError, match="must be a time"):
         start_end(4).side_of(5)
+
+
+def test_as_partition_parses_names_and_times():
+    assert as_partition("start-end", 6) == start_end(6)
+    assert as_partition("interleaved", 6) == interleaved(6)
+    assert as_partition("1,2,5", 6) == Partition(6, [1, 2, 5])
+    with pytest.raises(ValueError, match="start times like"):
+        as_partition("a,b", 6)
+    with pytest.raises(TypeError, match="partition"):
+        as_partition(3, 6)

@@ -30,12 +30,13 @@ Examples
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
-if TYPE_CHECKING:
-    from rac_tn.network import RacNetwork
+from rac_tn.grid import copy_tree_walk
+from rac_tn.network import RacNetwork
 
 Point = tuple[float, float]
 
@@ -68,69 +69,6 @@ class TreeGeometry:
     mps_leg: float = 0.55
 
 
-def fit_tree_geometry(
-    columns: int,
-    chain_starts: int,
-    *,
-    labels: str = "auto",
-    width: float = 7.4,
-    scale: float = 1.0,
-) -> TreeGeometry:
-    """The geometry that fits a copy tree with ``columns`` input legs (of which ``chain_starts``
-    begin a chain) into ``width`` cm, never tighter than readable 7 pt labels allow.
-
-    Roomy trees put ``h^{l,0}`` on the left of the chain it starts (the paper's picture); dense
-    ones put it above its ``W^H`` so chain starts need no extra space. Past the minimum column
-    spacing the figure grows with T instead of shrinking its labels. Full ``W^{H,l}`` labels
-    need large circles: ``labels='auto'`` uses them only when they fit at this width, else the
-    letters H and I.
-
-    >>> fit_tree_geometry(10, 4).h0_above, fit_tree_geometry(20, 10).h0_above
-    (False, True)
-    >>> fit_tree_geometry(3, 1).labels, fit_tree_geometry(10, 4).labels
-    ('full', 'short')
-    """
-    if labels not in ("auto", "full", "short", "none"):
-        raise ValueError(f"labels must be 'auto', 'full', 'short' or 'none', got {labels!r}")
-    g = TreeGeometry()
-    lo, hi = 0.38, 0.62
-    extras = 0.75  # h^{l,0} of the first column, margins
-    gaps = max(columns - 1, 1)
-    c_left = (width - extras - max(chain_starts - 1, 0) * g.chain_pad) / gaps
-    full_column = 0.95
-    if labels == "full" or (labels == "auto" and c_left >= full_column):
-        g = replace(
-            g,
-            labels="full",
-            column=max(min(c_left, 1.1), full_column),
-            w_radius=0.36,
-            layer=1.15,
-            wi_drop=0.48,
-            h0_gap=0.08,
-            chain_pad=0.25,
-            wo_offset=0.5,
-        )
-    elif c_left >= 0.5:
-        g = replace(g, column=min(c_left, hi))
-    else:
-        c = min(max((width - extras + 0.2) / gaps, lo), hi)
-        g = replace(
-            g, column=c, h0_above=True, w_radius=min(g.w_radius, c / 2 - 0.075), delta_radius=0.032
-        )
-    if labels in ("short", "none"):
-        g = replace(g, labels=labels)
-    if scale != 1.0:
-        g = replace(
-            g,
-            **{
-                f.name: getattr(g, f.name) * scale
-                for f in fields(g)
-                if isinstance(getattr(g, f.name), float)
-            },
-        )
-    return g
-
-
 @dataclass(frozen=True)
 class GridGeometry:
     """Spacings and sizes (cm) of the grid view."""
@@ -146,21 +84,147 @@ class GridGeometry:
     output: float = 0.78  # output above (L, T)
 
 
+Geometry = TypeVar("Geometry", TreeGeometry, GridGeometry)
+
+
+def scaled(geometry: Geometry, factor: float) -> Geometry:
+    """Return ``geometry`` with every distance multiplied by ``factor``.
+
+    Examples
+    --------
+    >>> scaled(GridGeometry(), 2.0).dx
+    1.72
+    """
+    if factor == 1.0:
+        return geometry
+    return replace(
+        geometry,
+        **{
+            f.name: getattr(geometry, f.name) * factor
+            for f in fields(geometry)
+            if isinstance(getattr(geometry, f.name), float)
+        },
+    )
+
+
+_MIN_COLUMN, _MAX_COLUMN, _FULL_COLUMN = 0.38, 0.62, 0.95
+#: What changes when the W circles hold full ``W^{H,l}`` labels.
+_FULL_LABELS = dict(
+    w_radius=0.36, layer=1.15, wi_drop=0.48, h0_gap=0.08, chain_pad=0.25, wo_offset=0.5
+)
+
+
+def fit_tree_geometry(
+    columns: int,
+    chain_starts: int,
+    *,
+    labels: str = "auto",
+    width: float = 7.4,
+    scale: float = 1.0,
+) -> TreeGeometry:
+    """Fit a copy tree into ``width`` cm, never tighter than readable 7 pt labels allow.
+
+    Roomy trees put ``h^{l,0}`` on the left of the chain it starts (the paper's picture); dense
+    ones put it above its ``W^H`` so chain starts need no extra space. Past the minimum column
+    spacing the figure grows with T instead of shrinking its labels.
+
+    Parameters
+    ----------
+    columns
+        Input legs of the tree (one column each).
+    chain_starts
+        How many columns begin a chain (the layer-1 ``h^{1,0}``).
+    labels
+        ``'full'`` ``W^{H,l}`` labels need large circles: ``'auto'`` uses them only when they
+        fit at this width, else the letters H and I (``'short'``); or ``'none'``.
+    width
+        Target width in cm.
+    scale
+        Multiplies every distance of the result.
+
+    Returns
+    -------
+    TreeGeometry
+        The spacings.
+
+    Examples
+    --------
+    >>> fit_tree_geometry(10, 4).h0_above, fit_tree_geometry(20, 10).h0_above
+    (False, True)
+    >>> fit_tree_geometry(3, 1).labels, fit_tree_geometry(10, 4).labels
+    ('full', 'short')
+    """
+    if labels not in ("auto", "full", "short", "none"):
+        raise ValueError(f"labels must be 'auto', 'full', 'short' or 'none', got {labels!r}")
+    g = TreeGeometry()
+    extras = 0.75  # h^{l,0} of the first column, margins
+    gaps = max(columns - 1, 1)
+    c_left = (width - extras - max(chain_starts - 1, 0) * g.chain_pad) / gaps
+    if labels == "full" or (labels == "auto" and c_left >= _FULL_COLUMN):
+        g = replace(g, labels="full", column=max(min(c_left, 1.1), _FULL_COLUMN), **_FULL_LABELS)
+    elif c_left >= 0.5:
+        g = replace(g, column=min(c_left, _MAX_COLUMN))
+    else:
+        c = min(max((width - extras + 0.2) / gaps, _MIN_COLUMN), _MAX_COLUMN)
+        g = replace(
+            g, column=c, h0_above=True, w_radius=min(g.w_radius, c / 2 - 0.075), delta_radius=0.032
+        )
+    if labels in ("short", "none"):
+        g = replace(g, labels=labels)
+    return scaled(g, scale)
+
+
+def tree_geometry(net: RacNetwork, *, labels: str = "auto", scale: float = 1.0) -> TreeGeometry:
+    """Return :func:`fit_tree_geometry` for the copy tree of ``net``.
+
+    Its columns are the ``W^{I,1}`` tensors (one per input leg), its chain starts the
+    ``h^{1,0}`` tensors.
+
+    Examples
+    --------
+    >>> from rac_tn import RAC, compile_rac
+    >>> tree_geometry(compile_rac(RAC.random(2, 2, depth=3, seed=0), T=8)).h0_above
+    True
+    """
+    roles = Counter((p.role, p.layer) for p in net.places.values())
+    return fit_tree_geometry(roles["WI", 1], roles["H0", 1], labels=labels, scale=scale)
+
+
 @dataclass
 class Layout:
-    """Positions of scene keys (tensor ids, ``('input', t)``, ``('terminal', ...)``,
-    ``('output',)``, grid nodes ...) and the geometry used to compute them."""
+    """Positions of scene keys, and the geometry used to compute them.
+
+    The keys are tensor ids, ``('input', t)``, ``('terminal', ...)``, ``('output',)``, grid
+    nodes, and so on; ``columns`` and ``rows`` are the x of the input columns and the y of
+    the layers.
+    """
 
     pos: dict[Hashable, Point]
-    geometry: object
+    geometry: TreeGeometry | GridGeometry
     columns: list[float] = field(default_factory=list)
     rows: dict[int, float] = field(default_factory=dict)
 
 
 def mps_layout(net: RacNetwork, geometry: TreeGeometry | None = None) -> Layout:
-    """A straight chain: ``h^{1,0}`` at the left, core ``t`` at ``x = t * spacing``, ``W^O`` at
-    the right, leg ``t`` hanging down to ``('terminal', t)``.
+    """Lay out a tensor train as a straight chain.
 
+    ``h^{1,0}`` at the left, core ``t`` at ``x = t * spacing``, ``W^O`` at the right, leg ``t``
+    hanging down to ``('terminal', t)``.
+
+    Parameters
+    ----------
+    net
+        A compiled network of kind ``'mps'``.
+    geometry
+        Spacings (default :class:`TreeGeometry`).
+
+    Returns
+    -------
+    Layout
+        Positions of every tensor id, ``('terminal', t)`` and ``('output',)``.
+
+    Examples
+    --------
     >>> from rac_tn import RAC, compile_rac
     >>> lay = mps_layout(compile_rac(RAC.random(2, 2, seed=0), T=3))
     >>> sorted(lay.pos[("terminal", t)] for t in (1, 2, 3))[0]
@@ -177,7 +241,7 @@ def mps_layout(net: RacNetwork, geometry: TreeGeometry | None = None) -> Layout:
         elif place.role == "WO":
             pos[tid] = (s * (net.T + 0.8), 0.0)
         else:
-            raise ValueError(f"unexpected tensor kind {place.role!r} in an MPS network")
+            raise ValueError(f"unexpected tensor role {place.role!r} in an MPS network")
     for t in range(1, net.T + 1):
         pos[("terminal", t)] = (s * t, -g.mps_leg)
     pos[("output",)] = (s * (net.T + 0.8) + 0.6 * s, 0.0)
@@ -187,100 +251,136 @@ def mps_layout(net: RacNetwork, geometry: TreeGeometry | None = None) -> Layout:
 def tree_layout(
     net: RacNetwork, geometry: TreeGeometry | None = None, *, hyperedges: bool = True
 ) -> Layout:
-    """Tidy drawing of the copy tree (see the module docstring).
+    """Lay out the copy tree tidily (see the module docstring).
 
-    Keys: every tensor id; ``('input', t)`` (hyperedge dot) and ``('terminal', t)`` (end of its
-    open leg) when ``hyperedges``, else ``('terminal', t, tid)`` below each ``W^{I,1}`` copy;
-    ``('output',)`` (end of the class leg). Without ``geometry``, :func:`fit_tree_geometry`.
+    Parameters
+    ----------
+    net
+        A compiled network of kind ``'tree'``.
+    geometry
+        Spacings; default :func:`tree_geometry` of ``net``.
+    hyperedges
+        One hyperedge dot per input (``('input', t)`` and its open leg's end
+        ``('terminal', t)``); else an open leg ``('terminal', t, tid)`` below each ``W^{I,1}``.
+
+    Returns
+    -------
+    Layout
+        Positions of every tensor id, the input keys above and ``('output',)`` (the end of the
+        class leg); one column per input leg.
+
+    Examples
+    --------
+    >>> from rac_tn import RAC, compile_rac
+    >>> lay = tree_layout(compile_rac(RAC.random(2, 2, depth=2, seed=0), T=2))
+    >>> lay.pos[("input", 1)][0] < lay.pos[("input", 2)][0]
+    True
     """
-    L, T = net.rac.L, net.T
-    if geometry is None:
-        kinds = [(p.role, p.layer) for p in net.places.values()]
-        geometry = fit_tree_geometry(kinds.count(("WI", 1)), kinds.count(("H0", 1)))
-    g = geometry
-    copies: dict[tuple[int, int, str], float] = {}
-    columns: list[float] = []
-    pad = 0.0 if g.h0_above else g.chain_pad
-
-    def next_column(chain_start: bool) -> float:
-        x = 0.0 if not columns else columns[-1] + g.column + (pad if chain_start else 0.0)
-        columns.append(x)
-        return x
-
-    # Iterative post-order ('h' subtree, then 'i' subtree, then the copy itself): a copy takes
-    # the column of its 'i' child, a layer-1 copy opens a new column.
-    stack: list[tuple[bool, int, int, str]] = [(False, L, T, "")]
-    below: list[float] = []
-    while stack:
-        leaving, k, t, r = stack.pop()
-        if not leaving:
-            stack.append((True, k, t, r))
-            if k > 1:
-                stack.append((False, k - 1, t, r + "i"))
-            if t > 1:
-                stack.append((False, k, t - 1, r + "h"))
-            continue
-        x = below.pop() if k > 1 else next_column(t == 1)
-        copies[(k, t, r)] = x
-        if r.endswith("i"):
-            below.append(x)
-
-    def y_of(k: int) -> float:
-        return (k - 1) * g.layer
-
+    L, T = net.L, net.T
+    g = geometry or tree_geometry(net)
+    copies, columns = _copy_columns(L, T, g)
     pos: dict[Hashable, Point] = {}
     holders: dict[int, list[tuple[float, int]]] = {t: [] for t in range(1, T + 1)}
     for tid, p in net.places.items():
-        key = (p.layer, p.time if p.role != "H0" else 1, p.route)
         if p.role == "WO":
-            pos[tid] = (copies[(L, T, "")], y_of(L) + g.wo_offset)
+            pos[tid] = (copies[(L, T, "")], _layer_y(g, L) + g.wo_offset)
             continue
+        key = (p.layer, p.time if p.role != "H0" else 1, p.route)
         if key not in copies:
             raise ValueError(f"tensor {tid} has place {p} outside the copy tree")
-        x, y = copies[key], y_of(p.layer)
-        if p.role == "DELTA":
-            pos[tid] = (x, y)
-        elif p.role == "WH":
-            pos[tid] = (x - g.column / 2, y)
-        elif p.role == "WI":
-            pos[tid] = (x, y - g.wi_drop)
-            if p.layer == 1:
-                holders[p.time].append((x, tid))
-        elif p.role == "H0":
-            step = g.w_radius + g.h0_gap + g.h0_radius
-            if g.h0_above:
-                pos[tid] = (x - g.column / 2, y + step)
-            else:
-                pos[tid] = (x - g.column / 2 - step, y)
-        else:
-            raise ValueError(f"unexpected tensor kind {p.role!r} in a copy tree")
-
-    bottom = y_of(1) - g.wi_drop
+        pos[tid] = _tensor_point(p.role, copies[key], _layer_y(g, p.layer), g)
+        if p.role == "WI" and p.layer == 1:
+            holders[p.time].append((copies[key], tid))
+    bottom = _layer_y(g, 1) - g.wi_drop
     if hyperedges:
-        means = [sum(x for x, _ in holders[t]) / len(holders[t]) for t in range(1, T + 1)]
-        xs: list[float] = []
-        for m in means:  # keep the dots in time order, at least input_gap apart
-            xs.append(m if not xs else max(m, xs[-1] + g.input_gap))
-        shift = (sum(means) - sum(xs)) / T  # the spacing pass only pushes right: recentre
-        for t, x in zip(range(1, T + 1), xs, strict=True):
-            pos[("input", t)] = (x + shift, bottom - g.fan)
-            pos[("terminal", t)] = (x + shift, bottom - g.fan - g.stub)
+        _place_input_dots(pos, holders, bottom, g)
     else:
         for t in range(1, T + 1):
             for x, tid in holders[t]:
                 pos[("terminal", t, tid)] = (x, bottom - 0.45)
-    root_x = copies[(L, T, "")]
-    pos[("output",)] = (root_x, y_of(L) + g.wo_offset + 0.4)
-    rows = {k: y_of(k) for k in range(1, L + 1)}
+    pos[("output",)] = (copies[(L, T, "")], _layer_y(g, L) + g.wo_offset + 0.4)
+    rows = {k: _layer_y(g, k) for k in range(1, L + 1)}
     return Layout(pos, g, columns=columns, rows=rows)
 
 
+def _copy_columns(
+    L: int, T: int, g: TreeGeometry
+) -> tuple[dict[tuple[int, int, str], float], list[float]]:
+    """Return the column of every copy ``(layer, t, route)``, and the columns themselves.
+
+    Copies come in post-order ('h' subtree, then 'i' subtree, then the copy): a layer-1 copy
+    opens a new column, any other copy takes the column of its 'i' child.
+    """
+    pad = 0.0 if g.h0_above else g.chain_pad
+    copies: dict[tuple[int, int, str], float] = {}
+    columns: list[float] = []
+    for layer, t, route in copy_tree_walk(L, T):
+        if layer > 1:
+            x = copies[(layer - 1, t, route + "i")]
+        else:
+            x = 0.0 if not columns else columns[-1] + g.column + (pad if t == 1 else 0.0)
+            columns.append(x)
+        copies[(layer, t, route)] = x
+    return copies, columns
+
+
+def _layer_y(g: TreeGeometry, layer: int) -> float:
+    return (layer - 1) * g.layer
+
+
+def _tensor_point(role: str, x: float, y: float, g: TreeGeometry) -> Point:
+    """Where a tensor of a copy at column ``x``, layer height ``y`` goes."""
+    if role == "DELTA":
+        return (x, y)
+    if role == "WH":
+        return (x - g.column / 2, y)
+    if role == "WI":
+        return (x, y - g.wi_drop)
+    if role == "H0":
+        step = g.w_radius + g.h0_gap + g.h0_radius
+        if g.h0_above:
+            return (x - g.column / 2, y + step)
+        return (x - g.column / 2 - step, y)
+    raise ValueError(f"unexpected tensor role {role!r} in a copy tree")
+
+
+def _place_input_dots(
+    pos: dict[Hashable, Point],
+    holders: dict[int, list[tuple[float, int]]],
+    bottom: float,
+    g: TreeGeometry,
+) -> None:
+    """One dot per input under the mean of its copies, in time order, ``input_gap`` apart."""
+    T = len(holders)
+    means = [sum(x for x, _ in holders[t]) / len(holders[t]) for t in range(1, T + 1)]
+    xs: list[float] = []
+    for m in means:
+        xs.append(m if not xs else max(m, xs[-1] + g.input_gap))
+    shift = (sum(means) - sum(xs)) / T  # the spacing pass only pushes right: recentre
+    for t, x in zip(range(1, T + 1), xs, strict=True):
+        pos[("input", t)] = (x + shift, bottom - g.fan)
+        pos[("terminal", t)] = (x + shift, bottom - g.fan - g.stub)
+
+
 def grid_layout(L: int, T: int, geometry: GridGeometry | None = None) -> Layout:
-    """The computation grid: cell ``(l, t)`` at ``((t-1) * dx + (l-1) * shear, (l-1) * dy)``.
+    """Lay out the computation grid: cell ``(l, t)`` at ``((t-1) dx + (l-1) shear, (l-1) dy)``.
 
-    Keys are the grid nodes ``('x', t)``, ``('h', l, t)``, ``('y',)`` and the fan-out points
-    ``('fan', l, t)`` (right of the cell, directly below cell ``(l+1, t)``).
+    Parameters
+    ----------
+    L, T
+        Depth and sequence length.
+    geometry
+        Spacings (default :class:`GridGeometry`).
 
+    Returns
+    -------
+    Layout
+        Positions of the grid nodes ``('x', t)``, ``('h', l, t)``, ``('y',)`` and of the
+        fan-out points ``('fan', l, t)`` (right of the cell, directly below cell
+        ``(l+1, t)``).
+
+    Examples
+    --------
     >>> lay = grid_layout(2, 3)
     >>> lay.pos[("fan", 1, 2)][0] == lay.pos[("h", 2, 2)][0]
     True

@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from rac_tn.draw.scene import Scene, arrow_head, arrow_size
+from matplotlib import rc_context
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle, FancyBboxPatch, PathPatch, Polygon
+from matplotlib.path import Path as MplPath
 
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+from rac_tn.draw.scene import Curve, Edge, Node, Region, Scene, Text, arrow_head, arrow_size
 
 _CM = 1 / 2.54
 # z-orders, back to front
@@ -37,16 +39,26 @@ def _math(text: str, math: bool) -> str:
 
 
 def render(scene: Scene, ax: Axes | None = None) -> Figure:
-    """Draw ``scene`` on ``ax`` (or on a new Figure of the scene's size); return the Figure.
+    """Draw ``scene`` on ``ax``, or on a new Figure of the scene's size.
 
+    Parameters
+    ----------
+    scene
+        What to draw.
+    ax
+        Axes to draw on (their limits are set to the scene's bounding box); default a new
+        Figure whose size is the scene's, in cm.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on.
+
+    Examples
+    --------
     >>> fig = render(scene)             # doctest: +SKIP
     >>> fig.savefig("network.pdf")      # doctest: +SKIP
     """
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Circle, FancyBboxPatch, PathPatch, Polygon
-    from matplotlib.path import Path as MplPath
-
     x0, y0, x1, y1 = scene.bbox()
     if ax is None:
         fig = Figure(figsize=((x1 - x0) * _CM, (y1 - y0) * _CM))
@@ -57,136 +69,150 @@ def render(scene: Scene, ax: Axes | None = None) -> Figure:
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
     ax.set_axis_off()
-
     for region in scene.regions:
-        verts, codes = [], []
-        for ring in region.rings:
-            verts += [*ring, ring[0]]
-            codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 1) + [MplPath.CLOSEPOLY]
-        ax.add_patch(
-            PathPatch(
-                MplPath(verts, codes),
-                facecolor=region.fill,
-                edgecolor="none",
-                alpha=region.alpha,
-                zorder=_Z_REGION,
-            )
-        )
-
+        _draw_region(ax, region)
     for edge in scene.edges:
-        pts = list(edge.points)
-        if edge.arrow and len(pts) >= 2:
-            head = arrow_head(pts[-2], pts[-1], *arrow_size(edge.width))
-            base = ((head[1][0] + head[2][0]) / 2, (head[1][1] + head[2][1]) / 2)
-            pts[-1] = base
-            ax.add_patch(
-                Polygon(
-                    head,
-                    closed=True,
-                    facecolor=edge.color,
-                    edgecolor="none",
-                    zorder=_Z_EDGE_HL if edge.highlight else _Z_EDGE,
-                )
-            )
-        xs, ys = zip(*pts, strict=True)
-        ax.add_line(
-            Line2D(
-                xs,
-                ys,
-                linewidth=edge.width,
-                color=edge.color,
-                linestyle=(0, (3.0, 2.0)) if edge.dashed else "-",
-                solid_capstyle="butt",
-                solid_joinstyle="round",
-                zorder=_Z_EDGE_HL if edge.highlight else _Z_EDGE,
-            )
-        )
-        if edge.label and edge.label_pos is not None:
-            ax.text(
-                *edge.label_pos,
-                _math(edge.label, True),
-                fontsize=edge.label_size,
-                color=edge.color,
-                ha="center",
-                va="center",
-                math_fontfamily="cm",
-                zorder=_Z_TEXT,
-            )
-
+        _draw_edge(ax, edge)
     for curve in scene.curves:
-        xs, ys = zip(*curve.points, strict=True)
-        ax.add_line(
-            Line2D(
-                xs,
-                ys,
-                linewidth=curve.width,
-                color=curve.color,
-                linestyle=(0, (4.0, 2.5)) if curve.dashed else "-",
-                dash_capstyle="round",
-                solid_joinstyle="round",
-                zorder=_Z_CURVE,
-            )
-        )
-
+        _draw_curve(ax, curve)
     for node in scene.nodes:
-        if node.shape == "none":
-            continue
-        style = dict(
-            facecolor=node.fill,
-            edgecolor=node.stroke,
-            linewidth=node.linewidth,
-            zorder=_Z_NODE,
-        )
-        if node.shape in ("circle", "dot"):
-            patch = Circle((node.x, node.y), node.size, **style)
-        elif node.shape == "box":
-            w, h = node.size, node.half_height
-            patch = FancyBboxPatch(
-                (node.x - w, node.y - h),
-                2 * w,
-                2 * h,
-                boxstyle=f"round,pad=0,rounding_size={0.25 * min(w, h):.4f}",
-                **style,
-            )
-        else:
-            raise ValueError(f"unknown node shape {node.shape!r}")
-        ax.add_patch(patch)
-        if node.label:
-            ax.text(
-                node.x,
-                node.y,
-                _math(node.label, True),
-                fontsize=node.label_size,
-                color=node.label_color,
-                ha="center",
-                va="center",
-                math_fontfamily="cm",
-                zorder=_Z_TEXT,
-            )
-
+        _draw_node(ax, node)
     for text in scene.texts:
+        _draw_text(ax, text)
+    return fig
+
+
+def _draw_region(ax: Axes, region: Region) -> None:
+    verts, codes = [], []
+    for ring in region.rings:
+        verts += [*ring, ring[0]]
+        codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 1) + [MplPath.CLOSEPOLY]
+    patch = PathPatch(
+        MplPath(verts, codes),
+        facecolor=region.fill,
+        edgecolor="none",
+        alpha=region.alpha,
+        zorder=_Z_REGION,
+    )
+    ax.add_patch(patch)
+
+
+def _draw_edge(ax: Axes, edge: Edge) -> None:
+    z = _Z_EDGE_HL if edge.highlight else _Z_EDGE
+    pts = list(edge.points)
+    if edge.arrow and len(pts) >= 2:
+        head = arrow_head(pts[-2], pts[-1], *arrow_size(edge.width))
+        pts[-1] = ((head[1][0] + head[2][0]) / 2, (head[1][1] + head[2][1]) / 2)
+        ax.add_patch(Polygon(head, closed=True, facecolor=edge.color, edgecolor="none", zorder=z))
+    xs, ys = zip(*pts, strict=True)
+    line = Line2D(
+        xs,
+        ys,
+        linewidth=edge.width,
+        color=edge.color,
+        linestyle=(0, (3.0, 2.0)) if edge.dashed else "-",
+        solid_capstyle="butt",
+        solid_joinstyle="round",
+        zorder=z,
+    )
+    ax.add_line(line)
+    if edge.label and edge.label_pos is not None:
         ax.text(
-            text.x,
-            text.y,
-            _math(text.text, text.math),
-            fontsize=text.size,
-            color=text.color,
-            ha=text.ha,
-            va=text.va,
+            *edge.label_pos,
+            _math(edge.label, True),
+            fontsize=edge.label_size,
+            color=edge.color,
+            ha="center",
+            va="center",
             math_fontfamily="cm",
-            family="serif",
             zorder=_Z_TEXT,
         )
-    return fig
+
+
+def _draw_curve(ax: Axes, curve: Curve) -> None:
+    xs, ys = zip(*curve.points, strict=True)
+    line = Line2D(
+        xs,
+        ys,
+        linewidth=curve.width,
+        color=curve.color,
+        linestyle=(0, (4.0, 2.5)) if curve.dashed else "-",
+        dash_capstyle="round",
+        solid_joinstyle="round",
+        zorder=_Z_CURVE,
+    )
+    ax.add_line(line)
+
+
+def _draw_node(ax: Axes, node: Node) -> None:
+    if node.shape == "none":
+        return
+    style = dict(facecolor=node.fill, edgecolor=node.stroke, linewidth=node.linewidth)
+    if node.shape in ("circle", "dot"):
+        patch = Circle((node.x, node.y), node.size, **style, zorder=_Z_NODE)
+    elif node.shape == "box":
+        w, h = node.size, node.half_height
+        patch = FancyBboxPatch(
+            (node.x - w, node.y - h),
+            2 * w,
+            2 * h,
+            boxstyle=f"round,pad=0,rounding_size={0.25 * min(w, h):.4f}",
+            **style,
+            zorder=_Z_NODE,
+        )
+    else:
+        raise ValueError(f"unknown node shape {node.shape!r}")
+    ax.add_patch(patch)
+    if node.label:
+        ax.text(
+            node.x,
+            node.y,
+            _math(node.label, True),
+            fontsize=node.label_size,
+            color=node.label_color,
+            ha="center",
+            va="center",
+            math_fontfamily="cm",
+            zorder=_Z_TEXT,
+        )
+
+
+def _draw_text(ax: Axes, text: Text) -> None:
+    ax.text(
+        text.x,
+        text.y,
+        _math(text.text, text.math),
+        fontsize=text.size,
+        color=text.color,
+        ha=text.ha,
+        va=text.va,
+        math_fontfamily="cm",
+        family="serif",
+        zorder=_Z_TEXT,
+    )
 
 
 def save(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
     """Save ``fig`` by suffix (.pdf, .svg, .png, .eps) with fonts embedded as TrueType / paths.
 
+    Parameters
+    ----------
+    fig
+        The figure.
+    path
+        Where to write; the suffix chooses the format.
+    dpi
+        Resolution of a PNG (vector formats keep their physical size).
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Examples
+    --------
     >>> save(fig, "fig.pdf")    # doctest: +SKIP
     """
-    from matplotlib import rc_context
-
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in ("pdf", "svg", "png", "eps"):

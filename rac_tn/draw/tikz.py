@@ -1,10 +1,10 @@
-"""Render a :class:`~rac_tn.draw.scene.Scene` as TikZ.
+r"""Render a :class:`~rac_tn.draw.scene.Scene` as TikZ.
 
 The standalone document uses only the ``article`` class and the packages ``tikz`` and
 ``amsmath`` (Debian's texlive-latex-base and texlive-pictures), and crops the page to the
 picture itself, so ``pdflatex fig.tex`` gives a PDF of exactly the figure, the same size as
 the matplotlib output. With ``standalone=False`` the bare ``tikzpicture`` is returned for
-``\\input`` into a paper (which must load ``tikz``; ``amsmath`` is not needed by the picture).
+``\input`` into a paper (which must load ``tikz``; ``amsmath`` is not needed by the picture).
 
 Examples
 --------
@@ -12,12 +12,12 @@ Examples
 >>> scene = Scene()
 >>> _ = scene.add_node(Node("a", 0.0, 0.0, label="W^{O}"))
 >>> print(render(scene, standalone=False).splitlines()[1])
-\\begin{tikzpicture}[x=1cm, y=1cm, inner sep=0pt, outer sep=0pt]
+\begin{tikzpicture}[x=1cm, y=1cm, inner sep=0pt, outer sep=0pt]
 """
 
 from __future__ import annotations
 
-from rac_tn.draw.scene import Scene, arrow_head, arrow_size
+from rac_tn.draw.scene import Curve, Edge, Node, Region, Scene, Text, arrow_head, arrow_size
 
 # Characters LaTeX treats specially in text, and a few non-ASCII characters our labels use.
 _TEXT_ESCAPES = {
@@ -46,10 +46,22 @@ _TEXT_ESCAPES = {
 
 
 def escape_text(text: str) -> str:
-    """Escape plain text for LaTeX; other non-ASCII characters become ``?``.
+    r"""Escape plain text for LaTeX; other non-ASCII characters become ``?``.
 
-    >>> escape_text("50% of {a_b} ≤ $3")
-    '50\\\\% of \\\\{a\\\\_b\\\\} $\\\\leq$ \\\\$3'
+    Parameters
+    ----------
+    text
+        Plain text (a title).
+
+    Returns
+    -------
+    str
+        The text with LaTeX's special characters escaped.
+
+    Examples
+    --------
+    >>> print(escape_text("50% of {a_b} ≤ $3"))
+    50\% of \{a\_b\} $\leq$ \$3
     """
     out = []
     for ch in text:
@@ -65,8 +77,26 @@ def escape_text(text: str) -> str:
 
 
 def escape_math(text: str) -> str:
-    """Make a math label safe inside ``$...$``: no ``$``, no comment or parameter characters,
-    balanced braces (an unbalanced label would break the whole document)."""
+    r"""Make a math label safe inside ``$...$``.
+
+    No ``$``, no comment or parameter characters, and balanced braces (an unbalanced label would
+    break the whole document).
+
+    Parameters
+    ----------
+    text
+        A math label (without the ``$``).
+
+    Returns
+    -------
+    str
+        The label, escaped where needed.
+
+    Examples
+    --------
+    >>> print(escape_math("W^{H,1}"), escape_math("a}{b"), escape_math("50%"))
+    W^{H,1} a\}\{b 50\%
+    """
     text = text.replace("$", r"\$").replace("%", r"\%").replace("#", r"\#")
     text = text.replace("\n", " ")
     depth = 0
@@ -122,84 +152,116 @@ class _Colors:
 
 
 def picture(scene: Scene) -> str:
-    """The ``tikzpicture`` environment of ``scene``."""
+    r"""Return the ``tikzpicture`` environment of ``scene``.
+
+    Parameters
+    ----------
+    scene
+        What to draw.
+
+    Returns
+    -------
+    str
+        ``\begin{tikzpicture} ... \end{tikzpicture}``, with its colour definitions inside.
+
+    Examples
+    --------
+    >>> from rac_tn.draw.scene import Node
+    >>> scene = Scene()
+    >>> _ = scene.add_node(Node("a", 0.0, 0.0, shape="dot", size=0.1))
+    >>> print(picture(scene).splitlines()[4])
+      \filldraw[fill=racTNc0, draw=racTNc1, line width=0.5pt] (0,0) circle[radius=0.1];
+    """
     col = _Colors()
-    body: list[str] = []
     x0, y0, x1, y1 = scene.bbox()
-    body.append(f"\\useasboundingbox {_pt((x0, y0))} rectangle {_pt((x1, y1))};")
-
-    for region in scene.regions:
-        rings = " ".join(" -- ".join(_pt(p) for p in ring) + " -- cycle" for ring in region.rings)
-        opacity = f", fill opacity={_num(region.alpha)}" if region.alpha < 1 else ""
-        body.append(f"\\fill[{col(region.fill)}, even odd rule{opacity}] {rings};")
-
+    body = [f"\\useasboundingbox {_pt((x0, y0))} rectangle {_pt((x1, y1))};"]
+    body += [_region(region, col) for region in scene.regions]
     for edge in sorted(scene.edges, key=lambda e: e.highlight):
-        pts = list(edge.points)
-        if edge.arrow and len(pts) >= 2:
-            head = arrow_head(pts[-2], pts[-1], *arrow_size(edge.width))
-            pts[-1] = ((head[1][0] + head[2][0]) / 2, (head[1][1] + head[2][1]) / 2)
-        dash = ", dash pattern=on 3pt off 2pt" if edge.dashed else ""
-        body.append(
-            f"\\draw[{col(edge.color)}, line width={_num(edge.width)}pt, line join=round{dash}] "
-            + " -- ".join(_pt(p) for p in pts)
-            + ";"
-        )
-        if edge.arrow and len(edge.points) >= 2:
-            body.append(
-                f"\\fill[{col(edge.color)}] " + " -- ".join(_pt(p) for p in head) + " -- cycle;"
-            )
-    for edge in scene.edges:
-        if edge.label and edge.label_pos is not None:
-            body.append(
-                f"\\node[text={col(edge.color)}, font={_font(edge.label_size)}] at "
-                f"{_pt(edge.label_pos)} {{${escape_math(edge.label)}$}};"
-            )
-
-    for curve in scene.curves:
-        dash = ", dash pattern=on 4pt off 2.5pt, line cap=round" if curve.dashed else ""
-        body.append(
-            f"\\draw[{col(curve.color)}, line width={_num(curve.width)}pt, line join=round{dash}] "
-            + " -- ".join(_pt(p) for p in curve.points)
-            + ";"
-        )
-
+        body += _edge(edge, col)
+    body += [
+        _edge_label(edge, col) for edge in scene.edges if edge.label and edge.label_pos is not None
+    ]
+    body += [_curve(curve, col) for curve in scene.curves]
     for node in scene.nodes:
-        if node.shape == "none":
-            continue
-        style = (
-            f"fill={col(node.fill)}, draw={col(node.stroke)}, line width={_num(node.linewidth)}pt"
-        )
-        if node.shape in ("circle", "dot"):
-            body.append(
-                f"\\filldraw[{style}] {_pt((node.x, node.y))} circle[radius={_num(node.size)}];"
-            )
-        elif node.shape == "box":
-            w, h = node.size, node.half_height
-            body.append(
-                f"\\filldraw[{style}, rounded corners={_num(0.25 * min(w, h))}cm] "
-                f"{_pt((node.x - w, node.y - h))} rectangle {_pt((node.x + w, node.y + h))};"
-            )
-        else:
-            raise ValueError(f"unknown node shape {node.shape!r}")
-        if node.label:
-            body.append(
-                f"\\node[text={col(node.label_color)}, font={_font(node.label_size)}] at "
-                f"{_pt((node.x, node.y))} {{${escape_math(node.label)}$}};"
-            )
-
-    for text in scene.texts:
-        content = f"${escape_math(text.text)}$" if text.math else escape_text(text.text)
-        anchor = _ANCHORS.get((text.ha, text.va), "center")
-        body.append(
-            f"\\node[anchor={anchor}, text={col(text.color)}, font={_font(text.size)}] at "
-            f"{_pt((text.x, text.y))} {{{content}}};"
-        )
-
+        body += _node(node, col)
+    body += [_text(text, col) for text in scene.texts]
     lines = ["\\begin{tikzpicture}[x=1cm, y=1cm, inner sep=0pt, outer sep=0pt]"]
     lines += ["  " + d for d in col.definitions()]
     lines += ["  " + b for b in body]
     lines.append("\\end{tikzpicture}")
     return "\n".join(lines)
+
+
+def _region(region: Region, col: _Colors) -> str:
+    rings = " ".join(" -- ".join(_pt(p) for p in ring) + " -- cycle" for ring in region.rings)
+    opacity = f", fill opacity={_num(region.alpha)}" if region.alpha < 1 else ""
+    return f"\\fill[{col(region.fill)}, even odd rule{opacity}] {rings};"
+
+
+def _edge(edge: Edge, col: _Colors) -> list[str]:
+    """Return the polyline of ``edge`` and its arrowhead (the line stops at the head's base)."""
+    pts = list(edge.points)
+    head = None
+    if edge.arrow and len(pts) >= 2:
+        head = arrow_head(pts[-2], pts[-1], *arrow_size(edge.width))
+        pts[-1] = ((head[1][0] + head[2][0]) / 2, (head[1][1] + head[2][1]) / 2)
+    dash = ", dash pattern=on 3pt off 2pt" if edge.dashed else ""
+    out = [
+        f"\\draw[{col(edge.color)}, line width={_num(edge.width)}pt, line join=round{dash}] "
+        + " -- ".join(_pt(p) for p in pts)
+        + ";"
+    ]
+    if head is not None:
+        out.append(f"\\fill[{col(edge.color)}] " + " -- ".join(_pt(p) for p in head) + " -- cycle;")
+    return out
+
+
+def _edge_label(edge: Edge, col: _Colors) -> str:
+    return (
+        f"\\node[text={col(edge.color)}, font={_font(edge.label_size)}] at "
+        f"{_pt(edge.label_pos)} {{${escape_math(edge.label)}$}};"
+    )
+
+
+def _curve(curve: Curve, col: _Colors) -> str:
+    dash = ", dash pattern=on 4pt off 2.5pt, line cap=round" if curve.dashed else ""
+    return (
+        f"\\draw[{col(curve.color)}, line width={_num(curve.width)}pt, line join=round{dash}] "
+        + " -- ".join(_pt(p) for p in curve.points)
+        + ";"
+    )
+
+
+def _node(node: Node, col: _Colors) -> list[str]:
+    """Return the outline of ``node`` and its label."""
+    if node.shape == "none":
+        return []
+    style = f"fill={col(node.fill)}, draw={col(node.stroke)}, line width={_num(node.linewidth)}pt"
+    if node.shape in ("circle", "dot"):
+        out = [f"\\filldraw[{style}] {_pt((node.x, node.y))} circle[radius={_num(node.size)}];"]
+    elif node.shape == "box":
+        w, h = node.size, node.half_height
+        out = [
+            f"\\filldraw[{style}, rounded corners={_num(0.25 * min(w, h))}cm] "
+            f"{_pt((node.x - w, node.y - h))} rectangle {_pt((node.x + w, node.y + h))};"
+        ]
+    else:
+        raise ValueError(f"unknown node shape {node.shape!r}")
+    if node.label:
+        out.append(
+            f"\\node[text={col(node.label_color)}, font={_font(node.label_size)}] at "
+            f"{_pt((node.x, node.y))} {{${escape_math(node.label)}$}};"
+        )
+    return out
+
+
+def _text(text: Text, col: _Colors) -> str:
+    content = f"${escape_math(text.text)}$" if text.math else escape_text(text.text)
+    anchor = _ANCHORS.get((text.ha, text.va), "center")
+    return (
+        f"\\node[anchor={anchor}, text={col(text.color)}, font={_font(text.size)}] at "
+        f"{_pt((text.x, text.y))} {{{content}}};"
+    )
 
 
 _PREAMBLE = r"""\documentclass{article}
@@ -232,8 +294,23 @@ _CLOSING = r"""}%
 
 
 def render(scene: Scene, *, standalone: bool = True) -> str:
-    """TikZ source of ``scene``: a compilable document, or the bare picture.
+    """Return the TikZ source of ``scene``: a compilable document, or the bare picture.
 
+    Parameters
+    ----------
+    scene
+        What to draw.
+    standalone
+        True: a document that ``pdflatex`` compiles into a PDF cropped to the figure; False:
+        the bare ``tikzpicture`` (after a comment saying it needs tikz).
+
+    Returns
+    -------
+    str
+        The LaTeX source.
+
+    Examples
+    --------
     >>> tex = render(scene)                      # doctest: +SKIP
     >>> Path("fig.tex").write_text(tex)          # then: pdflatex fig.tex   # doctest: +SKIP
     """

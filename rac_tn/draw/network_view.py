@@ -1,0 +1,336 @@
+"""The network view: a compiled :class:`~rac_tn.network.RacNetwork` as a scene.
+
+One node per tensor (``key = ref = tid``, ``role`` its :attr:`TensorPlace.role
+<rac_tn.network.TensorPlace.role>`), one edge per bond (``ref`` the index name), the input legs
+(one hyperedge dot per input in a copy tree) coloured by partition side. An MPS is drawn as a
+chain, a copy tree by :func:`~rac_tn.draw.layout.tree_layout`. A network cut, already computed,
+is drawn on top by :func:`~rac_tn.draw.cuts.add_network_cut`.
+
+Examples
+--------
+>>> from rac_tn import RAC, compile_rac
+>>> from rac_tn.draw.style import Style
+>>> net = compile_rac(RAC.random(2, 2, depth=2, seed=0), T=3)
+>>> scene = network_view(net, Style())
+>>> sum(n.role == "hyperedge" for n in scene.nodes)    # one dot per input
+3
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+
+from rac_tn.bounds import CutBound
+from rac_tn.draw import layout as _layout
+from rac_tn.draw.cuts import add_network_cut
+from rac_tn.draw.scene import (
+    Edge,
+    Node,
+    Point,
+    Scene,
+    Text,
+    add_title,
+    bond_width,
+    place_dim_labels,
+    text_size,
+)
+from rac_tn.draw.style import INK, LIGHT, Style
+from rac_tn.network import RacNetwork, TensorPlace
+from rac_tn.partition import Partition
+
+
+def network_view(
+    net: RacNetwork,
+    style: Style,
+    *,
+    partition: Partition | None = None,
+    cut: CutBound | None = None,
+) -> Scene:
+    """Draw ``net`` with its inputs coloured by ``partition`` and a computed network cut.
+
+    Parameters
+    ----------
+    net
+        The compiled network (an MPS is drawn as a chain, a copy tree as a tidy tree).
+    style
+        Drawing options.
+    partition
+        Colours the inputs by side (the cut's partition when ``cut`` is given).
+    cut
+        A network-cut :class:`~rac_tn.bounds.CutBound` of ``net``, or None.
+
+    Returns
+    -------
+    Scene
+        The figure; ``meta`` holds the view, ``net.kind``, T, L, the partition and the cut.
+
+    Examples
+    --------
+    >>> from rac_tn import RAC, compile_rac
+    >>> scene = network_view(compile_rac(RAC.random(3, 2, seed=0), T=4), Style(dims=True))
+    >>> sorted({e.label for e in scene.edges if e.label})     # R = 2 bonds, M = 3 inputs
+    ['2', '3']
+    """
+    if net.kind == "mps":
+        lay = _layout.mps_layout(net, _layout.scaled(_layout.TreeGeometry(), style.scale))
+    else:
+        g = _layout.tree_geometry(net, labels=style.labels, scale=style.scale)
+        lay = _layout.tree_layout(net, g, hyperedges=style.hyperedges)
+    scene = network_scene(net, lay, style, partition=partition)
+    if cut is not None:
+        add_network_cut(scene, net, cut, style)
+    add_title(scene, style)
+    scene.meta["partition"] = partition
+    return scene
+
+
+def network_scene(
+    net: RacNetwork,
+    layout: _layout.Layout,
+    style: Style,
+    *,
+    partition: Partition | None = None,
+) -> Scene:
+    """Build the scene of a compiled network from its layout (no cut, no title).
+
+    Parameters
+    ----------
+    net
+        The compiled network.
+    layout
+        Its :func:`~rac_tn.draw.layout.mps_layout` or :func:`~rac_tn.draw.layout.tree_layout`.
+    style
+        Drawing options.
+    partition
+        Colours the inputs by side.
+
+    Returns
+    -------
+    Scene
+        One node per tensor (``key = ref = tid``), one edge per bond (``ref`` = index name),
+        input legs / hyperedge dots coloured by partition side.
+    """
+    g = layout.geometry
+    is_mps = net.kind == "mps"
+    mode = style.labels if style.labels != "auto" else ("full" if is_mps else g.labels)
+    scene = Scene(meta={"view": "network", "kind": net.kind, "T": net.T, "L": net.L})
+    shapes = _TensorShapes(net, g, style, mode)
+    for tid in sorted(net.tn.tensor_map):
+        node = scene.add_node(shapes.node(tid, layout.pos[tid], net.places[tid]))
+        if is_mps and node.role == "H0" and mode != "none":
+            text = f"h^{{{net.places[tid].layer}{{,}}0}}"
+            x, y = node.x - node.size - 0.05, node.y
+            scene.add_text(Text(x, y, text, size=style.font_size, ha="right"))
+    # Dimension labels on every bond of a copy tree would bury it: label the bonds of the
+    # last column (the tensors of time T: the root copy and the copies below it), which show
+    # every kind of bond.
+    shown = {tid for tid, p in net.places.items() if is_mps or p.time == net.T}
+    _add_bonds(scene, net, layout, style, shown)
+    for t in range(1, net.T + 1):
+        if ("input", t) in layout.pos:  # one hyperedge dot for every copy of input t
+            _add_input_hyperedge(scene, net, layout, style, partition, t)
+        else:
+            _add_input_legs(scene, net, layout, style, partition, t, shown)
+    place_dim_labels(scene)
+    return scene
+
+
+class _TensorShapes:
+    """The node of each tensor, by role, for one network, geometry, style and label mode."""
+
+    def __init__(self, net: RacNetwork, g: _layout.TreeGeometry, style: Style, mode: str) -> None:
+        self.g = g
+        self.is_mps = net.kind == "mps"
+        self.deep = net.L > 1
+        self.mode = mode
+        self.fs = style.font_size
+        self.builders: dict[str, Callable[[int, Point, TensorPlace], Node]] = {
+            "WH": self.weight,
+            "WI": self.weight,
+            "DELTA": self.delta,
+            "H0": self.initial,
+            "CORE": self.core,
+            "WO": self.output,
+        }
+
+    def node(self, tid: int, at: Point, p: TensorPlace) -> Node:
+        build = self.builders.get(p.role)
+        if build is None:
+            raise ValueError(f"unexpected tensor role {p.role!r}")
+        node = build(tid, at, p)
+        node.role, node.ref = p.role, tid
+        return node
+
+    def weight(self, tid: int, at: Point, p: TensorPlace) -> Node:
+        letter = "H" if p.role == "WH" else "I"
+        sup = f"{letter}{{,}}{p.layer}" if self.deep else letter
+        label = {"full": f"W^{{{sup}}}", "short": f"\\mathrm{{{letter}}}"}.get(self.mode)
+        r = self.g.w_radius
+        if self.mode == "full":  # W^{H,l} is wider than tall: a box
+            h = self.g.w_half_height
+            return Node(tid, *at, "box", r, height=h, label=label, label_size=self.fs)
+        return Node(tid, *at, "circle", r, label=label, label_size=self.fs)
+
+    def delta(self, tid: int, at: Point, p: TensorPlace) -> Node:
+        return Node(tid, *at, "dot", self.g.delta_radius, fill=INK, linewidth=0.0)
+
+    def initial(self, tid: int, at: Point, p: TensorPlace) -> Node:
+        return Node(tid, *at, "circle", self.g.h0_radius * (1.3 if self.is_mps else 1.0))
+
+    def core(self, tid: int, at: Point, p: TensorPlace) -> Node:
+        label = f"G_{{{p.time}}}" if self.mode != "none" else None
+        return Node(tid, *at, "circle", self.g.core_radius, label=label, label_size=self.fs)
+
+    def output(self, tid: int, at: Point, p: TensorPlace) -> Node:
+        half = self.g.core_radius if self.is_mps else self.g.wo_size
+        label = "W^{O}" if self.mode != "none" else None
+        size = max(half, text_size(label, self.fs)[0] / 2 + 0.06) if label else half
+        return Node(tid, *at, "box", size, height=half, label=label, label_size=self.fs, fill=LIGHT)
+
+
+def _dim_label(net: RacNetwork, ind: str, dims: bool | str) -> str | None:
+    """Return the dimension label of index ``ind``: its size, or the paper's symbol for it."""
+    if not dims:
+        return None
+    info = net.index_info(ind)
+    return info.symbol if dims == "symbolic" else str(info.dim)
+
+
+def _add_bonds(
+    scene: Scene, net: RacNetwork, layout: _layout.Layout, style: Style, shown: set[int]
+) -> None:
+    """One edge per index that is not an input: a bond, or the class leg of ``W^O``."""
+    tn, pos = net.tn, layout.pos
+    inputs = set(net.input_inds)
+    seen: set[str] = set()
+    for tid in sorted(tn.tensor_map):
+        for ind in tn.tensor_map[tid].inds:
+            if ind in seen or ind in inputs:
+                continue
+            seen.add(ind)
+            holders = sorted(tn.ind_map[ind])
+            if len(holders) == 2:
+                a, b = holders
+                pts, ends, role = [pos[a], pos[b]], (a, b), "bond"
+            elif len(holders) == 1:
+                out = scene.add_node(
+                    Node(("output",), *pos[("output",)], "none", 0.0, role="terminal")
+                )
+                pts, ends, role = [pos[holders[0]], (out.x, out.y)], (holders[0], out.key), "leg"
+            else:  # pragma: no cover - the compiler makes no other hyperedges
+                raise ValueError(f"index {ind!r} joins {len(holders)} tensors")
+            label = _dim_label(net, ind, style.dims) if shown.intersection(holders) else None
+            dim = tn.ind_size(ind)
+            scene.add_edge(
+                Edge(
+                    pts,
+                    ends=ends,
+                    ref=ind,
+                    role=role,
+                    dim=dim,
+                    width=bond_width(dim),
+                    label=label,
+                    label_size=style.font_size,
+                )
+            )
+
+
+def _add_input_hyperedge(
+    scene: Scene,
+    net: RacNetwork,
+    layout: _layout.Layout,
+    style: Style,
+    partition: Partition | None,
+    t: int,
+) -> None:
+    """Input ``t`` of a copy tree: one dot joined to every copy, and one open leg below it."""
+    g, pos, fs = layout.geometry, layout.pos, style.font_size
+    ind = net.input_inds[t - 1]
+    dim = net.tn.ind_size(ind)
+    color = style.side_color(partition, t)
+    dot = scene.add_node(
+        Node(
+            ("input", t),
+            *pos[("input", t)],
+            "dot",
+            g.input_radius,
+            fill=color,
+            stroke=color,
+            linewidth=0.0,
+            role="hyperedge",
+            ref=ind,
+        )
+    )
+    term = scene.add_node(Node(("terminal", t), *pos[("terminal", t)], "none", 0.0))
+    term.role = "terminal"
+    for tid in sorted(net.tn.ind_map[ind]):
+        x, y = pos[tid]
+        pts = [(x, y), (x, y - g.w_radius - g.drop), (dot.x, dot.y)]
+        scene.add_edge(
+            Edge(pts, ends=(tid, dot.key), ref=ind, role="hyperleg", dim=dim, width=bond_width(dim))
+        )
+    scene.add_edge(
+        Edge(
+            [(dot.x, dot.y), (term.x, term.y)],
+            ends=(dot.key, term.key),
+            ref=ind,
+            role="leg",
+            dim=dim,
+            width=bond_width(dim),
+            label=_dim_label(net, ind, style.dims),
+            label_size=fs,
+        )
+    )
+    text = style.input_text(t, "d")
+    scene.add_text(Text(term.x, term.y - 0.04, text, size=fs, color=color, va="top", role="input"))
+
+
+def _add_input_legs(
+    scene: Scene,
+    net: RacNetwork,
+    layout: _layout.Layout,
+    style: Style,
+    partition: Partition | None,
+    t: int,
+    shown: set[int],
+) -> None:
+    """Input ``t`` as open legs: one per tensor holding it (the MPS core, or each copy)."""
+    g, pos, fs = layout.geometry, layout.pos, style.font_size
+    is_mps = net.kind == "mps"
+    ind = net.input_inds[t - 1]
+    dim = net.tn.ind_size(ind)
+    color = style.side_color(partition, t)
+    label = _dim_label(net, ind, style.dims)
+    for tid in sorted(net.tn.ind_map[ind]):
+        key: Hashable = ("terminal", t) if is_mps else ("terminal", t, tid)
+        term = scene.add_node(
+            Node(
+                key,
+                *pos[key],
+                "dot",
+                g.input_radius * (0.8 if not is_mps else 1.0),
+                fill=color,
+                stroke=color,
+                linewidth=0.0,
+                role="terminal",
+                ref=ind if is_mps else None,
+            )
+        )
+        scene.add_edge(
+            Edge(
+                [pos[tid], (term.x, term.y)],
+                ends=(tid, key),
+                ref=ind,
+                role="leg",
+                dim=dim,
+                width=bond_width(dim),
+                label=label if tid in shown else None,
+                label_size=fs,
+            )
+        )
+        text = style.input_text(t, "d")
+        y = term.y - term.size - 0.05
+        scene.add_text(Text(term.x, y, text, size=fs, color=color, va="top", role="input"))
+
+
+__all__ = ["network_scene", "network_view"]

@@ -1,0 +1,240 @@
+"""Drawing options and the palette shared by every view and backend.
+
+Examples
+--------
+>>> style = Style.from_kwargs(dims="symbolic", input_label="x")
+>>> style.input_text(3, "d")
+'x_{3}'
+>>> shade_of("#000000", 0.5)
+'#808080'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from typing import Literal
+
+#: What the figure shows: the compiled tensor network, or the computation grid.
+View = Literal["network", "grid"]
+VIEWS: tuple[View, ...] = ("network", "grid")
+
+# Palette: colour-blind safe, prints well in greyscale (blue darker than orange).
+INK = "#1A1A1A"
+GREY = "#8A8A8A"
+LIGHT = "#F2F2F2"
+WHITE = "#FFFFFF"
+START_COLOR = "#2A62A8"
+END_COLOR = "#D06A10"
+CUT_COLOR = "#C62828"
+
+_BOOL_OPTIONS = ("degrees", "hyperedges", "arrows", "shade", "annotate")
+_COLOR_OPTIONS = ("start_color", "end_color", "cut_color")
+
+
+@dataclass
+class Style:
+    """Drawing options, passed as keyword arguments to ``draw`` / ``to_tikz``.
+
+    Attributes
+    ----------
+    font_size
+        Node labels in pt (default 7, the smallest size readable in print).
+    labels
+        ``'auto'`` (full ``W^{H,l}`` labels where they fit, else the short ``H`` / ``I``),
+        ``'full'``, ``'short'`` or ``'none'``.
+    dims
+        Dimension labels on bonds: ``False``, ``True`` (numbers) or ``'symbolic'`` (M, R, C).
+    degrees
+        Grid view: label every node with its number of paths to the output (its degree).
+    hyperedges
+        Network view of a deep RAC: merge the copies of input ``t`` into one hyperedge dot
+        (the grid-tensor reading); ``False`` gives every copy its own open leg.
+    input_label
+        A letter (``'d'`` gives ``d_t``) or a format string with ``{t}``; default ``'d'`` for the
+        network view and ``'x'`` for the grid view.
+    arrows
+        Grid view: arrowheads toward the output.
+    shade
+        Shade both sides of a cut.
+    annotate
+        Write the cut's value (``rank <= 16``) next to it.
+    title
+        Optional plain-text title above the figure.
+    scale
+        Multiplies every distance (not the fonts).
+    start_color, end_color, cut_color
+        Colours (``#RRGGBB``) of Start inputs, End inputs and the cut.
+
+    Examples
+    --------
+    >>> Style.from_kwargs(font_size=9).font_size
+    9
+    """
+
+    font_size: float = 7.0
+    labels: str = "auto"
+    dims: bool | str = False
+    degrees: bool = False
+    hyperedges: bool = True
+    input_label: str | None = None
+    arrows: bool = True
+    shade: bool = True
+    annotate: bool = True
+    title: str | None = None
+    scale: float = 1.0
+    start_color: str = START_COLOR
+    end_color: str = END_COLOR
+    cut_color: str = CUT_COLOR
+
+    @classmethod
+    def from_kwargs(cls, **style: object) -> Style:
+        """Build and validate a style from keyword options.
+
+        Parameters
+        ----------
+        **style
+            Any of the attributes; an unknown name is a ``TypeError`` listing the known ones.
+
+        Returns
+        -------
+        Style
+            The validated options.
+
+        Examples
+        --------
+        >>> Style.from_kwargs(colour="red")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        TypeError: unknown style option(s) colour; expected some of annotate, arrows, ...
+        """
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(style) - names)
+        if unknown:
+            raise TypeError(
+                f"unknown style option(s) {', '.join(unknown)}; expected some of "
+                f"{', '.join(sorted(names))}"
+            )
+        out = cls(**style)  # type: ignore[arg-type]
+        out._validate()
+        return out
+
+    def _validate(self) -> None:
+        _check_number(self.font_size, "font_size", 4, 30, " pt")
+        if self.labels not in ("auto", "full", "short", "none"):
+            raise ValueError(
+                f"labels must be 'auto', 'full', 'short' or 'none', got {self.labels!r}"
+            )
+        if self.dims not in (True, False, "symbolic"):
+            raise ValueError(f"dims must be True, False or 'symbolic', got {self.dims!r}")
+        for name in _BOOL_OPTIONS:
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        if self.input_label is not None and (
+            not isinstance(self.input_label, str) or not self.input_label
+        ):
+            raise TypeError(f"input_label must be a non-empty string, got {self.input_label!r}")
+        if self.title is not None and not isinstance(self.title, str):
+            raise TypeError(f"title must be a string, got {type(self.title).__name__}")
+        _check_number(self.scale, "scale", 0.1, 10, "")
+        for name in _COLOR_OPTIONS:
+            value = getattr(self, name)
+            if not isinstance(value, str) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+                raise ValueError(f"{name} must be a colour '#RRGGBB', got {value!r}")
+
+    def input_text(self, t: int, default: str) -> str:
+        """Return the math label of input ``t``.
+
+        Parameters
+        ----------
+        t
+            The time step.
+        default
+            The letter used when ``input_label`` is not set (``'d'`` or ``'x'``).
+
+        Returns
+        -------
+        str
+            ``d_{3}``, or ``input_label`` with ``{t}`` replaced.
+
+        Examples
+        --------
+        >>> Style(input_label="f({t})").input_text(2, "d")
+        'f(2)'
+        """
+        spec = self.input_label or default
+        if "{t}" in spec:
+            return spec.replace("{t}", str(t))
+        return f"{spec}_{{{t}}}"
+
+    def side_color(self, partition: object, t: int) -> str:
+        """Return the colour of input ``t``: by its side of ``partition``, or ink without one.
+
+        Parameters
+        ----------
+        partition
+            A :class:`~rac_tn.partition.Partition`, or None.
+        t
+            The time step.
+
+        Returns
+        -------
+        str
+            ``start_color``, ``end_color`` or the ink colour.
+
+        Examples
+        --------
+        >>> from rac_tn.partition import start_end
+        >>> Style().side_color(start_end(4), 3) == END_COLOR
+        True
+        """
+        if partition is None:
+            return INK
+        return self.start_color if partition.side_of(t) == "start" else self.end_color
+
+
+def _check_number(value: object, name: str, low: float, high: float, unit: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be in {low}..{high}{unit}, got {value}")
+
+
+def shade_of(color: str, amount: float = 0.18) -> str:
+    """Mix ``color`` with white.
+
+    Parameters
+    ----------
+    color
+        ``#RRGGBB``.
+    amount
+        The share of the colour (0: white, 1: the colour itself).
+
+    Returns
+    -------
+    str
+        The mixed colour, ``#RRGGBB``.
+
+    Examples
+    --------
+    >>> shade_of("#FF0000", 0.0)
+    '#FFFFFF'
+    """
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    mix = [round(255 - (255 - c) * amount) for c in (r, g, b)]
+    return "#{:02X}{:02X}{:02X}".format(*mix)
+
+
+__all__ = [
+    "CUT_COLOR",
+    "END_COLOR",
+    "GREY",
+    "INK",
+    "LIGHT",
+    "START_COLOR",
+    "VIEWS",
+    "WHITE",
+    "Style",
+    "View",
+    "shade_of",
+]

@@ -1,0 +1,427 @@
+"""Sweeps: many configurations analysed (serially or on any executor), one row each.
+
+A :class:`SweepConfig` names a random integer RAC and a partition; :func:`sweep` runs
+:func:`rac_tn.analysis.analyze` on each and flattens every report into a frozen
+:class:`SweepRow`. Rows serialise to JSON (:meth:`SweepRow.to_dict`), CSV and markdown, so a
+sweep run on a cluster can be tabulated or plotted later.
+
+Examples
+--------
+>>> rows = sweep(sweep_configs(depths=[1, 2], lengths=[4], hidden=2, inputs=2))
+>>> [(row.L, row.separation_rank, row.symmetric_bound) for row in rows]
+[(1, 2, 2), (2, 6, 6)]
+>>> rows[1]["theorem_lower"], rows[1].get("grid_rank")
+(3, 4)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import multiprocessing
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field, fields
+from functools import partial
+from typing import Any, Literal, get_args
+
+from rac_tn._checks import check_choice, positive_int
+from rac_tn.analysis import analyze
+from rac_tn.model import RAC
+from rac_tn.partition import Partition, as_partition
+from rac_tn.rank import DEFAULT_MAX_SAMPLES
+
+__all__ = [
+    "SWEEP_COLUMNS",
+    "OutputFormat",
+    "SweepConfig",
+    "SweepRow",
+    "format_rows",
+    "process_pool",
+    "rows_to_csv",
+    "rows_to_json",
+    "rows_to_markdown",
+    "sweep",
+    "sweep_configs",
+    "sweep_row",
+]
+
+#: The output formats of :func:`format_rows` (and of ``rac-tn table --format``).
+OutputFormat = Literal["md", "csv", "json"]
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """One configuration of a sweep: a random integer RAC and a partition of ``1..length``.
+
+    Attributes
+    ----------
+    input_dim, hidden_dim, depth, length
+        M, R, L and T.
+    partition
+        ``'start-end'``, ``'interleaved'`` or the start times as ``'1,2,5'``
+        (see :func:`rac_tn.partition.as_partition`).
+    seed
+        Seeds the weights and the sampled rank's points.
+    integer
+        Integer weights (the default) give the generic ranks with high probability.
+
+    Examples
+    --------
+    >>> config = SweepConfig(2, 2, 2, 4)
+    >>> rac, part = config.build()
+    >>> str(part), SweepConfig.from_dict(config.to_dict()) == config
+    ('{1,2 | 3,4}', True)
+    """
+
+    input_dim: int
+    hidden_dim: int
+    depth: int
+    length: int
+    partition: str = "start-end"
+    seed: int = 0
+    integer: bool = True
+
+    def build(self) -> tuple[RAC, Partition]:
+        """Build the RAC and the Partition this configuration describes."""
+        rac = RAC.random(
+            self.input_dim,
+            self.hidden_dim,
+            depth=self.depth,
+            seed=self.seed,
+            integer=self.integer,
+        )
+        return rac, as_partition(self.partition, self.length)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain JSON-safe data, one key per field."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SweepConfig:
+        """Rebuild the configuration that :meth:`to_dict` described."""
+        return cls(**data)
+
+
+def sweep_configs(
+    *,
+    depths: Iterable[int],
+    lengths: Iterable[int],
+    hidden: int | Iterable[int],
+    inputs: int | Iterable[int],
+    partition: str = "start-end",
+    seed: int = 0,
+) -> list[SweepConfig]:
+    """List the Cartesian product of the given sizes, ordered by (M, R, L, T).
+
+    Parameters
+    ----------
+    depths, lengths
+        The depths L and lengths T.
+    hidden, inputs
+        One hidden size R (input size M) or several.
+    partition
+        The partition of every configuration (see :class:`SweepConfig`).
+    seed
+        The seed of every configuration.
+
+    Returns
+    -------
+    list of SweepConfig
+        Lengths that the partition cannot split (odd T for Start-End) are skipped.
+
+    Examples
+    --------
+    >>> [(c.depth, c.length) for c in sweep_configs(depths=[1, 2], lengths=[3, 4], hidden=2,
+    ...                                             inputs=2)]
+    [(1, 4), (2, 4)]
+    """
+    hidden_list = [hidden] if isinstance(hidden, int) else list(hidden)
+    inputs_list = [inputs] if isinstance(inputs, int) else list(inputs)
+    depths, lengths = list(depths), list(lengths)
+    return [
+        SweepConfig(M, R, L, T, partition, seed)
+        for M in inputs_list
+        for R in hidden_list
+        for L in depths
+        for T in lengths
+        if not (partition == "start-end" and T % 2)
+    ]
+
+
+@dataclass(frozen=True)
+class SweepRow(Mapping[str, Any]):
+    """One analysed configuration, flattened (the columns are :data:`SWEEP_COLUMNS`).
+
+    Read by attribute (``row.separation_rank``) or, like a dict, by column name
+    (``row["L"]``, ``row.get("grid_rank")``, ``dict(row)``). Values are None where they were
+    not computed (theorem values outside their depth or off Start-End, skipped network cuts
+    and grid ranks).
+
+    Attributes
+    ----------
+    M, R, L, T
+        The sizes.
+    partition
+        The configuration's partition, as given (``'start-end'``, ``'1,3'``, ...).
+    theorem_lower
+        Theorem 1.2's lower bound ``((min(M, R), T/2))`` (L = 2, Start-End).
+    shallow_upper
+        Theorem 1.1's upper bound ``R`` (L = 1, Start-End).
+    multihomogeneous_upper
+        The multi-homogeneous upper bound (Start-End).
+    symmetric_bound, network_bound
+        The symmetric-cut (function) and network-cut (grid tensor) upper bounds.
+    separation_rank, rank_exact, failure_probability
+        The exact sampled separation rank; False when the sample cap made it a certified
+        lower bound only; the bound on its failure probability.
+    grid_rank
+        The exact rank of the matricized grid tensor (identity templates).
+    seconds
+        Wall time of the row.
+    """
+
+    M: int
+    R: int
+    L: int
+    T: int
+    partition: str
+    theorem_lower: int | None = None
+    shallow_upper: int | None = None
+    multihomogeneous_upper: int | None = None
+    symmetric_bound: int | None = None
+    network_bound: int | None = None
+    separation_rank: int | None = None
+    rank_exact: bool | None = None
+    grid_rank: int | None = None
+    failure_probability: float | None = None
+    seconds: float = field(default=0.0, compare=False)
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in _COLUMN_SET:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SWEEP_COLUMNS)
+
+    def __len__(self) -> int:
+        return len(SWEEP_COLUMNS)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain JSON-safe data, one key per column (ints stay exact Python ints)."""
+        return {name: getattr(self, name) for name in SWEEP_COLUMNS}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SweepRow:
+        """Rebuild the row that :meth:`to_dict` described (a missing ``seconds`` reads as 0)."""
+        return cls(**data)
+
+
+#: The columns of a sweep table, in order: the fields of :class:`SweepRow`.
+SWEEP_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(SweepRow))
+_COLUMN_SET = frozenset(SWEEP_COLUMNS)
+
+
+def sweep_row(config: SweepConfig, *, max_samples: int = DEFAULT_MAX_SAMPLES) -> SweepRow:
+    """Analyze one configuration and flatten its report into one :class:`SweepRow`.
+
+    A top-level function, so process pools and cluster executors can pickle it.
+
+    Examples
+    --------
+    >>> sweep_row(SweepConfig(2, 2, 1, 4)).separation_rank
+    2
+    """
+    start = time.perf_counter()
+    rac, partition = config.build()
+    report = analyze(rac, partition, exact=True, seed=config.seed, max_samples=max_samples)
+    theorems, rank, grid = report.theorems, report.rank, report.grid_rank
+    network = report.network_bound
+
+    def theorem(name: str) -> int | None:
+        return None if theorems is None else theorems.value(name)
+
+    return SweepRow(
+        M=rac.M,
+        R=rac.R,
+        L=rac.L,
+        T=partition.T,
+        partition=config.partition,
+        theorem_lower=theorem("depth2_lower"),
+        shallow_upper=theorem("shallow_upper"),
+        multihomogeneous_upper=theorem("multi_homogeneous"),
+        symmetric_bound=report.symmetric_bound.value,
+        network_bound=None if network is None else network.value,
+        separation_rank=None if rank is None else rank.rank,
+        rank_exact=None if rank is None else bool(rank.exact),
+        grid_rank=None if grid is None else grid.rank,
+        failure_probability=None if rank is None else rank.failure_probability,
+        seconds=round(time.perf_counter() - start, 4),
+    )
+
+
+def sweep(
+    configs: Iterable[SweepConfig],
+    *,
+    executor: Executor | None = None,
+    max_samples: int = DEFAULT_MAX_SAMPLES,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[SweepRow]:
+    """Analyze every configuration; one :class:`SweepRow` per configuration, in order.
+
+    Parameters
+    ----------
+    configs
+        The configurations (see :func:`sweep_configs`).
+    executor
+        Any :class:`concurrent.futures.Executor` (only ``submit`` is used), or None to run
+        serially here. Rows come back in the order of ``configs`` whatever the executor.
+
+        - Local cores: :func:`process_pool` (a ``ProcessPoolExecutor`` with spawned workers;
+          the exact kernels run on numba's OpenMP threads, which a forked child cannot use, so
+          a forking pool is refused with an error).
+        - dask.distributed: ``distributed.Client("scheduler:8786").get_executor()``.
+        - ray: an ``ObjectRef`` converts to a ``concurrent.futures.Future`` with
+          ``.future()``, so a four-line adapter is an executor::
+
+              class RayExecutor(concurrent.futures.Executor):
+                  def submit(self, fn, /, *args, **kwargs):
+                      return ray.remote(fn).remote(*args, **kwargs).future()
+
+              rows = sweep(configs, executor=RayExecutor())
+    max_samples
+        Cap on each sampled rank's K (a capped rank has ``rank_exact`` False).
+    progress
+        Called as ``progress(done, total)`` after each row.
+
+    Returns
+    -------
+    list of SweepRow
+
+    Examples
+    --------
+    >>> rows = sweep(sweep_configs(depths=[2], lengths=[4, 6], hidden=2, inputs=2))
+    >>> [(row.T, row.separation_rank) for row in rows]
+    [(4, 6), (6, 8)]
+    """
+    configs = list(configs)
+    for i, config in enumerate(configs):
+        if not isinstance(config, SweepConfig):
+            raise TypeError(f"configs[{i}] must be a SweepConfig, got {type(config).__name__}")
+    _check_executor(executor)
+    task = partial(sweep_row, max_samples=positive_int(max_samples, "max_samples"))
+    if executor is None:
+        results: Iterable[SweepRow] = (task(config) for config in configs)
+    else:
+        futures = [executor.submit(task, config) for config in configs]
+        results = (future.result() for future in futures)
+    rows = []
+    for row in results:
+        rows.append(row)
+        if progress is not None:
+            progress(len(rows), len(configs))
+    return rows
+
+
+def process_pool(max_workers: int | None = None) -> ProcessPoolExecutor:
+    """Create a local ``ProcessPoolExecutor`` that is safe for :func:`sweep` (spawned workers).
+
+    Examples
+    --------
+    >>> with process_pool(2) as pool:                                # doctest: +SKIP
+    ...     rows = sweep(configs, executor=pool)
+    """
+    return ProcessPoolExecutor(
+        max_workers=max_workers, mp_context=multiprocessing.get_context("spawn")
+    )
+
+
+def _check_executor(executor: object) -> None:
+    if executor is not None and not isinstance(executor, Executor):
+        raise TypeError(
+            f"executor must be a concurrent.futures.Executor or None, got {type(executor).__name__}"
+        )
+    if isinstance(executor, ProcessPoolExecutor):
+        context = getattr(executor, "_mp_context", None)
+        if context is not None and context.get_start_method() == "fork":
+            raise ValueError(
+                "executor is a ProcessPoolExecutor that forks its workers; the exact-rank kernels "
+                "use OpenMP threads, which do not survive fork(). Create it with "
+                "mp_context=multiprocessing.get_context('spawn') or use "
+                "rac_tn.sweeps.process_pool(n)."
+            )
+
+
+# -- tables -----------------------------------------------------------------------------------
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def rows_to_markdown(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Format sweep rows as a markdown table (empty cells where a value was not computed).
+
+    Examples
+    --------
+    >>> row = SweepRow(2, 2, 1, 4, "start-end", separation_rank=2, rank_exact=True)
+    >>> rows_to_markdown([row]).splitlines()[2]
+    '| 2 | 2 | 1 | 4 | start-end |  |  |  |  |  | 2 | yes |  |  | 0 |'
+    """
+    lines = ["| " + " | ".join(SWEEP_COLUMNS) + " |", "|" + "---|" * len(SWEEP_COLUMNS)]
+    lines += ["| " + " | ".join(_cell(row.get(c)) for c in SWEEP_COLUMNS) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def rows_to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Format sweep rows as CSV with a header line (empty fields where a value was not computed).
+
+    Examples
+    --------
+    >>> rows_to_csv([SweepRow(2, 2, 1, 4, "start-end")]).splitlines()[1]
+    '2,2,1,4,start-end,,,,,,,,,,0.0'
+    """
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=SWEEP_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({c: "" if row.get(c) is None else row.get(c) for c in SWEEP_COLUMNS})
+    return buffer.getvalue()
+
+
+def rows_to_json(rows: Iterable[SweepRow]) -> str:
+    """Format sweep rows as a JSON list of objects (read back with :meth:`SweepRow.from_dict`).
+
+    Examples
+    --------
+    >>> row = SweepRow(2, 2, 1, 4, "start-end", separation_rank=2)
+    >>> [SweepRow.from_dict(d) for d in json.loads(rows_to_json([row]))] == [row]
+    True
+    """
+    return json.dumps([row.to_dict() for row in rows], indent=1)
+
+
+def format_rows(rows: Iterable[SweepRow], fmt: OutputFormat) -> str:
+    """Format sweep rows as text in the format ``fmt``, ending with a newline.
+
+    Examples
+    --------
+    >>> format_rows([SweepRow(2, 2, 1, 4, "start-end")], "csv").startswith("M,R,L,T,")
+    True
+    """
+    check_choice(fmt, "fmt", get_args(OutputFormat))
+    rows = list(rows)
+    if fmt == "json":
+        return rows_to_json(rows) + "\n"
+    if fmt == "csv":
+        return rows_to_csv(rows)
+    return rows_to_markdown(rows) + "\n"
