@@ -182,7 +182,13 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
                     vs_quimb >= QUIMB_TARGET,
                 )
             )
-            labels = ("auto", "numpy sweep", "quimb cached path", "brute", "quimb auto-hq (1st call)")
+            labels = (
+                "auto",
+                "numpy sweep",
+                "quimb cached path",
+                "brute",
+                "quimb auto-hq (1st call)",
+            )
             for method, label in zip(METHODS, labels):
                 memory.append((shape, label, results[method]))
     headers = [

@@ -3,7 +3,8 @@
 Run alone: ``python benchmarks/bench_kernels.py [--quick]`` (prints the row's markdown).
 
 Everything runs in this one process with numba pinned to one thread (``numba.set_num_threads``)
-and BLAS to one thread (``OPENBLAS_NUM_THREADS=1`` etc., set before numpy is imported) unless a line says otherwise; the repetitions of the
+and BLAS to one thread (``OPENBLAS_NUM_THREADS=1`` etc., set before numpy is
+imported) unless a line says otherwise; the repetitions of the
 methods compared on a line are interleaved (A, B, A, B, ...), and the median is kept, so load
 from other processes hits all alike.
 
@@ -78,14 +79,14 @@ def _pair_case(M: int, R: int, L: int, T: int, K: int, reps: int):
         cols = rng.integers(0, p, size=(K, S, M), dtype=np.uint64)
         starts = _modular.scan_mod(w, pre)
         fc = np.ones(S, dtype=np.bool_)
-        fns[f"now, {label}"] = lambda w=w, s=starts, r=rows, c=cols: _modular.pair_outputs(
+        fns[f"now, {label}"] = lambda w=w, s=starts, r=rows, c=cols, fc=fc: _modular.pair_outputs(
             w, s, r, c, fc
         )
         if p == BIG_P:
             ow = old.ModularWeights(
                 p, w.input_weights, w.hidden_weights, w.output_weights, w.initial_states
             )
-            fns["before, 2^61-1"] = lambda ow=ow, s=starts, r=rows, c=cols: old.pair_outputs(
+            fns["before, 2^61-1"] = lambda ow=ow, s=starts, r=rows, c=cols, fc=fc: old.pair_outputs(
                 ow, s, r, c, fc
             )
             outs = (fns["before, 2^61-1"](), fns[f"now, {label}"]())
@@ -105,7 +106,10 @@ def _crossover(reps: int) -> list[list[str]]:
         right = rng.integers(0, BIG_P, size=(8, 64), dtype=np.uint64)
         par, ser = _kernels.matmul_lanes
         t = interleaved(
-            {"parallel": lambda: par(left, right, *a.args), "serial": lambda: ser(left, right, *a.args)},
+            {
+                "parallel": lambda: par(left, right, *a.args),  # noqa: B023
+                "serial": lambda: ser(left, right, *a.args),  # noqa: B023
+            },
             reps,
         )
         rows.append([f"{n * 8 * 64:,}", seconds_text(t["serial"]), seconds_text(t["parallel"])])
@@ -151,7 +155,9 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
             {
                 "rac.forward": lambda: deep.forward(X),
                 "net.evaluate (default)": lambda: net.evaluate(X),
-                "net.evaluate(optimize='structured')": lambda: net.evaluate(X, optimize="structured"),
+                "net.evaluate(optimize='structured')": lambda: net.evaluate(
+                    X, optimize="structured"
+                ),
             },
             reps,
         )
@@ -166,33 +172,58 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
         best = rates["now, p < 2^31"]
         ratio = floors["mulmod p < 2^31"] / best
         targets.append(
-            Target(f"pair kernel {cfg}, p < 2^31: mulmod floor / kernel rate", ratio_text(ratio),
-                   "<= 2x", ratio <= 2.0)  # fmt: skip
+            Target(
+                f"pair kernel {cfg}, p < 2^31: mulmod floor / kernel rate",
+                ratio_text(ratio),
+                "<= 2x",
+                ratio <= 2.0,
+            )  # fmt: skip
         )
         speed = best / rates["before, 2^61-1"]
         targets.append(
-            Target(f"pair kernel {cfg}: now (p < 2^31) / before (2^61-1)", ratio_text(speed),
-                   "report", None)  # fmt: skip
+            Target(
+                f"pair kernel {cfg}: now (p < 2^31) / before (2^61-1)",
+                ratio_text(speed),
+                "report",
+                None,
+            )  # fmt: skip
         )
     g = grid["mod p < 2^31"] / grid["float"]
-    targets.append(
-        Target(f"grid_tensor_mod L=1 T={T} / float", ratio_text(g), "<= 5x", g <= 5.0)
-    )
+    targets.append(Target(f"grid_tensor_mod L=1 T={T} / float", ratio_text(g), "<= 5x", g <= 5.0))
     e = ev["net.evaluate (default)"] / ev["rac.forward"]
     targets.append(Target("net.evaluate / rac.forward (batch 256)", ratio_text(e), "<= 1x (+noise)",
                           e <= 1.2))  # fmt: skip
     tables = [
         Table(["floor (1 thread)", "rate"], floor_rows, "**Floors** (element-wise, one core):"),
-        Table(["(M, R, L, T)", "kernel", "multiply-adds / s", "floor / rate"], pair_rows,
-              f"**Pair kernel**, K = {K} row and column parts, Start-End, 1 thread:"),  # fmt: skip
-        Table(["work (multiply-adds)", "serial", f"parallel ({numba.config.NUMBA_NUM_THREADS} threads)"],
-              crossover, "**Serial vs parallel** (`matmul_lanes`, 2^61-1):"),  # fmt: skip
-        Table(["FLINT rank", "time", "speed-up vs list"], flint_rows,
-              "**FLINT rank of a random K x K matrix** (conversion included):"),  # fmt: skip
-        Table(["grid tensor (M=2, R=8, L=1)", "time"],
-              [[k, seconds_text(v)] for k, v in grid.items()], f"**Grid tensor, T = {T}:**"),  # fmt: skip
-        Table(["evaluate (M=2, R=4, L=2, T=10, batch 256)", "time"],
-              [[k, seconds_text(v)] for k, v in ev.items()], "**Evaluate:**"),  # fmt: skip
+        Table(
+            ["(M, R, L, T)", "kernel", "multiply-adds / s", "floor / rate"],
+            pair_rows,
+            f"**Pair kernel**, K = {K} row and column parts, Start-End, 1 thread:",
+        ),  # fmt: skip
+        Table(
+            [
+                "work (multiply-adds)",
+                "serial",
+                f"parallel ({numba.config.NUMBA_NUM_THREADS} threads)",
+            ],
+            crossover,
+            "**Serial vs parallel** (`matmul_lanes`, 2^61-1):",
+        ),  # fmt: skip
+        Table(
+            ["FLINT rank", "time", "speed-up vs list"],
+            flint_rows,
+            "**FLINT rank of a random K x K matrix** (conversion included):",
+        ),  # fmt: skip
+        Table(
+            ["grid tensor (M=2, R=8, L=1)", "time"],
+            [[k, seconds_text(v)] for k, v in grid.items()],
+            f"**Grid tensor, T = {T}:**",
+        ),  # fmt: skip
+        Table(
+            ["evaluate (M=2, R=4, L=2, T=10, batch 256)", "time"],
+            [[k, seconds_text(v)] for k, v in ev.items()],
+            "**Evaluate:**",
+        ),  # fmt: skip
     ]
     notes = [
         "The pair kernel's rate counts the multiply-adds of the layer-2 recurrence (2 R^2 per "

@@ -13,8 +13,8 @@ parallel kernels (:data:`PARALLEL_MIN_WORK`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from fractions import Fraction
+from functools import cached_property
 
 import numpy as np
 
@@ -90,7 +90,6 @@ class ModularWeights:
     hidden_weights: tuple[np.ndarray, ...]
     output_weights: np.ndarray
     initial_states: tuple[np.ndarray, ...]
-
 
     @cached_property
     def arith(self) -> Arith:

@@ -102,6 +102,7 @@ def test_numpy_prefix_sweep_baseline_is_the_grid_tensor():
         T = 5
         X = np.eye(2)[np.array(np.unravel_index(np.arange(2**T), (2,) * T)).T]
         np.testing.assert_allclose(
-            bench_gridtensor.numpy_prefix_sweep(rac, T).reshape(-1), rac.forward(X)[:, 0],
+            bench_gridtensor.numpy_prefix_sweep(rac, T).reshape(-1),
+            rac.forward(X)[:, 0],
             rtol=1e-12,
         )
