@@ -65,7 +65,7 @@ def make_call(M: int, R: int, L: int, T: int, method: str):
     if method == "quimb cached":
         net = compile_rac(rac, T)
         output_inds = net.input_inds + net.output_inds
-        tree = net.contraction_tree("auto")  # the path search: set-up, cached, not timed
+        tree = net.contraction_tree("greedy")  # path search (greedy, in-process): set-up
 
         def quimb_cached() -> np.ndarray:
             return np.asarray(net.grid_tensor(optimize=tree))
@@ -210,7 +210,7 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
         "Templates: the identity (N = M). Weights: `RAC.random(M, R, depth=L, seed=0)`.",
         "numpy prefix sweep: `numpy_prefix_sweep` in this file, the 12-line numpy loop a "
         "researcher would write (all prefixes' states, one step at a time). quimb cached path: "
-        "`net.grid_tensor(optimize=tree)` with the cotengra 'auto' tree found during set-up "
+        "`net.grid_tensor(optimize=tree)` with the cotengra 'greedy' tree found during set-up "
         "(not timed). Floor: writing the N^T output entries (about 1 ns an entry here).",
         "'tensors' is the size of the compiled network quimb contracts (`count_tensors(L, T)`); "
         "compiling it is set-up, not timed.",
