@@ -22,6 +22,11 @@ import numpy as np
 
 from rac_tn._format import human_bytes
 
+
+class FloatRangeError(ArithmeticError):
+    """A float64 result that overflows or underflows; the exact routes (residues) still work."""
+
+
 #: One limit on the size of a grid tensor (entries, all classes included) for every function
 #: that forms one: 4 Mi entries (32 MiB as float64, a 2048 x 2048 square matricization).
 DEFAULT_MAX_ENTRIES = 1 << 22
@@ -205,3 +210,30 @@ def check_fits_in_memory(nbytes: int, what: str, advice: str = "") -> None:
             f"{what} would need {human_bytes(nbytes)}, more than this machine can hold "
             f"(3/4 of {human_bytes(physical_memory())}). {advice}".rstrip()
         )
+
+
+def check_float_range(values: np.ndarray, what: str, advice: str) -> np.ndarray:
+    """``values`` if every entry is finite, else :class:`FloatRangeError` (never NaN or inf).
+
+    Parameters
+    ----------
+    values
+        A float result.
+    what
+        What it is, for the message.
+    advice
+        The route that works instead (an exact or scaled computation).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``values`` unchanged.
+    """
+    finite = np.isfinite(values)
+    if not finite.all():
+        bad = int(values.size - np.count_nonzero(finite))
+        raise FloatRangeError(
+            f"{what} overflows float64 ({bad:,} of {values.size:,} entries are inf or NaN). "
+            f"{advice}"
+        )
+    return values

@@ -52,11 +52,56 @@ def product(values: Iterable[int]) -> int:
     """
     items = list(values)
     if len(items) > 64:
-        items = [fmpz(item) for item in items]
+        # small factors first multiply in runs (cheap while the run's product is small), then
+        # the run products go into the balanced tree as fmpz
+        items = [fmpz(math.prod(items[i : i + 16])) for i in range(0, len(items), 16)]
     while len(items) > 1:
         pairs = [a * b for a, b in zip(items[::2], items[1::2], strict=False)]
         items = pairs + items[-1:] if len(items) % 2 else pairs
     return int(items[0]) if items else 1
+
+
+def min_cut_arrays(
+    nodes: int, tails: np.ndarray, heads: np.ndarray, bits_caps: np.ndarray, bound: float
+) -> np.ndarray:
+    """Which nodes lie on the source side of a minimum cut from node 0 to node 1.
+
+    Parameters
+    ----------
+    nodes
+        The number of nodes (0 is the source, 1 the sink).
+    tails, heads
+        The arcs, as node ids.
+    bits_caps
+        Their capacities in bits (``inf`` for infinite).
+    bound
+        The value in bits of some finite cut (the flow's scale; see
+        :func:`min_cut_source_side`).
+
+    Returns
+    -------
+    numpy.ndarray
+        A boolean mask over the nodes.
+    """
+    keep = tails != heads
+    scale = _UNITS / max(bound, 1.0)
+    caps = np.where(
+        np.isinf(bits_caps), _INFINITE, np.minimum(np.round(bits_caps * scale), _INFINITE - 1)
+    ).astype(np.int64)
+    capacity = csr_matrix((caps[keep], (tails[keep], heads[keep])), shape=(nodes, nodes))
+    # parallel arcs are summed above, in 64 bits, then capped at infinity
+    capacity.data = np.minimum(capacity.data, _INFINITE)
+    capacity = capacity.astype(np.int32)
+    reached = np.zeros(nodes, dtype=bool)
+    if capacity.nnz == 0:
+        reached[0] = True
+        return reached
+    flow = maximum_flow(capacity, 0, 1).flow
+    residual = (capacity.astype(np.int64) - flow.astype(np.int64)).tocsr()
+    residual.data = (residual.data > 0).astype(np.int8)
+    residual.eliminate_zeros()
+    reached[breadth_first_order(residual, 0, directed=True, return_predecessors=False)] = True
+    return reached
 
 
 def min_cut_source_side(arcs: list[Arc], bound: float) -> set:
@@ -72,29 +117,20 @@ def min_cut_source_side(arcs: list[Arc], bound: float) -> set:
     shortest-augmenting-path took 17 to 160 s).
     """
     index: dict[object, int] = {SOURCE: 0, SINK: 1}
-    rows, cols, caps = [], [], []
-    scale = _UNITS / max(bound, 1.0)
+    tails, heads, caps = [], [], []
     for u, v, c in arcs:
-        if u == v:
-            continue
-        rows.append(index.setdefault(u, len(index)))
-        cols.append(index.setdefault(v, len(index)))
-        caps.append(_INFINITE if c is None else min(round(c * scale), _INFINITE - 1))
-    n = len(index)
-    capacity = csr_matrix(
-        (np.array(caps, dtype=np.int64), (np.array(rows), np.array(cols))), shape=(n, n)
-    )  # parallel arcs are summed here, in 64 bits, then capped at infinity
-    capacity.data = np.minimum(capacity.data, _INFINITE)
-    capacity = capacity.astype(np.int32)
-    if capacity.nnz == 0:
-        return {SOURCE}
-    flow = maximum_flow(capacity, 0, 1).flow
-    residual = (capacity.astype(np.int64) - flow.astype(np.int64)).tocsr()
-    residual.data = (residual.data > 0).astype(np.int8)
-    residual.eliminate_zeros()
-    reached = breadth_first_order(residual, 0, directed=True, return_predecessors=False)
+        tails.append(index.setdefault(u, len(index)))
+        heads.append(index.setdefault(v, len(index)))
+        caps.append(np.inf if c is None else c)
+    reached = min_cut_arrays(
+        len(index),
+        np.array(tails, dtype=np.int64),
+        np.array(heads, dtype=np.int64),
+        np.array(caps, dtype=np.float64),
+        bound,
+    )
     names = list(index)
-    return {names[i] for i in reached}
+    return {names[i] for i in np.flatnonzero(reached)}
 
 
 class CutGraph:

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from rac_tn._checks import DEFAULT_MAX_ENTRIES, positive_int
+from rac_tn._checks import DEFAULT_MAX_ENTRIES, check_class_index, positive_int
 from rac_tn._format import short_int
 from rac_tn._results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity
 from rac_tn.bounds import CutBound, network_cut_bound, symmetric_bound
@@ -152,9 +152,9 @@ _RESULT_TYPES: dict[str, Any] = {
     "symmetric_bound": CutBound,
     "symmetric_grid_bound": CutBound,
     "network_bound": CutBound,
-    "rank": RankResult,
-    "grid_rank": RankResult,
 }
+#: ... and the per-class ranks (tuples of RankResult).
+_RANK_TUPLES = ("ranks", "grid_ranks")
 
 
 @dataclass(frozen=True)
@@ -174,8 +174,18 @@ class Report:
     symmetric_bound, symmetric_grid_bound, network_bound
         The cut bounds: the function's symmetric cut, the grid tensor's (inputs capped at
         ``M`` templates) and the compiled network's (None when skipped).
-    rank, grid_rank
-        The exact sampled separation rank and grid rank (None when not computed).
+    classes
+        The classes ``c`` whose output ``y_c`` was ranked: every class unless
+        :func:`analyze` was asked for one.
+    ranks, grid_ranks
+        The exact sampled separation rank and grid rank of each of those classes (empty when
+        not computed or skipped).
+    generic_lower, generic_upper
+        The generic separation rank of the architecture (the same sizes, generic weights) lies
+        in ``[generic_lower, generic_upper]``: the largest rank found for this model is a
+        certified lower bound on it (a nonzero minor mod p is nonzero over Q, and rank is
+        lower semicontinuous in the weights), the symmetric cut an upper bound for every
+        weight. Proven when they meet.
     rac
         The model itself, kept for drawing; not compared and not serialised.
     """
@@ -187,9 +197,27 @@ class Report:
     symmetric_bound: CutBound | None = None
     symmetric_grid_bound: CutBound | None = None
     network_bound: CutBound | None = None
-    rank: RankResult | None = None
-    grid_rank: RankResult | None = None
+    classes: tuple[int, ...] = (0,)
+    ranks: tuple[RankResult, ...] = ()
+    grid_ranks: tuple[RankResult, ...] = ()
+    generic_lower: int | None = None
+    generic_upper: int | None = None
     rac: RAC | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def rank(self) -> RankResult | None:
+        """The sampled separation rank when one class was ranked (else see :attr:`ranks`)."""
+        return self.ranks[0] if len(self.ranks) == 1 else None
+
+    @property
+    def grid_rank(self) -> RankResult | None:
+        """The grid rank when one class was ranked (else see :attr:`grid_ranks`)."""
+        return self.grid_ranks[0] if len(self.grid_ranks) == 1 else None
+
+    @property
+    def generic_proven(self) -> bool:
+        """True when the bracket on the generic separation rank is closed."""
+        return self.generic_lower is not None and self.generic_lower == self.generic_upper
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain data: ints stay exact Python ints, the whole dict is JSON-serialisable."""
@@ -205,6 +233,10 @@ class Report:
                 name: None if (result := getattr(self, name)) is None else result.to_dict()
                 for name in _RESULT_TYPES
             },
+            "classes": list(self.classes),
+            **{name: [r.to_dict() for r in getattr(self, name)] for name in _RANK_TUPLES},
+            "generic_lower": self.generic_lower,
+            "generic_upper": self.generic_upper,
         }
 
     @classmethod
@@ -218,6 +250,13 @@ class Report:
                 name: None if data.get(name) is None else kind.from_dict(data[name])
                 for name, kind in _RESULT_TYPES.items()
             },
+            classes=tuple(data.get("classes", (0,))),
+            **{
+                name: tuple(RankResult.from_dict(r) for r in data.get(name, ()))
+                for name in _RANK_TUPLES
+            },
+            generic_lower=data.get("generic_lower"),
+            generic_upper=data.get("generic_upper"),
         )
 
     def to_markdown(self) -> str:
@@ -262,6 +301,7 @@ def analyze(
     max_tensors: int = NETWORK_CUT_MAX_TENSORS,
     max_entries: int = DEFAULT_MAX_ENTRIES,
     max_samples: int = DEFAULT_MAX_SAMPLES,
+    class_index: int | None = None,
 ) -> Report:
     """Compute every bound and rank for ``rac`` and ``partition``, each labelled and timed.
 
@@ -286,12 +326,16 @@ def analyze(
     max_samples
         Cap on the sampled rank's K (passed to :func:`rac_tn.separation_rank`); a rank that
         reaches it is reported as a certified lower bound. Raise it for larger ranks.
+    class_index
+        Rank the output ``y_c`` of this class only; by default every class (each row says
+        which).
 
     Returns
     -------
     Report
         Rows, in order: the closed forms (Start-End only), the symmetric cut (function and
-        grid tensor), the network cut, the exact separation rank and the exact grid rank.
+        grid tensor), the network cut, the exact separation rank and the exact grid rank of
+        each class, and the bracket on the generic separation rank.
 
     Examples
     --------
@@ -319,14 +363,30 @@ def analyze(
     network, row = _network_cut(rac, partition, max_tensors)
     rows.append(row)
 
-    rank = grid_rank = None
+    classes = (
+        tuple(range(rac.C)) if class_index is None else (check_class_index(class_index, rac.C),)
+    )
+    ranks: list[RankResult] = []
+    grid_ranks: list[RankResult] = []
+    generic_lower = None
     if exact:
-        rank = separation_rank(
-            rac, partition, method="sampled", seed=seed, max_samples=max_samples, upper_bound=sym
-        )
-        rows.append(_sampled_row(rank))
-        grid_rank, row = _grid_rank(rac, partition, max_entries, sym_grid)
-        rows.append(row)
+        for c in classes:
+            rank = separation_rank(
+                rac,
+                partition,
+                seed=seed,
+                max_samples=max_samples,
+                upper_bound=sym,
+                class_index=c,
+            )
+            ranks.append(rank)
+            rows.append(_sampled_row(rank, rac.C))
+            grid_rank, row = _grid_rank(rac, partition, max_entries, sym_grid, c)
+            rows.append(row)
+            if grid_rank is not None:
+                grid_ranks.append(grid_rank)
+        generic_lower = max(rank.rank for rank in ranks)
+        rows.append(_generic_row(generic_lower, sym))
 
     return Report(
         model=ModelSizes.of(rac),
@@ -336,8 +396,11 @@ def analyze(
         symmetric_bound=sym,
         symmetric_grid_bound=sym_grid,
         network_bound=network,
-        rank=rank,
-        grid_rank=grid_rank,
+        classes=classes,
+        ranks=tuple(ranks),
+        grid_ranks=tuple(grid_ranks),
+        generic_lower=generic_lower,
+        generic_upper=sym.value if exact else None,
         rac=rac,
     )
 
@@ -409,20 +472,38 @@ def _network_cut(rac: RAC, partition: Partition, limit: int) -> tuple[CutBound |
     return bound, row
 
 
-def _sampled_row(result: RankResult) -> ReportRow:
+def _for_class(result: RankResult, num_classes: int) -> str:
+    return f"class {result.class_index}: " if num_classes > 1 else ""
+
+
+def _sampled_row(result: RankResult, num_classes: int) -> ReportRow:
     return ReportRow(
         SEPARATION_RANK,
         result.rank,
         result.claim,
         _EXACT_ORIGIN,
-        f"sampled {result.samples} x {result.samples} evaluations, FLINT rank",
+        f"{_for_class(result, num_classes)}sampled {result.samples} x {result.samples} "
+        "evaluations, FLINT rank",
         result.seconds,
-        _rank_note(result),
+        result.status,
+    )
+
+
+def _generic_row(lower: int, sym: CutBound) -> ReportRow:
+    proven = lower == sym.value
+    return ReportRow(
+        SEPARATION_RANK,
+        lower,
+        "exact rank" if proven else "certified lower bound",
+        "generic rank of the architecture",
+        "this model's rank (a lower bound for generic weights) and the symmetric cut",
+        0.0,
+        f"generic rank proven = {lower}" if proven else f"generic rank in [{lower}, {sym.value}]",
     )
 
 
 def _grid_rank(
-    rac: RAC, partition: Partition, max_entries: int, grid_bound: CutBound
+    rac: RAC, partition: Partition, max_entries: int, grid_bound: CutBound, class_index: int
 ) -> tuple[RankResult | None, ReportRow]:
     M, T = rac.M, partition.T
     if M**T > max_entries:
@@ -437,25 +518,20 @@ def _grid_rank(
         )
         return None, skipped
     grid = separation_rank(
-        rac, partition, method="grid", max_entries=max_entries, upper_bound=grid_bound
+        rac,
+        partition,
+        method="grid",
+        max_entries=max_entries,
+        upper_bound=grid_bound,
+        class_index=class_index,
     )
     row = ReportRow(
         GRID_TENSOR_RANK,
         grid.rank,
         grid.claim,
         _EXACT_ORIGIN,
-        f"{grid.shape[0]} x {grid.shape[1]} matricization, FLINT rank",
+        f"{_for_class(grid, rac.C)}{grid.shape[0]} x {grid.shape[1]} matricization, FLINT rank",
         grid.seconds,
-        _rank_note(grid),
+        grid.status,
     )
     return grid, row
-
-
-def _rank_note(result: RankResult) -> str:
-    if result.certified:
-        return f"meets the upper bound {result.upper_bound}: certain (p = {result.prime})"
-    if not result.exact:
-        return f"sample cap {result.samples} reached: lower bound only"
-    if result.method == "grid":
-        return f"rank over F_p, p = {result.prime}; nothing random"
-    return f"failure probability <= {result.failure_probability:.2g} (Schwartz-Zippel)"

@@ -27,18 +27,14 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
+
 from rac_tn._checks import template_count
-from rac_tn._flow import (
-    SINK,
-    SOURCE,
-    bits,
-    min_cut_source_side,
-    product,
-    tensor_network_min_cut,
-)
+from rac_tn._flow import product, tensor_network_min_cut
 from rac_tn._format import short_int
 from rac_tn._results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, jsonable, tuples
-from rac_tn.grid import multiset, paths
+from rac_tn._staircase import boundary, cheapest_staircase, log2_cost
+from rac_tn.grid import multiset
 from rac_tn.model import RAC
 from rac_tn.network import RacNetwork
 from rac_tn.partition import Partition, as_partition
@@ -289,32 +285,24 @@ def symmetric_bound(
         raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
     N = template_count(templates, M)
     T = partition.T
-    best = None
+    candidates = []
     for side_name, upstream in (("start", partition.start), ("end", partition.end)):
         # two explicit closed sets (the inputs alone; every cell before the other side's first
-        # time) give the flow its scale and guard the rounded optimum: the exact minimum of
-        # the three is kept
-        upstream_set = set(upstream)
-        width = min(t for t in range(1, T + 1) if t not in upstream_set) - 1
-        candidates = [set(), {(lay, t) for lay in range(1, L + 1) for t in range(1, width + 1)}]
-        scored = []
-        for cells in candidates:
-            elements = _closed_set_cut(M, R, L, T, upstream, cells, N)
-            scored.append((product(e.factor for e in elements), elements, cells))
-        bound = min(math.log2(value) if value > 1 else 0.0 for value, _, _ in scored)
-        cells = _min_closed_set(M, R, L, T, upstream, N, bound)
-        elements = _closed_set_cut(M, R, L, T, upstream, cells, N)
-        scored.append((product(e.factor for e in elements), elements, cells))
-        for value, elements, cells in scored:
-            if best is None or value < best[0]:
-                side = [("x", t) for t in upstream] + [("h", lay, t) for lay, t in cells]
-                best = (value, elements, frozenset(side), side_name)
-    value, elements, side, side_name = best
+        # time) give the flow its scale and guard its rounded optimum
+        times = np.array(upstream, dtype=np.int64)
+        inside = set(upstream)
+        width = min(t for t in range(1, T + 1) if t not in inside) - 1
+        shapes = {(0,) * L, (width,) * L}
+        shapes.add(cheapest_staircase(M, R, L, T, width, N))
+        candidates += [(log2_cost(M, R, L, T, w, times, N), w, upstream, side_name) for w in shapes]
+    elements, widths, upstream, side_name = _cheapest(M, R, L, T, N, candidates)
+    side = [("x", t) for t in upstream]
+    side += [("h", layer, t) for layer, w in enumerate(widths, 1) for t in range(1, w + 1)]
     quantity = SEPARATION_RANK if N is None else GRID_TENSOR_RANK
     return _make_bound(
         elements,
         "symmetric-cut",
-        side,
+        frozenset(side),
         side_name,
         partition,
         quantity,
@@ -322,86 +310,43 @@ def symmetric_bound(
     )
 
 
-def _input_factor(M: int, degree: int, N: int | None) -> int:
-    factor = multiset(M, degree)
-    return factor if N is None else min(N, factor)
+def _cheapest(
+    M: int, R: int, L: int, T: int, N: int | None, candidates: list
+) -> tuple[list[CutElement], tuple[int, ...], tuple[int, ...], str]:
+    """The exactly cheapest candidate.
+
+    Candidates whose cost in bits is clearly above the cheapest are not recounted exactly (a
+    recount forms every factor as a big integer).
+    """
+    cheapest = min(cost for cost, *_ in candidates)
+    best = None
+    for cost, widths, upstream, side_name in sorted(candidates, key=lambda c: c[0]):
+        if cost > cheapest + 1e-6 * (1 + cheapest):
+            break
+        elements = _staircase_elements(M, R, L, T, upstream, widths, N)
+        value = product(e.factor for e in elements)
+        if best is None or value < best[0]:
+            best = (value, elements, widths, upstream, side_name)
+    return best[1:]
 
 
-def _min_closed_set(
-    M: int, R: int, L: int, T: int, upstream: tuple[int, ...], N: int | None, bound: float
-) -> set[tuple[int, int]]:
-    """The cells of a minimum-cost closed set U (see :func:`symmetric_bound` for the network)."""
-    upstream_set = set(upstream)
-    first_other = min(t for t in range(1, T + 1) if t not in upstream_set)
-    width = first_other - 1  # free cells: times 1..width, every layer
-    if width == 0:
-        return set()
-
-    def node(layer: int, t: int) -> int | str:
-        return SINK if t > width else (layer - 1) * width + (t - 1)
-
-    aux = L * width  # auxiliary node of cell id i is aux + i
-    arcs: list[tuple[object, object, float | None]] = []
-    for t in range(1, width + 1):
-        # times up to `width` are all upstream, so input t sits in the source: the arc is cut
-        # (cost of input t's crossing) exactly when cell (1, t) is left out of U
-        cost = _input_factor(M, paths(L, T, 1, t), N)
-        arcs.append((SOURCE, node(1, t), bits(cost)))
-    for layer in range(1, L + 1):
-        for t in range(1, width + 1):
-            v = node(layer, t)
-            if t > 1:
-                arcs.append((v, node(layer, t - 1), None))  # closure: infinite arcs to predecessors
-            if layer > 1:
-                arcs.append((v, node(layer - 1, t), None))
-            right = paths(L, T, layer, t + 1)  # t <= width < T
-            if layer == L:
-                arcs.append((v, node(layer, t + 1), bits(multiset(R, right))))
-                continue
-            up = paths(L, T, layer + 1, t)
-            w = aux + v
-            arcs.append((v, w, bits(multiset(R, right + up))))
-            arcs.append((w, node(layer, t + 1), bits(multiset(R, right))))
-            arcs.append((w, node(layer + 1, t), bits(multiset(R, up))))
-    reachable = min_cut_source_side(arcs, bound)
-    return {
-        (i // width + 1, i % width + 1)
-        for i in reachable
-        if isinstance(i, int) and i < aux  # cells only
-    }
-
-
-def _closed_set_cut(
+def _staircase_elements(
     M: int,
     R: int,
     L: int,
     T: int,
     upstream: tuple[int, ...],
-    cells: set[tuple[int, int]],
+    widths: tuple[int, ...],
     N: int | None,
 ) -> list[CutElement]:
-    """The exact cut elements of U = upstream inputs + cells (checked to be a closed set)."""
-    upstream_set = set(upstream)
-    for layer, t in cells:
-        if (t > 1 and (layer, t - 1) not in cells) or (layer > 1 and (layer - 1, t) not in cells):
-            raise AssertionError(f"U is not closed under predecessors at cell ({layer}, {t})")
-        if layer == 1 and t not in upstream_set:
-            raise AssertionError(f"U holds cell (1, {t}) but not its input")
+    """The exact cut elements of U = upstream inputs + the staircase ``widths``."""
     elements = []
-    for t in upstream:
-        if (1, t) not in cells:
-            degree = paths(L, T, 1, t)
-            elements.append(CutElement("node", ("x", t), M, degree, _input_factor(M, degree, N)))
-    for layer, t in sorted(cells, key=lambda c: (c[1], c[0])):
-        degree = 0
-        if t == T or (layer, t + 1) not in cells:
-            degree += paths(L, T, layer, t + 1) if t < T else 0
-        if layer == L and t == T:
-            degree += 1  # the output node
-        if layer < L and (layer + 1, t) not in cells:
-            degree += paths(L, T, layer + 1, t)
-        if degree:
-            elements.append(CutElement("node", ("h", layer, t), R, degree, multiset(R, degree)))
+    for node, symbol, degree in boundary(L, T, widths, upstream):
+        if symbol == "M":
+            factor = multiset(M, degree) if N is None else min(N, multiset(M, degree))
+            elements.append(CutElement("node", node, M, degree, factor))
+        elif degree:
+            elements.append(CutElement("node", node, R, degree, multiset(R, degree)))
     return elements
 
 

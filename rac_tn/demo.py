@@ -9,17 +9,21 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from matplotlib.figure import Figure
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from rac_tn._checks import positive_int
+from rac_tn import __version__
+from rac_tn._checks import check_seed, positive_int
 from rac_tn._format import short_int
+from rac_tn._outputs import OutputPathError, check_output_dir
+from rac_tn._progress import ProgressBar
 from rac_tn.analysis import Report, analyze
 from rac_tn.diagram import draw
 from rac_tn.draw.mpl import save
@@ -40,6 +44,10 @@ DEMO_FILES = (
     "sweep.csv",
     "report.md",
 )
+
+#: The file, in the output folder, listing what the demo wrote there (names and SHA-256), so
+#: that a later run rewrites that folder but never a file the demo did not write.
+MANIFEST = ".rac-tn-demo.json"
 
 
 @dataclass(frozen=True)
@@ -65,20 +73,22 @@ class DemoResult:
 
 
 def run_demo(
-    out_dir: str | Path = "rac_tn_demo",
+    out_dir: str | os.PathLike[str] = "rac_tn_demo",
     *,
     inputs: int = 2,
     hidden: int = 2,
     max_length: int = 12,
     seed: int = 0,
-    progress: bool = True,
+    progress: bool = False,
+    force: bool = False,
 ) -> DemoResult:
     """Write the demo files into ``out_dir`` (created if missing) and return what was written.
 
     Parameters
     ----------
     out_dir
-        The output directory.
+        The output directory: missing, empty, or written by an earlier demo (see
+        :func:`check_demo_dir`); anything else is refused before any work unless ``force``.
     inputs, hidden
         The input size M and hidden size R of every RAC.
     max_length
@@ -87,21 +97,26 @@ def run_demo(
     seed
         Seeds the weights and the sampled ranks.
     progress
-        Show a progress bar (rich).
+        Show a progress bar (rich, on stderr).
+    force
+        Write into ``out_dir`` even if it holds files the demo did not write (files of the
+        same names as the demo's are overwritten; others are left alone).
 
     Returns
     -------
     DemoResult
         The files (see ``DEMO_FILES``) and the sweep's rows.
     """
-    for name, value in (("inputs", inputs), ("hidden", hidden), ("max_length", max_length)):
-        positive_int(value, name)
+    inputs = positive_int(inputs, "inputs")
+    hidden = positive_int(hidden, "hidden")
+    max_length = positive_int(max_length, "max_length")
+    seed = check_seed(seed)
     if max_length < 2:
         raise ValueError(
             f"max_length must be at least 2 (Start-End needs even T), got {max_length}"
         )
+    out = check_demo_dir(out_dir, force=force)
     began = time.perf_counter()
-    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
     configs = sweep_configs(
@@ -115,8 +130,9 @@ def run_demo(
     def figure(fig: Figure, stem: str) -> None:
         for suffix in (".pdf", ".png"):
             files.append(save(fig, out / f"{stem}{suffix}", dpi=200))
+            _record(out, files)
 
-    with _Progress(progress, total=4 + len(configs)) as bar:
+    with ProgressBar(progress, total=4 + len(configs), description="starting") as bar:
         shallow = RAC.random(inputs, hidden, depth=1, seed=seed, integer=True)
         deep = RAC.random(inputs, hidden, depth=2, seed=seed, integer=True)
         deeper = RAC.random(inputs, hidden, depth=3, seed=seed, integer=True)
@@ -134,9 +150,85 @@ def run_demo(
         )
         figure(fig, "depth_vs_memory")
         files.append(_write(out / "sweep.csv", rows_to_csv(rows)))
+        _record(out, files)
         report = analyze(deep, start_end(8))
         files.append(_write(out / "report.md", _report_text(report, rows)))
+        _record(out, files)
     return DemoResult(out, tuple(files), tuple(rows), time.perf_counter() - began)
+
+
+def check_demo_dir(
+    out_dir: str | os.PathLike[str], *, force: bool = False, name: str = "out_dir"
+) -> Path:
+    """Check, before any work, that the demo may write into ``out_dir``.
+
+    The folder may be missing (it is created), empty, or hold only files an earlier demo
+    wrote there, unchanged since (as listed with their SHA-256 in :data:`MANIFEST`). A folder
+    holding anything else, or a demo file edited since, is refused unless ``force``.
+
+    Parameters
+    ----------
+    out_dir
+        The output folder.
+    force
+        Accept any writable folder.
+    name
+        The argument's name, for the message (``--out`` on the command line).
+
+    Returns
+    -------
+    Path
+        The folder.
+
+    Raises
+    ------
+    OutputPathError
+        A ValueError saying why the folder was refused.
+    """
+    out = check_output_dir(out_dir, name)
+    if force or not out.exists():
+        return out
+    written = _manifest(out)
+    foreign = []
+    for entry in sorted(out.iterdir(), key=lambda path: path.name):
+        if entry.name == MANIFEST:
+            continue
+        if entry.name not in written or not entry.is_file():
+            foreign.append(entry.name)
+        elif _sha256(entry) != written[entry.name]:
+            foreign.append(f"{entry.name} (changed since the demo wrote it)")
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (
+            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        )
+        raise OutputPathError(
+            f"{name}: {out} holds files the demo did not write ({shown}); choose a new or "
+            "empty folder, or force it (--force; force=True in Python)"
+        )
+    return out
+
+
+def _manifest(out: Path) -> dict[str, str]:
+    """The files an earlier demo wrote into ``out`` and their SHA-256 ({} if none)."""
+    try:
+        data = json.loads((out / MANIFEST).read_text())
+        files = data["files"]
+        return {str(name): str(digest) for name, digest in files.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _record(out: Path, files: Sequence[Path]) -> None:
+    """Rewrite the manifest of ``out``: every file written so far, with its SHA-256."""
+    data = {
+        "written_by": f"rac-tn demo {__version__}",
+        "files": {path.name: _sha256(path) for path in files},
+    }
+    (out / MANIFEST).write_text(json.dumps(data, indent=1) + "\n")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def summary(result: DemoResult) -> str:
@@ -147,12 +239,19 @@ def summary(result: DemoResult) -> str:
     ]
     if result.rows:
         T = max(row.T for row in result.rows)
-        lines.append(f"Start-End separation rank at T = {T} (exact, mod 2^61-1):")
+        lines.append(
+            f"Start-End separation rank at T = {T} (exact, modulo random primes; "
+            "random integer weights):"
+        )
         for row in (row for row in result.rows if row.T == T):
             rank = short_int(row.separation_rank)
-            how = "exact" if row.rank_exact else "certified lower bound"
-            bound = short_int(row.symmetric_bound)
-            lines.append(f"  L = {row.L}: {rank} ({how}); symmetric bound {bound}")
+            how = {
+                "certified": "certified: meets the symmetric bound",
+                "exact": f"exact with probability >= 1 - {row.failure_probability:.0e}",
+            }.get(row.rank_status, "lower bound only")
+            generic = row.generic_rank or ""
+            generic = f"proven = {generic}" if not generic.startswith("[") else f"in {generic}"
+            lines.append(f"  L = {row.L}: {rank} ({how}); generic rank {generic}")
     lines.extend(f"  {path}" for path in result.files)
     return "\n".join(lines)
 
@@ -183,39 +282,3 @@ def _report_text(report: Report, rows: Sequence[SweepRow]) -> str:
         "",
     ]
     return "\n".join(text)
-
-
-class _Progress:
-    """A rich progress bar (or nothing) with a one-call ``step(description)``."""
-
-    def __init__(self, enabled: bool, total: int) -> None:
-        self.total = total
-        self._progress: Progress | None = None
-        self._task: TaskID | None = None
-        if enabled:
-            self._progress = Progress(
-                TextColumn("{task.description:<28}"),
-                BarColumn(),
-                TimeElapsedColumn(),
-                transient=True,
-            )
-
-    def __enter__(self) -> _Progress:
-        if self._progress is not None:
-            self._progress.__enter__()
-            self._task = self._progress.add_task("starting", total=self.total)
-        return self
-
-    def step(self, description: str) -> None:
-        """Advance by one and show ``description``."""
-        if self._progress is not None and self._task is not None:
-            self._progress.update(self._task, advance=1, description=description)
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if self._progress is not None:
-            self._progress.__exit__(kind, exc, traceback)

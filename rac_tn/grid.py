@@ -30,7 +30,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from math import comb
 from typing import Literal
 
@@ -114,6 +114,16 @@ def multiset(n: int, k: int) -> int:
     """
     n, k = positive_int(n, "n"), nonnegative_int(k, "k")
     return comb(n + k - 1, min(k, n - 1))
+
+
+def multisets(n: int, degrees: Iterable[int]) -> list[int]:
+    """``[((n, k)) for k in degrees]`` without per-call checks (degrees come from this module).
+
+    >>> multisets(2, input_degrees(2, 3))
+    [4, 3, 2]
+    """
+    n = positive_int(n, "n")
+    return [comb(n + k - 1, min(k, n - 1)) for k in degrees]
 
 
 def copy_tree_walk(L: int, T: int) -> Iterator[tuple[int, int, str]]:

@@ -26,9 +26,11 @@ import quimb.tensor as qtn
 
 from rac_tn import _modular
 from rac_tn._checks import (
+    FloatRangeError,
     check_choice,
     check_class_index,
     check_fits_in_memory,
+    check_float_range,
     check_max_entries,
     check_templates,
     positive_int,
@@ -95,16 +97,45 @@ def grid_tensor(
         method = _auto_method(rac, T, N, net)
     if method != "network" and optimize is not None:
         raise ValueError(f"optimize= applies to method='network' only, got method={method!r}")
-    if method == "network":
-        if net is None:
-            net = compile_rac(rac, T, max_tensors=DEFAULT_MAX_TENSORS)
-        out = contract_grid(net, F, optimize)
-    elif method == "prefix":
-        out = _grid_prefix(rac, T, F)
-    else:
-        out = _grid_brute(rac, T, F)
+    if method == "network" and net is None:
+        net = compile_rac(rac, T, max_tensors=DEFAULT_MAX_TENSORS)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        # a result that left float64's range raises below, with the route that works
+        if method == "network":
+            out = contract_grid(net, F, optimize)
+        elif method == "prefix":
+            out = _grid_prefix(rac, T, F)
+        else:
+            out = _grid_brute(rac, T, F)
+    _check_range(rac, T, F, out.reshape(N**T, C))
     shape = (N,) * T + ((C,) if C > 1 else ())
     return out.reshape(shape)
+
+
+_UNDERFLOW_PROBES = 16  # zero or subnormal entries re-evaluated in the scaled representation
+
+
+def _check_range(rac: RAC, T: int, F: np.ndarray, out: np.ndarray) -> None:
+    """Raise FloatRangeError when the grid tensor left float64's range (never NaN/inf/0)."""
+    advice = (
+        "grid_tensor_mod(rac, T, p) gives it exactly modulo a prime; rac.forward_scaled gives "
+        "single entries with their power of two."
+    )
+    check_float_range(out, f"the grid tensor (T = {T}, depth {rac.L})", advice)
+    tiny = np.flatnonzero(np.any(np.abs(out) < np.finfo(np.float64).tiny, axis=1))
+    if tiny.size == 0:
+        return
+    N = F.shape[0]
+    probes = tiny[:_UNDERFLOW_PROBES]
+    digits = (probes[:, None] // N ** np.arange(T - 1, -1, -1)) % N
+    mantissa, exponent = rac.forward_scaled(F[digits])
+    _, top = np.frexp(np.max(np.abs(mantissa), axis=1))
+    lost = np.any(mantissa != 0, axis=1) & (exponent + top < -1021)
+    if lost.any():
+        raise FloatRangeError(
+            f"the grid tensor (T = {T}, depth {rac.L}) underflows float64: entries of size "
+            f"~2^{int((exponent + top)[lost].min())} came out as 0 or subnormal. {advice}"
+        )
 
 
 def grid_tensor_mod(

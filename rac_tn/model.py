@@ -9,15 +9,31 @@ Integration::
 
 There are no biases and no nonlinearity, so every state is a homogeneous polynomial of the
 inputs; the output has degree ``n_t = C(T-t+L-1, L-1)`` in ``f_t``.
+
+A :class:`RAC` is immutable: its arrays are read-only copies, so nothing computed from it (the
+residues behind :meth:`RAC.forward_mod`, ranks, bounds) can go stale; :meth:`RAC.replace`
+gives a changed model.
+
+Float evaluation never overflows or underflows silently: :meth:`RAC.forward_scaled` carries a
+power-of-two exponent per sequence beside the states, so any size is represented, and
+:meth:`RAC.forward` raises :class:`FloatRangeError` when the output itself does not fit in
+float64 (use :meth:`RAC.forward_mod` for exact residues then).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from rac_tn import _modular
+from rac_tn._checks import FloatRangeError, check_seed, positive_int
+
+# float64 holds normal numbers 2**-1022 <= |x| < 2**1024
+_MAX_EXPONENT = 1024
+_MIN_EXPONENT = -1021
+
 
 _FORWARD_MOD_CHUNK = 1 << 15
 
@@ -38,11 +54,18 @@ def _as_weight(value: object, name: str, ndim: int) -> np.ndarray:
     if np.issubdtype(arr.dtype, np.integer):
         if np.issubdtype(arr.dtype, np.unsignedinteger) and arr.max() >= 2**63:
             raise ValueError(f"{name} has entries too large for int64")
-        return arr.astype(np.int64)
+        return _frozen(arr.astype(np.int64))
     arr = arr.astype(np.float64)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinite entries")
-    return arr
+    return _frozen(arr)
+
+
+def _frozen(arr: np.ndarray) -> np.ndarray:
+    # a private read-only copy: the caller's array can change, the model cannot
+    out = np.array(arr, copy=True)
+    out.flags.writeable = False
+    return out
 
 
 def _as_layer_list(value: object, name: str) -> list[object]:
@@ -71,12 +94,25 @@ class RAC:
     initial_states
         ``[h^{1,0}, ..., h^{L,0}]``, each of length ``R``; all ones by default.
 
+    Attributes
+    ----------
+    input_weights, hidden_weights, initial_states : tuple of numpy.ndarray
+        Read-only per-layer arrays (int64 or float64).
+    output_weights : numpy.ndarray
+        Read-only ``W^O``.
+
     Examples
     --------
     >>> rac = RAC.random(input_dim=3, hidden_dim=2, depth=2, seed=0)
     >>> rac.forward(np.eye(3)[[0, 1, 2, 0]]).shape
     (1,)
+    >>> rac.hidden_weights[0][0, 0] = 5.0
+    Traceback (most recent call last):
+    ...
+    ValueError: assignment destination is read-only
     """
+
+    _FIELDS = ("input_weights", "hidden_weights", "output_weights", "initial_states")
 
     def __init__(
         self,
@@ -92,45 +128,90 @@ class RAC:
                 f"input_weights has {len(inputs)} layers but hidden_weights has {len(hiddens)}"
             )
         depth = len(inputs)
-        self.input_weights = [_as_weight(w, f"input_weights[{i}]", 2) for i, w in enumerate(inputs)]
-        self.hidden_weights = [
-            _as_weight(w, f"hidden_weights[{i}]", 2) for i, w in enumerate(hiddens)
-        ]
-        self.output_weights = _as_weight(output_weights, "output_weights", 2)
-        width = self.input_weights[0].shape[0]
-        for i, w in enumerate(self.hidden_weights):
+        input_ws = tuple(_as_weight(w, f"input_weights[{i}]", 2) for i, w in enumerate(inputs))
+        hidden_ws = tuple(_as_weight(w, f"hidden_weights[{i}]", 2) for i, w in enumerate(hiddens))
+        output_w = _as_weight(output_weights, "output_weights", 2)
+        width = input_ws[0].shape[0]
+        for i, w in enumerate(hidden_ws):
             if w.shape != (width, width):
                 raise ValueError(
                     f"hidden_weights[{i}] must be R x R = {width} x {width} "
                     f"(R from input_weights[0].shape[0]), got shape {w.shape}"
                 )
-        for i, w in enumerate(self.input_weights[1:], start=1):
+        for i, w in enumerate(input_ws[1:], start=1):
             if w.shape != (width, width):
                 raise ValueError(
                     f"input_weights[{i}] must be R x R = {width} x {width} (layer {i + 1} reads "
                     f"layer {i}'s R-dimensional state), got shape {w.shape}"
                 )
-        if self.output_weights.shape[1] != width:
+        if output_w.shape[1] != width:
             raise ValueError(
-                f"output_weights must be C x R with R = {width}, got shape "
-                f"{self.output_weights.shape}"
+                f"output_weights must be C x R with R = {width}, got shape {output_w.shape}"
             )
         if initial_states is None:
-            self.initial_states = [np.ones(width, dtype=np.int64) for _ in range(depth)]
+            h0s = tuple(_frozen(np.ones(width, dtype=np.int64)) for _ in range(depth))
         else:
             states = _as_layer_list(initial_states, "initial_states")
             if len(states) != depth:
                 raise ValueError(
                     f"initial_states must hold {depth} vectors (one per layer), got {len(states)}"
                 )
-            self.initial_states = [
-                _as_weight(h, f"initial_states[{i}]", 1) for i, h in enumerate(states)
-            ]
-            for i, h in enumerate(self.initial_states):
+            h0s = tuple(_as_weight(h, f"initial_states[{i}]", 1) for i, h in enumerate(states))
+            for i, h in enumerate(h0s):
                 if h.shape != (width,):
                     raise ValueError(
                         f"initial_states[{i}] must have length R = {width}, got shape {h.shape}"
                     )
+        for name, value in zip(self._FIELDS, (input_ws, hidden_ws, output_w, h0s), strict=True):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_modular_cache", {})
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(
+            f"a RAC is immutable (cannot set {name!r}); use rac.replace({name}=...) for a "
+            "changed copy"
+        )
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a RAC is immutable (cannot delete {name!r})")
+
+    def replace(self, **changes: Any) -> RAC:
+        """A copy with some of the four weight groups replaced (checked like a new RAC).
+
+        Parameters
+        ----------
+        **changes
+            Any of ``input_weights``, ``hidden_weights``, ``output_weights``,
+            ``initial_states``.
+
+        Returns
+        -------
+        RAC
+
+        Examples
+        --------
+        >>> rac = RAC.random(2, 2, seed=0, integer=True)
+        >>> rac.replace(output_weights=[[1, 0]]).output_weights.tolist()
+        [[1, 0]]
+        """
+        unknown = sorted(set(changes) - set(self._FIELDS))
+        if unknown:
+            raise TypeError(f"replace() takes {self._FIELDS}, got {unknown}")
+        fields = {name: getattr(self, name) for name in self._FIELDS}
+        fields.update(changes)
+        return RAC(**fields)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RAC):
+            return NotImplemented
+        return all(_same_arrays(getattr(self, name), getattr(other, name)) for name in self._FIELDS)
+
+    def __hash__(self) -> int:
+        return hash(tuple(np.asarray(w).tobytes() for w in self._arrays()))
+
+    def _arrays(self) -> list[np.ndarray]:
+        weights = [*self.input_weights, *self.hidden_weights, self.output_weights]
+        return weights + list(self.initial_states)
 
     # -- construction -------------------------------------------------------------------------
 
@@ -155,18 +236,9 @@ class RAC:
         ``integer=True`` draws integers uniformly from
         ``(-2**20, 2**20)``: the generic weights for exact ranks modulo a large prime.
         """
-        for name, value in (
-            ("input_dim", input_dim),
-            ("hidden_dim", hidden_dim),
-            ("depth", depth),
-            ("num_classes", num_classes),
-        ):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                raise TypeError(f"{name} must be a positive integer, got {value!r}")
-            if value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value}")
-        rng = np.random.default_rng(seed)
-        M, R, L, C = int(input_dim), int(hidden_dim), int(depth), int(num_classes)
+        M, R = positive_int(input_dim, "input_dim"), positive_int(hidden_dim, "hidden_dim")
+        L, C = positive_int(depth, "depth"), positive_int(num_classes, "num_classes")
+        rng = np.random.default_rng(check_seed(seed))
         if integer:
             bound = 1 << 20
 
@@ -237,9 +309,7 @@ class RAC:
     @property
     def is_integer(self) -> bool:
         """True when every weight and initial state has an integer dtype."""
-        arrays = [*self.input_weights, *self.hidden_weights, self.output_weights]
-        arrays += self.initial_states
-        return all(np.issubdtype(a.dtype, np.integer) for a in arrays)
+        return all(np.issubdtype(a.dtype, np.integer) for a in self._arrays())
 
     def __repr__(self) -> str:
         kind = "integer" if self.is_integer else "float"
@@ -276,30 +346,103 @@ class RAC:
     def forward(self, X: object) -> np.ndarray:
         """Evaluate ``y`` in float64.
 
-        ``X`` of shape ``(T, M)`` gives ``(C,)``; ``(batch, T, M)`` gives ``(batch, C)``.
+        Parameters
+        ----------
+        X
+            ``(T, M)`` for one sequence or ``(batch, T, M)``.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(C,)`` or ``(batch, C)``.
+
+        Raises
+        ------
+        FloatRangeError
+            When an output is too large or too small (nonzero below ``2**-1022``) for float64;
+            the message gives its size. :meth:`forward_scaled` still represents it, and
+            :meth:`forward_mod` gives exact residues.
         """
-        batch, single = self._check_inputs(X)
-        layer_input = batch.astype(np.float64)
-        for hidden, inputw, h0 in zip(
-            self.hidden_weights, self.input_weights, self.initial_states, strict=True
-        ):
-            drive = layer_input @ inputw.T.astype(np.float64)  # (batch, T, R)
-            h = np.broadcast_to(h0.astype(np.float64), drive[:, 0].shape)
-            states = np.empty_like(drive)
-            hidden_t = hidden.T.astype(np.float64)
-            for t in range(drive.shape[1]):
-                h = (h @ hidden_t) * drive[:, t]
-                states[:, t] = h
-            layer_input = states
-        out = layer_input[:, -1] @ self.output_weights.T.astype(np.float64)
-        return out[0] if single else out
+        mantissa, exponent = self.forward_scaled(X)
+        batch = np.atleast_2d(mantissa)
+        exps = np.atleast_1d(exponent)
+        nonzero = np.any(batch != 0, axis=1)
+        if nonzero.any():
+            _, top = np.frexp(np.max(np.abs(batch), axis=1))
+            size = np.where(nonzero, exps + top, 0)
+            T = np.shape(X)[-2]
+            if size.max() > _MAX_EXPONENT:
+                raise FloatRangeError(
+                    f"y overflows float64 (|y| ~ 2^{int(size.max())} at T = {T}, depth "
+                    f"{self.L}). Use "
+                    "rac.forward_scaled(X) (mantissa and power-of-two exponent) or "
+                    "rac.forward_mod(X, p) (exact residues)."
+                )
+            if size[nonzero].min() < _MIN_EXPONENT:
+                raise FloatRangeError(
+                    f"y underflows float64 (|y| ~ 2^{int(size[nonzero].min())} at T = {T}, "
+                    f"depth {self.L}). Use "
+                    "rac.forward_scaled(X) (mantissa and power-of-two exponent) or "
+                    "rac.forward_mod(X, p) (exact residues)."
+                )
+        out = np.ldexp(mantissa, exponent if np.ndim(mantissa) == 1 else exponent[:, None])
+        return out
 
     __call__ = forward
 
+    def forward_scaled(self, X: object) -> tuple[np.ndarray, np.ndarray | int]:
+        """Evaluate ``y = mantissa * 2**exponent`` without overflow or underflow.
+
+        Every state is renormalised after each step and its power of two kept aside (an
+        integer per sequence), so y is represented whatever its size.
+
+        Parameters
+        ----------
+        X
+            ``(T, M)`` or ``(batch, T, M)``.
+
+        Returns
+        -------
+        tuple
+            ``mantissa`` (``(C,)`` or ``(batch, C)`` floats) and ``exponent`` (an int, or a
+            ``(batch,)`` int64 array).
+
+        Examples
+        --------
+        >>> rac = RAC.random(2, 2, depth=2, seed=0, integer=True)
+        >>> mantissa, exponent = rac.forward_scaled(np.eye(2)[[0, 1, 1, 0, 1, 0, 0, 1]])
+        >>> exponent        # |y| ~ 2**1677: inf in plain float64
+        1677
+        """
+        batch, single = self._check_inputs(X)
+        layer_input, scales = _normalised(batch.astype(np.float64))  # (b, T, M), (b, T)
+        for hidden, inputw, h0 in zip(
+            self.hidden_weights, self.input_weights, self.initial_states, strict=True
+        ):
+            drive = layer_input @ np.asarray(inputw, dtype=np.float64).T  # (b, T, R)
+            hidden_t = np.asarray(hidden, dtype=np.float64).T
+            h, scale = _normalised(np.broadcast_to(np.asarray(h0, float), drive[:, 0].shape))
+            states = np.empty_like(drive)
+            new_scales = np.empty_like(scales)
+            for t in range(drive.shape[1]):
+                h, step = _normalised((h @ hidden_t) * drive[:, t])
+                scale = scale + scales[:, t] + step
+                states[:, t], new_scales[:, t] = h, scale
+            layer_input, scales = states, new_scales
+        out = layer_input[:, -1] @ np.asarray(self.output_weights, dtype=np.float64).T
+        out, step = _normalised(out)
+        exponent = scales[:, -1] + step
+        if single:
+            return out[0], int(exponent[0])
+        return out, exponent
+
     def modular(self, p: int) -> _modular.ModularWeights:
-        """The weights' exact residues modulo the prime ``p`` (floats as dyadic rationals)."""
+        """The weights' exact residues modulo the prime ``p`` (floats as dyadic rationals).
+
+        Cached per prime: the model is immutable, so the residues cannot go stale.
+        """
         p = _modular.check_prime(p)
-        cache = self.__dict__.setdefault("_modular_cache", {})
+        cache = self._modular_cache
         if p not in cache:
             cache[p] = _modular.ModularWeights(
                 p=p,
@@ -326,8 +469,19 @@ class RAC:
         out = np.concatenate(chunks, axis=0)
         return out[0] if single else out
 
-    # invalidate the residue cache if weights are replaced wholesale
-    def __setattr__(self, name: str, value: object) -> None:
-        if name in {"input_weights", "hidden_weights", "output_weights", "initial_states"}:
-            self.__dict__.pop("_modular_cache", None)
-        super().__setattr__(name, value)
+
+def _normalised(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``values`` scaled so each row's largest entry lies in [0.5, 1), and the powers of two.
+
+    Rows are along the last axis; a zero row keeps exponent 0.
+    """
+    top = np.max(np.abs(values), axis=-1)
+    _, exponent = np.frexp(top)
+    exponent = exponent.astype(np.int64)
+    return np.ldexp(values, -exponent[..., None]), exponent
+
+
+def _same_arrays(a: object, b: object) -> bool:
+    if isinstance(a, tuple):
+        return len(a) == len(b) and all(_same_arrays(x, y) for x, y in zip(a, b, strict=True))
+    return a.dtype == b.dtype and a.shape == b.shape and bool(np.array_equal(a, b))

@@ -57,11 +57,12 @@ from typing import Any, Literal
 import numpy as np
 import quimb.tensor as qtn
 
-from rac_tn._checks import positive_int
+from rac_tn._checks import check_fits_in_memory, positive_int
 from rac_tn.grid import copy_tree_walk, total_degree
 from rac_tn.model import RAC
 
 DEFAULT_MAX_TENSORS = 200_000
+_BYTES_PER_TENSOR = 3_000  # measured: 2.8 kB per tensor at the peak of a 242,202-tensor build
 NetworkKind = Literal["mps", "tree"]
 KINDS: tuple[NetworkKind, ...] = ("mps", "tree")
 TensorRole = Literal["WH", "WI", "DELTA", "H0", "WO", "CORE"]
@@ -283,6 +284,12 @@ def compile_rac(
             "partition); rac_tn.grid_tensor(rac, T, method='prefix') gives the grid tensor "
             "without building the network."
         )
+    check_fits_in_memory(
+        count * _BYTES_PER_TENSOR,
+        f"compile_rac: {count:,} tensors (a depth-{rac.L} RAC over T = {T} steps)",
+        "Use the computation-grid analysis, which never duplicates: "
+        "rac_tn.symmetric_bound(rac, partition).",
+    )
     # The build allocates several objects per tensor; the cyclic garbage collector's passes
     # over them took half the build time (measured), and nothing here needs collecting.
     collecting = gc.isenabled()

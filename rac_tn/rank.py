@@ -25,25 +25,26 @@ Examples
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import flint
 import numpy as np
 
-from rac_tn import _modular
+from rac_tn import _certify, _modular
 from rac_tn._checks import (
     check_choice,
     check_class_index,
     check_max_entries,
     check_seed,
+    check_templates,
     positive_int,
     template_count,
 )
+from rac_tn._progress import ProgressArg, progress_callback
 from rac_tn._results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, jsonable
 from rac_tn.bounds import CutBound, symmetric_bound
-from rac_tn.grid import total_degree
 from rac_tn.gridtensor import grid_tensor_mod
 from rac_tn.model import RAC
 from rac_tn.partition import Partition
@@ -52,7 +53,8 @@ RankMethod = Literal["sampled", "grid"]
 METHODS: tuple[RankMethod, ...] = ("sampled", "grid")
 #: The one default cap on the sampled rank's K (parts per side), for every caller.
 DEFAULT_MAX_SAMPLES = 4096
-_FIRST_K = 16
+#: Independent random primes tried at most, until the failure bound is below 1e-9.
+MAX_PRIMES = 8
 
 
 @dataclass(frozen=True)
@@ -67,26 +69,37 @@ class RankResult:
         ``'sampled'`` (separation rank of the function) or ``'grid'`` (rank of the
         matricized grid tensor).
     exact
-        True: ``rank`` is the rank, with probability at least ``1 - failure_probability``
-        (see :func:`separation_rank`). False: ``rank`` is only a certified lower bound (the
-        sample budget ran out before the rank stopped growing).
+        True: ``rank`` is the rank of the given model, certainly (``certified``) or with
+        probability at least ``1 - failure_probability``, which is then below 1e-9. False:
+        ``rank`` is a certified lower bound only (the sample budget ran out, or the chance of
+        a wrong answer could not be brought below 1e-9, e.g. with a prime fixed by the user).
     prime
-        The modulus p.
+        The modulus of the attempt that gave ``rank``.
     samples
         Sampled: K, the number of start parts (= end parts) in the final K x K matrix. Grid:
         the number of rows of the matricization.
     failure_probability
-        An upper bound on the probability, over the random points drawn, that the true rank is
-        larger than ``rank``. 0 for the grid rank (nothing random) and whenever ``certified``.
+        An upper bound on the probability, over everything random (the primes and the
+        points), that the true rank is larger than ``rank``: 0 when ``certified``, 1 when
+        nothing bounds it.
     certified
         True when ``rank`` meets a proven upper bound (the symmetric cut, or the matrix size),
-        so it is the rank with certainty.
+        so it is the rank with certainty, whatever the prime.
     upper_bound
         The upper bound used as the cap (sampled) or for certification (grid), if any.
     shape
         Shape of the matrix whose rank was taken.
+    partition
+        The partition.
+    primes
+        Every prime tried (independent attempts; ``rank`` is the largest rank found).
+    class_index
+        Which output ``y_c`` was ranked.
     seconds
         Wall time.
+
+    Whatever the flags say, ``rank`` is a certified lower bound on the rank of this model, and
+    so on the generic rank of its architecture (rank is lower semicontinuous in the weights).
     """
 
     rank: int
@@ -99,6 +112,8 @@ class RankResult:
     upper_bound: int | None = None
     shape: tuple[int, int] = (0, 0)
     partition: Partition | None = None
+    primes: tuple[int, ...] = ()
+    class_index: int = 0
     seconds: float = field(default=0.0, compare=False)
 
     @property
@@ -124,6 +139,8 @@ class RankResult:
             "upper_bound": self.upper_bound,
             "shape": jsonable(self.shape),
             "partition": None if self.partition is None else self.partition.to_dict(),
+            "primes": list(self.primes),
+            "class_index": self.class_index,
             "seconds": self.seconds,
         }
 
@@ -132,6 +149,7 @@ class RankResult:
         """Rebuild from :meth:`to_dict`."""
         fields = dict(data)
         fields["shape"] = tuple(fields["shape"])
+        fields["primes"] = tuple(fields.get("primes", ()))
         if fields.get("partition") is not None:
             fields["partition"] = Partition.from_dict(fields["partition"])
         return cls(**fields)
@@ -139,15 +157,19 @@ class RankResult:
     def __int__(self) -> int:
         return self.rank
 
-    def __repr__(self) -> str:
+    @property
+    def status(self) -> str:
+        """How sure ``rank`` is, in words: certified, exact with a probability, or a bound."""
         if self.certified:
-            how = "certified (meets the upper bound)"
-        elif self.exact and self.method == "grid":
-            how = "deterministic (nothing sampled)"
-        elif self.exact:
-            how = f"failure probability <= {self.failure_probability:.2g}"
-        else:
-            how = "lower bound only: sample cap reached"
+            return f"certified: meets the proven upper bound {self.upper_bound}"
+        if self.exact:
+            return f"exact with probability >= 1 - {self.failure_probability:.2g}"
+        if self.method == "sampled" and self.samples == self.rank:
+            return f"lower bound only: the sample cap {self.samples} was reached"
+        return f"lower bound only: failure probability bound {self.failure_probability:.2g}"
+
+    def __repr__(self) -> str:
+        how = self.status
         return (
             f"RankResult({self.quantity} = {self.rank}, {self.claim}, method={self.method!r}, "
             f"{how}, p={self.prime}, samples={self.samples}, {self.seconds:.3g} s)"
@@ -175,12 +197,12 @@ def _flint_rank(residues: np.ndarray, p: int) -> int:
     return flint.nmod_mat(rows, cols, residues.ravel().tolist(), p).rank()
 
 
-def _check_common(rac: RAC, partition: Partition, prime: object) -> tuple[Partition, int]:
+def _check_common(rac: RAC, partition: Partition, prime: object) -> tuple[Partition, int | None]:
     if not isinstance(rac, RAC):
         raise TypeError(f"rac must be a rac_tn.RAC, got {type(rac).__name__}")
     if not isinstance(partition, Partition):
         raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
-    p = _modular.MERSENNE61 if prime is None else _modular.check_prime(prime, "prime")
+    p = None if prime is None else _modular.check_prime(prime, "prime")
     return partition, p
 
 
@@ -196,6 +218,8 @@ def separation_rank(
     templates: object = None,
     max_entries: int | None = None,
     upper_bound: CutBound | int | None = None,
+    max_seconds: float | None = None,
+    progress: ProgressArg = False,
 ) -> RankResult:
     """The exact separation rank of ``y`` (``'sampled'``) or grid-tensor rank (``'grid'``).
 
@@ -210,9 +234,13 @@ def separation_rank(
         ``'sampled'``: the separation rank of the function (any T, any partition), see Notes.
         ``'grid'``: the rank of the ``N^|P| x N^|Q|`` matricized grid tensor.
     seed
-        Seeds the random points of ``'sampled'``.
+        Seeds everything random: the primes and the points of ``'sampled'``.
     prime
-        The modulus, default ``2**61 - 1`` (compiled kernels also cover primes below 2**32).
+        Fix the modulus (a prime below 2**63). By default each attempt draws a fresh prime
+        uniformly at random, so no weights can be chosen against it: the first from
+        :data:`rac_tn._certify.PRIME_RANGE`, later ones from
+        :data:`rac_tn._certify.LARGE_PRIME_RANGE`. With a fixed prime the result is exact only
+        when certified.
     class_index
         Which output ``y_c`` (for C > 1).
     max_samples
@@ -226,6 +254,13 @@ def separation_rank(
         The symmetric cut bound when the caller has it already (a
         :class:`~rac_tn.bounds.CutBound` or its value; computed when None): of the separation
         rank for ``'sampled'``, of the grid-tensor rank with these templates for ``'grid'``.
+    max_seconds
+        ``'sampled'``: a time budget. K is not doubled past the point where the next round
+        would end after it (its time estimated from the last round's, as ``K^3``); the result
+        is then a certified lower bound, as at the sample cap.
+    progress
+        ``True`` shows a rich progress bar on stderr (the rounds of K and the attempts), a
+        callable is called as ``progress(done, total)``; nothing by default.
 
     Returns
     -------
@@ -234,10 +269,13 @@ def separation_rank(
     Notes
     -----
     *What is computed.* y is a polynomial; write ``Cf`` for its coefficient matrix (rows:
-    monomials in ``x_P``, columns: monomials in ``x_Q``). Its separation rank is
-    ``rank_Q(Cf)``. Modulo p, ``rank_{F_p}(Cf mod p) <= rank_Q(Cf)``, equal unless p divides
-    every r x r minor of Cf: a property of the weights and p, not of the sampling (rerun with
-    another ``prime`` to check). Every rank below is of ``Cf mod p``.
+    monomials in ``x_P``, columns: monomials in ``x_Q``) of the integer-scaled model. Its
+    separation rank is ``rank_Q(Cf)``. Modulo p, ``rank_{F_p}(Cf mod p) <= rank_Q(Cf)``, equal
+    unless p divides every r x r minor of Cf. The prime is drawn at random, and the chance that
+    it divides a fixed such minor is bounded through Hadamard's bound
+    (:mod:`rac_tn._certify`). Attempts with fresh primes (and points) repeat until the chance
+    that all of them fell short is below 1e-9 (at most :data:`MAX_PRIMES`); ``rank`` is the
+    largest rank found.
 
     *Sampled.* Draw K start parts ``u_i`` and K end parts ``v_j`` uniformly from ``F_p^M`` per
     step and form ``Y[i, j] = y(u_i, v_j) mod p``. Then ``Y = V_P (Cf mod p) V_Q^T``, so
@@ -247,17 +285,17 @@ def separation_rank(
     reaches the symmetric bound it is the rank, certainly (``certified``). If it stops below
     K, it is the rank unless the random points are degenerate.
 
-    *Failure bound (Schwartz-Zippel).* Fix the infinite sequence of random parts; the K x K
-    matrices are its leading blocks. For m at most the true rank rho, the leading m x m minor
-    is a nonzero polynomial in the random coordinates (the formal matrix has rank rho, and
-    rows, like columns, are exchangeable, so a nonzero minor can be moved to the leading
-    position) of degree at most ``m D``, ``D = sum_t n_t = C(T+L-1, L)`` being the total
-    degree of one entry; it vanishes with probability at most ``m D / p``. A wrong "exact"
-    answer needs either a stop at some K < min(rho, cap) (the leading K x K minor vanished) or
-    a rank below ``min(rho, cap)`` at the end (that leading minor vanished). Summing over the
-    sizes K tried (:func:`sample_schedule`), ``Pr[failure] <= (cap + sum_{K < cap} K) D / p``
-    with ``cap = min(symmetric bound, max_samples)``: :func:`failure_bound`, about ``3e-13`` for
-    T = 20, L = 2, R = 4 (and 0 there, as that rank is certified). A result stopped by
+    *Failure bound of one attempt.* The prime's share is above. Schwartz-Zippel: fix the
+    infinite sequence of random parts; the K x K matrices are its leading blocks. For m at most
+    the true rank rho, the leading m x m minor is a nonzero polynomial in the random coordinates
+    (the formal matrix has rank rho, and rows, like columns, are exchangeable, so a nonzero
+    minor can be moved to the leading position) of degree at most ``m D``, ``D = sum_t n_t =
+    C(T+L-1, L)`` being the total degree of one entry; it vanishes with probability at most ``m
+    D / p``. A wrong "exact" answer needs either a stop at some K < min(rho, cap) (the leading K
+    x K minor vanished) or a rank below ``min(rho, cap)`` at the end (that leading minor
+    vanished). Summing over the sizes K tried (:func:`~rac_tn._certify.sample_schedule`),
+    ``Pr[failure] <= (cap + sum_{K < cap} K) D / p`` with ``cap = min(symmetric bound,
+    max_samples)`` (:func:`~rac_tn._certify.schwartz_zippel_bound`). A result stopped by
     ``max_samples`` with ``rank = K`` is only a lower bound (``exact=False``).
 
     Work: the prefix before the first time of the second side (the column side) is computed
@@ -266,7 +304,7 @@ def separation_rank(
 
     *Grid.* The grid tensor is computed exactly modulo p (prefix sharing) and matricized; the
     rank of ``A mod p`` is a lower bound on the rank over Q, equal unless p divides every
-    r x r minor. Nothing is random (``failure_probability = 0``).
+    r x r minor: only the prime is random.
 
     Examples
     --------
@@ -278,11 +316,14 @@ def separation_rank(
     4
     """
     begin = time.perf_counter()
-    partition, p = _check_common(rac, partition, prime)
+    partition, fixed_prime = _check_common(rac, partition, prime)
     class_index = check_class_index(class_index, rac.C)
     check_choice(method, "method", METHODS)
+    rng = np.random.default_rng(check_seed(seed))
     if method == "grid":
-        result = _grid_rank(rac, partition, p, class_index, templates, max_entries, upper_bound)
+        attempt, bound, size = _grid_attempt(
+            rac, partition, class_index, templates, max_entries, upper_bound
+        )
     else:
         if templates is not None:
             raise ValueError(
@@ -291,9 +332,99 @@ def separation_rank(
             )
         max_samples = positive_int(max_samples, "max_samples")
         bound = _symmetric_value(rac, partition, upper_bound, None)
-        rng = np.random.default_rng(check_seed(seed))
-        result = _sampled_rank(rac, partition, p, class_index, max_samples, rng, bound)
+        deadline = None if max_seconds is None else begin + _check_seconds(max_seconds)
+        cap = min(bound, max_samples)
+        attempt = _sampled_attempt(rac, partition, class_index, cap, rng, deadline)
+        size = bound
+    rounds = len(_certify.sample_schedule(bound)) if method == "sampled" else 1
+    with progress_callback(progress, rounds, f"rank {partition}") as report:
+        attempt = _reporting(attempt, report)
+        result = _attempts(attempt, rng, fixed_prime, bound, size, rac, partition, templates)
+    result = replace(result, method=method, partition=partition, class_index=class_index)
     return replace(result, seconds=time.perf_counter() - begin)
+
+
+def _attempts(
+    attempt: Callable[[int], tuple[int, int, tuple[int, int], float]],
+    rng: np.random.Generator,
+    fixed_prime: int | None,
+    bound: int,
+    size: int,
+    rac: RAC,
+    partition: Partition,
+    templates: object,
+) -> RankResult:
+    """Run attempts with fresh random primes until the rank is certified or sure enough."""
+    primes: list[int] = []
+    failures: list[float] = []
+    best = None
+    log2_minor = None
+    while True:
+        large = bool(primes)  # a small prime first: certified results need nothing more
+        p = fixed_prime if fixed_prime is not None else _certify.random_prime(rng, large)
+        rank, K, shape, sz_bound = attempt(p)
+        primes.append(p)
+        if best is None or rank > best[0]:
+            best = (rank, K, shape, p)
+        certified = best[0] == bound
+        capped = rank == K and K < bound  # the sample cap stopped it: a lower bound only
+        if certified or capped:
+            break
+        if fixed_prime is not None:
+            failures.append(1.0)  # nothing bounds a prime chosen in advance
+            break
+        if log2_minor is None:
+            entry = _certify.log2_coefficient_bound(
+                rac, partition.T, None if templates is None else _templates_array(rac, templates)
+            )
+            log2_minor = _certify.log2_hadamard(size, entry)
+        divides = _certify.prime_divides_bound(log2_minor, large)
+        failures.append(min(1.0, divides + sz_bound))
+        if _certify.combined_failure(failures) <= _certify.EXACT_THRESHOLD:
+            break
+        if len(primes) >= MAX_PRIMES:
+            break
+    rank, K, shape, p = best
+    certified = rank == bound
+    failure = 0.0 if certified else _certify.combined_failure(failures) if failures else 1.0
+    exact = certified or (not capped and failure <= _certify.EXACT_THRESHOLD)
+    return RankResult(
+        rank=rank,
+        method="sampled",
+        exact=exact,
+        prime=p,
+        samples=K,
+        failure_probability=failure,
+        certified=certified,
+        upper_bound=bound,
+        shape=shape,
+        partition=partition,
+        primes=tuple(primes),
+    )
+
+
+def _templates_array(rac: RAC, templates: object) -> np.ndarray:
+    return check_templates(templates, rac.M, allow_int=True)
+
+
+def _check_seconds(max_seconds: object) -> float:
+    if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float, np.number)):
+        raise TypeError(f"max_seconds must be a positive number of seconds, got {max_seconds!r}")
+    if not max_seconds > 0:
+        raise ValueError(f"max_seconds must be a positive number of seconds, got {max_seconds}")
+    return float(max_seconds)
+
+
+def _reporting(
+    attempt: Callable[..., tuple[int, int, tuple[int, int], float]],
+    report: Callable[[int, int], None],
+) -> Callable[[int], tuple[int, int, tuple[int, int], float]]:
+    """``attempt`` that reports its rounds (and a whole attempt as one round when it has none)."""
+
+    def run(p: int) -> tuple[int, int, tuple[int, int], float]:
+        return attempt(p, report)
+
+    return run
 
 
 def _symmetric_value(
@@ -317,15 +448,15 @@ def _symmetric_value(
     return positive_int(upper_bound, "upper_bound")
 
 
-def _grid_rank(
+def _grid_attempt(
     rac: RAC,
     partition: Partition,
-    p: int,
     class_index: int,
     templates: object,
     max_entries: int | None,
     upper_bound: CutBound | int | None,
-) -> RankResult:
+) -> tuple[Callable[[int], tuple[int, int, tuple[int, int], float]], int, int]:
+    """The grid rank as an attempt per prime, its upper bound, and the minor size to bound."""
     T = partition.T
     N = template_count(templates, rac.M) or rac.M
     max_entries = check_max_entries(max_entries)
@@ -336,94 +467,91 @@ def _grid_rank(
             f"max_entries={max_entries:,}; use method='sampled' (the separation rank of the "
             "function, which never forms the grid tensor) or pass a larger max_entries="
         )
-    A = grid_tensor_mod(rac, T, p, templates, max_entries=max_entries * rac.C)
-    if rac.C > 1:
-        A = A[..., class_index]
+    shape = (N ** len(partition.start), N ** len(partition.end))
+    bound = min(_symmetric_value(rac, partition, upper_bound, N), *shape)
     axes = [t - 1 for t in partition.start] + [t - 1 for t in partition.end]
-    matrix = np.ascontiguousarray(A.transpose(axes)).reshape(
-        N ** len(partition.start), N ** len(partition.end)
-    )
-    rank = _flint_rank(matrix, p)
-    cut = _symmetric_value(rac, partition, upper_bound, N)
-    bound = min(cut, matrix.shape[0], matrix.shape[1])
-    return RankResult(
-        rank=rank,
-        method="grid",
-        exact=True,
-        prime=p,
-        samples=matrix.shape[0],
-        failure_probability=0.0,
-        certified=rank == bound,
-        upper_bound=bound,
-        shape=matrix.shape,
-        partition=partition,
-    )
+
+    def attempt(
+        p: int, report: Callable[[int, int], None]
+    ) -> tuple[int, int, tuple[int, int], float]:
+        A = grid_tensor_mod(rac, T, p, templates, max_entries=max_entries * rac.C)
+        if rac.C > 1:
+            A = A[..., class_index]
+        matrix = np.ascontiguousarray(A.transpose(axes)).reshape(shape)
+        rank = _flint_rank(matrix, p)
+        report(1, 1)
+        return rank, shape[0], shape, 0.0  # nothing random but the prime
+
+    return attempt, bound, bound
 
 
-def _next_samples(K: int, cap: int) -> int:
-    # double; but go straight to the cap when doubling would land within 3/4 of it (a round
-    # at 2K just below the cap costs nearly as much as the cap itself)
-    return 2 * K if 4 * (2 * K) < 3 * cap else cap
-
-
-def sample_schedule(cap: int) -> list[int]:
-    """The sizes K the sampled rank tries, in order, when capped at ``cap``.
-
-    >>> sample_schedule(1144)
-    [16, 32, 64, 128, 256, 512, 1144]
-    """
-    sizes = [min(_FIRST_K, cap)]
-    while sizes[-1] < cap:
-        sizes.append(_next_samples(sizes[-1], cap))
-    return sizes
-
-
-def failure_bound(cap: int, L: int, T: int, p: int) -> float:
-    """Schwartz-Zippel bound on the chance that the sampled rank reports a wrong exact rank.
-
-    ``(cap + sum of the sizes K < cap tried) * C(T+L-1, L) / p``; see :func:`separation_rank`.
-    """
-    tried = sum(size for size in sample_schedule(cap) if size < cap)
-    return min(1.0, (cap + tried) * total_degree(L, T) / p)
-
-
-def _sampled_rank(
+def _sampled_attempt(
     rac: RAC,
     partition: Partition,
-    p: int,
     class_index: int,
-    max_samples: int,
+    cap: int,
     rng: np.random.Generator,
-    bound: int,
-) -> RankResult:
-    T, M = partition.T, rac.M
-    weights = rac.modular(p)
-    cap = min(bound, max_samples)
+    deadline: float | None,
+) -> Callable[..., tuple[int, int, tuple[int, int], float]]:
+    """The sampled separation rank as an attempt per prime (see :func:`separation_rank`)."""
+    T = partition.T
     # rows: the side holding time 1, so the prefix up to the other side's first time is shared
     row_times = partition.start if 1 in partition.start else partition.end
     row_set = set(row_times)
     shared = min(t for t in range(1, T + 1) if t not in row_set) - 1
     from_cols = np.array([t not in row_set for t in range(shared + 1, T + 1)], dtype=np.bool_)
 
-    def draw(count: int, steps: int) -> np.ndarray:
-        return rng.integers(0, p, size=(count, steps, M), dtype=np.uint64)
+    def attempt(
+        p: int, report: Callable[[int, int], None]
+    ) -> tuple[int, int, tuple[int, int], float]:
+        rank, K = _sampled_rank(rac, p, class_index, cap, rng, shared, from_cols, deadline, report)
+        return rank, K, (K, K), _certify.schwartz_zippel_bound(cap, rac.L, T, p)
 
-    row_prefix = np.empty((0, shared, M), dtype=np.uint64)
-    row_rest = np.empty((0, T - shared, M), dtype=np.uint64)
-    col_rest = np.empty((0, T - shared, M), dtype=np.uint64)
+    return attempt
+
+
+def _sampled_rank(
+    rac: RAC,
+    p: int,
+    class_index: int,
+    cap: int,
+    rng: np.random.Generator,
+    shared: int,
+    from_cols: np.ndarray,
+    deadline: float | None,
+    report: Callable[[int, int], None],
+) -> tuple[int, int]:
+    """Rank of K x K evaluations modulo p, K growing along the schedule: ``(rank, K)``.
+
+    Stops growing K when the next round would end past ``deadline`` (then ``rank == K`` if
+    the last round was full: a lower bound).
+    """
+    weights = rac.modular(p)
+    M, steps = rac.M, len(from_cols)
+
+    def draw(count: int, length: int) -> np.ndarray:
+        return rng.integers(0, p, size=(count, length, M), dtype=np.uint64)
+
+    row_rest = np.empty((0, steps, M), dtype=np.uint64)
+    col_rest = np.empty((0, steps, M), dtype=np.uint64)
     starts: list[np.ndarray] = [np.empty((0, rac.R), dtype=np.uint64)] * rac.L
     Y = np.empty((0, 0), dtype=np.uint64)
     K = 0
-    target = min(_FIRST_K, cap)
-    while True:
+    schedule = _certify.sample_schedule(cap)
+    last = None
+    for done, target in enumerate(schedule):
+        started = time.perf_counter()
+        if deadline is not None and last is not None and K:
+            # a round costs about K^3 (the rank) plus K^2 T (the pairs): scale by K^3
+            if started + last * (target / K) ** 3 > deadline:
+                break
         new = target - K
         prefix = draw(new, shared)
-        rest_rows, rest_cols = draw(new, T - shared), draw(new, T - shared)
+        rest_rows, rest_cols = draw(new, steps), draw(new, steps)
         if shared:
             new_starts = _modular.scan_mod(weights, prefix)
         else:
             new_starts = [np.repeat(h[None], new, axis=0) for h in weights.initial_states]
-        row_prefix = np.concatenate([row_prefix, prefix])
         row_rest = np.concatenate([row_rest, rest_rows])
         col_rest = np.concatenate([col_rest, rest_cols])
         starts = [np.concatenate([a, b]) for a, b in zip(starts, new_starts, strict=True)]
@@ -439,21 +567,8 @@ def _sampled_rank(
         )
         Y, K = grown, target
         rank = _flint_rank(Y, p)
-        if rank < K or K == cap:
+        last = time.perf_counter() - started
+        report(done + 1, len(schedule))
+        if rank < K:
             break
-        target = _next_samples(K, cap)
-    certified = rank == bound
-    exact = rank < K or certified
-    failure = 0.0 if certified or not exact else failure_bound(cap, rac.L, T, p)
-    return RankResult(
-        rank=rank,
-        method="sampled",
-        exact=exact,
-        prime=p,
-        samples=K,
-        failure_probability=failure,
-        certified=certified,
-        upper_bound=bound,
-        shape=(K, K),
-        partition=partition,
-    )
+    return rank, K

@@ -12,6 +12,10 @@ Examples
 [(1, 2, 2), (2, 6, 6)]
 >>> rows[1]["theorem_lower"], rows[1].get("grid_rank")
 (3, 4)
+
+An interrupted sweep (Ctrl-C, or SIGTERM under ``rac-tn``) raises :class:`SweepInterrupted`
+holding the rows finished so far; a configuration that fails raises :class:`SweepError`
+naming it, with the other finished rows.
 """
 
 from __future__ import annotations
@@ -20,23 +24,33 @@ import csv
 import io
 import json
 import multiprocessing
+import signal
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
-from functools import partial
 from typing import Any, Literal, get_args
 
-from rac_tn._checks import check_choice, positive_int
+from rac_tn._checks import check_choice, check_seed, is_int, positive_int
+from rac_tn._interrupt import (
+    SpawnPool,
+    TaskFailed,
+    check_executor,
+    ignore_sigint,
+    run_on_executor,
+)
+from rac_tn._progress import ProgressArg, progress_callback
 from rac_tn.analysis import analyze
 from rac_tn.model import RAC
 from rac_tn.partition import Partition, as_partition
-from rac_tn.rank import DEFAULT_MAX_SAMPLES
+from rac_tn.rank import DEFAULT_MAX_SAMPLES, RankResult
 
 __all__ = [
     "SWEEP_COLUMNS",
     "OutputFormat",
     "SweepConfig",
+    "SweepError",
+    "SweepInterrupted",
     "SweepRow",
     "format_rows",
     "process_pool",
@@ -119,7 +133,7 @@ def sweep_configs(
     Parameters
     ----------
     depths, lengths
-        The depths L and lengths T.
+        The depths L and lengths T (positive integers, Python or numpy).
     hidden, inputs
         One hidden size R (input size M) or several.
     partition
@@ -138,17 +152,32 @@ def sweep_configs(
     ...                                             inputs=2)]
     [(1, 4), (2, 4)]
     """
-    hidden_list = [hidden] if isinstance(hidden, int) else list(hidden)
-    inputs_list = [inputs] if isinstance(inputs, int) else list(inputs)
-    depths, lengths = list(depths), list(lengths)
+    hidden_list = _positive_ints(hidden, "hidden")
+    inputs_list = _positive_ints(inputs, "inputs")
+    depth_list = _positive_ints(depths, "depths")
+    length_list = _positive_ints(lengths, "lengths")
+    if not isinstance(partition, str):
+        raise TypeError(
+            f"partition must be a string like 'start-end' or '1,2,5', got {partition!r}"
+        )
+    seed = check_seed(seed)
     return [
         SweepConfig(M, R, L, T, partition, seed)
         for M in inputs_list
         for R in hidden_list
-        for L in depths
-        for T in lengths
+        for L in depth_list
+        for T in length_list
         if not (partition == "start-end" and T % 2)
     ]
+
+
+def _positive_ints(values: int | Iterable[int], name: str) -> list[int]:
+    """One positive integer or several, as a list of Python ints (errors name ``name[i]``)."""
+    if is_int(values):
+        return [positive_int(values, name)]
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a positive integer or several, got {values!r}")
+    return [positive_int(value, f"{name}[{i}]") for i, value in enumerate(values)]
 
 
 @dataclass(frozen=True)
@@ -177,6 +206,12 @@ class SweepRow(Mapping[str, Any]):
     separation_rank, rank_exact, failure_probability
         The exact sampled separation rank; False when the sample cap made it a certified
         lower bound only; the bound on its failure probability.
+    rank_status
+        ``'certified'`` (meets the symmetric bound: proven), ``'exact'`` (with probability
+        at least ``1 - failure_probability``, below 1e-9) or ``'lower bound'``.
+    generic_rank
+        The generic separation rank of the architecture: ``'10'`` when proven (this model's
+        rank meets the symmetric bound), else the bracket ``'[52, 56]'``.
     grid_rank
         The exact rank of the matricized grid tensor (identity templates).
     seconds
@@ -195,6 +230,8 @@ class SweepRow(Mapping[str, Any]):
     network_bound: int | None = None
     separation_rank: int | None = None
     rank_exact: bool | None = None
+    rank_status: str | None = None
+    generic_rank: str | None = None
     grid_rank: int | None = None
     failure_probability: float | None = None
     seconds: float = field(default=0.0, compare=False)
@@ -257,10 +294,70 @@ def sweep_row(config: SweepConfig, *, max_samples: int = DEFAULT_MAX_SAMPLES) ->
         network_bound=None if network is None else network.value,
         separation_rank=None if rank is None else rank.rank,
         rank_exact=None if rank is None else bool(rank.exact),
+        rank_status=None if rank is None else _status(rank),
+        generic_rank=_generic(report.generic_lower, report.generic_upper),
         grid_rank=None if grid is None else grid.rank,
         failure_probability=None if rank is None else rank.failure_probability,
         seconds=round(time.perf_counter() - start, 4),
     )
+
+
+def _status(rank: RankResult) -> str:
+    return "certified" if rank.certified else "exact" if rank.exact else "lower bound"
+
+
+def _generic(lower: int | None, upper: int | None) -> str | None:
+    if lower is None:
+        return None
+    return str(lower) if lower == upper else f"[{lower}, {upper}]"
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """A sweep stopped by Ctrl-C (or SIGTERM under ``rac-tn``), with the rows it finished.
+
+    Attributes
+    ----------
+    rows
+        One entry per configuration, in order: its :class:`SweepRow`, or None if unfinished.
+    total
+        The number of configurations.
+    signum
+        The signal that stopped it (``signal.SIGINT`` for Ctrl-C).
+    """
+
+    def __init__(self, rows: Sequence[SweepRow | None], signum: int = signal.SIGINT) -> None:
+        self.rows = list(rows)
+        self.total = len(self.rows)
+        self.signum = signum
+        super().__init__(f"sweep interrupted: {self.done} of {self.total} rows finished")
+
+    @property
+    def done(self) -> int:
+        """The number of finished rows."""
+        return sum(row is not None for row in self.rows)
+
+    @property
+    def finished(self) -> list[SweepRow]:
+        """The finished rows, in the order of the configurations."""
+        return [row for row in self.rows if row is not None]
+
+
+class SweepError(RuntimeError):
+    """A configuration of a sweep failed; the original exception is the ``__cause__``.
+
+    Attributes
+    ----------
+    config, index
+        The configuration that failed and its position.
+    rows
+        As :attr:`SweepInterrupted.rows`: the rows finished before the sweep stopped.
+    """
+
+    def __init__(
+        self, config: SweepConfig, index: int, rows: Sequence[SweepRow | None], exc: BaseException
+    ) -> None:
+        self.config, self.index, self.rows = config, index, list(rows)
+        super().__init__(f"configuration {index} failed, {config}: {type(exc).__name__}: {exc}")
 
 
 def sweep(
@@ -268,7 +365,7 @@ def sweep(
     *,
     executor: Executor | None = None,
     max_samples: int = DEFAULT_MAX_SAMPLES,
-    progress: Callable[[int, int], None] | None = None,
+    progress: ProgressArg = False,
 ) -> list[SweepRow]:
     """Analyze every configuration; one :class:`SweepRow` per configuration, in order.
 
@@ -277,8 +374,9 @@ def sweep(
     configs
         The configurations (see :func:`sweep_configs`).
     executor
-        Any :class:`concurrent.futures.Executor` (only ``submit`` is used), or None to run
-        serially here. Rows come back in the order of ``configs`` whatever the executor.
+        Any :class:`concurrent.futures.Executor` (only ``submit`` is used; the function
+        submitted is the top-level :func:`sweep_row`), or None to run serially here. Rows
+        come back in the order of ``configs`` whatever the executor.
 
         - Local cores: :func:`process_pool` (a ``ProcessPoolExecutor`` with spawned workers;
           the exact kernels run on numba's OpenMP threads, which a forked child cannot use, so
@@ -295,11 +393,21 @@ def sweep(
     max_samples
         Cap on each sampled rank's K (a capped rank has ``rank_exact`` False).
     progress
-        Called as ``progress(done, total)`` after each row.
+        True for a progress bar on stderr (rich), or a callable called as
+        ``progress(done, total)`` after each row; nothing is shown by default.
 
     Returns
     -------
     list of SweepRow
+
+    Raises
+    ------
+    SweepInterrupted
+        On Ctrl-C (a KeyboardInterrupt carrying the finished rows). Pending configurations
+        are cancelled; a ``ProcessPoolExecutor``'s workers are terminated (running tasks
+        cannot be stopped otherwise), so that pool cannot be used again.
+    SweepError
+        When a configuration fails: the message names it, the rows finished so far are kept.
 
     Examples
     --------
@@ -311,48 +419,49 @@ def sweep(
     for i, config in enumerate(configs):
         if not isinstance(config, SweepConfig):
             raise TypeError(f"configs[{i}] must be a SweepConfig, got {type(config).__name__}")
-    _check_executor(executor)
-    task = partial(sweep_row, max_samples=positive_int(max_samples, "max_samples"))
-    if executor is None:
-        results: Iterable[SweepRow] = (task(config) for config in configs)
-    else:
-        futures = [executor.submit(task, config) for config in configs]
-        results = (future.result() for future in futures)
-    rows = []
-    for row in results:
-        rows.append(row)
-        if progress is not None:
-            progress(len(rows), len(configs))
-    return rows
+    check_executor(executor)
+    max_samples = positive_int(max_samples, "max_samples")
+    rows: list[SweepRow | None] = [None] * len(configs)
+    with progress_callback(progress, len(configs), "sweep") as report:
+        try:
+            if executor is None:
+                for i, config in enumerate(configs):
+                    try:
+                        rows[i] = sweep_row(config, max_samples=max_samples)
+                    except Exception as exc:
+                        raise SweepError(config, i, rows, exc) from exc
+                    report(i + 1, len(configs))
+            else:
+                try:
+                    run_on_executor(
+                        executor, sweep_row, configs, rows, report, max_samples=max_samples
+                    )
+                except TaskFailed as failed:
+                    i = failed.index
+                    raise SweepError(configs[i], i, rows, failed.__cause__) from failed.__cause__
+        except KeyboardInterrupt as exc:
+            raise SweepInterrupted(rows, getattr(exc, "signum", signal.SIGINT)) from exc
+    return rows  # type: ignore[return-value]  # every entry is a row now
 
 
 def process_pool(max_workers: int | None = None) -> ProcessPoolExecutor:
     """Create a local ``ProcessPoolExecutor`` that is safe for :func:`sweep` (spawned workers).
+
+    Its workers ignore Ctrl-C (the sweep in the parent stops them), and leaving its ``with``
+    block by an exception terminates them at once instead of waiting for running tasks.
 
     Examples
     --------
     >>> with process_pool(2) as pool:                                # doctest: +SKIP
     ...     rows = sweep(configs, executor=pool)
     """
-    return ProcessPoolExecutor(
-        max_workers=max_workers, mp_context=multiprocessing.get_context("spawn")
+    if max_workers is not None:
+        max_workers = positive_int(max_workers, "max_workers")
+    return SpawnPool(
+        max_workers=max_workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=ignore_sigint,
     )
-
-
-def _check_executor(executor: object) -> None:
-    if executor is not None and not isinstance(executor, Executor):
-        raise TypeError(
-            f"executor must be a concurrent.futures.Executor or None, got {type(executor).__name__}"
-        )
-    if isinstance(executor, ProcessPoolExecutor):
-        context = getattr(executor, "_mp_context", None)
-        if context is not None and context.get_start_method() == "fork":
-            raise ValueError(
-                "executor is a ProcessPoolExecutor that forks its workers; the exact-rank kernels "
-                "use OpenMP threads, which do not survive fork(). Create it with "
-                "mp_context=multiprocessing.get_context('spawn') or use "
-                "rac_tn.sweeps.process_pool(n)."
-            )
 
 
 # -- tables -----------------------------------------------------------------------------------

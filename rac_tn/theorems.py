@@ -21,7 +21,7 @@ from typing import Any
 from rac_tn._checks import positive_int
 from rac_tn._flow import product
 from rac_tn._results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity
-from rac_tn.grid import input_degrees, multiset
+from rac_tn.grid import input_degrees, multiset, multisets
 
 _QUANTITY: dict[str, Quantity] = {
     "separation-rank": SEPARATION_RANK,
@@ -151,21 +151,40 @@ def network_cut_closed_form(M: int, R: int, L: int, T: int) -> int:
     """
     half = T // 2
     degrees = input_degrees(L, T)
-    best = M**half
-    prefix = 1
+    log_m, log_r = math.log2(M), math.log2(R)
+    # candidates M^a R^e, compared in bits and formed exactly only once: the loop runs over T/2
+    # boundaries, and a big-integer product per boundary would be quadratic in T
+    best = (half, 0)  # every start input hyperedge: M^{T/2}
+    a = e = 0  # the end inputs cut off so far: M^a R^e
     for b in range(half, T + 1):
         if b > half:
             n_b = degrees[b - 1]
-            # min(M, R^n), forming R^n only when it may be the smaller (n can be huge)
-            small = n_b * math.log2(R) < math.log2(M) + 1
-            prefix *= min(M, R**n_b) if small else M
-        if prefix >= best:
-            break
+            if n_b * log_r < log_m:  # min(M, R^n): the bonds above its copies are cheaper
+                e += n_b
+            else:
+                a += 1
+        best_bits = _bits(*best, log_m, log_r)
+        prefix_bits = _bits(a, e, log_m, log_r)
+        if prefix_bits >= best_bits + 1:
+            break  # the prefix alone costs more than the best cut: later b only add to it
         bonds = comb(T - b - 1 + L, L - 1) if b < T else 0
-        # compare in bits first: R^bonds can be astronomically large (bonds ~ C(T/2+L-1, L-1))
-        if math.log2(prefix) + bonds * math.log2(R) < math.log2(best) + 1:
-            best = min(best, prefix * R**bonds)
-    return best
+        if _smaller(M, R, (a, e + bonds), best, prefix_bits + bonds * log_r - best_bits):
+            best = (a, e + bonds)
+    return M ** best[0] * R ** best[1]
+
+
+def _bits(a: int, e: int, log_m: float, log_r: float) -> float:
+    return a * log_m + e * log_r
+
+
+def _smaller(M: int, R: int, x: tuple[int, int], y: tuple[int, int], gap: float) -> bool:
+    """``M^x0 R^x1 < M^y0 R^y1``, exactly.
+
+    ``gap`` is their difference in bits, trusted unless it is too small to call.
+    """
+    if abs(gap) > 1e-6 * (1 + abs(gap)):
+        return gap < 0
+    return M ** x[0] * R ** x[1] < M ** y[0] * R ** y[1]
 
 
 def theorem_bounds(M: int, R: int, L: int, T: int) -> TheoremBounds:
@@ -252,8 +271,8 @@ def theorem_bounds(M: int, R: int, L: int, T: int) -> TheoremBounds:
         "minimum cut of the compiled network (MPS / copy tree), identity templates",
     )
     degrees = input_degrees(L, T)
-    start = product(multiset(M, n) for n in degrees[:half])
-    end = product(multiset(M, n) for n in degrees[half:])
+    start = product(multisets(M, degrees[:half]))
+    end = product(multisets(M, degrees[half:]))
     add(
         "trivial_function",
         min(start, end),

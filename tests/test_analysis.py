@@ -18,14 +18,14 @@ from rac_tn.analysis import Report, ReportRow
 def test_shallow_start_end_every_bound_and_rank_is_min_R_M_half(M, R, T):
     """L = 1: the theorem value, both cut bounds, the network closed form and both exact ranks
     all equal min(R, M^{T/2}) (here R <= M^{T/2}, so Theorem 1.1's R is tight)."""
-    expected = min(R, M ** (T // 2))
-    assert expected == R
+    expected = min(R, M ** (T // 2))  # = R for these sizes
     report = analyze(RAC.random(M, R, seed=0, integer=True), start_end(T))
     trivial = {"trivial"}
     values = [row.value for row in report.rows if row.origin not in trivial]
     # Theorem 1.1, multi-homogeneous, network closed form, symmetric cut (function and grid),
-    # network cut, exact separation rank, exact grid rank
-    assert values == [expected] * 8
+    # network cut, exact separation rank, exact grid rank, generic rank (proven)
+    assert values == [expected] * 9
+    assert report.generic_proven and report.rows[-1].note == f"generic rank proven = {R}"
     assert report.rank.rank == report.grid_rank.rank == expected
     assert report.network_bound.value == report.symmetric_bound.value == expected
 
@@ -106,7 +106,7 @@ def test_report_is_frozen_and_round_trips_through_json():
     assert back.to_markdown() == report.to_markdown()
     data = json.loads(text)
     assert data["rac"] == {"M": 2, "R": 2, "L": 2, "C": 1, "integer": True}
-    assert type(data["rank"]["rank"]) is int and data["rank"]["rank"] == 8  # 2 * ((2, 3))
+    assert type(data["ranks"][0]["rank"]) is int and data["ranks"][0]["rank"] == 8  # 2 ((2, 3))
     # a rank beyond float precision stays an exact int through JSON
     row = ReportRow("separation rank", 3**100 + 1, "upper bound", "test", "test")
     assert ReportRow.from_dict(json.loads(json.dumps(row.to_dict()))).value == 3**100 + 1
@@ -153,4 +153,36 @@ def test_size_limits_are_checked():
         with pytest.raises(ValueError, match=f"{name} must be a positive integer"):
             analyze(rac, start_end(4), **{name: 0})
     report = analyze(rac, start_end(4), max_entries=15)
-    assert report.grid_rank is None and "max_entries=15" in report.rows[-1].note
+    grid_rows = [row for row in report.rows if row.quantity == "grid-tensor rank"]
+    assert report.grid_rank is None and "max_entries=15" in grid_rows[-1].note
+
+
+def test_every_class_is_reported_and_says_which():
+    """C = 2 with class 0 identically zero: the report must not call the model rank 0."""
+    import numpy as np
+
+    base = RAC.random(2, 2, depth=2, seed=0, integer=True)
+    wo = np.array([[0, 0], list(base.output_weights[0])])
+    rac = base.replace(output_weights=wo)
+    report = analyze(rac, start_end(6))
+    assert report.classes == (0, 1) and report.rank is None
+    # class 0 is y_0 = 0; class 1 is the single-class model's output: R ((R, T/2)) = 2 * 4
+    assert [r.rank for r in report.ranks] == [0, 8]
+    assert [r.class_index for r in report.ranks] == [0, 1]
+    methods = [row.method for row in report.rows if row.origin == "exact computation mod p"]
+    assert any(m.startswith("class 0:") for m in methods)
+    assert any(m.startswith("class 1:") for m in methods)
+    assert report.generic_lower == 8 and report.generic_proven
+    one = analyze(rac, start_end(6), class_index=1)
+    assert one.classes == (1,) and one.rank.rank == 8
+
+
+def test_generic_rank_bracket_at_depth_3():
+    """Depth 3, M = R = 2, T = 6: the symmetric cut is 56 and the rank 52 (grid rank with
+    random templates confirms 52), so the generic rank is only bracketed."""
+    report = analyze(RAC.random(2, 2, depth=3, seed=0, integer=True), start_end(6))
+    assert report.symmetric_bound.value == 56
+    assert report.generic_lower == report.rank.rank == 52 and report.generic_upper == 56
+    assert not report.generic_proven
+    assert report.rows[-1].note == "generic rank in [52, 56]"
+    assert report.rows[-1].claim == "certified lower bound"

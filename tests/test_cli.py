@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import os
+import pty
+import re
+import select
+import signal
 import subprocess
 import sys
+import tempfile
+import time
+from pathlib import Path
 
+import numpy as np
 import pytest
 
+import rac_tn.sweeps
+from rac_tn._outputs import OutputPathError
 from rac_tn.cli import main
-from rac_tn.demo import DEMO_FILES, run_demo, summary
+from rac_tn.demo import DEMO_FILES, MANIFEST, check_demo_dir, run_demo, summary
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _strip_time(rows):
@@ -23,8 +37,31 @@ def test_version_and_help(capsys):
         main(["--version"])
     assert exit_info.value.code == 0
     assert "rac-tn" in capsys.readouterr().out
-    assert main([]) == 0
-    assert "demo" in capsys.readouterr().out
+
+
+def test_no_command_prints_help_and_exits_2(capsys):
+    assert main([]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "usage: rac-tn" in captured.err
+
+
+def test_help_lists_commands_and_every_option_with_its_default(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    top = capsys.readouterr().out
+    for command, words in [("demo", "report.md"), ("table", "exact rank"), ("draw", "network")]:
+        (line,) = [line for line in top.splitlines() if line.strip().startswith(command + " ")]
+        assert words in line  # one line each, with a description
+    with pytest.raises(SystemExit):
+        main(["table", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for option, default in [("--length", "4:12:2"), ("--jobs", "1"), ("--format", "md")]:
+        assert re.search(re.escape(option) + r".*?\(default: " + re.escape(default) + r"\)", text)
+    assert "--quiet" in text
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: rac_tn_demo)" in text and "--force" in text and "--quiet" in text
 
 
 def test_python_dash_m_runs_the_command():
@@ -93,3 +130,299 @@ def test_demo_command(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path / "d"), "--max-length", "4", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "wrote 10 files" in out and "L = 2: 6 (exact)" in out
+
+
+# -- item 5: output paths are checked before any work ----------------------------------------
+
+
+@pytest.fixture
+def no_sweep(monkeypatch):
+    """Any sweep started fails the test: a bad path must be refused first."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the sweep ran before the output path was checked")
+
+    monkeypatch.setattr(rac_tn.sweeps, "sweep", refuse)
+
+
+@pytest.fixture
+def unwritable_folder(tmp_path):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    if _writable(folder):  # root writes anywhere; /sys refuses root too
+        folder = Path("/sys")
+        if not folder.is_dir() or _writable(folder):
+            pytest.skip("no folder this user cannot write to")
+    yield folder
+    (tmp_path / "locked").chmod(0o700)
+
+
+def _writable(folder):
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+def _one_line_error(capsys, *words):
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1, err
+    for word in words:
+        assert word in err, err
+    return err
+
+
+def test_table_output_into_a_missing_folder_is_refused_before_the_sweep(tmp_path, capsys, no_sweep):
+    missing = tmp_path / "typo" / "t.csv"
+    assert main(["table", "--depth", "1", "--length", "4", "-o", str(missing)]) == 2
+    _one_line_error(capsys, "rac-tn table: error:", "-o", "does not exist", str(missing.parent))
+
+
+def test_table_output_naming_a_folder_is_refused(tmp_path, capsys, no_sweep):
+    assert main(["table", "--depth", "1", "--length", "4", "-o", str(tmp_path)]) == 2
+    _one_line_error(capsys, "is a folder")
+
+
+def test_table_output_into_an_unwritable_folder_is_refused(unwritable_folder, capsys, no_sweep):
+    out = unwritable_folder / "t.csv"
+    assert main(["table", "--depth", "1", "--length", "4", "-o", str(out)]) == 2
+    _one_line_error(capsys, "cannot write in folder")
+
+
+def test_draw_output_paths_are_checked(tmp_path, capsys):
+    assert main(["draw", "-o", str(tmp_path / "nope" / "f.pdf")]) == 2
+    _one_line_error(capsys, "rac-tn draw: error: -o", "does not exist")
+    assert main(["draw", "-o", "-"]) == 2
+    _one_line_error(capsys, "draw writes a file")
+
+
+def test_demo_out_naming_a_file_is_refused(tmp_path, capsys):
+    file = tmp_path / "notes.txt"
+    file.write_text("mine")
+    assert main(["demo", "--out", str(file)]) == 2
+    _one_line_error(capsys, "rac-tn demo: error: --out", "is a file, not a folder")
+    assert main(["demo", "--out", str(file / "sub")]) == 2
+    _one_line_error(capsys, "is a file, not a folder")
+    assert file.read_text() == "mine"
+
+
+def test_a_path_mistake_in_a_fresh_process_is_one_line_exit_2(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "rac_tn", "table", "-o", str(tmp_path / "no" / "t.md")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("rac-tn table: error: -o: folder")
+
+
+def test_dash_o_dash_writes_to_stdout(capsys):
+    args = ["table", "--depth", "1", "--length", "2", "--format", "json", "-o", "-"]
+    assert main(args) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert (row["L"], row["T"], row["separation_rank"]) == (1, 2, 2)
+
+
+# -- item 6: the demo never overwrites files it did not write --------------------------------
+
+
+def test_demo_refuses_a_folder_holding_the_users_files(tmp_path, capsys):
+    folder = tmp_path / "paper"
+    folder.mkdir()
+    (folder / "report.md").write_text("my own report")
+    assert main(["demo", "--out", str(folder)]) == 2
+    _one_line_error(capsys, "--out", "report.md", "--force")
+    assert (folder / "report.md").read_text() == "my own report"
+    with pytest.raises(OutputPathError, match="force=True"):
+        run_demo(folder)
+    assert check_demo_dir(folder, force=True) == folder
+
+
+def test_demo_folder_check_trusts_only_unchanged_files_of_its_manifest(tmp_path):
+    assert check_demo_dir(tmp_path / "new") == tmp_path / "new"  # missing: created later
+    folder = tmp_path / "d"
+    folder.mkdir()
+    assert check_demo_dir(folder) == folder  # empty
+    (folder / "report.md").write_text("demo text")
+    (folder / MANIFEST).write_text(
+        json.dumps({"files": {"report.md": hashlib.sha256(b"demo text").hexdigest()}})
+    )
+    assert check_demo_dir(folder) == folder  # only the demo's own, unchanged file
+    (folder / "report.md").write_text("demo text, edited by hand")
+    with pytest.raises(OutputPathError, match="changed since the demo wrote it"):
+        check_demo_dir(folder)
+    (folder / "report.md").write_text("demo text")
+    (folder / "extra.txt").write_text("x")
+    with pytest.raises(OutputPathError, match="extra.txt"):
+        check_demo_dir(folder)
+
+
+@pytest.mark.slow
+def test_demo_rewrites_its_own_folder_but_not_a_users_file(tmp_path, capsys):
+    out = tmp_path / "d"
+    args = ["demo", "--out", str(out), "--max-length", "2", "--quiet"]
+    assert main(args) == 0
+    assert main(args) == 0  # its own files: rewritten
+    written = json.loads((out / MANIFEST).read_text())["files"]
+    assert sorted(written) == sorted(DEMO_FILES)
+    (out / "notes.md").write_text("mine")
+    capsys.readouterr()
+    assert main(args) == 2
+    assert "notes.md" in capsys.readouterr().err
+    assert main([*args, "--force"]) == 0
+    assert (out / "notes.md").read_text() == "mine"
+
+
+# -- item 8: lengths, numpy integers ---------------------------------------------------------
+
+
+def test_skipped_odd_lengths_are_said_on_stderr(capsys):
+    assert main(["table", "--depth", "1", "--length", "2:5", "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    assert [row["T"] for row in csv.DictReader(io.StringIO(captured.out))] == ["2", "4"]
+    assert "skipped odd lengths 3, 5: Start-End needs even T" in captured.err
+
+
+@pytest.mark.parametrize(
+    "length,message",
+    [
+        ("5:3", "--length 5:3 is an empty range (start 5 > stop 3)"),
+        ("0:4", "--length values must be positive integers, got 0"),
+        ("4:8:0", "--length must be start:stop[:step]"),
+        (",", "--length must be start:stop[:step]"),
+    ],
+)
+def test_length_range_errors_say_what_is_wrong(length, message, capsys):
+    assert main(["table", "--length", length]) == 2
+    _one_line_error(capsys, message)
+
+
+def test_run_demo_names_its_bad_arguments(tmp_path):
+    with pytest.raises(ValueError, match="inputs must be a positive integer, got 0"):
+        run_demo(tmp_path / "d", inputs=np.int64(0))
+    with pytest.raises(TypeError, match="hidden must be a positive integer"):
+        run_demo(tmp_path / "d", hidden="2")
+    assert not (tmp_path / "d").exists()
+
+
+@pytest.mark.slow
+def test_run_demo_accepts_numpy_integers(tmp_path):
+    result = run_demo(
+        tmp_path / "d", inputs=np.int64(2), hidden=np.int32(2), max_length=np.int64(2)
+    )
+    assert [(row.L, row.T, row.separation_rank) for row in result.rows] == [
+        (1, 2, 2),
+        (2, 2, 2),
+        (3, 2, 2),
+    ]  # T = 2 splits into two single steps: rank min(M, R) = 2 at every depth
+
+
+# -- items 7 and 9: Ctrl-C / SIGTERM and progress, in a real process -------------------------
+
+
+def _read_until(fd, pattern, text, timeout):
+    """Read the pty ``fd`` into ``text`` until ``pattern`` matches (or ``timeout``)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        match = re.search(pattern, text)
+        if match:
+            return text, match
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # the other side closed
+                break
+            if not chunk:
+                break
+            text += chunk.decode(errors="replace")
+    return text, re.search(pattern, text)
+
+
+def _alive(pids):
+    return [pid for pid in pids if Path(f"/proc/{pid}").exists() and _state(pid) != "Z"]
+
+
+def _state(pid):
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "Z"
+
+
+def _descendants(pid):
+    """Every process below ``pid`` (psutil if installed, else /proc)."""
+    try:
+        import psutil
+    except ImportError:
+        parents = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                parents.setdefault(ppid, []).append(int(entry.name))
+        found, todo = [], [pid]
+        while todo:
+            children = parents.get(todo.pop(), [])
+            found += children
+            todo += children
+        return found
+    return [child.pid for child in psutil.Process(pid).children(recursive=True)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "jobs,signum",
+    [(2, signal.SIGINT), (2, signal.SIGTERM), (1, signal.SIGINT)],
+    ids=["ctrl-c-2-jobs", "sigterm-2-jobs", "ctrl-c-serial"],
+)
+def test_a_stopped_table_keeps_its_rows_and_leaves_no_process(tmp_path, jobs, signum):
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) or SIGTERM (to the
+    command only) mid-sweep: the command stops within seconds, writes the finished rows, says
+    how many, exits 128 + signal, and no worker survives. stderr is a terminal, so the
+    progress bar shows the rows done; the signal is sent once it shows two."""
+    out = tmp_path / "t.csv"
+    command = [sys.executable, "-m", "rac_tn", "table", "--depth", "1", "2", "3"]
+    command += ["--length", "2:40:2", "--format", "csv", "-o", str(out), "--jobs", str(jobs)]
+    master, slave = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "120", "TERM": "xterm"}
+    proc = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stderr=slave, env=env, start_new_session=True
+    )
+    os.close(slave)
+    try:
+        text, match = _read_until(master, r"\b([2-9]|\d\d)/60\b", "", timeout=120)
+        assert match, f"no progress bar on the terminal: {text!r}"
+        children = _descendants(proc.pid)
+        if jobs > 1:
+            assert len(children) >= jobs
+        sent = time.monotonic()
+        if signum == signal.SIGINT:
+            os.killpg(proc.pid, signum)
+        else:
+            proc.send_signal(signum)
+        text, match = _read_until(master, r"interrupted: (\d+) of 60 rows finished", text, 15)
+        status = proc.wait(timeout=15)
+        assert time.monotonic() - sent < 10
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        os.close(master)
+    assert status == 128 + signum
+    assert match, text
+    done = int(match.group(1))
+    assert 2 <= done < 60
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert len(rows) == done
+    assert all(row["separation_rank"] for row in rows)
+    assert "Traceback" not in text
+    deadline = time.monotonic() + 5  # the resource tracker exits once its parent has gone
+    while _alive(children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _alive(children) == []

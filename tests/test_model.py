@@ -249,3 +249,106 @@ def test_bad_modulus(p, error, match):
     rac = RAC(GOOD_WI, GOOD_WH, GOOD_WO)
     with pytest.raises(error, match=match):
         rac.forward_mod(np.ones((2, 3)), p)
+
+
+# -- immutability (issue: cached residues outlived edited weights) ---------------------------------
+
+
+def test_a_rac_is_immutable_and_owns_its_arrays():
+    wi, wh, wo = np.eye(2, dtype=np.int64), np.eye(2, dtype=np.int64), np.ones((1, 2), np.int64)
+    rac = RAC([wi], [wh], wo)
+    X = np.eye(2, dtype=np.int64)[[0, 1, 1]]
+    before = int(rac.forward_mod(X, 101)[0])
+    wh[0, 0] = 7  # the caller's array changes; the model must not
+    assert int(rac.forward_mod(X, 101)[0]) == before
+    with pytest.raises(ValueError, match="read-only"):
+        rac.hidden_weights[0][0, 0] = 7
+    with pytest.raises(AttributeError, match="immutable"):
+        rac.hidden_weights = [wh]
+    changed = rac.replace(hidden_weights=[wh])
+    # y = sum_b (W^H)^{...}: recomputed by hand for the changed W^H = [[7, 0], [0, 1]]
+    h = np.ones(2, dtype=object)
+    for t in (0, 1, 1):
+        h = (np.array([[7, 0], [0, 1]], dtype=object) @ h) * np.eye(2, dtype=object)[t]
+    assert int(changed.forward_mod(X, 101)[0]) == int(sum(h)) % 101
+    assert int(rac.forward_mod(X, 101)[0]) == before
+    assert changed != rac and rac.replace() == rac
+
+
+def test_separation_rank_follows_a_replaced_model():
+    from rac_tn import separation_rank, start_end
+
+    rac = RAC.random(2, 2, depth=2, seed=0, integer=True)
+    assert separation_rank(rac, start_end(6), seed=0).rank == 2 * 4  # R ((R, T/2))
+    # W^O with rank one and W^H = I, W^I rank one: y is a product of per-step scalars, rank 1
+    ones = np.ones((2, 2), dtype=np.int64)
+    flat = rac.replace(input_weights=[ones, ones], hidden_weights=[np.eye(2, dtype=np.int64)] * 2)
+    assert separation_rank(flat, start_end(6), seed=0).rank == 1
+
+
+# -- float range (issue: NaN and silent 0 from float64) --------------------------------------------
+
+
+def exact_output(rac, X):
+    """y by the recurrence on Python integers (weights and inputs are integers here)."""
+    layer_input = [list(map(int, x)) for x in X]
+    for wi, wh, h0 in zip(rac.input_weights, rac.hidden_weights, rac.initial_states):
+        h = [int(v) for v in h0]
+        states = []
+        for x in layer_input:
+            rec = [sum(int(w) * v for w, v in zip(row, h)) for row in wh]
+            drive = [sum(int(w) * v for w, v in zip(row, x)) for row in wi]
+            h = [a * b for a, b in zip(rec, drive)]
+            states.append(h)
+        layer_input = states
+    return [sum(int(w) * v for w, v in zip(row, layer_input[-1])) for row in rac.output_weights]
+
+
+def test_forward_raises_instead_of_nan_and_scaled_forward_is_exact_in_size():
+    from rac_tn._checks import FloatRangeError
+
+    rac = RAC.random(3, 3, depth=2, seed=0, integer=True)
+    X = np.eye(3, dtype=np.int64)[[0, 1, 2, 0, 1, 2, 0, 1]]
+    y = exact_output(rac, X)[0]
+    with pytest.raises(FloatRangeError, match="overflows float64"):
+        rac.forward(X)
+    mantissa, exponent = rac.forward_scaled(X)
+    # the scaled value agrees with the exact integer to float precision
+    assert exponent == abs(y).bit_length() or exponent == abs(y).bit_length() + 1
+    assert abs(float(mantissa[0]) - y / 2**exponent) < 1e-12
+
+
+def test_forward_raises_instead_of_a_silent_underflow():
+    from rac_tn._checks import FloatRangeError
+
+    # W^H = W^I = I / 2 and ones: every step halves twice, so y = 2^(-2T) exactly (L = 1)
+    half = np.eye(2) / 2
+    rac = RAC([half], [half], np.ones((1, 2)), [np.ones(2)])
+    X = np.ones((600, 2))  # y = 2 * 2^-1200: 0.0 in plain float64
+    with pytest.raises(FloatRangeError, match="underflows float64"):
+        rac.forward(X)
+    mantissa, exponent = rac.forward_scaled(X)
+    assert float(mantissa[0]) * 2.0 ** (exponent + 1200) == 2.0
+    assert rac.forward(X[:100])[0] == 2.0 * 2.0**-200  # in range: exact
+
+
+def test_float_routes_raise_instead_of_nan():
+    from rac_tn import compile_rac, grid_tensor
+    from rac_tn._checks import FloatRangeError
+
+    rac = RAC.random(3, 3, depth=2, seed=0, integer=True)
+    with pytest.raises(FloatRangeError, match="grid_tensor_mod"):
+        grid_tensor(rac, 8)
+    X = np.eye(3)[[0, 1, 2, 0, 1, 2, 0, 1]]
+    with pytest.raises(FloatRangeError, match="forward_mod"):
+        compile_rac(rac, 8).evaluate(X)
+    half = np.eye(2) / 2
+    tiny = RAC([half], [half], np.ones((1, 2)))
+    with pytest.raises(FloatRangeError, match="underflows"):
+        grid_tensor(tiny, 600, templates=np.ones((1, 2)))
+
+
+def test_random_rejects_a_bad_seed_by_name():
+    with pytest.raises(TypeError, match="seed must be"):
+        RAC.random(2, 2, seed="abc")
+    assert RAC.random(np.int64(2), np.int32(2), depth=np.int64(2), seed=np.int64(3)).L == 2

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import json
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+import signal
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from math import comb
 
+import numpy as np
 import pytest
 
 import rac_tn.analysis as analysis
@@ -17,6 +20,8 @@ from rac_tn.partition import start_end
 from rac_tn.sweeps import (
     SWEEP_COLUMNS,
     SweepConfig,
+    SweepError,
+    SweepInterrupted,
     SweepRow,
     format_rows,
     process_pool,
@@ -151,3 +156,113 @@ def test_sweep_rejects_non_configs():
     assert SweepConfig(2, 2, 2, 4).build()[1] == start_end(4)
     with pytest.raises(ValueError, match="max_samples"):
         sweep([], max_samples=0)
+
+
+# -- interrupted and failed sweeps keep their finished rows -----------------------------------
+
+
+def _stop_after(n):
+    """A progress callback that presses Ctrl-C once ``n`` rows are done."""
+
+    def progress(done, total):
+        if done >= n:
+            raise KeyboardInterrupt
+
+    return progress
+
+
+def test_an_interrupted_sweep_keeps_its_finished_rows_in_order():
+    configs = sweep_configs(depths=[1, 2], lengths=[2, 4, 6], hidden=2, inputs=2)
+    with pytest.raises(SweepInterrupted) as info:
+        sweep(configs, progress=_stop_after(2))
+    stop = info.value
+    assert isinstance(stop, KeyboardInterrupt) and stop.signum == signal.SIGINT
+    assert stop.rows[2:] == [None] * 4 and (stop.done, stop.total) == (2, 6)
+    assert _strip_time(stop.finished) == _strip_time(sweep(configs[:2]))
+    assert "2 of 6 rows finished" in str(stop)
+
+
+def test_an_interrupted_sweep_on_an_executor_keeps_what_finished():
+    configs = sweep_configs(depths=[1, 2], lengths=[2, 4, 6], hidden=2, inputs=2)
+    with ThreadPoolExecutor(1) as pool:
+        with pytest.raises(SweepInterrupted) as info:
+            sweep(configs, executor=pool, progress=_stop_after(1))
+    stop = info.value
+    expected = sweep(configs)
+    assert stop.rows[0] is not None and stop.done < len(configs)
+    for row, want in zip(stop.rows, expected):  # finished rows sit at their config's place
+        assert row is None or _strip_time([row]) == _strip_time([want])
+
+
+@pytest.mark.slow
+def test_an_interrupted_process_pool_sweep_stops_its_workers():
+    configs = sweep_configs(depths=[3], lengths=range(4, 41, 2), hidden=2, inputs=2)
+    workers = []
+
+    def interrupt(done, total):
+        workers.extend(pool._processes.values())  # busy with the next rows
+        raise KeyboardInterrupt
+
+    with process_pool(2) as pool:
+        with pytest.raises(SweepInterrupted) as info:
+            sweep(configs, executor=pool, progress=interrupt)
+    assert info.value.done >= 1 and len(workers) == 2
+    assert [worker.is_alive() for worker in workers] == [False, False]
+
+
+def test_a_failed_configuration_is_named_and_the_other_rows_are_kept():
+    good = SweepConfig(2, 2, 1, 4)
+    bad = SweepConfig(2, 2, 1, 4, partition="1,9")  # 9 is outside 1..4
+    for executor in (None, ThreadPoolExecutor(1)):
+        with pytest.raises(SweepError) as info:
+            sweep([good, bad], executor=executor)
+        error = info.value
+        assert "configuration 1 failed" in str(error) and "'1,9'" in str(error)
+        assert "outside 1..4" in str(error) and isinstance(error.__cause__, ValueError)
+        assert (error.index, error.config) == (1, bad)
+        assert error.rows[0].separation_rank == 2 and error.rows[1] is None
+        if executor is not None:
+            executor.shutdown()
+
+
+def test_sweep_submits_the_top_level_row_function():
+    """ray.remote(fn) takes a function, not a functools.partial: what the README adapter
+    needs."""
+    submitted = []
+
+    class FunctionsOnly(ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            if not inspect.isfunction(fn):
+                raise TypeError(f"not a function: {fn!r}")
+            submitted.append(fn)
+            return super().submit(fn, *args, **kwargs)
+
+    with FunctionsOnly(1) as pool:
+        (row,) = sweep([SweepConfig(2, 2, 1, 4)], executor=pool, max_samples=64)
+    assert submitted == [sweep_row] and row.separation_rank == 2
+
+
+def test_progress_is_quiet_by_default_and_checked(capsys):
+    configs = sweep_configs(depths=[1], lengths=[2], hidden=2, inputs=2)
+    sweep(configs)
+    assert capsys.readouterr() == ("", "")
+    assert sweep(configs, progress=True)[0].separation_rank == 2
+    with pytest.raises(TypeError, match="progress must be"):
+        sweep(configs, progress="yes")
+
+
+def test_sweep_configs_accept_numpy_integers_and_name_bad_arguments():
+    configs = sweep_configs(
+        depths=np.array([1, 2]), lengths=[np.int64(4)], hidden=np.int64(2), inputs=np.int32(3)
+    )
+    assert [(c.input_dim, c.hidden_dim, c.depth, c.length) for c in configs] == [
+        (3, 2, 1, 4),
+        (3, 2, 2, 4),
+    ]
+    assert all(type(c.hidden_dim) is int and type(c.depth) is int for c in configs)
+    with pytest.raises(ValueError, match=r"hidden must be a positive integer, got 0"):
+        sweep_configs(depths=[1], lengths=[4], hidden=0, inputs=2)
+    with pytest.raises(ValueError, match=r"depths\[1\] must be a positive integer"):
+        sweep_configs(depths=[1, 0], lengths=[4], hidden=2, inputs=2)
+    with pytest.raises(TypeError, match=r"inputs must be a positive integer or several"):
+        sweep_configs(depths=[1], lengths=[4], hidden=2, inputs="2")
