@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from _helpers import gaussian_rac
 
+import rac_tn._prefix
 import rac_tn.contract
 import rac_tn.gridtensor
 from rac_tn import RAC, compile_rac
@@ -124,9 +125,9 @@ def test_prefix_blocks_match_unblocked(monkeypatch):
     # a tiny working-set budget forces the blocked path of the prefix method
     rac = gaussian_rac(3, 2, 2, 2, seed=10)
     expected = loop_grid(rac, 5)
-    monkeypatch.setattr(rac_tn.gridtensor, "_WORK_BYTES", 1)
+    monkeypatch.setattr(rac_tn._prefix, "_WORK_BYTES", 1)
     assert_close(grid_tensor(rac, 5, method="prefix"), expected)
-    monkeypatch.setattr(rac_tn.gridtensor, "_WORK_BYTES", 2000)
+    monkeypatch.setattr(rac_tn._prefix, "_WORK_BYTES", 2000)
     assert_close(grid_tensor(rac, 5, method="prefix"), expected)
 
 
