@@ -45,11 +45,17 @@ class _Exact:
         mantissa, exponent = np.frexp(arr.astype(np.float64))
         numer = np.ldexp(mantissa, 53).astype(np.int64)
         exponent = exponent.astype(np.int64) - 53
-        nonzero = numer != 0
-        shift = int(max(0, -int(exponent[nonzero].min()))) if nonzero.any() else 0
-        out = np.empty(arr.shape, dtype=object)
+        # each entry is m * 2**e exactly; strip m's trailing zeros for the least common shift
+        pairs = {}
         for idx in np.ndindex(arr.shape):
-            out[idx] = int(numer[idx]) << int(exponent[idx] + shift)
+            m, e = int(numer[idx]), int(exponent[idx])
+            if m:
+                zeros = (m & -m).bit_length() - 1
+                pairs[idx] = (m >> zeros, e + zeros)
+        shift = max([0] + [-e for _, e in pairs.values()])
+        out = np.zeros(arr.shape, dtype=object)
+        for idx, (m, e) in pairs.items():
+            out[idx] = m << (e + shift)
         return cls(out, shift)
 
     def __matmul__(self, other: _Exact) -> _Exact:
