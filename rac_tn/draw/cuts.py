@@ -274,7 +274,7 @@ def legend_text(bound: CutBound) -> str:
     --------
     >>> from rac_tn import RAC, start_end, symmetric_bound
     >>> legend_text(symmetric_bound(RAC.random(2, 2, depth=2, seed=0), start_end(4)))
-    '\\mathrm{separation\\ rank} \\leq 4'
+    '\\mathrm{separation\\ rank} \\leq 6'
     """
     what = QUANTITY_TEXT.get(bound.quantity, r"\mathrm{rank}")
     return f"{what} \\leq {format_bound(bound.value, bound.log2)}"

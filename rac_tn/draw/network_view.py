@@ -12,6 +12,9 @@ Examples
 >>> from rac_tn.draw.style import Style
 >>> net = compile_rac(RAC.random(2, 2, depth=2, seed=0), T=3)
 >>> scene = network_view(net, Style())
+>>> sum(n.role == "terminal" for n in scene.nodes)     # one leg per copy of an input
+6
+>>> scene = network_view(net, Style(hyperedges=True))
 >>> sum(n.role == "hyperedge" for n in scene.nodes)    # one dot per input
 3
 """

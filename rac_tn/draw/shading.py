@@ -220,8 +220,10 @@ def _rings(raster: _Raster, level: np.ndarray, tol: float, min_length: float) ->
 
 
 def _subdivide(ring: list[Point], longest: float) -> list[Point]:
-    """Split the sides of a closed ring longer than ``longest``, so that the smooth curve
-    through its points stays close to the straight stretches instead of bulging at corners.
+    """Split the sides of a closed ring longer than ``longest``.
+
+    The smooth curve through the points then stays close to the straight stretches instead
+    of bulging out at their corners.
     """
     out: list[Point] = []
     for a, b in zip(ring, [*ring[1:], ring[0]], strict=True):

@@ -11,8 +11,8 @@ Examples
 >>> from rac_tn.draw.scene import Node, Scene
 >>> scene = Scene()
 >>> _ = scene.add_node(Node("a", 0.0, 0.0, label="W^{O}"))
->>> print(render(scene, standalone=False).splitlines()[1])
-\begin{tikzpicture}[x=1cm, y=1cm, inner sep=0pt, outer sep=0pt]
+>>> print(render(scene, standalone=False).splitlines()[2])
+\begin{tikzpicture}[x=1cm, y=1cm]
 """
 
 from __future__ import annotations
@@ -453,7 +453,7 @@ def picture(scene: Scene) -> str:
     --------
     >>> from rac_tn.draw.scene import Node
     >>> scene = Scene()
-    >>> _ = scene.add_node(Node("a", 0.0, 0.0, shape="dot", size=0.1, role="DELTA", name="c"))
+    >>> _ = scene.add_node(Node("a", 0.0, 0.0, "dot", 0.1, role="DELTA", name="c", fill=INK))
     >>> [line.strip() for line in picture(scene).splitlines() if "(c)" in line]
     ['\\node[rac/copy] (c) at (0,0) {};']
     """
@@ -568,8 +568,9 @@ def describe(scene: Scene) -> str:
 
     Examples
     --------
-    >>> describe(Scene(meta={"view": "grid", "L": 2, "T": 4}))
-    '% rac_tn figure: the computation grid of a depth-2 RAC over T = 4 steps.\\n'
+    >>> print(describe(Scene(meta={"view": "grid", "L": 2, "T": 4})))
+    % rac_tn figure: the computation grid of a depth-2 RAC over T = 4 steps.
+    <BLANKLINE>
     """
     meta = scene.meta
     if "view" not in meta:
