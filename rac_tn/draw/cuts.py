@@ -240,9 +240,9 @@ def _ring_with_degree(scene: Scene, node: Node, degree: int, style: Style) -> No
     node.stroke = style.cut_color
     node.linewidth = 1.2
     fs, color = style.font_size, style.cut_color
-    if node.role == "cell":  # above the cell: the wires leave it on the right
-        x, y = node.x - 0.05, node.y + node.half_height + 0.04
-        text = Text(x, y, f"{degree}", size=fs, color=color, va="bottom")
+    if node.role == "cell":  # above the cell's left part: the wires leave it on the right
+        x, y = node.x + 0.02, node.y + node.half_height + 0.04
+        text = Text(x, y, f"{degree}", size=fs, color=color, ha="right", va="bottom")
     else:  # below the input's own label
         x, y = node.x, node.y - node.size - 0.34
         text = Text(x, y, f"{degree}", size=fs, color=color, va="top")

@@ -140,6 +140,7 @@ def grid_scene(
                     label_size=fs,
                     role="cell",
                     ref=cell,
+                    name=f"h-{k}-{t}",
                 )
             )
     label = "y" if mode != "none" else None
@@ -154,6 +155,7 @@ def grid_scene(
             fill=LIGHT,
             role="output",
             ref=("y",),
+            name="y",
         )
     )
     _Wires(scene, style, dims or {}).add_all(L, T, layout)
@@ -183,6 +185,7 @@ def _add_input(
             stroke=color,
             role="input",
             ref=("x", t),
+            name=f"x-{t}",
         )
     )
     x, y = at[0], at[1] - g.input_radius - 0.08
@@ -221,7 +224,18 @@ class _Wires:
             fx, fy = pos[fan]
             r = layout.geometry.fan_radius
             self.scene.add_node(
-                Node(fan, fx, fy, "dot", r, fill=INK, linewidth=0.0, role="fanout", ref=fan)
+                Node(
+                    fan,
+                    fx,
+                    fy,
+                    "dot",
+                    r,
+                    fill=INK,
+                    linewidth=0.0,
+                    role="fanout",
+                    ref=fan,
+                    name=f"fan-{u[1]}-{u[2]}",
+                )
             )
             self.wire([(x, y), (fx, fy)], u, fan, (u, "fan"), R, False)
             self.wire([(fx, fy), pos[right]], fan, right, (u, right), R, True)

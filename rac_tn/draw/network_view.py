@@ -241,6 +241,7 @@ class _TensorShapes:
         self.g = g
         self.is_mps = net.kind == "mps"
         self.deep = net.L > 1
+        self.T = net.T
         self.mode = mode
         self.fs = style.font_size
         self.builders: dict[str, Callable[[int, Point, TensorPlace], Node]] = {
@@ -279,8 +280,8 @@ class _TensorShapes:
     def core(self, tid: int, at: Point, p: TensorPlace) -> Node:
         label = f"G_{{{p.time}}}" if self.mode != "none" else None
         r = self.g.core_radius
-        if label:  # room for the label, whatever T
-            w, h = text_size(label, self.fs)
+        if label:  # room for the widest label, G_T, in every core
+            w, h = text_size(f"G_{{{self.T}}}", self.fs)
             r = max(r, math.hypot(w / 2, h / 2) + 0.03)
         return Node(tid, *at, "circle", r, label=label, label_size=self.fs)
 
