@@ -15,6 +15,7 @@ from _drawing import rac_of
 from rac_tn import compile_rac
 from rac_tn.diagram import build_scene
 from rac_tn.draw.cuts import TENSOR_ROLES
+from rac_tn.draw.scene import text_size
 from rac_tn.partition import Partition
 
 
@@ -90,8 +91,6 @@ def test_fonts_are_readable_and_figures_fit_a_column():
 
 def _label_corners_inside(node, margin):
     """The label's box, as matplotlib typesets it, lies inside the node with a margin."""
-    from rac_tn.draw.scene import text_size
-
     w, h = text_size(node.label, node.label_size)
     if node.shape == "box":
         return w / 2 + margin <= node.size and h / 2 + margin <= node.half_height + 0.02
@@ -130,13 +129,10 @@ def test_no_label_covers_a_node_or_another_label(depth, T, view, style):
 
     scene = build_scene(rac_of(depth), T=T, view=view, **style)
     texts = [(t.text, t.extent()) for t in scene.texts if t.role not in ("legend", "title")]
-    texts += [
-        (e.label, (e.label_pos[0] - w / 2, e.label_pos[1] - h / 2, e.label_pos[0] + w / 2,
-                   e.label_pos[1] + h / 2))
-        for e in scene.edges
-        if e.label
-        for w, h in [__import__("rac_tn.draw.scene", fromlist=["x"]).text_size(e.label, e.label_size)]
-    ]  # fmt: skip
+    for e in scene.edges:
+        if e.label:
+            (x, y), (w, h) = e.label_pos, text_size(e.label, e.label_size)
+            texts.append((e.label, (x - w / 2, y - h / 2, x + w / 2, y + h / 2)))
     nodes = [n for n in scene.nodes if n.shape != "none"]
     for text, box in texts:
         for n in nodes:
