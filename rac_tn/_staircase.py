@@ -20,8 +20,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.special import gammaln
 
-from rac_tn._flow import min_cut_arrays
-from rac_tn.grid import paths
+from rac_tn._flow import min_cut_arrays, product
+from rac_tn.grid import multiset, paths
 
 _LN2 = math.log(2.0)
 
@@ -33,6 +33,26 @@ def boundary(
 
     ``degree`` is ``deg_U(v)``: the paths to the output through successors outside U. Inputs
     come first (in time order), then cells by layer, rightmost first.
+
+    Parameters
+    ----------
+    L, T
+        Depth and sequence length.
+    widths
+        The staircase ``w_1 >= ... >= w_L`` (each ``< T``).
+    upstream
+        The input times of U's side.
+
+    Returns
+    -------
+    list of tuple
+        ``(node, symbol, degree)``: the grid node (``("x", t)`` or ``("h", l, t)``), its
+        dimension symbol and ``deg_U``. A top-layer cell is listed even with degree 0.
+
+    Examples
+    --------
+    >>> boundary(1, 4, (2,), [1, 2])             # the MPS: one bond, the state h^{1,2}
+    [(('h', 1, 2), 'R', 1)]
     """
     out: list[tuple[tuple, str, int]] = []
     w1 = widths[0] if widths else 0
@@ -60,6 +80,27 @@ def log2_cost(
     """``log2`` of the cost of U (floats, vectorised): for choosing among candidates.
 
     The same boundary as :func:`boundary`, priced ``((dim, degree))`` (inputs capped at N).
+
+    Parameters
+    ----------
+    M, R, L, T
+        The sizes.
+    widths
+        The staircase of U.
+    upstream
+        The input times of U's side, as an int array.
+    N
+        The template count (inputs cost at most N), or None.
+
+    Returns
+    -------
+    float
+        ``log2`` of the product of the boundary's factors.
+
+    Examples
+    --------
+    >>> round(log2_cost(2, 2, 2, 6, (3, 1), np.array([1, 2, 3]), None), 4)   # log2(5 * 2 * 2)
+    4.3219
     """
     w1 = widths[0] if len(widths) else 0
     times = upstream[upstream > w1]
@@ -96,6 +137,26 @@ def cheapest_staircase(
     ``O(L * width)`` array operations. Costs in bits (floats); the caller recounts exactly.
     It minimises the same objective over the same sets as the max-flow of
     :func:`min_staircase` (the tests check that they agree).
+
+    Parameters
+    ----------
+    M, R, L, T
+        The sizes.
+    width
+        The cells of times ``1..width`` may be in U: the other side's first time is
+        ``width + 1``.
+    N
+        The template count (inputs cost at most N), or None.
+
+    Returns
+    -------
+    tuple of int
+        The widths ``(w_1, ..., w_L)``, non-increasing.
+
+    Examples
+    --------
+    >>> cheapest_staircase(2, 2, 2, 6, 3, None)
+    (3, 3)
     """
     if width == 0:
         return (0,) * L
@@ -140,6 +201,24 @@ def min_staircase(
     closure arcs (infinite) to each cell's predecessors, and per cell the three-arc gadget over
     its successors (cells past ``width`` are the sink). Capacities are binary logarithms of the
     multiset coefficients, in floats (the U found is re-costed exactly by the caller).
+
+    Parameters
+    ----------
+    M, R, L, T, width, N
+        As :func:`cheapest_staircase`.
+    bound
+        The cost in bits of some closed set: the flow's scale
+        (:func:`~rac_tn._flow.min_cut_arrays`).
+
+    Returns
+    -------
+    tuple of int
+        The widths ``(w_1, ..., w_L)``.
+
+    Examples
+    --------
+    >>> min_staircase(2, 2, 2, 6, 3, None, bound=10.0)
+    (3, 3)
     """
     if width == 0:
         return (0,) * L
@@ -196,3 +275,70 @@ def _log2_multiset(n: int, log2_k: np.ndarray) -> np.ndarray:
     series = m * (m + 1) / (2 * big_k) - m * (m + 1) * (2 * m + 1) / (12 * big_k**2)
     large = m * log2_k - gammaln(n) / _LN2 + series / _LN2
     return np.where(small, exact, large)
+
+
+def exact_factors(
+    M: int,
+    R: int,
+    L: int,
+    T: int,
+    upstream: Sequence[int],
+    widths: Sequence[int],
+    N: int | None,
+) -> list[tuple[tuple, int, int, int]]:
+    """The exact cut of U = upstream inputs + the staircase ``widths``.
+
+    Returns
+    -------
+    list of tuple
+        ``(node, dim, degree, factor)`` per boundary node: ``factor = ((dim, degree))``
+        (an input's capped at N templates).
+
+    Examples
+    --------
+    >>> exact_factors(2, 2, 1, 4, [1, 2], (0,), None)    # the two inputs, degree 1 each
+    [(('x', 1), 2, 1, 2), (('x', 2), 2, 1, 2)]
+    """
+    factors = []
+    for node, symbol, degree in boundary(L, T, widths, upstream):
+        if symbol == "M":
+            factor = multiset(M, degree) if N is None else min(N, multiset(M, degree))
+            factors.append((node, M, degree, factor))
+        elif degree:
+            factors.append((node, R, degree, multiset(R, degree)))
+    return factors
+
+
+def cheapest_candidate(
+    M: int, R: int, L: int, T: int, N: int | None, candidates: list
+) -> tuple[list[tuple[tuple, int, int, int]], tuple[int, ...], tuple[int, ...], str]:
+    """The exactly cheapest of candidate closed sets.
+
+    Candidates whose cost in bits is clearly above the cheapest are not recounted exactly (a
+    recount forms every factor as a big integer).
+
+    Parameters
+    ----------
+    M, R, L, T
+        The sizes.
+    N
+        The template count, or None for the separation rank.
+    candidates
+        ``(log2 cost, widths, upstream times, side name)`` tuples.
+
+    Returns
+    -------
+    tuple
+        The exact factors (:func:`exact_factors`), widths, upstream times and side name of
+        the cheapest candidate.
+    """
+    cheapest = min(cost for cost, *_ in candidates)
+    best = None
+    for cost, widths, upstream, side_name in sorted(candidates, key=lambda c: c[0]):
+        if cost > cheapest + 1e-6 * (1 + cheapest):
+            break
+        factors = exact_factors(M, R, L, T, upstream, widths, N)
+        value = product(f[3] for f in factors)
+        if best is None or value < best[0]:
+            best = (value, factors, widths, upstream, side_name)
+    return best[1:]

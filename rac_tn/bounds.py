@@ -33,14 +33,17 @@ from rac_tn._checks import template_count
 from rac_tn._flow import product, tensor_network_min_cut
 from rac_tn._format import short_int
 from rac_tn._results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, jsonable, tuples
-from rac_tn._staircase import boundary, cheapest_staircase, log2_cost
-from rac_tn.grid import multiset
+from rac_tn._staircase import cheapest_candidate, cheapest_staircase, log2_cost
+from rac_tn.cells import BilinearModel
 from rac_tn.model import RAC
 from rac_tn.network import RacNetwork
 from rac_tn.partition import Partition, as_partition
 
+#: What a cut element is: a bond, COPY tensor or hyperedge of a network, or a grid node.
 CutCategory = Literal["bond", "delta", "hyperedge", "node"]
+#: Which cut a :class:`CutBound` comes from.
 CutMethod = Literal["symmetric-cut", "network-cut"]
+#: A side of a partition.
 Side = Literal["start", "end"]
 
 
@@ -51,11 +54,27 @@ Side = Literal["start", "end"]
 class CutElement:
     """One element of a cut.
 
-    ``category`` is ``'bond'``, ``'delta'`` or ``'hyperedge'`` (network cut) or ``'node'``
-    (symmetric cut). ``name``: the index name of a bond or hyperedge, the tensor id of a COPY
-    tensor, or the grid node (``("h", l, t)`` or ``("x", t)``). ``factor`` is its exact
-    contribution to the bound: ``dim`` in a network cut; ``((dim, degree))`` (or
-    ``min(N, ((M, degree)))`` for an input with N templates) in a symmetric cut.
+    Attributes
+    ----------
+    category
+        ``'bond'``, ``'delta'`` or ``'hyperedge'`` (network cut) or ``'node'`` (symmetric
+        cut).
+    name
+        The index name of a bond or hyperedge, the tensor id of a COPY tensor, or the grid
+        node (``("h", l, t)`` or ``("x", t)``).
+    dim
+        The dimension of the element (M or R for a grid node).
+    degree
+        Symmetric cut: ``deg_U(v)``, the paths to the output through successors outside U.
+        Network cut: 1.
+    factor
+        Its exact contribution to the bound: ``dim`` in a network cut; ``((dim, degree))``
+        (or ``min(N, ((M, degree)))`` for an input with N templates) in a symmetric cut.
+
+    Examples
+    --------
+    >>> CutElement("node", ("h", 1, 4), dim=3, degree=2, factor=6).to_dict()["name"]
+    ['h', 1, 4]
     """
 
     category: CutCategory
@@ -65,7 +84,13 @@ class CutElement:
     factor: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields (a grid node name becomes a list)."""
+        """JSON-safe fields (a grid node name becomes a list).
+
+        Returns
+        -------
+        dict
+            The five fields; :meth:`from_dict` rebuilds an equal element.
+        """
         return {
             "category": self.category,
             "name": jsonable(self.name),
@@ -76,7 +101,17 @@ class CutElement:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CutElement:
-        """Rebuild from :meth:`to_dict`."""
+        """Rebuild from :meth:`to_dict` (a list name becomes a tuple again).
+
+        Parameters
+        ----------
+        data
+            The output of :meth:`to_dict`, possibly through JSON.
+
+        Returns
+        -------
+        CutElement
+        """
         return cls(
             data["category"], tuples(data["name"]), data["dim"], data["degree"], data["factor"]
         )
@@ -108,6 +143,19 @@ class CutBound:
         (the rank of the matricized grid tensor).
     seconds
         Wall time (not compared).
+
+    See Also
+    --------
+    symmetric_bound, network_cut_bound
+
+    Examples
+    --------
+    >>> from rac_tn import RAC, start_end
+    >>> bound = symmetric_bound(RAC.random(2, 2, depth=2, seed=0), start_end(8))
+    >>> bound.value, bound.claim, bound.quantity, int(bound)
+    (10, 'upper bound', 'separation rank', 10)
+    >>> CutBound.from_dict(bound.to_dict()) == bound
+    True
     """
 
     value: int
@@ -136,7 +184,13 @@ class CutBound:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields: exact ints, the cut, the side and the partition as lists."""
+        """JSON-safe fields: exact ints, the cut, the side and the partition as lists.
+
+        Returns
+        -------
+        dict
+            Every field; ``value`` stays an exact Python int (JSON keeps it exactly).
+        """
         return {
             "value": self.value,
             "log2": self.log2,
@@ -151,7 +205,17 @@ class CutBound:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CutBound:
-        """Rebuild from :meth:`to_dict` (``from_dict(to_dict(b)) == b``)."""
+        """Rebuild from :meth:`to_dict` (``from_dict(to_dict(b)) == b``).
+
+        Parameters
+        ----------
+        data
+            The output of :meth:`to_dict`, possibly through JSON.
+
+        Returns
+        -------
+        CutBound
+        """
         return cls(
             value=int(data["value"]),
             log2=float(data["log2"]),
@@ -174,6 +238,7 @@ def _make_bound(
     quantity: Quantity,
     seconds: float,
 ) -> CutBound:
+    """The :class:`CutBound` whose value is the exact product of the elements' factors."""
     value = product(element.factor for element in elements)
     return CutBound(
         value=value,
@@ -191,15 +256,25 @@ def _make_bound(
 # -- symmetric cut on the computation grid ------------------------------------------------------
 
 
-def _sizes(rac: RAC | RacNetwork) -> tuple[int, int, int]:
+def _sizes(rac: RAC | RacNetwork | BilinearModel) -> tuple[int, int, int]:
+    """``(input node dim, cell node dim, L)`` of a model; TypeError for anything else.
+
+    A RAC's nodes are M and R; a family's are its ``input_node_dim`` and ``node_dim`` (n for a
+    dense core, min(n, K) for a CP core, n + 1 with affine terms: design §5).
+    """
     model = rac.rac if isinstance(rac, RacNetwork) else rac
+    if isinstance(model, BilinearModel):
+        return model.input_node_dim, model.node_dim, model.depth
     if not isinstance(model, RAC):
-        raise TypeError(f"rac must be a rac_tn.RAC (or a RacNetwork), got {type(rac).__name__}")
+        raise TypeError(
+            f"rac must be a rac_tn.RAC, a model family (rac_tn.CP2RNN, ...) or a RacNetwork, "
+            f"got {type(rac).__name__}"
+        )
     return model.M, model.R, model.L
 
 
 def symmetric_bound(
-    rac: RAC | RacNetwork, partition: Partition, templates: object = None
+    rac: RAC | RacNetwork | BilinearModel, partition: Partition, templates: object = None
 ) -> CutBound:
     """The symmetric cut bound on the computation grid (design §1, "Bounds by cuts" item 2).
 
@@ -207,13 +282,15 @@ def symmetric_bound(
     input of one side and none of the other,
     ``sep <= min_U prod_v ((dim v, deg_U(v)))`` with
     ``deg_U(v) = sum_{u in succ(v) - U} paths(u -> output)`` (dim R for a cell, M for an input).
-    Both orientations (U upstream of the start inputs, then of the end inputs) are solved by
-    max-flow and the smaller value is kept. The copy tree is never built.
+    Both orientations (U upstream of the start inputs, then of the end inputs) are minimised
+    and the smaller value is kept. The copy tree is never built.
 
     Parameters
     ----------
     rac
-        A :class:`rac_tn.RAC` (only M, R, L are used) or a RacNetwork.
+        A :class:`rac_tn.RAC` (only M, R, L are used), a RacNetwork, or a model family
+        (:class:`rac_tn.CP2RNN`, ...): its nodes are then priced at the family's dimensions
+        (``node_dim``: n dense, min(n, K) CP, n + 1 affine; ``input_node_dim``: d or d + 1).
     partition
         The partition (P, Q).
     templates
@@ -225,7 +302,16 @@ def symmetric_bound(
     -------
     CutBound
         ``method='symmetric-cut'``; ``side`` is U; ``cut`` lists the nodes of U that feed nodes
-        outside U, with their degrees and exact factors.
+        outside U, with their degrees and exact factors. ``quantity`` is
+        ``'separation rank'`` without templates, ``'grid-tensor rank'`` with them.
+
+    Raises
+    ------
+    TypeError
+        When ``rac`` is not a RAC or RacNetwork, or ``partition`` not a :class:`Partition`
+        (a name such as ``'start-end'`` is not accepted here).
+    ValueError
+        For an invalid template count or array.
 
     Notes
     -----
@@ -262,14 +348,20 @@ def symmetric_bound(
     ``(A+B-C)[v in U, S nonempty] + (C-B)[a in S] + (C-A)[b in S]``, the design's three
     numbers; that form needs two extra infinite arcs, the one above does not.)
 
-    *Round-off.* The flow runs in fixed point: capacities (binary logarithms) are scaled so
-    that the cheaper of two explicit closed sets (the inputs alone, and every cell before the
-    other side's first time) is worth 2**28 units, then rounded (scipy's Dinic is exact on
-    integers). The U found is re-costed exactly as an integer product of multiset coefficients
-    and compared exactly with those two sets. So ``value`` is always the exact cost of a closed
-    set, a valid bound; it can miss the true minimum only when another closed set is cheaper by
-    less than the rounding, ``(arcs in the two cuts) * bound / 2**29`` bits (about ``1e-5``
-    bit for L = 8, T = 4096).
+    *The search.* A closed U is a staircase of widths ``w_1 >= ... >= w_L`` (cells ``(l,
+    1..w_l)``) plus the inputs of its side (:mod:`rac_tn._staircase`), and the minimum of the
+    cost above over staircases is found by a dynamic programme over the layers
+    (:func:`~rac_tn._staircase.cheapest_staircase`), which minimises the same objective over
+    the same sets as the max-flow of this network (:func:`~rac_tn._staircase.min_staircase`;
+    the tests check that they agree) in ``O(L * T)`` array operations.
+
+    *Round-off.* The search compares costs in floating-point bits (``gammaln``). The staircase
+    it finds and two explicit closed sets (the inputs alone, and every cell before the other
+    side's first time), for both orientations, are candidates; those within a relative
+    ``1e-6`` of the cheapest in bits are re-costed exactly as integer products of multiset
+    coefficients and the exactly smallest is kept. So ``value`` is always the exact cost of a
+    closed set, a valid bound; it can miss the true minimum only when another closed set is
+    cheaper by less than the floating-point error of the costs in bits.
 
     Examples
     --------
@@ -295,7 +387,8 @@ def symmetric_bound(
         shapes = {(0,) * L, (width,) * L}
         shapes.add(cheapest_staircase(M, R, L, T, width, N))
         candidates += [(log2_cost(M, R, L, T, w, times, N), w, upstream, side_name) for w in shapes]
-    elements, widths, upstream, side_name = _cheapest(M, R, L, T, N, candidates)
+    factors, widths, upstream, side_name = cheapest_candidate(M, R, L, T, N, candidates)
+    elements = [CutElement("node", *factor) for factor in factors]
     side = [("x", t) for t in upstream]
     side += [("h", layer, t) for layer, w in enumerate(widths, 1) for t in range(1, w + 1)]
     quantity = SEPARATION_RANK if N is None else GRID_TENSOR_RANK
@@ -308,46 +401,6 @@ def symmetric_bound(
         quantity,
         time.perf_counter() - begin,
     )
-
-
-def _cheapest(
-    M: int, R: int, L: int, T: int, N: int | None, candidates: list
-) -> tuple[list[CutElement], tuple[int, ...], tuple[int, ...], str]:
-    """The exactly cheapest candidate.
-
-    Candidates whose cost in bits is clearly above the cheapest are not recounted exactly (a
-    recount forms every factor as a big integer).
-    """
-    cheapest = min(cost for cost, *_ in candidates)
-    best = None
-    for cost, widths, upstream, side_name in sorted(candidates, key=lambda c: c[0]):
-        if cost > cheapest + 1e-6 * (1 + cheapest):
-            break
-        elements = _staircase_elements(M, R, L, T, upstream, widths, N)
-        value = product(e.factor for e in elements)
-        if best is None or value < best[0]:
-            best = (value, elements, widths, upstream, side_name)
-    return best[1:]
-
-
-def _staircase_elements(
-    M: int,
-    R: int,
-    L: int,
-    T: int,
-    upstream: tuple[int, ...],
-    widths: tuple[int, ...],
-    N: int | None,
-) -> list[CutElement]:
-    """The exact cut elements of U = upstream inputs + the staircase ``widths``."""
-    elements = []
-    for node, symbol, degree in boundary(L, T, widths, upstream):
-        if symbol == "M":
-            factor = multiset(M, degree) if N is None else min(N, multiset(M, degree))
-            elements.append(CutElement("node", node, M, degree, factor))
-        elif degree:
-            elements.append(CutElement("node", node, R, degree, multiset(R, degree)))
-    return elements
 
 
 def network_cut_bound(net: RacNetwork, partition: Partition | str) -> CutBound:
@@ -365,15 +418,23 @@ def network_cut_bound(net: RacNetwork, partition: Partition | str) -> CutBound:
     net
         A :class:`rac_tn.network.RacNetwork` (uses ``net.tn``, ``net.input_inds``, ``net.T``).
     partition
-        The partition (P, Q) of ``1..net.T``.
+        The partition (P, Q) of ``1..net.T``, or a name for :func:`~rac_tn.partition.as_partition`
+        (``'start-end'``, ``'interleaved'``, ``'1,2,5'``).
 
     Returns
     -------
     CutBound
-        ``method='network-cut'``, ``bounds='grid-rank'``; ``cut`` lists the cut bonds
+        ``method='network-cut'``, ``quantity='grid-tensor rank'``; ``cut`` lists the cut bonds
         (index names), COPY tensors (tensor ids) and hyperedges (index names); ``side`` holds
         the tensor ids and hyperedge names on the source (start) side, a cut COPY tensor or
         hyperedge included.
+
+    Raises
+    ------
+    TypeError
+        When ``net`` is not a RacNetwork, or ``partition`` neither a Partition nor a string.
+    ValueError
+        When the partition's T differs from the network's, or an input index is missing.
 
     Examples
     --------
@@ -412,6 +473,7 @@ def network_cut_bound(net: RacNetwork, partition: Partition | str) -> CutBound:
 
 
 def _network_element(category: CutCategory, name: Hashable, dim: int) -> CutElement:
+    """A network-cut element: its factor is its dimension."""
     return CutElement(category, name, dim, 1, dim)
 
 

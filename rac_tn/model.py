@@ -28,56 +28,11 @@ from typing import Any
 import numpy as np
 
 from rac_tn import _modular
-from rac_tn._checks import FloatRangeError, check_seed, positive_int
-
-# float64 holds normal numbers 2**-1022 <= |x| < 2**1024
-_MAX_EXPONENT = 1024
-_MIN_EXPONENT = -1021
-
+from rac_tn._arrays import as_layer_list, as_weight, frozen, random_weights, same_arrays
+from rac_tn._checks import check_seed, positive_int
+from rac_tn._scaled import scaled_recurrence, to_float64
 
 _FORWARD_MOD_CHUNK = 1 << 15
-
-
-def _as_weight(value: object, name: str, ndim: int) -> np.ndarray:
-    try:
-        arr = np.asarray(value)
-    except Exception as exc:  # pragma: no cover - numpy raises many types here
-        raise TypeError(f"{name} must be array-like, got {type(value).__name__}") from exc
-    if arr.dtype == np.bool_ or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ):
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    if arr.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} must have positive sizes, got shape {arr.shape}")
-    if np.issubdtype(arr.dtype, np.integer):
-        if np.issubdtype(arr.dtype, np.unsignedinteger) and arr.max() >= 2**63:
-            raise ValueError(f"{name} has entries too large for int64")
-        return _frozen(arr.astype(np.int64))
-    arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite entries")
-    return _frozen(arr)
-
-
-def _frozen(arr: np.ndarray) -> np.ndarray:
-    # a private read-only copy: the caller's array can change, the model cannot
-    out = np.array(arr, copy=True)
-    out.flags.writeable = False
-    return out
-
-
-def _as_layer_list(value: object, name: str) -> list[object]:
-    if isinstance(value, np.ndarray) and value.ndim == 2:
-        return [value]
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence | np.ndarray):
-        raise TypeError(
-            f"{name} must be a list of per-layer 2-D arrays, got {type(value).__name__}"
-        )
-    if len(value) == 0:
-        raise ValueError(f"{name} must hold one array per layer (depth >= 1), got an empty list")
-    return list(value)
 
 
 class RAC:
@@ -100,9 +55,24 @@ class RAC:
         Read-only per-layer arrays (int64 or float64).
     output_weights : numpy.ndarray
         Read-only ``W^O``.
+    M, R, L, C : int
+        Aliases of :attr:`input_dim`, :attr:`hidden_dim`, :attr:`depth` and
+        :attr:`num_classes`.
+
+    Raises
+    ------
+    TypeError
+        When a weight group is not a list of arrays, or an array does not hold real numbers.
+    ValueError
+        When the shapes do not fit together (the message names the array and the expected
+        shape), a list is empty, or an entry is NaN or infinite.
 
     Examples
     --------
+    A shallow RAC with ``M = 2``, ``R = 1``: ``y = prod_t 2 (x_{t,1} + x_{t,2})``.
+
+    >>> RAC([[[1, 1]]], [[[2]]], [[1]]).forward([[1, 0], [1, 1]])
+    array([8.])
     >>> rac = RAC.random(input_dim=3, hidden_dim=2, depth=2, seed=0)
     >>> rac.forward(np.eye(3)[[0, 1, 2, 0]]).shape
     (1,)
@@ -121,16 +91,16 @@ class RAC:
         output_weights: np.ndarray,
         initial_states: Sequence[np.ndarray] | None = None,
     ) -> None:
-        inputs = _as_layer_list(input_weights, "input_weights")
-        hiddens = _as_layer_list(hidden_weights, "hidden_weights")
+        inputs = as_layer_list(input_weights, "input_weights")
+        hiddens = as_layer_list(hidden_weights, "hidden_weights")
         if len(inputs) != len(hiddens):
             raise ValueError(
                 f"input_weights has {len(inputs)} layers but hidden_weights has {len(hiddens)}"
             )
         depth = len(inputs)
-        input_ws = tuple(_as_weight(w, f"input_weights[{i}]", 2) for i, w in enumerate(inputs))
-        hidden_ws = tuple(_as_weight(w, f"hidden_weights[{i}]", 2) for i, w in enumerate(hiddens))
-        output_w = _as_weight(output_weights, "output_weights", 2)
+        input_ws = tuple(as_weight(w, f"input_weights[{i}]", 2) for i, w in enumerate(inputs))
+        hidden_ws = tuple(as_weight(w, f"hidden_weights[{i}]", 2) for i, w in enumerate(hiddens))
+        output_w = as_weight(output_weights, "output_weights", 2)
         width = input_ws[0].shape[0]
         for i, w in enumerate(hidden_ws):
             if w.shape != (width, width):
@@ -149,14 +119,14 @@ class RAC:
                 f"output_weights must be C x R with R = {width}, got shape {output_w.shape}"
             )
         if initial_states is None:
-            h0s = tuple(_frozen(np.ones(width, dtype=np.int64)) for _ in range(depth))
+            h0s = tuple(frozen(np.ones(width, dtype=np.int64)) for _ in range(depth))
         else:
-            states = _as_layer_list(initial_states, "initial_states")
+            states = as_layer_list(initial_states, "initial_states")
             if len(states) != depth:
                 raise ValueError(
                     f"initial_states must hold {depth} vectors (one per layer), got {len(states)}"
                 )
-            h0s = tuple(_as_weight(h, f"initial_states[{i}]", 1) for i, h in enumerate(states))
+            h0s = tuple(as_weight(h, f"initial_states[{i}]", 1) for i, h in enumerate(states))
             for i, h in enumerate(h0s):
                 if h.shape != (width,):
                     raise ValueError(
@@ -187,6 +157,14 @@ class RAC:
         Returns
         -------
         RAC
+            A new model; ``self`` is unchanged.
+
+        Raises
+        ------
+        TypeError
+            For a name that is not one of the four weight groups.
+        ValueError
+            When the new arrays do not fit the others (as in :class:`RAC`).
 
         Examples
         --------
@@ -204,12 +182,13 @@ class RAC:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, RAC):
             return NotImplemented
-        return all(_same_arrays(getattr(self, name), getattr(other, name)) for name in self._FIELDS)
+        return all(same_arrays(getattr(self, name), getattr(other, name)) for name in self._FIELDS)
 
     def __hash__(self) -> int:
         return hash(tuple(np.asarray(w).tobytes() for w in self._arrays()))
 
     def _arrays(self) -> list[np.ndarray]:
+        """Every weight array and initial state, in a fixed order."""
         weights = [*self.input_weights, *self.hidden_weights, self.output_weights]
         return weights + list(self.initial_states)
 
@@ -228,6 +207,34 @@ class RAC:
     ) -> RAC:
         """A RAC with random weights.
 
+        Parameters
+        ----------
+        input_dim
+            M, the size of each input ``f_t``.
+        hidden_dim
+            R, the hidden channels per layer.
+        depth
+            L, the number of recurrent layers.
+        num_classes
+            C, the number of outputs.
+        seed
+            Seed (a non-negative int) or a ``numpy.random.Generator``; None draws fresh
+            entropy.
+        integer
+            Draw int64 weights instead of floats (see Notes).
+
+        Returns
+        -------
+        RAC
+            The initial states are all ones.
+
+        Raises
+        ------
+        TypeError, ValueError
+            When a size is not a positive integer, or the seed is not a valid seed.
+
+        Notes
+        -----
         Float weights (the default) are positive and normalised so that, for inputs in the
         probability simplex (one-hot templates included), outputs stay O(1) for sequences of a
         few hundred steps: ``W^H`` and ``W^{I,l>=2}`` are doubly stochastic, ``W^O`` is
@@ -235,43 +242,18 @@ class RAC:
         that shrinks with depth (the output's degree ``C(T+L-1, L)`` amplifies any wobble).
         ``integer=True`` draws integers uniformly from
         ``(-2**20, 2**20)``: the generic weights for exact ranks modulo a large prime.
+
+        Examples
+        --------
+        >>> RAC.random(3, 2, depth=2, seed=0)
+        RAC(input_dim=3, hidden_dim=2, depth=2, num_classes=1, weights=float)
+        >>> RAC.random(3, 2, seed=0, integer=True).is_integer
+        True
         """
         M, R = positive_int(input_dim, "input_dim"), positive_int(hidden_dim, "hidden_dim")
         L, C = positive_int(depth, "depth"), positive_int(num_classes, "num_classes")
         rng = np.random.default_rng(check_seed(seed))
-        if integer:
-            bound = 1 << 20
-
-            def draw(shape):
-                return rng.integers(-bound + 1, bound, size=shape, dtype=np.int64)
-
-            return cls(
-                [draw((R, M))] + [draw((R, R)) for _ in range(L - 1)],
-                [draw((R, R)) for _ in range(L)],
-                draw((C, R)),
-            )
-
-        # y has degree C(T+L-1, L) in the inputs, so a relative wobble of the per-step factor is
-        # raised to huge powers at depth: the spread of W^{I,1} shrinks with L to keep outputs
-        # near 1 (one-hot inputs, T <= 300: within ~1 decade at L <= 2, ~3 decades at L = 3).
-        spread = {1: 0.1, 2: 0.03, 3: 0.003}.get(L, 0.003 / 3 ** (L - 3))
-
-        def doubly_stochastic(shape):
-            w = np.exp(0.5 * rng.standard_normal(shape))
-            for _ in range(50):  # Sinkhorn: the common scale of the state then does not drift
-                w = w / w.sum(axis=1, keepdims=True)
-                w = w / w.sum(axis=0, keepdims=True)
-            return w / w.sum(axis=1, keepdims=True)
-
-        first = np.exp(spread * rng.standard_normal((R, M)))
-        first /= first.mean(axis=0, keepdims=True)
-        readout = np.exp(0.5 * rng.standard_normal((C, R)))
-        readout /= readout.sum(axis=1, keepdims=True)
-        return cls(
-            [first] + [doubly_stochastic((R, R)) for _ in range(L - 1)],
-            [doubly_stochastic((R, R)) for _ in range(L)],
-            readout,
-        )
+        return cls(*random_weights(M, R, L, C, rng, integer=integer))
 
     # -- sizes --------------------------------------------------------------------------------
 
@@ -321,6 +303,16 @@ class RAC:
     # -- evaluation ---------------------------------------------------------------------------
 
     def _check_inputs(self, X: object) -> tuple[np.ndarray, bool]:
+        """``X`` as a ``(batch, T, M)`` array, and whether it was a single sequence.
+
+        Raises
+        ------
+        TypeError
+            When ``X`` does not hold real numbers.
+        ValueError
+            For a shape other than ``(T, M)`` / ``(batch, T, M)``, ``T = 0``, or NaN or
+            infinite entries.
+        """
         arr = np.asarray(X)
         if arr.dtype == object or not (
             np.issubdtype(arr.dtype, np.integer)
@@ -346,6 +338,8 @@ class RAC:
     def forward(self, X: object) -> np.ndarray:
         """Evaluate ``y`` in float64.
 
+        ``rac(X)`` is the same call.
+
         Parameters
         ----------
         X
@@ -362,31 +356,20 @@ class RAC:
             When an output is too large or too small (nonzero below ``2**-1022``) for float64;
             the message gives its size. :meth:`forward_scaled` still represents it, and
             :meth:`forward_mod` gives exact residues.
+        TypeError, ValueError
+            When ``X`` does not hold finite real numbers of shape ``(T, M)`` or
+            ``(batch, T, M)`` with ``T >= 1``.
+
+        Examples
+        --------
+        >>> rac = RAC([[[1, 1]]], [[[2]]], [[1]])     # y = prod_t 2 (x_{t,1} + x_{t,2})
+        >>> rac.forward([[1, 0], [1, 1]])
+        array([8.])
+        >>> rac(np.ones((3, 2, 2))).ravel().tolist()   # a batch of 3 sequences
+        [16.0, 16.0, 16.0]
         """
         mantissa, exponent = self.forward_scaled(X)
-        batch = np.atleast_2d(mantissa)
-        exps = np.atleast_1d(exponent)
-        nonzero = np.any(batch != 0, axis=1)
-        if nonzero.any():
-            _, top = np.frexp(np.max(np.abs(batch), axis=1))
-            size = np.where(nonzero, exps + top, 0)
-            T = np.shape(X)[-2]
-            if size.max() > _MAX_EXPONENT:
-                raise FloatRangeError(
-                    f"y overflows float64 (|y| ~ 2^{int(size.max())} at T = {T}, depth "
-                    f"{self.L}). Use "
-                    "rac.forward_scaled(X) (mantissa and power-of-two exponent) or "
-                    "rac.forward_mod(X, p) (exact residues)."
-                )
-            if size[nonzero].min() < _MIN_EXPONENT:
-                raise FloatRangeError(
-                    f"y underflows float64 (|y| ~ 2^{int(size[nonzero].min())} at T = {T}, "
-                    f"depth {self.L}). Use "
-                    "rac.forward_scaled(X) (mantissa and power-of-two exponent) or "
-                    "rac.forward_mod(X, p) (exact residues)."
-                )
-        out = np.ldexp(mantissa, exponent if np.ndim(mantissa) == 1 else exponent[:, None])
-        return out
+        return to_float64(mantissa, exponent, f"T = {np.shape(X)[-2]}, depth {self.L}")
 
     __call__ = forward
 
@@ -415,31 +398,43 @@ class RAC:
         1677
         """
         batch, single = self._check_inputs(X)
-        layer_input, scales = _normalised(batch.astype(np.float64))  # (b, T, M), (b, T)
-        for hidden, inputw, h0 in zip(
-            self.hidden_weights, self.input_weights, self.initial_states, strict=True
-        ):
-            drive = layer_input @ np.asarray(inputw, dtype=np.float64).T  # (b, T, R)
-            hidden_t = np.asarray(hidden, dtype=np.float64).T
-            h, scale = _normalised(np.broadcast_to(np.asarray(h0, float), drive[:, 0].shape))
-            states = np.empty_like(drive)
-            new_scales = np.empty_like(scales)
-            for t in range(drive.shape[1]):
-                h, step = _normalised((h @ hidden_t) * drive[:, t])
-                scale = scale + scales[:, t] + step
-                states[:, t], new_scales[:, t] = h, scale
-            layer_input, scales = states, new_scales
-        out = layer_input[:, -1] @ np.asarray(self.output_weights, dtype=np.float64).T
-        out, step = _normalised(out)
-        exponent = scales[:, -1] + step
+        mantissa, exponent = scaled_recurrence(
+            self.input_weights,
+            self.hidden_weights,
+            self.output_weights,
+            self.initial_states,
+            batch,
+        )
         if single:
-            return out[0], int(exponent[0])
-        return out, exponent
+            return mantissa[0], int(exponent[0])
+        return mantissa, exponent
 
     def modular(self, p: int) -> _modular.ModularWeights:
         """The weights' exact residues modulo the prime ``p`` (floats as dyadic rationals).
 
         Cached per prime: the model is immutable, so the residues cannot go stale.
+
+        Parameters
+        ----------
+        p
+            An odd prime below ``2**63``.
+
+        Returns
+        -------
+        rac_tn._modular.ModularWeights
+            The four weight groups as ``uint64`` residue arrays, and ``p``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            When ``p`` is not a prime in range.
+
+        Examples
+        --------
+        A float is the dyadic rational it stores: ``0.5 = 1/2 = 3 (mod 5)``.
+
+        >>> RAC([[[1, 1]]], [[[2]]], [[0.5]]).modular(5).output_weights.tolist()
+        [[3]]
         """
         p = _modular.check_prime(p)
         cache = self._modular_cache
@@ -457,7 +452,30 @@ class RAC:
         """Evaluate ``y`` exactly modulo the prime ``p`` (default ``2**61 - 1``).
 
         Weights and inputs may be integers or floats; a float is taken as the exact dyadic
-        rational it stores. Returns ``uint64`` residues, shape ``(C,)`` or ``(batch, C)``.
+        rational it stores.
+
+        Parameters
+        ----------
+        X
+            ``(T, M)`` for one sequence or ``(batch, T, M)``.
+        p
+            An odd prime below ``2**63``.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``uint64`` residues in ``0..p-1``, shape ``(C,)`` or ``(batch, C)``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            For invalid inputs (as :meth:`forward`) or a ``p`` that is not a prime in range.
+
+        Examples
+        --------
+        >>> rac = RAC([[[1, 1]]], [[[2]]], [[1]])     # y = 8 at these inputs
+        >>> rac.forward_mod([[1, 0], [1, 1]], 5).tolist()
+        [3]
         """
         batch, single = self._check_inputs(X)
         weights = self.modular(p)
@@ -468,20 +486,3 @@ class RAC:
             chunks.append(_modular.matvec(weights.output_weights, finals[-1], weights.p))
         out = np.concatenate(chunks, axis=0)
         return out[0] if single else out
-
-
-def _normalised(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``values`` scaled so each row's largest entry lies in [0.5, 1), and the powers of two.
-
-    Rows are along the last axis; a zero row keeps exponent 0.
-    """
-    top = np.max(np.abs(values), axis=-1)
-    _, exponent = np.frexp(top)
-    exponent = exponent.astype(np.int64)
-    return np.ldexp(values, -exponent[..., None]), exponent
-
-
-def _same_arrays(a: object, b: object) -> bool:
-    if isinstance(a, tuple):
-        return len(a) == len(b) and all(_same_arrays(x, y) for x, y in zip(a, b, strict=True))
-    return a.dtype == b.dtype and a.shape == b.shape and bool(np.array_equal(a, b))

@@ -1,10 +1,11 @@
-"""Exact ranks modulo a large prime, and the (numerical) singular-value spectrum.
+"""Exact ranks modulo random primes, with a bound on the chance that one is wrong.
 
 Floating-point SVD ranks of these tensors are unreliable: their entries span many orders of
 magnitude. The ranks here are computed exactly over the field ``F_p`` (FLINT ``nmod_mat``),
-default ``p = 2**61 - 1``. Weights are read exactly: integers as they are, floats as the dyadic
-rationals they store (:meth:`rac_tn.RAC.modular`), so a trained float model gets the rank of
-that very model.
+``p`` a random prime (a small one first, then large ones: :mod:`rac_tn._certify`) or one the
+caller fixes. Weights are read exactly: integers as they are, floats as the dyadic rationals
+they store (:meth:`rac_tn.RAC.modular`), so a trained float model gets the rank of that very
+model.
 
 - :func:`separation_rank` with ``method='grid'``: the rank of the matricized grid tensor.
 - :func:`separation_rank` with ``method='sampled'``: the separation rank of the function y,
@@ -26,13 +27,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import flint
 import numpy as np
 
-from rac_tn import _certify, _modular
+from rac_tn import _certify, _flint, _modular
+from rac_tn._attempts import grid_attempt, run_attempts, sampled_attempt
 from rac_tn._checks import (
     check_choice,
     check_class_index,
@@ -45,16 +46,15 @@ from rac_tn._checks import (
 from rac_tn._progress import ProgressArg, progress_callback
 from rac_tn._results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, jsonable
 from rac_tn.bounds import CutBound, symmetric_bound
-from rac_tn.gridtensor import grid_tensor_mod
+from rac_tn.cells import BilinearModel
 from rac_tn.model import RAC
 from rac_tn.partition import Partition
 
+#: What :func:`separation_rank` ranks: the function (``'sampled'``) or the grid tensor.
 RankMethod = Literal["sampled", "grid"]
 METHODS: tuple[RankMethod, ...] = ("sampled", "grid")
 #: The one default cap on the sampled rank's K (parts per side), for every caller.
 DEFAULT_MAX_SAMPLES = 4096
-#: Independent random primes tried at most, until the failure bound is below 1e-9.
-MAX_PRIMES = 8
 
 
 @dataclass(frozen=True)
@@ -96,10 +96,24 @@ class RankResult:
     class_index
         Which output ``y_c`` was ranked.
     seconds
-        Wall time.
+        Wall time (not compared).
 
+    Notes
+    -----
     Whatever the flags say, ``rank`` is a certified lower bound on the rank of this model, and
     so on the generic rank of its architecture (rank is lower semicontinuous in the weights).
+
+    Examples
+    --------
+    >>> from rac_tn import RAC, start_end
+    >>> rac = RAC.random(2, 2, depth=2, seed=0, integer=True)
+    >>> result = separation_rank(rac, start_end(8), seed=0)
+    >>> result.claim, result.quantity, int(result)
+    ('exact rank', 'separation rank', 10)
+    >>> result.status
+    'certified: meets the proven upper bound 10'
+    >>> RankResult.from_dict(result.to_dict()) == result
+    True
     """
 
     rank: int
@@ -127,7 +141,13 @@ class RankResult:
         return SEPARATION_RANK if self.method == "sampled" else GRID_TENSOR_RANK
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields (exact ints stay ints; the partition as a dict)."""
+        """JSON-safe fields (exact ints stay ints; the partition as a dict).
+
+        Returns
+        -------
+        dict
+            Every field; :meth:`from_dict` rebuilds an equal result.
+        """
         return {
             "rank": self.rank,
             "method": self.method,
@@ -146,7 +166,17 @@ class RankResult:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RankResult:
-        """Rebuild from :meth:`to_dict`."""
+        """Rebuild from :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data
+            The output of :meth:`to_dict`, possibly through JSON.
+
+        Returns
+        -------
+        RankResult
+        """
         fields = dict(data)
         fields["shape"] = tuple(fields["shape"])
         fields["primes"] = tuple(fields.get("primes", ()))
@@ -179,6 +209,28 @@ class RankResult:
 def rank_mod_p(matrix: object, p: int = _modular.MERSENNE61) -> int:
     """The rank over ``F_p`` of an integer (or residue) matrix, by FLINT.
 
+    Parameters
+    ----------
+    matrix
+        A 2-D array of integers, floats (read as exact dyadic rationals) or ``uint64``
+        residues.
+    p
+        An odd prime below ``2**63`` (default ``2**61 - 1``).
+
+    Returns
+    -------
+    int
+        The rank of ``matrix mod p``: a lower bound on its rank over Q.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When ``p`` is not a prime in range, or ``matrix`` is not 2-D.
+
+    Examples
+    --------
+    >>> rank_mod_p([[1, 2], [2, 5]], 3)             # det = 1
+    2
     >>> rank_mod_p([[1, 2], [2, 4]], 101)
     1
     """
@@ -187,19 +239,16 @@ def rank_mod_p(matrix: object, p: int = _modular.MERSENNE61) -> int:
     if arr.ndim != 2:
         raise ValueError(f"matrix must be 2-D, got shape {arr.shape}")
     residues = _modular.to_residues(arr, p) if arr.dtype != np.uint64 else arr % np.uint64(p)
-    return _flint_rank(residues, p)
-
-
-def _flint_rank(residues: np.ndarray, p: int) -> int:
-    rows, cols = residues.shape
-    if rows == 0 or cols == 0:
-        return 0
-    return flint.nmod_mat(rows, cols, residues.ravel().tolist(), p).rank()
+    return _flint.rank_mod_p(residues, p)
 
 
 def _check_common(rac: RAC, partition: Partition, prime: object) -> tuple[Partition, int | None]:
+    """The partition and the checked fixed prime (None: draw random primes), or an error."""
     if not isinstance(rac, RAC):
-        raise TypeError(f"rac must be a rac_tn.RAC, got {type(rac).__name__}")
+        raise TypeError(
+            f"rac must be a rac_tn.RAC or a model family (rac_tn.CP2RNN, ...), got "
+            f"{type(rac).__name__}"
+        )
     if not isinstance(partition, Partition):
         raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
     p = None if prime is None else _modular.check_prime(prime, "prime")
@@ -237,8 +286,10 @@ def separation_rank(
         Seeds everything random: the primes and the points of ``'sampled'``.
     prime
         Fix the modulus (a prime below 2**63). By default each attempt draws a fresh prime
-        uniformly from the primes of :data:`rac_tn._certify.PRIME_RANGE`, so no weights can be
-        chosen against it; with a fixed prime the result is exact only when certified.
+        uniformly at random, so no weights can be chosen against it: the first from
+        :data:`rac_tn._certify.PRIME_RANGE`, later ones from
+        :data:`rac_tn._certify.LARGE_PRIME_RANGE`. With a fixed prime the result is exact only
+        when certified.
     class_index
         Which output ``y_c`` (for C > 1).
     max_samples
@@ -263,6 +314,18 @@ def separation_rank(
     Returns
     -------
     RankResult
+        The rank, with ``exact``, ``certified`` and ``failure_probability`` saying how sure
+        it is (see :attr:`RankResult.status`).
+
+    Raises
+    ------
+    TypeError
+        When ``rac`` is not a RAC or ``partition`` not a :class:`Partition`, or an argument
+        has the wrong type.
+    ValueError
+        For an unknown ``method``, ``templates`` with ``method='sampled'``, a grid tensor above
+        ``max_entries``, an ``upper_bound`` for another partition or quantity, or another
+        invalid argument.
 
     Notes
     -----
@@ -314,14 +377,25 @@ def separation_rank(
     4
     """
     begin = time.perf_counter()
+    if isinstance(rac, BilinearModel):
+        rac, templates, upper_bound = _family_as_rac(rac, partition, method, templates, upper_bound)
     partition, fixed_prime = _check_common(rac, partition, prime)
     class_index = check_class_index(class_index, rac.C)
     check_choice(method, "method", METHODS)
     rng = np.random.default_rng(check_seed(seed))
     if method == "grid":
-        attempt, bound, size = _grid_attempt(
-            rac, partition, class_index, templates, max_entries, upper_bound
-        )
+        N = template_count(templates, rac.M) or rac.M
+        max_entries = check_max_entries(max_entries)
+        if N**partition.T > max_entries:
+            raise ValueError(
+                f"method='grid' needs the grid tensor's {N}^{partition.T} = "
+                f"{N**partition.T:,} entries, above max_entries={max_entries:,}; use "
+                "method='sampled' (the separation rank of the function, which never forms the "
+                "grid tensor) or pass a larger max_entries="
+            )
+        shape = (N ** len(partition.start), N ** len(partition.end))
+        bound = size = min(_symmetric_value(rac, partition, upper_bound, N), *shape)
+        attempt = grid_attempt(rac, partition, class_index, templates, N, max_entries)
     else:
         if templates is not None:
             raise ValueError(
@@ -332,78 +406,63 @@ def separation_rank(
         bound = _symmetric_value(rac, partition, upper_bound, None)
         deadline = None if max_seconds is None else begin + _check_seconds(max_seconds)
         cap = min(bound, max_samples)
-        attempt = _sampled_attempt(rac, partition, class_index, cap, rng, deadline)
+        attempt = sampled_attempt(rac, partition, class_index, cap, rng, deadline)
         size = bound
     rounds = len(_certify.sample_schedule(bound)) if method == "sampled" else 1
     with progress_callback(progress, rounds, f"rank {partition}") as report:
         attempt = _reporting(attempt, report)
-        result = _attempts(attempt, rng, fixed_prime, bound, size, rac, partition, templates)
-    result = replace(result, method=method, partition=partition, class_index=class_index)
-    return replace(result, seconds=time.perf_counter() - begin)
-
-
-def _attempts(
-    attempt: Callable[[int], tuple[int, int, tuple[int, int], float]],
-    rng: np.random.Generator,
-    fixed_prime: int | None,
-    bound: int,
-    size: int,
-    rac: RAC,
-    partition: Partition,
-    templates: object,
-) -> RankResult:
-    """Run attempts with fresh random primes until the rank is certified or sure enough."""
-    primes: list[int] = []
-    failures: list[float] = []
-    best = None
-    log2_minor = None
-    while True:
-        p = fixed_prime if fixed_prime is not None else _certify.random_prime(rng)
-        rank, K, shape, sz_bound = attempt(p)
-        primes.append(p)
-        if best is None or rank > best[0]:
-            best = (rank, K, shape, p)
-        certified = best[0] == bound
-        capped = rank == K and K < bound  # the sample cap stopped it: a lower bound only
-        if certified or capped:
-            break
-        if fixed_prime is not None:
-            failures.append(1.0)  # nothing bounds a prime chosen in advance
-            break
-        if log2_minor is None:
-            entry = _certify.log2_coefficient_bound(
-                rac, partition.T, None if templates is None else _templates_array(rac, templates)
-            )
-            log2_minor = _certify.log2_hadamard(size, entry)
-        failures.append(min(1.0, _certify.prime_divides_bound(log2_minor) + sz_bound))
-        if _certify.combined_failure(failures) <= _certify.EXACT_THRESHOLD:
-            break
-        if len(primes) >= MAX_PRIMES:
-            break
-    rank, K, shape, p = best
-    certified = rank == bound
-    failure = 0.0 if certified else _certify.combined_failure(failures) if failures else 1.0
-    exact = certified or (not capped and failure <= _certify.EXACT_THRESHOLD)
+        found = run_attempts(attempt, rng, fixed_prime, bound, size, rac, partition, templates)
     return RankResult(
-        rank=rank,
-        method="sampled",
-        exact=exact,
-        prime=p,
-        samples=K,
-        failure_probability=failure,
-        certified=certified,
+        rank=found.rank,
+        method=method,
+        exact=found.exact,
+        prime=found.prime,
+        samples=found.samples,
+        failure_probability=found.failure_probability,
+        certified=found.certified,
         upper_bound=bound,
-        shape=shape,
+        shape=found.shape,
         partition=partition,
-        primes=tuple(primes),
+        primes=found.primes,
+        class_index=class_index,
+        seconds=time.perf_counter() - begin,
     )
 
 
-def _templates_array(rac: RAC, templates: object) -> np.ndarray:
-    return check_templates(templates, rac.M, allow_int=True)
+def _family_as_rac(
+    model: BilinearModel,
+    partition: Partition,
+    method: str,
+    templates: object,
+    upper_bound: CutBound | int | None,
+) -> tuple[RAC, object, CutBound | int | None]:
+    """A model family as its exact RAC equivalent, the templates it reads, and the bound.
+
+    The RAC equivalent reads ``x~ = (x, 1)`` when the family has affine terms (the
+    homogenised function has the same coefficient matrix, so the same ranks): templates gain a
+    column of ones. The bound is the family's own symmetric cut (its node dimensions are
+    smaller than the RAC equivalent's width).
+    """
+    if not isinstance(partition, Partition):
+        raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
+    rac = model.to_rac()
+    N = None
+    if method == "grid":
+        F = check_templates(templates, model.input_dim, allow_int=True)
+        N = F.shape[0]
+        if model.augmented_input:
+            F = np.hstack([F, np.ones((N, 1), dtype=F.dtype)])
+        templates = F
+    if upper_bound is None:
+        upper_bound = symmetric_bound(model, partition, templates=N).value
+        if not model.multiplicative:
+            # degree 1 in every input: y = a(x_P) + b(x_Q) + c has separation rank <= 2
+            upper_bound = min(upper_bound, 2)
+    return rac, templates, upper_bound
 
 
 def _check_seconds(max_seconds: object) -> float:
+    """``max_seconds`` as a positive float, or a TypeError / ValueError."""
     if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float, np.number)):
         raise TypeError(f"max_seconds must be a positive number of seconds, got {max_seconds!r}")
     if not max_seconds > 0:
@@ -430,6 +489,12 @@ def _symmetric_value(
 
     ``templates=None`` is the bound on the separation rank; a count N the bound on the rank of
     the grid tensor with N templates.
+
+    Raises
+    ------
+    ValueError
+        When a given :class:`~rac_tn.bounds.CutBound` is for another partition or quantity,
+        or a given value is not a positive integer.
     """
     if upper_bound is None:
         return symmetric_bound(rac, partition, templates=templates).value
@@ -442,129 +507,3 @@ def _symmetric_value(
             )
         return upper_bound.value
     return positive_int(upper_bound, "upper_bound")
-
-
-def _grid_attempt(
-    rac: RAC,
-    partition: Partition,
-    class_index: int,
-    templates: object,
-    max_entries: int | None,
-    upper_bound: CutBound | int | None,
-) -> tuple[Callable[[int], tuple[int, int, tuple[int, int], float]], int, int]:
-    """The grid rank as an attempt per prime, its upper bound, and the minor size to bound."""
-    T = partition.T
-    N = template_count(templates, rac.M) or rac.M
-    max_entries = check_max_entries(max_entries)
-    entries = N**T
-    if entries > max_entries:
-        raise ValueError(
-            f"method='grid' needs the grid tensor's {N}^{T} = {entries:,} entries, above "
-            f"max_entries={max_entries:,}; use method='sampled' (the separation rank of the "
-            "function, which never forms the grid tensor) or pass a larger max_entries="
-        )
-    shape = (N ** len(partition.start), N ** len(partition.end))
-    bound = min(_symmetric_value(rac, partition, upper_bound, N), *shape)
-    axes = [t - 1 for t in partition.start] + [t - 1 for t in partition.end]
-
-    def attempt(
-        p: int, report: Callable[[int, int], None]
-    ) -> tuple[int, int, tuple[int, int], float]:
-        A = grid_tensor_mod(rac, T, p, templates, max_entries=max_entries * rac.C)
-        if rac.C > 1:
-            A = A[..., class_index]
-        matrix = np.ascontiguousarray(A.transpose(axes)).reshape(shape)
-        rank = _flint_rank(matrix, p)
-        report(1, 1)
-        return rank, shape[0], shape, 0.0  # nothing random but the prime
-
-    return attempt, bound, bound
-
-
-def _sampled_attempt(
-    rac: RAC,
-    partition: Partition,
-    class_index: int,
-    cap: int,
-    rng: np.random.Generator,
-    deadline: float | None,
-) -> Callable[..., tuple[int, int, tuple[int, int], float]]:
-    """The sampled separation rank as an attempt per prime (see :func:`separation_rank`)."""
-    T = partition.T
-    # rows: the side holding time 1, so the prefix up to the other side's first time is shared
-    row_times = partition.start if 1 in partition.start else partition.end
-    row_set = set(row_times)
-    shared = min(t for t in range(1, T + 1) if t not in row_set) - 1
-    from_cols = np.array([t not in row_set for t in range(shared + 1, T + 1)], dtype=np.bool_)
-
-    def attempt(
-        p: int, report: Callable[[int, int], None]
-    ) -> tuple[int, int, tuple[int, int], float]:
-        rank, K = _sampled_rank(rac, p, class_index, cap, rng, shared, from_cols, deadline, report)
-        return rank, K, (K, K), _certify.schwartz_zippel_bound(cap, rac.L, T, p)
-
-    return attempt
-
-
-def _sampled_rank(
-    rac: RAC,
-    p: int,
-    class_index: int,
-    cap: int,
-    rng: np.random.Generator,
-    shared: int,
-    from_cols: np.ndarray,
-    deadline: float | None,
-    report: Callable[[int, int], None],
-) -> tuple[int, int]:
-    """Rank of K x K evaluations modulo p, K growing along the schedule: ``(rank, K)``.
-
-    Stops growing K when the next round would end past ``deadline`` (then ``rank == K`` if
-    the last round was full: a lower bound).
-    """
-    weights = rac.modular(p)
-    M, steps = rac.M, len(from_cols)
-
-    def draw(count: int, length: int) -> np.ndarray:
-        return rng.integers(0, p, size=(count, length, M), dtype=np.uint64)
-
-    row_rest = np.empty((0, steps, M), dtype=np.uint64)
-    col_rest = np.empty((0, steps, M), dtype=np.uint64)
-    starts: list[np.ndarray] = [np.empty((0, rac.R), dtype=np.uint64)] * rac.L
-    Y = np.empty((0, 0), dtype=np.uint64)
-    K = 0
-    schedule = _certify.sample_schedule(cap)
-    last = None
-    for done, target in enumerate(schedule):
-        started = time.perf_counter()
-        if deadline is not None and last is not None and K:
-            # a round costs about K^3 (the rank) plus K^2 T (the pairs): scale by K^3
-            if started + last * (target / K) ** 3 > deadline:
-                break
-        new = target - K
-        prefix = draw(new, shared)
-        rest_rows, rest_cols = draw(new, steps), draw(new, steps)
-        if shared:
-            new_starts = _modular.scan_mod(weights, prefix)
-        else:
-            new_starts = [np.repeat(h[None], new, axis=0) for h in weights.initial_states]
-        row_rest = np.concatenate([row_rest, rest_rows])
-        col_rest = np.concatenate([col_rest, rest_cols])
-        starts = [np.concatenate([a, b]) for a, b in zip(starts, new_starts, strict=True)]
-        grown = np.empty((target, target), dtype=np.uint64)
-        grown[:K, :K] = Y
-        if K:  # old rows x new columns
-            old = [s[:K] for s in starts]
-            grown[:K, K:] = _modular.pair_outputs(
-                weights, old, row_rest[:K], col_rest[K:], from_cols, class_index
-            )
-        grown[K:, :] = _modular.pair_outputs(
-            weights, [s[K:] for s in starts], row_rest[K:], col_rest, from_cols, class_index
-        )
-        Y, K = grown, target
-        rank = _flint_rank(Y, p)
-        last = time.perf_counter() - started
-        report(done + 1, len(schedule))
-        if rank < K:
-            break
-    return rank, K
