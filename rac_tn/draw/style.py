@@ -65,7 +65,8 @@ class Style:
     shade
         Shade both sides of a cut.
     annotate
-        Write the cut's value (``rank <= 16``) next to it.
+        Write the cut's value in a legend that says which rank it bounds
+        (``separation rank <= 16``, ``grid-tensor rank <= 8``).
     title
         Optional plain-text title above the figure.
     scale
