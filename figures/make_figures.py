@@ -4,10 +4,12 @@
     python figures/make_figures.py --out DIR  # somewhere else (e.g. to compare)
 
 Figures:
-1. shallow RAC as an MPS with the Start-End cut (rank <= R);
-2. depth-2 copy tree for T = 4 with its Start-End network cut;
+1. shallow RAC as an MPS with the Start-End cut (grid-tensor rank <= R);
+2. depth-2 copy tree for T = 4 (M = 4 > R = 2, every copy of an input its own leg), whose
+   Start-End network cut goes through three COPY tensors inside the network (rank <= 8);
 3. the L x T computation grid for L = 3 with its symmetric cut and path degrees;
-4. depth vs memory: Start-End separation rank against T for L = 1, 2, 3 at M = R = 2 and 3;
+4. depth vs memory: Start-End separation rank against T for L = 1, 2, 3 at M = R = 2 and 3
+   (one panel each);
 5. the same for the interleaved partition;
 6. bound tightness: exact rank / symmetric bound and grid rank / network cut.
 
@@ -58,13 +60,18 @@ def _save_both(fig: Figure, out: Path, stem: str) -> list[Path]:
     return [save(fig, out / f"{stem}{suffix}", dpi=300) for suffix in (".pdf", ".png")]
 
 
-def run_sweeps(specs: dict[str, list[SweepConfig]], jobs: int) -> dict[str, list[SweepRow]]:
+def run_sweeps(
+    specs: dict[str, list[SweepConfig]], jobs: int, *, progress: bool = False
+) -> dict[str, list[SweepRow]]:
     """Run every sweep of ``specs``, on ``jobs`` worker processes (serially for one job)."""
     if jobs <= 1:
-        return {name: sweep(configs, max_samples=MAX_SAMPLES) for name, configs in specs.items()}
+        return {
+            name: sweep(configs, max_samples=MAX_SAMPLES, progress=progress)
+            for name, configs in specs.items()
+        }
     with process_pool(jobs) as pool:
         return {
-            name: sweep(configs, executor=pool, max_samples=MAX_SAMPLES)
+            name: sweep(configs, executor=pool, max_samples=MAX_SAMPLES, progress=progress)
             for name, configs in specs.items()
         }
 
@@ -74,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE, help="output folder (this one)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes for the sweeps")
+    parser.add_argument("--progress", action="store_true", help="show the sweeps' progress")
     args = parser.parse_args(argv)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -82,13 +90,13 @@ def main(argv: list[str] | None = None) -> int:
 
     shallow = RAC.random(2, 2, depth=1, seed=0, integer=True)
     written += _save_both(draw(shallow, T=6, cut="start-end", dims=True), out, "fig1_shallow_mps")
-    deep = RAC.random(3, 2, depth=2, seed=0, integer=True)
+    deep = RAC.random(4, 2, depth=2, seed=0, integer=True)  # M > R: the cut enters the network
     written += _save_both(draw(deep, T=4, cut="start-end"), out, "fig2_deep_tree")
     deeper = RAC.random(2, 2, depth=3, seed=0, integer=True)
     grid = draw(deeper, T=8, view="grid", cut="start-end", degrees=True)
     written += _save_both(grid, out, "fig3_grid_symmetric_cut")
 
-    data = run_sweeps(sweep_specs(), jobs=args.jobs)
+    data = run_sweeps(sweep_specs(), jobs=args.jobs, progress=args.progress)
     fig = plot_depth_vs_memory(data["start_end"], title="Start-End partition")
     written += _save_both(fig, out, "fig4_depth_vs_memory_start_end")
     fig = plot_depth_vs_memory(data["interleaved"], title="Interleaved partition")

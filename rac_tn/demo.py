@@ -139,7 +139,10 @@ def run_demo(
         bar.step("shallow RAC as an MPS")
         figure(draw(shallow, T=6, cut="start-end", dims=True), "shallow_mps_start_end")
         bar.step("depth-2 copy tree")
-        figure(draw(deep, T=4, cut="start-end"), "deep_tree_start_end")
+        # with M > R the minimum network cut goes through the network (COPY tensors), not
+        # through the input legs: the figure shows what the network cut counts
+        wide = RAC.random(max(inputs, 2 * hidden), hidden, depth=2, seed=seed, integer=True)
+        figure(draw(wide, T=4, cut="start-end"), "deep_tree_start_end")
         bar.step("computation grid, L = 3")
         figure(draw(deeper, T=8, view="grid", cut="start-end", degrees=True), "grid_symmetric_cut")
 

@@ -180,9 +180,11 @@ report""",
             "md",
             """# 03 — Diagrams for papers
 
-`draw` returns a matplotlib Figure (save it as PDF, SVG or PNG); `to_tikz` returns a standalone
-LaTeX document that compiles with pdflatex. Layouts are computed from the structure (never a
-force layout): the MPS is a chain, the copy tree runs time left to right and layers upward.""",
+`draw` returns a matplotlib Figure (save it as PDF, SVG or PNG; a notebook shows it inline);
+`to_tikz` returns a standalone LaTeX document that compiles with pdflatex. Layouts are computed
+from the structure (never a force layout): the MPS is a chain, the copy tree runs time left to
+right and layers upward. Figures fit a page's text width (16 cm, or `width=`); a network that
+cannot be drawn legibly within it is refused with a message.""",
         ),
         (
             "code",
@@ -200,14 +202,37 @@ save(fig, out / "mps.png", dpi=200)
 fig""",
         ),
         (
+            "md",
+            """A deep RAC's network is the *copy tree*: each copy of input `x_t` is its own leg with
+its label (the paper's convention), COPY tensors are dots. With `M > R` the minimum network
+cut goes through the network (here through three COPY tensors): it is drawn as a closed
+curve around the Start side, and the legend says which rank it bounds.""",
+        ),
+        (
             "code",
-            """deep = RAC.random(3, 2, depth=2, seed=0, integer=True)
+            """deep = RAC.random(4, 2, depth=2, seed=0, integer=True)
 draw(deep, T=4, cut="start-end")""",
         ),
         (
             "md",
+            """`hyperedges=True` joins the copies of each input in one dot (the grid-tensor reading),
+legible for small T only. Too large a network is refused, pointing to the grid view:""",
+        ),
+        (
+            "code",
+            """draw(deep, T=4, hyperedges=True, partition="start-end")""",
+        ),
+        (
+            "code",
+            """try:
+    draw(RAC.random(2, 2, depth=3, seed=0), T=6)
+except ValueError as err:
+    print(err)""",
+        ),
+        (
+            "md",
             """The grid view with the symmetric cut: the nodes that feed the other side are ringed and
-labelled with their degree; path degrees on request.""",
+labelled with their degree; path degrees (`n_t` beside each input) on request.""",
         ),
         (
             "code",
@@ -215,12 +240,17 @@ labelled with their degree; path degrees on request.""",
 bound = symmetric_bound(deeper, start_end(8))
 draw(deeper, T=8, view="grid", cut=bound, degrees=True)""",
         ),
-        ("md", "TikZ export (a whole document, or a bare `tikzpicture` with `standalone=False`):"),
+        (
+            "md",
+            """TikZ export (a whole document, or a bare `tikzpicture` with `standalone=False`): one
+`\\tikzset` of styles (`rac/tensor`, `rac/copy`, `rac/cut`, `rac/start side`, ...), named
+nodes and edges between them, in the document's own font.""",
+        ),
         (
             "code",
             """tex = to_tikz(deep, T=4, cut="start-end")
 (out / "tree.tex").write_text(tex)
-print(tex[:400])
+print("\\n".join(line for line in tex.splitlines() if "rac/tensor/" in line or "(WH-2-4)" in line))
 print(to_tikz(deep, T=4, standalone=False).splitlines()[0])""",
         ),
     ],

@@ -5,7 +5,8 @@ Layout (:mod:`~rac_tn.draw.layout`, deterministic positions from the structure) 
 :mod:`~rac_tn.draw.network_view` and :mod:`~rac_tn.draw.grid_view`; a computed cut drawn by
 :mod:`~rac_tn.draw.cuts` and :mod:`~rac_tn.draw.shading`) → backends (:mod:`~rac_tn.draw.mpl`,
 :mod:`~rac_tn.draw.tikz`). Figures are sized for a journal column (about 8 cm wide at T = 4-8)
-with 7 pt labels, and grow with T.
+with 7 pt labels, grow with T up to a page's text width (16 cm, or ``width=``), and are refused
+with a message past it.
 
 This package never computes: it is handed a compiled network (or the grid's sizes) and a
 computed :class:`~rac_tn.bounds.CutBound`. The public :func:`rac_tn.draw` and

@@ -27,7 +27,7 @@ from collections.abc import Hashable
 
 from rac_tn._format import format_bound
 from rac_tn.bounds import CutBound
-from rac_tn.draw.scene import Curve, Edge, Node, Point, Scene, Text, split_polyline, text_size
+from rac_tn.draw.scene import Curve, Edge, Node, Scene, Text, text_size
 from rac_tn.draw.shading import shade_cut
 from rac_tn.draw.style import Style, View, shade_of
 from rac_tn.network import RacNetwork
@@ -94,8 +94,11 @@ def _names_unknown(cut: CutBound, net: RacNetwork) -> bool:
 def add_network_cut(scene: Scene, net: RacNetwork, bound: CutBound, style: Style) -> None:
     """Draw a network cut on the network view of ``net``.
 
-    Its bonds are highlighted, its COPY tensors / hyperedges ringed, both sides shaded, the
-    dashed curve drawn through the cut and the value annotated.
+    Its bonds are highlighted, its COPY tensors (and, in the hyperedge view, its input
+    hyperedges) ringed, both sides shaded, the cut drawn as one closed dashed curve around the
+    upstream side and its value written in a legend. A cut input index (its hyperedge) is
+    drawn, where each copy of the input has its own leg, as the legs it cuts: those joining
+    the input to a tensor on the other side.
 
     Parameters
     ----------
@@ -113,15 +116,15 @@ def add_network_cut(scene: Scene, net: RacNetwork, bound: CutBound, style: Style
     vertices = {e.name for e in bound.cut if e.category in ("delta", "hyperedge")}
     node_side = _network_sides(scene, bound, vertices)
     for edge in scene.edges:
-        if edge.ref in bonds and edge.role in ("bond", "leg"):
+        if edge.role not in ("bond", "leg"):
+            continue
+        if edge.ref in bonds or (edge.ref in vertices and _crosses(edge, node_side)):
             _highlight_bond(edge, style)
     for node in scene.nodes:
-        if node.ref in vertices and node.role in ("DELTA", "hyperedge", "terminal"):
+        if node.ref in vertices and node.role in ("DELTA", "hyperedge"):
             _highlight_vertex(node, style)
     for node in scene.nodes:
         node.side = node_side.get(node.key)
-    anchors = [(n.x, n.y) for n in scene.nodes if n.highlight]
-    anchors += [split_polyline(e.points)[1][0] for e in scene.edges if e.highlight]
     src_fill, snk_fill = _shades(style, bound.upstream)
     shade_cut(
         scene,
@@ -129,15 +132,18 @@ def add_network_cut(scene: Scene, net: RacNetwork, bound: CutBound, style: Style
         source_fill=src_fill if style.shade else None,
         sink_fill=snk_fill if style.shade else None,
         curve_color=style.cut_color,
-        radius=0.24 * style.scale if net.kind != "mps" else 0.42 * style.scale,
-        anchors=anchors,
-        floor=_fan_top(scene, anchors),
-        outside=_beyond_cut_legs(scene, node_side, bound),
+        radius=0.24 * style.scale if net.kind != "mps" else 0.36 * style.scale,
+        sides=_sides(bound.upstream),
     )
     scene.meta["cut"] = bound
-    if style.annotate:
-        what = r"\mathrm{rank}" if bound.quantity == "grid-tensor rank" else r"\mathrm{sep}"
-        _annotate(scene, style, f"{what} \\leq {format_bound(bound.value, bound.log2)}")
+    if style.annotate and scene.curves:
+        _annotate(scene, style, bound)
+
+
+def _crosses(edge: Edge, node_side: dict[Hashable, str]) -> bool:
+    """Tell whether ``edge`` joins the two sides (an input leg of a cut input index)."""
+    a, b = (node_side.get(k) for k in edge.ends)
+    return {a, b} == {"source", "sink"}
 
 
 def _input_side(bound: CutBound, t: int) -> str:
@@ -146,15 +152,18 @@ def _input_side(bound: CutBound, t: int) -> str:
 
 
 def _network_sides(scene: Scene, bound: CutBound, vertices: set[str]) -> dict[Hashable, str]:
-    """Node keys to ``'source'`` / ``'sink'``, or ``'cut'`` for a cut vertex (on the boundary)."""
+    """Node keys to ``'source'`` / ``'sink'``, or ``'cut'`` for a cut vertex (on the boundary).
+
+    An input (its hyperedge dot, or the end of each of its legs) is a terminal of the flow:
+    its side is its part of the partition, also when its index is cut.
+    """
     node_side: dict[Hashable, str] = {}
     for node in scene.nodes:
-        if node.ref in vertices:
+        if node.ref in vertices and node.role in ("DELTA", "hyperedge"):
             node_side[node.key] = "cut"
         elif node.role in TENSOR_ROLES:
             node_side[node.key] = "source" if node.ref in bound.side else "sink"
         elif node.role in ("hyperedge", "terminal") and node.key[0] in ("input", "terminal"):
-            # an input (its dot, its leg's end) is a terminal of the flow: its side is its part
             node_side[node.key] = _input_side(bound, node.key[1])
     wo = next(n for n in scene.nodes if n.role == "WO")
     if scene.has_node(("output",)):  # the class leg goes with W^O
@@ -183,37 +192,6 @@ def _highlight_vertex(node: Node, style: Style) -> None:
     if node.role == "DELTA":
         node.fill = style.cut_color
         node.size *= 1.5
-
-
-def _beyond_cut_legs(
-    scene: Scene, node_side: dict[Hashable, str], bound: CutBound
-) -> dict[str, list[Point]]:
-    """Points beyond the end of each cut open index, on the side of the input it carries.
-
-    A cut open index (the input leg of an MPS core) separates the core from the outside world
-    beyond the leg's end, which sits on the side of the partition it belongs to.
-    """
-    outside: dict[str, list[Point]] = {"source": [], "sink": []}
-    for node in scene.nodes:
-        if node.role == "terminal" and node_side.get(node.key) == "cut":
-            side = _input_side(bound, node.key[1])
-            for k in range(1, 9):
-                outside[side].append((node.x, node.y - node.size - 0.04 * k))
-    return outside
-
-
-def _fan_top(scene: Scene, anchors: list[Point]) -> float | None:
-    """Return the height where the input hyperedges' legs fan out.
-
-    None when there is no fan, or when a cut element lies inside it.
-    """
-    tops = [e.points[1][1] for e in scene.edges if e.role == "hyperleg" and len(e.points) > 2]
-    if not tops:
-        return None
-    top = max(tops)
-    if any(y < top for _, y in anchors):
-        return None
-    return top
 
 
 def add_symmetric_cut(scene: Scene, bound: CutBound, style: Style) -> None:
@@ -250,10 +228,11 @@ def add_symmetric_cut(scene: Scene, bound: CutBound, style: Style) -> None:
         sink_fill=snk_fill if style.shade else None,
         curve_color=style.cut_color,
         radius=0.36 * style.scale,
+        sides=_sides(bound.upstream),
     )
     scene.meta["cut"] = bound
-    if style.annotate:
-        _annotate(scene, style, f"\\mathrm{{sep}} \\leq {format_bound(bound.value, bound.log2)}")
+    if style.annotate and scene.curves:
+        _annotate(scene, style, bound)
 
 
 def _ring_with_degree(scene: Scene, node: Node, degree: int, style: Style) -> None:
@@ -261,22 +240,62 @@ def _ring_with_degree(scene: Scene, node: Node, degree: int, style: Style) -> No
     node.stroke = style.cut_color
     node.linewidth = 1.2
     fs, color = style.font_size, style.cut_color
-    if node.role == "cell":  # above the cell: the wires leave it on the right
-        x, y = node.x - 0.05, node.y + node.half_height + 0.04
-        scene.add_text(Text(x, y, f"{degree}", size=fs, color=color, va="bottom"))
+    if node.role == "cell":  # above the cell's left part: the wires leave it on the right
+        x, y = node.x + 0.02, node.y + node.half_height + 0.04
+        text = Text(x, y, f"{degree}", size=fs, color=color, ha="right", va="bottom")
     else:  # below the input's own label
         x, y = node.x, node.y - node.size - 0.34
-        scene.add_text(Text(x, y, f"{degree}", size=fs, color=color, va="top"))
+        text = Text(x, y, f"{degree}", size=fs, color=color, va="top")
+    text.role, text.owner = "cut degree", node.key
+    scene.add_text(text)
 
 
-def _annotate(scene: Scene, style: Style, text: str) -> None:
+#: How the legend names what a cut bounds (CutBound.quantity).
+QUANTITY_TEXT = {
+    "separation rank": r"\mathrm{separation\ rank}",
+    "grid-tensor rank": r"\mathrm{grid\text{-}tensor\ rank}",
+}
+
+
+def legend_text(bound: CutBound) -> str:
+    r"""Return the legend of a drawn cut: which rank it bounds, and by how much.
+
+    Parameters
+    ----------
+    bound
+        The drawn bound.
+
+    Returns
+    -------
+    str
+        A math label, e.g. ``\mathrm{separation\ rank} \leq 6``.
+
+    Examples
+    --------
+    >>> from rac_tn import RAC, start_end, symmetric_bound
+    >>> legend_text(symmetric_bound(RAC.random(2, 2, depth=2, seed=0), start_end(4)))
+    '\\mathrm{separation\\ rank} \\leq 6'
+    """
+    what = QUANTITY_TEXT.get(bound.quantity, r"\mathrm{rank}")
+    return f"{what} \\leq {format_bound(bound.value, bound.log2)}"
+
+
+def _annotate(scene: Scene, style: Style, bound: CutBound) -> None:
     """Add a legend above the top left corner: a dashed sample of the cut curve, its value."""
     size = style.font_size + 1
     x0, _, _, y1 = scene.bbox()
     x0 += scene.margin
     y = y1 + 0.08
     scene.curves.append(Curve([(x0, y), (x0 + 0.45, y)], color=style.cut_color, width=1.0))
-    scene.add_text(Text(x0 + 0.55, y, text, size=size, color=style.cut_color, ha="left"))
+    text = Text(x0 + 0.55, y, legend_text(bound), size=size, color=style.cut_color, ha="left")
+    text.role = "legend"
+    scene.add_text(text)
+    scene.meta["legend"] = text.text
+
+
+def _sides(upstream: str) -> tuple[str, str]:
+    """Which part of the partition the source and the sink regions shade."""
+    return (upstream, "end" if upstream == "start" else "start")
 
 
 def _shades(style: Style, upstream: str) -> tuple[str, str]:

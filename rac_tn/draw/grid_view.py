@@ -30,6 +30,7 @@ from rac_tn.draw.scene import (
     add_title,
     bond_width,
     place_dim_labels,
+    style_meta,
 )
 from rac_tn.draw.style import GREY, INK, LIGHT, WHITE, Style
 from rac_tn.grid import path_counts
@@ -120,7 +121,7 @@ def grid_scene(
     Scene
         Node keys and refs are the grid nodes; edges have role ``'wire'``.
     """
-    scene = Scene(meta={"view": "grid", "T": T, "L": L})
+    scene = Scene(meta={"view": "grid", "T": T, "L": L, **style_meta(style)})
     mode = "full" if style.labels == "auto" else style.labels
     g, pos, fs = layout.geometry, layout.pos, style.font_size
     for t in range(1, T + 1):
@@ -139,6 +140,7 @@ def grid_scene(
                     label_size=fs,
                     role="cell",
                     ref=cell,
+                    name=f"h-{k}-{t}",
                 )
             )
     label = "y" if mode != "none" else None
@@ -153,6 +155,7 @@ def grid_scene(
             fill=LIGHT,
             role="output",
             ref=("y",),
+            name="y",
         )
     )
     _Wires(scene, style, dims or {}).add_all(L, T, layout)
@@ -182,11 +185,14 @@ def _add_input(
             stroke=color,
             role="input",
             ref=("x", t),
+            name=f"x-{t}",
         )
     )
-    x, y = at[0], at[1] - g.input_radius - 0.05
-    text = style.input_text(t, "x")
-    scene.add_text(Text(x, y, text, size=style.font_size, color=color, va="top", role="input"))
+    x, y = at[0], at[1] - g.input_radius - 0.08
+    text = style.input_text(t)
+    scene.add_text(
+        Text(x, y, text, size=style.font_size, color=color, va="top", role="input", owner=("x", t))
+    )
 
 
 class _Wires:
@@ -218,7 +224,18 @@ class _Wires:
             fx, fy = pos[fan]
             r = layout.geometry.fan_radius
             self.scene.add_node(
-                Node(fan, fx, fy, "dot", r, fill=INK, linewidth=0.0, role="fanout", ref=fan)
+                Node(
+                    fan,
+                    fx,
+                    fy,
+                    "dot",
+                    r,
+                    fill=INK,
+                    linewidth=0.0,
+                    role="fanout",
+                    ref=fan,
+                    name=f"fan-{u[1]}-{u[2]}",
+                )
             )
             self.wire([(x, y), (fx, fy)], u, fan, (u, "fan"), R, False)
             self.wire([(fx, fy), pos[right]], fan, right, (u, right), R, True)
@@ -266,28 +283,36 @@ class _Wires:
 def _representative(u: GridNode, v: GridNode) -> bool:
     """Tell whether the wire ``u -> v`` carries the dimension label of its kind.
 
-    Every wire of one kind has the same dimension: label the inputs, the output and, for the
-    hidden states, only the upward wires leaving the first column.
+    Every wire of one kind has the same dimension, so one label says it: the first input's
+    wire (M), the first upward wire between layers 1 and 2 (R) and the output's (C).
     """
     return (
-        u[0] == "x"
+        u == ("x", 1)
         or v == ("y",)
-        or (u[0] in ("fan", "h") and u[2] == 1 and v[0] == "h" and v[1] > u[1])
+        or (u[0] in ("fan", "h") and u[1:] == (1, 1) and v[0] == "h" and v[1] > u[1])
     )
 
 
 def _add_path_labels(scene: Scene, paths: dict[GridNode, int], fs: float) -> None:
-    """Each cell's and input's number of paths to the output, in grey beside it."""
+    """Each input's and each cell's number of paths to the output (its degree), in grey.
+
+    An input's number is the degree ``n_t`` of the output in ``x_t``; a cell of layer 1 has
+    the same number as its input, so it is not repeated there. Numbers sit below the left
+    of their cell and left of their input, clear of the wires.
+    """
     for node in list(scene.nodes):
         if node.ref not in paths or node.role not in ("cell", "input"):
             continue
+        if node.role == "cell" and node.ref[1] == 1:
+            continue
         n = str(paths[node.ref])
         if node.role == "cell":  # below left: no wire passes there
-            x, y = node.x - 0.06, node.y - node.half_height - 0.03
-            scene.add_text(Text(x, y, n, size=fs, color=GREY, ha="right", va="top"))
+            x, y = node.x - 0.08, node.y - node.half_height - 0.03
+            text = Text(x, y, n, size=fs, color=GREY, ha="right", va="top")
         else:
-            x = node.x - node.size - 0.05
-            scene.add_text(Text(x, node.y, n, size=fs, color=GREY, ha="right"))
+            text = Text(node.x - node.size - 0.05, node.y, n, size=fs, color=GREY, ha="right")
+        text.role, text.owner = "degree", node.key
+        scene.add_text(text)
 
 
 __all__ = ["grid_scene", "grid_view"]

@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass, field, fields, replace
@@ -48,7 +49,7 @@ class TreeGeometry:
     column: float = 0.46  # distance between neighbouring input legs (tree)
     layer: float = 0.92  # vertical distance between layers (tree)
     wi_drop: float = 0.38  # W^I below its COPY dot
-    w_radius: float = 0.125  # W^H, W^I circles (half-width of the boxes of full labels)
+    w_radius: float = 0.15  # W^H, W^I circles (half-width of the boxes of full labels)
     w_half_height: float = 0.19  # half-height of those boxes
     delta_radius: float = 0.036  # COPY tensors: small filled dots
     h0_radius: float = 0.05  # initial states: small open circles
@@ -67,6 +68,7 @@ class TreeGeometry:
     mps_spacing: float = 0.95
     core_radius: float = 0.21
     mps_leg: float = 0.55
+    leg: float = 0.45  # open input legs of a copy tree, below W^{I,1}
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,13 @@ def scaled(geometry: Geometry, factor: float) -> Geometry:
     )
 
 
-_MIN_COLUMN, _MAX_COLUMN, _FULL_COLUMN = 0.38, 0.62, 0.95
+_MIN_COLUMN, _MAX_COLUMN, _FULL_COLUMN = 0.42, 0.62, 0.95
+#: The closest MPS cores may sit (their labels ``G_t`` stay inside, the bonds stay visible).
+_MIN_MPS_SPACING = 0.64
+#: Width of a tensor train besides its cores' spacing (h^{1,0} and its label, W^O), cm.
+_MPS_EXTRAS = 3.3
+#: Width of a copy tree besides its columns (``h^{l,0}`` of the first column, margins), cm.
+_TREE_EXTRAS = 0.75
 #: What changes when the W circles hold full ``W^{H,l}`` labels.
 _FULL_LABELS = dict(
     w_radius=0.36, layer=1.15, wi_drop=0.48, h0_gap=0.08, chain_pad=0.25, wo_offset=0.5
@@ -157,7 +165,7 @@ def fit_tree_geometry(
     if labels not in ("auto", "full", "short", "none"):
         raise ValueError(f"labels must be 'auto', 'full', 'short' or 'none', got {labels!r}")
     g = TreeGeometry()
-    extras = 0.75  # h^{l,0} of the first column, margins
+    extras = _TREE_EXTRAS
     gaps = max(columns - 1, 1)
     c_left = (width - extras - max(chain_starts - 1, 0) * g.chain_pad) / gaps
     if labels == "full" or (labels == "auto" and c_left >= _FULL_COLUMN):
@@ -167,11 +175,73 @@ def fit_tree_geometry(
     else:
         c = min(max((width - extras + 0.2) / gaps, _MIN_COLUMN), _MAX_COLUMN)
         g = replace(
-            g, column=c, h0_above=True, w_radius=min(g.w_radius, c / 2 - 0.075), delta_radius=0.032
+            g, column=c, h0_above=True, w_radius=min(g.w_radius, c / 2 - 0.06), delta_radius=0.032
         )
     if labels in ("short", "none"):
         g = replace(g, labels=labels)
     return scaled(g, scale)
+
+
+def min_network_width(L: int, T: int, *, scale: float = 1.0) -> float:
+    """Return the narrowest legible width (cm) of the network view of a depth-``L`` RAC.
+
+    A copy tree has one column per input leg, ``C(T+L-1, L)`` of them, at least
+    ``0.42 * scale`` cm apart (7 pt ``x_t`` labels side by side); a tensor train has ``T``
+    cores at least ``0.64 * scale`` cm apart. Computed from the sizes alone, before any
+    network is compiled.
+
+    Parameters
+    ----------
+    L, T
+        Depth and sequence length.
+    scale
+        The style's scale.
+
+    Returns
+    -------
+    float
+        The width in cm.
+
+    Examples
+    --------
+    >>> round(min_network_width(2, 8), 1), round(min_network_width(3, 6), 1)
+    (15.4, 23.8)
+    """
+    if L == 1:
+        return (_MIN_MPS_SPACING * max(T - 1, 0) + _MPS_EXTRAS) * scale
+    columns = math.comb(T + L - 1, L)
+    return (_TREE_EXTRAS + (columns - 1) * _MIN_COLUMN) * scale
+
+
+def fit_mps_geometry(T: int, *, width: float, scale: float = 1.0) -> TreeGeometry:
+    """Space the cores of a tensor train so that the chain fits ``width`` cm.
+
+    The natural spacing (0.95 cm) is kept while it fits, then reduced down to the smallest
+    legible one; the caller refuses a train that does not fit even then.
+
+    Parameters
+    ----------
+    T
+        Number of cores.
+    width
+        The widest the figure may be, cm.
+    scale
+        Multiplies every distance.
+
+    Returns
+    -------
+    TreeGeometry
+        The spacings (``mps_spacing``, ``core_radius``).
+
+    Examples
+    --------
+    >>> fit_mps_geometry(6, width=16).mps_spacing, fit_mps_geometry(16, width=16).mps_spacing
+    (0.95, 0.84)
+    """
+    g = TreeGeometry()
+    fits = (width / scale - _MPS_EXTRAS) / max(T - 1, 1)
+    spacing = max(min(g.mps_spacing, math.floor(fits * 100) / 100), _MIN_MPS_SPACING)
+    return scaled(replace(g, mps_spacing=spacing), scale)
 
 
 def tree_geometry(net: RacNetwork, *, labels: str = "auto", scale: float = 1.0) -> TreeGeometry:
@@ -205,6 +275,11 @@ class Layout:
     rows: dict[int, float] = field(default_factory=dict)
 
 
+def scale_of(geometry: TreeGeometry) -> float:
+    """Return the factor a :class:`TreeGeometry` was scaled by (from its leg length)."""
+    return geometry.mps_leg / TreeGeometry.mps_leg
+
+
 def mps_layout(net: RacNetwork, geometry: TreeGeometry | None = None) -> Layout:
     """Lay out a tensor train as a straight chain.
 
@@ -235,16 +310,16 @@ def mps_layout(net: RacNetwork, geometry: TreeGeometry | None = None) -> Layout:
     s = g.mps_spacing
     for tid, place in net.places.items():
         if place.role == "H0":
-            pos[tid] = (s * 0.45, 0.0)
+            pos[tid] = (s - 0.52 * scale_of(g), 0.0)
         elif place.role == "CORE":
             pos[tid] = (s * place.time, 0.0)
         elif place.role == "WO":
-            pos[tid] = (s * (net.T + 0.8), 0.0)
+            pos[tid] = (s * net.T + 0.76 * scale_of(g), 0.0)
         else:
             raise ValueError(f"unexpected tensor role {place.role!r} in an MPS network")
     for t in range(1, net.T + 1):
         pos[("terminal", t)] = (s * t, -g.mps_leg)
-    pos[("output",)] = (s * (net.T + 0.8) + 0.6 * s, 0.0)
+    pos[("output",)] = (s * net.T + 1.33 * scale_of(g), 0.0)
     return Layout(pos, g, columns=[s * t for t in range(1, net.T + 1)], rows={1: 0.0})
 
 
@@ -297,7 +372,7 @@ def tree_layout(
     else:
         for t in range(1, T + 1):
             for x, tid in holders[t]:
-                pos[("terminal", t, tid)] = (x, bottom - 0.45)
+                pos[("terminal", t, tid)] = (x, bottom - g.leg)
     pos[("output",)] = (copies[(L, T, "")], _layer_y(g, L) + g.wo_offset + 0.4)
     rows = {k: _layer_y(g, k) for k in range(1, L + 1)}
     return Layout(pos, g, columns=columns, rows=rows)

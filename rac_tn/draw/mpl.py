@@ -2,7 +2,9 @@
 
 The figure has the scene's physical size (cm), so a PDF or SVG saved from it is vector-clean at
 its natural size and text keeps its point size; PNG at any dpi. Math labels use mathtext with
-the Computer Modern font set, so they match the TikZ output typeset by LaTeX.
+the Computer Modern font set, so they match the TikZ output typeset by LaTeX. The figure is an
+:class:`InlineFigure`: a notebook shows it inline as a sharp PNG (no pyplot needed), and
+nothing changes headless.
 
 Examples
 --------
@@ -25,9 +27,59 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyBboxPatch, PathPatch, Polygon
 from matplotlib.path import Path as MplPath
 
-from rac_tn.draw.scene import Curve, Edge, Node, Region, Scene, Text, arrow_head, arrow_size
+from rac_tn.draw.scene import (
+    Curve,
+    Edge,
+    Node,
+    Point,
+    Region,
+    Scene,
+    Text,
+    arrow_head,
+    arrow_size,
+    smooth_cycle,
+)
 
 _CM = 1 / 2.54
+#: Pixels per inch of a figure shown in a notebook (about 1.6 times its printed size, so
+#: 7 pt labels read like the notebook's own text); the PNG has twice as many pixels, for
+#: high-density screens.
+NOTEBOOK_PPI = 150
+
+
+class InlineFigure(Figure):
+    r"""A matplotlib Figure that IPython and Jupyter display inline, without pyplot.
+
+    ``_repr_png_`` renders it at twice :data:`NOTEBOOK_PPI` and asks the notebook to show it
+    at :data:`NOTEBOOK_PPI` (sharp on high-density screens, readable everywhere). With
+    ``%matplotlib inline`` active, IPython's own printer uses ``figure.dpi``, which is set to
+    the same value. Saving and headless use are those of any Figure.
+
+    Examples
+    --------
+    >>> fig = InlineFigure(figsize=(2.0, 1.0))
+    >>> data, meta = fig._repr_png_()
+    >>> data[:4], meta
+    (b'\x89PNG', {'width': 300, 'height': 150})
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("dpi", NOTEBOOK_PPI)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def _repr_png_(self) -> tuple[bytes, dict[str, int]]:
+        import io
+
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", dpi=2 * NOTEBOOK_PPI, facecolor="white")
+        w, h = self.get_size_inches()
+        return buf.getvalue(), {"width": round(w * NOTEBOOK_PPI), "height": round(h * NOTEBOOK_PPI)}
+
+    def _repr_html_(self) -> None:
+        # a Figure has no HTML form; returning None lets the notebook fall back to the PNG
+        return None
+
+
 # z-orders, back to front
 _Z_REGION, _Z_EDGE, _Z_EDGE_HL, _Z_CURVE, _Z_NODE, _Z_TEXT = 0.5, 1, 1.5, 2, 3, 4
 
@@ -61,7 +113,7 @@ def render(scene: Scene, ax: Axes | None = None) -> Figure:
     """
     x0, y0, x1, y1 = scene.bbox()
     if ax is None:
-        fig = Figure(figsize=((x1 - x0) * _CM, (y1 - y0) * _CM))
+        fig = InlineFigure(figsize=((x1 - x0) * _CM, (y1 - y0) * _CM))
         ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     else:
         fig = ax.figure
@@ -82,11 +134,28 @@ def render(scene: Scene, ax: Axes | None = None) -> Figure:
     return fig
 
 
+def _ring_path(ring: list[Point], smooth: bool) -> tuple[list[Point], list[int]]:
+    """Vertices and codes of one closed ring: a polygon, or the smooth curve through it."""
+    if not smooth or len(ring) < 3:
+        verts = [*ring, ring[0]]
+        return verts, [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 1) + [MplPath.CLOSEPOLY]
+    segments = smooth_cycle(ring)
+    verts: list[Point] = [segments[0][0]]
+    codes = [MplPath.MOVETO]
+    for _, c1, c2, end in segments:
+        verts += [c1, c2, end]
+        codes += [MplPath.CURVE4] * 3
+    verts.append(segments[0][0])
+    codes.append(MplPath.CLOSEPOLY)
+    return verts, codes
+
+
 def _draw_region(ax: Axes, region: Region) -> None:
     verts, codes = [], []
     for ring in region.rings:
-        verts += [*ring, ring[0]]
-        codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 1) + [MplPath.CLOSEPOLY]
+        v, c = _ring_path(ring, region.smooth)
+        verts += v
+        codes += c
     patch = PathPatch(
         MplPath(verts, codes),
         facecolor=region.fill,
@@ -130,6 +199,21 @@ def _draw_edge(ax: Axes, edge: Edge) -> None:
 
 
 def _draw_curve(ax: Axes, curve: Curve) -> None:
+    if curve.closed:
+        verts, codes = _ring_path(list(curve.points), curve.smooth)
+        ax.add_patch(
+            PathPatch(
+                MplPath(verts, codes),
+                facecolor="none",
+                edgecolor=curve.color,
+                linewidth=curve.width,
+                linestyle=(0, (4.0, 2.5)) if curve.dashed else "-",
+                capstyle="round",
+                joinstyle="round",
+                zorder=_Z_CURVE,
+            )
+        )
+        return
     xs, ys = zip(*curve.points, strict=True)
     line = Line2D(
         xs,

@@ -12,12 +12,16 @@ Examples
 >>> from rac_tn.draw.style import Style
 >>> net = compile_rac(RAC.random(2, 2, depth=2, seed=0), T=3)
 >>> scene = network_view(net, Style())
+>>> sum(n.role == "terminal" for n in scene.nodes)     # one leg per copy of an input
+6
+>>> scene = network_view(net, Style(hyperedges=True))
 >>> sum(n.role == "hyperedge" for n in scene.nodes)    # one dot per input
 3
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Hashable
 
 from rac_tn.bounds import CutBound
@@ -32,6 +36,7 @@ from rac_tn.draw.scene import (
     add_title,
     bond_width,
     place_dim_labels,
+    style_meta,
     text_size,
 )
 from rac_tn.draw.style import INK, LIGHT, Style
@@ -71,8 +76,10 @@ def network_view(
     >>> sorted({e.label for e in scene.edges if e.label})     # R = 2 bonds, M = 3 inputs
     ['2', '3']
     """
+    check_legible(net.L, net.T, style)
     if net.kind == "mps":
-        lay = _layout.mps_layout(net, _layout.scaled(_layout.TreeGeometry(), style.scale))
+        g = _layout.fit_mps_geometry(net.T, width=style.width, scale=style.scale)
+        lay = _layout.mps_layout(net, g)
     else:
         g = _layout.tree_geometry(net, labels=style.labels, scale=style.scale)
         lay = _layout.tree_layout(net, g, hyperedges=style.hyperedges)
@@ -80,8 +87,48 @@ def network_view(
     if cut is not None:
         add_network_cut(scene, net, cut, style)
     add_title(scene, style)
+    if scene.width > style.width + 1e-9:
+        raise ValueError(_too_wide(net.L, net.T, scene.width, style.width))
     scene.meta["partition"] = partition
     return scene
+
+
+def check_legible(L: int, T: int, style: Style) -> None:
+    """Refuse, with a message, a network view that cannot be legible within ``style.width``.
+
+    Parameters
+    ----------
+    L, T
+        Depth and sequence length.
+    style
+        Drawing options (``width``, ``scale``).
+
+    Raises
+    ------
+    ValueError
+        Saying how wide the figure would be at least, and what to draw instead.
+
+    Examples
+    --------
+    >>> check_legible(3, 6, Style())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: the network view of a depth-3 RAC over T = 6 steps needs at least 23.8 cm ...
+    """
+    need = _layout.min_network_width(L, T, scale=style.scale)
+    if need > style.width + 1e-9:
+        raise ValueError(_too_wide(L, T, need, style.width))
+
+
+def _too_wide(L: int, T: int, need: float, width: float) -> str:
+    what = "input legs" if L > 1 else "cores"
+    count = math.comb(T + L - 1, L) if L > 1 else T
+    return (
+        f"the network view of a depth-{L} RAC over T = {T} steps needs at least {need:.1f} cm "
+        f"({count:,} {what} side by side with readable 7 pt labels), more than width = "
+        f"{width:g} cm: draw the computation grid instead (view='grid'), or allow a wider "
+        "figure (width=...)"
+    )
 
 
 def network_scene(
@@ -113,26 +160,78 @@ def network_scene(
     g = layout.geometry
     is_mps = net.kind == "mps"
     mode = style.labels if style.labels != "auto" else ("full" if is_mps else g.labels)
-    scene = Scene(meta={"view": "network", "kind": net.kind, "T": net.T, "L": net.L})
+    scene = Scene(
+        meta={"view": "network", "kind": net.kind, "T": net.T, "L": net.L, **style_meta(style)}
+    )
     shapes = _TensorShapes(net, g, style, mode)
     for tid in sorted(net.tn.tensor_map):
         node = scene.add_node(shapes.node(tid, layout.pos[tid], net.places[tid]))
+        node.name = tensor_name(net.places[tid], net.L)
         if is_mps and node.role == "H0" and mode != "none":
             text = f"h^{{{net.places[tid].layer}{{,}}0}}"
             x, y = node.x - node.size - 0.05, node.y
-            scene.add_text(Text(x, y, text, size=style.font_size, ha="right"))
-    # Dimension labels on every bond of a copy tree would bury it: label the bonds of the
-    # last column (the tensors of time T: the root copy and the copies below it), which show
-    # every kind of bond.
-    shown = {tid for tid, p in net.places.items() if is_mps or p.time == net.T}
+            scene.add_text(Text(x, y, text, size=style.font_size, ha="right", owner=node.key))
+    shown = set(net.tn.tensor_map)
     _add_bonds(scene, net, layout, style, shown)
     for t in range(1, net.T + 1):
         if ("input", t) in layout.pos:  # one hyperedge dot for every copy of input t
             _add_input_hyperedge(scene, net, layout, style, partition, t)
         else:
             _add_input_legs(scene, net, layout, style, partition, t, shown)
+    _one_label_per_kind(scene, net)
     place_dim_labels(scene)
     return scene
+
+
+def _one_label_per_kind(scene: Scene, net: RacNetwork) -> None:
+    """Keep one dimension label per kind of index: its symbol M, R or C.
+
+    Every index of a kind has the same dimension, so one label says it; it goes on the edge
+    of that kind with the longest visible stretch (the last one among equals), where it has
+    room. Labels on every bond would bury a copy tree.
+    """
+    best: dict[str, tuple[float, Edge]] = {}
+    for edge in scene.edges:
+        if not edge.label:
+            continue
+        kind = net.index_info(edge.ref).symbol
+        length = _visible_length(scene, edge)
+        if kind not in best or length >= best[kind][0] - 1e-9:
+            best[kind] = (length, edge)
+    keep = {id(edge) for _, edge in best.values()}
+    for edge in scene.edges:
+        if id(edge) not in keep:
+            edge.label = None
+
+
+def _visible_length(scene: Scene, edge: Edge) -> float:
+    """Length of the longest segment of ``edge`` outside its end nodes."""
+    pts = list(edge.points)
+    for i, key in ((0, edge.ends[0]), (-1, edge.ends[1])):
+        if key is not None and scene.has_node(key):
+            pts[i] = scene.node(key).boundary_point(pts[1 if i == 0 else -2])
+    return max(math.dist(a, b) for a, b in zip(pts, pts[1:], strict=False))
+
+
+#: TikZ names of the tensor roles.
+_ROLE_NAMES = {"WH": "WH", "WI": "WI", "DELTA": "copy", "H0": "h0", "WO": "WO", "CORE": "G"}
+
+
+def tensor_name(place: TensorPlace, L: int) -> str:
+    """Return the TikZ name of a tensor: role, layer, time and copy route.
+
+    Examples
+    --------
+    >>> tensor_name(TensorPlace("WH", 2, 3, "hi"), 2), tensor_name(TensorPlace("CORE", 1, 4, ""), 1)
+    ('WH-2-3-hi', 'G-4')
+    """
+    role = _ROLE_NAMES.get(place.role, place.role)
+    if place.role == "WO":
+        return "WO"
+    if place.role == "CORE":
+        return f"G-{place.time}"
+    route = f"-{place.route}" if place.route else ""
+    return f"{role}-{place.layer}-{place.time}{route}"
 
 
 class _TensorShapes:
@@ -142,6 +241,7 @@ class _TensorShapes:
         self.g = g
         self.is_mps = net.kind == "mps"
         self.deep = net.L > 1
+        self.T = net.T
         self.mode = mode
         self.fs = style.font_size
         self.builders: dict[str, Callable[[int, Point, TensorPlace], Node]] = {
@@ -179,7 +279,11 @@ class _TensorShapes:
 
     def core(self, tid: int, at: Point, p: TensorPlace) -> Node:
         label = f"G_{{{p.time}}}" if self.mode != "none" else None
-        return Node(tid, *at, "circle", self.g.core_radius, label=label, label_size=self.fs)
+        r = self.g.core_radius
+        if label:  # room for the widest label, G_T, in every core
+            w, h = text_size(f"G_{{{self.T}}}", self.fs)
+            r = max(r, math.hypot(w / 2, h / 2) + 0.03)
+        return Node(tid, *at, "circle", r, label=label, label_size=self.fs)
 
     def output(self, tid: int, at: Point, p: TensorPlace) -> Node:
         half = self.g.core_radius if self.is_mps else self.g.wo_size
@@ -214,7 +318,7 @@ def _add_bonds(
                 pts, ends, role = [pos[a], pos[b]], (a, b), "bond"
             elif len(holders) == 1:
                 out = scene.add_node(
-                    Node(("output",), *pos[("output",)], "none", 0.0, role="terminal")
+                    Node(("output",), *pos[("output",)], "none", 0.0, role="terminal", name="out")
                 )
                 pts, ends, role = [pos[holders[0]], (out.x, out.y)], (holders[0], out.key), "leg"
             else:  # pragma: no cover - the compiler makes no other hyperedges
@@ -259,10 +363,14 @@ def _add_input_hyperedge(
             linewidth=0.0,
             role="hyperedge",
             ref=ind,
+            name=f"x-{t}",
         )
     )
-    term = scene.add_node(Node(("terminal", t), *pos[("terminal", t)], "none", 0.0))
-    term.role = "terminal"
+    term = scene.add_node(
+        Node(
+            ("terminal", t), *pos[("terminal", t)], "none", 0.0, role="terminal", name=f"x-{t}-end"
+        )
+    )
     for tid in sorted(net.tn.ind_map[ind]):
         x, y = pos[tid]
         pts = [(x, y), (x, y - g.w_radius - g.drop), (dot.x, dot.y)]
@@ -281,8 +389,10 @@ def _add_input_hyperedge(
             label_size=fs,
         )
     )
-    text = style.input_text(t, "d")
-    scene.add_text(Text(term.x, term.y - 0.04, text, size=fs, color=color, va="top", role="input"))
+    text, key = style.input_text(t), dot.key
+    scene.add_text(
+        Text(term.x, term.y - 0.04, text, size=fs, color=color, va="top", role="input", owner=key)
+    )
 
 
 def _add_input_legs(
@@ -301,7 +411,7 @@ def _add_input_legs(
     dim = net.tn.ind_size(ind)
     color = style.side_color(partition, t)
     label = _dim_label(net, ind, style.dims)
-    for tid in sorted(net.tn.ind_map[ind]):
+    for copy, tid in enumerate(sorted(net.tn.ind_map[ind]), start=1):
         key: Hashable = ("terminal", t) if is_mps else ("terminal", t, tid)
         term = scene.add_node(
             Node(
@@ -314,6 +424,7 @@ def _add_input_legs(
                 linewidth=0.0,
                 role="terminal",
                 ref=ind if is_mps else None,
+                name=f"x-{t}" if is_mps else f"x-{t}-{copy}",
             )
         )
         scene.add_edge(
@@ -328,9 +439,11 @@ def _add_input_legs(
                 label_size=fs,
             )
         )
-        text = style.input_text(t, "d")
+        text = style.input_text(t)
         y = term.y - term.size - 0.05
-        scene.add_text(Text(term.x, y, text, size=fs, color=color, va="top", role="input"))
+        scene.add_text(
+            Text(term.x, y, text, size=fs, color=color, va="top", role="input", owner=key)
+        )
 
 
 __all__ = ["network_scene", "network_view"]

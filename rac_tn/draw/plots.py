@@ -23,28 +23,45 @@ from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FormatStrFormatter, NullLocator
+from matplotlib.transforms import ScaledTranslation
 
-from rac_tn.draw.mpl import save
+from rac_tn.draw.mpl import InlineFigure, save
 from rac_tn.sweeps import SweepRow
 
 COLUMN_WIDTH_IN = 3.35  # one journal column (8.5 cm)
-_DEPTH_COLOURS = {1: "#4C72B0", 2: "#DD8452", 3: "#55A868", 4: "#C44E52", 5: "#8172B3"}
-_MARKERS = {2: "o", 3: "s", 4: "^", 5: "D"}
+PAGE_WIDTH_IN = 6.3  # a page's text width (16 cm)
+#: Okabe-Ito colours (distinct for every common colour-vision deficiency), one per depth; the
+#: depth is also told by the marker and the line style, so it reads in greyscale too.
+DEPTH_COLOURS = {1: "#0072B2", 2: "#D55E00", 3: "#009E73", 4: "#CC79A7", 5: "#E69F00"}
+DEPTH_MARKERS = {1: "o", 2: "s", 3: "^", 4: "D", 5: "v"}
+DEPTH_DASHES = {
+    1: "-",
+    2: (0, (5.0, 1.6)),
+    3: (0, (1.2, 1.2)),
+    4: "-.",
+    5: (0, (3.0, 1.0, 1.0, 1.0)),
+}
 
 
 def _rc() -> dict[str, Any]:
+    # one serif family: Computer Modern for the text (cmr10) and for the math, as in LaTeX
     return {
+        "font.family": "serif",
+        "font.serif": ["cmr10", "DejaVu Serif"],
+        "mathtext.fontset": "cm",
+        "axes.formatter.use_mathtext": True,
+        "axes.unicode_minus": False,
         "font.size": 7,
         "axes.labelsize": 7,
         "axes.titlesize": 7,
-        "legend.fontsize": 6,
-        "xtick.labelsize": 6,
-        "ytick.labelsize": 6,
+        "legend.fontsize": 6.5,
+        "xtick.labelsize": 6.5,
+        "ytick.labelsize": 6.5,
         "axes.linewidth": 0.6,
         "lines.linewidth": 1.0,
-        "lines.markersize": 3.5,
-        "mathtext.fontset": "cm",
+        "lines.markersize": 3.8,
+        "lines.markeredgewidth": 0.8,
     }
 
 
@@ -60,22 +77,36 @@ def _series(rows: Iterable[SweepRow]) -> dict[tuple[int, int, int], list[SweepRo
     return {key: sorted(value, key=lambda r: r.T) for key, value in sorted(grouped.items())}
 
 
-def _figure_axes(ax: Axes | None, height: float) -> tuple[Figure, Axes]:
-    if ax is None:
-        fig = Figure(figsize=(COLUMN_WIDTH_IN, height), layout="constrained")
-        return fig, fig.add_subplot()
-    return ax.figure, ax
+def _panels(
+    rows: list[SweepRow], ax: Axes | None, height: float
+) -> tuple[Figure, dict[tuple[int, int], Axes]]:
+    """One panel per (M, R) pair, side by side with a shared y axis (given ``ax``: one)."""
+    pairs = sorted({(r.M, r.R) for r in rows})
+    if ax is not None:
+        return ax.figure, dict.fromkeys(pairs, ax)
+    width = COLUMN_WIDTH_IN if len(pairs) == 1 else min(PAGE_WIDTH_IN, 2.3 * len(pairs) + 0.5)
+    fig = InlineFigure(figsize=(width, height), layout="constrained")
+    axes = fig.subplots(1, len(pairs), sharey=True, squeeze=False)[0]
+    for (M, R), panel in zip(pairs, axes, strict=True):
+        if len(pairs) > 1:
+            panel.set_title(f"$M = R = {M}$" if M == R else rf"$M = {M},\ R = {R}$")
+    return fig, dict(zip(pairs, axes, strict=True))
 
 
-def _style(
-    M: int, R: int, L: int, depths: dict[int, str], shapes: dict[str, str]
-) -> tuple[str, str]:
-    """Colour by depth, marker by (M, R); records both for the legend."""
-    colour = _DEPTH_COLOURS.get(L, "0.3")
-    marker = _MARKERS.get(M if M == R else min(M, R), "o")
-    depths.setdefault(L, colour)
-    shapes.setdefault(f"M=R={M}" if M == R else f"M={M}, R={R}", marker)
-    return colour, marker
+def _depth_style(L: int) -> dict[str, Any]:
+    return {
+        "color": DEPTH_COLOURS.get(L, "0.3"),
+        "marker": DEPTH_MARKERS.get(L, "o"),
+    }
+
+
+def _even_ticks(ax: Axes, rows: list[SweepRow]) -> None:
+    """Ticks at the lengths swept (every other one when there are many)."""
+    ts = sorted({r.T for r in rows})
+    step = 1 if len(ts) <= 8 else 2
+    ax.set_xticks(ts[::step])
+    ax.xaxis.set_major_formatter(FormatStrFormatter("%d"))
+    ax.xaxis.set_minor_locator(NullLocator())
 
 
 def plot_depth_vs_memory(
@@ -84,12 +115,13 @@ def plot_depth_vs_memory(
     title: str | None = None,
     ax: Axes | None = None,
 ) -> Figure:
-    """Separation rank against T (log scale), one colour per depth L.
+    """Separation rank against T (log scale), one colour, marker and line style per depth L.
 
-    Markers: exact sampled ranks (hollow when only a certified lower bound, i.e. capped).
-    Solid lines: the symmetric-cut upper bound. Dotted: the paper's Theorem 1.2 lower bound
-    ``((min(M, R), T/2))`` (depth 2, Start-End) and Theorem 1.1's ``R`` (depth 1).
-    Different (M, R) pairs get different marker shapes.
+    Markers: exact sampled ranks (filled), or certified lower bounds only (hollow: the sample
+    cap was reached). Lines (``gid='symmetric-cut bound'``): the symmetric-cut upper bound, in
+    the depth's line style. Thin
+    black dotted line, labelled: the paper's Theorem 1.2 lower bound ``((min(M, R), T/2))``
+    (depth 2, Start-End). One panel per (M, R) pair.
 
     Parameters
     ----------
@@ -98,7 +130,8 @@ def plot_depth_vs_memory(
     title
         A title above the axes.
     ax
-        Draw on these axes instead of a new one-column figure.
+        Draw on these axes instead of a new figure (one column wide for one (M, R) pair, a
+        page wide for more).
 
     Returns
     -------
@@ -108,94 +141,113 @@ def plot_depth_vs_memory(
     if not rows:
         raise ValueError("rows is empty: nothing to plot")
     with rc_context(_rc()):
-        fig, ax = _figure_axes(ax, height=2.5)
-        depths: dict[int, str] = {}
-        shapes: dict[str, str] = {}
+        fig, panels = _panels(rows, ax, height=2.5)
+        capped_any = theorem_any = False
         for (M, R, L), series in _series(rows).items():
-            colour, marker = _style(M, R, L, depths, shapes)
-            ax.plot(
+            panel = panels[(M, R)]
+            st = _depth_style(L)
+            panel.plot(
                 [r.T for r in series],
                 [r.symmetric_bound for r in series],
-                "-",
-                color=colour,
-                alpha=0.8,
+                linestyle=DEPTH_DASHES.get(L, "-"),
+                color=st["color"],
+                alpha=0.9,
+                gid="symmetric-cut bound",
             )
             ranked = [r for r in series if r.separation_rank is not None]
             certain = [(r.T, r.separation_rank) for r in ranked if r.rank_exact]
             capped = [(r.T, r.separation_rank) for r in ranked if not r.rank_exact]
             if certain:
-                ax.plot(
-                    *zip(*certain, strict=True),
-                    marker,
-                    color=colour,
-                    linestyle="none",
+                panel.plot(
+                    *zip(*certain, strict=True), st["marker"], color=st["color"], linestyle="none"
                 )
             if capped:
-                ax.plot(
+                capped_any = True
+                panel.plot(
                     *zip(*capped, strict=True),
-                    marker,
-                    color=colour,
+                    st["marker"],
+                    color=st["color"],
                     markerfacecolor="white",
                     linestyle="none",
                 )
             theorem = [(r.T, r.theorem_lower) for r in series if r.theorem_lower is not None]
-            if theorem:
-                ax.plot(
-                    *zip(*theorem, strict=True),
-                    ":",
-                    color=colour,
+            if len(theorem) >= 2:  # a single point would be an invisible line
+                theorem_any = True
+                panel.plot(
+                    *zip(*theorem, strict=True), ":", color="0.15", linewidth=0.9, gid="theorem"
                 )
-        ax.set_yscale("log")
-        ax.set_xlabel("sequence length $T$")
+                x, y = theorem[-1]
+                panel.annotate(
+                    "Thm 1.2",
+                    (x, y),
+                    xytext=(2, -7),
+                    textcoords="offset points",
+                    fontsize=6,
+                    color="0.15",
+                    ha="right",
+                    va="top",
+                )
         partitions = sorted({r.partition for r in rows})
-        ax.set_ylabel(f"separation rank ({', '.join(partitions)})")
+        for i, (pair, panel) in enumerate(panels.items()):
+            if ax is not None and i > 0:
+                break
+            panel.set_yscale("log")
+            panel.set_xlabel("sequence length $T$")
+            if i == 0:
+                panel.set_ylabel(f"separation rank ({', '.join(partitions)})")
+            panel.grid(True, which="major", linewidth=0.3, alpha=0.5)
+            _even_ticks(panel, [r for r in rows if ax is not None or (r.M, r.R) == pair])
         if title:
-            ax.set_title(title)
-        ax.grid(True, which="major", linewidth=0.3, alpha=0.5)
-        _legends(ax, depths, shapes, any(r.theorem_lower for r in rows))
-    return fig
-
-
-def _legends(ax: Axes, depths: dict[int, str], shapes: dict[str, str], theorem: bool) -> None:
-    capped = any(
-        line.get_markerfacecolor() == "white" and line.get_linestyle() == "None"
-        for line in ax.get_lines()
-    )
-    style = [Line2D([], [], color="0.2", label="symmetric-cut bound")]
-    style += [
-        Line2D([], [], color="0.2", marker=m, linestyle="none", label=f"exact rank, {mr}")
-        for mr, m in shapes.items()
-    ]
-    if capped:
-        style.append(
+            fig.suptitle(title, fontsize=7.5)
+        depths = sorted({r.L for r in rows})
+        handles = [
             Line2D(
                 [],
                 [],
-                color="0.2",
-                marker="o",
-                markerfacecolor="white",
-                linestyle="none",
-                label="lower bound (sample cap)",
+                color=DEPTH_COLOURS.get(L, "0.3"),
+                marker=DEPTH_MARKERS.get(L, "o"),
+                linestyle=DEPTH_DASHES.get(L, "-"),
+                label=f"$L = {L}$",
             )
+            for L in depths
+        ]
+        handles.append(Line2D([], [], color="0.3", label="symmetric-cut bound"))
+        handles.append(
+            Line2D([], [], color="0.3", marker="o", linestyle="none", label="exact rank")
         )
-    if theorem:
-        style.append(Line2D([], [], color="0.2", linestyle=":", label="Thm 1.2 lower bound"))
-    _two_column_legend(ax, depths, style)
+        if capped_any:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color="0.3",
+                    marker="o",
+                    markerfacecolor="white",
+                    linestyle="none",
+                    label="lower bound (sample cap)",
+                )
+            )
+        if theorem_any:
+            handles.append(Line2D([], [], color="0.15", linestyle=":", label="Thm 1.2 lower bound"))
+        _legend(fig, ax, handles)
+    return fig
 
 
-def _two_column_legend(ax: Axes, depths: dict[int, str], style: list[Line2D]) -> None:
-    colour_handles = [Line2D([], [], color=c, label=f"$L = {L}$") for L, c in depths.items()]
-    # headroom on the log axis keeps the legend off the curves
-    low, high = ax.get_ylim()
-    ax.set_ylim(low, high * (high / low) ** 0.6)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(
-        handles=colour_handles + style,
-        loc="upper left",
-        ncol=2,
+def _legend(fig: Figure, ax: Axes | None, handles: list[Line2D]) -> None:
+    """A compact legend below the plot, in as few rows as fit."""
+    ncol = min(len(handles), 3 if fig.get_figwidth() < 4 else 4)
+    if ax is not None:
+        ax.legend(handles=handles, loc="best", frameon=False, fontsize=6, ncol=1)
+        return
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncol=ncol,
         frameon=False,
-        handlelength=1.6,
+        handlelength=2.2,
         columnspacing=1.0,
+        handletextpad=0.5,
+        borderaxespad=0.2,
     )
 
 
@@ -209,7 +261,10 @@ def plot_bound_tightness(
 
     Solid: exact separation rank / symmetric-cut bound (both about the function). Dashed:
     exact grid-tensor rank / network-cut bound (both about the grid tensor with the identity
-    templates). A ratio of 1 means the bound is tight. Only rows whose rank is exact are plotted.
+    templates). A ratio of 1 means the bound is tight. Only rows whose rank is exact are
+    plotted, so every marker is filled (hollow markers mean a lower bound in the other plots).
+    Depths are told apart by colour and marker, and drawn a little apart along T so that
+    equal ratios (all 1 at depth 1) stay visible.
 
     Parameters
     ----------
@@ -228,17 +283,29 @@ def plot_bound_tightness(
     if not rows:
         raise ValueError("rows holds no exact ranks: nothing to plot")
     with rc_context(_rc()):
-        fig, ax = _figure_axes(ax, height=2.3)
-        depths: dict[int, str] = {}
-        shapes: dict[str, str] = {}
+        if ax is None:
+            fig = InlineFigure(figsize=(COLUMN_WIDTH_IN, 2.4), layout="constrained")
+            ax_ = fig.add_subplot()
+        else:
+            fig, ax_ = ax.figure, ax
+        depths = sorted({r.L for r in rows})
+        pairs = sorted({(r.M, r.R) for r in rows})
+        sizes = {pair: 3.2 + 1.2 * i for i, pair in enumerate(pairs)}
         for (M, R, L), series in _series(rows).items():
-            colour, marker = _style(M, R, L, depths, shapes)
-            ax.plot(
+            st = _depth_style(L)
+            # dodge: depths side by side along T (a display offset; the data stay exact)
+            shift = (depths.index(L) - (len(depths) - 1) / 2) * 4.0
+            z = 3 + len(depths) - depths.index(L)  # shallow depths on top
+            offset = ax_.transData + ScaledTranslation(shift / 72, 0, fig.dpi_scale_trans)
+            ax_.plot(
                 [r.T for r in series],
                 [r.separation_rank / r.symmetric_bound for r in series],
                 "-",
-                marker=marker,
-                color=colour,
+                marker=st["marker"],
+                markersize=sizes[(M, R)],
+                color=st["color"],
+                transform=offset,
+                zorder=z,
             )
             net = [
                 (r.T, r.grid_rank / r.network_bound)
@@ -246,29 +313,55 @@ def plot_bound_tightness(
                 if r.network_bound and r.grid_rank
             ]
             if net:
-                ax.plot(
+                ax_.plot(
                     *zip(*net, strict=True),
                     "--",
-                    marker=marker,
-                    color=colour,
-                    markerfacecolor="white",
+                    marker=st["marker"],
+                    markersize=sizes[(M, R)],
+                    color=st["color"],
+                    transform=offset,
+                    linewidth=0.8,
+                    zorder=z - 0.5,
                 )
-        ax.set_yscale("log")
-        ax.axhline(1.0, color="0.5", linewidth=0.6)
-        ax.set_xlabel("sequence length $T$")
-        ax.set_ylabel("exact rank / upper bound")
+        ax_.set_ylim(0.0, 1.05)
+        ts = [r.T for r in rows]
+        ax_.set_xlim(min(ts) - 0.8, max(ts) + 0.8)
+        ax_.axhline(1.0, color="0.5", linewidth=0.6, zorder=0)
+        ax_.set_xlabel("sequence length $T$")
+        ax_.set_ylabel("exact rank / upper bound")
         if title:
-            ax.set_title(title)
-        ax.grid(True, which="major", linewidth=0.3, alpha=0.5)
-        style = [
-            Line2D([], [], color="0.2", label="sep. rank / symmetric cut"),
-            Line2D([], [], color="0.2", linestyle="--", label="grid rank / network cut"),
+            ax_.set_title(title)
+        ax_.grid(True, which="major", linewidth=0.3, alpha=0.5)
+        _even_ticks(ax_, rows)
+        handles = [
+            Line2D(
+                [],
+                [],
+                color=DEPTH_COLOURS.get(L, "0.3"),
+                marker=DEPTH_MARKERS.get(L, "o"),
+                linestyle="none",
+                label=f"$L = {L}$",
+            )
+            for L in depths
         ]
-        style += [
-            Line2D([], [], color="0.2", marker=m, linestyle="none", label=mr)
-            for mr, m in shapes.items()
+        handles += [
+            Line2D([], [], color="0.3", label="sep. rank / symmetric cut"),
+            Line2D([], [], color="0.3", linestyle="--", label="grid rank / network cut"),
         ]
-        _two_column_legend(ax, depths, style)
+        if len(pairs) > 1:
+            handles += [
+                Line2D(
+                    [],
+                    [],
+                    color="0.3",
+                    marker="o",
+                    markersize=sizes[p],
+                    linestyle="none",
+                    label=f"$M = R = {p[0]}$" if p[0] == p[1] else f"$M={p[0]}, R={p[1]}$",
+                )
+                for p in pairs
+            ]
+        _legend(fig, ax, handles)
     return fig
 
 

@@ -31,7 +31,7 @@ from functools import lru_cache
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
-from rac_tn.draw.style import CUT_COLOR, INK, WHITE, Style
+from rac_tn.draw.style import CUT_COLOR, INK, WHITE, Style, shade_of
 
 Point = tuple[float, float]
 Box = tuple[float, float, float, float]
@@ -47,7 +47,8 @@ class Node:
     of a box (default ``size``). ``label`` is drawn centred inside. ``role`` says what the node
     stands for (a tensor role ``'WH'``, ``'WI'``, ``'DELTA'``, ``'H0'``, ``'WO'``, ``'CORE'``;
     or ``'hyperedge'``, ``'input'``, ``'terminal'``, ``'cell'``, ``'output'``, ``'fanout'``) and
-    ``ref`` which object (tensor id, index name or grid node).
+    ``ref`` which object (tensor id, index name or grid node), ``name`` what the TikZ output
+    calls it (``h-2-3``, ``WH-1-2``; unique in a scene).
 
     Examples
     --------
@@ -71,6 +72,7 @@ class Node:
     ref: object = None
     highlight: bool = False
     side: str | None = None
+    name: str | None = None
 
     @property
     def half_height(self) -> float:
@@ -133,7 +135,9 @@ class Edge:
 class Text:
     """Free text at ``(x, y)``; ``ha`` in left/center/right, ``va`` in bottom/center/top.
 
-    ``role`` is ``'input'`` for the label of an input (shaded with it under a cut), else empty.
+    ``role`` is ``'input'`` for the label of an input, ``'degree'``, ``'dim'``, ``'legend'``,
+    ``'title'`` or empty; ``owner`` the key of the node it labels (a cut shades it with that
+    node's side).
     """
 
     x: float
@@ -145,6 +149,7 @@ class Text:
     ha: str = "center"
     va: str = "center"
     role: str = ""
+    owner: Hashable | None = None
 
     def extent(self) -> Box:
         """Return the bounding box ``(x0, y0, x1, y1)`` in cm, as matplotlib typesets it."""
@@ -154,23 +159,42 @@ class Text:
         return (x0, y0, x0 + w, y0 + h)
 
 
+#: Tension of the smooth closed curves (TikZ's ``plot[smooth cycle, tension=...]``).
+TENSION = 0.6
+
+
 @dataclass
 class Region:
-    """A filled area: ``rings`` are closed polygons, filled with the even-odd rule."""
+    """A filled area: ``rings`` are closed curves, filled with the even-odd rule.
+
+    With ``smooth`` each ring is the smooth closed curve through its points (as TikZ's
+    ``plot[smooth cycle]`` draws it, see :func:`smooth_cycle`), else a polygon. ``role`` says
+    what it is (``'source side'``, ``'sink side'``), ``side`` which side of the partition it
+    shades (``'start'`` or ``'end'``).
+    """
 
     rings: list[list[Point]]
     fill: str
     alpha: float = 1.0
+    smooth: bool = False
+    role: str = ""
+    side: str | None = None
 
 
 @dataclass
 class Curve:
-    """A stroked polyline (the cut curve); ``dashed`` for the cut convention."""
+    """A stroked curve (the cut); ``dashed`` for the cut convention.
+
+    ``closed`` curves return to their first point; ``smooth`` ones are drawn as the smooth
+    curve through their points (:func:`smooth_cycle`) rather than as a polyline.
+    """
 
     points: list[Point]
     color: str = CUT_COLOR
     width: float = 1.0
     dashed: bool = True
+    closed: bool = False
+    smooth: bool = False
 
 
 @dataclass
@@ -220,8 +244,8 @@ class Scene:
         boxes = [n.extent() for n in self.nodes]
         boxes += [t.extent() for t in self.texts]
         boxes += [_points_box(e.points) for e in self.edges]
-        boxes += [_points_box(ring) for r in self.regions for ring in r.rings]
-        boxes += [_points_box(c.points) for c in self.curves]
+        boxes += [_points_box(_drawn(ring, r.smooth)) for r in self.regions for ring in r.rings]
+        boxes += [_points_box(_drawn(c.points, c.smooth)) for c in self.curves]
         if not boxes:
             return (0.0, 0.0, 1.0, 1.0)
         m = self.margin
@@ -243,6 +267,11 @@ class Scene:
         """Height in cm, margin included."""
         _, y0, _, y1 = self.bbox()
         return y1 - y0
+
+
+def _drawn(points: Sequence[Point], smooth: bool) -> Sequence[Point]:
+    """The points of a ring or curve as drawn (along the smooth curve when ``smooth``)."""
+    return sample_smooth_cycle(points, 4) if smooth and len(points) > 2 else points
 
 
 def _points_box(points: Iterable[Point]) -> Box:
@@ -283,6 +312,68 @@ def text_size(text: str, size: float, *, math: bool = True) -> tuple[float, floa
     s = f"${text}$" if math else text.replace("$", r"\$")
     w, h, d = TextToPath().get_text_width_height_descent(s, prop, ismath=math)
     return (float(w) * _CM_PER_PT, float(h + d) * _CM_PER_PT)
+
+
+def smooth_cycle(
+    points: Sequence[Point], tension: float = TENSION
+) -> list[tuple[Point, Point, Point, Point]]:
+    """Return the cubic Bezier segments of the smooth closed curve through ``points``.
+
+    The construction of TikZ's ``plot[smooth cycle, tension=...]`` (pgf's closed-curve plot
+    handler): the segment from ``p[i]`` to ``p[i+1]`` has the control points
+    ``p[i] + k (p[i+1] - p[i-1])`` and ``p[i+1] - k (p[i+2] - p[i])``, ``k = 0.2775 tension``,
+    so both backends draw the very same curve from the same few points.
+
+    Parameters
+    ----------
+    points
+        The points the curve passes through, in order (not repeated at the end).
+    tension
+        TikZ's tension.
+
+    Returns
+    -------
+    list of (start, control, control, end)
+        One segment per point.
+
+    Examples
+    --------
+    >>> segs = smooth_cycle([(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)])
+    >>> len(segs), segs[0][0], segs[0][3]
+    (4, (0.0, 0.0), (1.0, 0.0))
+    """
+    n = len(points)
+    k = 0.2775 * tension
+    out = []
+    for i in range(n):
+        p0, p1, p2, p3 = (points[(i + j) % n] for j in (-1, 0, 1, 2))
+        c1 = (p1[0] + k * (p2[0] - p0[0]), p1[1] + k * (p2[1] - p0[1]))
+        c2 = (p2[0] - k * (p3[0] - p1[0]), p2[1] - k * (p3[1] - p1[1]))
+        out.append((p1, c1, c2, p2))
+    return out
+
+
+def sample_smooth_cycle(points: Sequence[Point], per_segment: int = 8) -> list[Point]:
+    """Return points along :func:`smooth_cycle` (for hit tests and bounding boxes).
+
+    Examples
+    --------
+    >>> len(sample_smooth_cycle([(0.0, 0.0), (1.0, 0.0), (0.0, 1.0)], per_segment=4))
+    13
+    """
+    out: list[Point] = []
+    for p0, c1, c2, p1 in smooth_cycle(points):
+        for j in range(per_segment):
+            u = j / per_segment
+            a, b, c, d = (1 - u) ** 3, 3 * u * (1 - u) ** 2, 3 * u * u * (1 - u), u**3
+            out.append(
+                (
+                    a * p0[0] + b * c1[0] + c * c2[0] + d * p1[0],
+                    a * p0[1] + b * c1[1] + c * c2[1] + d * p1[1],
+                )
+            )
+    out.append(out[0])
+    return out
 
 
 def arrow_head(tail: Point, tip: Point, length: float, half_width: float) -> list[Point]:
@@ -345,12 +436,17 @@ def split_polyline(
 
 
 def place_dim_labels(scene: Scene, *, horizontal: str = "above") -> None:
-    """Put each edge's dimension label beside the middle of its longest visible segment.
+    """Put each edge's dimension label beside its visible part, where it covers nothing.
 
-    The visible part is what lies outside the end nodes. A label goes above (or, with
-    ``horizontal='below'``, below) a horizontal segment, right of a vertical one, and outward
-    of a slanted one.
+    The visible part is what lies outside the end nodes. The preferred spot is above (or,
+    with ``horizontal='below'``, below) the middle of a horizontal segment, right of a vertical
+    one, outward of a slanted one; when that spot would cover a node, a text, a line or an
+    earlier label, the other side and points nearer the ends are tried, and the spot covering
+    least is kept.
     """
+    taken: list[Box] = [_grow(n.extent(), 0.04) for n in scene.nodes if n.shape != "none"]
+    taken += [_grow(t.extent(), 0.02) for t in scene.texts]
+    lines = [pt for e in scene.edges for pt in _sample_line(e.points, 0.02)]
     for e in scene.edges:
         if not e.label:
             continue
@@ -358,24 +454,96 @@ def place_dim_labels(scene: Scene, *, horizontal: str = "above") -> None:
         for i, key in ((0, e.ends[0]), (-1, e.ends[1])):
             if key is not None and scene.has_node(key):
                 pts[i] = scene.node(key).boundary_point(pts[1 if i == 0 else -2])
-        a, b = max(zip(pts, pts[1:], strict=False), key=lambda s: math.dist(*s))
-        e.label_pos = _label_beside(a, b, text_size(e.label, e.label_size), horizontal)
+        size = text_size(e.label, e.label_size)
+        segs = sorted(zip(pts, pts[1:], strict=False), key=lambda s: -math.dist(*s))
+        best, best_cost = None, math.inf
+        for a, b in segs[:2]:
+            for frac in (0.5, 0.3, 0.7):
+                for flip in (False, True):
+                    at = _label_beside(a, b, size, horizontal, frac, flip)
+                    box = _box_at(at, size)
+                    cost = sum(_overlap(box, t) for t in taken)
+                    cost += 0.01 * sum(_inside(box, p) for p in lines)
+                    if cost < best_cost - 1e-12:
+                        best, best_cost = at, cost
+                if best_cost == 0.0:
+                    break
+            if best_cost == 0.0:
+                break
+        e.label_pos = best
+        if best is not None:
+            taken.append(_grow(_box_at(best, size), 0.02))
 
 
-def _label_beside(a: Point, b: Point, size: tuple[float, float], horizontal: str) -> Point:
-    mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
+def _grow(box: Box, pad: float) -> Box:
+    return (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)
+
+
+def _box_at(at: Point, size: tuple[float, float]) -> Box:
+    w, h = size
+    return (at[0] - w / 2, at[1] - h / 2, at[0] + w / 2, at[1] + h / 2)
+
+
+def _overlap(a: Box, b: Box) -> float:
+    """Area of the intersection of two boxes."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def _inside(box: Box, p: Point) -> bool:
+    return box[0] < p[0] < box[2] and box[1] < p[1] < box[3]
+
+
+def _sample_line(points: Sequence[Point], step: float) -> list[Point]:
+    out = []
+    for a, b in zip(points, points[1:], strict=False):
+        n = max(1, math.ceil(math.dist(a, b) / step))
+        out += [(a[0] + (b[0] - a[0]) * k / n, a[1] + (b[1] - a[1]) * k / n) for k in range(n)]
+    return out
+
+
+def _label_beside(
+    a: Point,
+    b: Point,
+    size: tuple[float, float],
+    horizontal: str,
+    frac: float = 0.5,
+    flip: bool = False,
+) -> Point:
+    mx, my = a[0] + frac * (b[0] - a[0]), a[1] + frac * (b[1] - a[1])
     w, h = size
     dx, dy = b[0] - a[0], b[1] - a[1]
+    sign = -1.0 if flip else 1.0
     if abs(dy) > 2 * abs(dx):  # vertical: on the right
-        return (mx + 0.05 + w / 2, my)
+        return (mx + sign * (0.05 + w / 2), my)
     if abs(dx) > 2 * abs(dy):  # horizontal: above or below
-        sign = 1.0 if horizontal == "above" else -1.0
+        sign *= 1.0 if horizontal == "above" else -1.0
         return (mx, my + sign * (0.04 + h / 2))
     d = math.hypot(dx, dy) or 1.0
     nx, ny = -dy / d, dx / d
     if ny < 0:
         nx, ny = -nx, -ny
-    return (mx + nx * (0.05 + w / 2), my + ny * (0.04 + h / 2))
+    return (mx + sign * nx * (0.05 + w / 2), my + sign * ny * (0.04 + h / 2))
+
+
+def style_meta(style: Style) -> dict:
+    """Return what a backend needs to know of the style: its colours and font size.
+
+    Examples
+    --------
+    >>> style_meta(Style())["font_size"]
+    7.0
+    """
+    return {
+        "colors": {
+            "racStart": style.start_color,
+            "racEnd": style.end_color,
+            "racCut": style.cut_color,
+        },
+        "shades": {"start": shade_of(style.start_color), "end": shade_of(style.end_color)},
+        "font_size": float(style.font_size),
+    }
 
 
 def add_title(scene: Scene, style: Style) -> None:
@@ -392,7 +560,15 @@ def add_title(scene: Scene, style: Style) -> None:
         return
     x0, _, x1, y1 = scene.bbox()
     scene.add_text(
-        Text((x0 + x1) / 2, y1, style.title, math=False, size=style.font_size + 1, va="bottom")
+        Text(
+            (x0 + x1) / 2,
+            y1,
+            style.title,
+            math=False,
+            size=style.font_size + 1,
+            va="bottom",
+            role="title",
+        )
     )
 
 
@@ -404,12 +580,16 @@ __all__ = [
     "Region",
     "Scene",
     "Text",
+    "TENSION",
     "add_title",
     "arrow_head",
     "arrow_size",
     "bond_width",
     "place_dim_labels",
     "polyline_length",
+    "sample_smooth_cycle",
+    "smooth_cycle",
     "split_polyline",
+    "style_meta",
     "text_size",
 ]

@@ -4,6 +4,8 @@ The sides are given as a map from scene node keys to ``'source'``, ``'sink'`` or
 :func:`shade_cut` turns it into two filled :class:`~rac_tn.draw.scene.Region` and the dashed
 :class:`~rac_tn.draw.scene.Curve` of the boundary, by distance fields on a fine raster. It only
 draws: which nodes lie on which side is decided by the caller (:mod:`rac_tn.draw.cuts`).
+Outlines are reduced to a few points and drawn as smooth closed curves (both backends draw
+the same curve through them: :func:`~rac_tn.draw.scene.smooth_cycle`).
 
 Examples
 --------
@@ -73,6 +75,19 @@ def side_samples(
         side = node_side.get(n.key)
         if side in pts:
             pts[side].append((n.x, n.y))
+    for text in scene.texts:  # a label goes with the node it labels
+        side = node_side.get(text.owner) if text.owner is not None else None
+        if side in pts:
+            x0, y0, x1, y1 = text.extent()
+            nx, ny = (
+                max(2, math.ceil((x1 - x0) / step / 4)),
+                max(2, math.ceil((y1 - y0) / step / 4)),
+            )
+            pts[side] += [
+                (x0 + (x1 - x0) * i / nx, y0 + (y1 - y0) * j / ny)
+                for i in range(nx + 1)
+                for j in range(ny + 1)
+            ]
     for e in scene.edges:
         a, b = (node_side.get(k) if k is not None else None for k in e.ends)
         a = a if a in pts else None
@@ -92,31 +107,6 @@ def side_samples(
             pts[a] += _sample(first, step)[:-1]
             pts[b] += _sample(second, step)[1:]
     return pts["source"], pts["sink"], neutral
-
-
-def _smooth(line: list[Point], passes: int = 2) -> list[Point]:
-    """Chaikin corner cutting: removes the staircase of a contour traced on a grid."""
-    closed = len(line) > 3 and math.dist(line[0], line[-1]) < 1e-9
-    for _ in range(passes):
-        if len(line) < 3:
-            break
-        new = [] if closed else [line[0]]
-        for p, q in zip(line, line[1:], strict=False):
-            new.append((0.75 * p[0] + 0.25 * q[0], 0.75 * p[1] + 0.25 * q[1]))
-            new.append((0.25 * p[0] + 0.75 * q[0], 0.25 * p[1] + 0.75 * q[1]))
-        new.append(new[0] if closed else line[-1])
-        line = new
-    return line
-
-
-def _decimate(line: list[Point], tol: float) -> list[Point]:
-    """Drop points closer than ``tol`` to the previous kept point (keeps files small)."""
-    out = [line[0]]
-    for p in line[1:-1]:
-        if math.dist(p, out[-1]) >= tol:
-            out.append(p)
-    out.append(line[-1])
-    return out
 
 
 @dataclass
@@ -168,10 +158,6 @@ def _shaded_area(
     filled (closing = grow by close, then shrink by close).
     """
     d_near = np.minimum(raster.d_src, raster.d_snk)
-    for text in scene.texts:  # the labels of the inputs are shaded with them
-        if text.role == "input":
-            x0t, y0t, x1t, y1t = text.extent()
-            neutral.append(((x0t + x1t) / 2, (y0t + y1t) / 2))
     if neutral:  # drawn parts that belong to neither side still get shaded
         d_near = np.minimum(d_near, raster.distance_to(neutral))
     grown = d_near <= radius + close
@@ -182,46 +168,68 @@ def _shaded_area(
     return area, d_near
 
 
-def _side_region(
-    raster: _Raster, area: np.ndarray, sign: float, fill: str, resolution: float
-) -> Region | None:
-    level = np.maximum(area, sign * raster.voronoi)
+def simplify(line: Sequence[Point], tol: float) -> list[Point]:
+    """Douglas-Peucker: the fewest points of ``line`` that stay within ``tol`` of it.
+
+    Examples
+    --------
+    >>> simplify([(0.0, 0.0), (1.0, 0.01), (2.0, 0.0), (2.0, 1.0)], 0.05)
+    [(0.0, 0.0), (2.0, 0.0), (2.0, 1.0)]
+    """
+    pts = np.asarray(line, dtype=float)
+    keep = np.zeros(len(pts), dtype=bool)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(pts) - 1)]
+    while stack:
+        i, j = stack.pop()
+        if j <= i + 1:
+            continue
+        a, b = pts[i], pts[j]
+        seg = b - a
+        norm = math.hypot(*seg)
+        mid = pts[i + 1 : j]
+        if norm == 0.0:
+            dist = np.hypot(*(mid - a).T)
+        else:
+            dist = np.abs(seg[0] * (mid[:, 1] - a[1]) - seg[1] * (mid[:, 0] - a[0])) / norm
+        k = int(np.argmax(dist))
+        if dist[k] > tol:
+            keep[i + 1 + k] = True
+            stack += [(i, i + 1 + k), (i + 1 + k, j)]
+    return [(float(x), float(y)) for x, y in pts[keep]]
+
+
+def _rings(raster: _Raster, level: np.ndarray, tol: float, min_length: float) -> list[list[Point]]:
+    """The closed curves where ``level`` is 0, each reduced to a few points (see simplify)."""
     gen = contourpy.contour_generator(
-        raster.xs, raster.ys, level, fill_type=contourpy.FillType.OuterOffset
+        raster.xs, raster.ys, level, line_type=contourpy.LineType.Separate
     )
-    polys, offsets = gen.filled(float(level.min()) - 1.0, 0.0)
     rings = []
-    for poly, offs in zip(polys, offsets, strict=True):
-        for a, b in zip(offs[:-1], offs[1:], strict=True):
-            ring = [(float(p[0]), float(p[1])) for p in poly[a:b]]
-            if len(ring) >= 3:
-                rings.append(_decimate(_smooth(ring, 1), resolution))
-    return Region(rings, fill) if rings else None
-
-
-def _boundary_lines(
-    raster: _Raster,
-    keep: np.ndarray,
-    min_length: float,
-    anchors: Sequence[Point] | None,
-    tol: float,
-) -> list[list[Point]]:
-    """Pieces of the boundary (voronoi = 0) within ``keep``, long enough, through an anchor."""
-    diff = np.ma.masked_array(raster.voronoi, mask=~keep)
-    gen = contourpy.contour_generator(
-        raster.xs, raster.ys, diff, line_type=contourpy.LineType.Separate
-    )
-    out = []
     for line in gen.lines(0.0):
         pts = [(float(p[0]), float(p[1])) for p in line]
-        if polyline_length(pts) < min_length:
+        if len(pts) < 4 or polyline_length(pts) < min_length:
             continue
-        if anchors is not None:
-            tree = cKDTree(np.asarray(pts))
-            if not any(tree.query(a)[0] <= tol for a in anchors):
-                continue
-        out.append(pts)
-    return out
+        if math.dist(pts[0], pts[-1]) < 1e-9:
+            pts = pts[:-1]
+        # simplify the ring as a closed curve: split it at its farthest point from the start
+        far = max(range(len(pts)), key=lambda i: math.dist(pts[0], pts[i]))
+        ring = simplify(pts[: far + 1], tol)[:-1] + simplify([*pts[far:], pts[0]], tol)[:-1]
+        if len(ring) >= 3:
+            rings.append(_subdivide(ring, 0.3))
+    return rings
+
+
+def _subdivide(ring: list[Point], longest: float) -> list[Point]:
+    """Split the sides of a closed ring longer than ``longest``.
+
+    The smooth curve through the points then stays close to the straight stretches instead
+    of bulging out at their corners.
+    """
+    out: list[Point] = []
+    for a, b in zip(ring, [*ring[1:], ring[0]], strict=True):
+        n = max(1, math.ceil(math.dist(a, b) / longest))
+        out += [(a[0] + (b[0] - a[0]) * k / n, a[1] + (b[1] - a[1]) * k / n) for k in range(n)]
+    return [(round(x, 3), round(y, 3)) for x, y in out]
 
 
 def shade_cut(
@@ -233,21 +241,22 @@ def shade_cut(
     curve_color: str | None,
     radius: float = 0.3,
     close: float = 0.45,
-    curve_reach: float = 0.15,
     curve_width: float = 1.0,
     resolution: float = 0.025,
-    anchors: Sequence[Point] | None = None,
-    floor: float | None = None,
-    outside: dict[str, list[Point]] | None = None,
-    smooth: float = 0.1,
+    smooth: float = 0.14,
+    tolerance: float = 0.02,
+    sides: tuple[str | None, str | None] = (None, None),
 ) -> None:
-    """Shade the two sides of a cut and draw the dashed curve between them.
+    """Shade the two sides of a cut and draw the cut as the closed curve around one side.
 
-    The boundary is the set of points equally far from both sides' drawings (a Voronoi
-    boundary), so it crosses exactly the cut bonds, at their middles, passes through cut
-    vertices and never crosses a bond inside one side. Each side is shaded within ``radius``
-    of its drawing, with holes narrower than ``2 * close`` filled (a morphological closing), so
-    the shading reads as one smooth region; the curve runs ``curve_reach`` beyond it.
+    The boundary between the sides is the set of points equally far from both sides'
+    drawings (a Voronoi boundary), so it crosses exactly the cut bonds, at their middles,
+    passes through cut vertices and never crosses a bond inside one side. Each side is shaded
+    within ``radius`` of its drawing, with holes narrower than ``2 * close`` filled (a
+    morphological closing), so the shading reads as one smooth region. The cut is drawn as the
+    outline of the source (upstream) side: one closed dashed curve per connected piece of it,
+    which crosses the drawing only at the cut. Outlines are smooth closed curves through a few
+    points (within ``tolerance`` of the traced outline).
 
     Parameters
     ----------
@@ -258,43 +267,36 @@ def shade_cut(
     source_fill, sink_fill
         Colours of the two shaded sides (None: not shaded).
     curve_color
-        Colour of the dashed boundary (None: no curve).
-    radius, close, curve_reach, curve_width, resolution, smooth
-        Shading distance, hole closing, reach of the curve beyond the shading, curve width
-        (pt), raster step and outline blur (cm).
-    anchors
-        Where the cut crosses the drawing (cut vertices, middles of cut bonds): only the
-        pieces of the boundary through an anchor are drawn; elsewhere the boundary just
-        separates crossing legs of hyperedges, which no cut can cut.
-    floor
-        No curve below this height (the top of the fan of hyperedge legs).
-    outside
-        Points added to a side that the drawing does not show: what lies beyond a cut open
-        index (its terminal).
+        Colour of the dashed cut curve (None: no curve).
+    radius, close, curve_width, resolution, smooth, tolerance
+        Shading distance, hole closing, curve width (pt), raster step, outline blur and
+        simplification tolerance (cm).
+    sides
+        Which side of the partition (``'start'``/``'end'``) the source and sink regions shade.
     """
     src, snk, neutral = side_samples(scene, node_side, resolution / 2)
-    if outside:
-        src = src + list(outside.get("source", []))
-        snk = snk + list(outside.get("sink", []))
     if not src or not snk:
         return
-    pad = radius + close + curve_reach + 3 * resolution
+    pad = radius + close + 4 * resolution
     raster = _raster(scene, src, snk, pad, resolution)
-    area, d_near = _shaded_area(scene, raster, neutral, radius, close, resolution, smooth)
-    regions = [
-        _side_region(raster, area, sign, fill, resolution)
-        for sign, fill in ((1.0, source_fill), (-1.0, sink_fill))
-        if fill is not None
-    ]
-    scene.regions[:0] = [r for r in regions if r is not None]
+    area, _ = _shaded_area(scene, raster, neutral, radius, close, resolution, smooth)
+    # the source side, and a version reaching a little under the sink side's shading, so
+    # that the two fills meet without a white seam
+    source = np.maximum(area, raster.voronoi)
+    regions = []
+    if source_fill is not None:
+        rings = _rings(raster, np.maximum(area, raster.voronoi - 0.06), tolerance, 0.0)
+        regions.append(Region(rings, source_fill, smooth=True, role="source side", side=sides[0]))
+    if sink_fill is not None:
+        rings = _rings(raster, np.maximum(area, -raster.voronoi), tolerance, 0.0)
+        regions.append(Region(rings, sink_fill, smooth=True, role="sink side", side=sides[1]))
+    scene.regions[:0] = [r for r in regions if r.rings]
     if curve_color is None:
         return
-    keep = (area <= 0) | (d_near <= radius + curve_reach)
-    if floor is not None:
-        keep &= raster.gy >= floor
-    for pts in _boundary_lines(raster, keep, 2 * radius, anchors, 3 * resolution):
-        pts = _decimate(_smooth(pts), resolution)
-        scene.curves.append(Curve(pts, color=curve_color, width=curve_width, dashed=True))
+    for ring in _rings(raster, source, tolerance, 4 * resolution):
+        scene.curves.append(
+            Curve(ring, color=curve_color, width=curve_width, closed=True, smooth=True)
+        )
 
 
-__all__ = ["shade_cut", "side_samples"]
+__all__ = ["shade_cut", "side_samples", "simplify"]

@@ -19,14 +19,20 @@ from typing import Literal
 View = Literal["network", "grid"]
 VIEWS: tuple[View, ...] = ("network", "grid")
 
-# Palette: colour-blind safe, prints well in greyscale (blue darker than orange).
+# Palette: colour-blind safe (Okabe-Ito blue, orange and vermillion, darkened a little so
+# thin lines and 7 pt text keep their contrast), prints well in greyscale (blue darker than
+# orange).
 INK = "#1A1A1A"
-GREY = "#8A8A8A"
+GREY = "#767676"
 LIGHT = "#F2F2F2"
 WHITE = "#FFFFFF"
-START_COLOR = "#2A62A8"
-END_COLOR = "#D06A10"
-CUT_COLOR = "#C62828"
+START_COLOR = "#0066A8"
+END_COLOR = "#C07000"
+CUT_COLOR = "#C0392B"
+
+#: The text width of a page (A4 or letter with the usual margins), in cm: the default
+#: ``width`` a figure must fit.
+PAGE_WIDTH = 16.0
 
 _BOOL_OPTIONS = ("degrees", "hyperedges", "arrows", "shade", "annotate")
 _COLOR_OPTIONS = ("start_color", "end_color", "cut_color")
@@ -48,21 +54,27 @@ class Style:
     degrees
         Grid view: label every node with its number of paths to the output (its degree).
     hyperedges
-        Network view of a deep RAC: merge the copies of input ``t`` into one hyperedge dot
-        (the grid-tensor reading); ``False`` gives every copy its own open leg.
+        Network view of a deep RAC: ``False`` (default, the paper's convention) gives every
+        copy of input ``t`` its own open leg labelled ``x_t``; ``True`` merges the copies into
+        one hyperedge dot per input (the grid-tensor reading, legible for small T only).
     input_label
-        A letter (``'d'`` gives ``d_t``) or a format string with ``{t}``; default ``'d'`` for the
-        network view and ``'x'`` for the grid view.
+        A letter (default ``'x'``, giving ``x_t`` in every view) or a format string with
+        ``{t}``.
     arrows
         Grid view: arrowheads toward the output.
     shade
         Shade both sides of a cut.
     annotate
-        Write the cut's value (``rank <= 16``) next to it.
+        Write the cut's value in a legend that says which rank it bounds
+        (``separation rank <= 16``, ``grid-tensor rank <= 8``).
     title
         Optional plain-text title above the figure.
     scale
         Multiplies every distance (not the fonts).
+    width
+        The widest the figure may be, in cm (default :data:`PAGE_WIDTH`, a page's text
+        width). A figure that cannot be drawn legibly (7 pt labels, no overlaps) within it is
+        refused with a message saying what to do.
     start_color, end_color, cut_color
         Colours (``#RRGGBB``) of Start inputs, End inputs and the cut.
 
@@ -76,13 +88,14 @@ class Style:
     labels: str = "auto"
     dims: bool | str = False
     degrees: bool = False
-    hyperedges: bool = True
+    hyperedges: bool = False
     input_label: str | None = None
     arrows: bool = True
     shade: bool = True
     annotate: bool = True
     title: str | None = None
     scale: float = 1.0
+    width: float = PAGE_WIDTH
     start_color: str = START_COLOR
     end_color: str = END_COLOR
     cut_color: str = CUT_COLOR
@@ -137,12 +150,13 @@ class Style:
         if self.title is not None and not isinstance(self.title, str):
             raise TypeError(f"title must be a string, got {type(self.title).__name__}")
         _check_number(self.scale, "scale", 0.1, 10, "")
+        _check_number(self.width, "width", 3, 100, " cm")
         for name in _COLOR_OPTIONS:
             value = getattr(self, name)
             if not isinstance(value, str) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
                 raise ValueError(f"{name} must be a colour '#RRGGBB', got {value!r}")
 
-    def input_text(self, t: int, default: str) -> str:
+    def input_text(self, t: int, default: str = "x") -> str:
         """Return the math label of input ``t``.
 
         Parameters
@@ -150,7 +164,7 @@ class Style:
         t
             The time step.
         default
-            The letter used when ``input_label`` is not set (``'d'`` or ``'x'``).
+            The letter used when ``input_label`` is not set.
 
         Returns
         -------
@@ -231,6 +245,7 @@ __all__ = [
     "GREY",
     "INK",
     "LIGHT",
+    "PAGE_WIDTH",
     "START_COLOR",
     "VIEWS",
     "WHITE",

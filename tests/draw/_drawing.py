@@ -80,11 +80,37 @@ def crossings(edges) -> list:
     return found
 
 
+def drawn_points(points, smooth: bool, closed: bool, per_segment: int = 16):
+    """The points of a curve as drawn: pgf's smooth closed curve through ``points`` (control
+    points p_i + k (p_{i+1} - p_{i-1}) and p_{i+1} - k (p_{i+2} - p_i), k = 0.2775 tension,
+    tension 0.6), or the polyline."""
+    if not smooth:
+        return list(points) + ([points[0]] if closed else [])
+    k = 0.2775 * 0.6
+    p = np.asarray(points, dtype=float)
+    n = len(p)
+    out = []
+    for i in range(n):
+        a, b, c, d = p[(i - 1) % n], p[i], p[(i + 1) % n], p[(i + 2) % n]
+        c1, c2 = b + k * (c - a), c - k * (d - b)
+        for u in np.linspace(0.0, 1.0, per_segment, endpoint=False):
+            out.append(
+                tuple(
+                    (1 - u) ** 3 * b
+                    + 3 * u * (1 - u) ** 2 * c1
+                    + 3 * u * u * (1 - u) * c2
+                    + u**3 * c
+                )
+            )
+    return out + [out[0]]
+
+
 def dist_to_curves(scene: Scene, point) -> float:
     best = math.inf
     px, py = point
     for curve in scene.curves:
-        for (ax, ay), (bx, by) in _segments(curve.points):
+        pts = drawn_points(curve.points, curve.smooth, curve.closed)
+        for (ax, ay), (bx, by) in _segments(pts):
             dx, dy = bx - ax, by - ay
             t = 0.0 if dx == dy == 0 else ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy)
             t = min(max(t, 0.0), 1.0)
@@ -93,8 +119,9 @@ def dist_to_curves(scene: Scene, point) -> float:
 
 
 def inside(region, point) -> bool:
-    """Even-odd point-in-region test over all rings."""
-    count = sum(MplPath(ring).contains_point(point) for ring in region.rings)
+    """Even-odd point-in-region test over all rings (as drawn)."""
+    rings = [drawn_points(ring, region.smooth, True) for ring in region.rings]
+    count = sum(MplPath(ring).contains_point(point) for ring in rings)
     return count % 2 == 1
 
 

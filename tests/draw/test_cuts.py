@@ -11,6 +11,7 @@ from _drawing import dist_to_curves, inside, midpoint
 from rac_tn import RAC, compile_rac
 from rac_tn.bounds import network_cut_bound, symmetric_bound
 from rac_tn.diagram import build_scene
+from rac_tn.draw.scene import Region
 from rac_tn.partition import interleaved, start_end
 
 NETWORK_CASES = [
@@ -23,16 +24,33 @@ NETWORK_CASES = [
 ]
 
 
+@pytest.mark.parametrize("hyperedges", [False, True])
 @pytest.mark.parametrize("depth,T,M,R,part", NETWORK_CASES)
-def test_network_cut_highlights_exactly_its_bonds(depth, T, M, R, part):
+def test_network_cut_highlights_exactly_its_bonds(depth, T, M, R, part, hyperedges):
     net = compile_rac(RAC.random(M, R, depth=depth, seed=0), T)
     partition = start_end(T) if part == "start-end" else interleaved(T)
     bound = network_cut_bound(net, partition)
-    scene = build_scene(net, cut=bound)
+    scene = build_scene(net, cut=bound, hyperedges=hyperedges)
     bonds = {e.name for e in bound.cut if e.category == "bond"}
-    vertices = {e.name for e in bound.cut if e.category != "bond"}
-    assert {e.ref for e in scene.edges if e.highlight} == bonds
-    assert {n.ref for n in scene.nodes if n.highlight} == vertices
+    deltas = {e.name for e in bound.cut if e.category == "delta"}
+    inputs = {e.name for e in bound.cut if e.category == "hyperedge"}
+    dots = hyperedges and depth > 1  # one dot per input: a cut input is that dot, ringed
+    highlighted = {e.ref for e in scene.edges if e.highlight}
+    assert {n.ref for n in scene.nodes if n.highlight} == deltas | (inputs if dots else set())
+    if dots:
+        assert highlighted == bonds
+    else:
+        # a cut input index is drawn as the legs it cuts: those of its copies held by a
+        # tensor on the other side than the input's part
+        legs = {
+            ind
+            for ind in inputs
+            for tid in net.tn.ind_map[ind]
+            if (tid in bound.side)
+            != (partition.side_of(net.input_inds.index(ind) + 1) == bound.upstream)
+        }
+        assert legs == inputs  # every cut input has a leg that crosses
+        assert highlighted == bonds | legs
     # the dashed curve runs through every cut bond (at its middle) and every cut vertex
     for e in scene.edges:
         if e.highlight:
@@ -40,9 +58,50 @@ def test_network_cut_highlights_exactly_its_bonds(depth, T, M, R, part):
     for n in scene.nodes:
         if n.highlight:
             assert dist_to_curves(scene, (n.x, n.y)) < 0.08
-    # both sides shaded, and the value written
+    # both sides shaded, and the value written, saying which rank it bounds
     assert len(scene.regions) == 2
-    assert any(str(bound.value) in t.text for t in scene.texts)
+    legend = [t.text for t in scene.texts if t.role == "legend"]
+    assert legend == [f"\\mathrm{{grid\\text{{-}}tensor\\ rank}} \\leq {bound.value}"]
+
+
+def test_the_cut_is_closed_curves_around_the_upstream_side():
+    """The cut is drawn as closed curves (one for a Start-End cut of an MPS or a grid) that
+    hold every upstream input, its label included, and no other input."""
+    for depth, T, M in ((1, 6, 2), (2, 4, 4), (2, 6, 3), (3, 8, 2)):
+        rac = RAC.random(M, 2, depth=depth, seed=0)
+        for view in ("network", "grid"):
+            if view == "network" and depth == 3:
+                continue
+            scene = build_scene(rac, T=T, view=view, cut="start-end")
+            bound = scene.meta["cut"]
+            rings = [c.points for c in scene.curves if c.closed]
+            assert rings and all(c.closed for c in scene.curves[: len(rings)])
+            if depth == 1 or view == "grid":
+                assert len(rings) == 1, (depth, T, view)
+            region = Region(rings, "#000000", smooth=True)
+            for n in scene.nodes:
+                if n.role in ("input", "terminal", "hyperedge") and isinstance(n.key[1], int):
+                    upstream = bound.partition.side_of(n.key[1]) == bound.upstream
+                    assert inside(region, (n.x, n.y)) == upstream, (view, n.key)
+            for text in scene.texts:
+                if text.role == "input":
+                    x0, y0, x1, y1 = text.extent()
+                    t = int(text.text.split("{")[1].rstrip("}"))
+                    upstream = bound.partition.side_of(t) == bound.upstream
+                    assert inside(region, ((x0 + x1) / 2, (y0 + y1) / 2)) == upstream
+
+
+def test_legend_only_with_a_drawn_cut():
+    rac = RAC.random(2, 2, depth=2, seed=0)
+    for style in ({}, {"hyperedges": True}, {"hyperedges": False}):
+        scene = build_scene(rac, T=4, **style)
+        assert not scene.curves and not any(t.role == "legend" for t in scene.texts)
+        cut = build_scene(rac, T=4, cut="start-end", **style)
+        assert [t.role for t in cut.texts].count("legend") == 1
+    grid = build_scene(rac, T=4, view="grid", cut="start-end")
+    assert [t.text for t in grid.texts if t.role == "legend"] == [
+        f"\\mathrm{{separation\\ rank}} \\leq {grid.meta['cut'].value}"
+    ]
 
 
 @pytest.mark.parametrize("depth,T,M,R", [(3, 8, 2, 2), (2, 6, 2, 3), (2, 8, 3, 2), (1, 4, 2, 2)])

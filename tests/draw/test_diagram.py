@@ -37,7 +37,10 @@ def test_report_draws_its_network_and_grid_with_its_bounds():
     scene = build_scene(report)
     if report.network_bound is not None:
         bonds = {e.name for e in report.network_bound.cut if e.category == "bond"}
-        assert {e.ref for e in scene.edges if e.highlight} == bonds
+        inputs = {e.name for e in report.network_bound.cut if e.category == "hyperedge"}
+        # a cut input index is drawn as the input legs it cuts (one leg per copy)
+        highlighted = {e.ref for e in scene.edges if e.highlight}
+        assert bonds <= highlighted and highlighted - bonds == inputs
         assert scene.meta["cut"] == report.network_bound
     grid = build_scene(report, view="grid")
     if report.symmetric_bound is not None:

@@ -37,9 +37,11 @@ def test_no_two_nodes_overlap(depth, T):
     rac = rac_of(depth)
     assert min_gap(build_scene(rac, T=T, view="grid")) > 0.02
     net = compile_rac(rac, T)
-    assert min_gap(build_scene(net)) > 0.01
+    wide = {"width": 100}  # past a page's width the network view refuses (tested elsewhere)
+    assert min_gap(build_scene(net, **wide)) > 0.01
+    assert min_gap(build_scene(net, hyperedges=True, **wide)) > 0.01
     if depth == 1:  # the copy tree of a shallow RAC (W^H, W^I and COPY drawn separately)
-        assert min_gap(build_scene(compile_rac(rac, T, kind="tree"))) > 0.01
+        assert min_gap(build_scene(compile_rac(rac, T, kind="tree"), **wide)) > 0.01
 
 
 @pytest.mark.parametrize("depth,T", [(1, 5), (2, 5), (3, 4), (2, 8)])

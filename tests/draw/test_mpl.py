@@ -24,3 +24,30 @@ def test_figure_has_the_scene_size():
     fig = draw(rac_of(2), T=4)
     w, h = fig.get_size_inches()
     assert w * 2.54 == pytest.approx(scene.width) and h * 2.54 == pytest.approx(scene.height)
+
+
+def test_a_notebook_shows_the_figure_inline_as_a_sharp_png():
+    """IPython's display machinery (what Jupyter calls) finds a PNG, shown at 150 px per
+    inch from twice as many pixels; no pyplot, nothing else changes headless."""
+    formatters = pytest.importorskip("IPython.core.formatters")
+    fig = draw(rac_of(2), T=4, cut="start-end")
+    bundle, meta = formatters.DisplayFormatter().format(fig)
+    assert "image/png" in bundle
+    png = bundle["image/png"]
+    png = png if isinstance(png, bytes) else __import__("base64").b64decode(png)
+    assert png[:4] == b"\x89PNG"
+    width_px = int.from_bytes(png[16:20], "big")
+    w_in = fig.get_figwidth()
+    assert abs(width_px - 300 * w_in) <= 2  # rendered at 300 dpi ...
+    assert meta["image/png"]["width"] == round(150 * w_in)  # ... shown at 150 px per inch
+    assert width_px / w_in >= 2 * 100  # far from a 100-dpi thumbnail
+
+
+def test_plots_show_inline_too():
+    formatters = pytest.importorskip("IPython.core.formatters")
+    from rac_tn.draw.plots import plot_depth_vs_memory
+    from rac_tn.sweeps import SweepRow
+
+    rows = [SweepRow(2, 2, 1, T, "start-end", symmetric_bound=2) for T in (2, 4)]
+    bundle, _ = formatters.DisplayFormatter().format(plot_depth_vs_memory(rows))
+    assert "image/png" in bundle

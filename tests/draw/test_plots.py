@@ -31,19 +31,51 @@ def _rows():
 def _data(fig):
     return [
         (line.get_linestyle(), line.get_markerfacecolor(), list(line.get_xdata()),
-         list(line.get_ydata()))
+         list(line.get_ydata()), line.get_gid())
         for line in fig.axes[0].get_lines()
     ]  # fmt: skip
 
 
 def test_depth_vs_memory_draws_the_rows_sorted_by_T():
     lines = _data(plot_depth_vs_memory(_rows()))
-    solid = [(x, y) for style, _, x, y in lines if style == "-"]
-    assert solid == [([2, 4], [2, 2]), ([4, 6], [6, 8]), ([6], [56])]  # symmetric bounds
-    dotted = [(x, y) for style, _, x, y in lines if style == ":"]
+    # the symmetric bounds (each depth in its own line style now, so found by their gid)
+    bounds = [(x, y) for _, _, x, y, gid in lines if gid == "symmetric-cut bound"]
+    assert bounds == [([2, 4], [2, 2]), ([4, 6], [6, 8]), ([6], [56])]
+    fig = plot_depth_vs_memory(_rows())
+    dashes = {
+        tuple(line._unscaled_dash_pattern[1] or ())
+        for line in fig.axes[0].get_lines()
+        if line.get_gid() == "symmetric-cut bound"
+    }
+    assert len(dashes) == 3  # depth told by line style too, not by colour alone
+    dotted = [(x, y) for style, _, x, y, gid in lines if style == ":"]
     assert dotted == [([4, 6], [3, 4])]  # Theorem 1.2, depth 2 only
-    hollow = [(x, y) for style, face, x, y in lines if style == "None" and face == "white"]
+    hollow = [(x, y) for style, face, x, y, _ in lines if style == "None" and face == "white"]
     assert hollow == [([6], [40])]  # the capped rank: a lower bound only
+
+
+def test_depth_is_told_by_marker_and_the_palette_is_okabe_ito():
+    fig = plot_depth_vs_memory(_rows())
+    markers = {}
+    for line in fig.axes[0].get_lines():
+        if line.get_linestyle() == "None":
+            markers.setdefault(line.get_color(), set()).add(line.get_marker())
+    assert len({m for ms in markers.values() for m in ms}) == len(markers) == 3
+    okabe_ito = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00"}
+    assert {c.upper() for c in markers} <= okabe_ito
+    # a compact legend below the axes, and ticks at the (even) lengths swept
+    (legend,) = fig.legends
+    fig.draw_without_rendering()
+    assert legend.get_window_extent().y1 <= fig.axes[0].get_window_extent().y0
+    assert list(fig.axes[0].get_xticks()) == [2, 4, 6]
+
+
+def test_thm_line_listed_only_when_drawn():
+    one_point = [r for r in _rows() if r.T != 6]  # Theorem 1.2 at T = 4 only: no line
+    fig = plot_depth_vs_memory(one_point)
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert not any("Thm" in label for label in labels)
+    assert any("Thm" in t.get_text() for t in plot_depth_vs_memory(_rows()).legends[0].get_texts())
 
 
 def test_plain_dicts_plot_like_rows():
@@ -54,12 +86,16 @@ def test_plain_dicts_plot_like_rows():
 
 
 def test_bound_tightness_ratios():
-    *lines, reference = _data(plot_bound_tightness(_rows()))
+    fig = plot_bound_tightness(_rows())
+    *lines, reference = _data(fig)
     assert reference[3] == [1.0, 1.0]  # the horizontal line at ratio 1
-    solid = [(x, y) for style, _, x, y in lines if style == "-"]
+    solid = [(x, y) for style, _, x, y, _ in lines if style == "-"]
     assert solid == [([2, 4], [1.0, 1.0]), ([4, 6], [1.0, 1.0])]  # capped L = 3 left out
-    dashed = [(x, y) for style, _, x, y in lines if style == "--"]
+    dashed = [(x, y) for style, _, x, y, _ in lines if style == "--"]
     assert dashed == [([4, 6], [1.0, 0.5])]  # grid rank / network cut: 4/4, 8/16
+    # ratios <= 1 on a linear axis to 1.05; no hollow marker (they mean a lower bound)
+    assert fig.axes[0].get_ylim() == (0.0, 1.05)
+    assert all(face != "white" for _, face, *_ in lines)
 
 
 def test_nothing_to_plot():

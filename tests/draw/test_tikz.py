@@ -94,3 +94,39 @@ def test_bare_tikzpicture_inputs_into_a_document(tmp_path):
     )
     _pdflatex(doc, tmp_path)
     assert (tmp_path / "paper.pdf").stat().st_size > 1000
+
+
+def test_tikz_is_semantic():
+    """One \\tikzset of styles, named nodes, edges between the names, few-point smooth
+    outlines, minimum sizes LaTeX may enlarge, the document's own font, commented blocks."""
+    tex = to_tikz(rac_of(3, M=3), T=8, view="grid", cut="start-end", degrees=True)
+    assert tex.count("\\tikzset{") == 1
+    for style in ("rac/tensor/", "rac/copy/", "rac/input/", "rac/cut/", "rac/start side/"):
+        assert style in tex
+    assert "\\fontsize" not in tex and "\\selectfont" not in tex
+    assert "rac/font/.style={font=\\scriptsize}" in tex
+    # cells are named h-l-t and the wires join the names
+    for layer in (1, 2, 3):
+        for t in range(1, 9):
+            assert f"({'h'}-{layer}-{t}) at" in tex
+    assert re.search(r"\\draw\[rac/bond[^\]]*\] \(h-1-1\) -- \(fan-1-1\);", tex)
+    assert re.search(r"\\draw\[[^\]]*rac/arrow\] \(fan-1-1\) -- \(h-1-2\);", tex)
+    assert "minimum width=" in tex and "inner sep=" in tex
+    # shaded sides and the cut: smooth closed curves through a few points each
+    outlines = re.findall(r"plot\[rac/outline\] coordinates \{([^}]*)\}", tex)
+    assert len(outlines) >= 3
+    assert all(o.count("(") < 120 for o in outlines)
+    for comment in ("% Shaded sides", "% Bonds", "% The cut", "% cells h^{l,t}"):
+        assert comment in tex
+
+
+def test_network_tikz_names_every_tensor_once():
+    from rac_tn import compile_rac
+
+    net = compile_rac(rac_of(2), 4)
+    tex = to_tikz(net, cut="start-end")
+    names = re.findall(r"\\node\[[^\]]*\] \(([A-Za-z0-9-]+)\) at", tex)
+    assert len(names) == len(set(names))
+    tensors = [n for n in names if n.split("-")[0] in ("WH", "WI", "copy", "h0", "WO")]
+    assert len(tensors) == net.tn.num_tensors
+    assert "(WO)" in tex and "(copy-2-4)" in tex
