@@ -74,7 +74,7 @@ def sampled_rank(rac: RAC, T: int) -> dict:
 
 
 def svd_rank(rac: RAC, T: int) -> dict:
-    A = grid_tensor(rac, T).reshape(rac.M ** (T // 2), -1)
+    A = grid_tensor(rac, T, max_entries=1 << 26).reshape(rac.M ** (T // 2), -1)
     return {"rank": int(np.linalg.matrix_rank(A))}
 
 

@@ -13,7 +13,12 @@ Rows (one module each; every module also runs alone):
 3. symmetric cut bound at L = 8, T up to 4096, and its growth exponent (``bench_cuts.py``);
 4. network cut bound on copy trees of 10^4 and 10^5 tensors (``bench_cuts.py``);
 5. exact separation rank, sampled + FLINT vs dense grid + numpy SVD (``bench_rank.py``);
-6. peak memory of the methods of rows 1 and 5, from the OS (``bench_memory.py``).
+6. peak memory of the methods of rows 1 and 5, from the OS (``bench_memory.py``);
+7. exact-arithmetic kernels against the machine's floors (``bench_kernels.py``).
+
+BLAS is pinned to one thread (``OPENBLAS_NUM_THREADS=1`` etc., set before numpy loads and
+inherited by every child process); row 7 also pins numba to one thread except where it
+compares thread counts.
 
 Every timing is the median of 5 repetitions (2 with ``--quick``), except: a call longer than
 20 s ends the repetitions (the table shows '(1 run)' or the runs made), quimb's first call is
@@ -36,10 +41,15 @@ import warnings
 from importlib import metadata
 from pathlib import Path
 
+# pin BLAS threads before numpy loads (children inherit it): ratios stop swinging with load
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_cuts  # noqa: E402
 import bench_gridtensor  # noqa: E402
+import bench_kernels  # noqa: E402
 import bench_memory  # noqa: E402
 import bench_paths  # noqa: E402
 import bench_rank  # noqa: E402
@@ -130,12 +140,12 @@ def main(argv: list[str] | None = None) -> Path:
         "--out", type=Path, default=BENCH_DIR / "RESULTS.md", help="markdown file to write"
     )
     parser.add_argument(
-        "--rows", default="1,2,3,4,5,6", help="comma-separated rows to run (default: all)"
+        "--rows", default="1,2,3,4,5,6,7", help="comma-separated rows to run (default: all)"
     )
     args = parser.parse_args(argv)
     wanted = {int(r) for r in args.rows.split(",") if r.strip()}
-    if not wanted <= {1, 2, 3, 4, 5, 6}:
-        parser.error(f"--rows must list numbers among 1..6, got {args.rows!r}")
+    if not wanted <= {1, 2, 3, 4, 5, 6, 7}:
+        parser.error(f"--rows must list numbers among 1..7, got {args.rows!r}")
     warnings.filterwarnings("ignore", message=".*kahypar.*")  # optional cotengra extra
     quick, reps = args.quick, 2 if args.quick else 5
     load_start = os.getloadavg()
@@ -147,6 +157,7 @@ def main(argv: list[str] | None = None) -> Path:
         (3, lambda: bench_cuts.run_symmetric(quick=quick, reps=reps)),
         (4, lambda: bench_cuts.run_network(quick=quick, reps=reps)),
         (5, lambda: bench_rank.run(quick=quick, reps=reps)),
+        (7, lambda: bench_kernels.run(quick=quick, reps=reps)),
     ]
     results: dict[int, RowResult] = {}
     for number, runner in runners:

@@ -5,10 +5,12 @@ over F_p is the residue of a nonzero integer minor). It falls short in two ways 
 
 - *the prime divides the minor*: p divides every r x r minor of the integer matrix (the
   coefficient matrix of the integer-scaled model, or its grid matricization), r the true rank.
-  Fix one such minor D. The prime is drawn uniformly from the primes of :data:`PRIME_RANGE`
-  (never fixed in advance, so no weights can be chosen against it); at most
-  ``log2|D| / log2(lo)`` of them divide D, so the chance is at most that count over a proven
-  lower bound on how many primes the range holds (:func:`prime_divides_bound`). ``|D|`` is at
+  Fix one such minor D. The prime is drawn uniformly from the primes of a range (never fixed in
+  advance, so no weights can be chosen against it); at most ``log2|D| / log2(lo)`` of them
+  divide D, so the chance is at most that count over a proven lower bound on how many primes
+  the range holds (:func:`prime_divides_bound`). The first attempt uses a small prime of
+  :data:`PRIME_RANGE` (the fastest kernels; enough whenever the rank is certified), later
+  attempts a large one of :data:`LARGE_PRIME_RANGE`, where this chance is negligible. ``|D|`` is at
   most Hadamard's bound from the largest coefficient (:func:`log2_coefficient_bound`).
 - *the random points are degenerate* (sampled rank only): Schwartz-Zippel,
   :func:`schwartz_zippel_bound`.
@@ -22,8 +24,8 @@ Examples
 >>> p = random_prime(rng)
 >>> PRIME_RANGE[0] < p < PRIME_RANGE[1]
 True
->>> prime_divides_bound(1000.0) < 1e-5
-True
+>>> prime_divides_bound(1000.0) < 1e-5, prime_divides_bound(1e8, large=True) < 1e-10
+(True, True)
 """
 
 from __future__ import annotations
@@ -37,12 +39,14 @@ from flint import fmpz
 from rac_tn.grid import total_degree
 from rac_tn.model import RAC
 
-#: The primes drawn: all of (2**30, 2**31). Residues then fit the fast kernels (a product of
-#: two is below 2**62), and the range holds more than 3.5e7 primes (proven, below).
+#: The primes of a first attempt: all of (2**30, 2**31). Residues then fit the fastest kernels
+#: (a product of two is below 2**62), and the range holds more than 3.5e7 primes (proven).
 PRIME_RANGE = (1 << 30, 1 << 31)
+#: The primes of later attempts: all of (2**61, 2**62), more than 5e16 of them.
+LARGE_PRIME_RANGE = (1 << 61, 1 << 62)
 #: ``exact=True`` only when everything that can go wrong has at most this probability.
 EXACT_THRESHOLD = 1e-9
-_FIRST_K = 16
+_FIRST_K = 16  # the first K of the sampled rank's schedule
 
 
 def primes_in_range_lower(lo: int, hi: int) -> int:
@@ -50,44 +54,107 @@ def primes_in_range_lower(lo: int, hi: int) -> int:
 
     Rosser and Schoenfeld (1962): ``x / ln x < pi(x) < 1.25506 x / ln x`` for ``x >= 17``.
 
+    Parameters
+    ----------
+    lo, hi
+        The range, ``17 <= lo < hi``.
+
+    Returns
+    -------
+    int
+        ``floor(hi / ln hi - 1.25506 lo / ln lo)``, at most ``pi(hi) - pi(lo)``.
+
+    Examples
+    --------
     >>> primes_in_range_lower(*PRIME_RANGE) > 3.5e7
     True
     """
     return math.floor(hi / math.log(hi) - 1.25506 * lo / math.log(lo))
 
 
-_PRIME_COUNT = primes_in_range_lower(*PRIME_RANGE)
+_PRIME_COUNT = {
+    PRIME_RANGE: primes_in_range_lower(*PRIME_RANGE),
+    LARGE_PRIME_RANGE: primes_in_range_lower(*LARGE_PRIME_RANGE),
+}
 
 
-def random_prime(rng: np.random.Generator) -> int:
-    """A prime drawn uniformly from the primes of :data:`PRIME_RANGE` (rejection sampling)."""
-    lo, hi = PRIME_RANGE
+def random_prime(rng: np.random.Generator, large: bool = False) -> int:
+    """A prime drawn uniformly from the primes of :data:`PRIME_RANGE` (or the large range).
+
+    Rejection sampling: a uniform odd number of the range, kept when prime.
+
+    Parameters
+    ----------
+    rng
+        The generator; every draw is from it, so a seeded generator repeats the primes.
+    large
+        Draw from :data:`LARGE_PRIME_RANGE` instead of :data:`PRIME_RANGE`.
+
+    Returns
+    -------
+    int
+        An odd prime in ``(2**30, 2**31)``, or in ``(2**61, 2**62)`` when ``large``.
+
+    Examples
+    --------
+    >>> p = random_prime(np.random.default_rng(0), large=True)
+    >>> LARGE_PRIME_RANGE[0] < p < LARGE_PRIME_RANGE[1]
+    True
+    >>> p == random_prime(np.random.default_rng(0), large=True), int(fmpz(p).is_prime())
+    (True, 1)
+    """
+    lo, hi = LARGE_PRIME_RANGE if large else PRIME_RANGE
     while True:
         candidate = int(rng.integers(lo, hi)) | 1
         if candidate < hi and fmpz(candidate).is_prime():
             return candidate
 
 
-def prime_divides_bound(log2_minor: float) -> float:
+def prime_divides_bound(log2_minor: float, large: bool = False) -> float:
     """Chance that a uniformly drawn prime of the range divides a nonzero integer of that size.
 
     Parameters
     ----------
     log2_minor
         ``log2`` of an upper bound on the integer's absolute value.
+    large
+        The prime was drawn from :data:`LARGE_PRIME_RANGE` (else :data:`PRIME_RANGE`).
 
     Returns
     -------
     float
-        ``(number of the range's primes that can divide it) / (primes in the range)``.
+        ``(number of the range's primes that can divide it) / (primes in the range)``, at
+        most 1.
+
+    Examples
+    --------
+    An integer below ``2**62`` has at most 2 prime factors above ``2**30``:
+
+    >>> prime_divides_bound(62.0) * primes_in_range_lower(*PRIME_RANGE)
+    2.0
     """
-    divisors = math.floor(max(log2_minor, 0.0) / math.log2(PRIME_RANGE[0]))
-    return min(1.0, divisors / _PRIME_COUNT)
+    span = LARGE_PRIME_RANGE if large else PRIME_RANGE
+    divisors = math.floor(max(log2_minor, 0.0) / math.log2(span[0]))
+    return min(1.0, divisors / _PRIME_COUNT[span])
 
 
 def log2_hadamard(size: int, log2_entry: float) -> float:
     """``log2`` of Hadamard's bound on a ``size x size`` minor with entries below ``2**log2_entry``.
 
+    Parameters
+    ----------
+    size
+        The order of the minor (0 or less: the bound is 1).
+    log2_entry
+        ``log2`` of a bound on the absolute value of every entry.
+
+    Returns
+    -------
+    float
+        ``size * (log2_entry + log2(size) / 2)``: ``|det| <= (sqrt(size) * entry)^size``.
+
+    Examples
+    --------
     >>> log2_hadamard(4, 3.0)    # (sqrt(4) * 8)^4 = 2^16
     16.0
     """
@@ -107,6 +174,22 @@ def log2_coefficient_bound(rac: RAC, T: int, templates: np.ndarray | None = None
     model at the largest absolute template entries. Evaluated in the scaled float
     representation (no overflow), plus one bit for its rounding.
 
+    Parameters
+    ----------
+    rac
+        The model (integer or float weights).
+    T
+        The sequence length.
+    templates
+        The ``N x M`` templates of a grid rank, or None for the separation rank.
+
+    Returns
+    -------
+    float
+        The ``log2`` of the entry bound (0 when every entry is 0).
+
+    Examples
+    --------
     >>> rac = RAC([[[3]]], [[[2]]], [[1]])      # y = prod_t (2 * 3 x_t) = 6^T x_1...x_T
     >>> round(log2_coefficient_bound(rac, 2) - 1.0, 6) == round(math.log2(36), 6)
     True
@@ -131,7 +214,11 @@ def log2_coefficient_bound(rac: RAC, T: int, templates: np.ndarray | None = None
 
 
 def _integral_abs(values: np.ndarray) -> np.ndarray:
-    """``|values| * 2**s`` for the least s that makes every entry an integer (as floats)."""
+    """``|values| * 2**s`` for the least ``s >= 0`` that makes every entry an integer (as floats).
+
+    >>> _integral_abs(np.array([0.75, -2.0])).tolist()
+    [3.0, 8.0]
+    """
     arr = np.abs(np.asarray(values, dtype=np.float64))
     nonzero = arr[arr != 0]
     if nonzero.size == 0:
@@ -150,6 +237,20 @@ def sample_schedule(cap: int) -> list[int]:
     K starts at 16 and doubles, but goes straight to the cap when doubling would land within
     3/4 of it (a round just below the cap costs nearly as much as the cap itself).
 
+    Parameters
+    ----------
+    cap
+        The largest K (a positive integer).
+
+    Returns
+    -------
+    list of int
+        Increasing sizes, ending at ``cap``.
+
+    Examples
+    --------
+    >>> sample_schedule(10)
+    [10]
     >>> sample_schedule(1144)
     [16, 32, 64, 128, 256, 512, 1144]
     """
@@ -166,6 +267,22 @@ def schwartz_zippel_bound(cap: int, L: int, T: int, p: int) -> float:
     ``(cap + sum of the sizes K < cap tried) * C(T+L-1, L) / p``: see
     :func:`rac_tn.rank.separation_rank`, Notes.
 
+    Parameters
+    ----------
+    cap
+        The largest K of the schedule (:func:`sample_schedule`).
+    L, T
+        Depth and sequence length: ``C(T+L-1, L)`` is the total degree of one entry.
+    p
+        The prime the points are drawn modulo.
+
+    Returns
+    -------
+    float
+        The bound, at most 1.
+
+    Examples
+    --------
     >>> schwartz_zippel_bound(16, 1, 4, 2**31 - 1) < 1e-7
     True
     """
@@ -176,6 +293,17 @@ def schwartz_zippel_bound(cap: int, L: int, T: int, p: int) -> float:
 def combined_failure(per_attempt: Sequence[float]) -> float:
     """Chance that every one of independent attempts fell short: the product of their bounds.
 
+    Parameters
+    ----------
+    per_attempt
+        The failure bound of each attempt (values above 1 count as 1).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
     >>> combined_failure([1e-4, 1e-4, 0.5])
     5e-09
     """

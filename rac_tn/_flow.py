@@ -17,6 +17,7 @@ from flint import fmpz
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 
+#: The terminals of a cut problem given as arcs (:func:`min_cut_source_side`).
 SOURCE, SINK = "source", "sink"
 # Max-flow runs on integers (scipy's compiled Dinic takes int32 capacities): capacities in bits
 # are scaled so that a known cut is worth 2**28 units, and infinity is 2**29, so that residual
@@ -31,6 +32,17 @@ Arc = tuple[Hashable, Hashable, "float | None"]
 def bits(value: int) -> float:
     """``log2(value)``, 0 for values up to 1: the capacity of a factor ``value``.
 
+    Parameters
+    ----------
+    value
+        A dimension or factor (a positive integer of any size).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
     >>> bits(8), bits(1)
     (3.0, 0.0)
     """
@@ -47,6 +59,18 @@ def product(values: Iterable[int]) -> int:
     faster than Python's Karatsuba: 48 ms (``math.prod``) -> 17 ms (balanced, Python ints) ->
     4 ms (balanced, fmpz) for that cut.
 
+    Parameters
+    ----------
+    values
+        Python (or numpy) integers.
+
+    Returns
+    -------
+    int
+        The exact product as a Python int (1 for no values).
+
+    Examples
+    --------
     >>> product([2, 3, 7])
     42
     """
@@ -82,6 +106,15 @@ def min_cut_arrays(
     -------
     numpy.ndarray
         A boolean mask over the nodes.
+
+    Examples
+    --------
+    Two paths source -> 2 -> sink (1 and 3 bits) and source -> 3 -> sink (2 and 0.5 bits): the
+    cheapest cut crosses ``0 -> 2`` and ``3 -> 1``.
+
+    >>> min_cut_arrays(4, np.array([0, 2, 0, 3]), np.array([2, 1, 3, 1]),
+    ...                np.array([1.0, 3.0, 2.0, 0.5]), bound=1.5).tolist()
+    [True, False, False, True]
     """
     keep = tails != heads
     scale = _UNITS / max(bound, 1.0)
@@ -107,14 +140,33 @@ def min_cut_arrays(
 def min_cut_source_side(arcs: list[Arc], bound: float) -> set:
     """Source side of a minimum ``SOURCE``-``SINK`` cut.
 
-    ``arcs`` are ``(u, v, capacity in bits)``, ``None`` meaning infinite; ``bound`` is the value
-    in bits of some finite cut, so the maximum flow is at most ``bound``. Capacities are scaled
+    Parameters
+    ----------
+    arcs
+        ``(u, v, capacity in bits)`` between hashable vertices, ``None`` meaning infinite.
+    bound
+        The value in bits of some finite cut, so the maximum flow is at most ``bound``.
+
+    Returns
+    -------
+    set
+        The vertices the source reaches through unsaturated arcs (``SOURCE`` included).
+
+    Notes
+    -----
+    Capacities are scaled
     to integers (``bound`` maps to 2**28 units, so each arc is rounded to ``bound / 2**29`` bit
     at worst; capacities above 2**29 units are clipped, which no minimum cut can notice) and
     the flow is scipy's compiled Dinic. The source side is what the source reaches through
     unsaturated arcs. Measured on a 95,000-tensor copy tree: 0.14 s for the flow, against 8 to
     17 s for networkx's fastest (Boykov-Kolmogorov; its preflow-push, Edmonds-Karp, Dinitz and
     shortest-augmenting-path took 17 to 160 s).
+
+    Examples
+    --------
+    >>> arcs = [(SOURCE, "a", 1.0), ("a", SINK, 3.0), (SOURCE, "b", 2.0), ("b", SINK, 0.5)]
+    >>> sorted(min_cut_source_side(arcs, bound=1.5))
+    ['b', 'source']
     """
     index: dict[object, int] = {SOURCE: 0, SINK: 1}
     tails, heads, caps = [], [], []
@@ -145,6 +197,29 @@ class CutGraph:
     On the copy tree this removes every W^H, W^I, h^{l,0} and W^O tensor, halving the graph.
     The elements attached to edges and vertices are opaque payloads (the bounds'
     ``CutElement`` objects), returned by :meth:`cut_elements` for what a cut crosses.
+
+    Attributes
+    ----------
+    nbrs : dict
+        Vertex to ``{neighbour: edge id}``.
+    cap : list
+        Capacity in bits of each edge id (None: infinite).
+    els : list
+        The payloads cutting each edge id removes.
+    vertex_cap : dict
+        Vertex to ``(capacity in bits, payload)`` for vertices that can be cut themselves
+        (COPY tensors, hyperedges); :meth:`arcs` splits each into ``("in", v) -> ("out", v)``.
+
+    Examples
+    --------
+    A tensor ``t`` in series between ``x`` and ``y`` merges into one edge at the cheaper cost:
+
+    >>> graph = CutGraph()
+    >>> graph.add_edge("x", "t", 1.0, ("bond 1",))
+    >>> graph.add_edge("t", "y", 2.0, ("bond 2",))
+    >>> graph.reduce({"t"})
+    >>> graph.arcs(), graph.cut_elements({"x"})
+    ([('x', 'y', 1.0), ('y', 'x', 1.0)], ['bond 1'])
     """
 
     def __init__(self) -> None:
@@ -154,6 +229,17 @@ class CutGraph:
         self.vertex_cap: dict[object, tuple[float, object]] = {}
 
     def add_edge(self, a: object, b: object, cap: float | None, els: tuple) -> None:
+        """Add an undirected edge; a parallel edge adds its capacity and payloads to the old one.
+
+        Parameters
+        ----------
+        a, b
+            Its ends (a loop ``a == b`` is ignored: no cut crosses it).
+        cap
+            Capacity in bits (None: infinite).
+        els
+            The payloads reported when the edge is cut.
+        """
         if a == b:
             return
         na = self.nbrs.setdefault(a, {})
@@ -169,12 +255,20 @@ class CutGraph:
             self.els[eid] = self.els[eid] + els
 
     def _remove(self, v: object) -> list[object]:
+        """Delete vertex ``v`` and its edges; returns its former neighbours."""
         around = self.nbrs.pop(v, {})
         for u in around:
             del self.nbrs[u][v]
         return list(around)
 
     def reduce(self, tensors: object) -> None:
+        """Drop dead-end tensors and merge series tensors, until none is left (exact for min-cut).
+
+        Parameters
+        ----------
+        tensors
+            The vertices that may be reduced (tensor ids; hyperedge vertices never are).
+        """
         work = [v for v in self.nbrs if v in tensors and len(self.nbrs[v]) <= 2]
         while work:
             v = work.pop()
@@ -197,9 +291,19 @@ class CutGraph:
             work.extend(u for u in around if u in tensors and len(self.nbrs.get(u, ())) <= 2)
 
     def _ends(self, v: object) -> tuple[object, object]:
+        """The flow vertices edges enter and leave ``v`` by (split when ``v`` has a capacity)."""
         return (("in", v), ("out", v)) if v in self.vertex_cap else (v, v)
 
     def arcs(self) -> list[tuple[object, object, float | None]]:
+        """The directed arcs of the flow problem.
+
+        Both directions of each edge, plus each vertex capacity as ``("in", v) -> ("out", v)``.
+
+        Returns
+        -------
+        list of tuple
+            ``(tail, head, capacity in bits or None)``.
+        """
         arcs: list[tuple[object, object, float | None]] = [
             (("in", v), ("out", v), cap) for v, (cap, _) in self.vertex_cap.items()
         ]
@@ -210,6 +314,18 @@ class CutGraph:
         return arcs
 
     def cut_elements(self, reachable: set) -> list[object]:
+        """The payloads of the vertices and edges a cut crosses.
+
+        Parameters
+        ----------
+        reachable
+            The source side of the cut (as from :func:`min_cut_source_side`).
+
+        Returns
+        -------
+        list
+            The payloads of cut vertex capacities, then of edges leaving ``reachable``.
+        """
         out = [
             element
             for v, (_, element) in self.vertex_cap.items()
@@ -250,7 +366,8 @@ def tensor_network_min_cut(
     element
         ``element(category, name, dim)`` builds the payload reported for a cut bond
         (``'bond'``, index name), hyperedge (``'hyperedge'``, index name) or COPY tensor
-        (``'delta'``, tensor id).
+        (``'delta'``, tensor id). The payload must have ``category`` and ``name`` attributes
+        (the bounds pass a ``CutElement`` factory).
 
     Returns
     -------
@@ -258,6 +375,19 @@ def tensor_network_min_cut(
         The payloads of the cut's elements, and the upstream side: the tensor ids and
         hyperedge names that ``start`` reaches once the cut is removed (a cut COPY tensor or
         hyperedge next to that region included).
+
+    Examples
+    --------
+    Two tensors joined by a bond of dimension 2, with open inputs of dimension 3: the cut is
+    the bond.
+
+    >>> from collections import namedtuple
+    >>> Element = namedtuple("Element", "category name dim")
+    >>> tn = qtn.TensorNetwork([qtn.Tensor(np.ones((3, 2)), inds=("d1", "k")),
+    ...                         qtn.Tensor(np.ones((2, 3)), inds=("k", "d2"))])
+    >>> cut, side = tensor_network_min_cut(tn, ["d1"], ["d2"], (), Element)
+    >>> cut, sorted(side, key=str)
+    ([Element(category='bond', name='k', dim=2)], [0, 'd1'])
     """
     tensor_map, ind_map = tn.tensor_map, tn.ind_map
     terminals = set(start) | set(end)

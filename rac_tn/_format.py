@@ -29,6 +29,11 @@ def short_int(value: int, digits: int = 24) -> str:
     -------
     str
         The decimal digits, or a mantissa with four decimals and an exponent.
+
+    Examples
+    --------
+    >>> short_int(123456, 4), short_int(123456)
+    ('1.2346e5', '123456')
     """
     if value < 10**digits:
         return str(value)
@@ -44,6 +49,18 @@ def short_int(value: int, digits: int = 24) -> str:
 def human_bytes(n: float) -> str:
     """A byte count with a binary unit (B, KiB, ..., PiB).
 
+    Parameters
+    ----------
+    n
+        A number of bytes.
+
+    Returns
+    -------
+    str
+        Bytes in full below 1 KiB, else one decimal and the unit.
+
+    Examples
+    --------
     >>> human_bytes(512), human_bytes(1536)
     ('512 B', '1.5 KiB')
     """
@@ -57,6 +74,20 @@ def human_bytes(n: float) -> str:
 def format_bound(value: int, log2: float | None = None) -> str:
     """A bound's value for a figure label (TeX math): ``10``, ``2^{40}`` or ``2^{43.2}``.
 
+    Parameters
+    ----------
+    value
+        The exact value (a positive integer).
+    log2
+        ``log2(value)`` when the caller has it (saves recomputing it for a huge value).
+
+    Returns
+    -------
+    str
+        The value in full below 10**6, an exact power of two as ``2^{k}``, else ``2^{x.x}``.
+
+    Examples
+    --------
     >>> format_bound(10), format_bound(3**30)
     ('10', '2^{47.5}')
     """

@@ -4,22 +4,28 @@ Every finite float is a dyadic rational ``m * 2**e``, so it has an exact residue
 prime ``p``. :func:`to_residues` maps arrays (integer or float) to those residues and
 :func:`scan_mod` runs the Multiplicative-Integration recurrence on residues.
 
-Two moduli have compiled (numba) kernels: any prime below ``2**32`` (products fit in 64 bits) and
-the Mersenne prime ``2**61 - 1`` (products reduced by shifts). Any other prime below ``2**63``
-runs on Python integers in numpy object arrays: exact, but much slower.
+Every odd prime below ``2**63`` has compiled kernels (:mod:`rac_tn._kernels`): primes below
+``2**31`` accumulate products in ``uint64`` with one reduction per four terms, larger ones use
+Montgomery arithmetic on exact 128-bit sums. Small calls run serial kernels, large ones the
+parallel kernels (:data:`PARALLEL_MIN_WORK`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 
 import numpy as np
-from numba import njit, prange
+
+from rac_tn import _kernels
 
 MERSENNE61 = (1 << 61) - 1
-_LOW32 = (1 << 32) - 1
-_LOW29 = (1 << 29) - 1
+#: Primes below this use the SMALL kernels (lazy uint64 sums); larger ones Montgomery.
+SMALL_PRIME_LIMIT = 1 << 31
+#: Multiply-adds per call below which the serial kernels run (threads cost more there):
+#: measured by ``benchmarks/bench_kernels.py`` on a 2-core machine under load.
+PARALLEL_MIN_WORK = 1 << 18
 _MAX_MODULUS = 1 << 63
 
 
@@ -38,8 +44,8 @@ def check_prime(p: object, name: str = "p") -> int:
 
 
 def has_fast_kernel(p: int) -> bool:
-    """Whether arithmetic modulo ``p`` runs in the compiled kernels."""
-    return p < (1 << 32) or p == MERSENNE61
+    """Whether arithmetic modulo ``p`` runs in the compiled kernels (every odd ``p < 2**63``)."""
+    return 2 < p < _MAX_MODULUS and p % 2 == 1
 
 
 def to_residues(values: np.ndarray, p: int) -> np.ndarray:
@@ -85,100 +91,130 @@ class ModularWeights:
     output_weights: np.ndarray
     initial_states: tuple[np.ndarray, ...]
 
+    @cached_property
+    def arith(self) -> Arith:
+        """Kernel constants for ``p`` (computed once)."""
+        return kernel_arith(self.p)
 
-@njit(cache=True, inline="always")
-def _mulmod(a, b, p):
-    if p == np.uint64(MERSENNE61):
-        # a, b < 2**61: split into 32-bit halves, fold 2**61 = 1 (mod p).
-        a_hi = a >> np.uint64(32)
-        a_lo = a & np.uint64(_LOW32)
-        b_hi = b >> np.uint64(32)
-        b_lo = b & np.uint64(_LOW32)
-        lo = a_lo * b_lo
-        mid = a_hi * b_lo + a_lo * b_hi
-        hi = a_hi * b_hi
-        r = (
-            (hi << np.uint64(3))
-            + (mid >> np.uint64(29))
-            + ((mid & np.uint64(_LOW29)) << np.uint64(32))
-            + (lo >> np.uint64(61))
-            + (lo & np.uint64(MERSENNE61))
+    @cached_property
+    def scaled(self) -> ScaledWeights:
+        """The weights scaled for the kernels' convention (computed once)."""
+        a = self.arith
+        width = self.hidden_weights[0].shape[0]
+        depth = len(self.hidden_weights)
+        inputw = np.zeros((depth, width * width), dtype=np.uint64)
+        for layer in range(1, depth):
+            inputw[layer] = scale(self.input_weights[layer], a, 2).ravel()
+        return ScaledWeights(
+            hidden=np.stack([scale(w, a, 1).ravel() for w in self.hidden_weights]),
+            input1=scale(self.input_weights[0], a, 2),
+            inputw=inputw,
+            output=scale(self.output_weights, a, 1),
+            output2=scale(self.output_weights, a, 2),
         )
-        r = (r & np.uint64(MERSENNE61)) + (r >> np.uint64(61))
-        if r >= p:
-            r -= p
-        return r
-    return (a * b) % p
 
 
-@njit(cache=True, inline="always")
-def _addmod(a, b, p):
-    s = a + b
-    if s >= p:
-        s -= p
-    return s
+@dataclass(frozen=True)
+class ScaledWeights:
+    """Weights times ``B`` or ``B**2`` modulo p, flattened for the kernels."""
+
+    hidden: np.ndarray  # (L, R*R), times B
+    input1: np.ndarray  # (R, M), times B**2
+    inputw: np.ndarray  # (L, R*R), times B**2 (layer 0 unused)
+    output: np.ndarray  # (C, R), times B
+    output2: np.ndarray  # (C, R), times B**2
 
 
-@njit(cache=True, parallel=True)
-def _scan_layer_kernel(hidden, inputw, start, inputs, p):
-    batch, steps, in_dim = inputs.shape
-    width = hidden.shape[0]
-    out = np.empty((batch, steps, width), dtype=np.uint64)
-    for b in prange(batch):
-        h = start[b].copy()
-        new = np.empty(width, dtype=np.uint64)
-        for t in range(steps):
-            for r in range(width):
-                rec = np.uint64(0)
-                for k in range(width):
-                    rec = _addmod(rec, _mulmod(hidden[r, k], h[k], p), p)
-                inp = np.uint64(0)
-                for k in range(in_dim):
-                    inp = _addmod(inp, _mulmod(inputw[r, k], inputs[b, t, k], p), p)
-                new[r] = _mulmod(rec, inp, p)
-            for r in range(width):
-                h[r] = new[r]
-                out[b, t, r] = new[r]
-    return out
+@dataclass(frozen=True)
+class Arith:
+    """What the kernels need to know about ``p``: ``(p, ninv, pinv, mode)`` and ``B mod p``."""
+
+    p: int
+    mode: int
+    ninv: int  # -1/p mod 2**64 (Montgomery)
+    pinv: float  # 1/p (SMALL)
+    b_mod_p: int  # B = 2**64 (Montgomery) or 1, modulo p
+
+    @property
+    def args(self) -> tuple[np.uint64, np.uint64, float, int]:
+        return np.uint64(self.p), np.uint64(self.ninv), self.pinv, self.mode
 
 
-@njit(cache=True, parallel=True)
-def _matvec_kernel(weights, states, p):
-    batch, width = states.shape
-    rows = weights.shape[0]
-    out = np.empty((batch, rows), dtype=np.uint64)
-    for b in prange(batch):
-        for c in range(rows):
-            acc = np.uint64(0)
-            for k in range(width):
-                acc = _addmod(acc, _mulmod(weights[c, k], states[b, k], p), p)
-            out[b, c] = acc
-    return out
+def kernel_arith(p: int) -> Arith:
+    """Kernel constants for the odd prime ``p < 2**63``: SMALL below 2**31, else Montgomery."""
+    if not has_fast_kernel(p):
+        raise ValueError(f"no compiled kernel for p = {p}: need an odd prime below 2**63")
+    if p < SMALL_PRIME_LIMIT:
+        return Arith(p, _kernels.SMALL, 0, 1.0 / p, 1)
+    ninv = (-pow(p, -1, 1 << 64)) % (1 << 64)
+    return Arith(p, _kernels.MONT, ninv, 0.0, (1 << 64) % p)
 
 
-def _scan_layer_object(hidden, inputw, start, inputs, p):
-    hidden, inputw = hidden.astype(object), inputw.astype(object)
-    h = start.astype(object)
-    inputs = inputs.astype(object)
-    out = np.empty(inputs.shape[:2] + (hidden.shape[0],), dtype=object)
-    for t in range(inputs.shape[1]):
-        h = ((h @ hidden.T) % p) * ((inputs[:, t] @ inputw.T) % p) % p
-        out[:, t] = h
-    return out.astype(np.uint64)
+def scale(residues: np.ndarray, arith: Arith, power: int) -> np.ndarray:
+    """``residues * B**power mod p`` (exact, Python integers: for weight-sized arrays)."""
+    factor = pow(arith.b_mod_p, power, arith.p)
+    if factor == 1:
+        return np.ascontiguousarray(residues, dtype=np.uint64)
+    flat = [int(v) * factor % arith.p for v in np.asarray(residues).ravel()]
+    return np.array(flat, dtype=np.uint64).reshape(np.shape(residues))
+
+
+def _pick(kernel: tuple, work: float):
+    """The parallel kernel above :data:`PARALLEL_MIN_WORK` multiply-adds, else the serial one."""
+    return kernel[0] if work >= PARALLEL_MIN_WORK else kernel[1]
 
 
 def scan_layer(hidden, inputw, start, inputs, p: int) -> np.ndarray:
-    """All states ``(batch, steps, R)`` of one layer, from start states ``(batch, R)``."""
-    if has_fast_kernel(p):
-        return _scan_layer_kernel(hidden, inputw, start, inputs, np.uint64(p))
-    return _scan_layer_object(hidden, inputw, start, inputs, p)
+    """All states ``(batch, steps, R)`` of one layer, from start states ``(batch, R)``.
+
+    ``hidden`` (R x R) and ``inputw`` (R x M) are plain residues modulo ``p``.
+    """
+    a = kernel_arith(p)
+    hid = scale(hidden, a, 1).ravel()
+    inw = scale(inputw, a, 2).ravel()
+    return _scan(hid, inw, start, inputs, a)
+
+
+def _scan(hid, inw, start, inputs, a: Arith) -> np.ndarray:
+    batch, steps, m = inputs.shape
+    width = start.shape[1]
+    kernel = _pick(_kernels.scan_layer, batch * steps * width * (width + m))
+    return kernel(
+        hid,
+        inw,
+        np.ascontiguousarray(start, dtype=np.uint64),
+        np.ascontiguousarray(inputs, dtype=np.uint64),
+        *a.args,
+    )
 
 
 def matvec(weights: np.ndarray, states: np.ndarray, p: int) -> np.ndarray:
-    """``states @ weights.T`` modulo ``p`` for residue arrays."""
-    if has_fast_kernel(p):
-        return _matvec_kernel(weights, states, np.uint64(p))
-    return ((states.astype(object) @ weights.T.astype(object)) % p).astype(np.uint64)
+    """``states @ weights.T`` modulo ``p`` for residue arrays (plain residues in and out)."""
+    a = kernel_arith(p)
+    return _matmul(states, scale(weights, a, 1), a)
+
+
+def matmul_mod(left: np.ndarray, right: np.ndarray, p: int) -> np.ndarray:
+    """``left @ right`` modulo ``p`` for ``uint64`` residue matrices (exact).
+
+    >>> a = np.array([[1, 2], [3, 4]], dtype=np.uint64)
+    >>> matmul_mod(a, a, 5).tolist()
+    [[2, 0], [0, 2]]
+    """
+    a = kernel_arith(p)
+    return _matmul(left, scale(np.ascontiguousarray(np.asarray(right).T), a, 1), a)
+
+
+def _matmul(left: np.ndarray, right_t_scaled: np.ndarray, a: Arith) -> np.ndarray:
+    """``left @ right_t_scaled.T / B``: short rows by dot products, long ones by lanes."""
+    n, inner = left.shape
+    m = right_t_scaled.shape[0]
+    left = np.ascontiguousarray(left, dtype=np.uint64)
+    if m >= 16:  # enough output columns to fill SIMD lanes
+        kernel = _pick(_kernels.matmul_lanes, n * inner * m)
+        return kernel(left, np.ascontiguousarray(right_t_scaled.T, dtype=np.uint64), *a.args)
+    kernel = _pick(_kernels.matmul, n * inner * m)
+    return kernel(left, np.ascontiguousarray(right_t_scaled, dtype=np.uint64), *a.args)
 
 
 def scan_mod(
@@ -196,133 +232,23 @@ def scan_mod(
         start_states = [np.broadcast_to(h0, (batch, h0.shape[0])) for h0 in weights.initial_states]
     if steps == 0:
         return [np.array(start, dtype=np.uint64) for start in start_states]
+    a, sw = weights.arith, weights.scaled
     layer_input = np.ascontiguousarray(inputs, dtype=np.uint64)
     finals = []
-    for hidden, inputw, start in zip(
-        weights.hidden_weights, weights.input_weights, start_states, strict=True
-    ):
-        states = scan_layer(hidden, inputw, np.ascontiguousarray(start), layer_input, weights.p)
+    for layer, start in enumerate(start_states):
+        inw = sw.input1.ravel() if layer == 0 else sw.inputw[layer]
+        states = _scan(sw.hidden[layer], inw, start, layer_input, a)
         finals.append(states[:, -1, :])
         layer_input = states
     return finals
 
 
+def readout(weights: ModularWeights, states: np.ndarray) -> np.ndarray:
+    """``y = W^O h`` modulo p for final states ``(batch, R)``: ``(batch, C)`` residues."""
+    return _matmul(states, weights.scaled.output, weights.arith)
+
+
 # -- pair evaluation for the sampled separation rank (rac_tn.rank) ----------------------------
-
-
-@njit(cache=True, parallel=True)
-def _pair_outputs_kernel(start, drive_rows, drive_cols, from_cols, hidden, inputw, readout, p):
-    # start (Kr, L, R): every layer's state after the shared prefix, one per row part;
-    # drive_* (K, S, R): W^{I,1} f_t of the row / column parts for the S remaining steps;
-    # from_cols (S,): step s reads the column part. Output (Kr, Kc): y for every pair.
-    rows, depth, width = start.shape
-    cols = drive_cols.shape[0]
-    steps = from_cols.shape[0]
-    out = np.empty((rows, cols), dtype=np.uint64)
-    for i in prange(rows):
-        h = np.empty((depth, width), dtype=np.uint64)
-        new = np.empty(width, dtype=np.uint64)
-        for j in range(cols):
-            for layer in range(depth):
-                for r in range(width):
-                    h[layer, r] = start[i, layer, r]
-            for s in range(steps):
-                for layer in range(depth):
-                    for r in range(width):
-                        rec = np.uint64(0)
-                        for k in range(width):
-                            rec = _addmod(rec, _mulmod(hidden[layer, r, k], h[layer, k], p), p)
-                        if layer == 0:
-                            inp = drive_cols[j, s, r] if from_cols[s] else drive_rows[i, s, r]
-                        else:
-                            inp = np.uint64(0)
-                            for k in range(width):
-                                inp = _addmod(
-                                    inp, _mulmod(inputw[layer, r, k], h[layer - 1, k], p), p
-                                )
-                        new[r] = _mulmod(rec, inp, p)
-                    for r in range(width):
-                        h[layer, r] = new[r]
-            acc = np.uint64(0)
-            for k in range(width):
-                acc = _addmod(acc, _mulmod(readout[k], h[depth - 1, k], p), p)
-            out[i, j] = acc
-    return out
-
-
-@njit(cache=True, parallel=True)
-def _layer1_maps_kernel(drive, hidden, after, p):
-    # Layer 1 is linear in its start state while only column inputs are read:
-    # h^{1,s} = A_s h^{1,start} with A_s = diag(d_s) W^H A_{s-1}, A_0 = I. Returns after @ A_s
-    # for every column part j and step s, shape (Kc, S, rows of after, R).
-    cols, steps, width = drive.shape
-    rows = after.shape[0]
-    out = np.empty((cols, steps, rows, width), dtype=np.uint64)
-    for j in prange(cols):
-        A = np.zeros((width, width), dtype=np.uint64)
-        for r in range(width):
-            A[r, r] = np.uint64(1)
-        tmp = np.empty((width, width), dtype=np.uint64)
-        for s in range(steps):
-            for r in range(width):
-                for c in range(width):
-                    acc = np.uint64(0)
-                    for k in range(width):
-                        acc = _addmod(acc, _mulmod(hidden[r, k], A[k, c], p), p)
-                    tmp[r, c] = _mulmod(drive[j, s, r], acc, p)
-            for r in range(width):
-                for c in range(width):
-                    A[r, c] = tmp[r, c]
-            for r in range(rows):
-                for c in range(width):
-                    acc = np.uint64(0)
-                    for k in range(width):
-                        acc = _addmod(acc, _mulmod(after[r, k], A[k, c], p), p)
-                    out[j, s, r, c] = acc
-    return out
-
-
-@njit(cache=True, parallel=True)
-def _pair_outputs_linear_kernel(start, maps, hidden, inputw, readout, p):
-    # As _pair_outputs_kernel when every remaining step reads the column part (L >= 2):
-    # layer 2's input W^{I,2} h^{1,s} is maps[j, s] @ h^{1,start}, so layer 1 costs nothing
-    # per pair.
-    rows, depth, width = start.shape
-    cols, steps = maps.shape[0], maps.shape[1]
-    out = np.empty((rows, cols), dtype=np.uint64)
-    for i in prange(rows):
-        h = np.empty((depth, width), dtype=np.uint64)
-        new = np.empty(width, dtype=np.uint64)
-        for j in range(cols):
-            for layer in range(depth):
-                for r in range(width):
-                    h[layer, r] = start[i, layer, r]
-            for s in range(steps):
-                for r in range(width):
-                    rec = np.uint64(0)
-                    inp = np.uint64(0)
-                    for k in range(width):
-                        rec = _addmod(rec, _mulmod(hidden[1, r, k], h[1, k], p), p)
-                        inp = _addmod(inp, _mulmod(maps[j, s, r, k], h[0, k], p), p)
-                    new[r] = _mulmod(rec, inp, p)
-                for r in range(width):
-                    h[1, r] = new[r]
-                for layer in range(2, depth):
-                    for r in range(width):
-                        rec = np.uint64(0)
-                        inp = np.uint64(0)
-                        for k in range(width):
-                            rec = _addmod(rec, _mulmod(hidden[layer, r, k], h[layer, k], p), p)
-                            inp = _addmod(inp, _mulmod(inputw[layer, r, k], h[layer - 1, k], p), p)
-                        new[r] = _mulmod(rec, inp, p)
-                    for r in range(width):
-                        h[layer, r] = new[r]
-            acc = np.uint64(0)
-            for k in range(width):
-                acc = _addmod(acc, _mulmod(readout[k], h[depth - 1, k], p), p)
-            out[i, j] = acc
-    return out
-
 
 _LINEAR_MAPS_MAX_ENTRIES = 1 << 25  # memory cap for the layer-1 maps (8 bytes each)
 
@@ -345,58 +271,47 @@ def pair_outputs(
     linear in its start state: its maps are computed once per column part, and a pair costs
     only layers 2..L (L = 1: one dot product).
     """
-    p = weights.p
+    a, sw = weights.arith, weights.scaled
     kr, steps, m = rows.shape
     kc = cols.shape[0]
     from_cols = np.asarray(from_cols, dtype=np.bool_)
-    readout = np.ascontiguousarray(weights.output_weights[class_index])
-    if not has_fast_kernel(p):
-        return _pair_outputs_object(weights, start, rows, cols, from_cols, readout)
-    inputw1 = weights.input_weights[0]
-    width = inputw1.shape[0]
-    depth = len(weights.hidden_weights)
-    hidden = np.ascontiguousarray(np.stack(weights.hidden_weights))
-    drive_cols = matvec(inputw1, np.ascontiguousarray(cols.reshape(kc * steps, m)), p)
-    drive_cols = drive_cols.reshape(kc, steps, width)
+    width, depth = weights.hidden_weights[0].shape[0], len(weights.hidden_weights)
+    start_flat = np.ascontiguousarray(np.concatenate(start, axis=1), dtype=np.uint64)
+    # drives are B-scaled (the `inp` of layer 1)
+    drive_cols = _matmul(cols.reshape(kc * steps, m), sw.input1, a).reshape(kc, steps, width)
     if from_cols.all() and kc * steps * width * width <= _LINEAR_MAPS_MAX_ENTRIES:
+        # maps = after A_s / B are the `inp` of layer 2 (B-scaled: after times B**3), or for
+        # L = 1 the readout of y (times B**2, then one product with the start states)
         if depth == 1:
-            maps = _layer1_maps_kernel(drive_cols, hidden[0], readout[None, :], np.uint64(p))
-            return matvec(np.ascontiguousarray(maps[:, -1, 0, :]), start[0], p)
-        maps = _layer1_maps_kernel(drive_cols, hidden[0], weights.input_weights[1], np.uint64(p))
-        inputw = np.zeros((depth, width, width), dtype=np.uint64)
-        for layer in range(1, depth):
-            inputw[layer] = weights.input_weights[layer]
-        return _pair_outputs_linear_kernel(
-            np.ascontiguousarray(np.stack(start, axis=1)),
-            maps,
-            hidden,
-            inputw,
-            readout,
-            np.uint64(p),
+            after = sw.output2[class_index]
+        else:
+            after = scale(weights.input_weights[1], a, 3).ravel()
+        maps_work = kc * steps * width * width * (width + after.size // width)
+        maps = _pick(_kernels.layer1_maps, maps_work)(
+            drive_cols, sw.hidden[0], np.ascontiguousarray(after), *a.args
         )
-    drive_rows = matvec(inputw1, np.ascontiguousarray(rows.reshape(kr * steps, m)), p)
-    inputw = np.zeros((depth, width, width), dtype=np.uint64)
-    for layer in range(1, depth):
-        inputw[layer] = weights.input_weights[layer]
-    return _pair_outputs_kernel(
-        np.ascontiguousarray(np.stack(start, axis=1)),
-        drive_rows.reshape(kr, steps, width),
-        drive_cols,
+        if depth == 1:  # y = maps[j, -1] @ h^{1,start}: one product
+            last = np.ascontiguousarray(maps[:, -1, 0, :])
+            return _matmul(start_flat, last, a)
+        work = kr * kc * steps * (depth - 1) * 2 * width * width
+        maps_t = np.ascontiguousarray(maps.reshape(kc, steps, width * width).transpose(1, 2, 0))
+        return _pick(_kernels.pair_outputs_linear_lanes, work)(
+            start_flat,
+            maps_t,
+            sw.hidden,
+            sw.inputw,
+            np.ascontiguousarray(sw.output[class_index]),
+            *a.args,
+        )
+    drive_rows = _matmul(rows.reshape(kr * steps, m), sw.input1, a).reshape(kr, steps, width)
+    work = kr * kc * steps * depth * 2 * width * width
+    return _pick(_kernels.pair_outputs_lanes, work)(
+        start_flat,
+        drive_rows,
+        np.ascontiguousarray(drive_cols.transpose(1, 2, 0)),
         from_cols,
-        hidden,
-        inputw,
-        readout,
-        np.uint64(p),
+        sw.hidden,
+        sw.inputw,
+        np.ascontiguousarray(sw.output[class_index]),
+        *a.args,
     )
-
-
-def _pair_outputs_object(weights, start, rows, cols, from_cols, readout):
-    # any prime: one batched scan per row part over all column parts (Python integers)
-    kc = cols.shape[0]
-    out = np.empty((rows.shape[0], kc), dtype=np.uint64)
-    for i in range(rows.shape[0]):
-        inputs = np.where(from_cols[None, :, None], cols, rows[i][None])
-        starts = [np.repeat(s[i][None], kc, axis=0) for s in start]
-        finals = scan_mod(weights, inputs, starts)
-        out[i] = matvec(readout[None, :], finals[-1], weights.p)[:, 0]
-    return out

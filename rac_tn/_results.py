@@ -25,7 +25,9 @@ import numpy as np
 #: What a number is about: the separation rank of the function, or the rank of the matricized
 #: grid tensor (identity templates unless said otherwise).
 Quantity = Literal["separation rank", "grid-tensor rank"]
+#: The separation rank of the function y.
 SEPARATION_RANK: Quantity = "separation rank"
+#: The rank of the matricized grid tensor.
 GRID_TENSOR_RANK: Quantity = "grid-tensor rank"
 QUANTITIES: tuple[Quantity, ...] = (SEPARATION_RANK, GRID_TENSOR_RANK)
 
@@ -47,6 +49,32 @@ def jsonable(value: Any) -> Any:
     Tuples and lists become lists, sets sorted lists, dataclasses with ``to_dict`` their dict,
     numpy scalars Python numbers. Non-finite floats are refused: JSON cannot hold them, and
     no result may contain one.
+
+    Parameters
+    ----------
+    value
+        A result field: a number, string, None, container, numpy array or result dataclass.
+
+    Returns
+    -------
+    object
+        Nested lists, dicts (string keys), ints, floats, bools, strings and None.
+
+    Raises
+    ------
+    ValueError
+        For a NaN or infinite float.
+    TypeError
+        For a type with no JSON form.
+
+    Examples
+    --------
+    >>> jsonable({"shape": (2, 3), 4: np.float64(0.5)})
+    {'shape': [2, 3], '4': 0.5}
+    >>> jsonable(float("inf"))
+    Traceback (most recent call last):
+    ...
+    ValueError: a result holds the non-finite number inf
     """
     if hasattr(value, "to_dict") and dataclasses.is_dataclass(value):
         return value.to_dict()
@@ -72,12 +100,28 @@ def jsonable(value: Any) -> Any:
 
 
 def tuples(value: Any) -> Any:
-    """Lists back to tuples, recursively (the decoding of :func:`jsonable` for names)."""
+    """Lists back to tuples, recursively (the decoding of :func:`jsonable` for names).
+
+    Parameters
+    ----------
+    value
+        Decoded JSON data.
+
+    Returns
+    -------
+    object
+        ``value`` with every list turned into a tuple (other values unchanged).
+
+    Examples
+    --------
+    >>> tuples(["h", 1, [2, 3]])
+    ('h', 1, (2, 3))
+    """
     if isinstance(value, list):
         return tuple(tuples(v) for v in value)
     return value
 
 
 def _order(value: Any) -> tuple[str, str]:
-    # a deterministic order for mixed sets (tensor ids, index names, grid nodes)
+    """A deterministic sort key for mixed sets (tensor ids, index names, grid nodes)."""
     return (type(value).__name__, repr(value))

@@ -33,6 +33,26 @@ def boundary(
 
     ``degree`` is ``deg_U(v)``: the paths to the output through successors outside U. Inputs
     come first (in time order), then cells by layer, rightmost first.
+
+    Parameters
+    ----------
+    L, T
+        Depth and sequence length.
+    widths
+        The staircase ``w_1 >= ... >= w_L`` (each ``< T``).
+    upstream
+        The input times of U's side.
+
+    Returns
+    -------
+    list of tuple
+        ``(node, symbol, degree)``: the grid node (``("x", t)`` or ``("h", l, t)``), its
+        dimension symbol and ``deg_U``. A top-layer cell is listed even with degree 0.
+
+    Examples
+    --------
+    >>> boundary(1, 4, (2,), [1, 2])             # the MPS: one bond, the state h^{1,2}
+    [(('h', 1, 2), 'R', 1)]
     """
     out: list[tuple[tuple, str, int]] = []
     w1 = widths[0] if widths else 0
@@ -60,6 +80,27 @@ def log2_cost(
     """``log2`` of the cost of U (floats, vectorised): for choosing among candidates.
 
     The same boundary as :func:`boundary`, priced ``((dim, degree))`` (inputs capped at N).
+
+    Parameters
+    ----------
+    M, R, L, T
+        The sizes.
+    widths
+        The staircase of U.
+    upstream
+        The input times of U's side, as an int array.
+    N
+        The template count (inputs cost at most N), or None.
+
+    Returns
+    -------
+    float
+        ``log2`` of the product of the boundary's factors.
+
+    Examples
+    --------
+    >>> round(log2_cost(2, 2, 2, 6, (3, 1), np.array([1, 2, 3]), None), 4)   # log2(5 * 2 * 2)
+    4.3219
     """
     w1 = widths[0] if len(widths) else 0
     times = upstream[upstream > w1]
@@ -96,6 +137,26 @@ def cheapest_staircase(
     ``O(L * width)`` array operations. Costs in bits (floats); the caller recounts exactly.
     It minimises the same objective over the same sets as the max-flow of
     :func:`min_staircase` (the tests check that they agree).
+
+    Parameters
+    ----------
+    M, R, L, T
+        The sizes.
+    width
+        The cells of times ``1..width`` may be in U: the other side's first time is
+        ``width + 1``.
+    N
+        The template count (inputs cost at most N), or None.
+
+    Returns
+    -------
+    tuple of int
+        The widths ``(w_1, ..., w_L)``, non-increasing.
+
+    Examples
+    --------
+    >>> cheapest_staircase(2, 2, 2, 6, 3, None)
+    (3, 3)
     """
     if width == 0:
         return (0,) * L
@@ -140,6 +201,24 @@ def min_staircase(
     closure arcs (infinite) to each cell's predecessors, and per cell the three-arc gadget over
     its successors (cells past ``width`` are the sink). Capacities are binary logarithms of the
     multiset coefficients, in floats (the U found is re-costed exactly by the caller).
+
+    Parameters
+    ----------
+    M, R, L, T, width, N
+        As :func:`cheapest_staircase`.
+    bound
+        The cost in bits of some closed set: the flow's scale
+        (:func:`~rac_tn._flow.min_cut_arrays`).
+
+    Returns
+    -------
+    tuple of int
+        The widths ``(w_1, ..., w_L)``.
+
+    Examples
+    --------
+    >>> min_staircase(2, 2, 2, 6, 3, None, bound=10.0)
+    (3, 3)
     """
     if width == 0:
         return (0,) * L

@@ -39,8 +39,11 @@ from rac_tn.model import RAC
 from rac_tn.network import RacNetwork
 from rac_tn.partition import Partition, as_partition
 
+#: What a cut element is: a bond, COPY tensor or hyperedge of a network, or a grid node.
 CutCategory = Literal["bond", "delta", "hyperedge", "node"]
+#: Which cut a :class:`CutBound` comes from.
 CutMethod = Literal["symmetric-cut", "network-cut"]
+#: A side of a partition.
 Side = Literal["start", "end"]
 
 
@@ -51,11 +54,27 @@ Side = Literal["start", "end"]
 class CutElement:
     """One element of a cut.
 
-    ``category`` is ``'bond'``, ``'delta'`` or ``'hyperedge'`` (network cut) or ``'node'``
-    (symmetric cut). ``name``: the index name of a bond or hyperedge, the tensor id of a COPY
-    tensor, or the grid node (``("h", l, t)`` or ``("x", t)``). ``factor`` is its exact
-    contribution to the bound: ``dim`` in a network cut; ``((dim, degree))`` (or
-    ``min(N, ((M, degree)))`` for an input with N templates) in a symmetric cut.
+    Attributes
+    ----------
+    category
+        ``'bond'``, ``'delta'`` or ``'hyperedge'`` (network cut) or ``'node'`` (symmetric
+        cut).
+    name
+        The index name of a bond or hyperedge, the tensor id of a COPY tensor, or the grid
+        node (``("h", l, t)`` or ``("x", t)``).
+    dim
+        The dimension of the element (M or R for a grid node).
+    degree
+        Symmetric cut: ``deg_U(v)``, the paths to the output through successors outside U.
+        Network cut: 1.
+    factor
+        Its exact contribution to the bound: ``dim`` in a network cut; ``((dim, degree))``
+        (or ``min(N, ((M, degree)))`` for an input with N templates) in a symmetric cut.
+
+    Examples
+    --------
+    >>> CutElement("node", ("h", 1, 4), dim=3, degree=2, factor=6).to_dict()["name"]
+    ['h', 1, 4]
     """
 
     category: CutCategory
@@ -65,7 +84,13 @@ class CutElement:
     factor: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields (a grid node name becomes a list)."""
+        """JSON-safe fields (a grid node name becomes a list).
+
+        Returns
+        -------
+        dict
+            The five fields; :meth:`from_dict` rebuilds an equal element.
+        """
         return {
             "category": self.category,
             "name": jsonable(self.name),
@@ -76,7 +101,17 @@ class CutElement:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CutElement:
-        """Rebuild from :meth:`to_dict`."""
+        """Rebuild from :meth:`to_dict` (a list name becomes a tuple again).
+
+        Parameters
+        ----------
+        data
+            The output of :meth:`to_dict`, possibly through JSON.
+
+        Returns
+        -------
+        CutElement
+        """
         return cls(
             data["category"], tuples(data["name"]), data["dim"], data["degree"], data["factor"]
         )
@@ -108,6 +143,19 @@ class CutBound:
         (the rank of the matricized grid tensor).
     seconds
         Wall time (not compared).
+
+    See Also
+    --------
+    symmetric_bound, network_cut_bound
+
+    Examples
+    --------
+    >>> from rac_tn import RAC, start_end
+    >>> bound = symmetric_bound(RAC.random(2, 2, depth=2, seed=0), start_end(8))
+    >>> bound.value, bound.claim, bound.quantity, int(bound)
+    (10, 'upper bound', 'separation rank', 10)
+    >>> CutBound.from_dict(bound.to_dict()) == bound
+    True
     """
 
     value: int
@@ -136,7 +184,13 @@ class CutBound:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields: exact ints, the cut, the side and the partition as lists."""
+        """JSON-safe fields: exact ints, the cut, the side and the partition as lists.
+
+        Returns
+        -------
+        dict
+            Every field; ``value`` stays an exact Python int (JSON keeps it exactly).
+        """
         return {
             "value": self.value,
             "log2": self.log2,
@@ -151,7 +205,17 @@ class CutBound:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CutBound:
-        """Rebuild from :meth:`to_dict` (``from_dict(to_dict(b)) == b``)."""
+        """Rebuild from :meth:`to_dict` (``from_dict(to_dict(b)) == b``).
+
+        Parameters
+        ----------
+        data
+            The output of :meth:`to_dict`, possibly through JSON.
+
+        Returns
+        -------
+        CutBound
+        """
         return cls(
             value=int(data["value"]),
             log2=float(data["log2"]),
@@ -174,6 +238,7 @@ def _make_bound(
     quantity: Quantity,
     seconds: float,
 ) -> CutBound:
+    """The :class:`CutBound` whose value is the exact product of the elements' factors."""
     value = product(element.factor for element in elements)
     return CutBound(
         value=value,
@@ -192,6 +257,7 @@ def _make_bound(
 
 
 def _sizes(rac: RAC | RacNetwork) -> tuple[int, int, int]:
+    """``(M, R, L)`` of a RAC or of a compiled network's RAC; TypeError for anything else."""
     model = rac.rac if isinstance(rac, RacNetwork) else rac
     if not isinstance(model, RAC):
         raise TypeError(f"rac must be a rac_tn.RAC (or a RacNetwork), got {type(rac).__name__}")
@@ -207,8 +273,8 @@ def symmetric_bound(
     input of one side and none of the other,
     ``sep <= min_U prod_v ((dim v, deg_U(v)))`` with
     ``deg_U(v) = sum_{u in succ(v) - U} paths(u -> output)`` (dim R for a cell, M for an input).
-    Both orientations (U upstream of the start inputs, then of the end inputs) are solved by
-    max-flow and the smaller value is kept. The copy tree is never built.
+    Both orientations (U upstream of the start inputs, then of the end inputs) are minimised
+    and the smaller value is kept. The copy tree is never built.
 
     Parameters
     ----------
@@ -225,7 +291,16 @@ def symmetric_bound(
     -------
     CutBound
         ``method='symmetric-cut'``; ``side`` is U; ``cut`` lists the nodes of U that feed nodes
-        outside U, with their degrees and exact factors.
+        outside U, with their degrees and exact factors. ``quantity`` is
+        ``'separation rank'`` without templates, ``'grid-tensor rank'`` with them.
+
+    Raises
+    ------
+    TypeError
+        When ``rac`` is not a RAC or RacNetwork, or ``partition`` not a :class:`Partition`
+        (a name such as ``'start-end'`` is not accepted here).
+    ValueError
+        For an invalid template count or array.
 
     Notes
     -----
@@ -262,14 +337,20 @@ def symmetric_bound(
     ``(A+B-C)[v in U, S nonempty] + (C-B)[a in S] + (C-A)[b in S]``, the design's three
     numbers; that form needs two extra infinite arcs, the one above does not.)
 
-    *Round-off.* The flow runs in fixed point: capacities (binary logarithms) are scaled so
-    that the cheaper of two explicit closed sets (the inputs alone, and every cell before the
-    other side's first time) is worth 2**28 units, then rounded (scipy's Dinic is exact on
-    integers). The U found is re-costed exactly as an integer product of multiset coefficients
-    and compared exactly with those two sets. So ``value`` is always the exact cost of a closed
-    set, a valid bound; it can miss the true minimum only when another closed set is cheaper by
-    less than the rounding, ``(arcs in the two cuts) * bound / 2**29`` bits (about ``1e-5``
-    bit for L = 8, T = 4096).
+    *The search.* A closed U is a staircase of widths ``w_1 >= ... >= w_L`` (cells ``(l,
+    1..w_l)``) plus the inputs of its side (:mod:`rac_tn._staircase`), and the minimum of the
+    cost above over staircases is found by a dynamic programme over the layers
+    (:func:`~rac_tn._staircase.cheapest_staircase`), which minimises the same objective over
+    the same sets as the max-flow of this network (:func:`~rac_tn._staircase.min_staircase`;
+    the tests check that they agree) in ``O(L * T)`` array operations.
+
+    *Round-off.* The search compares costs in floating-point bits (``gammaln``). The staircase
+    it finds and two explicit closed sets (the inputs alone, and every cell before the other
+    side's first time), for both orientations, are candidates; those within a relative
+    ``1e-6`` of the cheapest in bits are re-costed exactly as integer products of multiset
+    coefficients and the exactly smallest is kept. So ``value`` is always the exact cost of a
+    closed set, a valid bound; it can miss the true minimum only when another closed set is
+    cheaper by less than the floating-point error of the costs in bits.
 
     Examples
     --------
@@ -317,6 +398,20 @@ def _cheapest(
 
     Candidates whose cost in bits is clearly above the cheapest are not recounted exactly (a
     recount forms every factor as a big integer).
+
+    Parameters
+    ----------
+    M, R, L, T
+        The sizes.
+    N
+        The template count, or None for the separation rank.
+    candidates
+        ``(log2 cost, widths, upstream times, side name)`` tuples.
+
+    Returns
+    -------
+    tuple
+        The cut elements, widths, upstream times and side name of the cheapest candidate.
     """
     cheapest = min(cost for cost, *_ in candidates)
     best = None
@@ -365,15 +460,23 @@ def network_cut_bound(net: RacNetwork, partition: Partition | str) -> CutBound:
     net
         A :class:`rac_tn.network.RacNetwork` (uses ``net.tn``, ``net.input_inds``, ``net.T``).
     partition
-        The partition (P, Q) of ``1..net.T``.
+        The partition (P, Q) of ``1..net.T``, or a name for :func:`~rac_tn.partition.as_partition`
+        (``'start-end'``, ``'interleaved'``, ``'1,2,5'``).
 
     Returns
     -------
     CutBound
-        ``method='network-cut'``, ``bounds='grid-rank'``; ``cut`` lists the cut bonds
+        ``method='network-cut'``, ``quantity='grid-tensor rank'``; ``cut`` lists the cut bonds
         (index names), COPY tensors (tensor ids) and hyperedges (index names); ``side`` holds
         the tensor ids and hyperedge names on the source (start) side, a cut COPY tensor or
         hyperedge included.
+
+    Raises
+    ------
+    TypeError
+        When ``net`` is not a RacNetwork, or ``partition`` neither a Partition nor a string.
+    ValueError
+        When the partition's T differs from the network's, or an input index is missing.
 
     Examples
     --------
@@ -412,6 +515,7 @@ def network_cut_bound(net: RacNetwork, partition: Partition | str) -> CutBound:
 
 
 def _network_element(category: CutCategory, name: Hashable, dim: int) -> CutElement:
+    """A network-cut element: its factor is its dimension."""
     return CutElement(category, name, dim, 1, dim)
 
 

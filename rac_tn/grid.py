@@ -39,7 +39,9 @@ import networkx as nx
 from rac_tn._checks import nonnegative_int, positive_int
 from rac_tn.model import RAC
 
+#: A grid node: ``("x", t)``, ``("h", layer, t)`` or ``("y",)``.
 Node = tuple
+#: The ``role`` attribute of a node of :func:`computation_grid`.
 NodeRole = Literal["input", "cell", "output"]
 
 
@@ -61,6 +63,11 @@ def paths(L: int, T: int, layer: int, t: int) -> int:
     int
         The path count.
 
+    Raises
+    ------
+    ValueError
+        When ``(layer, t)`` lies outside ``0..L x 1..T``.
+
     Examples
     --------
     >>> paths(2, 4, 1, 1), paths(2, 4, 2, 1), paths(2, 4, 0, 1)
@@ -75,6 +82,22 @@ def paths(L: int, T: int, layer: int, t: int) -> int:
 def input_degrees(L: int, T: int) -> tuple[int, ...]:
     """The degrees ``n_1..n_T`` of the output in each input: ``n_t = C(T-t+L-1, L-1)``.
 
+    ``n_t`` is also the number of copies of input ``t`` in the copy tree.
+
+    Parameters
+    ----------
+    L, T
+        Depth and sequence length (positive integers).
+
+    Returns
+    -------
+    tuple of int
+        ``(n_1, ..., n_T)``, non-increasing in t.
+
+    Examples
+    --------
+    >>> input_degrees(2, 4)
+    (4, 3, 2, 1)
     >>> input_degrees(1, 3)
     (1, 1, 1)
     """
@@ -85,6 +108,21 @@ def input_degrees(L: int, T: int) -> tuple[int, ...]:
 def path_counts(L: int, T: int) -> dict[Node, int]:
     """``paths(u -> output)`` for every grid node ``u``.
 
+    Parameters
+    ----------
+    L, T
+        Depth and sequence length (positive integers).
+
+    Returns
+    -------
+    dict
+        Node (``("x", t)``, ``("h", layer, t)``, ``("y",)``) to its path count (see
+        :func:`paths`; 1 for the output).
+
+    Examples
+    --------
+    >>> path_counts(2, 2)[("h", 1, 1)]
+    2
     >>> path_counts(1, 2)[("x", 1)]
     1
     """
@@ -100,6 +138,17 @@ def path_counts(L: int, T: int) -> dict[Node, int]:
 def total_degree(L: int, T: int) -> int:
     """``D = sum_t n_t = C(T+L-1, L)``: the total degree of y in all the inputs.
 
+    Parameters
+    ----------
+    L, T
+        Depth and sequence length (not checked).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
     >>> total_degree(1, 10), total_degree(2, 20)
     (10, 210)
     """
@@ -109,6 +158,25 @@ def total_degree(L: int, T: int) -> int:
 def multiset(n: int, k: int) -> int:
     """The multiset coefficient ``((n, k)) = C(n+k-1, k)``: monomials of degree k in n variables.
 
+    Parameters
+    ----------
+    n
+        The number of variables (a positive integer).
+    k
+        The degree (a non-negative integer).
+
+    Returns
+    -------
+    int
+        Exact, of any size.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When ``n`` is not a positive integer or ``k`` not a non-negative one.
+
+    Examples
+    --------
     >>> multiset(2, 4), multiset(3, 4), multiset(5, 0)
     (5, 15, 1)
     """
@@ -119,6 +187,19 @@ def multiset(n: int, k: int) -> int:
 def multisets(n: int, degrees: Iterable[int]) -> list[int]:
     """``[((n, k)) for k in degrees]`` without per-call checks (degrees come from this module).
 
+    Parameters
+    ----------
+    n
+        The number of variables (a positive integer).
+    degrees
+        Non-negative integer degrees (not checked).
+
+    Returns
+    -------
+    list of int
+
+    Examples
+    --------
     >>> multisets(2, input_degrees(2, 3))
     [4, 3, 2]
     """
@@ -133,6 +214,16 @@ def copy_tree_walk(L: int, T: int) -> Iterator[tuple[int, int, str]]:
     to the previous time of the same layer, ``'i'`` one layer down. A copy comes after its
     ``'h'`` subtree (when ``t > 1``), then its ``'i'`` subtree (when ``layer > 1``). Iterative,
     so T in the thousands does not hit Python's recursion limit.
+
+    Parameters
+    ----------
+    L, T
+        Depth and sequence length: the root copy is cell ``(L, T)``.
+
+    Yields
+    ------
+    tuple
+        ``(layer, t, route)`` of each copy, ``C(T+L, L) - 1`` in all.
 
     Examples
     --------
@@ -176,6 +267,11 @@ def computation_grid(
     networkx.DiGraph
         Node attributes: ``role`` ('input' | 'cell' | 'output'), ``layer`` (0 for inputs,
         L+1 for the output), ``time`` (T for the output), ``paths`` (to the output) and ``dim``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When the depth or ``T`` is not a positive integer.
 
     Examples
     --------

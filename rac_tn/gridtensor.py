@@ -171,14 +171,49 @@ def grid_tensor_mod(
         "Use fewer steps or templates, or rac_tn.separation_rank(..., method='sampled').",
     )
     F_res = _modular.to_residues(F, weights.p)
-    states = [np.asarray(h, dtype=np.uint64)[None, :] for h in weights.initial_states]
-    for _ in range(T):
+    if L == 1:
+        out = _mod_shallow(weights, T, F_res)
+    else:
+        states = _mod_prefix_states(weights, T, F_res, [h[None, :] for h in weights.initial_states])
+        out = _modular.readout(weights, states[-1])
+    return out.reshape((N,) * T + ((C,) if C > 1 else ()))
+
+
+def _mod_prefix_states(
+    weights: _modular.ModularWeights, steps: int, F_res: np.ndarray, states: list[np.ndarray]
+) -> list[np.ndarray]:
+    """Every layer's state after each of the ``N^steps`` continuations of ``states`` (mod p)."""
+    N = F_res.shape[0]
+    for _ in range(steps):
         P = states[0].shape[0]
         start = [np.ascontiguousarray(np.repeat(s, N, axis=0)) for s in states]
         inputs = np.ascontiguousarray(np.tile(F_res, (P, 1))[:, None, :])
         states = _modular.scan_mod(weights, inputs, start_states=start)
-    out = _modular.matvec(weights.output_weights, np.ascontiguousarray(states[-1]), weights.p)
-    return out.reshape((N,) * T + ((C,) if C > 1 else ()))
+    return states
+
+
+def _mod_shallow(weights: _modular.ModularWeights, T: int, F_res: np.ndarray) -> np.ndarray:
+    """L = 1 modulo p: prefix states of the first half meet suffix functionals (one product).
+
+    As :func:`_prefix_shallow`: ``y = <h_s, right_q>`` with ``right`` the functional of suffix
+    ``q``; prepending symbol ``d`` maps ``right`` to ``right @ (diag(drive_d) W^H)``.
+    """
+    p = weights.p
+    (wh,), (wi,) = weights.hidden_weights, weights.input_weights
+    N, R, C = F_res.shape[0], wh.shape[0], weights.output_weights.shape[0]
+    s = T // 2
+    left = _mod_prefix_states(weights, s, F_res, [weights.initial_states[0][None, :]])[0]
+    drive = _modular.matmul_mod(F_res, np.ascontiguousarray(wi.T), p)  # (N, R)
+    # G_d = diag(drive_d) W^H, stacked side by side: right @ [G_1 .. G_N] in one product
+    blocks = np.concatenate(
+        [_modular.matmul_mod(np.diag(drive[d]), wh, p) for d in range(N)], axis=1
+    )  # (R, N R)
+    right = np.ascontiguousarray(weights.output_weights, dtype=np.uint64)  # (Q C, R), Q = 1
+    for _ in range(T - s):
+        QC = right.shape[0]
+        nxt = _modular.matmul_mod(right, blocks, p).reshape(QC, N, R)  # [(q, c), d, k]
+        right = np.ascontiguousarray(nxt.transpose(1, 0, 2)).reshape(N * QC, R)  # (d, q, c)
+    return _modular.matmul_mod(left, np.ascontiguousarray(right.T), p).reshape(-1, C)
 
 
 def network_grid_tensor(

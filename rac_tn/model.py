@@ -39,6 +39,30 @@ _FORWARD_MOD_CHUNK = 1 << 15
 
 
 def _as_weight(value: object, name: str, ndim: int) -> np.ndarray:
+    """``value`` as a read-only int64 or float64 array of ``ndim`` dimensions.
+
+    Parameters
+    ----------
+    value
+        The user's array-like.
+    name
+        Its name, for the messages (``'input_weights[0]'``, ...).
+    ndim
+        The number of dimensions required.
+
+    Returns
+    -------
+    numpy.ndarray
+        A private read-only copy: int64 for integer input, float64 otherwise.
+
+    Raises
+    ------
+    TypeError
+        When the entries are not real numbers (bools included).
+    ValueError
+        For the wrong number of dimensions, an empty array, NaN or infinite entries, or
+        unsigned integers beyond int64.
+    """
     try:
         arr = np.asarray(value)
     except Exception as exc:  # pragma: no cover - numpy raises many types here
@@ -62,13 +86,22 @@ def _as_weight(value: object, name: str, ndim: int) -> np.ndarray:
 
 
 def _frozen(arr: np.ndarray) -> np.ndarray:
-    # a private read-only copy: the caller's array can change, the model cannot
+    """A private read-only copy: the caller's array can change, the model cannot."""
     out = np.array(arr, copy=True)
     out.flags.writeable = False
     return out
 
 
 def _as_layer_list(value: object, name: str) -> list[object]:
+    """The per-layer list of a weight group (a single 2-D array is one layer).
+
+    Raises
+    ------
+    TypeError
+        When ``value`` is not a sequence (or a 2-D array).
+    ValueError
+        When it is empty.
+    """
     if isinstance(value, np.ndarray) and value.ndim == 2:
         return [value]
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence | np.ndarray):
@@ -100,9 +133,24 @@ class RAC:
         Read-only per-layer arrays (int64 or float64).
     output_weights : numpy.ndarray
         Read-only ``W^O``.
+    M, R, L, C : int
+        Aliases of :attr:`input_dim`, :attr:`hidden_dim`, :attr:`depth` and
+        :attr:`num_classes`.
+
+    Raises
+    ------
+    TypeError
+        When a weight group is not a list of arrays, or an array does not hold real numbers.
+    ValueError
+        When the shapes do not fit together (the message names the array and the expected
+        shape), a list is empty, or an entry is NaN or infinite.
 
     Examples
     --------
+    A shallow RAC with ``M = 2``, ``R = 1``: ``y = prod_t 2 (x_{t,1} + x_{t,2})``.
+
+    >>> RAC([[[1, 1]]], [[[2]]], [[1]]).forward([[1, 0], [1, 1]])
+    array([8.])
     >>> rac = RAC.random(input_dim=3, hidden_dim=2, depth=2, seed=0)
     >>> rac.forward(np.eye(3)[[0, 1, 2, 0]]).shape
     (1,)
@@ -187,6 +235,14 @@ class RAC:
         Returns
         -------
         RAC
+            A new model; ``self`` is unchanged.
+
+        Raises
+        ------
+        TypeError
+            For a name that is not one of the four weight groups.
+        ValueError
+            When the new arrays do not fit the others (as in :class:`RAC`).
 
         Examples
         --------
@@ -210,6 +266,7 @@ class RAC:
         return hash(tuple(np.asarray(w).tobytes() for w in self._arrays()))
 
     def _arrays(self) -> list[np.ndarray]:
+        """Every weight array and initial state, in a fixed order."""
         weights = [*self.input_weights, *self.hidden_weights, self.output_weights]
         return weights + list(self.initial_states)
 
@@ -228,6 +285,34 @@ class RAC:
     ) -> RAC:
         """A RAC with random weights.
 
+        Parameters
+        ----------
+        input_dim
+            M, the size of each input ``f_t``.
+        hidden_dim
+            R, the hidden channels per layer.
+        depth
+            L, the number of recurrent layers.
+        num_classes
+            C, the number of outputs.
+        seed
+            Seed (a non-negative int) or a ``numpy.random.Generator``; None draws fresh
+            entropy.
+        integer
+            Draw int64 weights instead of floats (see Notes).
+
+        Returns
+        -------
+        RAC
+            The initial states are all ones.
+
+        Raises
+        ------
+        TypeError, ValueError
+            When a size is not a positive integer, or the seed is not a valid seed.
+
+        Notes
+        -----
         Float weights (the default) are positive and normalised so that, for inputs in the
         probability simplex (one-hot templates included), outputs stay O(1) for sequences of a
         few hundred steps: ``W^H`` and ``W^{I,l>=2}`` are doubly stochastic, ``W^O`` is
@@ -235,6 +320,13 @@ class RAC:
         that shrinks with depth (the output's degree ``C(T+L-1, L)`` amplifies any wobble).
         ``integer=True`` draws integers uniformly from
         ``(-2**20, 2**20)``: the generic weights for exact ranks modulo a large prime.
+
+        Examples
+        --------
+        >>> RAC.random(3, 2, depth=2, seed=0)
+        RAC(input_dim=3, hidden_dim=2, depth=2, num_classes=1, weights=float)
+        >>> RAC.random(3, 2, seed=0, integer=True).is_integer
+        True
         """
         M, R = positive_int(input_dim, "input_dim"), positive_int(hidden_dim, "hidden_dim")
         L, C = positive_int(depth, "depth"), positive_int(num_classes, "num_classes")
@@ -321,6 +413,16 @@ class RAC:
     # -- evaluation ---------------------------------------------------------------------------
 
     def _check_inputs(self, X: object) -> tuple[np.ndarray, bool]:
+        """``X`` as a ``(batch, T, M)`` array, and whether it was a single sequence.
+
+        Raises
+        ------
+        TypeError
+            When ``X`` does not hold real numbers.
+        ValueError
+            For a shape other than ``(T, M)`` / ``(batch, T, M)``, ``T = 0``, or NaN or
+            infinite entries.
+        """
         arr = np.asarray(X)
         if arr.dtype == object or not (
             np.issubdtype(arr.dtype, np.integer)
@@ -346,6 +448,8 @@ class RAC:
     def forward(self, X: object) -> np.ndarray:
         """Evaluate ``y`` in float64.
 
+        ``rac(X)`` is the same call.
+
         Parameters
         ----------
         X
@@ -362,6 +466,17 @@ class RAC:
             When an output is too large or too small (nonzero below ``2**-1022``) for float64;
             the message gives its size. :meth:`forward_scaled` still represents it, and
             :meth:`forward_mod` gives exact residues.
+        TypeError, ValueError
+            When ``X`` does not hold finite real numbers of shape ``(T, M)`` or
+            ``(batch, T, M)`` with ``T >= 1``.
+
+        Examples
+        --------
+        >>> rac = RAC([[[1, 1]]], [[[2]]], [[1]])     # y = prod_t 2 (x_{t,1} + x_{t,2})
+        >>> rac.forward([[1, 0], [1, 1]])
+        array([8.])
+        >>> rac(np.ones((3, 2, 2))).ravel().tolist()   # a batch of 3 sequences
+        [16.0, 16.0, 16.0]
         """
         mantissa, exponent = self.forward_scaled(X)
         batch = np.atleast_2d(mantissa)
@@ -440,6 +555,28 @@ class RAC:
         """The weights' exact residues modulo the prime ``p`` (floats as dyadic rationals).
 
         Cached per prime: the model is immutable, so the residues cannot go stale.
+
+        Parameters
+        ----------
+        p
+            An odd prime below ``2**63``.
+
+        Returns
+        -------
+        rac_tn._modular.ModularWeights
+            The four weight groups as ``uint64`` residue arrays, and ``p``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            When ``p`` is not a prime in range.
+
+        Examples
+        --------
+        A float is the dyadic rational it stores: ``0.5 = 1/2 = 3 (mod 5)``.
+
+        >>> RAC([[[1, 1]]], [[[2]]], [[0.5]]).modular(5).output_weights.tolist()
+        [[3]]
         """
         p = _modular.check_prime(p)
         cache = self._modular_cache
@@ -457,7 +594,30 @@ class RAC:
         """Evaluate ``y`` exactly modulo the prime ``p`` (default ``2**61 - 1``).
 
         Weights and inputs may be integers or floats; a float is taken as the exact dyadic
-        rational it stores. Returns ``uint64`` residues, shape ``(C,)`` or ``(batch, C)``.
+        rational it stores.
+
+        Parameters
+        ----------
+        X
+            ``(T, M)`` for one sequence or ``(batch, T, M)``.
+        p
+            An odd prime below ``2**63``.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``uint64`` residues in ``0..p-1``, shape ``(C,)`` or ``(batch, C)``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            For invalid inputs (as :meth:`forward`) or a ``p`` that is not a prime in range.
+
+        Examples
+        --------
+        >>> rac = RAC([[[1, 1]]], [[[2]]], [[1]])     # y = 8 at these inputs
+        >>> rac.forward_mod([[1, 0], [1, 1]], 5).tolist()
+        [3]
         """
         batch, single = self._check_inputs(X)
         weights = self.modular(p)
@@ -474,6 +634,12 @@ def _normalised(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``values`` scaled so each row's largest entry lies in [0.5, 1), and the powers of two.
 
     Rows are along the last axis; a zero row keeps exponent 0.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The scaled values and the int64 exponents (one per row), so that
+        ``values == scaled * 2**exponent[..., None]``.
     """
     top = np.max(np.abs(values), axis=-1)
     _, exponent = np.frexp(top)
@@ -482,6 +648,7 @@ def _normalised(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _same_arrays(a: object, b: object) -> bool:
+    """Equal dtype, shape and entries (elementwise for tuples of arrays)."""
     if isinstance(a, tuple):
         return len(a) == len(b) and all(_same_arrays(x, y) for x, y in zip(a, b, strict=True))
     return a.dtype == b.dtype and a.shape == b.shape and bool(np.array_equal(a, b))

@@ -61,11 +61,15 @@ from rac_tn._checks import check_fits_in_memory, positive_int
 from rac_tn.grid import copy_tree_walk, total_degree
 from rac_tn.model import RAC
 
+#: :func:`compile_rac` refuses to build more tensors than this unless told otherwise.
 DEFAULT_MAX_TENSORS = 200_000
 _BYTES_PER_TENSOR = 3_000  # measured: 2.8 kB per tensor at the peak of a 242,202-tensor build
+#: The network shapes :func:`compile_rac` builds: a tensor train or the copy tree.
 NetworkKind = Literal["mps", "tree"]
 KINDS: tuple[NetworkKind, ...] = ("mps", "tree")
+#: The role tag of a tensor (see the module docstring).
 TensorRole = Literal["WH", "WI", "DELTA", "H0", "WO", "CORE"]
+#: What an index carries (see :class:`IndexInfo`).
 IndexRole = Literal["input", "class", "state", "recurrent", "drive"]
 
 
@@ -121,6 +125,24 @@ def count_tensors(L: int, T: int, kind: NetworkKind | None = None) -> int:
     The tree has ``C(T+L, L) - 1`` cell copies (3 tensors each), one ``H0`` per copy of a
     ``t = 1`` cell (``C(T+L-1, L-1)`` of them) and ``W^O``; the MPS has ``T + 2`` tensors.
 
+    Parameters
+    ----------
+    L, T
+        Depth and sequence length.
+    kind
+        ``'mps'``, ``'tree'``, or None for the default of the depth (as :func:`compile_rac`).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``kind``, or ``kind='mps'`` with ``L > 1``.
+
+    Examples
+    --------
     >>> count_tensors(1, 10), count_tensors(1, 10, kind="tree"), count_tensors(2, 4)
     (12, 32, 48)
     """
@@ -153,10 +175,26 @@ class RacNetwork:
     tids : tuple[int, ...]
         The tensor ids in the order ``path`` refers to.
 
+    Parameters
+    ----------
+    tn, T, rac, kind, places, path
+        As the attributes; a RacNetwork is built by :func:`compile_rac`, not by hand.
+
+    Notes
+    -----
     Methods are bound quimb-style by the modules that implement them: :meth:`evaluate`,
     :meth:`contraction_cost` and :meth:`contraction_tree` by :mod:`rac_tn.contract`,
     :meth:`grid_tensor` and :meth:`to_mps` by :mod:`rac_tn.gridtensor` (both loaded with
     ``compile_rac`` from the ``rac_tn`` namespace).
+
+    Examples
+    --------
+    >>> from rac_tn import RAC
+    >>> net = compile_rac(RAC.random(2, 3, depth=1, seed=0), T=5)
+    >>> net.kind, net.num_tensors, net.input_inds[:2], net.output_inds
+    ('mps', 7, ('d1', 'd2'), ())
+    >>> net.places[net.tids[1]]
+    TensorPlace(role='CORE', layer=1, time=1, route='')
     """
 
     def __init__(
@@ -217,6 +255,11 @@ class RacNetwork:
         -------
         IndexInfo
 
+        Raises
+        ------
+        KeyError
+            When ``ind`` is not an index of the network.
+
         Examples
         --------
         >>> from rac_tn import RAC
@@ -260,6 +303,21 @@ def compile_rac(
         L = 1 it shows ``W^H``, ``W^I`` and the COPY tensors explicitly).
     max_tensors
         Refuse to build more tensors than this (the copy tree grows like ``C(T+L, L)``).
+
+    Returns
+    -------
+    RacNetwork
+        The network, its tensor places and its structured contraction path.
+
+    Raises
+    ------
+    TypeError
+        When ``rac`` is not a :class:`~rac_tn.RAC`.
+    ValueError
+        For an invalid ``T`` or ``kind``, or more than ``max_tensors`` tensors (the message
+        points to the computation-grid routes, which never duplicate).
+    MemoryError
+        When the build would need more than 3/4 of this machine's memory.
 
     Examples
     --------
@@ -314,6 +372,7 @@ class _Builder:
     """
 
     def __init__(self, rac: RAC, T: int) -> None:
+        """Read-only float64 copies of the weights, shared by every copy of a cell."""
         self.rac = rac
         self.T = T
         self.tensors: list[qtn.Tensor] = []
@@ -343,22 +402,26 @@ class _Builder:
         time: int,
         route: str,
     ) -> tuple[str, int]:
+        """Add one tensor with its four tags and place; returns its reference ``('t', i)``."""
         tags = (role, f"L{layer}", f"T{time}", f"R{route}")
         self.tensors.append(qtn.Tensor(data, inds=inds, tags=tags))
         self.places.append(TensorPlace(role, layer, time, route))
         return ("t", len(self.tensors) - 1)
 
     def contract(self, x: tuple[str, int], y: tuple[str, int]) -> tuple[str, int]:
+        """Record the contraction of ``x`` and ``y``; returns its reference ``('s', k)``."""
         self.steps.append((x, y))
         return ("s", len(self.steps) - 1)
 
     def add_output(self, state: tuple[str, int], state_ind: str) -> None:
+        """Close the network with ``W^O`` on the final state (and the class index when C > 1)."""
         L, T = self.rac.L, self.T
         inds = ("c", state_ind) if self.rac.C > 1 else (state_ind,)
         wo = self.add(self.wo, inds, "WO", L + 1, T, "")
         self.contract(state, wo)
 
     def build_mps(self) -> None:
+        """The tensor train: ``h^{1,0}``, one core ``G_t[a, b, d]`` per step, ``W^O``."""
         rac, T = self.rac, self.T
         core = np.einsum("ba,bd->abd", rac.hidden_weights[0], rac.input_weights[0]).astype(float)
         core.flags.writeable = False
@@ -369,6 +432,7 @@ class _Builder:
         self.add_output(state, f"h1_{T}.R")
 
     def build_tree(self) -> None:
+        """The copy tree, copy by copy in post-order (:func:`rac_tn.grid.copy_tree_walk`)."""
         L, T = self.rac.L, self.T
         # post-order: a copy is emitted after its previous-time child, then its child below,
         # so both children's contracted results sit on top of the stack
@@ -391,6 +455,7 @@ class _Builder:
         self.add_output(done.pop(), f"h{L}_{T}.R")
 
     def finish(self, kind: NetworkKind) -> RacNetwork:
+        """The :class:`RacNetwork`, with the recorded steps as an SSA path."""
         tn = qtn.TensorNetwork(self.tensors, virtual=True, check_collisions=False)
         n = len(self.tensors)
 
@@ -407,6 +472,13 @@ class _Builder:
 
 
 def _resolve_kind(L: int, kind: str | None) -> NetworkKind:
+    """``kind``, or the default for depth ``L`` (``'mps'`` for L = 1, else ``'tree'``).
+
+    Raises
+    ------
+    ValueError
+        For an unknown kind, or ``'mps'`` with ``L > 1``.
+    """
     if kind is None:
         return "mps" if L == 1 else "tree"
     if kind not in KINDS:

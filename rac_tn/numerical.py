@@ -26,7 +26,27 @@ class Spectrum:
 
     Use it for plots of the decay. The number of values above a threshold is not a rank: the
     entries span many orders of magnitude and round-off fills the tail. For ranks use
-    :func:`separation_rank`.
+    :func:`rac_tn.separation_rank`.
+
+    Attributes
+    ----------
+    values : numpy.ndarray
+        The singular values, non-increasing.
+    shape : tuple of int
+        The shape ``(N^|P|, N^|Q|)`` of the matricization.
+    partition : Partition
+        The partition (P, Q).
+    claim : str
+        Always ``'numerical'``.
+
+    Examples
+    --------
+    >>> from rac_tn import RAC, start_end
+    >>> s = spectrum(RAC.random(2, 2, depth=1, seed=0), start_end(4))
+    >>> len(s), np.asarray(s).shape
+    (4, (4,))
+    >>> Spectrum.from_dict(s.to_dict()).shape
+    (4, 4)
     """
 
     values: np.ndarray
@@ -35,14 +55,32 @@ class Spectrum:
     claim: Claim = "numerical"
 
     def numerical_rank(self, rtol: float | None = None) -> int:
-        """Values above ``rtol * max`` (default ``max(shape) * eps``): numerical, not exact."""
+        """Values above ``rtol * max`` (default ``max(shape) * eps``): numerical, not exact.
+
+        Parameters
+        ----------
+        rtol
+            The threshold relative to the largest singular value; None for
+            ``max(shape) * eps``.
+
+        Returns
+        -------
+        int
+            The count of values above the threshold (not a rank: see the class docstring).
+        """
         if self.values.size == 0:
             return 0
         rtol = max(self.shape) * np.finfo(np.float64).eps if rtol is None else rtol
         return int(np.sum(self.values > rtol * self.values[0]))
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe: the values as a list of floats."""
+        """JSON-safe: the values as a list of floats.
+
+        Returns
+        -------
+        dict
+            ``values``, ``shape``, ``partition`` (as :meth:`Partition.to_dict`) and ``claim``.
+        """
         return {
             "values": jsonable(self.values),
             "shape": list(self.shape),
@@ -52,7 +90,17 @@ class Spectrum:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Spectrum:
-        """Rebuild from :meth:`to_dict`."""
+        """Rebuild from :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data
+            The output of :meth:`to_dict`, possibly through JSON.
+
+        Returns
+        -------
+        Spectrum
+        """
         return cls(
             np.asarray(data["values"], dtype=np.float64),
             tuple(data["shape"]),
@@ -85,6 +133,35 @@ def spectrum(
 ) -> Spectrum:
     """Singular values of the float64 matricization of the grid tensor (numerical).
 
+    Parameters
+    ----------
+    rac
+        The model.
+    partition
+        The partition (P, Q): rows are indexed by the templates at the times of P.
+    templates
+        The ``N x M`` template array (identity by default).
+    class_index
+        Which output ``y_c`` (for C > 1).
+    max_entries
+        Refuse grid tensors with more entries than this (default
+        :data:`rac_tn._checks.DEFAULT_MAX_ENTRIES`).
+
+    Returns
+    -------
+    Spectrum
+        The singular values (``claim='numerical'``).
+
+    Raises
+    ------
+    TypeError
+        When ``rac`` is not a RAC or ``partition`` not a :class:`Partition`.
+    ValueError
+        When the grid tensor has more than ``max_entries`` entries, or for an invalid
+        ``class_index`` or ``templates``.
+
+    Examples
+    --------
     >>> from rac_tn import RAC, start_end
     >>> s = spectrum(RAC.random(2, 2, depth=1, seed=0), start_end(4))
     >>> s.claim, s.shape, s.numerical_rank()

@@ -24,6 +24,7 @@ from rac_tn._checks import is_int
 
 
 def _check_T(T: object) -> int:
+    """``T`` as an int >= 2 (a partition needs a time on each side), or an error."""
     if not is_int(T):
         raise TypeError(f"T must be a positive integer (the sequence length), got {T!r}")
     if T < 2:
@@ -43,6 +44,26 @@ class Partition:
         The sequence length.
     start
         The times in P (1-based, any order, no repeats). Q is the complement.
+
+    Attributes
+    ----------
+    T : int
+        The sequence length.
+    start : tuple of int
+        The times in P, sorted.
+    end : tuple of int
+        The times in Q, sorted.
+
+    Raises
+    ------
+    TypeError
+        When ``T`` or a time is not an integer, or ``start`` is not an iterable.
+    ValueError
+        When ``T < 2``, a time lies outside ``1..T`` or is repeated, or a side is empty.
+
+    See Also
+    --------
+    start_end, interleaved, as_partition
 
     Examples
     --------
@@ -86,6 +107,22 @@ class Partition:
     def from_sides(cls, start: Iterable[int], end: Iterable[int]) -> Partition:
         """Build from both sides, checking that they are disjoint and cover ``1..T``.
 
+        Parameters
+        ----------
+        start, end
+            The times of P and of Q; ``T`` is their total count.
+
+        Returns
+        -------
+        Partition
+
+        Raises
+        ------
+        ValueError
+            When a side is empty, the sides overlap, or they miss a time of ``1..T``.
+
+        Examples
+        --------
         >>> str(Partition.from_sides([1, 2], [3, 4]))
         '{1,2 | 3,4}'
         """
@@ -107,8 +144,24 @@ class Partition:
 
     @classmethod
     def from_mask(cls, mask: Iterable[object]) -> Partition:
-        """``mask[t-1]`` true puts time ``t`` in the start part P.
+        """Build from a mask: ``mask[t-1]`` true puts time ``t`` in the start part P.
 
+        Parameters
+        ----------
+        mask
+            T booleans (or 0/1 values); ``T = len(mask)``.
+
+        Returns
+        -------
+        Partition
+
+        Raises
+        ------
+        ValueError
+            When an entry is not a boolean or 0/1, or a side is empty.
+
+        Examples
+        --------
         >>> str(Partition.from_mask([True, False, True, False]))
         '{1,3 | 2,4}'
         """
@@ -124,13 +177,44 @@ class Partition:
         return tuple(t in chosen for t in range(1, self.T + 1))
 
     def side_of(self, t: int) -> str:
-        """``'start'`` or ``'end'``: the side holding time ``t``."""
+        """``'start'`` or ``'end'``: the side holding time ``t``.
+
+        Parameters
+        ----------
+        t
+            A time in ``1..T``.
+
+        Returns
+        -------
+        str
+            ``'start'`` (t in P) or ``'end'`` (t in Q).
+
+        Raises
+        ------
+        ValueError
+            When ``t`` is not a time of ``1..T``.
+
+        Examples
+        --------
+        >>> start_end(4).side_of(3)
+        'end'
+        """
         if not is_int(t) or not 1 <= t <= self.T:
             raise ValueError(f"t must be a time in 1..{self.T}, got {t!r}")
         return "start" if t in self.start else "end"
 
     def swapped(self) -> Partition:
-        """The same partition with the sides exchanged (separation rank is symmetric)."""
+        """The same partition with the sides exchanged (separation rank is symmetric).
+
+        Returns
+        -------
+        Partition
+
+        Examples
+        --------
+        >>> str(start_end(4).swapped())
+        '{3,4 | 1,2}'
+        """
         return Partition(self.T, self.end)
 
     @property
@@ -141,6 +225,15 @@ class Partition:
     def to_dict(self) -> dict[str, object]:
         """JSON-safe: ``{'T': T, 'start': [...]}``.
 
+        Returns
+        -------
+        dict
+            ``T`` and the start times as a list; :meth:`from_dict` rebuilds the partition.
+
+        Examples
+        --------
+        >>> start_end(4).to_dict()
+        {'T': 4, 'start': [1, 2]}
         >>> Partition.from_dict(start_end(4).to_dict()) == start_end(4)
         True
         """
@@ -148,7 +241,17 @@ class Partition:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> Partition:
-        """Rebuild from :meth:`to_dict`."""
+        """Rebuild from :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data
+            A mapping with keys ``'T'`` and ``'start'``.
+
+        Returns
+        -------
+        Partition
+        """
         return cls(data["T"], data["start"])
 
     def __str__(self) -> str:
@@ -164,6 +267,7 @@ _SHORT = 16  # up to this T, times are listed one by one; beyond, runs print as 
 
 
 def _times(times: tuple[int, ...], T: int) -> str:
+    """The sorted ``times`` as text: ``'1,2,3'`` up to ``T = 16``, runs ``'1..8,10'`` beyond."""
     if T <= _SHORT:
         return ",".join(map(str, times))
     runs: list[str] = []
@@ -187,6 +291,22 @@ def _times(times: tuple[int, ...], T: int) -> str:
 def start_end(T: int) -> Partition:
     """The Start-End partition ``P = {1..T/2}``, ``Q = {T/2+1..T}`` (T even).
 
+    Parameters
+    ----------
+    T
+        The sequence length, even and at least 2.
+
+    Returns
+    -------
+    Partition
+
+    Raises
+    ------
+    ValueError
+        When ``T`` is odd or below 2.
+
+    Examples
+    --------
     >>> str(start_end(4))
     '{1,2 | 3,4}'
     """
@@ -202,6 +322,22 @@ def start_end(T: int) -> Partition:
 def interleaved(T: int) -> Partition:
     """The interleaved partition: odd times in P, even times in Q.
 
+    Parameters
+    ----------
+    T
+        The sequence length, at least 2.
+
+    Returns
+    -------
+    Partition
+
+    Raises
+    ------
+    ValueError
+        When ``T < 2``.
+
+    Examples
+    --------
     >>> str(interleaved(5))
     '{1,3,5 | 2,4}'
     """
@@ -209,6 +345,7 @@ def interleaved(T: int) -> Partition:
     return Partition(T, range(1, T + 1, 2))
 
 
+#: The partitions :func:`as_partition` knows by name.
 PARTITION_NAMES = ("start-end", "interleaved")
 
 
@@ -227,8 +364,18 @@ def as_partition(partition: Partition | str, T: int | None = None) -> Partition:
     -------
     Partition
 
+    Raises
+    ------
+    TypeError
+        When ``partition`` is neither a Partition nor a string.
+    ValueError
+        When a name comes without ``T``, ``T`` differs from a Partition's, or the string is
+        neither a known name nor a list of start times.
+
     Examples
     --------
+    >>> str(as_partition("se", 4))
+    '{1,2 | 3,4}'
     >>> str(as_partition("1,2,5", 6))
     '{1,2,5 | 3,4,6}'
     """

@@ -1,10 +1,11 @@
-"""Exact ranks modulo a large prime, and the (numerical) singular-value spectrum.
+"""Exact ranks modulo random primes, with a bound on the chance that one is wrong.
 
 Floating-point SVD ranks of these tensors are unreliable: their entries span many orders of
 magnitude. The ranks here are computed exactly over the field ``F_p`` (FLINT ``nmod_mat``),
-default ``p = 2**61 - 1``. Weights are read exactly: integers as they are, floats as the dyadic
-rationals they store (:meth:`rac_tn.RAC.modular`), so a trained float model gets the rank of
-that very model.
+``p`` a random prime (a small one first, then large ones: :mod:`rac_tn._certify`) or one the
+caller fixes. Weights are read exactly: integers as they are, floats as the dyadic rationals
+they store (:meth:`rac_tn.RAC.modular`), so a trained float model gets the rank of that very
+model.
 
 - :func:`separation_rank` with ``method='grid'``: the rank of the matricized grid tensor.
 - :func:`separation_rank` with ``method='sampled'``: the separation rank of the function y,
@@ -49,6 +50,7 @@ from rac_tn.gridtensor import grid_tensor_mod
 from rac_tn.model import RAC
 from rac_tn.partition import Partition
 
+#: What :func:`separation_rank` ranks: the function (``'sampled'``) or the grid tensor.
 RankMethod = Literal["sampled", "grid"]
 METHODS: tuple[RankMethod, ...] = ("sampled", "grid")
 #: The one default cap on the sampled rank's K (parts per side), for every caller.
@@ -96,10 +98,24 @@ class RankResult:
     class_index
         Which output ``y_c`` was ranked.
     seconds
-        Wall time.
+        Wall time (not compared).
 
+    Notes
+    -----
     Whatever the flags say, ``rank`` is a certified lower bound on the rank of this model, and
     so on the generic rank of its architecture (rank is lower semicontinuous in the weights).
+
+    Examples
+    --------
+    >>> from rac_tn import RAC, start_end
+    >>> rac = RAC.random(2, 2, depth=2, seed=0, integer=True)
+    >>> result = separation_rank(rac, start_end(8), seed=0)
+    >>> result.claim, result.quantity, int(result)
+    ('exact rank', 'separation rank', 10)
+    >>> result.status
+    'certified: meets the proven upper bound 10'
+    >>> RankResult.from_dict(result.to_dict()) == result
+    True
     """
 
     rank: int
@@ -127,7 +143,13 @@ class RankResult:
         return SEPARATION_RANK if self.method == "sampled" else GRID_TENSOR_RANK
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields (exact ints stay ints; the partition as a dict)."""
+        """JSON-safe fields (exact ints stay ints; the partition as a dict).
+
+        Returns
+        -------
+        dict
+            Every field; :meth:`from_dict` rebuilds an equal result.
+        """
         return {
             "rank": self.rank,
             "method": self.method,
@@ -146,7 +168,17 @@ class RankResult:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RankResult:
-        """Rebuild from :meth:`to_dict`."""
+        """Rebuild from :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data
+            The output of :meth:`to_dict`, possibly through JSON.
+
+        Returns
+        -------
+        RankResult
+        """
         fields = dict(data)
         fields["shape"] = tuple(fields["shape"])
         fields["primes"] = tuple(fields.get("primes", ()))
@@ -179,6 +211,28 @@ class RankResult:
 def rank_mod_p(matrix: object, p: int = _modular.MERSENNE61) -> int:
     """The rank over ``F_p`` of an integer (or residue) matrix, by FLINT.
 
+    Parameters
+    ----------
+    matrix
+        A 2-D array of integers, floats (read as exact dyadic rationals) or ``uint64``
+        residues.
+    p
+        An odd prime below ``2**63`` (default ``2**61 - 1``).
+
+    Returns
+    -------
+    int
+        The rank of ``matrix mod p``: a lower bound on its rank over Q.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When ``p`` is not a prime in range, or ``matrix`` is not 2-D.
+
+    Examples
+    --------
+    >>> rank_mod_p([[1, 2], [2, 5]], 3)             # det = 1
+    2
     >>> rank_mod_p([[1, 2], [2, 4]], 101)
     1
     """
@@ -191,6 +245,7 @@ def rank_mod_p(matrix: object, p: int = _modular.MERSENNE61) -> int:
 
 
 def _flint_rank(residues: np.ndarray, p: int) -> int:
+    """The rank of a 2-D array of residues in ``0..p-1`` (FLINT ``nmod_mat``)."""
     rows, cols = residues.shape
     if rows == 0 or cols == 0:
         return 0
@@ -198,6 +253,7 @@ def _flint_rank(residues: np.ndarray, p: int) -> int:
 
 
 def _check_common(rac: RAC, partition: Partition, prime: object) -> tuple[Partition, int | None]:
+    """The partition and the checked fixed prime (None: draw random primes), or an error."""
     if not isinstance(rac, RAC):
         raise TypeError(f"rac must be a rac_tn.RAC, got {type(rac).__name__}")
     if not isinstance(partition, Partition):
@@ -237,8 +293,10 @@ def separation_rank(
         Seeds everything random: the primes and the points of ``'sampled'``.
     prime
         Fix the modulus (a prime below 2**63). By default each attempt draws a fresh prime
-        uniformly from the primes of :data:`rac_tn._certify.PRIME_RANGE`, so no weights can be
-        chosen against it; with a fixed prime the result is exact only when certified.
+        uniformly at random, so no weights can be chosen against it: the first from
+        :data:`rac_tn._certify.PRIME_RANGE`, later ones from
+        :data:`rac_tn._certify.LARGE_PRIME_RANGE`. With a fixed prime the result is exact only
+        when certified.
     class_index
         Which output ``y_c`` (for C > 1).
     max_samples
@@ -263,6 +321,18 @@ def separation_rank(
     Returns
     -------
     RankResult
+        The rank, with ``exact``, ``certified`` and ``failure_probability`` saying how sure
+        it is (see :attr:`RankResult.status`).
+
+    Raises
+    ------
+    TypeError
+        When ``rac`` is not a RAC or ``partition`` not a :class:`Partition`, or an argument
+        has the wrong type.
+    ValueError
+        For an unknown ``method``, ``templates`` with ``method='sampled'``, a grid tensor above
+        ``max_entries``, an ``upper_bound`` for another partition or quantity, or another
+        invalid argument.
 
     Notes
     -----
@@ -352,13 +422,36 @@ def _attempts(
     partition: Partition,
     templates: object,
 ) -> RankResult:
-    """Run attempts with fresh random primes until the rank is certified or sure enough."""
+    """Run attempts with fresh random primes until the rank is certified or sure enough.
+
+    Parameters
+    ----------
+    attempt
+        ``attempt(p)`` returns ``(rank, K, shape, Schwartz-Zippel failure bound)`` for one
+        prime.
+    rng
+        Draws the primes.
+    fixed_prime
+        The caller's prime (one attempt, never exact unless certified), or None.
+    bound
+        The proven upper bound: a rank that meets it is certified.
+    size
+        The size of the minor whose divisibility by p is bounded (Hadamard).
+    rac, partition, templates
+        For the coefficient bound behind the prime's failure chance.
+
+    Returns
+    -------
+    RankResult
+        The largest rank found, ``method='sampled'`` (the caller sets the method).
+    """
     primes: list[int] = []
     failures: list[float] = []
     best = None
     log2_minor = None
     while True:
-        p = fixed_prime if fixed_prime is not None else _certify.random_prime(rng)
+        large = bool(primes)  # a small prime first: certified results need nothing more
+        p = fixed_prime if fixed_prime is not None else _certify.random_prime(rng, large)
         rank, K, shape, sz_bound = attempt(p)
         primes.append(p)
         if best is None or rank > best[0]:
@@ -375,7 +468,8 @@ def _attempts(
                 rac, partition.T, None if templates is None else _templates_array(rac, templates)
             )
             log2_minor = _certify.log2_hadamard(size, entry)
-        failures.append(min(1.0, _certify.prime_divides_bound(log2_minor) + sz_bound))
+        divides = _certify.prime_divides_bound(log2_minor, large)
+        failures.append(min(1.0, divides + sz_bound))
         if _certify.combined_failure(failures) <= _certify.EXACT_THRESHOLD:
             break
         if len(primes) >= MAX_PRIMES:
@@ -400,10 +494,12 @@ def _attempts(
 
 
 def _templates_array(rac: RAC, templates: object) -> np.ndarray:
+    """The templates as an ``N x M`` array (integers kept exact)."""
     return check_templates(templates, rac.M, allow_int=True)
 
 
 def _check_seconds(max_seconds: object) -> float:
+    """``max_seconds`` as a positive float, or a TypeError / ValueError."""
     if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float, np.number)):
         raise TypeError(f"max_seconds must be a positive number of seconds, got {max_seconds!r}")
     if not max_seconds > 0:
@@ -430,6 +526,12 @@ def _symmetric_value(
 
     ``templates=None`` is the bound on the separation rank; a count N the bound on the rank of
     the grid tensor with N templates.
+
+    Raises
+    ------
+    ValueError
+        When a given :class:`~rac_tn.bounds.CutBound` is for another partition or quantity,
+        or a given value is not a positive integer.
     """
     if upper_bound is None:
         return symmetric_bound(rac, partition, templates=templates).value
@@ -521,6 +623,28 @@ def _sampled_rank(
 
     Stops growing K when the next round would end past ``deadline`` (then ``rank == K`` if
     the last round was full: a lower bound).
+
+    Parameters
+    ----------
+    rac, p, class_index
+        The model, the prime, and the output ranked.
+    cap
+        The largest K (:func:`~rac_tn._certify.sample_schedule`).
+    rng
+        Draws the random parts, uniform in ``F_p^M`` per step.
+    shared
+        The steps before the column side's first time, computed once per row part.
+    from_cols
+        For each later step, whether the column part (True) or the row part supplies it.
+    deadline
+        ``time.perf_counter()`` value not to pass, or None.
+    report
+        Called as ``report(rounds done, rounds)`` after each round.
+
+    Returns
+    -------
+    tuple of int
+        ``(rank, K)`` of the last round: ``rank < K`` means the rank was found below the cap.
     """
     weights = rac.modular(p)
     M, steps = rac.M, len(from_cols)

@@ -48,6 +48,12 @@ class TheoremBound:
         ``'network cut, closed form'``, ``'trivial'``.
     statement
         The formula and its conditions.
+
+    Examples
+    --------
+    >>> entry = theorem_bounds(3, 3, 2, 8)["depth2_lower"]
+    >>> entry.value, entry.claim, entry.origin
+    (15, 'lower bound', 'paper, Theorem 1.2')
     """
 
     name: str
@@ -61,7 +67,13 @@ class TheoremBound:
         return self.value
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields (the value stays an exact int)."""
+        """JSON-safe fields (the value stays an exact int).
+
+        Returns
+        -------
+        dict
+            The six fields; :meth:`from_dict` rebuilds an equal entry.
+        """
         return {
             "name": self.name,
             "value": self.value,
@@ -73,7 +85,17 @@ class TheoremBound:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TheoremBound:
-        """Rebuild from :meth:`to_dict`."""
+        """Rebuild from :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data
+            The output of :meth:`to_dict`.
+
+        Returns
+        -------
+        TheoremBound
+        """
         return cls(**dict(data))
 
 
@@ -81,6 +103,17 @@ class TheoremBound:
 class TheoremBounds(Mapping[str, TheoremBound]):
     """The closed forms for one ``(M, R, L, T)``: a read-only mapping name -> TheoremBound.
 
+    Built by :func:`theorem_bounds`; only the entries that apply to the depth are present.
+
+    Attributes
+    ----------
+    M, R, L, T
+        The sizes.
+    entries
+        The :class:`TheoremBound` values, in the order of :func:`theorem_bounds`.
+
+    Examples
+    --------
     >>> bounds = theorem_bounds(2, 3, 1, 6)
     >>> "shallow_upper" in bounds, int(bounds["shallow_upper"])
     (True, 3)
@@ -105,12 +138,40 @@ class TheoremBounds(Mapping[str, TheoremBound]):
         return len(self.entries)
 
     def value(self, name: str) -> int | None:
-        """The value of ``name``, or None when it does not apply to these sizes."""
+        """The value of ``name``, or None when it does not apply to these sizes.
+
+        Parameters
+        ----------
+        name
+            An entry name (``'shallow_upper'``, ``'depth2_lower'``, ...).
+
+        Returns
+        -------
+        int or None
+
+        Examples
+        --------
+        >>> bounds = theorem_bounds(2, 3, 1, 6)
+        >>> bounds.value("shallow_upper"), bounds.value("depth2_lower")
+        (3, None)
+        """
         entry = self.get(name)
         return None if entry is None else entry.value
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe: the sizes and every entry."""
+        """JSON-safe: the sizes and every entry.
+
+        Returns
+        -------
+        dict
+            ``M``, ``R``, ``L``, ``T`` and ``entries`` (a list of :meth:`TheoremBound.to_dict`).
+
+        Examples
+        --------
+        >>> bounds = theorem_bounds(2, 3, 1, 6)
+        >>> TheoremBounds.from_dict(bounds.to_dict()) == bounds
+        True
+        """
         return {
             "M": self.M,
             "R": self.R,
@@ -121,7 +182,17 @@ class TheoremBounds(Mapping[str, TheoremBound]):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TheoremBounds:
-        """Rebuild from :meth:`to_dict`."""
+        """Rebuild from :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data
+            The output of :meth:`to_dict`.
+
+        Returns
+        -------
+        TheoremBounds
+        """
         entries = tuple(TheoremBound.from_dict(e) for e in data["entries"])
         return cls(int(data["M"]), int(data["R"]), int(data["L"]), int(data["T"]), entries)
 
@@ -133,6 +204,19 @@ class TheoremBounds(Mapping[str, TheoremBound]):
 def network_cut_closed_form(M: int, R: int, L: int, T: int) -> int:
     """The Start-End minimum cut of the compiled network (MPS for L = 1, copy tree for L >= 2).
 
+    Parameters
+    ----------
+    M, R, L, T
+        Input size, hidden size, depth and an even sequence length (not checked: the caller,
+        :func:`theorem_bounds`, checks them).
+
+    Returns
+    -------
+    int
+        The exact value of the cheapest cut of the two families below.
+
+    Notes
+    -----
     The cheapest of two explicit families of cuts:
 
     - every start input hyperedge: ``M^{T/2}``;
@@ -146,6 +230,8 @@ def network_cut_closed_form(M: int, R: int, L: int, T: int) -> int:
     hyperedges, then an exact tree dynamic programme over the copies) for L <= 4, T <= 10, and
     max-flow on the compiled networks (tests/test_bounds.py).
 
+    Examples
+    --------
     >>> network_cut_closed_form(2, 3, 1, 8), network_cut_closed_form(3, 2, 3, 8)
     (3, 54)
     """
@@ -174,6 +260,7 @@ def network_cut_closed_form(M: int, R: int, L: int, T: int) -> int:
 
 
 def _bits(a: int, e: int, log_m: float, log_r: float) -> float:
+    """``log2(M^a R^e)`` from ``log2 M`` and ``log2 R``."""
     return a * log_m + e * log_r
 
 
@@ -190,6 +277,23 @@ def _smaller(M: int, R: int, x: tuple[int, int], y: tuple[int, int], gap: float)
 def theorem_bounds(M: int, R: int, L: int, T: int) -> TheoremBounds:
     """Closed-form bounds for the Start-End partition of ``T`` steps, each with its source.
 
+    Parameters
+    ----------
+    M, R, L, T
+        Input size, hidden size, depth and sequence length (positive integers; T even).
+
+    Returns
+    -------
+    TheoremBounds
+        A read-only mapping from the entry names below to :class:`TheoremBound` values.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When a size is not a positive integer, or ``T`` is odd.
+
+    Notes
+    -----
     Entries (only those that apply to the given depth are present):
 
     ``shallow_upper`` (L = 1)
@@ -208,11 +312,6 @@ def theorem_bounds(M: int, R: int, L: int, T: int) -> TheoremBounds:
         polynomials of one side's multi-degree.
     ``trivial_grid``
         ``rank <= M^{T/2}``: the side of the square matricization (identity templates).
-
-    Returns
-    -------
-    TheoremBounds
-        A read-only mapping from these names to :class:`TheoremBound` values.
 
     Examples
     --------

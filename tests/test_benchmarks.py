@@ -91,3 +91,18 @@ def test_quick_suite_writes_the_tables(tmp_path):
     for heading in ("## Targets", "## Row 2", "## Row 3", "## Row 4", "Machine:", "numba"):
         assert heading in text
     assert "## Row 1" not in text and "n/a (quick)" in text
+
+
+def test_numpy_prefix_sweep_baseline_is_the_grid_tensor():
+    # the alternative row 1 times must compute the same tensor as a plain forward loop
+    import bench_gridtensor
+
+    for L in (1, 2, 3):
+        rac = RAC.random(2, 3, depth=L, seed=L)
+        T = 5
+        X = np.eye(2)[np.array(np.unravel_index(np.arange(2**T), (2,) * T)).T]
+        np.testing.assert_allclose(
+            bench_gridtensor.numpy_prefix_sweep(rac, T).reshape(-1),
+            rac.forward(X)[:, 0],
+            rtol=1e-12,
+        )

@@ -1,0 +1,168 @@
+"""FLINT plumbing: the rank of a residue matrix modulo a word-size prime, on all cores.
+
+python-flint 0.9 builds an ``nmod_mat`` only from Python integers (a flat list or a list of
+rows, 300-480 ns an entry measured: more than a one-thread LU at K = 2048 spends on the
+rank). So :func:`rank_mod_p` calls the FLINT library python-flint ships directly (``ctypes``):
+``nmod_mat_init``, one ``memmove`` of the ``uint64`` residues into the matrix's entries (which
+``nmod_mat_init`` allocates contiguous, row-major; about 1 ns an entry), ``nmod_mat_lu`` (in
+place, it returns the rank) and ``nmod_mat_clear``. A doubling loop that grows its matrix in
+numpy therefore never pays a conversion worth reusing: there is nothing to convert.
+
+That direct path is used only after a self-test at first use (ranks of a few random and
+rank-deficient matrices compared with python-flint's own ``nmod_mat.rank``); when the library
+cannot be found or the test fails it falls back to python-flint's list constructor.
+
+Threads: FLINT's thread count is set for the call (``flint.ctx.threads``, restored after) to
+:func:`flint_threads`: the ``RAC_TN_FLINT_THREADS`` environment variable if set, else the
+number of cores this process may run on.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from pathlib import Path
+
+import flint
+import numpy as np
+
+_ENV_THREADS = "RAC_TN_FLINT_THREADS"
+_STRUCT_BYTES = 256  # room for an nmod_mat_struct (48 bytes in FLINT 3)
+_lib: ctypes.CDLL | None = None
+_direct_ok: bool | None = None  # None: not tested yet
+
+
+def flint_threads() -> int:
+    """Threads FLINT may use: ``$RAC_TN_FLINT_THREADS``, else this process's cores."""
+    env = os.environ.get(_ENV_THREADS, "").strip()
+    if env:
+        return max(1, int(env))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def rank_mod_p(matrix: np.ndarray, p: int, *, threads: int | None = None) -> int:
+    """The rank over ``F_p`` of a matrix of residues (FLINT LU, all cores by default).
+
+    Parameters
+    ----------
+    matrix
+        A 2-D array of nonnegative integers (``uint64`` ideally); entries ``>= p`` are reduced.
+    p
+        A prime below ``2**63`` (not checked here: callers check it once).
+    threads
+        FLINT threads for this call; default :func:`flint_threads`.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> rank_mod_p(np.array([[1, 2], [2, 4]], dtype=np.uint64), 101)
+    1
+    """
+    arr = np.asarray(matrix)
+    if arr.ndim != 2:
+        raise ValueError(f"matrix must be 2-D, got shape {arr.shape}")
+    rows, cols = arr.shape
+    if rows == 0 or cols == 0:
+        return 0
+    arr = np.ascontiguousarray(arr, dtype=np.uint64)
+    if arr.max() >= p:
+        arr = arr % np.uint64(p)
+    previous = flint.ctx.threads
+    flint.ctx.threads = flint_threads() if threads is None else max(1, int(threads))
+    try:
+        if _direct_available():
+            return _rank_direct(arr, p)
+        return _rank_python_flint(arr, p)
+    finally:
+        flint.ctx.threads = previous
+
+
+def _rank_python_flint(arr: np.ndarray, p: int) -> int:
+    rows, cols = arr.shape
+    return int(flint.nmod_mat(rows, cols, arr.ravel().tolist(), p).rank())
+
+
+def _rank_direct(arr: np.ndarray, p: int) -> int:
+    lib = _lib
+    rows, cols = arr.shape
+    mat = ctypes.create_string_buffer(_STRUCT_BYTES)
+    lib.nmod_mat_init(mat, rows, cols, ctypes.c_ulong(p))
+    try:
+        entries = ctypes.c_void_p.from_buffer(mat).value
+        ctypes.memmove(entries, arr.ctypes.data, arr.nbytes)
+        perm = (ctypes.c_long * rows)()
+        return int(lib.nmod_mat_lu(perm, mat, 0))
+    finally:
+        lib.nmod_mat_clear(mat)
+
+
+def _find_library() -> ctypes.CDLL | None:
+    """The libflint python-flint loaded (same handle, so ``ctx.threads`` applies to it)."""
+    candidates = []
+    try:
+        maps = Path("/proc/self/maps").read_text()
+        candidates += sorted({line.split()[-1] for line in maps.splitlines() if "libflint" in line})
+    except OSError:
+        pass
+    site = Path(flint.__file__).resolve().parent.parent
+    candidates += [str(p) for p in sorted(site.glob("python_flint.libs/libflint*"))]
+    for path in candidates:
+        try:
+            lib = ctypes.CDLL(path)
+            lib.nmod_mat_init.argtypes = [ctypes.c_void_p, ctypes.c_long, ctypes.c_long,
+                                          ctypes.c_ulong]  # fmt: skip
+            lib.nmod_mat_init.restype = None
+            lib.nmod_mat_clear.argtypes = [ctypes.c_void_p]
+            lib.nmod_mat_clear.restype = None
+            lib.nmod_mat_lu.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+            lib.nmod_mat_lu.restype = ctypes.c_long
+            lib.flint_get_num_threads.restype = ctypes.c_int
+            return lib
+        except (OSError, AttributeError):
+            continue
+    return None
+
+
+def _direct_available() -> bool:
+    """Find libflint and check the direct path against python-flint (once per process)."""
+    global _lib, _direct_ok
+    if _direct_ok is None:
+        _direct_ok = False
+        lib = _find_library()
+        if lib is not None:
+            _lib = lib
+            try:
+                _direct_ok = _self_test(lib)
+            except Exception:  # noqa: BLE001 - any failure means: use python-flint
+                _direct_ok = False
+    return _direct_ok
+
+
+def _self_test(lib: ctypes.CDLL) -> bool:
+    # the same library instance as python-flint's: its thread setting is visible here
+    previous = flint.ctx.threads
+    try:
+        flint.ctx.threads = 2
+        if lib.flint_get_num_threads() != 2:
+            return False
+    finally:
+        flint.ctx.threads = previous
+    rng = np.random.default_rng(12345)
+    for p in (101, 2_147_483_647, (1 << 61) - 1, 4_611_686_018_427_387_847):
+        for rows, cols, rank in ((7, 5, 5), (9, 9, 4), (3, 11, 2), (40, 40, 40)):
+            a = rng.integers(0, p, size=(rows, rank), dtype=np.uint64)
+            b = rng.integers(0, p, size=(rank, cols), dtype=np.uint64)
+            prod = flint.nmod_mat(a.tolist(), p) * flint.nmod_mat(b.tolist(), p)
+            arr = np.array([[int(x) for x in row] for row in prod.tolist()], dtype=np.uint64)
+            if _rank_direct(arr, p) != _rank_python_flint(arr, p):
+                return False
+    return True
+
+
+__all__ = ["flint_threads", "rank_mod_p"]
