@@ -122,14 +122,14 @@ def test_demo_writes_every_file(tmp_path):
     assert "exact rank" in report and "paper, Theorem 1.2" in report
     depth2 = [r for r in result.rows if r.L == 2]
     assert [r["separation_rank"] for r in depth2] == [2, 6, 8]  # R((R, T/2)), M = R = 2
-    assert "L = 2: 8 (exact)" in summary(result)
+    assert "L = 2: 8 (certified" in summary(result)  # meets the symmetric bound: proven
 
 
 @pytest.mark.slow
 def test_demo_command(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path / "d"), "--max-length", "4", "--no-progress"]) == 0
     out = capsys.readouterr().out
-    assert "wrote 10 files" in out and "L = 2: 6 (exact)" in out
+    assert "wrote 10 files" in out and "L = 2: 6 (certified" in out
 
 
 # -- item 5: output paths are checked before any work ----------------------------------------
