@@ -20,8 +20,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.special import gammaln
 
-from rac_tn._flow import min_cut_arrays
-from rac_tn.grid import paths
+from rac_tn._flow import min_cut_arrays, product
+from rac_tn.grid import multiset, paths
 
 _LN2 = math.log(2.0)
 
@@ -275,3 +275,70 @@ def _log2_multiset(n: int, log2_k: np.ndarray) -> np.ndarray:
     series = m * (m + 1) / (2 * big_k) - m * (m + 1) * (2 * m + 1) / (12 * big_k**2)
     large = m * log2_k - gammaln(n) / _LN2 + series / _LN2
     return np.where(small, exact, large)
+
+
+def exact_factors(
+    M: int,
+    R: int,
+    L: int,
+    T: int,
+    upstream: Sequence[int],
+    widths: Sequence[int],
+    N: int | None,
+) -> list[tuple[tuple, int, int, int]]:
+    """The exact cut of U = upstream inputs + the staircase ``widths``.
+
+    Returns
+    -------
+    list of tuple
+        ``(node, dim, degree, factor)`` per boundary node: ``factor = ((dim, degree))``
+        (an input's capped at N templates).
+
+    Examples
+    --------
+    >>> exact_factors(2, 2, 1, 4, [1, 2], (0,), None)    # the two inputs, degree 1 each
+    [(('x', 1), 2, 1, 2), (('x', 2), 2, 1, 2)]
+    """
+    factors = []
+    for node, symbol, degree in boundary(L, T, widths, upstream):
+        if symbol == "M":
+            factor = multiset(M, degree) if N is None else min(N, multiset(M, degree))
+            factors.append((node, M, degree, factor))
+        elif degree:
+            factors.append((node, R, degree, multiset(R, degree)))
+    return factors
+
+
+def cheapest_candidate(
+    M: int, R: int, L: int, T: int, N: int | None, candidates: list
+) -> tuple[list[tuple[tuple, int, int, int]], tuple[int, ...], tuple[int, ...], str]:
+    """The exactly cheapest of candidate closed sets.
+
+    Candidates whose cost in bits is clearly above the cheapest are not recounted exactly (a
+    recount forms every factor as a big integer).
+
+    Parameters
+    ----------
+    M, R, L, T
+        The sizes.
+    N
+        The template count, or None for the separation rank.
+    candidates
+        ``(log2 cost, widths, upstream times, side name)`` tuples.
+
+    Returns
+    -------
+    tuple
+        The exact factors (:func:`exact_factors`), widths, upstream times and side name of
+        the cheapest candidate.
+    """
+    cheapest = min(cost for cost, *_ in candidates)
+    best = None
+    for cost, widths, upstream, side_name in sorted(candidates, key=lambda c: c[0]):
+        if cost > cheapest + 1e-6 * (1 + cheapest):
+            break
+        factors = exact_factors(M, R, L, T, upstream, widths, N)
+        value = product(f[3] for f in factors)
+        if best is None or value < best[0]:
+            best = (value, factors, widths, upstream, side_name)
+    return best[1:]

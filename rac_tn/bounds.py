@@ -33,8 +33,7 @@ from rac_tn._checks import template_count
 from rac_tn._flow import product, tensor_network_min_cut
 from rac_tn._format import short_int
 from rac_tn._results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, jsonable, tuples
-from rac_tn._staircase import boundary, cheapest_staircase, log2_cost
-from rac_tn.grid import multiset
+from rac_tn._staircase import cheapest_candidate, cheapest_staircase, log2_cost
 from rac_tn.model import RAC
 from rac_tn.network import RacNetwork
 from rac_tn.partition import Partition, as_partition
@@ -376,7 +375,8 @@ def symmetric_bound(
         shapes = {(0,) * L, (width,) * L}
         shapes.add(cheapest_staircase(M, R, L, T, width, N))
         candidates += [(log2_cost(M, R, L, T, w, times, N), w, upstream, side_name) for w in shapes]
-    elements, widths, upstream, side_name = _cheapest(M, R, L, T, N, candidates)
+    factors, widths, upstream, side_name = cheapest_candidate(M, R, L, T, N, candidates)
+    elements = [CutElement("node", *factor) for factor in factors]
     side = [("x", t) for t in upstream]
     side += [("h", layer, t) for layer, w in enumerate(widths, 1) for t in range(1, w + 1)]
     quantity = SEPARATION_RANK if N is None else GRID_TENSOR_RANK
@@ -389,60 +389,6 @@ def symmetric_bound(
         quantity,
         time.perf_counter() - begin,
     )
-
-
-def _cheapest(
-    M: int, R: int, L: int, T: int, N: int | None, candidates: list
-) -> tuple[list[CutElement], tuple[int, ...], tuple[int, ...], str]:
-    """The exactly cheapest candidate.
-
-    Candidates whose cost in bits is clearly above the cheapest are not recounted exactly (a
-    recount forms every factor as a big integer).
-
-    Parameters
-    ----------
-    M, R, L, T
-        The sizes.
-    N
-        The template count, or None for the separation rank.
-    candidates
-        ``(log2 cost, widths, upstream times, side name)`` tuples.
-
-    Returns
-    -------
-    tuple
-        The cut elements, widths, upstream times and side name of the cheapest candidate.
-    """
-    cheapest = min(cost for cost, *_ in candidates)
-    best = None
-    for cost, widths, upstream, side_name in sorted(candidates, key=lambda c: c[0]):
-        if cost > cheapest + 1e-6 * (1 + cheapest):
-            break
-        elements = _staircase_elements(M, R, L, T, upstream, widths, N)
-        value = product(e.factor for e in elements)
-        if best is None or value < best[0]:
-            best = (value, elements, widths, upstream, side_name)
-    return best[1:]
-
-
-def _staircase_elements(
-    M: int,
-    R: int,
-    L: int,
-    T: int,
-    upstream: tuple[int, ...],
-    widths: tuple[int, ...],
-    N: int | None,
-) -> list[CutElement]:
-    """The exact cut elements of U = upstream inputs + the staircase ``widths``."""
-    elements = []
-    for node, symbol, degree in boundary(L, T, widths, upstream):
-        if symbol == "M":
-            factor = multiset(M, degree) if N is None else min(N, multiset(M, degree))
-            elements.append(CutElement("node", node, M, degree, factor))
-        elif degree:
-            elements.append(CutElement("node", node, R, degree, multiset(R, degree)))
-    return elements
 
 
 def network_cut_bound(net: RacNetwork, partition: Partition | str) -> CutBound:

@@ -28,89 +28,11 @@ from typing import Any
 import numpy as np
 
 from rac_tn import _modular
-from rac_tn._checks import FloatRangeError, check_seed, positive_int
-
-# float64 holds normal numbers 2**-1022 <= |x| < 2**1024
-_MAX_EXPONENT = 1024
-_MIN_EXPONENT = -1021
-
+from rac_tn._arrays import as_layer_list, as_weight, frozen, random_weights, same_arrays
+from rac_tn._checks import check_seed, positive_int
+from rac_tn._scaled import scaled_recurrence, to_float64
 
 _FORWARD_MOD_CHUNK = 1 << 15
-
-
-def _as_weight(value: object, name: str, ndim: int) -> np.ndarray:
-    """``value`` as a read-only int64 or float64 array of ``ndim`` dimensions.
-
-    Parameters
-    ----------
-    value
-        The user's array-like.
-    name
-        Its name, for the messages (``'input_weights[0]'``, ...).
-    ndim
-        The number of dimensions required.
-
-    Returns
-    -------
-    numpy.ndarray
-        A private read-only copy: int64 for integer input, float64 otherwise.
-
-    Raises
-    ------
-    TypeError
-        When the entries are not real numbers (bools included).
-    ValueError
-        For the wrong number of dimensions, an empty array, NaN or infinite entries, or
-        unsigned integers beyond int64.
-    """
-    try:
-        arr = np.asarray(value)
-    except Exception as exc:  # pragma: no cover - numpy raises many types here
-        raise TypeError(f"{name} must be array-like, got {type(value).__name__}") from exc
-    if arr.dtype == np.bool_ or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ):
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    if arr.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} must have positive sizes, got shape {arr.shape}")
-    if np.issubdtype(arr.dtype, np.integer):
-        if np.issubdtype(arr.dtype, np.unsignedinteger) and arr.max() >= 2**63:
-            raise ValueError(f"{name} has entries too large for int64")
-        return _frozen(arr.astype(np.int64))
-    arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite entries")
-    return _frozen(arr)
-
-
-def _frozen(arr: np.ndarray) -> np.ndarray:
-    """A private read-only copy: the caller's array can change, the model cannot."""
-    out = np.array(arr, copy=True)
-    out.flags.writeable = False
-    return out
-
-
-def _as_layer_list(value: object, name: str) -> list[object]:
-    """The per-layer list of a weight group (a single 2-D array is one layer).
-
-    Raises
-    ------
-    TypeError
-        When ``value`` is not a sequence (or a 2-D array).
-    ValueError
-        When it is empty.
-    """
-    if isinstance(value, np.ndarray) and value.ndim == 2:
-        return [value]
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence | np.ndarray):
-        raise TypeError(
-            f"{name} must be a list of per-layer 2-D arrays, got {type(value).__name__}"
-        )
-    if len(value) == 0:
-        raise ValueError(f"{name} must hold one array per layer (depth >= 1), got an empty list")
-    return list(value)
 
 
 class RAC:
@@ -169,16 +91,16 @@ class RAC:
         output_weights: np.ndarray,
         initial_states: Sequence[np.ndarray] | None = None,
     ) -> None:
-        inputs = _as_layer_list(input_weights, "input_weights")
-        hiddens = _as_layer_list(hidden_weights, "hidden_weights")
+        inputs = as_layer_list(input_weights, "input_weights")
+        hiddens = as_layer_list(hidden_weights, "hidden_weights")
         if len(inputs) != len(hiddens):
             raise ValueError(
                 f"input_weights has {len(inputs)} layers but hidden_weights has {len(hiddens)}"
             )
         depth = len(inputs)
-        input_ws = tuple(_as_weight(w, f"input_weights[{i}]", 2) for i, w in enumerate(inputs))
-        hidden_ws = tuple(_as_weight(w, f"hidden_weights[{i}]", 2) for i, w in enumerate(hiddens))
-        output_w = _as_weight(output_weights, "output_weights", 2)
+        input_ws = tuple(as_weight(w, f"input_weights[{i}]", 2) for i, w in enumerate(inputs))
+        hidden_ws = tuple(as_weight(w, f"hidden_weights[{i}]", 2) for i, w in enumerate(hiddens))
+        output_w = as_weight(output_weights, "output_weights", 2)
         width = input_ws[0].shape[0]
         for i, w in enumerate(hidden_ws):
             if w.shape != (width, width):
@@ -197,14 +119,14 @@ class RAC:
                 f"output_weights must be C x R with R = {width}, got shape {output_w.shape}"
             )
         if initial_states is None:
-            h0s = tuple(_frozen(np.ones(width, dtype=np.int64)) for _ in range(depth))
+            h0s = tuple(frozen(np.ones(width, dtype=np.int64)) for _ in range(depth))
         else:
-            states = _as_layer_list(initial_states, "initial_states")
+            states = as_layer_list(initial_states, "initial_states")
             if len(states) != depth:
                 raise ValueError(
                     f"initial_states must hold {depth} vectors (one per layer), got {len(states)}"
                 )
-            h0s = tuple(_as_weight(h, f"initial_states[{i}]", 1) for i, h in enumerate(states))
+            h0s = tuple(as_weight(h, f"initial_states[{i}]", 1) for i, h in enumerate(states))
             for i, h in enumerate(h0s):
                 if h.shape != (width,):
                     raise ValueError(
@@ -260,7 +182,7 @@ class RAC:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, RAC):
             return NotImplemented
-        return all(_same_arrays(getattr(self, name), getattr(other, name)) for name in self._FIELDS)
+        return all(same_arrays(getattr(self, name), getattr(other, name)) for name in self._FIELDS)
 
     def __hash__(self) -> int:
         return hash(tuple(np.asarray(w).tobytes() for w in self._arrays()))
@@ -331,39 +253,7 @@ class RAC:
         M, R = positive_int(input_dim, "input_dim"), positive_int(hidden_dim, "hidden_dim")
         L, C = positive_int(depth, "depth"), positive_int(num_classes, "num_classes")
         rng = np.random.default_rng(check_seed(seed))
-        if integer:
-            bound = 1 << 20
-
-            def draw(shape):
-                return rng.integers(-bound + 1, bound, size=shape, dtype=np.int64)
-
-            return cls(
-                [draw((R, M))] + [draw((R, R)) for _ in range(L - 1)],
-                [draw((R, R)) for _ in range(L)],
-                draw((C, R)),
-            )
-
-        # y has degree C(T+L-1, L) in the inputs, so a relative wobble of the per-step factor is
-        # raised to huge powers at depth: the spread of W^{I,1} shrinks with L to keep outputs
-        # near 1 (one-hot inputs, T <= 300: within ~1 decade at L <= 2, ~3 decades at L = 3).
-        spread = {1: 0.1, 2: 0.03, 3: 0.003}.get(L, 0.003 / 3 ** (L - 3))
-
-        def doubly_stochastic(shape):
-            w = np.exp(0.5 * rng.standard_normal(shape))
-            for _ in range(50):  # Sinkhorn: the common scale of the state then does not drift
-                w = w / w.sum(axis=1, keepdims=True)
-                w = w / w.sum(axis=0, keepdims=True)
-            return w / w.sum(axis=1, keepdims=True)
-
-        first = np.exp(spread * rng.standard_normal((R, M)))
-        first /= first.mean(axis=0, keepdims=True)
-        readout = np.exp(0.5 * rng.standard_normal((C, R)))
-        readout /= readout.sum(axis=1, keepdims=True)
-        return cls(
-            [first] + [doubly_stochastic((R, R)) for _ in range(L - 1)],
-            [doubly_stochastic((R, R)) for _ in range(L)],
-            readout,
-        )
+        return cls(*random_weights(M, R, L, C, rng, integer=integer))
 
     # -- sizes --------------------------------------------------------------------------------
 
@@ -479,29 +369,7 @@ class RAC:
         [16.0, 16.0, 16.0]
         """
         mantissa, exponent = self.forward_scaled(X)
-        batch = np.atleast_2d(mantissa)
-        exps = np.atleast_1d(exponent)
-        nonzero = np.any(batch != 0, axis=1)
-        if nonzero.any():
-            _, top = np.frexp(np.max(np.abs(batch), axis=1))
-            size = np.where(nonzero, exps + top, 0)
-            T = np.shape(X)[-2]
-            if size.max() > _MAX_EXPONENT:
-                raise FloatRangeError(
-                    f"y overflows float64 (|y| ~ 2^{int(size.max())} at T = {T}, depth "
-                    f"{self.L}). Use "
-                    "rac.forward_scaled(X) (mantissa and power-of-two exponent) or "
-                    "rac.forward_mod(X, p) (exact residues)."
-                )
-            if size[nonzero].min() < _MIN_EXPONENT:
-                raise FloatRangeError(
-                    f"y underflows float64 (|y| ~ 2^{int(size[nonzero].min())} at T = {T}, "
-                    f"depth {self.L}). Use "
-                    "rac.forward_scaled(X) (mantissa and power-of-two exponent) or "
-                    "rac.forward_mod(X, p) (exact residues)."
-                )
-        out = np.ldexp(mantissa, exponent if np.ndim(mantissa) == 1 else exponent[:, None])
-        return out
+        return to_float64(mantissa, exponent, f"T = {np.shape(X)[-2]}, depth {self.L}")
 
     __call__ = forward
 
@@ -530,26 +398,16 @@ class RAC:
         1677
         """
         batch, single = self._check_inputs(X)
-        layer_input, scales = _normalised(batch.astype(np.float64))  # (b, T, M), (b, T)
-        for hidden, inputw, h0 in zip(
-            self.hidden_weights, self.input_weights, self.initial_states, strict=True
-        ):
-            drive = layer_input @ np.asarray(inputw, dtype=np.float64).T  # (b, T, R)
-            hidden_t = np.asarray(hidden, dtype=np.float64).T
-            h, scale = _normalised(np.broadcast_to(np.asarray(h0, float), drive[:, 0].shape))
-            states = np.empty_like(drive)
-            new_scales = np.empty_like(scales)
-            for t in range(drive.shape[1]):
-                h, step = _normalised((h @ hidden_t) * drive[:, t])
-                scale = scale + scales[:, t] + step
-                states[:, t], new_scales[:, t] = h, scale
-            layer_input, scales = states, new_scales
-        out = layer_input[:, -1] @ np.asarray(self.output_weights, dtype=np.float64).T
-        out, step = _normalised(out)
-        exponent = scales[:, -1] + step
+        mantissa, exponent = scaled_recurrence(
+            self.input_weights,
+            self.hidden_weights,
+            self.output_weights,
+            self.initial_states,
+            batch,
+        )
         if single:
-            return out[0], int(exponent[0])
-        return out, exponent
+            return mantissa[0], int(exponent[0])
+        return mantissa, exponent
 
     def modular(self, p: int) -> _modular.ModularWeights:
         """The weights' exact residues modulo the prime ``p`` (floats as dyadic rationals).
@@ -628,27 +486,3 @@ class RAC:
             chunks.append(_modular.matvec(weights.output_weights, finals[-1], weights.p))
         out = np.concatenate(chunks, axis=0)
         return out[0] if single else out
-
-
-def _normalised(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``values`` scaled so each row's largest entry lies in [0.5, 1), and the powers of two.
-
-    Rows are along the last axis; a zero row keeps exponent 0.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        The scaled values and the int64 exponents (one per row), so that
-        ``values == scaled * 2**exponent[..., None]``.
-    """
-    top = np.max(np.abs(values), axis=-1)
-    _, exponent = np.frexp(top)
-    exponent = exponent.astype(np.int64)
-    return np.ldexp(values, -exponent[..., None]), exponent
-
-
-def _same_arrays(a: object, b: object) -> bool:
-    """Equal dtype, shape and entries (elementwise for tuples of arrays)."""
-    if isinstance(a, tuple):
-        return len(a) == len(b) and all(_same_arrays(x, y) for x, y in zip(a, b, strict=True))
-    return a.dtype == b.dtype and a.shape == b.shape and bool(np.array_equal(a, b))

@@ -27,26 +27,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import flint
 import numpy as np
 
-from rac_tn import _certify, _modular
+from rac_tn import _certify, _flint, _modular
+from rac_tn._attempts import grid_attempt, run_attempts, sampled_attempt
 from rac_tn._checks import (
     check_choice,
     check_class_index,
     check_max_entries,
     check_seed,
-    check_templates,
     positive_int,
     template_count,
 )
 from rac_tn._progress import ProgressArg, progress_callback
 from rac_tn._results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, jsonable
 from rac_tn.bounds import CutBound, symmetric_bound
-from rac_tn.gridtensor import grid_tensor_mod
 from rac_tn.model import RAC
 from rac_tn.partition import Partition
 
@@ -55,8 +53,6 @@ RankMethod = Literal["sampled", "grid"]
 METHODS: tuple[RankMethod, ...] = ("sampled", "grid")
 #: The one default cap on the sampled rank's K (parts per side), for every caller.
 DEFAULT_MAX_SAMPLES = 4096
-#: Independent random primes tried at most, until the failure bound is below 1e-9.
-MAX_PRIMES = 8
 
 
 @dataclass(frozen=True)
@@ -241,15 +237,7 @@ def rank_mod_p(matrix: object, p: int = _modular.MERSENNE61) -> int:
     if arr.ndim != 2:
         raise ValueError(f"matrix must be 2-D, got shape {arr.shape}")
     residues = _modular.to_residues(arr, p) if arr.dtype != np.uint64 else arr % np.uint64(p)
-    return _flint_rank(residues, p)
-
-
-def _flint_rank(residues: np.ndarray, p: int) -> int:
-    """The rank of a 2-D array of residues in ``0..p-1`` (FLINT ``nmod_mat``)."""
-    rows, cols = residues.shape
-    if rows == 0 or cols == 0:
-        return 0
-    return flint.nmod_mat(rows, cols, residues.ravel().tolist(), p).rank()
+    return _flint.rank_mod_p(residues, p)
 
 
 def _check_common(rac: RAC, partition: Partition, prime: object) -> tuple[Partition, int | None]:
@@ -389,9 +377,18 @@ def separation_rank(
     check_choice(method, "method", METHODS)
     rng = np.random.default_rng(check_seed(seed))
     if method == "grid":
-        attempt, bound, size = _grid_attempt(
-            rac, partition, class_index, templates, max_entries, upper_bound
-        )
+        N = template_count(templates, rac.M) or rac.M
+        max_entries = check_max_entries(max_entries)
+        if N**partition.T > max_entries:
+            raise ValueError(
+                f"method='grid' needs the grid tensor's {N}^{partition.T} = "
+                f"{N**partition.T:,} entries, above max_entries={max_entries:,}; use "
+                "method='sampled' (the separation rank of the function, which never forms the "
+                "grid tensor) or pass a larger max_entries="
+            )
+        shape = (N ** len(partition.start), N ** len(partition.end))
+        bound = size = min(_symmetric_value(rac, partition, upper_bound, N), *shape)
+        attempt = grid_attempt(rac, partition, class_index, templates, N, max_entries)
     else:
         if templates is not None:
             raise ValueError(
@@ -402,100 +399,27 @@ def separation_rank(
         bound = _symmetric_value(rac, partition, upper_bound, None)
         deadline = None if max_seconds is None else begin + _check_seconds(max_seconds)
         cap = min(bound, max_samples)
-        attempt = _sampled_attempt(rac, partition, class_index, cap, rng, deadline)
+        attempt = sampled_attempt(rac, partition, class_index, cap, rng, deadline)
         size = bound
     rounds = len(_certify.sample_schedule(bound)) if method == "sampled" else 1
     with progress_callback(progress, rounds, f"rank {partition}") as report:
         attempt = _reporting(attempt, report)
-        result = _attempts(attempt, rng, fixed_prime, bound, size, rac, partition, templates)
-    result = replace(result, method=method, partition=partition, class_index=class_index)
-    return replace(result, seconds=time.perf_counter() - begin)
-
-
-def _attempts(
-    attempt: Callable[[int], tuple[int, int, tuple[int, int], float]],
-    rng: np.random.Generator,
-    fixed_prime: int | None,
-    bound: int,
-    size: int,
-    rac: RAC,
-    partition: Partition,
-    templates: object,
-) -> RankResult:
-    """Run attempts with fresh random primes until the rank is certified or sure enough.
-
-    Parameters
-    ----------
-    attempt
-        ``attempt(p)`` returns ``(rank, K, shape, Schwartz-Zippel failure bound)`` for one
-        prime.
-    rng
-        Draws the primes.
-    fixed_prime
-        The caller's prime (one attempt, never exact unless certified), or None.
-    bound
-        The proven upper bound: a rank that meets it is certified.
-    size
-        The size of the minor whose divisibility by p is bounded (Hadamard).
-    rac, partition, templates
-        For the coefficient bound behind the prime's failure chance.
-
-    Returns
-    -------
-    RankResult
-        The largest rank found, ``method='sampled'`` (the caller sets the method).
-    """
-    primes: list[int] = []
-    failures: list[float] = []
-    best = None
-    log2_minor = None
-    while True:
-        large = bool(primes)  # a small prime first: certified results need nothing more
-        p = fixed_prime if fixed_prime is not None else _certify.random_prime(rng, large)
-        rank, K, shape, sz_bound = attempt(p)
-        primes.append(p)
-        if best is None or rank > best[0]:
-            best = (rank, K, shape, p)
-        certified = best[0] == bound
-        capped = rank == K and K < bound  # the sample cap stopped it: a lower bound only
-        if certified or capped:
-            break
-        if fixed_prime is not None:
-            failures.append(1.0)  # nothing bounds a prime chosen in advance
-            break
-        if log2_minor is None:
-            entry = _certify.log2_coefficient_bound(
-                rac, partition.T, None if templates is None else _templates_array(rac, templates)
-            )
-            log2_minor = _certify.log2_hadamard(size, entry)
-        divides = _certify.prime_divides_bound(log2_minor, large)
-        failures.append(min(1.0, divides + sz_bound))
-        if _certify.combined_failure(failures) <= _certify.EXACT_THRESHOLD:
-            break
-        if len(primes) >= MAX_PRIMES:
-            break
-    rank, K, shape, p = best
-    certified = rank == bound
-    failure = 0.0 if certified else _certify.combined_failure(failures) if failures else 1.0
-    exact = certified or (not capped and failure <= _certify.EXACT_THRESHOLD)
+        found = run_attempts(attempt, rng, fixed_prime, bound, size, rac, partition, templates)
     return RankResult(
-        rank=rank,
-        method="sampled",
-        exact=exact,
-        prime=p,
-        samples=K,
-        failure_probability=failure,
-        certified=certified,
+        rank=found.rank,
+        method=method,
+        exact=found.exact,
+        prime=found.prime,
+        samples=found.samples,
+        failure_probability=found.failure_probability,
+        certified=found.certified,
         upper_bound=bound,
-        shape=shape,
+        shape=found.shape,
         partition=partition,
-        primes=tuple(primes),
+        primes=found.primes,
+        class_index=class_index,
+        seconds=time.perf_counter() - begin,
     )
-
-
-def _templates_array(rac: RAC, templates: object) -> np.ndarray:
-    """The templates as an ``N x M`` array (integers kept exact)."""
-    return check_templates(templates, rac.M, allow_int=True)
 
 
 def _check_seconds(max_seconds: object) -> float:
@@ -544,151 +468,3 @@ def _symmetric_value(
             )
         return upper_bound.value
     return positive_int(upper_bound, "upper_bound")
-
-
-def _grid_attempt(
-    rac: RAC,
-    partition: Partition,
-    class_index: int,
-    templates: object,
-    max_entries: int | None,
-    upper_bound: CutBound | int | None,
-) -> tuple[Callable[[int], tuple[int, int, tuple[int, int], float]], int, int]:
-    """The grid rank as an attempt per prime, its upper bound, and the minor size to bound."""
-    T = partition.T
-    N = template_count(templates, rac.M) or rac.M
-    max_entries = check_max_entries(max_entries)
-    entries = N**T
-    if entries > max_entries:
-        raise ValueError(
-            f"method='grid' needs the grid tensor's {N}^{T} = {entries:,} entries, above "
-            f"max_entries={max_entries:,}; use method='sampled' (the separation rank of the "
-            "function, which never forms the grid tensor) or pass a larger max_entries="
-        )
-    shape = (N ** len(partition.start), N ** len(partition.end))
-    bound = min(_symmetric_value(rac, partition, upper_bound, N), *shape)
-    axes = [t - 1 for t in partition.start] + [t - 1 for t in partition.end]
-
-    def attempt(
-        p: int, report: Callable[[int, int], None]
-    ) -> tuple[int, int, tuple[int, int], float]:
-        A = grid_tensor_mod(rac, T, p, templates, max_entries=max_entries * rac.C)
-        if rac.C > 1:
-            A = A[..., class_index]
-        matrix = np.ascontiguousarray(A.transpose(axes)).reshape(shape)
-        rank = _flint_rank(matrix, p)
-        report(1, 1)
-        return rank, shape[0], shape, 0.0  # nothing random but the prime
-
-    return attempt, bound, bound
-
-
-def _sampled_attempt(
-    rac: RAC,
-    partition: Partition,
-    class_index: int,
-    cap: int,
-    rng: np.random.Generator,
-    deadline: float | None,
-) -> Callable[..., tuple[int, int, tuple[int, int], float]]:
-    """The sampled separation rank as an attempt per prime (see :func:`separation_rank`)."""
-    T = partition.T
-    # rows: the side holding time 1, so the prefix up to the other side's first time is shared
-    row_times = partition.start if 1 in partition.start else partition.end
-    row_set = set(row_times)
-    shared = min(t for t in range(1, T + 1) if t not in row_set) - 1
-    from_cols = np.array([t not in row_set for t in range(shared + 1, T + 1)], dtype=np.bool_)
-
-    def attempt(
-        p: int, report: Callable[[int, int], None]
-    ) -> tuple[int, int, tuple[int, int], float]:
-        rank, K = _sampled_rank(rac, p, class_index, cap, rng, shared, from_cols, deadline, report)
-        return rank, K, (K, K), _certify.schwartz_zippel_bound(cap, rac.L, T, p)
-
-    return attempt
-
-
-def _sampled_rank(
-    rac: RAC,
-    p: int,
-    class_index: int,
-    cap: int,
-    rng: np.random.Generator,
-    shared: int,
-    from_cols: np.ndarray,
-    deadline: float | None,
-    report: Callable[[int, int], None],
-) -> tuple[int, int]:
-    """Rank of K x K evaluations modulo p, K growing along the schedule: ``(rank, K)``.
-
-    Stops growing K when the next round would end past ``deadline`` (then ``rank == K`` if
-    the last round was full: a lower bound).
-
-    Parameters
-    ----------
-    rac, p, class_index
-        The model, the prime, and the output ranked.
-    cap
-        The largest K (:func:`~rac_tn._certify.sample_schedule`).
-    rng
-        Draws the random parts, uniform in ``F_p^M`` per step.
-    shared
-        The steps before the column side's first time, computed once per row part.
-    from_cols
-        For each later step, whether the column part (True) or the row part supplies it.
-    deadline
-        ``time.perf_counter()`` value not to pass, or None.
-    report
-        Called as ``report(rounds done, rounds)`` after each round.
-
-    Returns
-    -------
-    tuple of int
-        ``(rank, K)`` of the last round: ``rank < K`` means the rank was found below the cap.
-    """
-    weights = rac.modular(p)
-    M, steps = rac.M, len(from_cols)
-
-    def draw(count: int, length: int) -> np.ndarray:
-        return rng.integers(0, p, size=(count, length, M), dtype=np.uint64)
-
-    row_rest = np.empty((0, steps, M), dtype=np.uint64)
-    col_rest = np.empty((0, steps, M), dtype=np.uint64)
-    starts: list[np.ndarray] = [np.empty((0, rac.R), dtype=np.uint64)] * rac.L
-    Y = np.empty((0, 0), dtype=np.uint64)
-    K = 0
-    schedule = _certify.sample_schedule(cap)
-    last = None
-    for done, target in enumerate(schedule):
-        started = time.perf_counter()
-        if deadline is not None and last is not None and K:
-            # a round costs about K^3 (the rank) plus K^2 T (the pairs): scale by K^3
-            if started + last * (target / K) ** 3 > deadline:
-                break
-        new = target - K
-        prefix = draw(new, shared)
-        rest_rows, rest_cols = draw(new, steps), draw(new, steps)
-        if shared:
-            new_starts = _modular.scan_mod(weights, prefix)
-        else:
-            new_starts = [np.repeat(h[None], new, axis=0) for h in weights.initial_states]
-        row_rest = np.concatenate([row_rest, rest_rows])
-        col_rest = np.concatenate([col_rest, rest_cols])
-        starts = [np.concatenate([a, b]) for a, b in zip(starts, new_starts, strict=True)]
-        grown = np.empty((target, target), dtype=np.uint64)
-        grown[:K, :K] = Y
-        if K:  # old rows x new columns
-            old = [s[:K] for s in starts]
-            grown[:K, K:] = _modular.pair_outputs(
-                weights, old, row_rest[:K], col_rest[K:], from_cols, class_index
-            )
-        grown[K:, :] = _modular.pair_outputs(
-            weights, [s[K:] for s in starts], row_rest[K:], col_rest, from_cols, class_index
-        )
-        Y, K = grown, target
-        rank = _flint_rank(Y, p)
-        last = time.perf_counter() - started
-        report(done + 1, len(schedule))
-        if rank < K:
-            break
-    return rank, K

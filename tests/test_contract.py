@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from _helpers import gaussian_rac
 
+import rac_tn._prefix
 import rac_tn.contract
 import rac_tn.gridtensor
 from rac_tn import RAC, compile_rac
@@ -58,16 +59,17 @@ def test_contraction_equals_forward(M, R, L, C, T):
     for rac in (gaussian_rac(M, R, L, C, seed=2), RAC.random(M, R, depth=L, num_classes=C, seed=3)):
         net = compile_rac(rac, T)
         X = rng.standard_normal((6, T, M))
-        assert_close(net.evaluate(X), rac.forward(X))
-        assert net.evaluate(X[0]).shape == (C,)
-        assert_close(evaluate(net, X[0]), rac.forward(X[0]))
+        # optimize= contracts the network (the default evaluates by the recurrence)
+        assert_close(net.evaluate(X, optimize="structured"), rac.forward(X))
+        assert net.evaluate(X[0], optimize="structured").shape == (C,)
+        assert_close(evaluate(net, X[0], optimize="structured"), rac.forward(X[0]))
 
 
 def test_contraction_equals_forward_on_tree_kind_and_searched_paths():
     rac = gaussian_rac(3, 2, 1, 2, seed=5)
     X = np.random.default_rng(0).standard_normal((4, 5, 3))
     tree_net = compile_rac(rac, 5, kind="tree")
-    assert_close(tree_net.evaluate(X), rac.forward(X))
+    assert_close(tree_net.evaluate(X, optimize="structured"), rac.forward(X))
     deep = gaussian_rac(2, 2, 3, 1, seed=6)
     net = compile_rac(deep, 4)
     Y = np.random.default_rng(1).standard_normal((3, 4, 2))
@@ -123,9 +125,9 @@ def test_prefix_blocks_match_unblocked(monkeypatch):
     # a tiny working-set budget forces the blocked path of the prefix method
     rac = gaussian_rac(3, 2, 2, 2, seed=10)
     expected = loop_grid(rac, 5)
-    monkeypatch.setattr(rac_tn.gridtensor, "_WORK_BYTES", 1)
+    monkeypatch.setattr(rac_tn._prefix, "_WORK_BYTES", 1)
     assert_close(grid_tensor(rac, 5, method="prefix"), expected)
-    monkeypatch.setattr(rac_tn.gridtensor, "_WORK_BYTES", 2000)
+    monkeypatch.setattr(rac_tn._prefix, "_WORK_BYTES", 2000)
     assert_close(grid_tensor(rac, 5, method="prefix"), expected)
 
 

@@ -1,0 +1,166 @@
+"""Weight arrays of the models: checked, frozen, compared, and renormalised in scale.
+
+The helpers behind :class:`rac_tn.RAC` (and the model families): every weight becomes a
+private read-only int64 or float64 copy, so a model cannot change after it is built.
+
+Examples
+--------
+>>> w = as_weight([[1, 2], [3, 4]], "W", 2)
+>>> w.dtype, w.flags.writeable
+(dtype('int64'), False)
+>>> scaled, exponent = normalised(np.array([[3.0, -8.0]]))
+>>> scaled.tolist(), exponent.tolist()
+([[0.1875, -0.5]], [4])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def as_weight(value: object, name: str, ndim: int) -> np.ndarray:
+    """``value`` as a read-only int64 or float64 array of ``ndim`` dimensions.
+
+    Parameters
+    ----------
+    value
+        The user's array-like.
+    name
+        Its name, for the messages (``'input_weights[0]'``, ...).
+    ndim
+        The number of dimensions required.
+
+    Returns
+    -------
+    numpy.ndarray
+        A private read-only copy: int64 for integer input, float64 otherwise.
+
+    Raises
+    ------
+    TypeError
+        When the entries are not real numbers (bools included).
+    ValueError
+        For the wrong number of dimensions, an empty array, NaN or infinite entries, or
+        unsigned integers beyond int64.
+    """
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # pragma: no cover - numpy raises many types here
+        raise TypeError(f"{name} must be array-like, got {type(value).__name__}") from exc
+    if arr.dtype == np.bool_ or not (
+        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    ):
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must have positive sizes, got shape {arr.shape}")
+    if np.issubdtype(arr.dtype, np.integer):
+        if np.issubdtype(arr.dtype, np.unsignedinteger) and arr.max() >= 2**63:
+            raise ValueError(f"{name} has entries too large for int64")
+        return frozen(arr.astype(np.int64))
+    arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite entries")
+    return frozen(arr)
+
+
+def frozen(arr: np.ndarray) -> np.ndarray:
+    """A private read-only copy: the caller's array can change, the model cannot."""
+    out = np.array(arr, copy=True)
+    out.flags.writeable = False
+    return out
+
+
+def as_layer_list(value: object, name: str) -> list[object]:
+    """The per-layer list of a weight group (a single 2-D array is one layer).
+
+    Raises
+    ------
+    TypeError
+        When ``value`` is not a sequence (or a 2-D array).
+    ValueError
+        When it is empty.
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 2:
+        return [value]
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence | np.ndarray):
+        raise TypeError(
+            f"{name} must be a list of per-layer 2-D arrays, got {type(value).__name__}"
+        )
+    if len(value) == 0:
+        raise ValueError(f"{name} must hold one array per layer (depth >= 1), got an empty list")
+    return list(value)
+
+
+def normalised(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``values`` scaled so each row's largest entry lies in [0.5, 1), and the powers of two.
+
+    Rows are along the last axis; a zero row keeps exponent 0.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The scaled values and the int64 exponents (one per row), so that
+        ``values == scaled * 2**exponent[..., None]``.
+    """
+    top = np.max(np.abs(values), axis=-1)
+    _, exponent = np.frexp(top)
+    exponent = exponent.astype(np.int64)
+    return np.ldexp(values, -exponent[..., None]), exponent
+
+
+def same_arrays(a: object, b: object) -> bool:
+    """Equal dtype, shape and entries (elementwise for tuples of arrays)."""
+    if isinstance(a, tuple):
+        return len(a) == len(b) and all(same_arrays(x, y) for x, y in zip(a, b, strict=True))
+    return a.dtype == b.dtype and a.shape == b.shape and bool(np.array_equal(a, b))
+
+
+def random_weights(
+    M: int, R: int, L: int, C: int, rng: np.random.Generator, *, integer: bool
+) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
+    """Random ``(input_weights, hidden_weights, output_weights)`` for ``RAC.random``.
+
+    Integers uniform in ``(-2**20, 2**20)``, or positive normalised floats (see
+    :meth:`rac_tn.RAC.random`, Notes).
+
+    >>> wi, wh, wo = random_weights(3, 2, 2, 1, np.random.default_rng(0), integer=True)
+    >>> [w.shape for w in wi], wo.shape
+    ([(2, 3), (2, 2)], (1, 2))
+    """
+    if integer:
+        bound = 1 << 20
+
+        def draw(shape):
+            return rng.integers(-bound + 1, bound, size=shape, dtype=np.int64)
+
+        return (
+            [draw((R, M))] + [draw((R, R)) for _ in range(L - 1)],
+            [draw((R, R)) for _ in range(L)],
+            draw((C, R)),
+        )
+
+    # y has degree C(T+L-1, L) in the inputs, so a relative wobble of the per-step factor is
+    # raised to huge powers at depth: the spread of W^{I,1} shrinks with L to keep outputs
+    # near 1 (one-hot inputs, T <= 300: within ~1 decade at L <= 2, ~3 decades at L = 3).
+    spread = {1: 0.1, 2: 0.03, 3: 0.003}.get(L, 0.003 / 3 ** (L - 3))
+
+    def doubly_stochastic(shape):
+        w = np.exp(0.5 * rng.standard_normal(shape))
+        for _ in range(50):  # Sinkhorn: the common scale of the state then does not drift
+            w = w / w.sum(axis=1, keepdims=True)
+            w = w / w.sum(axis=0, keepdims=True)
+        return w / w.sum(axis=1, keepdims=True)
+
+    first = np.exp(spread * rng.standard_normal((R, M)))
+    first /= first.mean(axis=0, keepdims=True)
+    readout = np.exp(0.5 * rng.standard_normal((C, R)))
+    readout /= readout.sum(axis=1, keepdims=True)
+    return (
+        [first] + [doubly_stochastic((R, R)) for _ in range(L - 1)],
+        [doubly_stochastic((R, R)) for _ in range(L)],
+        readout,
+    )
