@@ -21,6 +21,11 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 _EXPORTS: dict[str, str] = {
     "RAC": "rac_tn.model",
+    "CP2RNN": "rac_tn.cells",
+    "SecondOrderRNN": "rac_tn.cells",
+    "MIRNN": "rac_tn.cells",
+    "LinearRNN": "rac_tn.cells",
+    "as_model": "rac_tn.cells",
     "compile_rac": "rac_tn.network",
     "RacNetwork": "rac_tn.network",
     "grid_tensor": "rac_tn.gridtensor",

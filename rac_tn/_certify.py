@@ -194,12 +194,17 @@ def log2_coefficient_bound(rac: RAC, T: int, templates: np.ndarray | None = None
     >>> round(log2_coefficient_bound(rac, 2) - 1.0, 6) == round(math.log2(36), 6)
     True
     """
-    scaled = RAC(
-        [_integral_abs(w) for w in rac.input_weights],
-        [_integral_abs(w) for w in rac.hidden_weights],
-        _integral_abs(rac.output_weights),
-        [_integral_abs(h) for h in rac.initial_states],
-    )
+    exact = getattr(rac, "integral_abs_weights", None)  # weights float64 cannot hold
+    if exact is not None:
+        inputs, hiddens, (output,), initial = exact()
+        scaled = RAC(inputs, hiddens, output, initial)
+    else:
+        scaled = RAC(
+            [_integral_abs(w) for w in rac.input_weights],
+            [_integral_abs(w) for w in rac.hidden_weights],
+            _integral_abs(rac.output_weights),
+            [_integral_abs(h) for h in rac.initial_states],
+        )
     if templates is None:
         x = np.ones(rac.M)
     else:

@@ -34,6 +34,7 @@ from rac_tn._flow import product, tensor_network_min_cut
 from rac_tn._format import short_int
 from rac_tn._results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, jsonable, tuples
 from rac_tn._staircase import cheapest_candidate, cheapest_staircase, log2_cost
+from rac_tn.cells import BilinearModel
 from rac_tn.model import RAC
 from rac_tn.network import RacNetwork
 from rac_tn.partition import Partition, as_partition
@@ -255,16 +256,25 @@ def _make_bound(
 # -- symmetric cut on the computation grid ------------------------------------------------------
 
 
-def _sizes(rac: RAC | RacNetwork) -> tuple[int, int, int]:
-    """``(M, R, L)`` of a RAC or of a compiled network's RAC; TypeError for anything else."""
+def _sizes(rac: RAC | RacNetwork | BilinearModel) -> tuple[int, int, int]:
+    """``(input node dim, cell node dim, L)`` of a model; TypeError for anything else.
+
+    A RAC's nodes are M and R; a family's are its ``input_node_dim`` and ``node_dim`` (n for a
+    dense core, min(n, K) for a CP core, n + 1 with affine terms: design §5).
+    """
     model = rac.rac if isinstance(rac, RacNetwork) else rac
+    if isinstance(model, BilinearModel):
+        return model.input_node_dim, model.node_dim, model.depth
     if not isinstance(model, RAC):
-        raise TypeError(f"rac must be a rac_tn.RAC (or a RacNetwork), got {type(rac).__name__}")
+        raise TypeError(
+            f"rac must be a rac_tn.RAC, a model family (rac_tn.CP2RNN, ...) or a RacNetwork, "
+            f"got {type(rac).__name__}"
+        )
     return model.M, model.R, model.L
 
 
 def symmetric_bound(
-    rac: RAC | RacNetwork, partition: Partition, templates: object = None
+    rac: RAC | RacNetwork | BilinearModel, partition: Partition, templates: object = None
 ) -> CutBound:
     """The symmetric cut bound on the computation grid (design §1, "Bounds by cuts" item 2).
 
@@ -278,7 +288,9 @@ def symmetric_bound(
     Parameters
     ----------
     rac
-        A :class:`rac_tn.RAC` (only M, R, L are used) or a RacNetwork.
+        A :class:`rac_tn.RAC` (only M, R, L are used), a RacNetwork, or a model family
+        (:class:`rac_tn.CP2RNN`, ...): its nodes are then priced at the family's dimensions
+        (``node_dim``: n dense, min(n, K) CP, n + 1 affine; ``input_node_dim``: d or d + 1).
     partition
         The partition (P, Q).
     templates

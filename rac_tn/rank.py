@@ -39,12 +39,14 @@ from rac_tn._checks import (
     check_class_index,
     check_max_entries,
     check_seed,
+    check_templates,
     positive_int,
     template_count,
 )
 from rac_tn._progress import ProgressArg, progress_callback
 from rac_tn._results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, jsonable
 from rac_tn.bounds import CutBound, symmetric_bound
+from rac_tn.cells import BilinearModel
 from rac_tn.model import RAC
 from rac_tn.partition import Partition
 
@@ -243,7 +245,10 @@ def rank_mod_p(matrix: object, p: int = _modular.MERSENNE61) -> int:
 def _check_common(rac: RAC, partition: Partition, prime: object) -> tuple[Partition, int | None]:
     """The partition and the checked fixed prime (None: draw random primes), or an error."""
     if not isinstance(rac, RAC):
-        raise TypeError(f"rac must be a rac_tn.RAC, got {type(rac).__name__}")
+        raise TypeError(
+            f"rac must be a rac_tn.RAC or a model family (rac_tn.CP2RNN, ...), got "
+            f"{type(rac).__name__}"
+        )
     if not isinstance(partition, Partition):
         raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
     p = None if prime is None else _modular.check_prime(prime, "prime")
@@ -372,6 +377,8 @@ def separation_rank(
     4
     """
     begin = time.perf_counter()
+    if isinstance(rac, BilinearModel):
+        rac, templates, upper_bound = _family_as_rac(rac, partition, method, templates, upper_bound)
     partition, fixed_prime = _check_common(rac, partition, prime)
     class_index = check_class_index(class_index, rac.C)
     check_choice(method, "method", METHODS)
@@ -420,6 +427,38 @@ def separation_rank(
         class_index=class_index,
         seconds=time.perf_counter() - begin,
     )
+
+
+def _family_as_rac(
+    model: BilinearModel,
+    partition: Partition,
+    method: str,
+    templates: object,
+    upper_bound: CutBound | int | None,
+) -> tuple[RAC, object, CutBound | int | None]:
+    """A model family as its exact RAC equivalent, the templates it reads, and the bound.
+
+    The RAC equivalent reads ``x~ = (x, 1)`` when the family has affine terms (the
+    homogenised function has the same coefficient matrix, so the same ranks): templates gain a
+    column of ones. The bound is the family's own symmetric cut (its node dimensions are
+    smaller than the RAC equivalent's width).
+    """
+    if not isinstance(partition, Partition):
+        raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
+    rac = model.to_rac()
+    N = None
+    if method == "grid":
+        F = check_templates(templates, model.input_dim, allow_int=True)
+        N = F.shape[0]
+        if model.augmented_input:
+            F = np.hstack([F, np.ones((N, 1), dtype=F.dtype)])
+        templates = F
+    if upper_bound is None:
+        upper_bound = symmetric_bound(model, partition, templates=N).value
+        if not model.multiplicative:
+            # degree 1 in every input: y = a(x_P) + b(x_Q) + c has separation rank <= 2
+            upper_bound = min(upper_bound, 2)
+    return rac, templates, upper_bound
 
 
 def _check_seconds(max_seconds: object) -> float:

@@ -252,3 +252,10 @@ def test_weights_are_shared_read_only():
 
 def test_docstring_examples():
     assert doctest.testmod(rac_tn.network, optionflags=doctest.ELLIPSIS).failed == 0
+
+
+def test_a_network_that_cannot_fit_is_refused_before_building():
+    """max_tensors=10**15 once grew to 6.7 GB: the size is checked against memory first."""
+    rac = RAC.random(2, 2, depth=3, seed=0)
+    with pytest.raises(MemoryError, match="tensors"):
+        compile_rac(rac, 2000, max_tensors=10**15)  # C(2003, 3) copies: ~4e9 tensors

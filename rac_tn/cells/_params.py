@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from rac_tn._arrays import as_weight as _as_weight
 from rac_tn._checks import check_seed, positive_int
 from rac_tn.cells.base import to_numpy
-from rac_tn.model import _as_weight
 
 #: Keys a loader accepts and leaves out of the model: the input embedding (the model reads
 #: the embedded vectors; use :func:`embedding_templates` for the grid-tensor templates).

@@ -104,6 +104,23 @@ class DyadicRAC(RAC):
         super().__init__(**floats)
         object.__setattr__(self, "_exact", exact)
 
+    def integral_abs_weights(self) -> tuple[list[np.ndarray], ...]:
+        """``|numerators|`` of the exact weights, as floats: an integer model of the circuit.
+
+        Each weight group is an exact ``numer / 2**shift``; the numerators form an integer
+        model whose coefficients are those of this circuit times one power of two (the rank
+        is the same). Floats round each entry by at most 2**-53, relatively.
+        """
+        ex = self._exact
+
+        def magnitudes(arr: _Exact) -> np.ndarray:
+            return np.vectorize(lambda v: float(abs(v)), otypes=[np.float64])(arr.numer)
+
+        return tuple(
+            [magnitudes(a) for a in ex[name]]
+            for name in ("input_weights", "hidden_weights", "output_weights", "initial_states")
+        )
+
     def modular(self, p: int) -> _modular.ModularWeights:
         """The exact composites' residues modulo the prime ``p`` (cached per prime)."""
         p = _modular.check_prime(p)

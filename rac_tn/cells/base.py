@@ -20,10 +20,11 @@ from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 import numpy as np
 
 from rac_tn import _modular
+from rac_tn._arrays import normalised as _normalised
 from rac_tn._checks import FloatRangeError
 from rac_tn.cells._layers import BilinearLayer
 from rac_tn.cells._torac import rac_from_layers
-from rac_tn.model import RAC, _normalised
+from rac_tn.model import RAC
 
 Family = Literal["rac", "2rnn", "cp2rnn", "mirnn", "linear"]
 FAMILIES: tuple[Family, ...] = ("rac", "2rnn", "cp2rnn", "mirnn", "linear")

@@ -61,3 +61,29 @@ def test_rac_equals_cp_rnn_with_identity_c():
     X = [[[1, 0, 2], [0, 1, 1], [2, 1, 0], [1, 1, 1]]]
     assert cp.forward_mod(X).tolist() == rac.forward_mod(X).tolist()
     assert sep(cp, rac_tn.start_end(4)) == sep(rac_tn.cells.as_model(rac), rac_tn.start_end(4))
+
+
+# -- the pipeline takes a family directly -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda: rac_tn.SecondOrderRNN.random(3, 3, seed=0, integer=True), 3),
+        (lambda: rac_tn.SecondOrderRNN.random(3, 3, bias=True, seed=0, integer=True), 4),
+        (lambda: rac_tn.CP2RNN.random(3, 3, 2, seed=0, integer=True), 2),
+        (lambda: rac_tn.CP2RNN.random(3, 2, 3, depth=2, seed=0, integer=True), 8),
+        (lambda: rac_tn.CP2RNN.random(3, 3, 2, depth=2, seed=0, integer=True), 8),
+        (lambda: rac_tn.LinearRNN.random(2, 3, depth=2, seed=0, integer=True), 2),
+    ],
+)
+def test_separation_rank_of_a_family_is_certified_by_its_own_bound(make, expected):
+    """Design §5's values (Start-End, T = 6), now through separation_rank(model) and
+    symmetric_bound(model) with the family's node dimensions (min(n, K) CP, n + 1 affine)."""
+    model = make()
+    part = rac_tn.start_end(6)
+    for method in ("sampled", "grid"):
+        result = rac_tn.separation_rank(model, part, method=method, seed=0)
+        assert result.rank == expected and result.certified, (method, result)
+    if model.multiplicative:
+        assert rac_tn.symmetric_bound(model, part).value == expected
