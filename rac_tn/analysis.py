@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import html
 import math
 import time
 from dataclasses import dataclass, field, fields
@@ -30,6 +31,7 @@ from typing import Any
 from rac_tn._checks import DEFAULT_MAX_ENTRIES, check_class_index, positive_int
 from rac_tn._format import short_int
 from rac_tn._results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity
+from rac_tn._tables import REPORT_COLUMNS, frame, report_records
 from rac_tn.bounds import CutBound, network_cut_bound, symmetric_bound
 from rac_tn.model import RAC
 from rac_tn.network import compile_rac, count_tensors
@@ -276,6 +278,49 @@ class Report:
                 f"{row.method} | {row.seconds:.3g} | {row.note} |"
             )
         return "\n".join(lines)
+
+    def to_dataframe(self) -> Any:
+        """The rows as a pandas DataFrame (pandas is optional: ``rac_tn[dataframe]``).
+
+        Columns: ``quantity``, ``value`` (exact: ``Int64``, or Python ints beyond int64),
+        ``log2``, ``claim``, ``origin``, ``method``, ``seconds``, ``note``.
+
+        Examples
+        --------
+        >>> report = analyze(RAC.random(2, 2, seed=0, integer=True), "start-end", T=4)
+        >>> report.to_dataframe().loc[:2, ["value", "claim"]]
+           value          claim
+        0      2  theorem value
+        1      2    upper bound
+        2      2    upper bound
+        """
+        return frame(report_records(self), REPORT_COLUMNS)
+
+    def _repr_html_(self) -> str:
+        """An HTML table for notebooks (Jupyter shows it instead of the repr)."""
+        cells = []
+        for row in self.rows:
+            value = "skipped" if row.value is None else short_int(row.value, 14)
+            title = "" if row.value is None else f' title="{row.value}"'
+            cells.append(
+                "<tr>"
+                f"<td>{html.escape(row.quantity)}</td>"
+                f'<td style="text-align:right"{title}>{html.escape(value)}</td>'
+                f"<td>{html.escape(row.claim)}</td><td>{html.escape(row.origin)}</td>"
+                f"<td>{html.escape(row.method)}</td>"
+                f'<td style="text-align:right">{row.seconds:.3g}</td>'
+                f"<td>{html.escape(row.note)}</td>"
+                "</tr>"
+            )
+        head = "".join(
+            f"<th>{name}</th>"
+            for name in ("quantity", "value", "claim", "origin", "method", "seconds", "note")
+        )
+        caption = html.escape(f"{self.model}, T = {self.partition.T}, partition {self.partition}")
+        return (
+            f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(cells)}</tbody></table>"
+        )
 
     def __repr__(self) -> str:
         head = f"Report for {self.model}, T={self.partition.T}, partition {self.partition}"

@@ -19,6 +19,7 @@ from rac_tn._interrupt import exit_status, sigterm_raises
 from rac_tn._outputs import check_output_file
 
 if TYPE_CHECKING:
+    from rac_tn.model import RAC
     from rac_tn.partition import Partition
     from rac_tn.sweeps import SweepRow
 
@@ -59,14 +60,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parse_cut(text: str, T: int) -> Partition:
+def _parse_cut(text: str, T: int, option: str = "--cut") -> Partition:
     """``start-end``, ``interleaved`` or a comma-separated list of start times (``1,2,5``)."""
     from rac_tn.partition import as_partition
 
     try:
         return as_partition(text.strip().lower(), T)
     except ValueError as exc:
-        raise ValueError(f"--cut: {exc}") from None
+        raise ValueError(f"{option}: {exc}") from None
 
 
 def _parse_lengths(text: str) -> list[int]:
@@ -236,6 +237,122 @@ def _cmd_draw(args: argparse.Namespace) -> int:
     return 0
 
 
+_MODEL_DEFAULTS = {"inputs": 2, "hidden": 2, "depth": 2, "classes": 1}
+
+
+def _analyze_model(args: argparse.Namespace) -> RAC:
+    """The RAC to analyze: read from ``--weights``, or random of the given sizes."""
+    from rac_tn.model import RAC
+
+    given = [name for name in (*_MODEL_DEFAULTS, "integer") if getattr(args, name) is not None]
+    if args.weights is not None:
+        if given:
+            options = ", ".join("--" + name for name in given)
+            raise ValueError(f"--weights gives the model; drop {options}")
+        from rac_tn.weights import load_weights
+
+        return load_weights(args.weights)
+    for name, default in _MODEL_DEFAULTS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
+    _check_positive(args, tuple(_MODEL_DEFAULTS))
+    return RAC.random(
+        args.inputs,
+        args.hidden,
+        depth=args.depth,
+        num_classes=args.classes,
+        seed=args.seed,
+        integer=args.integer is not False,
+    )
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from rac_tn._tables import format_report
+    from rac_tn.analysis import analyze
+
+    out = None if args.output is None else check_output_file(args.output, "-o")
+    _check_positive(args, ("length",))
+    if args.max_samples is not None:
+        _check_positive(args, ("max_samples",))
+    partition = _parse_cut(args.partition, args.length, "--partition")
+    rac = _analyze_model(args)
+    options = {} if args.max_samples is None else {"max_samples": args.max_samples}
+    report = analyze(rac, partition, exact=not args.bounds_only, seed=args.seed, **options)
+    text = format_report(report, args.format)
+    if out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        out.write_text(text, encoding="utf-8")
+        _say(args, f"wrote the report to {out}")
+    return 0
+
+
+def _add_analyze(sub: argparse._SubParsersAction) -> None:
+    analyze = sub.add_parser(
+        "analyze",
+        help="every bound and exact rank of one model for one partition",
+        formatter_class=_HelpFormatter,
+        description=(
+            "Analyze one RAC, random of the given sizes or read from --weights, for one "
+            "partition of 1..T: the paper's theorem values (Start-End), the symmetric-cut and "
+            "network-cut bounds, the exact separation and grid ranks of each class, and the "
+            "bracket on the generic rank. Prints the report as markdown, JSON or CSV."
+        ),
+    )
+    model = analyze.add_argument_group("model (random weights of these sizes, or --weights)")
+    for name, text in (
+        ("inputs", "input size M"),
+        ("hidden", "hidden channels R"),
+        ("depth", "depth L"),
+        ("classes", "output classes C"),
+    ):
+        model.add_argument(
+            f"--{name}", type=int, default=None, help=f"{text} (default: {_MODEL_DEFAULTS[name]})"
+        )
+    model.add_argument("--seed", type=int, default=0, help="seed of the weights and the ranks")
+    kind = model.add_mutually_exclusive_group()
+    kind.add_argument(
+        "--integer",
+        dest="integer",
+        action="store_const",
+        const=True,
+        default=None,
+        help="random integer weights (the default: generic, for exact ranks)",
+    )
+    kind.add_argument(
+        "--float", dest="integer", action="store_const", const=False, help="random float weights"
+    )
+    model.add_argument(
+        "--weights",
+        metavar="FILE.npz",
+        default=None,
+        help="read the model: arrays input_weights_0.., hidden_weights_0.., output_weights "
+        "and optionally initial_states_0.. (rac_tn.weights.save_weights writes one)",
+    )
+    analyze.add_argument(
+        "--partition",
+        default="start-end",
+        help="start-end, interleaved, or the start times like 1,2,5",
+    )
+    analyze.add_argument("--length", type=int, default=8, help="sequence length T")
+    analyze.add_argument(
+        "--bounds-only", action="store_true", help="skip the exact ranks (bounds only)"
+    )
+    analyze.add_argument(
+        "--max-samples",
+        type=int,
+        default=None,
+        help="cap of the sampled rank (default: rac_tn.rank.DEFAULT_MAX_SAMPLES, 4096)",
+    )
+    analyze.add_argument("--format", choices=_OUTPUT_FORMATS, default="md", help="output format")
+    analyze.add_argument(
+        "-o", "--output", default=None, help="write to this file ('-' or none: stdout)"
+    )
+    _add_quiet(analyze)
+    analyze.set_defaults(func=_cmd_analyze)
+
+
 def _rows(n: int) -> str:
     return f"{n} row" if n == 1 else f"{n} rows"
 
@@ -260,7 +377,7 @@ def _add_quiet(parser: argparse.ArgumentParser, *aliases: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Build the ``rac-tn`` argument parser (commands ``demo``, ``table`` and ``draw``)."""
+    """Build the ``rac-tn`` argument parser (``demo``, ``table``, ``draw`` and ``analyze``)."""
     parser = argparse.ArgumentParser(
         prog="rac-tn",
         description=(
@@ -388,6 +505,7 @@ def build_parser() -> argparse.ArgumentParser:
     fig.add_argument("-o", "--output", required=True, help="output file (.pdf/.svg/.png/.tex)")
     _add_quiet(fig)
     fig.set_defaults(func=_cmd_draw)
+    _add_analyze(sub)
     return parser
 
 

@@ -16,6 +16,12 @@ Examples
 An interrupted sweep (Ctrl-C, or SIGTERM under ``rac-tn``) raises :class:`SweepInterrupted`
 holding the rows finished so far; a configuration that fails raises :class:`SweepError`
 naming it, with the other finished rows.
+
+On a cluster, any :class:`concurrent.futures.Executor` runs the rows: dask's
+``Client.get_executor()``, :class:`RayExecutor`, or :func:`process_pool` on this machine.
+Thousands of configurations go in chunks (``chunksize=``), one task per chunk, so that the
+scheduler handles tens of tasks rather than thousands. With pandas installed,
+:func:`to_dataframe` turns the rows into a DataFrame.
 """
 
 from __future__ import annotations
@@ -24,10 +30,12 @@ import csv
 import io
 import json
 import multiprocessing
+import pickle
 import signal
+import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, get_args
 
@@ -40,6 +48,7 @@ from rac_tn._interrupt import (
     run_on_executor,
 )
 from rac_tn._progress import ProgressArg, progress_callback
+from rac_tn._tables import frame
 from rac_tn.analysis import analyze
 from rac_tn.model import RAC
 from rac_tn.partition import Partition, as_partition
@@ -47,7 +56,9 @@ from rac_tn.rank import DEFAULT_MAX_SAMPLES, RankResult
 
 __all__ = [
     "SWEEP_COLUMNS",
+    "ChunkError",
     "OutputFormat",
+    "RayExecutor",
     "SweepConfig",
     "SweepError",
     "SweepInterrupted",
@@ -58,8 +69,10 @@ __all__ = [
     "rows_to_json",
     "rows_to_markdown",
     "sweep",
+    "sweep_chunk",
     "sweep_configs",
     "sweep_row",
+    "to_dataframe",
 ]
 
 #: The output formats of :func:`format_rows` (and of ``rac-tn table --format``).
@@ -360,10 +373,70 @@ class SweepError(RuntimeError):
         super().__init__(f"configuration {index} failed, {config}: {type(exc).__name__}: {exc}")
 
 
+class ChunkError(Exception):
+    """Configuration ``offset`` of a chunk failed (raised by :func:`sweep_chunk`).
+
+    Picklable, so it crosses process and cluster boundaries (dask, ray) with what it holds.
+
+    Attributes
+    ----------
+    offset
+        The position of the failed configuration in the chunk.
+    rows
+        The rows of the chunk finished before it.
+    cause
+        The exception the configuration raised (a ``RuntimeError`` naming it when it could
+        not be pickled).
+    """
+
+    def __init__(self, offset: int, rows: Sequence[SweepRow], cause: BaseException) -> None:
+        self.offset, self.rows, self.cause = offset, list(rows), _picklable(cause)
+        super().__init__(f"configuration {offset} of the chunk failed: {cause!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.offset, self.rows, self.cause))
+
+
+def _picklable(exc: BaseException) -> BaseException:
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
+def sweep_chunk(
+    configs: Sequence[SweepConfig], *, max_samples: int = DEFAULT_MAX_SAMPLES
+) -> list[SweepRow]:
+    """Run :func:`sweep_row` on each configuration of a chunk, in order (one cluster task).
+
+    A top-level function, so process pools and cluster executors can pickle it.
+
+    Raises
+    ------
+    ChunkError
+        When a configuration fails: its position in the chunk, the rows before it and the
+        exception.
+
+    Examples
+    --------
+    >>> [row.separation_rank for row in sweep_chunk([SweepConfig(2, 2, 1, 4)] * 2)]
+    [2, 2]
+    """
+    rows: list[SweepRow] = []
+    for offset, config in enumerate(configs):
+        try:
+            rows.append(sweep_row(config, max_samples=max_samples))
+        except Exception as exc:
+            raise ChunkError(offset, rows, exc) from exc
+    return rows
+
+
 def sweep(
     configs: Iterable[SweepConfig],
     *,
     executor: Executor | None = None,
+    chunksize: int = 1,
     max_samples: int = DEFAULT_MAX_SAMPLES,
     progress: ProgressArg = False,
 ) -> list[SweepRow]:
@@ -375,26 +448,26 @@ def sweep(
         The configurations (see :func:`sweep_configs`).
     executor
         Any :class:`concurrent.futures.Executor` (only ``submit`` is used; the function
-        submitted is the top-level :func:`sweep_row`), or None to run serially here. Rows
-        come back in the order of ``configs`` whatever the executor.
+        submitted is the top-level :func:`sweep_row`, or :func:`sweep_chunk` with
+        ``chunksize > 1``), or None to run serially here. Rows come back in the order of
+        ``configs`` whatever the executor.
 
         - Local cores: :func:`process_pool` (a ``ProcessPoolExecutor`` with spawned workers;
           the exact kernels run on numba's OpenMP threads, which a forked child cannot use, so
           a forking pool is refused with an error).
         - dask.distributed: ``distributed.Client("scheduler:8786").get_executor()``.
-        - ray: an ``ObjectRef`` converts to a ``concurrent.futures.Future`` with
-          ``.future()``, so a four-line adapter is an executor::
-
-              class RayExecutor(concurrent.futures.Executor):
-                  def submit(self, fn, /, *args, **kwargs):
-                      return ray.remote(fn).remote(*args, **kwargs).future()
-
-              rows = sweep(configs, executor=RayExecutor())
+        - ray: :class:`RayExecutor` (``pip install "rac_tn[ray]"``).
+    chunksize
+        Configurations per task. With thousands of configurations of a few milliseconds
+        each, one task per configuration makes the scheduler the bottleneck; chunks of
+        ``len(configs) // (4 * workers)`` keep every worker busy with a few tasks each. A
+        failed configuration is still named, and an interrupted sweep keeps every finished
+        chunk. Ignored when ``executor`` is None.
     max_samples
         Cap on each sampled rank's K (a capped rank has ``rank_exact`` False).
     progress
         True for a progress bar on stderr (rich), or a callable called as
-        ``progress(done, total)`` after each row; nothing is shown by default.
+        ``progress(done, total)`` (rows) after each task; nothing is shown by default.
 
     Returns
     -------
@@ -414,12 +487,19 @@ def sweep(
     >>> rows = sweep(sweep_configs(depths=[2], lengths=[4, 6], hidden=2, inputs=2))
     >>> [(row.T, row.separation_rank) for row in rows]
     [(4, 6), (6, 8)]
+
+    A thousand configurations on a cluster, forty per task::
+
+        configs = [SweepConfig(2, 2, L, T, seed=s) for L in (1, 2) for T in (4, 6)
+                   for s in range(250)]
+        rows = sweep(configs, executor=client.get_executor(), chunksize=40)
     """
     configs = list(configs)
     for i, config in enumerate(configs):
         if not isinstance(config, SweepConfig):
             raise TypeError(f"configs[{i}] must be a SweepConfig, got {type(config).__name__}")
     check_executor(executor)
+    chunksize = positive_int(chunksize, "chunksize")
     max_samples = positive_int(max_samples, "max_samples")
     rows: list[SweepRow | None] = [None] * len(configs)
     with progress_callback(progress, len(configs), "sweep") as report:
@@ -431,7 +511,7 @@ def sweep(
                     except Exception as exc:
                         raise SweepError(config, i, rows, exc) from exc
                     report(i + 1, len(configs))
-            else:
+            elif chunksize == 1:
                 try:
                     run_on_executor(
                         executor, sweep_row, configs, rows, report, max_samples=max_samples
@@ -439,9 +519,51 @@ def sweep(
                 except TaskFailed as failed:
                     i = failed.index
                     raise SweepError(configs[i], i, rows, failed.__cause__) from failed.__cause__
+            else:
+                _run_chunks(executor, configs, rows, chunksize, report, max_samples)
         except KeyboardInterrupt as exc:
             raise SweepInterrupted(rows, getattr(exc, "signum", signal.SIGINT)) from exc
     return rows  # type: ignore[return-value]  # every entry is a row now
+
+
+def _run_chunks(
+    executor: Executor,
+    configs: Sequence[SweepConfig],
+    rows: list[SweepRow | None],
+    chunksize: int,
+    report: Callable[[int, int], None],
+    max_samples: int,
+) -> None:
+    """Fill ``rows`` from tasks of :func:`sweep_chunk`, ``chunksize`` configurations each."""
+    starts = range(0, len(configs), chunksize)
+    chunks = [configs[start : start + chunksize] for start in starts]
+    results: list[list[SweepRow] | None] = [None] * len(chunks)
+
+    def place() -> None:
+        for start, result in zip(starts, results, strict=True):
+            if result is not None:
+                rows[start : start + len(result)] = result
+
+    def report_rows(done: int, total: int) -> None:
+        place()
+        report(sum(row is not None for row in rows), len(configs))
+
+    try:
+        run_on_executor(
+            executor, sweep_chunk, chunks, results, report_rows, max_samples=max_samples
+        )
+    except TaskFailed as failed:
+        place()
+        error = failed.__cause__
+        if not isinstance(error, ChunkError):  # the task itself failed (lost worker, ...)
+            i = starts[failed.index]
+            raise SweepError(configs[i], i, rows, error) from error
+        start = starts[failed.index]
+        rows[start : start + len(error.rows)] = error.rows
+        i = start + error.offset
+        raise SweepError(configs[i], i, rows, error.cause) from error.cause
+    finally:
+        place()
 
 
 def process_pool(max_workers: int | None = None) -> ProcessPoolExecutor:
@@ -462,6 +584,131 @@ def process_pool(max_workers: int | None = None) -> ProcessPoolExecutor:
         mp_context=multiprocessing.get_context("spawn"),
         initializer=ignore_sigint,
     )
+
+
+class RayExecutor(Executor):
+    """A :class:`concurrent.futures.Executor` that runs each task as a ray remote function.
+
+    ``pip install "rac_tn[ray]"``; connect with ``ray.init(...)`` first (or let ray start a
+    local instance on the first task). ``submit(fn, ...)`` runs ``ray.remote(fn)`` (each
+    function is registered with ray once) and returns a ``Future``: a task's exception is
+    the one the function raised (not ray's wrapper), and ``cancel()`` cancels the ray task.
+    ``shutdown`` does not stop ray: the cluster is the caller's.
+
+    Parameters
+    ----------
+    **options
+        Passed to ``ray.remote`` (``num_cpus=1``, ``max_retries=0``, ...).
+
+    Examples
+    --------
+    >>> import ray                                                   # doctest: +SKIP
+    >>> ray.init(num_cpus=2)                                         # doctest: +SKIP
+    >>> rows = sweep(configs, executor=RayExecutor(), chunksize=20)  # doctest: +SKIP
+    """
+
+    def __init__(self, **options: Any) -> None:
+        try:
+            import ray
+        except ImportError as exc:
+            raise ImportError(
+                'RayExecutor needs ray: pip install "rac_tn[ray]" (or pip install ray)'
+            ) from exc
+        self._ray = ray
+        self._options = options
+        self._remote: dict[Callable[..., Any], Any] = {}
+        self._futures: set[Future] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        """Run ``fn(*args, **kwargs)`` as a ray task; return its Future."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("cannot submit to a RayExecutor after shutdown")
+            remote = self._remote.get(fn)
+            if remote is None:
+                remote = self._ray.remote(**self._options)(fn) if self._options else None
+                remote = remote or self._ray.remote(fn)
+                self._remote[fn] = remote
+        ref = remote.remote(*args, **kwargs)
+        future = _RayFuture(self._ray, ref)
+        with self._lock:
+            self._futures.add(future)
+        future.add_done_callback(self._forget)
+        return future
+
+    def _forget(self, future: Future) -> None:
+        with self._lock:
+            self._futures.discard(future)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Refuse new tasks; cancel pending ones if ``cancel_futures``; wait if ``wait``."""
+        with self._lock:
+            self._closed = True
+            pending = list(self._futures)
+        if cancel_futures:
+            for future in pending:
+                future.cancel()
+        if wait:
+            for future in pending:
+                if not future.cancelled():
+                    future.exception()  # waits; the caller reads results from the futures
+
+
+class _RayFuture(Future):
+    """The Future of one ray task: ray's task errors unwrapped, ``cancel`` reaching ray."""
+
+    def __init__(self, ray: Any, ref: Any) -> None:
+        super().__init__()
+        self._ray, self._ref = ray, ref
+        ref.future().add_done_callback(self._settle)
+
+    def _settle(self, inner: Future) -> None:
+        if self.done():
+            return
+        try:
+            result = inner.result()
+        except BaseException as exc:  # ray hands back the task's error wrapped in its own
+            cause = getattr(exc, "cause", None)
+            error = cause if isinstance(cause, BaseException) else exc
+            if not self.done():
+                self.set_exception(error)
+        else:
+            if not self.done():
+                self.set_result(result)
+
+    def cancel(self) -> bool:
+        if self.done():
+            return False
+        try:
+            self._ray.cancel(self._ref)
+        except Exception:  # already finished or not cancellable: the Future is cancelled anyway
+            pass
+        return super().cancel()
+
+
+def to_dataframe(rows: Iterable[Mapping[str, Any]]) -> Any:
+    """Sweep rows as a pandas DataFrame, one column per :data:`SWEEP_COLUMNS` entry.
+
+    pandas is optional (``pip install "rac_tn[dataframe]"``). Integer columns are pandas'
+    nullable ``Int64`` (``<NA>`` where a value was not computed), or ``object`` columns of
+    exact Python ints when a value exceeds int64.
+
+    Raises
+    ------
+    ImportError
+        When pandas is not installed.
+
+    Examples
+    --------
+    >>> df = to_dataframe(sweep(sweep_configs(depths=[1, 2], lengths=[4], hidden=2, inputs=2)))
+    >>> df[["L", "separation_rank", "theorem_lower"]]
+       L  separation_rank  theorem_lower
+    0  1                2           <NA>
+    1  2                6              3
+    """
+    return frame((dict(row) for row in rows), SWEEP_COLUMNS)
 
 
 # -- tables -----------------------------------------------------------------------------------

@@ -427,3 +427,133 @@ def test_a_stopped_table_keeps_its_rows_and_leaves_no_process(tmp_path, jobs, si
     while _alive(children) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _alive(children) == []
+
+
+# -- rac-tn analyze ---------------------------------------------------------------------------
+
+
+def _diagonal_rac_npz(path, *, extra=None, drop=()):
+    """A depth-1 RAC whose W^H is diagonal: channel r evolves alone, so
+    y = sum_r W^O_r prod_t (W^I f_t)_r h0_r, a sum of one product per channel that W^O keeps.
+    With W^O = (1, 1, 0) and rows of W^I not proportional, the separation rank is 2 for every
+    partition."""
+    arrays = {
+        "input_weights_0": np.array([[1, 2], [3, 1], [1, 1]]),
+        "hidden_weights_0": np.diag([2, 3, 5]),
+        "output_weights": np.array([[1, 1, 0]]),
+        "initial_states_0": np.array([1, 1, 1]),
+    }
+    arrays.update(extra or {})
+    for name in drop:
+        arrays.pop(name)
+    np.savez(path, **arrays)
+    return path
+
+
+def test_analyze_weights_from_npz_any_partition(tmp_path, capsys):
+    weights = _diagonal_rac_npz(tmp_path / "rac.npz")
+    assert (
+        main(
+            [
+                "analyze",
+                "--weights",
+                str(weights),
+                "--partition",
+                "1,2,5",
+                "--length",
+                "6",
+                "--format",
+                "json",
+                "-o",
+                "-",
+            ]
+        )
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert data["rac"] == {"M": 2, "R": 3, "L": 1, "C": 1, "integer": True}
+    assert data["start"] == [1, 2, 5] and data["end"] == [3, 4, 6]
+    assert [r["rank"] for r in data["ranks"]] == [2]
+
+
+def test_analyze_formats_agree(tmp_path, capsys):
+    common = ["analyze", "--depth", "2", "--length", "4", "--inputs", "2", "--hidden", "2"]
+    assert main([*common, "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert list(rows[0]) == [
+        "quantity",
+        "value",
+        "log2",
+        "claim",
+        "origin",
+        "method",
+        "seconds",
+        "note",
+    ]
+    exact = [r for r in rows if r["origin"] == "exact computation mod p"]
+    # depth 2, M = R = 2, T = 4, Start-End: rank R * ((R, T/2)) = 2 * 3 = 6 (Theorem 1.2's
+    # multi-homogeneous form meets the exact rank here, as tests/test_sweeps.py checks)
+    assert exact[0]["quantity"] == "separation rank" and exact[0]["value"] == "6"
+    out = tmp_path / "report.md"
+    assert main([*common, "--format", "md", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert text.startswith("**RAC** M=2, R=2, L=2, C=1; T=4") and "| 6 |" in text
+    assert "wrote the report" in capsys.readouterr().err
+    assert main([*common, "--format", "json", "--float", "--bounds-only"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["rac"]["integer"] is False and data["ranks"] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--weights", "{missing}"], "no such file"),
+        (["--weights", "{no_output}"], "missing the array 'output_weights'"),
+        (["--weights", "{bad_shape}"], "hidden_weights[0] must be R x R"),
+        (["--weights", "{gap}"], "missing hidden_weights_1"),
+        (["--weights", "{not_npz}"], "not a readable .npz"),
+        (["--weights", "{good}", "--depth", "2"], "--weights gives the model; drop --depth"),
+        (["--partition", "1,9", "--length", "6"], "--partition: start holds times outside"),
+        (["--partition", "start-end", "--length", "5"], "--partition"),
+        (["--depth", "0"], "--depth must be a positive integer"),
+        (["-o", "{missing_dir}/r.md"], "-o"),
+    ],
+)
+def test_analyze_bad_input_is_one_line_exit_2(args, message, tmp_path, capsys):
+    paths = {
+        "missing": tmp_path / "missing.npz",
+        "no_output": _diagonal_rac_npz(tmp_path / "a.npz", drop=["output_weights"]),
+        "bad_shape": _diagonal_rac_npz(tmp_path / "b.npz", extra={"hidden_weights_0": np.eye(2)}),
+        "gap": _diagonal_rac_npz(
+            tmp_path / "c.npz",
+            extra={
+                "hidden_weights_2": np.eye(3),
+                "input_weights_1": np.eye(3),
+                "input_weights_2": np.eye(3),
+            },
+        ),
+        "not_npz": tmp_path / "d.npz",
+        "good": _diagonal_rac_npz(tmp_path / "e.npz"),
+        "missing_dir": tmp_path / "nowhere",
+    }
+    paths["not_npz"].write_text("not an archive")
+    args = [a.format(**paths) for a in args]
+    assert main(["analyze", *args]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith("rac-tn analyze: error:")
+    assert message in err
+
+
+def test_analyze_help_lists_its_options_with_defaults(capsys):
+    with pytest.raises(SystemExit):
+        main(["analyze", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for option, default in [
+        ("--length", "8"),
+        ("--partition", "start-end"),
+        ("--depth", "2"),
+        ("--format", "md"),
+    ]:
+        assert re.search(re.escape(option) + r".*?\(default: " + re.escape(default) + r"\)", text)
+    for option in ("--weights", "--integer", "--float", "--quiet", "-o"):
+        assert option in text
