@@ -90,10 +90,12 @@ def grid_tensor(
     rac, T, net = _resolve_source(rac, T)
     check_choice(method, "method", METHODS)
     F = check_templates(templates, rac.M)
-    N, C = F.shape[0], rac.C
+    N, C = F.shape[0], rac.num_classes
     _check_output_size(N, T, C, max_entries)
     if method == "auto":
         method = _auto_method(rac, T, N, net)
+    if method == "prefix" and not isinstance(rac, RAC):
+        method = "brute"  # a family's forward is its own recurrence ('prefix' is the RAC's)
     if method != "network" and optimize is not None:
         raise ValueError(f"optimize= applies to method='network' only, got method={method!r}")
     if method == "network" and net is None:
@@ -158,6 +160,12 @@ def grid_tensor_mod(
     True
     """
     rac, T, _ = _resolve_source(rac, T)
+    if not isinstance(rac, RAC):
+        raise TypeError(
+            "grid_tensor_mod needs a RAC (or a network compiled from one); for a model family "
+            "use model.forward_mod, or grid_tensor_mod(model.to_rac(), T, ...) on "
+            "model.rac_inputs templates"
+        )
     weights = rac.modular(p)
     F = check_templates(templates, rac.M, allow_int=True)
     N, C, R, L = F.shape[0], rac.C, rac.R, rac.L
@@ -270,6 +278,11 @@ def to_mps(
     (5, 3)
     """
     rac = net.rac
+    if not isinstance(rac, RAC):
+        raise TypeError(
+            f"to_mps needs a network compiled from a RAC, got one from a {net.family!r} model; "
+            "its compiled chain (net.tn) is already the tensor train"
+        )
     if rac.L != 1:
         raise ValueError(
             f"to_mps needs a shallow RAC (L = 1); this one has depth L = {rac.L}, "
@@ -312,7 +325,7 @@ RacNetwork.to_mps = to_mps
 def _grid_brute(rac: RAC, T: int, F: np.ndarray) -> np.ndarray:
     N = F.shape[0]
     total = N**T
-    out = np.empty((total, rac.C))
+    out = np.empty((total, rac.num_classes))
     powers = N ** np.arange(T - 1, -1, -1, dtype=np.int64)
     rows = max(1, _BRUTE_ROWS // max(1, T))
     for start in range(0, total, rows):
@@ -336,6 +349,8 @@ def _auto_method(rac: RAC, T: int, N: int, net: RacNetwork | None) -> GridMethod
 
 
 def _resolve_source(source: object, T: object) -> tuple[RAC, int, RacNetwork | None]:
+    # a network compiled from a model family carries the family as ``rac``: 'network' and
+    # 'brute' (its own forward) apply to it
     if isinstance(source, RacNetwork):
         if T is not None and T != source.T:
             raise ValueError(f"T = {T} does not match the network's T = {source.T}")
