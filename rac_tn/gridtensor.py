@@ -37,6 +37,7 @@ from rac_tn._checks import (
 )
 from rac_tn._format import human_bytes
 from rac_tn._prefix import grid_prefix
+from rac_tn.cells import BilinearModel, RACModel
 from rac_tn.contract import Optimize, contract_grid
 from rac_tn.model import RAC
 from rac_tn.network import DEFAULT_MAX_TENSORS, RacNetwork, compile_rac
@@ -60,7 +61,11 @@ def grid_tensor(
     Parameters
     ----------
     rac
-        A :class:`~rac_tn.RAC` (then ``T`` is required) or a compiled :class:`RacNetwork`.
+        A :class:`~rac_tn.RAC` or a model family of :mod:`rac_tn.cells` (then ``T`` is
+        required), or a compiled :class:`RacNetwork`. A family's grid tensor is by
+        ``'network'`` or ``'brute'`` (``'auto'`` and ``'prefix'`` run ``'brute'``, its own
+        recurrence); with affine terms the templates are the rows of ``F`` and the network's
+        input legs read ``[F, 1]``.
     T
         Sequence length.
     templates
@@ -349,16 +354,21 @@ def _auto_method(rac: RAC, T: int, N: int, net: RacNetwork | None) -> GridMethod
 
 
 def _resolve_source(source: object, T: object) -> tuple[RAC, int, RacNetwork | None]:
-    # a network compiled from a model family carries the family as ``rac``: 'network' and
-    # 'brute' (its own forward) apply to it
+    # a model family (or a network compiled from one, which carries the family as ``rac``)
+    # gets 'network' and 'brute' (its own forward); 'prefix' is the RAC's
     if isinstance(source, RacNetwork):
         if T is not None and T != source.T:
             raise ValueError(f"T = {T} does not match the network's T = {source.T}")
         return source.rac, source.T, source
-    if not isinstance(source, RAC):
-        raise TypeError(f"rac must be a rac_tn.RAC or a RacNetwork, got {type(source).__name__}")
+    if isinstance(source, RACModel):
+        source = source.rac
+    if not isinstance(source, (RAC, BilinearModel)):
+        raise TypeError(
+            "rac must be a rac_tn.RAC or a RacNetwork (or a model family of rac_tn.cells), "
+            f"got {type(source).__name__}"
+        )
     if T is None:
-        raise TypeError("T (the sequence length) is required when passing a RAC")
+        raise TypeError("T (the sequence length) is required when passing a model")
     return source, positive_int(T, "T"), None
 
 

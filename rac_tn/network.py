@@ -1,4 +1,4 @@
-"""Compile a RAC into a quimb tensor network.
+"""Compile a RAC, or any model family of :mod:`rac_tn.cells`, into a quimb tensor network.
 
 ``compile_rac(rac, T)`` builds the network of the output ``y(f_1, ..., f_T)``:
 
@@ -11,6 +11,17 @@
   (delta) tensor for the elementwise product, plus the initial state ``h^{l,0}`` it reads when
   ``t = 1``. Cell ``(l, t)`` has ``C(T-t+L-l, L-l)`` copies and input ``t`` appears
   ``n_t = C(T-t+L-1, L-1)`` times.
+
+Model families (:mod:`rac_tn.cells`) compile from their bilinear layers on augmented vectors
+(exact, no approximation), along the same copy tree (at L = 1 the chain of the T cells, a
+tensor train with a small network per site, ``kind='mps'``). A copy of cell ``(l, t)`` is
+its layer's core: a CP core is four tensors, ``A`` (``h -> a``), ``B`` (``x -> b``), an
+order-3 COPY tensor of dimension K (``a, b -> k``, tag ``'DELTA'``) and ``C`` (``k -> h'``),
+so the network cut finds min(n, K) by itself; a dense core (the 2RNN) is one order-3 tensor
+``CORE3`` ``(h, x, h')``. With affine terms, states and inputs are augmented (``h~ = (h, 1)``,
+``x~ = (x, 1)``), K counts every CP term of the layer, and the input legs ``d{t}`` (dimension
+d + 1) read ``x~``: :meth:`RacNetwork.evaluate` and grid tensors append the constant 1 to
+every input and template row. The readout is ``WO`` and ``h~_0`` is ``H0``, as for a RAC.
 
 Index names (all stable; ``route`` is the copy id defined below):
 
@@ -25,6 +36,7 @@ index                 size   meaning
                              read by copy ``route`` of cell ``(l, 1)``). MPS: ``h1_{t}.R``.
 ``a{l}_{t}.R{route}`` R      ``W^{H,l} h^{l,t-1}``, from ``WH`` into the ``DELTA`` of the copy.
 ``b{l}_{t}.R{route}`` R      ``W^{I,l} h^{l-1,t}``, from ``WI`` into the ``DELTA`` of the copy.
+``k{l}_{t}.R{route}`` K      a family's CP term index, from the ``DELTA`` into ``C``.
 ====================  =====  ==================================================================
 
 Routes and tags. The ``route`` of a copy of cell ``(l, t)`` is the path from the output down to

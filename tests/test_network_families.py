@@ -76,6 +76,19 @@ def test_contraction_equals_forward(family, depth, bias):
     assert net.family == family
 
 
+def test_grid_tensor_of_a_family():
+    """grid_tensor(model, T) by 'network' and 'brute' equals the loop; affine reads [F, 1]."""
+    from rac_tn import grid_tensor
+
+    model = CP2RNN.random(2, 3, 2, depth=2, bias=True, seed=5)
+    F = np.array([[1.0, -1.0], [0.5, 2.0], [0.0, 1.0]])
+    T = 3
+    seqs = F[np.array(np.meshgrid(*[range(3)] * T, indexing="ij")).reshape(T, -1).T]
+    expected = _loop(model, seqs)[:, 0].reshape((3,) * T)
+    for method in ("network", "brute", "auto"):
+        assert np.allclose(grid_tensor(model, T, F, method=method), expected)
+
+
 def test_tags_and_shapes():
     """A CP core is a COPY tensor of dimension K between A, B, C; a dense core one tensor."""
     cp = compile_rac(CP2RNN.random(2, 3, 2, depth=2, seed=0), T=3)
@@ -128,3 +141,13 @@ def test_cp_network_cut_bounds_grid_rank():
 def test_bad_model():
     with pytest.raises(TypeError, match="model family"):
         compile_rac(object(), 3)
+
+
+def test_compiled_network_with_index_sides():
+    """A compiled network also takes two lists of its input indices (no partition then)."""
+    net = compile_rac(CP2RNN.random(3, 4, 2, depth=2, seed=2), T=4)
+    by_partition = network_cut_bound(net, start_end(4))
+    by_indices = network_cut_bound(net, (["d1", "d2"], ["d3", "d4"]))
+    assert by_indices.value == by_partition.value
+    assert by_indices.partition is None and by_partition.index_sides == (("d1", "d2"), ("d3", "d4"))
+    assert "indices={d1, d2} | {d3, d4}" in repr(by_indices)
