@@ -7,8 +7,8 @@ from math import comb
 
 import pytest
 
+import rac_tn._rank_inputs as rank_inputs
 import rac_tn.analysis as analysis
-import rac_tn.rank as rank_module
 from rac_tn import RAC, Partition, analyze, start_end
 from rac_tn._results import CLAIMS
 from rac_tn.analysis import Report, ReportRow
@@ -140,7 +140,7 @@ def test_each_bound_is_computed_once(monkeypatch):
 
     monkeypatch.setattr(analysis, "theorem_bounds", theorems)
     monkeypatch.setattr(analysis, "symmetric_bound", symmetric)
-    monkeypatch.setattr(rank_module, "symmetric_bound", refuse)
+    monkeypatch.setattr(rank_inputs, "symmetric_bound", refuse)
     report = analyze(RAC.random(2, 2, depth=2, seed=0, integer=True), start_end(6))
     assert calls == {"theorems": 1, "symmetric": 2}
     assert report.rank.upper_bound == report.symmetric_bound.value == 8

@@ -207,6 +207,8 @@ def test_an_interrupted_process_pool_sweep_stops_its_workers():
         with pytest.raises(SweepInterrupted) as info:
             sweep(configs, executor=pool, progress=interrupt)
     assert info.value.done >= 1 and len(workers) == 2
+    for worker in workers:  # stopped within a few seconds, even on a loaded machine
+        worker.join(5.0)
     assert [worker.is_alive() for worker in workers] == [False, False]
 
 
