@@ -26,6 +26,7 @@ from collections.abc import Callable, Hashable
 
 from rac_tn.bounds import CutBound
 from rac_tn.draw import layout as _layout
+from rac_tn.draw._labels import place_dim_labels
 from rac_tn.draw.cuts import add_network_cut
 from rac_tn.draw.scene import (
     Edge,
@@ -35,7 +36,6 @@ from rac_tn.draw.scene import (
     Text,
     add_title,
     bond_width,
-    place_dim_labels,
     style_meta,
     text_size,
 )

@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable
 
-from rac_tn.draw.scene import TENSION, Curve, Edge, Node, Point, Region, Scene, Text
+from rac_tn.draw._curves import TENSION
+from rac_tn.draw.scene import Curve, Edge, Node, Point, Region, Scene, Text
 from rac_tn.draw.style import CUT_COLOR, END_COLOR, GREY, INK, LIGHT, START_COLOR, WHITE
 
 # Characters LaTeX treats specially in text, and a few non-ASCII characters our labels use.
