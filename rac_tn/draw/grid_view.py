@@ -19,9 +19,10 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from rac_tn.bounds import CutBound
+from rac_tn.draw._geometry import GridGeometry, scaled
 from rac_tn.draw._labels import place_dim_labels
 from rac_tn.draw.cuts import add_symmetric_cut
-from rac_tn.draw.layout import GridGeometry, Layout, grid_layout, scaled
+from rac_tn.draw.layout import Layout, grid_layout
 from rac_tn.draw.scene import (
     Edge,
     Node,
