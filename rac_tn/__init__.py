@@ -42,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "RankResult": "rac_tn.rank",
     "separation_rank": "rac_tn.rank",
     "spectrum": "rac_tn.numerical",
+    "hankel_rank": "rac_tn.hankel",
     "Spectrum": "rac_tn.numerical",
     "Report": "rac_tn.analysis",
     "analyze": "rac_tn.analysis",

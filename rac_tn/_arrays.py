@@ -164,3 +164,47 @@ def random_weights(
         [doubly_stochastic((R, R)) for _ in range(L)],
         readout,
     )
+
+
+def check_sequences(X: object, size: int, symbol: str = "M") -> tuple[np.ndarray, bool]:
+    """``X`` as a ``(batch, T, size)`` array, and whether it was a single sequence.
+
+    The one check of input sequences for every model (``symbol`` names the input size in
+    messages: ``M`` for a RAC, ``d`` for the families).
+
+    Raises
+    ------
+    TypeError
+        When ``X`` does not hold real numbers.
+    ValueError
+        For a shape other than ``(T, size)`` / ``(batch, T, size)``, ``T = 0``, or NaN or
+        infinite entries.
+
+    Examples
+    --------
+    >>> batch, single = check_sequences(np.ones((4, 2)), 2)
+    >>> batch.shape, single
+    ((1, 4, 2), True)
+    """
+    arr = np.asarray(X)
+    if arr.dtype == object or arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.number):
+        raise TypeError(f"X must hold real numbers, got dtype {arr.dtype}")
+    if np.iscomplexobj(arr):
+        raise TypeError("X must hold real numbers, got complex values")
+    if arr.ndim not in (2, 3):
+        raise ValueError(
+            f"X must have shape (T, {symbol}) or (batch, T, {symbol}) with {symbol} = {size}, "
+            f"got {arr.shape}"
+        )
+    if arr.shape[-1] != size:
+        raise ValueError(
+            f"X's last dimension must be the input size {symbol} = {size}, got shape {arr.shape}"
+        )
+    if arr.shape[-2] == 0:
+        raise ValueError("X holds an empty sequence (T = 0); a model needs T >= 1 steps")
+    if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
+        raise ValueError("X contains NaN or infinite entries")
+    if np.issubdtype(arr.dtype, np.integer):
+        arr = arr.astype(np.int64)
+    single = arr.ndim == 2
+    return (arr[None] if single else arr), single

@@ -28,7 +28,14 @@ from typing import Any
 import numpy as np
 
 from rac_tn import _modular
-from rac_tn._arrays import as_layer_list, as_weight, frozen, random_weights, same_arrays
+from rac_tn._arrays import (
+    as_layer_list,
+    as_weight,
+    check_sequences,
+    frozen,
+    random_weights,
+    same_arrays,
+)
 from rac_tn._checks import check_seed, positive_int
 from rac_tn._scaled import scaled_recurrence, to_float64
 
@@ -303,37 +310,8 @@ class RAC:
     # -- evaluation ---------------------------------------------------------------------------
 
     def _check_inputs(self, X: object) -> tuple[np.ndarray, bool]:
-        """``X`` as a ``(batch, T, M)`` array, and whether it was a single sequence.
-
-        Raises
-        ------
-        TypeError
-            When ``X`` does not hold real numbers.
-        ValueError
-            For a shape other than ``(T, M)`` / ``(batch, T, M)``, ``T = 0``, or NaN or
-            infinite entries.
-        """
-        arr = np.asarray(X)
-        if arr.dtype == object or not (
-            np.issubdtype(arr.dtype, np.integer)
-            or np.issubdtype(arr.dtype, np.floating)
-            or arr.dtype == np.bool_
-        ):
-            raise TypeError(f"X must hold real numbers, got dtype {arr.dtype}")
-        if arr.ndim not in (2, 3):
-            raise ValueError(
-                f"X must have shape (T, M) or (batch, T, M) with M = {self.M}, got {arr.shape}"
-            )
-        if arr.shape[-1] != self.M:
-            raise ValueError(
-                f"X's last dimension must be the input size M = {self.M}, got shape {arr.shape}"
-            )
-        if arr.shape[-2] == 0:
-            raise ValueError("X holds an empty sequence (T = 0); a RAC needs T >= 1 steps")
-        if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
-            raise ValueError("X contains NaN or infinite entries")
-        single = arr.ndim == 2
-        return (arr[None] if single else arr), single
+        """``X`` as ``(batch, T, M)`` and whether it was one sequence (see ``check_sequences``)."""
+        return check_sequences(X, self.M)
 
     def forward(self, X: object) -> np.ndarray:
         """Evaluate ``y`` in float64.

@@ -39,13 +39,13 @@ from rac_tn._checks import (
     check_class_index,
     check_max_entries,
     check_seed,
-    check_templates,
     positive_int,
     template_count,
 )
 from rac_tn._progress import ProgressArg, progress_callback
+from rac_tn._rank_inputs import family_as_rac, symmetric_value
 from rac_tn._results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, jsonable
-from rac_tn.bounds import CutBound, symmetric_bound
+from rac_tn.bounds import CutBound
 from rac_tn.cells import BilinearModel
 from rac_tn.model import RAC
 from rac_tn.partition import Partition
@@ -378,7 +378,7 @@ def separation_rank(
     """
     begin = time.perf_counter()
     if isinstance(rac, BilinearModel):
-        rac, templates, upper_bound = _family_as_rac(rac, partition, method, templates, upper_bound)
+        rac, templates, upper_bound = family_as_rac(rac, partition, method, templates, upper_bound)
     partition, fixed_prime = _check_common(rac, partition, prime)
     class_index = check_class_index(class_index, rac.C)
     check_choice(method, "method", METHODS)
@@ -394,7 +394,7 @@ def separation_rank(
                 "grid tensor) or pass a larger max_entries="
             )
         shape = (N ** len(partition.start), N ** len(partition.end))
-        bound = size = min(_symmetric_value(rac, partition, upper_bound, N), *shape)
+        bound = size = min(symmetric_value(rac, partition, upper_bound, N), *shape)
         attempt = grid_attempt(rac, partition, class_index, templates, N, max_entries)
     else:
         if templates is not None:
@@ -403,7 +403,7 @@ def separation_rank(
                 "is that of the function (random inputs, no templates)"
             )
         max_samples = positive_int(max_samples, "max_samples")
-        bound = _symmetric_value(rac, partition, upper_bound, None)
+        bound = symmetric_value(rac, partition, upper_bound, None)
         deadline = None if max_seconds is None else begin + _check_seconds(max_seconds)
         cap = min(bound, max_samples)
         attempt = sampled_attempt(rac, partition, class_index, cap, rng, deadline)
@@ -429,38 +429,6 @@ def separation_rank(
     )
 
 
-def _family_as_rac(
-    model: BilinearModel,
-    partition: Partition,
-    method: str,
-    templates: object,
-    upper_bound: CutBound | int | None,
-) -> tuple[RAC, object, CutBound | int | None]:
-    """A model family as its exact RAC equivalent, the templates it reads, and the bound.
-
-    The RAC equivalent reads ``x~ = (x, 1)`` when the family has affine terms (the
-    homogenised function has the same coefficient matrix, so the same ranks): templates gain a
-    column of ones. The bound is the family's own symmetric cut (its node dimensions are
-    smaller than the RAC equivalent's width).
-    """
-    if not isinstance(partition, Partition):
-        raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
-    rac = model.to_rac()
-    N = None
-    if method == "grid":
-        F = check_templates(templates, model.input_dim, allow_int=True)
-        N = F.shape[0]
-        if model.augmented_input:
-            F = np.hstack([F, np.ones((N, 1), dtype=F.dtype)])
-        templates = F
-    if upper_bound is None:
-        upper_bound = symmetric_bound(model, partition, templates=N).value
-        if not model.multiplicative:
-            # degree 1 in every input: y = a(x_P) + b(x_Q) + c has separation rank <= 2
-            upper_bound = min(upper_bound, 2)
-    return rac, templates, upper_bound
-
-
 def _check_seconds(max_seconds: object) -> float:
     """``max_seconds`` as a positive float, or a TypeError / ValueError."""
     if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float, np.number)):
@@ -480,30 +448,3 @@ def _reporting(
         return attempt(p, report)
 
     return run
-
-
-def _symmetric_value(
-    rac: RAC, partition: Partition, upper_bound: CutBound | int | None, templates: int | None
-) -> int:
-    """The symmetric cut bound's value: given by the caller, or computed here.
-
-    ``templates=None`` is the bound on the separation rank; a count N the bound on the rank of
-    the grid tensor with N templates.
-
-    Raises
-    ------
-    ValueError
-        When a given :class:`~rac_tn.bounds.CutBound` is for another partition or quantity,
-        or a given value is not a positive integer.
-    """
-    if upper_bound is None:
-        return symmetric_bound(rac, partition, templates=templates).value
-    if isinstance(upper_bound, CutBound):
-        quantity = SEPARATION_RANK if templates is None else GRID_TENSOR_RANK
-        if upper_bound.partition != partition or upper_bound.quantity != quantity:
-            raise ValueError(
-                f"upper_bound must be a bound on the {quantity} for this partition, got "
-                f"{upper_bound!r}"
-            )
-        return upper_bound.value
-    return positive_int(upper_bound, "upper_bound")

@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 import numpy as np
 
 from rac_tn import _modular
+from rac_tn._arrays import check_sequences
 from rac_tn._arrays import normalised as _normalised
 from rac_tn._checks import FloatRangeError
 from rac_tn.cells._layers import BilinearLayer
@@ -266,29 +267,8 @@ class BilinearModel(ABC):
     # -- evaluation --------------------------------------------------------------------------
 
     def _check_inputs(self, X: object) -> tuple[np.ndarray, bool]:
-        arr = to_numpy(X)
-        if arr.dtype == object or arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.number):
-            raise TypeError(f"X must hold real numbers, got dtype {arr.dtype}")
-        if np.iscomplexobj(arr):
-            raise TypeError("X must hold real numbers, got complex values")
-        if arr.ndim not in (2, 3):
-            raise ValueError(
-                f"X must have shape (T, d) or (batch, T, d) with d = {self.input_dim}, "
-                f"got {arr.shape}"
-            )
-        if arr.shape[-1] != self.input_dim:
-            raise ValueError(
-                f"X's last dimension must be the input size d = {self.input_dim}, "
-                f"got shape {arr.shape}"
-            )
-        if arr.shape[-2] == 0:
-            raise ValueError("X holds an empty sequence (T = 0); a model needs T >= 1 steps")
-        if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
-            raise ValueError("X contains NaN or infinite entries")
-        if np.issubdtype(arr.dtype, np.integer):
-            arr = arr.astype(np.int64)
-        single = arr.ndim == 2
-        return (arr[None] if single else arr), single
+        """``X`` as ``(batch, T, d)`` and whether it was one sequence (see ``check_sequences``)."""
+        return check_sequences(to_numpy(X), self.input_dim, "d")
 
     def rac_inputs(self, X: object) -> np.ndarray:
         """``X`` as the RAC equivalent reads it: ``x~ = (x, 1)`` when :attr:`augmented_input`.
