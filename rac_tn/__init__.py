@@ -27,6 +27,7 @@ _EXPORTS: dict[str, str] = {
     "LinearRNN": "rac_tn.cells",
     "as_model": "rac_tn.cells",
     "compile_rac": "rac_tn.network",
+    "compile_network": "rac_tn.network",
     "RacNetwork": "rac_tn.network",
     "grid_tensor": "rac_tn.gridtensor",
     "Partition": "rac_tn.partition",

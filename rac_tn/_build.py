@@ -2,22 +2,30 @@
 
 :class:`Builder` emits the MPS (L = 1) or the copy tree, tags every tensor with its role,
 layer, time and route (:class:`TensorPlace`), and records the contraction order as it goes, so
-the compiled network can be contracted along it with no search. :func:`rac_tn.compile_rac`
-wraps the result in a :class:`~rac_tn.network.RacNetwork`.
+the compiled network can be contracted along it with no search. :class:`FamilyBuilder` does
+the same for the model families (:mod:`rac_tn.cells`). :func:`rac_tn.compile_rac` wraps the
+result in a :class:`~rac_tn.network.RacNetwork`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import comb
 from typing import Literal
 
 import numpy as np
 import quimb.tensor as qtn
 
+from rac_tn._checks import positive_int
 from rac_tn.grid import copy_tree_walk
 from rac_tn.model import RAC
 
-TensorRole = Literal["WH", "WI", "DELTA", "H0", "WO", "CORE"]
+#: ``'A'``, ``'B'``, ``'C'`` (CP factors) and ``'CORE3'`` (a dense core) are the families' roles.
+#: The network shapes :func:`compile_rac` builds: a tensor train or the copy tree.
+NetworkKind = Literal["mps", "tree"]
+KINDS: tuple[NetworkKind, ...] = ("mps", "tree")
+#: The role tag of a tensor (see :mod:`rac_tn.network`).
+TensorRole = Literal["WH", "WI", "DELTA", "H0", "WO", "CORE", "A", "B", "C", "CORE3"]
 
 
 @dataclass(frozen=True)
@@ -27,7 +35,9 @@ class TensorPlace:
     Attributes
     ----------
     role
-        ``'WH'``, ``'WI'``, ``'DELTA'``, ``'H0'``, ``'WO'`` (copy tree) or ``'CORE'`` (MPS).
+        ``'WH'``, ``'WI'``, ``'DELTA'``, ``'H0'``, ``'WO'`` (copy tree) or ``'CORE'`` (MPS) of
+        a RAC; a family's ``'A'``, ``'B'``, ``'C'``, ``'DELTA'`` (CP core) or ``'CORE3'``
+        (dense core), ``'H0'`` and ``'WO'`` (its readout).
     layer, time
         The cell it belongs to (``H0``: time 0; ``W^O``: layer L+1, time T).
     route
@@ -142,3 +152,168 @@ class Builder:
         tids = list(tn.tensor_map)
         places = dict(zip(tids, self.places, strict=True))
         return tn, places, path
+
+
+class FamilyBuilder(Builder):
+    """The network of a model family (:mod:`rac_tn.cells`) from its :class:`BilinearLayer` s.
+
+    Every copy of cell ``(l, t)`` is its layer's core on augmented vectors: a CP core is the
+    factor tensors ``A`` (state x K, tag ``'A'``), ``B`` (input x K, ``'B'``), ``C``
+    (state x K, ``'C'``) around an order-3 COPY tensor of dimension K (``'DELTA'``); a dense
+    core is one order-3 tensor ``W[a, b, c]`` (``'CORE3'``). The walk, routes, ``H0``
+    tensors, ``W^O`` (the readout) and the structured path are those of the RAC's copy tree;
+    for L = 1 the copy tree is the chain of the T cells (the tensor train).
+    """
+
+    def __init__(self, model: object, T: int) -> None:  # a BilinearModel (cells import RAC)
+        """Read-only float64 copies of every layer's arrays, shared by every copy."""
+        self.model = model
+        self.T = T
+        self.tensors = []
+        self.places = []
+        self.steps = []
+        self.layers = model.layers
+        self.num_classes = model.readout.shape[0]
+
+        def frozen(a: np.ndarray) -> np.ndarray:
+            out = np.array(a, dtype=np.float64)
+            out.flags.writeable = False
+            return out
+
+        self.arrays = []
+        for layer in self.layers:
+            if layer.core == "cp":
+                K = layer.A.shape[1]
+                delta = np.zeros((K,) * 3)
+                delta[np.arange(K), np.arange(K), np.arange(K)] = 1.0
+                parts = {n: frozen(getattr(layer, n)) for n in ("A", "B", "C")}
+                parts["DELTA"] = frozen(delta)
+            else:
+                parts = {"CORE3": frozen(layer.W)}
+            parts["H0"] = frozen(layer.initial_state)
+            self.arrays.append(parts)
+        readout = model.readout
+        self.wo = frozen(readout if self.num_classes > 1 else readout[0])
+
+    def add_output(self, state: tuple[str, int], state_ind: str) -> None:
+        """Close the network with the readout (and the class index when C > 1)."""
+        L, T = len(self.layers), self.T
+        inds = ("c", state_ind) if self.num_classes > 1 else (state_ind,)
+        self.contract(state, self.add(self.wo, inds, "WO", L + 1, T, ""))
+
+    def build_tree(self) -> None:
+        """The copy tree (the chain for L = 1), copy by copy in post-order."""
+        L, T = len(self.layers), self.T
+        done: list[tuple[str, int]] = []
+        for layer, t, r in copy_tree_walk(L, T):
+            parts = self.arrays[layer - 1]
+            below = done.pop() if layer > 1 else None
+            if t > 1:
+                prev = done.pop()
+            else:
+                prev = self.add(parts["H0"], (f"h{layer}_0.R{r}",), "H0", layer, 0, r)
+            prev_ind = f"h{layer}_{t - 1}.R{r}h" if t > 1 else f"h{layer}_0.R{r}"
+            below_ind = f"h{layer - 1}_{t}.R{r}i" if layer > 1 else f"d{t}"
+            out_ind = f"h{layer}_{t}.R{r}"
+            if "CORE3" in parts:
+                core = self.add(
+                    parts["CORE3"], (prev_ind, below_ind, out_ind), "CORE3", layer, t, r
+                )
+                x = self.contract(core, prev)
+                done.append(x if below is None else self.contract(x, below))
+                continue
+            a_ind, b_ind, k_ind = (f"{c}{layer}_{t}.R{r}" for c in "abk")
+            a = self.contract(self.add(parts["A"], (prev_ind, a_ind), "A", layer, t, r), prev)
+            b = self.add(parts["B"], (below_ind, b_ind), "B", layer, t, r)
+            if below is not None:
+                b = self.contract(b, below)
+            delta = self.add(parts["DELTA"], (a_ind, b_ind, k_ind), "DELTA", layer, t, r)
+            x = self.contract(self.contract(delta, a), b)
+            done.append(self.contract(self.add(parts["C"], (out_ind, k_ind), "C", layer, t, r), x))
+        self.add_output(done.pop(), f"h{L}_{T}.R")
+
+
+# -- sizes (re-exported by rac_tn.network) --------------------------------------------------
+
+
+def count_tensors(
+    L: int, T: int, kind: NetworkKind | None = None, *, per_copy: int | None = None
+) -> int:
+    """Number of tensors ``compile_rac`` builds, in closed form.
+
+    The tree has ``C(T+L, L) - 1`` cell copies (3 tensors each for a RAC: ``W^H``, ``W^I``,
+    COPY), one ``H0`` per copy of a ``t = 1`` cell (``C(T+L-1, L-1)`` of them) and ``W^O``;
+    the RAC's MPS has ``T + 2`` tensors. A model family's network is the copy tree at every
+    depth (at L = 1, the chain of T cells) with ``per_copy`` tensors per cell copy: 4 for a CP
+    core (``A``, ``B``, ``C``, COPY), 1 for a dense core.
+
+    Parameters
+    ----------
+    L, T
+        Depth and sequence length.
+    kind
+        ``'mps'``, ``'tree'``, or None for the default of the depth (as :func:`compile_rac`).
+    per_copy
+        Tensors per cell copy of a model family (4 CP, 1 dense); None for a RAC.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``kind``, or ``kind='mps'`` with ``L > 1``.
+
+    Examples
+    --------
+    >>> count_tensors(1, 10), count_tensors(1, 10, kind="tree"), count_tensors(2, 4)
+    (12, 32, 48)
+    >>> count_tensors(1, 10, per_copy=4), count_tensors(2, 4, per_copy=1)   # CP, dense
+    (42, 20)
+    """
+    L, T = positive_int(L, "L"), positive_int(T, "T")
+    kind = _resolve_kind(L, kind)
+    if per_copy is None:
+        if kind == "mps":
+            return T + 2
+        per_copy = 3
+    return positive_int(per_copy, "per_copy") * (comb(T + L, L) - 1) + comb(T + L - 1, L - 1) + 1
+
+
+def _family_count(model: object, T: int) -> int:
+    """Tensors of a family's network: per layer, its copies times the tensors of its core.
+
+    Layer ``l`` has ``sum_t C(T-t+L-l, L-l) = C(T+L-l, L-l+1)`` cell copies, ``C(T-1+L-l,
+    L-l)`` of them at ``t = 1`` (each reads an ``H0``); plus the readout.
+    """
+    L = model.depth
+    total = 1
+    for layer_index, layer in enumerate(model.layers, 1):
+        per_copy = 4 if layer.core == "cp" else 1
+        total += per_copy * comb(T + L - layer_index, L - layer_index + 1)
+        total += comb(T - 1 + L - layer_index, L - layer_index)
+    return total
+
+
+# -- validation -------------------------------------------------------------------------------
+
+
+def _resolve_kind(L: int, kind: str | None) -> NetworkKind:
+    """``kind``, or the default for depth ``L`` (``'mps'`` for L = 1, else ``'tree'``).
+
+    Raises
+    ------
+    ValueError
+        For an unknown kind, or ``'mps'`` with ``L > 1``.
+    """
+    if kind is None:
+        return "mps" if L == 1 else "tree"
+    if kind not in KINDS:
+        raise ValueError(f"kind must be 'mps' or 'tree' (or None for the default), got {kind!r}")
+    if kind == "mps" and L != 1:
+        raise ValueError(
+            f"kind='mps' needs a shallow RAC (L = 1), got depth L = {L}: a deep RAC's network "
+            "is the copy tree (kind='tree')"
+        )
+    return kind

@@ -104,7 +104,7 @@ def evaluate(net: RacNetwork, X: object, *, optimize: Any = None) -> np.ndarray:
     output = (_BATCH, *net.output_inds)
     tree, _ = _tree(net, inputs, output, arrays, optimize, ("evaluate", batch.shape[0]))
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        out = np.asarray(tree.contract(arrays)).reshape(batch.shape[0], net.rac.C)
+        out = np.asarray(tree.contract(arrays)).reshape(batch.shape[0], net.rac.num_classes)
     check_float_range(
         out,
         f"y (T = {net.T}, depth {net.L})",
@@ -204,14 +204,18 @@ def _attached(
 
     ``per_step=False``: ``data`` is ``F`` (N x M); index ``d{t}`` stays, now of size N.
     ``per_step=True``: ``data`` is ``X`` (batch x T x M); copy of input t reads ``X[:, t]``,
-    and ``d{t}`` becomes the batch hyperedge.
+    and ``d{t}`` becomes the batch hyperedge. A family's inputs are attached at its layer-1
+    ``B`` / ``CORE3`` copies; with affine terms (``net.augmented_input``) the leg carries
+    ``x~ = (x, 1)``, so the constant 1 is appended to each input / template row first.
     """
     tensors = net.tn.tensor_map
+    if net.augmented_input:
+        data = np.concatenate([data, np.ones(data.shape[:-1] + (1,), data.dtype)], axis=-1)
     inputs, arrays = [], []
     for tid in net.tids:
         tensor, place = tensors[tid], net.places[tid]
         inds, array = tuple(tensor.inds), tensor.data
-        if place.layer == 1 and place.role in ("WI", "CORE"):
+        if place.layer == 1 and place.role in ("WI", "CORE", "B", "CORE3"):
             leg = f"d{place.time}"
             axis = inds.index(leg)
             if per_step:

@@ -37,6 +37,7 @@ from rac_tn._checks import (
 )
 from rac_tn._format import human_bytes
 from rac_tn._prefix import grid_prefix
+from rac_tn.cells import BilinearModel, RACModel
 from rac_tn.contract import Optimize, contract_grid
 from rac_tn.model import RAC
 from rac_tn.network import DEFAULT_MAX_TENSORS, RacNetwork, compile_rac
@@ -60,7 +61,11 @@ def grid_tensor(
     Parameters
     ----------
     rac
-        A :class:`~rac_tn.RAC` (then ``T`` is required) or a compiled :class:`RacNetwork`.
+        A :class:`~rac_tn.RAC` or a model family of :mod:`rac_tn.cells` (then ``T`` is
+        required), or a compiled :class:`RacNetwork`. A family's grid tensor is by
+        ``'network'`` or ``'brute'`` (``'auto'`` and ``'prefix'`` run ``'brute'``, its own
+        recurrence); with affine terms the templates are the rows of ``F`` and the network's
+        input legs read ``[F, 1]``.
     T
         Sequence length.
     templates
@@ -90,10 +95,12 @@ def grid_tensor(
     rac, T, net = _resolve_source(rac, T)
     check_choice(method, "method", METHODS)
     F = check_templates(templates, rac.M)
-    N, C = F.shape[0], rac.C
+    N, C = F.shape[0], rac.num_classes
     _check_output_size(N, T, C, max_entries)
     if method == "auto":
         method = _auto_method(rac, T, N, net)
+    if method == "prefix" and not isinstance(rac, RAC):
+        method = "brute"  # a family's forward is its own recurrence ('prefix' is the RAC's)
     if method != "network" and optimize is not None:
         raise ValueError(f"optimize= applies to method='network' only, got method={method!r}")
     if method == "network" and net is None:
@@ -158,6 +165,12 @@ def grid_tensor_mod(
     True
     """
     rac, T, _ = _resolve_source(rac, T)
+    if not isinstance(rac, RAC):
+        raise TypeError(
+            "grid_tensor_mod needs a RAC (or a network compiled from one); for a model family "
+            "use model.forward_mod, or grid_tensor_mod(model.to_rac(), T, ...) on "
+            "model.rac_inputs templates"
+        )
     weights = rac.modular(p)
     F = check_templates(templates, rac.M, allow_int=True)
     N, C, R, L = F.shape[0], rac.C, rac.R, rac.L
@@ -270,6 +283,11 @@ def to_mps(
     (5, 3)
     """
     rac = net.rac
+    if not isinstance(rac, RAC):
+        raise TypeError(
+            f"to_mps needs a network compiled from a RAC, got one from a {net.family!r} model; "
+            "its compiled chain (net.tn) is already the tensor train"
+        )
     if rac.L != 1:
         raise ValueError(
             f"to_mps needs a shallow RAC (L = 1); this one has depth L = {rac.L}, "
@@ -312,7 +330,7 @@ RacNetwork.to_mps = to_mps
 def _grid_brute(rac: RAC, T: int, F: np.ndarray) -> np.ndarray:
     N = F.shape[0]
     total = N**T
-    out = np.empty((total, rac.C))
+    out = np.empty((total, rac.num_classes))
     powers = N ** np.arange(T - 1, -1, -1, dtype=np.int64)
     rows = max(1, _BRUTE_ROWS // max(1, T))
     for start in range(0, total, rows):
@@ -336,14 +354,21 @@ def _auto_method(rac: RAC, T: int, N: int, net: RacNetwork | None) -> GridMethod
 
 
 def _resolve_source(source: object, T: object) -> tuple[RAC, int, RacNetwork | None]:
+    # a model family (or a network compiled from one, which carries the family as ``rac``)
+    # gets 'network' and 'brute' (its own forward); 'prefix' is the RAC's
     if isinstance(source, RacNetwork):
         if T is not None and T != source.T:
             raise ValueError(f"T = {T} does not match the network's T = {source.T}")
         return source.rac, source.T, source
-    if not isinstance(source, RAC):
-        raise TypeError(f"rac must be a rac_tn.RAC or a RacNetwork, got {type(source).__name__}")
+    if isinstance(source, RACModel):
+        source = source.rac
+    if not isinstance(source, (RAC, BilinearModel)):
+        raise TypeError(
+            "rac must be a rac_tn.RAC or a RacNetwork (or a model family of rac_tn.cells), "
+            f"got {type(source).__name__}"
+        )
     if T is None:
-        raise TypeError("T (the sequence length) is required when passing a RAC")
+        raise TypeError("T (the sequence length) is required when passing a model")
     return source, positive_int(T, "T"), None
 
 

@@ -1,4 +1,4 @@
-"""Compile a RAC into a quimb tensor network.
+"""Compile a RAC, or any model family of :mod:`rac_tn.cells`, into a quimb tensor network.
 
 ``compile_rac(rac, T)`` builds the network of the output ``y(f_1, ..., f_T)``:
 
@@ -11,6 +11,17 @@
   (delta) tensor for the elementwise product, plus the initial state ``h^{l,0}`` it reads when
   ``t = 1``. Cell ``(l, t)`` has ``C(T-t+L-l, L-l)`` copies and input ``t`` appears
   ``n_t = C(T-t+L-1, L-1)`` times.
+
+Model families (:mod:`rac_tn.cells`) compile from their bilinear layers on augmented vectors
+(exact, no approximation), along the same copy tree (at L = 1 the chain of the T cells, a
+tensor train with a small network per site, ``kind='mps'``). A copy of cell ``(l, t)`` is
+its layer's core: a CP core is four tensors, ``A`` (``h -> a``), ``B`` (``x -> b``), an
+order-3 COPY tensor of dimension K (``a, b -> k``, tag ``'DELTA'``) and ``C`` (``k -> h'``),
+so the network cut finds min(n, K) by itself; a dense core (the 2RNN) is one order-3 tensor
+``CORE3`` ``(h, x, h')``. With affine terms, states and inputs are augmented (``h~ = (h, 1)``,
+``x~ = (x, 1)``), K counts every CP term of the layer, and the input legs ``d{t}`` (dimension
+d + 1) read ``x~``: :meth:`RacNetwork.evaluate` and grid tensors append the constant 1 to
+every input and template row. The readout is ``WO`` and ``h~_0`` is ``H0``, as for a RAC.
 
 Index names (all stable; ``route`` is the copy id defined below):
 
@@ -25,6 +36,7 @@ index                 size   meaning
                              read by copy ``route`` of cell ``(l, 1)``). MPS: ``h1_{t}.R``.
 ``a{l}_{t}.R{route}`` R      ``W^{H,l} h^{l,t-1}``, from ``WH`` into the ``DELTA`` of the copy.
 ``b{l}_{t}.R{route}`` R      ``W^{I,l} h^{l-1,t}``, from ``WI`` into the ``DELTA`` of the copy.
+``k{l}_{t}.R{route}`` K      a family's CP term index, from the ``DELTA`` into ``C``.
 ====================  =====  ==================================================================
 
 Routes and tags. The ``route`` of a copy of cell ``(l, t)`` is the path from the output down to
@@ -51,25 +63,33 @@ from __future__ import annotations
 import gc
 import re
 from dataclasses import dataclass
-from math import comb
 from typing import Any, Literal
 
 import quimb.tensor as qtn
 
-from rac_tn._build import Builder, TensorPlace
+from rac_tn._build import (
+    KINDS,
+    Builder,
+    FamilyBuilder,
+    NetworkKind,
+    TensorPlace,
+    _family_count,
+    _resolve_kind,
+    count_tensors,
+)
 from rac_tn._checks import check_fits_in_memory, positive_int
+from rac_tn.cells import BilinearModel, RACModel, as_model
 from rac_tn.grid import total_degree
 from rac_tn.model import RAC
+
+#: What :func:`compile_rac` compiles: a RAC or any model family of :mod:`rac_tn.cells`.
+Model = RAC | BilinearModel
 
 #: :func:`compile_rac` refuses to build more tensors than this unless told otherwise.
 DEFAULT_MAX_TENSORS = 200_000
 _BYTES_PER_TENSOR = 3_000  # measured: 2.8 kB per tensor at the peak of a 242,202-tensor build
-#: The network shapes :func:`compile_rac` builds: a tensor train or the copy tree.
-NetworkKind = Literal["mps", "tree"]
-KINDS: tuple[NetworkKind, ...] = ("mps", "tree")
-#: The role tag of a tensor (see the module docstring).
 #: What an index carries (see :class:`IndexInfo`).
-IndexRole = Literal["input", "class", "state", "recurrent", "drive"]
+IndexRole = Literal["input", "class", "state", "recurrent", "drive", "term"]
 
 
 @dataclass(frozen=True)
@@ -80,10 +100,13 @@ class IndexInfo:
     ----------
     role
         ``'input'`` (``d{t}``), ``'class'`` (``c``), ``'state'`` (``h{l}_{t}``: a state or
-        initial state), ``'recurrent'`` (``a{l}_{t}``: ``W^H h``), ``'drive'`` (``b{l}_{t}``:
-        ``W^I h``).
+        initial state), ``'recurrent'`` (``a{l}_{t}``: ``W^H h``; a family's ``A^T h``),
+        ``'drive'`` (``b{l}_{t}``: ``W^I h``; a family's ``B^T x``), ``'term'``
+        (``k{l}_{t}``: a family's CP term index, from the COPY tensor into ``C``).
     symbol
-        The paper's symbol for its dimension: ``'M'``, ``'R'`` or ``'C'``.
+        The paper's symbol for its dimension: ``'M'``, ``'R'`` or ``'C'`` (RAC); ``'d'``,
+        ``'d+1'``, ``'n'``, ``'n+1'``, ``'K'`` or ``'C'`` (a family; ``+1`` for augmented
+        vectors, ``'K'`` for the CP terms of the layer, affine terms included).
     dim
         Its dimension.
     layer, time, route
@@ -98,49 +121,26 @@ class IndexInfo:
     route: str
 
 
-def count_tensors(L: int, T: int, kind: NetworkKind | None = None) -> int:
-    """Number of tensors ``compile_rac`` builds, in closed form.
-
-    The tree has ``C(T+L, L) - 1`` cell copies (3 tensors each), one ``H0`` per copy of a
-    ``t = 1`` cell (``C(T+L-1, L-1)`` of them) and ``W^O``; the MPS has ``T + 2`` tensors.
-
-    Parameters
-    ----------
-    L, T
-        Depth and sequence length.
-    kind
-        ``'mps'``, ``'tree'``, or None for the default of the depth (as :func:`compile_rac`).
-
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    ValueError
-        For an unknown ``kind``, or ``kind='mps'`` with ``L > 1``.
-
-    Examples
-    --------
-    >>> count_tensors(1, 10), count_tensors(1, 10, kind="tree"), count_tensors(2, 4)
-    (12, 32, 48)
-    """
-    L, T = positive_int(L, "L"), positive_int(T, "T")
-    kind = _resolve_kind(L, kind)
-    if kind == "mps":
-        return T + 2
-    return 3 * (comb(T + L, L) - 1) + comb(T + L - 1, L - 1) + 1
-
-
 class RacNetwork:
-    """A RAC compiled into a quimb :class:`~quimb.tensor.TensorNetwork` for ``T`` steps.
+    """A RAC or model family compiled into a quimb :class:`~quimb.tensor.TensorNetwork`.
 
     Attributes
     ----------
     tn : quimb.tensor.TensorNetwork
         The network; its open indices are ``input_inds`` (and ``'c'`` when C > 1).
     T, rac, kind
-        Sequence length, the source :class:`~rac_tn.RAC`, and ``'mps'`` or ``'tree'``.
+        Sequence length, the source model, and ``'mps'`` or ``'tree'``. ``rac`` is the
+        :class:`~rac_tn.RAC` for a RAC; for a model family (:mod:`rac_tn.cells`) it is the
+        family object itself (also :attr:`model`), which has the same ``forward``,
+        ``forward_scaled``, ``M``, ``R``, ``L`` and ``num_classes``.
+    model
+        The source model, as given (a RAC, or a family).
+    family : str
+        ``'rac'``, ``'2rnn'``, ``'cp2rnn'``, ``'mirnn'`` or ``'linear'``.
+    augmented_input : bool
+        True when the input legs ``d{t}`` carry ``x~ = (x, 1)`` (a family with affine
+        terms): :meth:`evaluate` and :meth:`grid_tensor` attach ``(x, 1)`` (templates
+        ``[F, 1]``), the constant 1 in the last coordinate, so ``d{t}`` has dimension d + 1.
     input_inds : tuple[str, ...]
         ``('d1', ..., 'dT')``.
     output_inds : tuple[str, ...]
@@ -180,7 +180,7 @@ class RacNetwork:
         self,
         tn: qtn.TensorNetwork,
         T: int,
-        rac: RAC,
+        rac: Model,
         kind: NetworkKind,
         places: dict[int, TensorPlace],
         path: tuple[tuple[int, int], ...],
@@ -188,12 +188,15 @@ class RacNetwork:
         self.tn = tn
         self.T = T
         self.rac = rac
+        self.model = rac
         self.kind = kind
         self.places = places
         self.path = path
         self.tids = tuple(tn.tensor_map)
         self.input_inds = tuple(f"d{t}" for t in range(1, T + 1))
-        self.output_inds = ("c",) if rac.C > 1 else ()
+        self.output_inds = ("c",) if rac.num_classes > 1 else ()
+        self.family = "rac" if isinstance(rac, RAC) else rac.family
+        self.augmented_input = not isinstance(rac, RAC) and rac.augmented_input
 
     # -- sizes --------------------------------------------------------------------------------
 
@@ -209,15 +212,39 @@ class RacNetwork:
 
     @property
     def signature(self) -> tuple[Any, ...]:
-        """``(kind, M, R, L, C, T)``: everything the network's structure depends on."""
+        """``(kind, M, R, L, C, T)``: everything the network's structure depends on.
+
+        A family's adds its name and every layer's core and shapes.
+        """
         rac = self.rac
-        return (self.kind, rac.M, rac.R, rac.L, rac.C, self.T)
+        base = (self.kind, rac.M, rac.R, rac.L, rac.num_classes, self.T)
+        if isinstance(rac, RAC):
+            return base
+        shapes = tuple(
+            (
+                layer.core,
+                *(
+                    getattr(layer, n).shape
+                    for n in ("A", "B", "W")
+                    if getattr(layer, n) is not None
+                ),
+            )
+            for layer in rac.layers
+        )
+        return (*base, self.family, shapes)
 
     def __repr__(self) -> str:
         rac = self.rac
+        if isinstance(rac, RAC):
+            return (
+                f"RacNetwork(kind={self.kind!r}, T={self.T}, M={rac.M}, R={rac.R}, L={rac.L}, "
+                f"C={rac.C}, tensors={self.num_tensors})"
+            )
+        rank = f", K={rac.rank}" if rac.rank is not None else ""
         return (
-            f"RacNetwork(kind={self.kind!r}, T={self.T}, M={rac.M}, R={rac.R}, L={rac.L}, "
-            f"C={rac.C}, tensors={self.num_tensors})"
+            f"RacNetwork(kind={self.kind!r}, family={self.family!r}, T={self.T}, "
+            f"d={rac.input_dim}, n={rac.hidden_dim}{rank}, L={rac.depth}, "
+            f"C={rac.num_classes}, bias={rac.bias}, tensors={self.num_tensors})"
         )
 
     # -- what an index is -----------------------------------------------------------------------
@@ -247,39 +274,68 @@ class RacNetwork:
         ('M', 'drive')
         """
         rac = self.rac
+        family = not isinstance(rac, RAC)
         if ind in self.input_inds:
             t = int(ind[1:])
+            if family:
+                symbol = "d+1" if self.augmented_input else "d"
+                return IndexInfo("input", symbol, rac.input_node_dim, 0, t, "")
             return IndexInfo("input", "M", rac.M, 0, t, "")
         if ind in self.output_inds:
-            return IndexInfo("class", "C", rac.C, rac.L + 1, self.T, "")
+            return IndexInfo("class", "C", rac.num_classes, rac.L + 1, self.T, "")
         match = _STATE_INDEX.fullmatch(ind)
         if match is None or ind not in self.tn.ind_map:
             raise KeyError(f"{ind!r} is not an index of this network")
         letter, layer, time, route = match.groups()
-        role = {"h": "state", "a": "recurrent", "b": "drive"}[letter]
-        return IndexInfo(role, "R", rac.R, int(layer), int(time), route)
+        role = {"h": "state", "a": "recurrent", "b": "drive", "k": "term"}[letter]
+        if not family:
+            return IndexInfo(role, "R", rac.R, int(layer), int(time), route)
+        tensor = self.tn.tensor_map[next(iter(self.tn.ind_map[ind]))]
+        dim = tensor.shape[tensor.inds.index(ind)]
+        if letter == "h":
+            symbol = "n+1" if rac.layers[int(layer) - 1].affine else "n"
+        else:
+            symbol = "K"
+        return IndexInfo(role, symbol, dim, int(layer), int(time), route)
 
 
-_STATE_INDEX = re.compile(r"([hab])(\d+)_(\d+)\.R([hi]*)")
+_STATE_INDEX = re.compile(r"([habk])(\d+)_(\d+)\.R([hi]*)")
 
 
 # -- compiler ---------------------------------------------------------------------------------
 
 
 def compile_rac(
-    rac: RAC, T: int, *, kind: NetworkKind | None = None, max_tensors: int = DEFAULT_MAX_TENSORS
+    rac: Model, T: int, *, kind: NetworkKind | None = None, max_tensors: int = DEFAULT_MAX_TENSORS
 ) -> RacNetwork:
-    """Compile ``rac`` for sequences of length ``T`` into a :class:`RacNetwork`.
+    """Compile a RAC or a model family for sequences of length ``T`` into a :class:`RacNetwork`.
+
+    A RAC (or a :class:`~rac_tn.cells.RACModel`, compiled as its RAC) gives the tensor train
+    or copy tree of the module docstring. A model family (:mod:`rac_tn.cells`: CP2RNN,
+    SecondOrderRNN, MIRNN, LinearRNN) is compiled from its :attr:`layers` (bilinear layers on
+    augmented vectors, exact): the same copy tree (at L = 1 the chain of the T cells, a tensor
+    train, ``kind='mps'``), each cell copy being its layer's core. A CP core is a COPY tensor
+    of dimension K (tag ``'DELTA'``) between its factor matrices ``A`` (reads the state,
+    ``(h, a)``), ``B`` (reads the input, ``(x, b)``) and ``C`` (writes the new state,
+    ``(h', k)``), tags ``'A'``, ``'B'``, ``'C'``; so the network cut sees min(n, K) by itself.
+    A dense core (the 2RNN) is one order-3 tensor ``W[h, x, h']`` (tag ``'CORE3'``). With
+    affine terms the states and inputs are augmented (``h~ = (h, 1)``, ``x~ = (x, 1)``,
+    dimension n + 1 / d + 1) and K counts every term of the layer (first-order terms and the
+    constant included); the input legs ``d{t}`` then carry ``x~``: :meth:`RacNetwork.evaluate`
+    and grid tensors attach ``(x, 1)``. The readout (``W^O``, the decoder with its bias in the
+    constant column) closes the network; ``h~_0`` sits in ``H0``. Index names as in the module
+    docstring, plus ``k{l}_{t}.R{route}`` (the CP term index, COPY -> ``C``).
 
     Parameters
     ----------
     rac
-        The model.
+        The model: a :class:`~rac_tn.RAC` or a family of :mod:`rac_tn.cells`.
     T
         Number of time steps.
     kind
         ``'mps'`` (L = 1 only; the default there) or ``'tree'`` (the default for L >= 2; for
-        L = 1 it shows ``W^H``, ``W^I`` and the COPY tensors explicitly).
+        a RAC at L = 1 it shows ``W^H``, ``W^I`` and the COPY tensors explicitly; for a family
+        at L = 1 both are the chain of cells).
     max_tensors
         Refuse to build more tensors than this (the copy tree grows like ``C(T+L, L)``).
 
@@ -291,7 +347,7 @@ def compile_rac(
     Raises
     ------
     TypeError
-        When ``rac`` is not a :class:`~rac_tn.RAC`.
+        When ``rac`` is neither a :class:`~rac_tn.RAC` nor a model family.
     ValueError
         For an invalid ``T`` or ``kind``, or more than ``max_tensors`` tensors (the message
         points to the computation-grid routes, which never duplicate).
@@ -304,13 +360,28 @@ def compile_rac(
     >>> net = compile_rac(RAC.random(3, 2, depth=2, seed=1), T=4)
     >>> net
     RacNetwork(kind='tree', T=4, M=3, R=2, L=2, C=1, tensors=48)
+
+    A CP-2RNN: four tensors per cell (``A``, ``B``, ``C`` around a COPY tensor of dimension K).
+
+    >>> from rac_tn.cells import CP2RNN
+    >>> net = compile_rac(CP2RNN.random(2, 3, 2, seed=0), T=4)
+    >>> net.kind, net.num_tensors, sorted(net.tn.select_tensors(["DELTA", "T1"])[0].shape)
+    ('mps', 18, [2, 2, 2])
     """
+    if isinstance(rac, RACModel):
+        rac = rac.rac
     if not isinstance(rac, RAC):
-        raise TypeError(f"rac must be a rac_tn.RAC, got {type(rac).__name__}")
+        try:
+            rac = as_model(rac)
+        except TypeError:
+            raise TypeError(
+                f"rac must be a rac_tn.RAC or a model family of rac_tn.cells, got "
+                f"{type(rac).__name__}"
+            ) from None
     T = positive_int(T, "T")
     kind = _resolve_kind(rac.L, kind)
     max_tensors = positive_int(max_tensors, "max_tensors")
-    count = count_tensors(rac.L, T, kind)
+    count = count_tensors(rac.L, T, kind) if isinstance(rac, RAC) else _family_count(rac, T)
     if count > max_tensors:
         raise ValueError(
             f"compile_rac: a depth-{rac.L} RAC over T = {T} steps compiles to {count:,} tensors "
@@ -332,10 +403,14 @@ def compile_rac(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        builder = Builder(rac, T)
-        if kind == "mps":
+        if not isinstance(rac, RAC):
+            builder = FamilyBuilder(rac, T)
+            builder.build_tree()
+        elif kind == "mps":
+            builder = Builder(rac, T)
             builder.build_mps()
         else:
+            builder = Builder(rac, T)
             builder.build_tree()
         tn, places, path = builder.finish()
         return RacNetwork(tn, T, rac, kind, places, path)
@@ -344,34 +419,18 @@ def compile_rac(
             gc.enable()
 
 
-# -- validation -------------------------------------------------------------------------------
-
-
-def _resolve_kind(L: int, kind: str | None) -> NetworkKind:
-    """``kind``, or the default for depth ``L`` (``'mps'`` for L = 1, else ``'tree'``).
-
-    Raises
-    ------
-    ValueError
-        For an unknown kind, or ``'mps'`` with ``L > 1``.
-    """
-    if kind is None:
-        return "mps" if L == 1 else "tree"
-    if kind not in KINDS:
-        raise ValueError(f"kind must be 'mps' or 'tree' (or None for the default), got {kind!r}")
-    if kind == "mps" and L != 1:
-        raise ValueError(
-            f"kind='mps' needs a shallow RAC (L = 1), got depth L = {L}: a deep RAC's network "
-            "is the copy tree (kind='tree')"
-        )
-    return kind
+#: The neutral name of :func:`compile_rac` (it compiles every model family).
+compile_network = compile_rac
 
 
 __all__ = [
     "DEFAULT_MAX_TENSORS",
+    "KINDS",
+    "NetworkKind",
     "IndexInfo",
     "RacNetwork",
     "TensorPlace",
+    "compile_network",
     "compile_rac",
     "count_tensors",
 ]
