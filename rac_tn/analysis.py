@@ -23,14 +23,24 @@ True
 from __future__ import annotations
 
 import html
-import math
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from rac_tn._checks import DEFAULT_MAX_ENTRIES, check_class_index, positive_int
 from rac_tn._format import short_int
-from rac_tn._results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity
+from rac_tn._report_rows import (
+    ModelSizes,
+    ReportRow,
+    generic_row,
+    grid_row,
+    network_row,
+    sampled_row,
+    skipped_grid_row,
+    skipped_network_row,
+    symmetric_rows,
+    theorem_rows,
+)
 from rac_tn._tables import REPORT_COLUMNS, frame, report_records
 from rac_tn.bounds import CutBound, network_cut_bound, symmetric_bound
 from rac_tn.model import RAC
@@ -51,102 +61,6 @@ __all__ = [
 #: (far below :data:`rac_tn.network.DEFAULT_MAX_TENSORS`: that row is one of many, and the
 #: symmetric cut, which never duplicates, bounds the same rank more tightly).
 NETWORK_CUT_MAX_TENSORS = 20_000
-
-_EXACT_ORIGIN = "exact computation mod p"
-_SYMMETRIC_ORIGIN = "symmetric cut (computation grid)"
-_THEOREM_NOTES = {
-    "shallow_upper": "upper bound for every choice of weights (L = 1)",
-    "depth2_lower": "lower bound for all weights outside a null set (generic weights), L = 2",
-}
-
-
-@dataclass(frozen=True)
-class ReportRow:
-    """One number of a :class:`Report`.
-
-    Attributes
-    ----------
-    quantity
-        What the number is about: the ``'separation rank'`` of the function, or the
-        ``'grid-tensor rank'`` of the matricized grid tensor with the identity templates.
-    value
-        An exact int, or None when the computation was skipped (see ``note``).
-    claim
-        What the number claims, one of :data:`rac_tn._results.CLAIMS`.
-    origin
-        Where it comes from: a theorem, a cut, an exact computation.
-    method
-        How it was computed.
-    seconds
-        Wall time.
-    note
-        Conditions, certification or why the row was skipped.
-
-    Examples
-    --------
-    >>> row = ReportRow("separation rank", 6, "upper bound", "symmetric cut", "max-flow")
-    >>> row.log2 == math.log2(6), ReportRow.from_dict(row.to_dict()) == row
-    (True, True)
-    """
-
-    quantity: Quantity
-    value: int | None
-    claim: Claim
-    origin: str
-    method: str
-    seconds: float = field(default=0.0, compare=False)
-    note: str = ""
-
-    @property
-    def log2(self) -> float | None:
-        """``log2(value)`` (None when skipped)."""
-        if self.value is None:
-            return None
-        return math.log2(self.value) if self.value > 0 else 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return plain JSON-safe data (``value`` stays an exact Python int)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ReportRow:
-        """Rebuild the row that :meth:`to_dict` described."""
-        return cls(**data)
-
-
-@dataclass(frozen=True)
-class ModelSizes:
-    """The sizes of the analysed model: ``M``, ``R``, ``L``, ``C`` and integer weights or not.
-
-    Examples
-    --------
-    >>> ModelSizes.of(RAC.random(2, 3, depth=2, seed=0))
-    ModelSizes(M=2, R=3, L=2, C=1, integer=False)
-    """
-
-    M: int
-    R: int
-    L: int
-    C: int
-    integer: bool
-
-    @classmethod
-    def of(cls, rac: RAC) -> ModelSizes:
-        """Read the sizes of ``rac``."""
-        return cls(rac.M, rac.R, rac.L, rac.C, rac.is_integer)
-
-    def to_dict(self) -> dict[str, int | bool]:
-        """Return ``{"M": ..., "R": ..., "L": ..., "C": ..., "integer": ...}``."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ModelSizes:
-        """Rebuild the sizes that :meth:`to_dict` described."""
-        return cls(**data)
-
-    def __str__(self) -> str:
-        return f"RAC(M={self.M}, R={self.R}, L={self.L}, C={self.C})"
-
 
 #: The results a Report holds besides its rows, and their types (for ``from_dict``).
 _RESULT_TYPES: dict[str, Any] = {
@@ -399,11 +313,11 @@ def analyze(
     if partition.is_start_end:
         begin = time.perf_counter()
         theorems = theorem_bounds(rac.M, rac.R, rac.L, partition.T)
-        rows += _theorem_rows(theorems, time.perf_counter() - begin)
+        rows += theorem_rows(theorems, time.perf_counter() - begin)
 
     sym = symmetric_bound(rac, partition)
     sym_grid = symmetric_bound(rac, partition, templates=rac.M)
-    rows += _symmetric_rows(sym, sym_grid, rac.M)
+    rows += symmetric_rows(sym, sym_grid, rac.M)
 
     network, row = _network_cut(rac, partition, max_tensors)
     rows.append(row)
@@ -425,13 +339,13 @@ def analyze(
                 class_index=c,
             )
             ranks.append(rank)
-            rows.append(_sampled_row(rank, rac.C))
+            rows.append(sampled_row(rank, rac.C))
             grid_rank, row = _grid_rank(rac, partition, max_entries, sym_grid, c)
             rows.append(row)
             if grid_rank is not None:
                 grid_ranks.append(grid_rank)
         generic_lower = max(rank.rank for rank in ranks)
-        rows.append(_generic_row(generic_lower, sym))
+        rows.append(generic_row(generic_lower, sym))
 
     return Report(
         model=ModelSizes.of(rac),
@@ -450,101 +364,15 @@ def analyze(
     )
 
 
-def _theorem_rows(theorems: TheoremBounds, seconds: float) -> list[ReportRow]:
-    return [
-        ReportRow(
-            quantity=entry.quantity,
-            value=entry.value,
-            claim="theorem value" if entry.origin.startswith("paper") else entry.claim,
-            origin=entry.origin,
-            method="closed form",
-            seconds=seconds,
-            note=_THEOREM_NOTES.get(name, entry.statement),
-        )
-        for name, entry in theorems.items()
-    ]
-
-
-def _symmetric_rows(sym: CutBound, sym_grid: CutBound, M: int) -> list[ReportRow]:
-    return [
-        ReportRow(
-            SEPARATION_RANK,
-            sym.value,
-            "upper bound",
-            _SYMMETRIC_ORIGIN,
-            "max-flow, both orientations, exact recount",
-            sym.seconds,
-            f"U upstream of the {sym.upstream} inputs; {len(sym.cut)} boundary nodes",
-        ),
-        ReportRow(
-            GRID_TENSOR_RANK,
-            sym_grid.value,
-            "upper bound",
-            _SYMMETRIC_ORIGIN,
-            f"max-flow, inputs capped at N = {M} templates",
-            sym_grid.seconds,
-        ),
-    ]
-
-
 def _network_cut(rac: RAC, partition: Partition, limit: int) -> tuple[CutBound | None, ReportRow]:
     count = count_tensors(rac.L, partition.T)
     if count > limit:
-        skipped = ReportRow(
-            GRID_TENSOR_RANK,
-            None,
-            "upper bound",
-            "network cut",
-            "max-flow on the compiled network",
-            0.0,
-            f"skipped: the network would have {count:,} tensors > {limit:,}",
-        )
-        return None, skipped
+        return None, skipped_network_row(count, limit)
     begin = time.perf_counter()
     net = compile_rac(rac, partition.T, max_tensors=limit)
     built = time.perf_counter() - begin
     bound = network_cut_bound(net, partition)
-    categories = sorted({element.category for element in bound.cut})
-    row = ReportRow(
-        GRID_TENSOR_RANK,
-        bound.value,
-        "upper bound",
-        "network cut",
-        f"max-flow on the {net.kind} network",
-        built + bound.seconds,
-        f"{len(bound.cut)} cut elements ({', '.join(categories)}); {count:,} tensors",
-    )
-    return bound, row
-
-
-def _for_class(result: RankResult, num_classes: int) -> str:
-    return f"class {result.class_index}: " if num_classes > 1 else ""
-
-
-def _sampled_row(result: RankResult, num_classes: int) -> ReportRow:
-    return ReportRow(
-        SEPARATION_RANK,
-        result.rank,
-        result.claim,
-        _EXACT_ORIGIN,
-        f"{_for_class(result, num_classes)}sampled {result.samples} x {result.samples} "
-        "evaluations, FLINT rank",
-        result.seconds,
-        result.status,
-    )
-
-
-def _generic_row(lower: int, sym: CutBound) -> ReportRow:
-    proven = lower == sym.value
-    return ReportRow(
-        SEPARATION_RANK,
-        lower,
-        "exact rank" if proven else "certified lower bound",
-        "generic rank of the architecture",
-        "this model's rank (a lower bound for generic weights) and the symmetric cut",
-        0.0,
-        f"generic rank proven = {lower}" if proven else f"generic rank in [{lower}, {sym.value}]",
-    )
+    return bound, network_row(bound, net.kind, count, built)
 
 
 def _grid_rank(
@@ -552,16 +380,7 @@ def _grid_rank(
 ) -> tuple[RankResult | None, ReportRow]:
     M, T = rac.M, partition.T
     if M**T > max_entries:
-        skipped = ReportRow(
-            GRID_TENSOR_RANK,
-            None,
-            "exact rank",
-            _EXACT_ORIGIN,
-            "matricized grid tensor",
-            0.0,
-            f"skipped: {M}^{T} entries > max_entries={max_entries:,}",
-        )
-        return None, skipped
+        return None, skipped_grid_row(M, T, max_entries)
     grid = separation_rank(
         rac,
         partition,
@@ -570,13 +389,4 @@ def _grid_rank(
         upper_bound=grid_bound,
         class_index=class_index,
     )
-    row = ReportRow(
-        GRID_TENSOR_RANK,
-        grid.rank,
-        grid.claim,
-        _EXACT_ORIGIN,
-        f"{_for_class(grid, rac.C)}{grid.shape[0]} x {grid.shape[1]} matricization, FLINT rank",
-        grid.seconds,
-        grid.status,
-    )
-    return grid, row
+    return grid, grid_row(grid, rac.C)

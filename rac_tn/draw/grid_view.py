@@ -19,8 +19,10 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from rac_tn.bounds import CutBound
+from rac_tn.draw._geometry import GridGeometry, scaled
+from rac_tn.draw._labels import place_dim_labels
 from rac_tn.draw.cuts import add_symmetric_cut
-from rac_tn.draw.layout import GridGeometry, Layout, grid_layout, scaled
+from rac_tn.draw.layout import Layout, grid_layout
 from rac_tn.draw.scene import (
     Edge,
     Node,
@@ -29,7 +31,6 @@ from rac_tn.draw.scene import (
     Text,
     add_title,
     bond_width,
-    place_dim_labels,
     style_meta,
 )
 from rac_tn.draw.style import GREY, INK, LIGHT, WHITE, Style

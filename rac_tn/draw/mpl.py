@@ -27,6 +27,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyBboxPatch, PathPatch, Polygon
 from matplotlib.path import Path as MplPath
 
+from rac_tn.draw._curves import arrow_head, arrow_size, smooth_cycle
 from rac_tn.draw.scene import (
     Curve,
     Edge,
@@ -35,9 +36,6 @@ from rac_tn.draw.scene import (
     Region,
     Scene,
     Text,
-    arrow_head,
-    arrow_size,
-    smooth_cycle,
 )
 
 _CM = 1 / 2.54

@@ -25,7 +25,9 @@ import math
 from collections.abc import Callable, Hashable
 
 from rac_tn.bounds import CutBound
+from rac_tn.draw import _geometry
 from rac_tn.draw import layout as _layout
+from rac_tn.draw._labels import place_dim_labels
 from rac_tn.draw.cuts import add_network_cut
 from rac_tn.draw.scene import (
     Edge,
@@ -35,7 +37,6 @@ from rac_tn.draw.scene import (
     Text,
     add_title,
     bond_width,
-    place_dim_labels,
     style_meta,
     text_size,
 )
@@ -78,10 +79,10 @@ def network_view(
     """
     check_legible(net.L, net.T, style)
     if net.kind == "mps":
-        g = _layout.fit_mps_geometry(net.T, width=style.width, scale=style.scale)
+        g = _geometry.fit_mps_geometry(net.T, width=style.width, scale=style.scale)
         lay = _layout.mps_layout(net, g)
     else:
-        g = _layout.tree_geometry(net, labels=style.labels, scale=style.scale)
+        g = _geometry.tree_geometry(net, labels=style.labels, scale=style.scale)
         lay = _layout.tree_layout(net, g, hyperedges=style.hyperedges)
     scene = network_scene(net, lay, style, partition=partition)
     if cut is not None:
@@ -115,7 +116,7 @@ def check_legible(L: int, T: int, style: Style) -> None:
     ...
     ValueError: the network view of a depth-3 RAC over T = 6 steps needs at least 23.8 cm ...
     """
-    need = _layout.min_network_width(L, T, scale=style.scale)
+    need = _geometry.min_network_width(L, T, scale=style.scale)
     if need > style.width + 1e-9:
         raise ValueError(_too_wide(L, T, need, style.width))
 
@@ -237,7 +238,7 @@ def tensor_name(place: TensorPlace, L: int) -> str:
 class _TensorShapes:
     """The node of each tensor, by role, for one network, geometry, style and label mode."""
 
-    def __init__(self, net: RacNetwork, g: _layout.TreeGeometry, style: Style, mode: str) -> None:
+    def __init__(self, net: RacNetwork, g: _geometry.TreeGeometry, style: Style, mode: str) -> None:
         self.g = g
         self.is_mps = net.kind == "mps"
         self.deep = net.L > 1

@@ -31,9 +31,9 @@ from functools import lru_cache
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
+from rac_tn.draw._curves import Point, sample_smooth_cycle
 from rac_tn.draw.style import CUT_COLOR, INK, WHITE, Style, shade_of
 
-Point = tuple[float, float]
 Box = tuple[float, float, float, float]
 
 _CM_PER_PT = 2.54 / 72.0
@@ -157,10 +157,6 @@ class Text:
         x0 = {"left": self.x, "center": self.x - w / 2, "right": self.x - w}[self.ha]
         y0 = {"bottom": self.y, "center": self.y - h / 2, "top": self.y - h}[self.va]
         return (x0, y0, x0 + w, y0 + h)
-
-
-#: Tension of the smooth closed curves (TikZ's ``plot[smooth cycle, tension=...]``).
-TENSION = 0.6
 
 
 @dataclass
@@ -314,219 +310,6 @@ def text_size(text: str, size: float, *, math: bool = True) -> tuple[float, floa
     return (float(w) * _CM_PER_PT, float(h + d) * _CM_PER_PT)
 
 
-def smooth_cycle(
-    points: Sequence[Point], tension: float = TENSION
-) -> list[tuple[Point, Point, Point, Point]]:
-    """Return the cubic Bezier segments of the smooth closed curve through ``points``.
-
-    The construction of TikZ's ``plot[smooth cycle, tension=...]`` (pgf's closed-curve plot
-    handler): the segment from ``p[i]`` to ``p[i+1]`` has the control points
-    ``p[i] + k (p[i+1] - p[i-1])`` and ``p[i+1] - k (p[i+2] - p[i])``, ``k = 0.2775 tension``,
-    so both backends draw the very same curve from the same few points.
-
-    Parameters
-    ----------
-    points
-        The points the curve passes through, in order (not repeated at the end).
-    tension
-        TikZ's tension.
-
-    Returns
-    -------
-    list of (start, control, control, end)
-        One segment per point.
-
-    Examples
-    --------
-    >>> segs = smooth_cycle([(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)])
-    >>> len(segs), segs[0][0], segs[0][3]
-    (4, (0.0, 0.0), (1.0, 0.0))
-    """
-    n = len(points)
-    k = 0.2775 * tension
-    out = []
-    for i in range(n):
-        p0, p1, p2, p3 = (points[(i + j) % n] for j in (-1, 0, 1, 2))
-        c1 = (p1[0] + k * (p2[0] - p0[0]), p1[1] + k * (p2[1] - p0[1]))
-        c2 = (p2[0] - k * (p3[0] - p1[0]), p2[1] - k * (p3[1] - p1[1]))
-        out.append((p1, c1, c2, p2))
-    return out
-
-
-def sample_smooth_cycle(points: Sequence[Point], per_segment: int = 8) -> list[Point]:
-    """Return points along :func:`smooth_cycle` (for hit tests and bounding boxes).
-
-    Examples
-    --------
-    >>> len(sample_smooth_cycle([(0.0, 0.0), (1.0, 0.0), (0.0, 1.0)], per_segment=4))
-    13
-    """
-    out: list[Point] = []
-    for p0, c1, c2, p1 in smooth_cycle(points):
-        for j in range(per_segment):
-            u = j / per_segment
-            a, b, c, d = (1 - u) ** 3, 3 * u * (1 - u) ** 2, 3 * u * u * (1 - u), u**3
-            out.append(
-                (
-                    a * p0[0] + b * c1[0] + c * c2[0] + d * p1[0],
-                    a * p0[1] + b * c1[1] + c * c2[1] + d * p1[1],
-                )
-            )
-    out.append(out[0])
-    return out
-
-
-def arrow_head(tail: Point, tip: Point, length: float, half_width: float) -> list[Point]:
-    """Return the triangle of an arrowhead pointing from ``tail`` to ``tip`` (in cm).
-
-    Examples
-    --------
-    >>> arrow_head((0.0, 0.0), (1.0, 0.0), 0.5, 0.25)
-    [(1.0, 0.0), (0.5, 0.25), (0.5, -0.25)]
-    """
-    dx, dy = tip[0] - tail[0], tip[1] - tail[1]
-    d = math.hypot(dx, dy) or 1.0
-    ux, uy = dx / d, dy / d
-    bx, by = tip[0] - ux * length, tip[1] - uy * length
-    return [
-        tip,
-        (bx - uy * half_width, by + ux * half_width),
-        (bx + uy * half_width, by - ux * half_width),
-    ]
-
-
-def arrow_size(width_pt: float) -> tuple[float, float]:
-    """Return the arrowhead length and half-width in cm for a line of ``width_pt``."""
-    length = 0.11 + 0.02 * width_pt
-    return length, 0.45 * length
-
-
-def polyline_length(points: Sequence[Point]) -> float:
-    """Return the length of a polyline.
-
-    Examples
-    --------
-    >>> polyline_length([(0, 0), (3, 4), (3, 5)])
-    6.0
-    """
-    return sum(math.dist(a, b) for a, b in zip(points, points[1:], strict=False))
-
-
-def split_polyline(
-    points: Sequence[Point], fraction: float = 0.5
-) -> tuple[list[Point], list[Point]]:
-    """Cut a polyline at ``fraction`` of its length into two polylines.
-
-    Examples
-    --------
-    >>> split_polyline([(0.0, 0.0), (2.0, 0.0)])
-    ([(0.0, 0.0), (1.0, 0.0)], [(1.0, 0.0), (2.0, 0.0)])
-    """
-    target = fraction * polyline_length(points)
-    run = 0.0
-    for i in range(1, len(points)):
-        a, b = points[i - 1], points[i]
-        seg = math.dist(a, b)
-        if run + seg >= target and seg > 0:
-            s = (target - run) / seg
-            mid = (a[0] + s * (b[0] - a[0]), a[1] + s * (b[1] - a[1]))
-            return [*points[:i], mid], [mid, *points[i:]]
-        run += seg
-    return list(points), [points[-1]]
-
-
-def place_dim_labels(scene: Scene, *, horizontal: str = "above") -> None:
-    """Put each edge's dimension label beside its visible part, where it covers nothing.
-
-    The visible part is what lies outside the end nodes. The preferred spot is above (or,
-    with ``horizontal='below'``, below) the middle of a horizontal segment, right of a vertical
-    one, outward of a slanted one; when that spot would cover a node, a text, a line or an
-    earlier label, the other side and points nearer the ends are tried, and the spot covering
-    least is kept.
-    """
-    taken: list[Box] = [_grow(n.extent(), 0.04) for n in scene.nodes if n.shape != "none"]
-    taken += [_grow(t.extent(), 0.02) for t in scene.texts]
-    lines = [pt for e in scene.edges for pt in _sample_line(e.points, 0.02)]
-    for e in scene.edges:
-        if not e.label:
-            continue
-        pts = list(e.points)
-        for i, key in ((0, e.ends[0]), (-1, e.ends[1])):
-            if key is not None and scene.has_node(key):
-                pts[i] = scene.node(key).boundary_point(pts[1 if i == 0 else -2])
-        size = text_size(e.label, e.label_size)
-        segs = sorted(zip(pts, pts[1:], strict=False), key=lambda s: -math.dist(*s))
-        best, best_cost = None, math.inf
-        for a, b in segs[:2]:
-            for frac in (0.5, 0.3, 0.7):
-                for flip in (False, True):
-                    at = _label_beside(a, b, size, horizontal, frac, flip)
-                    box = _box_at(at, size)
-                    cost = sum(_overlap(box, t) for t in taken)
-                    cost += 0.01 * sum(_inside(box, p) for p in lines)
-                    if cost < best_cost - 1e-12:
-                        best, best_cost = at, cost
-                if best_cost == 0.0:
-                    break
-            if best_cost == 0.0:
-                break
-        e.label_pos = best
-        if best is not None:
-            taken.append(_grow(_box_at(best, size), 0.02))
-
-
-def _grow(box: Box, pad: float) -> Box:
-    return (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)
-
-
-def _box_at(at: Point, size: tuple[float, float]) -> Box:
-    w, h = size
-    return (at[0] - w / 2, at[1] - h / 2, at[0] + w / 2, at[1] + h / 2)
-
-
-def _overlap(a: Box, b: Box) -> float:
-    """Area of the intersection of two boxes."""
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    return w * h if w > 0 and h > 0 else 0.0
-
-
-def _inside(box: Box, p: Point) -> bool:
-    return box[0] < p[0] < box[2] and box[1] < p[1] < box[3]
-
-
-def _sample_line(points: Sequence[Point], step: float) -> list[Point]:
-    out = []
-    for a, b in zip(points, points[1:], strict=False):
-        n = max(1, math.ceil(math.dist(a, b) / step))
-        out += [(a[0] + (b[0] - a[0]) * k / n, a[1] + (b[1] - a[1]) * k / n) for k in range(n)]
-    return out
-
-
-def _label_beside(
-    a: Point,
-    b: Point,
-    size: tuple[float, float],
-    horizontal: str,
-    frac: float = 0.5,
-    flip: bool = False,
-) -> Point:
-    mx, my = a[0] + frac * (b[0] - a[0]), a[1] + frac * (b[1] - a[1])
-    w, h = size
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    sign = -1.0 if flip else 1.0
-    if abs(dy) > 2 * abs(dx):  # vertical: on the right
-        return (mx + sign * (0.05 + w / 2), my)
-    if abs(dx) > 2 * abs(dy):  # horizontal: above or below
-        sign *= 1.0 if horizontal == "above" else -1.0
-        return (mx, my + sign * (0.04 + h / 2))
-    d = math.hypot(dx, dy) or 1.0
-    nx, ny = -dy / d, dx / d
-    if ny < 0:
-        nx, ny = -nx, -ny
-    return (mx + sign * nx * (0.05 + w / 2), my + sign * ny * (0.04 + h / 2))
-
-
 def style_meta(style: Style) -> dict:
     """Return what a backend needs to know of the style: its colours and font size.
 
@@ -580,16 +363,8 @@ __all__ = [
     "Region",
     "Scene",
     "Text",
-    "TENSION",
     "add_title",
-    "arrow_head",
-    "arrow_size",
     "bond_width",
-    "place_dim_labels",
-    "polyline_length",
-    "sample_smooth_cycle",
-    "smooth_cycle",
-    "split_polyline",
     "style_meta",
     "text_size",
 ]

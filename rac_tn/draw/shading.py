@@ -5,7 +5,7 @@ The sides are given as a map from scene node keys to ``'source'``, ``'sink'`` or
 :class:`~rac_tn.draw.scene.Curve` of the boundary, by distance fields on a fine raster. It only
 draws: which nodes lie on which side is decided by the caller (:mod:`rac_tn.draw.cuts`).
 Outlines are reduced to a few points and drawn as smooth closed curves (both backends draw
-the same curve through them: :func:`~rac_tn.draw.scene.smooth_cycle`).
+the same curve through them: :func:`~rac_tn.draw._curves.smooth_cycle`).
 
 Examples
 --------
@@ -31,7 +31,8 @@ import numpy as np
 from scipy.ndimage import distance_transform_edt, gaussian_filter
 from scipy.spatial import cKDTree
 
-from rac_tn.draw.scene import Curve, Point, Region, Scene, polyline_length, split_polyline
+from rac_tn.draw._curves import polyline_length, split_polyline
+from rac_tn.draw.scene import Curve, Point, Region, Scene
 
 
 def _sample(points: Sequence[Point], step: float) -> list[Point]:
