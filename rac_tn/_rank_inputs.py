@@ -43,9 +43,10 @@ def family_as_rac(
         templates = F
     if upper_bound is None:
         upper_bound = symmetric_bound(model, partition, templates=N).value
-        if not model.multiplicative:
-            # degree 1 in every input: y = a(x_P) + b(x_Q) + c has separation rank <= 2
-            upper_bound = min(upper_bound, 2)
+    if not model.multiplicative:
+        # degree 1 in every input: y = a(x_P) + b(x_Q) + c has separation rank <= 2
+        given = upper_bound.value if isinstance(upper_bound, CutBound) else upper_bound
+        upper_bound = min(given, 2)
     return rac, templates, upper_bound
 
 

@@ -118,8 +118,8 @@ class ModelSizes:
 
     @classmethod
     def of(cls, rac: RAC) -> ModelSizes:
-        """Read the sizes of ``rac``."""
-        return cls(rac.M, rac.R, rac.L, rac.C, rac.is_integer)
+        """Read the sizes of ``rac`` (or of a model family: d, n, L, number of classes)."""
+        return cls(rac.input_dim, rac.hidden_dim, rac.depth, rac.num_classes, rac.is_integer)
 
     def to_dict(self) -> dict[str, int | bool]:
         """Return ``{"M": ..., "R": ..., "L": ..., "C": ..., "integer": ...}``."""
@@ -192,17 +192,17 @@ def sampled_row(result: RankResult, num_classes: int) -> ReportRow:
     )
 
 
-def generic_row(lower: int, sym: CutBound) -> ReportRow:
-    """The bracket on the generic separation rank: this model's rank up to the symmetric cut."""
-    proven = lower == sym.value
+def generic_row(lower: int, upper: int) -> ReportRow:
+    """The bracket on the generic separation rank: this model's rank up to the proven bound."""
+    proven = lower == upper
     return ReportRow(
         SEPARATION_RANK,
         lower,
         "exact rank" if proven else "certified lower bound",
         "generic rank of the architecture",
-        "this model's rank (a lower bound for generic weights) and the symmetric cut",
+        "this model's rank (a lower bound for generic weights) and the proven upper bound",
         0.0,
-        f"generic rank proven = {lower}" if proven else f"generic rank in [{lower}, {sym.value}]",
+        f"generic rank proven = {lower}" if proven else f"generic rank in [{lower}, {upper}]",
     )
 
 

@@ -22,14 +22,17 @@ from typing import Any, Literal, get_args
 
 import numpy as np
 
-#: What a number is about: the separation rank of the function, or the rank of the matricized
-#: grid tensor (identity templates unless said otherwise).
-Quantity = Literal["separation rank", "grid-tensor rank"]
+#: What a number is about: the separation rank of the function, the rank of the matricized
+#: grid tensor (identity templates unless said otherwise), or the rank of a linear RNN's
+#: past-to-future map (:mod:`rac_tn.hankel`).
+Quantity = Literal["separation rank", "grid-tensor rank", "Hankel rank"]
 #: The separation rank of the function y.
 SEPARATION_RANK: Quantity = "separation rank"
 #: The rank of the matricized grid tensor.
 GRID_TENSOR_RANK: Quantity = "grid-tensor rank"
-QUANTITIES: tuple[Quantity, ...] = (SEPARATION_RANK, GRID_TENSOR_RANK)
+#: The rank of a linear RNN's past-to-future map.
+HANKEL_RANK: Quantity = "Hankel rank"
+QUANTITIES: tuple[Quantity, ...] = (SEPARATION_RANK, GRID_TENSOR_RANK, HANKEL_RANK)
 
 #: What a number claims.
 Claim = Literal[

@@ -41,8 +41,10 @@ from rac_tn._report_rows import (
     symmetric_rows,
     theorem_rows,
 )
+from rac_tn._results import HANKEL_RANK
 from rac_tn._tables import REPORT_COLUMNS, frame, report_records
 from rac_tn.bounds import CutBound, network_cut_bound, symmetric_bound
+from rac_tn.hankel import HankelRank, hankel_rank
 from rac_tn.model import RAC
 from rac_tn.network import compile_rac, count_tensors
 from rac_tn.partition import Partition, as_partition
@@ -310,24 +312,23 @@ def analyze(
     rows: list[ReportRow] = []
 
     theorems = None
-    if partition.is_start_end:
+    if partition.is_start_end and isinstance(rac, RAC):  # the paper's theorems are about RACs
         begin = time.perf_counter()
         theorems = theorem_bounds(rac.M, rac.R, rac.L, partition.T)
         rows += theorem_rows(theorems, time.perf_counter() - begin)
 
     sym = symmetric_bound(rac, partition)
-    sym_grid = symmetric_bound(rac, partition, templates=rac.M)
-    rows += symmetric_rows(sym, sym_grid, rac.M)
+    sym_grid = symmetric_bound(rac, partition, templates=rac.input_dim)
+    rows += symmetric_rows(sym, sym_grid, rac.input_dim)
 
     network, row = _network_cut(rac, partition, max_tensors)
     rows.append(row)
 
-    classes = (
-        tuple(range(rac.C)) if class_index is None else (check_class_index(class_index, rac.C),)
-    )
+    C = rac.num_classes
+    classes = tuple(range(C)) if class_index is None else (check_class_index(class_index, C),)
     ranks: list[RankResult] = []
     grid_ranks: list[RankResult] = []
-    generic_lower = None
+    generic_lower = generic_upper = None
     if exact:
         for c in classes:
             rank = separation_rank(
@@ -339,13 +340,16 @@ def analyze(
                 class_index=c,
             )
             ranks.append(rank)
-            rows.append(sampled_row(rank, rac.C))
+            rows.append(sampled_row(rank, C))
             grid_rank, row = _grid_rank(rac, partition, max_entries, sym_grid, c)
             rows.append(row)
             if grid_rank is not None:
                 grid_ranks.append(grid_rank)
         generic_lower = max(rank.rank for rank in ranks)
-        rows.append(generic_row(generic_lower, sym))
+        generic_upper = min(rank.upper_bound for rank in ranks)  # the symmetric cut, or less
+        rows.append(generic_row(generic_lower, generic_upper))
+        if not getattr(rac, "multiplicative", True) and _is_cut(partition):
+            rows.append(_hankel_row(hankel_rank(rac, partition, seed=seed)))
 
     return Report(
         model=ModelSizes.of(rac),
@@ -359,8 +363,27 @@ def analyze(
         ranks=tuple(ranks),
         grid_ranks=tuple(grid_ranks),
         generic_lower=generic_lower,
-        generic_upper=sym.value if exact else None,
+        generic_upper=generic_upper if exact else None,
         rac=rac,
+    )
+
+
+def _is_cut(partition: Partition) -> bool:
+    return partition.start == tuple(range(1, len(partition.start) + 1))
+
+
+def _hankel_row(result: HankelRank) -> ReportRow:
+    """A linear RNN's memory: its separation rank is at most 2, its Hankel rank grows."""
+    return ReportRow(
+        HANKEL_RANK,
+        result.rank,
+        result.claim,
+        "exact computation mod p",
+        f"past-to-future map at tau = {result.tau}, {result.shape[0]} x {result.shape[1]}",
+        result.seconds,
+        "a linear RNN has degree 1 in every input, so its separation rank is at most 2 for "
+        "every partition: Start-End rank does not measure its memory; the rank of its "
+        f"past-to-future map does (<= L n; bound here {result.upper_bound})",
     )
 
 
@@ -378,7 +401,7 @@ def _network_cut(rac: RAC, partition: Partition, limit: int) -> tuple[CutBound |
 def _grid_rank(
     rac: RAC, partition: Partition, max_entries: int, grid_bound: CutBound, class_index: int
 ) -> tuple[RankResult | None, ReportRow]:
-    M, T = rac.M, partition.T
+    M, T = rac.input_dim, partition.T
     if M**T > max_entries:
         return None, skipped_grid_row(M, T, max_entries)
     grid = separation_rank(
@@ -389,4 +412,4 @@ def _grid_rank(
         upper_bound=grid_bound,
         class_index=class_index,
     )
-    return grid, grid_row(grid, rac.C)
+    return grid, grid_row(grid, rac.num_classes)

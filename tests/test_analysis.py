@@ -186,3 +186,20 @@ def test_generic_rank_bracket_at_depth_3():
     assert not report.generic_proven
     assert report.rows[-1].note == "generic rank in [52, 56]"
     assert report.rows[-1].claim == "certified lower bound"
+
+
+def test_analyze_takes_a_model_family():
+    """The families go through analyze: design §5's deep CP value, and for the linear RNN the
+    separation rank 2 (degree 1) beside the rank of its past-to-future map (here min(L n,
+    tau d, (T - tau) C) = min(6, 8, 4) = 4)."""
+    from rac_tn import CP2RNN, LinearRNN
+
+    cp = analyze(CP2RNN.random(3, 3, 2, depth=2, seed=0, integer=True), start_end(6))
+    assert cp.theorems is None  # the paper's theorems are about RACs
+    assert cp.rank.rank == 8 and cp.rank.certified and cp.generic_proven
+    assert Report.from_dict(json.loads(json.dumps(cp.to_dict()))) == cp
+    linear = analyze(LinearRNN.random(2, 3, depth=2, seed=0, integer=True), start_end(8))
+    assert linear.rank.rank == 2 and linear.rank.certified
+    hankel = linear.rows[-1]
+    assert hankel.quantity == "Hankel rank" and hankel.value == 4 and hankel.claim == "exact rank"
+    assert "Start-End rank does not measure its memory" in hankel.note
