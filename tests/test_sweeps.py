@@ -8,6 +8,7 @@ import io
 import json
 import multiprocessing
 import signal
+import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from math import comb
 
@@ -207,9 +208,21 @@ def test_an_interrupted_process_pool_sweep_stops_its_workers():
         with pytest.raises(SweepInterrupted) as info:
             sweep(configs, executor=pool, progress=interrupt)
     assert info.value.done >= 1 and len(workers) == 2
-    for worker in workers:  # stopped within a few seconds, even on a loaded machine
-        worker.join(5.0)
-    assert [worker.is_alive() for worker in workers] == [False, False]
+    # ask the OS, not Process.is_alive(): the pool's own thread may reap a worker first, and
+    # is_alive() then reports True for a process that no longer exists
+    deadline = time.monotonic() + 5.0  # stopped within a few seconds, even on a loaded machine
+    while any(_exists(w.pid) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [_exists(worker.pid) for worker in workers] == [False, False]
+
+
+def _exists(pid):
+    """True while a process with this pid exists and has not exited (a zombie has exited)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def test_a_failed_configuration_is_named_and_the_other_rows_are_kept():
