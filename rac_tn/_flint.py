@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import threading
 from pathlib import Path
 
 import flint
@@ -41,6 +42,9 @@ def flint_threads() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
         return max(1, os.cpu_count() or 1)
+
+
+_FLINT_LOCK = threading.Lock()
 
 
 def rank_mod_p(matrix: np.ndarray, p: int, *, threads: int | None = None) -> int:
@@ -73,14 +77,17 @@ def rank_mod_p(matrix: np.ndarray, p: int, *, threads: int | None = None) -> int
     arr = np.ascontiguousarray(arr, dtype=np.uint64)
     if arr.max() >= p:
         arr = arr % np.uint64(p)
-    previous = flint.ctx.threads
-    flint.ctx.threads = flint_threads() if threads is None else max(1, int(threads))
-    try:
-        if _direct_available():
-            return _rank_direct(arr, p)
-        return _rank_python_flint(arr, p)
-    finally:
-        flint.ctx.threads = previous
+    # FLINT's thread count is global and its thread pool is not for concurrent callers: one
+    # rank at a time per process (two sweep rows on a thread pool aborted the process)
+    with _FLINT_LOCK:
+        previous = flint.ctx.threads
+        flint.ctx.threads = flint_threads() if threads is None else max(1, int(threads))
+        try:
+            if _direct_available():
+                return _rank_direct(arr, p)
+            return _rank_python_flint(arr, p)
+        finally:
+            flint.ctx.threads = previous
 
 
 def _rank_python_flint(arr: np.ndarray, p: int) -> int:
