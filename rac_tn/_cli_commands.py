@@ -267,14 +267,40 @@ def _analyze_model(args: argparse.Namespace) -> RAC:
         if getattr(args, name) is None:
             setattr(args, name, default)
     _check_positive(args, tuple(MODEL_DEFAULTS))
-    return RAC.random(
-        args.inputs,
-        args.hidden,
-        depth=args.depth,
-        num_classes=args.classes,
-        seed=args.seed,
-        integer=args.integer is not False,
-    )
+    integer = args.integer is not False
+    if args.model == "rac":
+        if args.bias or args.rank is not None:
+            raise ValueError("--bias and --rank apply to the other families (--model), not rac")
+        return RAC.random(
+            args.inputs,
+            args.hidden,
+            depth=args.depth,
+            num_classes=args.classes,
+            seed=args.seed,
+            integer=integer,
+        )
+    return _family_model(args, integer)
+
+
+def _family_model(args: argparse.Namespace, integer: bool) -> object:
+    """A random model of the family ``--model`` (``--rank`` for cp2rnn, ``--bias``)."""
+    from rac_tn import cells
+
+    if args.rank is not None and args.model != "cp2rnn":
+        raise ValueError(f"--rank is the CP rank of cp2rnn; --model {args.model} has none")
+    options = {
+        "bias": args.bias,
+        "num_classes": args.classes,
+        "seed": args.seed,
+        "integer": integer,
+    }
+    if args.model == "cp2rnn":
+        rank = args.hidden if args.rank is None else args.rank
+        if rank < 1:
+            raise ValueError(f"--rank must be a positive integer, got {rank}")
+        return cells.CP2RNN.random(args.inputs, args.hidden, rank, args.depth, **options)
+    family = {"2rnn": cells.SecondOrderRNN, "mirnn": cells.MIRNN, "linear": cells.LinearRNN}
+    return family[args.model].random(args.inputs, args.hidden, args.depth, **options)
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:

@@ -107,7 +107,7 @@ class ModelSizes:
     Examples
     --------
     >>> ModelSizes.of(RAC.random(2, 3, depth=2, seed=0))
-    ModelSizes(M=2, R=3, L=2, C=1, integer=False)
+    ModelSizes(M=2, R=3, L=2, C=1, integer=False, family='rac')
     """
 
     M: int
@@ -115,15 +115,24 @@ class ModelSizes:
     L: int
     C: int
     integer: bool
+    family: str = "rac"
 
     @classmethod
     def of(cls, rac: RAC) -> ModelSizes:
         """Read the sizes of ``rac`` (or of a model family: d, n, L, number of classes)."""
-        return cls(rac.input_dim, rac.hidden_dim, rac.depth, rac.num_classes, rac.is_integer)
+        family = getattr(rac, "family", "rac")
+        sizes = (rac.input_dim, rac.hidden_dim, rac.depth, rac.num_classes, rac.is_integer)
+        return cls(*sizes, family)
 
-    def to_dict(self) -> dict[str, int | bool]:
-        """Return ``{"M": ..., "R": ..., "L": ..., "C": ..., "integer": ...}``."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+    def to_dict(self) -> dict[str, int | bool | str]:
+        """Return ``{"M": ..., "R": ..., "L": ..., "C": ..., "integer": ...}``.
+
+        A model other than a RAC also gives its ``"family"``.
+        """
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        if self.family == "rac":
+            del data["family"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelSizes:
@@ -131,7 +140,8 @@ class ModelSizes:
         return cls(**data)
 
     def __str__(self) -> str:
-        return f"RAC(M={self.M}, R={self.R}, L={self.L}, C={self.C})"
+        name = "RAC" if self.family == "rac" else self.family
+        return f"{name}(M={self.M}, R={self.R}, L={self.L}, C={self.C})"
 
 
 def theorem_rows(theorems: TheoremBounds, seconds: float) -> list[ReportRow]:

@@ -180,7 +180,8 @@ class Report:
     def to_markdown(self) -> str:
         """Format the report as a markdown table, one row per number."""
         lines = [
-            f"**RAC** M={self.model.M}, R={self.model.R}, L={self.model.L}, C={self.model.C}; "
+            f"**{'RAC' if self.model.family == 'rac' else self.model.family}** "
+            f"M={self.model.M}, R={self.model.R}, L={self.model.L}, C={self.model.C}; "
             f"T={self.partition.T}; partition {self.partition}",
             "",
             "| quantity | value | log2 | claim | origin | method | seconds | note |",

@@ -42,6 +42,16 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
         model.add_argument(
             f"--{name}", type=int, default=None, help=f"{text} (default: {MODEL_DEFAULTS[name]})"
         )
+    model.add_argument(
+        "--model",
+        choices=("rac", "2rnn", "cp2rnn", "mirnn", "linear"),
+        default="rac",
+        help="model family (random weights; see rac_tn.cells)",
+    )
+    model.add_argument("--rank", type=int, default=None, help="CP rank K of cp2rnn (default: R)")
+    model.add_argument(
+        "--bias", action="store_true", help="first-order terms and biases (not for rac)"
+    )
     model.add_argument("--seed", type=int, default=0, help="seed of the weights and the ranks")
     kind = model.add_mutually_exclusive_group()
     kind.add_argument(

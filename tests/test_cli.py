@@ -557,3 +557,34 @@ def test_analyze_help_lists_its_options_with_defaults(capsys):
         assert re.search(re.escape(option) + r".*?\(default: " + re.escape(default) + r"\)", text)
     for option in ("--weights", "--integer", "--float", "--quiet", "-o"):
         assert option in text
+
+
+def test_analyze_takes_a_model_family(capsys):
+    """--model/--rank/--bias: design §5's CP value (n, K) = (3, 2) at depth 2, T = 6 is 8."""
+    assert (
+        main(
+            [
+                "analyze",
+                "--model",
+                "cp2rnn",
+                "--inputs",
+                "3",
+                "--hidden",
+                "3",
+                "--rank",
+                "2",
+                "--length",
+                "6",
+                "--format",
+                "json",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert report["rac"]["family"] == "cp2rnn" and report["ranks"][0]["rank"] == 8
+    assert main(["analyze", "--model", "linear", "--bias", "--length", "8", "--quiet"]) == 0
+    assert "Hankel rank" in capsys.readouterr().out
+    assert main(["analyze", "--model", "rac", "--bias"]) == 2
+    assert "not rac" in capsys.readouterr().err
