@@ -22,7 +22,7 @@ import dataclasses
 
 import numpy as np
 
-from rac_tn.cells import _params as P
+import rac_tn.cells._params as P
 from rac_tn.cells._layers import BilinearLayer, Terms
 from rac_tn.cells.base import BilinearModel
 

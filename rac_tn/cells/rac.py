@@ -11,8 +11,8 @@ import dataclasses
 
 import numpy as np
 
+import rac_tn.cells._params as P
 from rac_tn import _modular
-from rac_tn.cells import _params as P
 from rac_tn.cells._layers import BilinearLayer
 from rac_tn.cells.base import BilinearModel
 from rac_tn.model import RAC
