@@ -263,17 +263,6 @@ def decoder_bias(value: object, classes: int, affine: bool) -> np.ndarray | None
     return bias
 
 
-def readout(weight: np.ndarray, bias: np.ndarray | None, affine: bool) -> np.ndarray:
-    """``[weight, bias]`` on augmented states (a zero bias column when absent)."""
-    if not affine:
-        return weight
-    column = np.zeros((weight.shape[0], 1), dtype=weight.dtype) if bias is None else bias[:, None]
-    dtype = np.result_type(weight.dtype, column.dtype)
-    out = np.concatenate([weight.astype(dtype), column.astype(dtype)], axis=1)
-    out.flags.writeable = False
-    return out
-
-
 def decoder_dict(model: object, prefix: str | None = None) -> dict[str, np.ndarray]:
     """The decoder under the seed code's keys (``prefix``: :func:`decoder_prefix` by default)."""
     prefix = decoder_prefix(model.depth) if prefix is None else prefix

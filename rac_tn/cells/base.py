@@ -121,9 +121,20 @@ class BilinearModel(ABC):
         """The layers, bottom first."""
 
     @property
-    @abstractmethod
     def readout(self) -> np.ndarray:
-        """``C x state_dims[-1]``: the decoder, its bias in the constant column if any."""
+        """``C x state_dims[-1]``: the decoder, its bias in the constant column if any.
+
+        ``[decoder_weight, decoder_bias]`` when the last layer's state is augmented (a zero
+        bias column when the model has none), else ``decoder_weight``.
+        """
+        weight, bias = self.decoder_weight, self.decoder_bias
+        if not self.layers[-1].affine:
+            return weight
+        column = np.zeros((weight.shape[0], 1), weight.dtype) if bias is None else bias[:, None]
+        dtype = np.result_type(weight.dtype, column.dtype)
+        out = np.concatenate([weight.astype(dtype), column.astype(dtype)], axis=1)
+        out.flags.writeable = False
+        return out
 
     @property
     @abstractmethod

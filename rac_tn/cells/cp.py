@@ -144,11 +144,6 @@ class CP2RNN(BilinearModel):
             layers.append(terms.layer(self.initial_states[i]))
         return tuple(layers)
 
-    @property
-    def readout(self) -> np.ndarray:
-        """``[decoder_weight, decoder_bias]`` (the bias in the constant column)."""
-        return P.readout(self.decoder_weight, self.decoder_bias, self.bias)
-
     # -- construction --------------------------------------------------------------------------
 
     @classmethod

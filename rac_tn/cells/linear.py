@@ -109,11 +109,6 @@ class LinearRNN(BilinearModel):
             layers.append(terms.layer(self.initial_states[i]))
         return tuple(layers)
 
-    @property
-    def readout(self) -> np.ndarray:
-        """``[decoder_weight, decoder_bias]`` (the bias in the constant column)."""
-        return P.readout(self.decoder_weight, self.decoder_bias, True)
-
     @classmethod
     def random(
         cls,

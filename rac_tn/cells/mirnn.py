@@ -127,11 +127,6 @@ class MIRNN(BilinearModel):
             layers.append(terms.layer(self.initial_states[i]))
         return tuple(layers)
 
-    @property
-    def readout(self) -> np.ndarray:
-        """``[decoder_weight, decoder_bias]`` (the bias in the constant column)."""
-        return P.readout(self.decoder_weight, self.decoder_bias, self.bias)
-
     @classmethod
     def random(
         cls,

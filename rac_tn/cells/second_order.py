@@ -107,11 +107,6 @@ class SecondOrderRNN(BilinearModel):
             layers.append(BilinearLayer.dense(full, state, affine=True))
         return tuple(layers)
 
-    @property
-    def readout(self) -> np.ndarray:
-        """``[decoder_weight, decoder_bias]`` (the bias in the constant column)."""
-        return P.readout(self.decoder_weight, self.decoder_bias, self.bias)
-
     @classmethod
     def random(
         cls,
