@@ -90,3 +90,32 @@ def to_float64(mantissa: np.ndarray, exponent: np.ndarray | int, where: str) -> 
                 f"y underflows float64 (|y| ~ 2^{int(size[nonzero].min())} at {where}). {_ADVICE}"
             )
     return np.ldexp(mantissa, exponent if np.ndim(mantissa) == 1 else exponent[:, None])
+
+
+def check_underflow(model: object, out: np.ndarray, sequences: np.ndarray, what: str) -> None:
+    """FloatRangeError when an output that came out 0 or subnormal in float64 underflowed.
+
+    A true 0 is possible (cancellation, zero weights), so the rows of ``out`` (``(batch, C)``)
+    below float64's smallest normal number are evaluated again by ``model.forward``, which
+    computes in the scaled representation and raises when y does not fit; ``sequences`` gives
+    the input sequences of those rows (a callable ``rows -> (k, T, M)`` array, or the array).
+
+    Parameters
+    ----------
+    model
+        The model (anything with ``forward``).
+    out
+        The float outputs, one row per sequence.
+    sequences
+        ``(batch, T, M)`` inputs, or a callable returning those of the given row indices.
+    what
+        What ``out`` is, for the message.
+    """
+    tiny = np.flatnonzero(np.any(np.abs(out) < np.finfo(np.float64).tiny, axis=1))
+    if tiny.size == 0:
+        return
+    rows = sequences(tiny) if callable(sequences) else sequences[tiny]
+    try:
+        model.forward(rows)
+    except FloatRangeError as exc:
+        raise FloatRangeError(f"{what}: {exc}") from None

@@ -20,12 +20,12 @@ import cotengra as ctg
 import numpy as np
 
 from rac_tn._checks import (
-    FloatRangeError,
     check_float_range,
     check_templates,
     is_int,
     positive_int,
 )
+from rac_tn._scaled import check_underflow
 from rac_tn.network import RacNetwork
 
 #: ``optimize=``: None / 'structured' (the compiler's path), a cotengra preset name, an
@@ -110,25 +110,8 @@ def evaluate(net: RacNetwork, X: object, *, optimize: Any = None) -> np.ndarray:
         f"y (T = {net.T}, depth {net.L})",
         "rac.forward_scaled(X) represents any size; rac.forward_mod(X, p) is exact.",
     )
-    _check_underflow(net, batch, out)
+    check_underflow(net.rac, out, batch, f"y (T = {net.T}, depth {net.L})")
     return out[0] if single else out
-
-
-def _check_underflow(net: RacNetwork, batch: np.ndarray, out: np.ndarray) -> None:
-    # an output that is exactly 0 or subnormal may be a float64 underflow: the recurrence in
-    # the scaled representation tells (a true 0 has a zero mantissa there)
-    tiny = np.flatnonzero(np.any(np.abs(out) < np.finfo(np.float64).tiny, axis=1))
-    if tiny.size == 0:
-        return
-    mantissa, exponent = net.rac.forward_scaled(batch[tiny])
-    _, top = np.frexp(np.max(np.abs(mantissa), axis=1))
-    lost = np.any(mantissa != 0, axis=1) & (exponent + top < -1021)
-    if lost.any():
-        raise FloatRangeError(
-            f"y (T = {net.T}, depth {net.L}) underflows float64: outputs of size "
-            f"~2^{int((exponent + top)[lost].min())} came out as 0 or subnormal. "
-            "rac.forward_scaled(X) represents any size; rac.forward_mod(X, p) is exact."
-        )
 
 
 # -- costs ------------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ import quimb.tensor as qtn
 
 from rac_tn import _modular
 from rac_tn._checks import (
-    FloatRangeError,
     check_choice,
     check_class_index,
     check_fits_in_memory,
@@ -37,6 +36,7 @@ from rac_tn._checks import (
 )
 from rac_tn._format import human_bytes
 from rac_tn._prefix import grid_prefix
+from rac_tn._scaled import check_underflow
 from rac_tn.cells import BilinearModel, RACModel
 from rac_tn.contract import Optimize, contract_grid
 from rac_tn.model import RAC
@@ -128,20 +128,13 @@ def _check_range(rac: RAC, T: int, F: np.ndarray, out: np.ndarray) -> None:
         "single entries with their power of two."
     )
     check_float_range(out, f"the grid tensor (T = {T}, depth {rac.L})", advice)
-    tiny = np.flatnonzero(np.any(np.abs(out) < np.finfo(np.float64).tiny, axis=1))
-    if tiny.size == 0:
-        return
     N = F.shape[0]
-    probes = tiny[:_UNDERFLOW_PROBES]
-    digits = (probes[:, None] // N ** np.arange(T - 1, -1, -1)) % N
-    mantissa, exponent = rac.forward_scaled(F[digits])
-    _, top = np.frexp(np.max(np.abs(mantissa), axis=1))
-    lost = np.any(mantissa != 0, axis=1) & (exponent + top < -1021)
-    if lost.any():
-        raise FloatRangeError(
-            f"the grid tensor (T = {T}, depth {rac.L}) underflows float64: entries of size "
-            f"~2^{int((exponent + top)[lost].min())} came out as 0 or subnormal. {advice}"
-        )
+
+    def sequences(rows: np.ndarray) -> np.ndarray:
+        probes = rows[:_UNDERFLOW_PROBES]
+        return F[(probes[:, None] // N ** np.arange(T - 1, -1, -1)) % N]
+
+    check_underflow(rac, out, sequences, f"the grid tensor (T = {T}, depth {rac.L})")
 
 
 def grid_tensor_mod(
