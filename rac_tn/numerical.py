@@ -20,7 +20,7 @@ from rac_tn.model import RAC
 from rac_tn.partition import Partition
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # the generated __eq__ would compare arrays ambiguously
 class Spectrum:
     """Singular values of the float64 matricized grid tensor: a NUMERICAL estimate.
 
@@ -107,6 +107,18 @@ class Spectrum:
             Partition.from_dict(data["partition"]),
             data.get("claim", "numerical"),
         )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Spectrum):
+            return NotImplemented
+        return (
+            self.shape == other.shape
+            and self.partition == other.partition
+            and self.claim == other.claim
+            and np.array_equal(self.values, other.values)
+        )
+
+    __hash__ = None  # equal spectra need not hash alike: the values are an array
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         return self.values if dtype is None else self.values.astype(dtype)

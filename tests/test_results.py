@@ -42,7 +42,9 @@ def test_each_result_type_round_trips():
     assert round_trip(Partition, part) == part
     s = spectrum(RAC.random(2, 2, seed=0), start_end(4))
     back = round_trip(Spectrum, s)
-    assert back.shape == s.shape and list(back.values) == list(s.values)
+    assert back == s and back.shape == s.shape and list(back.values) == list(s.values)
+    other = Spectrum(s.values * (1 + 2**-40), s.shape, s.partition)
+    assert other != s and s != list(s.values)
 
 
 def test_big_exact_ints_survive_json():

@@ -1,8 +1,7 @@
 """Every result type round-trips through JSON and pickle; DataFrames and the HTML repr.
 
 JSON is how results are saved; pickle is how they cross process and cluster boundaries
-(process pools, dask, ray). Each check compares against the original object, field by field
-where the type's ``==`` cannot (a Spectrum holds a numpy array).
+(process pools, dask, ray). Each check compares against the original object with ``==``.
 """
 
 from __future__ import annotations
@@ -11,9 +10,7 @@ import html
 import json
 import pickle
 import sys
-from dataclasses import fields
 
-import numpy as np
 import pytest
 
 from rac_tn import RAC, compile_rac, network_cut_bound, start_end, symmetric_bound
@@ -54,13 +51,6 @@ RESULTS = _results()
 
 
 def _same(kind, a, b):
-    if kind is Spectrum:  # Spectrum's == compares numpy arrays: check field by field
-        return all(
-            np.array_equal(getattr(a, f.name), getattr(b, f.name))
-            if f.name == "values"
-            else getattr(a, f.name) == getattr(b, f.name)
-            for f in fields(Spectrum)
-        )
     return a == b
 
 
