@@ -40,21 +40,23 @@ from rac_tn.partition import Partition
 # -- symmetric cut on the computation grid ------------------------------------------------------
 
 
-def _sizes(rac: RAC | RacNetwork | BilinearModel) -> tuple[int, int, int]:
-    """``(input node dim, cell node dim, L)`` of a model; TypeError for anything else.
+def _sizes(rac: RAC | RacNetwork | BilinearModel) -> tuple[int, int, int, int]:
+    """``(input node price, cell node price, L, input width)``; TypeError for anything else.
 
-    A RAC's nodes are M and R; a family's are its ``input_node_dim`` and ``node_dim`` (n for a
-    dense core, min(n, K) for a CP core, n + 1 with affine terms: design §5).
+    A RAC's nodes are M and R; a family's are its ``input_cut_dim`` and ``node_dim`` (n for a
+    dense core, min(n, K) for a CP core, n + 1 with affine terms: design §5; an input of a
+    homogeneous CP core, read only through ``B^T x``, costs min(d, K)). The input width (M or
+    d) is what a template array is checked against.
     """
     model = rac.rac if isinstance(rac, RacNetwork) else rac
     if isinstance(model, BilinearModel):
-        return model.input_node_dim, model.node_dim, model.depth
+        return model.input_cut_dim, model.node_dim, model.depth, model.input_dim
     if not isinstance(model, RAC):
         raise TypeError(
             f"rac must be a rac_tn.RAC, a model family (rac_tn.CP2RNN, ...) or a RacNetwork, "
             f"got {type(rac).__name__}"
         )
-    return model.M, model.R, model.L
+    return model.M, model.R, model.L, model.M
 
 
 def symmetric_bound(
@@ -74,13 +76,14 @@ def symmetric_bound(
     rac
         A :class:`rac_tn.RAC` (only M, R, L are used), a RacNetwork, or a model family
         (:class:`rac_tn.CP2RNN`, ...): its nodes are then priced at the family's dimensions
-        (``node_dim``: n dense, min(n, K) CP, n + 1 affine; ``input_node_dim``: d or d + 1).
+        (``node_dim``: n dense, min(n, K) CP, n + 1 affine; ``input_cut_dim``: d, min(d, K) for
+        a homogeneous CP core, d + 1 affine).
     partition
         The partition (P, Q).
     templates
         ``None`` bounds the separation rank of the function; a count N (or an ``N x M``
-        template array) bounds the rank of the grid tensor with N templates: an input then
-        costs ``min(N, ((M, deg)))``.
+        template array, M or d wide) bounds the rank of the grid tensor with N templates: an
+        input then costs ``min(N, ((M, deg)))``.
 
     Returns
     -------
@@ -156,10 +159,10 @@ def symmetric_bound(
     3
     """
     begin = time.perf_counter()
-    M, R, L = _sizes(rac)
+    M, R, L, input_width = _sizes(rac)
     if not isinstance(partition, Partition):
         raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
-    N = template_count(templates, M)
+    N = template_count(templates, input_width)
     T = partition.T
     candidates = []
     for side_name, upstream in (("start", partition.start), ("end", partition.end)):

@@ -19,7 +19,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import quimb.tensor as qtn
+from _reference import Expansion
+from _reference import separation_rank as reference_separation_rank
 
+import rac_tn
 from rac_tn import (
     RAC,
     Partition,
@@ -483,3 +486,19 @@ def test_symmetric_cut_dynamic_programme_agrees_with_the_max_flow(seed):
     cost_dp = log2_cost(M, R, L, T, dp, upstream, N)
     cost_flow = log2_cost(M, R, L, T, flow, upstream, N)
     assert cost_dp == pytest.approx(cost_flow, abs=1e-6)
+
+
+def test_a_cp_input_costs_min_d_k_in_the_symmetric_cut():
+    """x_t reaches a homogeneous CP core only through B^T x_t (K values): the symmetric cut
+    prices an input at min(d, K), which the exact rank (coefficient matrix) meets at T = 2."""
+    model = rac_tn.CP2RNN.random(4, 3, 3, depth=2, seed=0, integer=True)
+    part = rac_tn.start_end(2)
+    exact = reference_separation_rank(Expansion(model.to_rac(), 2), part.start)
+    bound = rac_tn.symmetric_bound(model, part)
+    assert bound.value == exact == 3  # priced at d = 4 the cut would give 4
+    assert model.input_cut_dim == 3 and model.input_node_dim == 4
+    # template arrays are checked against the input width d, also for an affine family
+    assert rac_tn.symmetric_bound(model, part, templates=np.eye(4)).value <= 3
+    affine = rac_tn.SecondOrderRNN.random(2, 2, bias=True, seed=0, integer=True)
+    assert affine.input_cut_dim == 3
+    rac_tn.symmetric_bound(affine, rac_tn.start_end(4), templates=np.eye(2))

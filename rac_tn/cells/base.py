@@ -194,6 +194,18 @@ class BilinearModel(ABC):
         return self.input_dim + (1 if self.augmented_input else 0)
 
     @property
+    def input_cut_dim(self) -> int:
+        """The dimension the symmetric cut prices an input at.
+
+        An input of a homogeneous CP core reaches the cell only through ``B^T x`` (K values),
+        so any function of it is a polynomial in K variables: ``min(d, K)``. Otherwise the
+        input node's own dimension.
+        """
+        if self.rank is not None and not self.augmented_input:
+            return min(self.input_dim, self.rank)
+        return self.input_node_dim
+
+    @property
     def augmented_input(self) -> bool:
         """True when layer 1 reads ``x~ = (x, 1)`` (so does the RAC equivalent)."""
         return self.layers[0].affine
