@@ -265,7 +265,9 @@ assert all(np.array_equal(v, cp_sd[k]) for k, v in trained["CP-2RNN"].to_state_d
 dimension: n for a dense core, min(n, K) for a CP core, n + 1 with affine terms (the augmented
 state). `network_cut_bound` works on the compiled network (any quimb network, in fact): its
 minimum cut finds the CP core's COPY tensor of dimension K by itself. It bounds the rank of the
-grid tensor (one-hot inputs); the symmetric cut bounds the separation rank of the function.""",
+grid tensor (one-hot inputs); the symmetric cut bounds the separation rank of the function.
+For the linear RNN both cuts price its augmented state (n + 1); the bound that holds there, 2,
+comes from its degree (last section), and `separation_rank` and `analyze` apply it.""",
     ),
     (
         "code",
