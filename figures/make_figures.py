@@ -11,10 +11,13 @@ Figures:
 4. depth vs memory: Start-End separation rank against T for L = 1, 2, 3 at M = R = 2 and 3
    (one panel each);
 5. the same for the interleaved partition;
-6. bound tightness: exact rank / symmetric bound and grid rank / network cut.
+6. bound tightness: exact rank / symmetric bound and grid rank / network cut;
+7. the model families (RAC, dense 2RNN, CP-2RNN, MIRNN, linear RNN; depth 1 and 2) at equal
+   parameter counts: Start-End separation rank against T, with each family's upper bound.
 
-The sweeps use random integer weights with fixed seeds, so the numbers (``sweeps.json``) are
-reproducible exactly; the images are deterministic for a given matplotlib version.
+The sweeps use random integer weights with fixed seeds, so the numbers (``sweeps.json``,
+``families.json``) are reproducible exactly; the images are deterministic for a given
+matplotlib version.
 """
 
 from __future__ import annotations
@@ -24,11 +27,28 @@ import json
 import time
 from pathlib import Path
 
+from matplotlib import rc_context
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedLocator, FormatStrFormatter, NullLocator
+from matplotlib.transforms import ScaledTranslation
 
-from rac_tn import RAC, draw
-from rac_tn.draw.mpl import save
-from rac_tn.draw.plots import plot_bound_tightness, plot_depth_vs_memory
+from rac_tn import (
+    CP2RNN,
+    MIRNN,
+    RAC,
+    LinearRNN,
+    SecondOrderRNN,
+    draw,
+    hankel_rank,
+    separation_rank,
+    start_end,
+    symmetric_bound,
+)
+from rac_tn.cells import as_model
+from rac_tn.draw.mpl import InlineFigure, save
+from rac_tn.draw.plots import PAGE_WIDTH_IN, _rc, plot_bound_tightness, plot_depth_vs_memory
 from rac_tn.sweeps import SweepConfig, SweepRow, process_pool, sweep, sweep_configs
 
 HERE = Path(__file__).resolve().parent
@@ -76,8 +96,219 @@ def run_sweeps(
         }
 
 
+# -- figure 7: the model families at equal parameter counts -----------------------------------
+
+FAMILY_INPUT_DIM = 4  # d >= every n chosen at depth 2, so every bilinear rank meets its bound
+FAMILY_BUDGET = 68  # parameters per model (the counts are as close to it as the sizes allow)
+FAMILY_LENGTHS = tuple(range(2, 17, 2))
+FAMILY_DEPTHS = (1, 2)
+FAMILY_NAMES = {
+    "rac": "RAC",
+    "2rnn": "2RNN (dense)",
+    "cp2rnn": "CP-2RNN",
+    "mirnn": "MIRNN",
+    "linear": "linear RNN",
+}
+FAMILY_STYLE = {  # Okabe-Ito colours; the marker tells the family in greyscale too
+    "rac": ("#0072B2", "o"),
+    "2rnn": ("#D55E00", "s"),
+    "cp2rnn": ("#009E73", "^"),
+    "mirnn": ("#CC79A7", "D"),
+    "linear": ("#E69F00", "v"),
+}
+_INITIAL_KEYS = {"h0", "initial_states"}
+
+
+def family_model(family: str, hidden: int, depth: int, *, input_dim: int = FAMILY_INPUT_DIM):
+    """One homogeneous model of ``family`` with random integer weights (seed 0).
+
+    The CP-2RNN has rank K = n (a RAC is the CP-2RNN with C = I and K = n).
+    """
+    kwargs = {"depth": depth, "seed": 0, "integer": True}
+    if family == "rac":
+        return RAC.random(input_dim, hidden, **kwargs)
+    if family == "cp2rnn":
+        return CP2RNN.random(input_dim, hidden, hidden, **kwargs)
+    builder = {"2rnn": SecondOrderRNN, "mirnn": MIRNN, "linear": LinearRNN}[family]
+    return builder.random(input_dim, hidden, **kwargs)
+
+
+def parameter_count(model) -> int:
+    """Entries of the trained weights: the state dict without the initial states.
+
+    The seed code starts every layer at zero and does not train it; the models here start at
+    a generic nonzero state (a homogeneous model started at zero is identically zero), which
+    is not counted.
+    """
+    state = as_model(model).to_state_dict()
+    return sum(v.size for k, v in state.items() if not set(k.split(".")) & _INITIAL_KEYS)
+
+
+def equal_budget_models(
+    budget: int = FAMILY_BUDGET,
+    *,
+    input_dim: int = FAMILY_INPUT_DIM,
+    depths: tuple[int, ...] = FAMILY_DEPTHS,
+) -> dict[tuple[str, int], object]:
+    """Per (family, depth), the model whose parameter count is closest to ``budget``.
+
+    Ties go to the smaller hidden size.
+    """
+    models = {}
+    for depth in depths:
+        for family in FAMILY_NAMES:
+            candidates = [family_model(family, n, depth, input_dim=input_dim) for n in range(1, 13)]
+            models[family, depth] = min(
+                candidates, key=lambda m: (abs(parameter_count(m) - budget), m.hidden_dim)
+            )
+    return models
+
+
+def family_rows(
+    models: dict[tuple[str, int], object], lengths: tuple[int, ...] = FAMILY_LENGTHS
+) -> list[dict]:
+    """The Start-End ranks and bounds behind figure 7, one row per (family, depth, T).
+
+    ``upper_bound`` is the bound the rank was certified against: the family's symmetric cut,
+    and 2 for the linear RNN (degree 1 in every input). ``hankel_rank`` (linear RNN only) is
+    the rank of its past-to-future map at ``tau = T/2``.
+    """
+    rows = []
+    for (family, depth), model in models.items():
+        for T in lengths:
+            partition = start_end(T)
+            rank = separation_rank(model, partition, seed=0, max_samples=MAX_SAMPLES)
+            row = {
+                "family": family,
+                "depth": depth,
+                "input_dim": model.input_dim,
+                "hidden_dim": model.hidden_dim,
+                "rank_K": getattr(model, "rank", None),
+                "parameters": parameter_count(model),
+                "T": T,
+                "separation_rank": rank.rank,
+                "certified": rank.certified,
+                "exact": rank.exact,
+                "failure_probability": rank.failure_probability,
+                "upper_bound": rank.upper_bound,
+                "symmetric_bound": symmetric_bound(model, partition).value,
+                "hankel_rank": None,
+                "hankel_certified": None,
+            }
+            if family == "linear":
+                hankel = hankel_rank(model, T, seed=0)
+                row["hankel_rank"], row["hankel_certified"] = hankel.rank, hankel.certified
+            rows.append(row)
+    return rows
+
+
+def _size_label(row: dict) -> str:
+    n = row["hidden_dim"]
+    size = f"$n = K = {n}$" if row["family"] == "cp2rnn" else f"$n = {n}$"
+    return f"{FAMILY_NAMES[row['family']]}, {size}, {row['parameters']} params"
+
+
+_DASHED = (0, (4, 2))
+# how a rank is drawn, by what it claims: filled, hollow, half-filled
+_CLAIMS = {
+    "rank": ({}, "certified exact rank"),
+    "uncertified": ({"markerfacecolor": "white"}, "exact w.h.p., not certified"),
+    "lower": ({"fillstyle": "bottom"}, "certified lower bound only (sample cap)"),
+}
+
+
+def _claim(row: dict) -> str:
+    if row["certified"]:
+        return "rank"
+    return "uncertified" if row["exact"] else "lower"
+
+
+def _dodged(ax: Axes, index: int, count: int):
+    """Draw series ``index`` of ``count`` a few points apart along T (the data stay exact)."""
+    shift = (index - (count - 1) / 2) * 2.6
+    return ax.transData + ScaledTranslation(shift / 72, 0, ax.figure.dpi_scale_trans)
+
+
+def _plot_family(ax: Axes, series: list[dict], offset) -> tuple[list[Line2D], set[str]]:
+    """One family's bound (dashed), ranks (markers) and Hankel ranks; its legend handles."""
+    family = series[0]["family"]
+    colour, marker = FAMILY_STYLE[family]
+    Ts = [r["T"] for r in series]
+    line = {"color": colour, "linewidth": 0.8}
+    ax.plot(
+        Ts, [r["upper_bound"] for r in series], linestyle=_DASHED, gid=f"bound:{family}", **line
+    )
+    claims = {_claim(r) for r in series}
+    for claim in claims:
+        points = [(r["T"], r["separation_rank"]) for r in series if _claim(r) == claim]
+        ax.plot(*zip(*points, strict=True), marker=marker, color=colour, linestyle="none",
+                transform=offset, gid=f"{claim}:{family}", **_CLAIMS[claim][0])  # fmt: skip
+    label = _size_label(series[0])
+    handles = [Line2D([], [], marker=marker, linestyle=_DASHED, label=label, **line)]
+    hankel = [(r["T"], r["hankel_rank"]) for r in series if r["hankel_rank"] is not None]
+    if hankel:
+        ax.plot(*zip(*hankel, strict=True), marker="x", linestyle=":", transform=offset,
+                gid=f"hankel:{family}", **line)  # fmt: skip
+        handles.append(
+            Line2D([], [], marker="x", linestyle=":", label="linear RNN: Hankel rank", **line)
+        )
+    return handles, claims
+
+
+def _log_rank_axis(ax: Axes, top: int) -> None:
+    ticks = [v for v in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000) if v <= 1.6 * top]
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(FixedLocator(ticks))
+    ax.yaxis.set_major_formatter(FormatStrFormatter("%d"))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.set_ylim(0.8, 1.6 * top)
+
+
+def plot_families(rows: list[dict]) -> Figure:
+    """Figure 7: Start-End separation rank against T, one panel per depth, one style a family.
+
+    Markers: exact ranks (filled: certified; hollow: not certified). Dashed lines: the upper
+    bound each rank was certified against. Dotted ``x``: the linear RNN's Hankel rank. Each
+    panel's legend (below it) gives every model's sizes and parameter count.
+    """
+    depths = sorted({r["depth"] for r in rows})
+    Ts = sorted({r["T"] for r in rows})
+    claims: set[str] = set()
+    with rc_context(_rc()):
+        fig = InlineFigure(figsize=(PAGE_WIDTH_IN, 3.3), layout="constrained")
+        axes = fig.subplots(1, len(depths), sharey=True, squeeze=False)[0]
+        for ax, depth in zip(axes, depths, strict=True):
+            here = [r for r in rows if r["depth"] == depth]
+            families = [f for f in FAMILY_NAMES if any(r["family"] == f for r in here)]
+            handles = []
+            for i, family in enumerate(families):
+                series = sorted((r for r in here if r["family"] == family), key=lambda r: r["T"])
+                more, used = _plot_family(ax, series, _dodged(ax, i, len(families)))
+                handles, claims = handles + more, claims | used
+            name = "shallow ($L = 1$)" if depth == 1 else f"depth $L = {depth}$"
+            ax.set_title(f"{name}, $d = {here[0]['input_dim']}$")
+            ax.set_xlabel("sequence length $T$")
+            ax.set_xticks(Ts)
+            ax.xaxis.set_major_formatter(FormatStrFormatter("%d"))
+            ax.xaxis.set_minor_locator(NullLocator())
+            ax.grid(True, which="major", linewidth=0.3, alpha=0.5)
+            ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+                      frameon=False, handlelength=2.6)  # fmt: skip
+        _log_rank_axis(axes[0], max(max(r["upper_bound"], r["separation_rank"]) for r in rows))
+        axes[0].set_ylabel("Start-End separation rank")
+        key = [
+            Line2D([], [], color="0.3", marker="o", linestyle="none", label=label, **style)
+            for claim, (style, label) in _CLAIMS.items()
+            if claim in claims
+        ]
+        key.append(Line2D([], [], color="0.3", linestyle=_DASHED, linewidth=0.8,
+                          label="upper bound (symmetric cut; 2 for the linear RNN)"))  # fmt: skip
+        fig.legend(handles=key, loc="outside lower center", ncol=len(key), frameon=False)
+    return fig
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Write every figure and ``sweeps.json`` into ``--out``; return the exit status."""
+    """Write every figure, ``sweeps.json`` and ``families.json`` into ``--out``; return 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE, help="output folder (this one)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes for the sweeps")
@@ -104,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     tight = [r for r in data["start_end"] if r.T >= 4]
     fig = plot_bound_tightness(tight, title="Start-End: exact rank over upper bound")
     written += _save_both(fig, out, "fig6_bound_tightness")
+    family_data = family_rows(equal_budget_models(), FAMILY_LENGTHS)
+    written += _save_both(plot_families(family_data), out, "fig7_families_equal_parameters")
 
     rows = {
         name: [{k: v for k, v in r.to_dict().items() if k != "seconds"} for r in rs]
@@ -112,6 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     data_path = out / "sweeps.json"
     data_path.write_text(json.dumps(rows, indent=1) + "\n")
     written.append(data_path)
+    families_path = out / "families.json"
+    families_path.write_text(json.dumps(family_data, indent=1) + "\n")
+    written.append(families_path)
     print(f"wrote {len(written)} files to {out} in {time.perf_counter() - began:.1f} s")
     for path in written:
         print(f"  {path.name}")
