@@ -9,6 +9,7 @@ result. Like :mod:`rac_tn.cli`, this module imports the library inside the funct
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -259,12 +260,16 @@ def _analyze_model(args: argparse.Namespace) -> RAC:
     """The RAC to analyze: read from ``--weights``, or random of the given sizes."""
     given = [name for name in (*MODEL_DEFAULTS, "integer") if getattr(args, name) is not None]
     if args.weights is not None:
+        given += [name for name in ("rank", "bias") if getattr(args, name) not in (None, False)]
         if given:
             options = ", ".join("--" + name for name in given)
             raise ValueError(f"--weights gives the model; drop {options}")
         from rac_tn.weights import load_weights
 
-        return load_weights(args.weights)
+        try:
+            return load_weights(args.weights, model=args.model)
+        except ValueError as exc:
+            raise ValueError(f"--weights {exc}") from None
     for name, default in MODEL_DEFAULTS.items():
         if getattr(args, name) is None:
             setattr(args, name, default)
@@ -320,6 +325,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     rac = _analyze_model(args)
     options = {} if args.max_samples is None else {"max_samples": args.max_samples}
     report = analyze(rac, partition, exact=not args.bounds_only, seed=args.seed, **options)
+    if args.weights is not None:
+        from rac_tn.weights import weights_notes
+
+        report = dataclasses.replace(report, notes=weights_notes(rac))
     text = format_report(report, args.format)
     if out is None:
         sys.stdout.write(text)

@@ -60,10 +60,12 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     )
     model.add_argument(
         "--weights",
-        metavar="FILE.npz",
+        metavar="FILE",
         default=None,
-        help="read the model: arrays input_weights_0.., hidden_weights_0.., output_weights "
-        "and optionally initial_states_0.. (rac_tn.weights.save_weights writes one)",
+        help="read the model from FILE.npz|.pt|.safetensors: a seed-code state dict of any "
+        "family (found from its names: A, B, C cp2rnn; w 2rnn; alpha mirnn; w, u linear; "
+        "--model forces one; torch not needed) or a RAC's arrays input_weights_0.., "
+        "hidden_weights_0.., output_weights[, initial_states_0..] (rac_tn.weights.save_weights)",
     )
     analyze.add_argument(
         "--partition",
