@@ -49,7 +49,7 @@ from rac_tn.model import RAC
 from rac_tn.network import compile_rac, count_tensors
 from rac_tn.partition import Partition, as_partition
 from rac_tn.rank import DEFAULT_MAX_SAMPLES, RankResult, separation_rank
-from rac_tn.theorems import TheoremBounds, theorem_bounds
+from rac_tn.theorems import TheoremBounds, family_theorem_bounds, theorem_bounds
 
 __all__ = [
     "NETWORK_CUT_MAX_TENSORS",
@@ -322,9 +322,9 @@ def analyze(
     rows: list[ReportRow] = []
 
     theorems = None
-    if partition.is_start_end and isinstance(rac, RAC):  # the paper's theorems are about RACs
+    if partition.is_start_end:
         begin = time.perf_counter()
-        theorems = theorem_bounds(rac.M, rac.R, rac.L, partition.T)
+        theorems = _closed_forms(rac, partition.T)
         rows += theorem_rows(theorems, time.perf_counter() - begin)
 
     sym = symmetric_bound(rac, partition)
@@ -375,6 +375,17 @@ def analyze(
         generic_lower=generic_lower,
         generic_upper=generic_upper if exact else None,
         rac=rac,
+    )
+
+
+def _closed_forms(model: RAC, T: int) -> TheoremBounds:
+    """Levine et al.'s values for a RAC; for a family, the same formulas at its width."""
+    family = getattr(model, "family", "rac")
+    if family == "rac":
+        return theorem_bounds(model.M, model.R, model.L, T)
+    rank = model.rank if family == "cp2rnn" else None
+    return family_theorem_bounds(
+        family, model.M, model.R, model.L, T, rank=rank, bias=bool(model.bias)
     )
 
 
