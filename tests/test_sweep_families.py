@@ -65,6 +65,9 @@ def test_deep_cp_row_is_m_times_multiset():
         row = sweep_row(SweepConfig(2, n, 2, 6, model="cp2rnn", rank=K))
         m = min(n, K)
         assert row.separation_rank == m * comb(m + 3 - 1, 3) == 8
+        # the family's closed forms at width m fill the theorem columns (M = 2 = m here)
+        assert row.multihomogeneous_upper == 8 and row.theorem_lower == comb(m + 3 - 1, 3)
+        assert row.shallow_upper is None
 
 
 def test_family_config_and_row_round_trip_json():
