@@ -302,13 +302,36 @@ _TORCH_FUNCTIONS = {
 }
 
 
-class _TorchUnpickler(pickle.Unpickler):
-    """Unpickles torch's ``data.pkl``, admitting only the globals of a state dict."""
+class _TorchUnpickler(pickle._Unpickler):
+    """Unpickles torch's ``data.pkl``, admitting only the globals of a state dict.
+
+    The pure-Python unpickler, so that BUILD (which sets attributes or calls
+    ``__setstate__`` on an object) can be limited too: only an OrderedDict's ``_metadata``
+    (what ``state_dict()`` attaches) is set; BUILD on anything else (a function, an array) is
+    refused.
+    """
+
+    dispatch = dict(pickle._Unpickler.dispatch)
 
     def __init__(self, file: IO[bytes], archive: zipfile.ZipFile, prefix: str, order: str):
         super().__init__(file)
         self.archive, self.prefix, self.order = archive, prefix, order
         self.storages: dict[str, np.ndarray] = {}
+
+    def load_build(self) -> None:
+        """BUILD: ``_metadata`` on an OrderedDict only."""
+        state = self.stack.pop()
+        inst = self.stack[-1]
+        if type(inst) is not collections.OrderedDict or not (
+            isinstance(state, dict) and set(state) <= {"_metadata"}
+        ):
+            raise pickle.UnpicklingError(
+                f"refused to set state on a {type(inst).__name__}: a state dict sets only an "
+                "OrderedDict's _metadata"
+            )
+        inst.__dict__.update(state)
+
+    dispatch[pickle.BUILD[0]] = load_build
 
     def find_class(self, module: str, name: str) -> Any:
         found = _TORCH_FUNCTIONS.get((module, name))

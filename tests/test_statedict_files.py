@@ -156,6 +156,13 @@ def test_restricted_unpickler_refuses_code(tmp_path):
     assert not marker.exists()
 
 
+def test_restricted_unpickler_refuses_state_on_anything_but_an_ordered_dict(tmp_path):
+    """BUILD on an admitted function (to set attributes on it) is refused."""
+    payload = b"\x80\x02ctorch._utils\n_rebuild_parameter\n}X\x01\x00\x00\x00xK\x01sb."
+    with pytest.raises(StateDictFileError, match="refused to set state on a function"):
+        _unpickle_torch_zip(_torch_zip(tmp_path / "build.pt", payload))
+
+
 def test_restricted_unpickler_refuses_out_of_bounds_views(tmp_path):
     """A tensor whose size and stride reach past its storage is refused, never read."""
     # data.pkl by hand: _rebuild_tensor_v2(storage('0', 2 floats), 0, (4,), (1,), False, {})
