@@ -9,6 +9,7 @@ result. Like :mod:`rac_tn.cli`, this module imports the library inside the funct
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -133,6 +134,7 @@ def cmd_table(args: argparse.Namespace) -> int:
     _check_positive(args, ("depth", "hidden", "inputs", "jobs"))
     if args.max_samples is not None:
         _check_positive(args, ("max_samples",))
+    _check_family_options(args)
     configs = sweep_configs(
         depths=args.depth,
         lengths=lengths,
@@ -140,6 +142,9 @@ def cmd_table(args: argparse.Namespace) -> int:
         inputs=args.inputs,
         partition=args.partition,
         seed=args.seed,
+        model=args.model,
+        rank=args.rank,
+        bias=args.bias,
     )
     if not configs:
         raise ValueError(
@@ -253,54 +258,55 @@ MODEL_DEFAULTS = {"inputs": 2, "hidden": 2, "depth": 2, "classes": 1}
 
 def _analyze_model(args: argparse.Namespace) -> RAC:
     """The RAC to analyze: read from ``--weights``, or random of the given sizes."""
-    from rac_tn.model import RAC
-
     given = [name for name in (*MODEL_DEFAULTS, "integer") if getattr(args, name) is not None]
     if args.weights is not None:
+        given += [name for name in ("rank", "bias") if getattr(args, name) not in (None, False)]
         if given:
             options = ", ".join("--" + name for name in given)
             raise ValueError(f"--weights gives the model; drop {options}")
         from rac_tn.weights import load_weights
 
-        return load_weights(args.weights)
+        try:
+            return load_weights(args.weights, model=args.model)
+        except ValueError as exc:
+            raise ValueError(f"--weights {exc}") from None
     for name, default in MODEL_DEFAULTS.items():
         if getattr(args, name) is None:
             setattr(args, name, default)
     _check_positive(args, tuple(MODEL_DEFAULTS))
-    integer = args.integer is not False
-    if args.model == "rac":
-        if args.bias or args.rank is not None:
-            raise ValueError("--bias and --rank apply to the other families (--model), not rac")
-        return RAC.random(
-            args.inputs,
-            args.hidden,
-            depth=args.depth,
-            num_classes=args.classes,
-            seed=args.seed,
-            integer=integer,
-        )
-    return _family_model(args, integer)
+    return _random_model(args, args.inputs, args.hidden, args.depth, args.integer is not False)
 
 
-def _family_model(args: argparse.Namespace, integer: bool) -> object:
-    """A random model of the family ``--model`` (``--rank`` for cp2rnn, ``--bias``)."""
-    from rac_tn import cells
-
+def _check_family_options(args: argparse.Namespace) -> None:
+    """``--bias`` and ``--rank`` only where the family ``--model`` has them (default rac)."""
+    if args.model is None:
+        args.model = "rac"
+    if args.model == "rac" and args.bias:
+        raise ValueError("--bias applies to the other families (--model), not rac")
     if args.rank is not None and args.model != "cp2rnn":
         raise ValueError(f"--rank is the CP rank of cp2rnn; --model {args.model} has none")
-    options = {
-        "bias": args.bias,
-        "num_classes": args.classes,
-        "seed": args.seed,
-        "integer": integer,
-    }
-    if args.model == "cp2rnn":
-        rank = args.hidden if args.rank is None else args.rank
-        if rank < 1:
-            raise ValueError(f"--rank must be a positive integer, got {rank}")
-        return cells.CP2RNN.random(args.inputs, args.hidden, rank, args.depth, **options)
-    family = {"2rnn": cells.SecondOrderRNN, "mirnn": cells.MIRNN, "linear": cells.LinearRNN}
-    return family[args.model].random(args.inputs, args.hidden, args.depth, **options)
+    if args.rank is not None and args.rank < 1:
+        raise ValueError(f"--rank must be a positive integer, got {args.rank}")
+
+
+def _random_model(
+    args: argparse.Namespace, inputs: int, hidden: int, depth: int, integer: bool
+) -> object:
+    """A random model of the family ``--model`` (``--rank`` for cp2rnn, ``--bias``)."""
+    from rac_tn.cells import random_model
+
+    _check_family_options(args)
+    return random_model(
+        args.model,
+        inputs,
+        hidden,
+        depth,
+        rank=args.rank,
+        bias=args.bias,
+        num_classes=args.classes,
+        seed=args.seed,
+        integer=integer,
+    )
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -319,6 +325,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     rac = _analyze_model(args)
     options = {} if args.max_samples is None else {"max_samples": args.max_samples}
     report = analyze(rac, partition, exact=not args.bounds_only, seed=args.seed, **options)
+    if args.weights is not None:
+        from rac_tn.weights import weights_notes
+
+        report = dataclasses.replace(report, notes=weights_notes(rac))
     text = format_report(report, args.format)
     if out is None:
         sys.stdout.write(text)

@@ -154,7 +154,9 @@ def theorem_rows(theorems: TheoremBounds, seconds: float) -> list[ReportRow]:
             origin=entry.origin,
             method="closed form",
             seconds=seconds,
-            note=_THEOREM_NOTES.get(name, entry.statement),
+            note=_THEOREM_NOTES.get(name, entry.statement)
+            if entry.origin.startswith("paper")
+            else entry.statement,
         )
         for name, entry in theorems.items()
     ]

@@ -12,8 +12,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from rac_tn._checks import check_seed, is_int, positive_int
-from rac_tn.analysis import analyze
+from rac_tn._checks import check_choice, check_seed, is_int, positive_int
+from rac_tn._results import HANKEL_RANK
+from rac_tn.analysis import Report, analyze
+from rac_tn.cells import FAMILIES, RecurrentModel, random_model
 from rac_tn.model import RAC
 from rac_tn.partition import Partition, as_partition
 from rac_tn.rank import DEFAULT_MAX_SAMPLES, RankResult
@@ -23,12 +25,12 @@ __all__ = ["SWEEP_COLUMNS", "SweepConfig", "SweepRow", "sweep_configs", "sweep_r
 
 @dataclass(frozen=True)
 class SweepConfig:
-    """One configuration of a sweep: a random integer RAC and a partition of ``1..length``.
+    """One configuration of a sweep: a random integer model and a partition of ``1..length``.
 
     Attributes
     ----------
     input_dim, hidden_dim, depth, length
-        M, R, L and T.
+        M (d), R (n), L and T.
     partition
         ``'start-end'``, ``'interleaved'`` or the start times as ``'1,2,5'``
         (see :func:`rac_tn.partition.as_partition`).
@@ -36,6 +38,13 @@ class SweepConfig:
         Seeds the weights and the sampled rank's points.
     integer
         Integer weights (the default) give the generic ranks with high probability.
+    model
+        The family (:data:`rac_tn.cells.FAMILIES`): ``'rac'`` (the default), ``'2rnn'``,
+        ``'cp2rnn'``, ``'mirnn'`` or ``'linear'``.
+    rank
+        The CP rank K of ``'cp2rnn'`` (None: K = n); None for the other families.
+    bias
+        First-order terms and biases (not for ``'rac'``).
 
     Examples
     --------
@@ -43,6 +52,8 @@ class SweepConfig:
     >>> rac, part = config.build()
     >>> str(part), SweepConfig.from_dict(config.to_dict()) == config
     ('{1,2 | 3,4}', True)
+    >>> SweepConfig(2, 3, 1, 4, model="cp2rnn", rank=2).build()[0].rank
+    2
     """
 
     input_dim: int
@@ -52,17 +63,32 @@ class SweepConfig:
     partition: str = "start-end"
     seed: int = 0
     integer: bool = True
+    model: str = "rac"
+    rank: int | None = None
+    bias: bool = False
 
-    def build(self) -> tuple[RAC, Partition]:
-        """Build the RAC and the Partition this configuration describes."""
-        rac = RAC.random(
+    def __post_init__(self) -> None:
+        check_choice(self.model, "model", FAMILIES)
+        if self.rank is not None:
+            positive_int(self.rank, "rank")
+            if self.model != "cp2rnn":
+                raise ValueError(f"rank is the CP rank of cp2rnn; model {self.model!r} has none")
+        if self.bias and self.model == "rac":
+            raise ValueError("bias=True: a RAC has no first-order terms or biases")
+
+    def build(self) -> tuple[RAC | RecurrentModel, Partition]:
+        """Build the model and the Partition this configuration describes."""
+        model = random_model(
+            self.model,
             self.input_dim,
             self.hidden_dim,
-            depth=self.depth,
+            self.depth,
+            rank=self.rank,
+            bias=self.bias,
             seed=self.seed,
             integer=self.integer,
         )
-        return rac, as_partition(self.partition, self.length)
+        return model, as_partition(self.partition, self.length)
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain JSON-safe data, one key per field."""
@@ -70,7 +96,10 @@ class SweepConfig:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SweepConfig:
-        """Rebuild the configuration that :meth:`to_dict` described."""
+        """Rebuild the configuration that :meth:`to_dict` described.
+
+        Payloads written before the families (no ``model``, ``rank``, ``bias``) read as RACs.
+        """
         return cls(**data)
 
 
@@ -82,6 +111,9 @@ def sweep_configs(
     inputs: int | Iterable[int],
     partition: str = "start-end",
     seed: int = 0,
+    model: str = "rac",
+    rank: int | None = None,
+    bias: bool = False,
 ) -> list[SweepConfig]:
     """List the Cartesian product of the given sizes, ordered by (M, R, L, T).
 
@@ -95,6 +127,9 @@ def sweep_configs(
         The partition of every configuration (see :class:`SweepConfig`).
     seed
         The seed of every configuration.
+    model, rank, bias
+        The family of every configuration, its CP rank (cp2rnn) and affine terms (see
+        :class:`SweepConfig`).
 
     Returns
     -------
@@ -116,8 +151,10 @@ def sweep_configs(
             f"partition must be a string like 'start-end' or '1,2,5', got {partition!r}"
         )
     seed = check_seed(seed)
+    options = {"model": model, "rank": rank, "bias": bool(bias)}
+    SweepConfig(1, 1, 1, 2, **options)  # checks the family options before the product
     return [
-        SweepConfig(M, R, L, T, partition, seed)
+        SweepConfig(M, R, L, T, partition, seed, **options)
         for M in inputs_list
         for R in hidden_list
         for L in depth_list
@@ -147,15 +184,19 @@ class SweepRow(Mapping[str, Any]):
     Attributes
     ----------
     M, R, L, T
-        The sizes.
+        The sizes (M = d, R = n for the families).
     partition
         The configuration's partition, as given (``'start-end'``, ``'1,3'``, ...).
+    model, K, bias
+        The family (``'rac'``, ``'2rnn'``, ``'cp2rnn'``, ``'mirnn'``, ``'linear'``), its CP
+        rank (cp2rnn only) and whether it has first-order terms and biases.
     theorem_lower
-        Theorem 1.2's lower bound ``((min(M, R), T/2))`` (L = 2, Start-End).
+        Theorem 1.2's lower bound ``((min(M, m), T/2))`` (L = 2, Start-End; for a family, at
+        its width m as :func:`rac_tn.theorems.family_theorem_bounds` derives).
     shallow_upper
-        Theorem 1.1's upper bound ``R`` (L = 1, Start-End).
+        Theorem 1.1's upper bound (L = 1, Start-End): R, or the family's width.
     multihomogeneous_upper
-        The multi-homogeneous upper bound (Start-End).
+        The multi-homogeneous upper bound (Start-End), at the family's width.
     symmetric_bound, network_bound
         The symmetric-cut (function) and network-cut (grid tensor) upper bounds.
     separation_rank, rank_exact, failure_probability
@@ -169,6 +210,12 @@ class SweepRow(Mapping[str, Any]):
         rank meets the symmetric bound), else the bracket ``'[52, 56]'``.
     grid_rank
         The exact rank of the matricized grid tensor (identity templates).
+    rank_upper
+        The proven upper bound the exact rank was checked against: the symmetric cut, or 2 for
+        a linear RNN (degree 1 in every input).
+    hankel_rank
+        A linear RNN's exact Hankel rank (its past-to-future map across the cut; partitions
+        ``{1..k | k+1..T}`` only), the measure of its memory.
     seconds
         Wall time of the row.
     """
@@ -178,6 +225,9 @@ class SweepRow(Mapping[str, Any]):
     L: int
     T: int
     partition: str
+    model: str = "rac"
+    K: int | None = None
+    bias: bool = False
     theorem_lower: int | None = None
     shallow_upper: int | None = None
     multihomogeneous_upper: int | None = None
@@ -189,6 +239,8 @@ class SweepRow(Mapping[str, Any]):
     generic_rank: str | None = None
     grid_rank: int | None = None
     failure_probability: float | None = None
+    rank_upper: int | None = None
+    hankel_rank: int | None = None
     seconds: float = field(default=0.0, compare=False)
 
     def __getitem__(self, key: str) -> Any:
@@ -208,7 +260,11 @@ class SweepRow(Mapping[str, Any]):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SweepRow:
-        """Rebuild the row that :meth:`to_dict` described (a missing ``seconds`` reads as 0)."""
+        """Rebuild the row that :meth:`to_dict` described.
+
+        A missing ``seconds`` reads as 0; rows written before the families (no ``model``,
+        ``K``, ``bias``, ``rank_upper``, ``hankel_rank``) read as RAC rows.
+        """
         return cls(**data)
 
 
@@ -228,8 +284,8 @@ def sweep_row(config: SweepConfig, *, max_samples: int = DEFAULT_MAX_SAMPLES) ->
     2
     """
     start = time.perf_counter()
-    rac, partition = config.build()
-    report = analyze(rac, partition, exact=True, seed=config.seed, max_samples=max_samples)
+    model, partition = config.build()
+    report = analyze(model, partition, exact=True, seed=config.seed, max_samples=max_samples)
     theorems, rank, grid = report.theorems, report.rank, report.grid_rank
     network = report.network_bound
 
@@ -237,11 +293,14 @@ def sweep_row(config: SweepConfig, *, max_samples: int = DEFAULT_MAX_SAMPLES) ->
         return None if theorems is None else theorems.value(name)
 
     return SweepRow(
-        M=rac.M,
-        R=rac.R,
-        L=rac.L,
+        M=model.M,
+        R=model.R,
+        L=model.L,
         T=partition.T,
         partition=config.partition,
+        model=config.model,
+        K=model.rank if config.model == "cp2rnn" else None,
+        bias=config.bias,
         theorem_lower=theorem("depth2_lower"),
         shallow_upper=theorem("shallow_upper"),
         multihomogeneous_upper=theorem("multi_homogeneous"),
@@ -253,8 +312,16 @@ def sweep_row(config: SweepConfig, *, max_samples: int = DEFAULT_MAX_SAMPLES) ->
         generic_rank=_generic(report.generic_lower, report.generic_upper),
         grid_rank=None if grid is None else grid.rank,
         failure_probability=None if rank is None else rank.failure_probability,
+        rank_upper=None if rank is None else rank.upper_bound,
+        hankel_rank=_hankel(report),
         seconds=round(time.perf_counter() - start, 4),
     )
+
+
+def _hankel(report: Report) -> int | None:
+    """The Hankel rank row's value (a linear RNN on a cut ``{1..k | k+1..T}``), else None."""
+    values = [row.value for row in report.rows if row.quantity == HANKEL_RANK]
+    return values[0] if values else None
 
 
 def _status(rank: RankResult) -> str:

@@ -40,7 +40,7 @@ def rows_to_markdown(rows: Iterable[Mapping[str, Any]]) -> str:
     --------
     >>> row = SweepRow(2, 2, 1, 4, "start-end", separation_rank=2, rank_exact=True)
     >>> rows_to_markdown([row]).splitlines()[2]
-    '| 2 | 2 | 1 | 4 | start-end |  |  |  |  |  | 2 | yes |  |  |  |  | 0 |'
+    '| 2 | 2 | 1 | 4 | start-end | rac |  | no |  |  |  |  |  | 2 | yes |  |  |  |  |  |  | 0 |'
     """
     lines = ["| " + " | ".join(SWEEP_COLUMNS) + " |", "|" + "---|" * len(SWEEP_COLUMNS)]
     lines += ["| " + " | ".join(_cell(row.get(c)) for c in SWEEP_COLUMNS) + " |" for row in rows]
@@ -53,7 +53,7 @@ def rows_to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
     Examples
     --------
     >>> rows_to_csv([SweepRow(2, 2, 1, 4, "start-end")]).splitlines()[1]
-    '2,2,1,4,start-end,,,,,,,,,,,,0.0'
+    '2,2,1,4,start-end,rac,,False,,,,,,,,,,,,,,0.0'
     """
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=SWEEP_COLUMNS, extrasaction="ignore")

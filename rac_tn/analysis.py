@@ -49,7 +49,7 @@ from rac_tn.model import RAC
 from rac_tn.network import compile_rac, count_tensors
 from rac_tn.partition import Partition, as_partition
 from rac_tn.rank import DEFAULT_MAX_SAMPLES, RankResult, separation_rank
-from rac_tn.theorems import TheoremBounds, theorem_bounds
+from rac_tn.theorems import TheoremBounds, family_theorem_bounds, theorem_bounds
 
 __all__ = [
     "NETWORK_CUT_MAX_TENSORS",
@@ -104,6 +104,9 @@ class Report:
         certified lower bound on it (a nonzero minor mod p is nonzero over Q, and rank is
         lower semicontinuous in the weights), the symmetric cut an upper bound for every
         weight. Proven when they meet.
+    notes
+        What the numbers are about, said before the rows (for loaded weights: the
+        identity-activation circuit, the exact reading of float weights).
     rac
         The model itself, kept for drawing; not compared and not serialised.
     """
@@ -120,6 +123,7 @@ class Report:
     grid_ranks: tuple[RankResult, ...] = ()
     generic_lower: int | None = None
     generic_upper: int | None = None
+    notes: tuple[str, ...] = ()
     rac: RAC | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -140,7 +144,9 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         """Return plain data: ints stay exact Python ints, the whole dict is JSON-serialisable."""
         part = self.partition
+        notes = {"notes": list(self.notes)} if self.notes else {}
         return {
+            **notes,
             "rac": self.model.to_dict(),
             "T": part.T,
             "partition": str(part),
@@ -175,6 +181,7 @@ class Report:
             },
             generic_lower=data.get("generic_lower"),
             generic_upper=data.get("generic_upper"),
+            notes=tuple(data.get("notes", ())),
         )
 
     def to_markdown(self) -> str:
@@ -183,6 +190,7 @@ class Report:
             f"**{'RAC' if self.model.family == 'rac' else self.model.family}** "
             f"M={self.model.M}, R={self.model.R}, L={self.model.L}, C={self.model.C}; "
             f"T={self.partition.T}; partition {self.partition}",
+            *(f"\nNote: {note}." for note in self.notes),
             "",
             "| quantity | value | log2 | claim | origin | method | seconds | note |",
             "|---|---:|---:|---|---|---|---:|---|",
@@ -241,6 +249,7 @@ class Report:
 
     def __repr__(self) -> str:
         head = f"Report for {self.model}, T={self.partition.T}, partition {self.partition}"
+        head += "".join(f"\n  note: {note}" for note in self.notes)
         width = max((len(row.quantity) for row in self.rows), default=0)
         body = []
         for row in self.rows:
@@ -313,9 +322,9 @@ def analyze(
     rows: list[ReportRow] = []
 
     theorems = None
-    if partition.is_start_end and isinstance(rac, RAC):  # the paper's theorems are about RACs
+    if partition.is_start_end:
         begin = time.perf_counter()
-        theorems = theorem_bounds(rac.M, rac.R, rac.L, partition.T)
+        theorems = _closed_forms(rac, partition.T)
         rows += theorem_rows(theorems, time.perf_counter() - begin)
 
     sym = symmetric_bound(rac, partition)
@@ -366,6 +375,17 @@ def analyze(
         generic_lower=generic_lower,
         generic_upper=generic_upper if exact else None,
         rac=rac,
+    )
+
+
+def _closed_forms(model: RAC, T: int) -> TheoremBounds:
+    """Levine et al.'s values for a RAC; for a family, the same formulas at its width."""
+    family = getattr(model, "family", "rac")
+    if family == "rac":
+        return theorem_bounds(model.M, model.R, model.L, T)
+    rank = model.rank if family == "cp2rnn" else None
+    return family_theorem_bounds(
+        family, model.M, model.R, model.L, T, rank=rank, bias=bool(model.bias)
     )
 
 

@@ -42,15 +42,8 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
         model.add_argument(
             f"--{name}", type=int, default=None, help=f"{text} (default: {MODEL_DEFAULTS[name]})"
         )
-    model.add_argument(
-        "--model",
-        choices=("rac", "2rnn", "cp2rnn", "mirnn", "linear"),
-        default="rac",
-        help="model family (random weights; see rac_tn.cells)",
-    )
-    model.add_argument("--rank", type=int, default=None, help="CP rank K of cp2rnn (default: R)")
-    model.add_argument(
-        "--bias", action="store_true", help="first-order terms and biases (not for rac)"
+    _add_family_options(
+        model, "model family (default rac; with --weights: read the file as this family)"
     )
     model.add_argument("--seed", type=int, default=0, help="seed of the weights and the ranks")
     kind = model.add_mutually_exclusive_group()
@@ -67,10 +60,12 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     )
     model.add_argument(
         "--weights",
-        metavar="FILE.npz",
+        metavar="FILE",
         default=None,
-        help="read the model: arrays input_weights_0.., hidden_weights_0.., output_weights "
-        "and optionally initial_states_0.. (rac_tn.weights.save_weights writes one)",
+        help="read the model from FILE.npz|.pt|.safetensors: a seed-code state dict of any "
+        "family (found from its names: A, B, C cp2rnn; w 2rnn; alpha mirnn; w, u linear; "
+        "--model forces one; torch not needed) or a RAC's arrays input_weights_0.., "
+        "hidden_weights_0.., output_weights[, initial_states_0..] (rac_tn.weights.save_weights)",
     )
     analyze.add_argument(
         "--partition",
@@ -102,6 +97,17 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         if action.default is None or action.default is False:
             return action.help
         return super()._get_help_string(action)
+
+
+def _add_family_options(parser: argparse._ActionsContainer, text: str) -> None:
+    """``--model``, ``--rank`` and ``--bias``: the model family (see rac_tn.cells)."""
+    parser.add_argument(
+        "--model", choices=("rac", "2rnn", "cp2rnn", "mirnn", "linear"), default=None, help=text
+    )
+    parser.add_argument("--rank", type=int, default=None, help="CP rank K of cp2rnn (default: R)")
+    parser.add_argument(
+        "--bias", action="store_true", help="first-order terms and biases (not for rac)"
+    )
 
 
 def _add_quiet(parser: argparse.ArgumentParser, *aliases: str) -> None:
@@ -157,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="a sweep: every bound and exact rank, one row each",
         formatter_class=_HelpFormatter,
         description=(
-            "One row per (M, R, L, T): the paper's theorem values, the symmetric-cut and "
+            "One row per (M, R, L, T) of a model family (--model, default rac): the theorem "
+            "values, the symmetric-cut and "
             "network-cut bounds, the exact sampled separation rank and the exact grid rank, "
             "for random integer weights (generic with high probability). Ctrl-C or SIGTERM "
             "stops the sweep and writes the rows finished so far."
@@ -177,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="start-end",
         help="start-end, interleaved, or start times like 1,2,5",
     )
+    _add_family_options(table, "model family of every row (default rac)")
     table.add_argument("--seed", type=int, default=0, help="random seed")
     table.add_argument(
         "--max-samples",

@@ -1,6 +1,7 @@
 """Sweeps: many configurations analysed (serially or on any executor), one row each.
 
-A :class:`SweepConfig` names a random integer RAC and a partition; :func:`sweep` runs
+A :class:`SweepConfig` names a random integer model (a RAC, or a family of
+:mod:`rac_tn.cells`) and a partition; :func:`sweep` runs
 :func:`rac_tn.analysis.analyze` on each and flattens every report into a frozen
 :class:`SweepRow`. Rows serialise to JSON (:meth:`SweepRow.to_dict`), CSV and markdown, so a
 sweep run on a cluster can be tabulated or plotted later.

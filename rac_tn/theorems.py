@@ -3,6 +3,11 @@
 :func:`theorem_bounds` gathers the paper's theorems (Levine, Sharir & Shashua, arXiv
 1710.09431: Theorem 1.1 for depth 1, Theorem 1.2 for depth 2), the multi-homogeneous bound
 derived here, the network cut in closed form and the trivial bounds.
+:func:`family_theorem_bounds` gives the same formulas for the model families of
+:mod:`rac_tn.cells`, evaluated at each family's width and labelled *derived* (with the
+argument): the second-order papers (Lizaire et al., ICML 2024; Lizaire et al. 2026) state their
+results as inclusions between function classes and as polynomial degrees, not as separation
+ranks, so no value here is cited to them.
 
 Examples
 --------
@@ -12,13 +17,13 @@ Examples
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from math import comb
 from typing import Any
 
 from rac_tn._checks import positive_int
+from rac_tn._closed_form import network_cut_closed_form
 from rac_tn._flow import product
 from rac_tn._results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity
 from rac_tn.grid import input_degrees, multiset, multisets
@@ -201,79 +206,6 @@ class TheoremBounds(Mapping[str, TheoremBound]):
         return f"TheoremBounds(M={self.M}, R={self.R}, L={self.L}, T={self.T}: {body})"
 
 
-def network_cut_closed_form(M: int, R: int, L: int, T: int) -> int:
-    """The Start-End minimum cut of the compiled network (MPS for L = 1, copy tree for L >= 2).
-
-    Parameters
-    ----------
-    M, R, L, T
-        Input size, hidden size, depth and an even sequence length (not checked: the caller,
-        :func:`theorem_bounds`, checks them).
-
-    Returns
-    -------
-    int
-        The exact value of the cheapest cut of the two families below.
-
-    Notes
-    -----
-    The cheapest of two explicit families of cuts:
-
-    - every start input hyperedge: ``M^{T/2}``;
-    - for a boundary time b in ``T/2..T``: each end input t in ``T/2+1..b`` is cut off for
-      ``min(M, R^{n_t})`` (its hyperedge, or the bond above each of its ``n_t`` copies), and,
-      if b < T, the ``C(T-b-1+L, L-1)`` bonds of dimension R from the copies of cells (l, b)
-      into the copies of cells (l, b+1) (one per copy of (l, b+1), summed over l).
-
-    Each member is a valid cut, so the value bounds the grid rank. That it is the *minimum*
-    cut is checked, not proved: it equals an exhaustive minimum (every subset of input
-    hyperedges, then an exact tree dynamic programme over the copies) for L <= 4, T <= 10, and
-    max-flow on the compiled networks (tests/test_bounds.py).
-
-    Examples
-    --------
-    >>> network_cut_closed_form(2, 3, 1, 8), network_cut_closed_form(3, 2, 3, 8)
-    (3, 54)
-    """
-    half = T // 2
-    degrees = input_degrees(L, T)
-    log_m, log_r = math.log2(M), math.log2(R)
-    # candidates M^a R^e, compared in bits and formed exactly only once: the loop runs over T/2
-    # boundaries, and a big-integer product per boundary would be quadratic in T
-    best = (half, 0)  # every start input hyperedge: M^{T/2}
-    a = e = 0  # the end inputs cut off so far: M^a R^e
-    for b in range(half, T + 1):
-        if b > half:
-            n_b = degrees[b - 1]
-            if n_b * log_r < log_m:  # min(M, R^n): the bonds above its copies are cheaper
-                e += n_b
-            else:
-                a += 1
-        best_bits = _bits(*best, log_m, log_r)
-        prefix_bits = _bits(a, e, log_m, log_r)
-        if prefix_bits >= best_bits + 1:
-            break  # the prefix alone costs more than the best cut: later b only add to it
-        bonds = comb(T - b - 1 + L, L - 1) if b < T else 0
-        if _smaller(M, R, (a, e + bonds), best, prefix_bits + bonds * log_r - best_bits):
-            best = (a, e + bonds)
-    return M ** best[0] * R ** best[1]
-
-
-def _bits(a: int, e: int, log_m: float, log_r: float) -> float:
-    """``log2(M^a R^e)`` from ``log2 M`` and ``log2 R``."""
-    return a * log_m + e * log_r
-
-
-def _smaller(M: int, R: int, x: tuple[int, int], y: tuple[int, int], gap: float) -> bool:
-    """``M^x0 R^x1 < M^y0 R^y1``, exactly.
-
-    ``gap`` is their difference in bits, trusted unless it is too small to call.
-    """
-    if abs(gap) > 1e-6 * (1 + abs(gap)):
-        return gap < 0
-    return M ** x[0] * R ** x[1] < M ** y[0] * R ** y[1]
-
-
 def theorem_bounds(M: int, R: int, L: int, T: int) -> TheoremBounds:
     """Closed-form bounds for the Start-End partition of ``T`` steps, each with its source.
 
@@ -349,12 +281,9 @@ def theorem_bounds(M: int, R: int, L: int, T: int) -> TheoremBounds:
             "paper, Theorem 1.2",
             "depth 2: sep_(S,E) >= ((min(M,R), T/2)) for all weights but a null set",
         )
-    multi = 1
-    for layer in range(1, L + 1):
-        multi *= multiset(R, comb(half - 1 + L - layer, L - layer))
     add(
         "multi_homogeneous",
-        multi,
+        _multi_homogeneous(R, L, half),
         "upper bound",
         "separation-rank",
         "derived (multi-homogeneous)",
@@ -369,12 +298,9 @@ def theorem_bounds(M: int, R: int, L: int, T: int) -> TheoremBounds:
         "network cut, closed form",
         "minimum cut of the compiled network (MPS / copy tree), identity templates",
     )
-    degrees = input_degrees(L, T)
-    start = product(multisets(M, degrees[:half]))
-    end = product(multisets(M, degrees[half:]))
     add(
         "trivial_function",
-        min(start, end),
+        _trivial_function(M, L, T),
         "upper bound",
         "separation-rank",
         "trivial",
@@ -391,4 +317,123 @@ def theorem_bounds(M: int, R: int, L: int, T: int) -> TheoremBounds:
     return TheoremBounds(M, R, L, T, tuple(out))
 
 
-__all__ = ["TheoremBound", "TheoremBounds", "network_cut_closed_form", "theorem_bounds"]
+def _multi_homogeneous(width: int, L: int, half: int) -> int:
+    """``prod_l ((width, C(half-1+L-l, L-l)))``: monomials in the boundary states."""
+    out = 1
+    for layer in range(1, L + 1):
+        out *= multiset(width, comb(half - 1 + L - layer, L - layer))
+    return out
+
+
+def _trivial_function(variables: int, L: int, T: int) -> int:
+    """The smaller side's ``prod_t ((variables, n_t))``: monomials of that multi-degree."""
+    degrees, half = input_degrees(L, T), T // 2
+    start = product(multisets(variables, degrees[:half]))
+    end = product(multisets(variables, degrees[half:]))
+    return min(start, end)
+
+
+#: The families :func:`family_theorem_bounds` knows (the RAC goes to :func:`theorem_bounds`).
+_FAMILIES = ("2rnn", "cp2rnn", "mirnn", "linear")
+
+
+def family_theorem_bounds(
+    family: str, M: int, n: int, L: int, T: int, *, rank: int | None = None, bias: bool = False
+) -> TheoremBounds:
+    """Start-End closed forms for a model family, at its width, each with its derivation.
+
+    Parameters
+    ----------
+    family
+        ``'2rnn'``, ``'cp2rnn'``, ``'mirnn'`` or ``'linear'``.
+    M, n, L, T
+        Input size d, hidden size n, depth and sequence length (T even).
+    rank
+        The CP rank K (``'cp2rnn'`` only; required there).
+    bias
+        First-order terms and biases (the cell is affine: width n + 1).
+
+    Returns
+    -------
+    TheoremBounds
+        ``R`` is n. Entries, with ``w`` the width a boundary state costs (n dense and MIRNN,
+        min(n, K) CP, n + 1 affine) and ``m`` the homogeneous width (n, or min(n, K) CP):
+
+        ``shallow_upper`` (L = 1): ``sep <= w``. Levine et al.'s Theorem 1.1 at width w, by
+        its argument: y is linear in the w numbers through which the start reaches the end
+        (``h_{T/2}``; ``A^T h_{T/2}`` for a CP core with K < n; ``(h_{T/2}, 1)`` affine).
+        ``depth2_lower`` (L = 2): ``sep >= ((min(M, m), T/2))`` for all weights but a null set.
+        Levine et al.'s Theorem 1.2 at width m: the family contains the RAC of width m (dense
+        core ``w[i,j,k] = W^H[k,i] W^I[k,j]``; MIRNN with ``alpha = 1``; CP with ``C = I``,
+        zero padding when K > n; a CP core with K < n *is* a RAC of width K, through
+        ``z_t = (A^T h_{t-1}) * (B^T x_t)``, ``z_{t+1} = (A^T C z_t) * (B^T x_{t+1})``; zero
+        affine terms), and ``sep < b`` is the vanishing of all b-minors of the coefficient
+        matrix, polynomial in the weights: an algebraic set that misses the RAC's generic
+        points is a null set.
+        ``multi_homogeneous``: ``sep <= prod_l ((w, C(T/2-1+L-l, L-l)))``, as for the RAC: y
+        depends on the start only through one width-w vector per layer at time T/2, with
+        (at most) those degrees.
+        ``degree_one`` (linear RNN, every depth): ``sep <= 2``: y has degree 1 in every input,
+        so ``y = a(x_P) + b(x_Q) + c``.
+        ``trivial_function``: the smaller side's count of monomials of its multi-degree (in
+        ``M`` variables, or ``M + 1`` for the affine cells' degree ``<= n_t``).
+        ``trivial_grid``: ``M^{T/2}``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A size that is not a positive integer, odd T, an unknown family, a missing or stray
+        ``rank``.
+
+    Examples
+    --------
+    >>> {k: v.value for k, v in family_theorem_bounds("cp2rnn", 2, 3, 2, 6, rank=2).items()}
+    {'depth2_lower': 4, 'multi_homogeneous': 8, 'trivial_function': 24, 'trivial_grid': 8}
+    """
+    if family not in _FAMILIES:
+        raise ValueError(f"family must be one of {_FAMILIES}, got {family!r}")
+    M, n = positive_int(M, "M"), positive_int(n, "n")
+    L, T = positive_int(L, "L"), positive_int(T, "T")
+    if T % 2:
+        raise ValueError(f"family_theorem_bounds is for Start-End: T must be even, got {T}")
+    if (family == "cp2rnn") != (rank is not None):
+        raise ValueError(f"rank is the CP rank K, given exactly for cp2rnn (family {family!r})")
+    m = min(n, positive_int(rank, "rank")) if family == "cp2rnn" else n
+    affine = bool(bias) or family == "linear"
+    w = n + 1 if affine else m
+    half = T // 2
+    where = f"at width {w}" + (" (n + 1: affine)" if affine else "")
+    sep, upper = SEPARATION_RANK, "upper bound"
+    # fmt: off
+    rows: list[tuple[str, int, Claim, Quantity, str, str]] = []
+    if family == "linear":
+        rows.append(("degree_one", 2, upper, sep, "derived (degree 1)", "linear RNN: y = "
+                     "a(x_P) + b(x_Q) + c, so sep <= 2 for every partition and depth"))
+    if family != "linear" and L == 1:
+        rows.append(("shallow_upper", w, upper, sep, f"derived: Levine et al. Theorem 1.1 {where}",
+                     f"{family}: y is linear in the {w} numbers carrying the start"))
+    if family != "linear" and L == 2:
+        rows.append(("depth2_lower", multiset(min(M, m), half), "lower bound", sep,
+                     f"derived: Levine et al. Theorem 1.2 at width {m}", f"{family} contains "
+                     f"the RAC of width {m}; for all weights but a null set"))
+    if family != "linear":
+        rows.append(("multi_homogeneous", _multi_homogeneous(w, L, half), upper, sep,
+                     f"derived (multi-homogeneous) {where}", f"prod_l (({w}, C(T/2-1+L-l, "
+                     f"L-l))): one width-{w} vector per layer carries the start"))
+        rows.append(("trivial_function", _trivial_function(M + affine, L, T), upper, sep,
+                     "trivial", "monomials of one side's multi-degree" + (" (M + 1 variables: "
+                     "degree <= n_t, affine)" if affine else "")))
+    rows.append(("trivial_grid", M**half, upper, GRID_TENSOR_RANK, "trivial",
+                 "rank <= M^{T/2} (the matricization is M^{T/2} x M^{T/2})"))
+    # fmt: on
+    out = [TheoremBound(*row) for row in rows]
+    return TheoremBounds(M, n, L, T, tuple(out))
+
+
+__all__ = [
+    "TheoremBound",
+    "TheoremBounds",
+    "family_theorem_bounds",
+    "network_cut_closed_form",
+    "theorem_bounds",
+]

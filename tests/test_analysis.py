@@ -195,7 +195,14 @@ def test_analyze_takes_a_model_family():
     from rac_tn import CP2RNN, LinearRNN
 
     cp = analyze(CP2RNN.random(3, 3, 2, depth=2, seed=0, integer=True), start_end(6))
-    assert cp.theorems is None  # the paper's theorems are about RACs
+    # Levine et al.'s theorems are about RACs: for a family the same formulas at its width
+    # m = min(n, K) = 2, labelled derived, none cited to a paper
+    assert {k: e.value for k, e in cp.theorems.items() if k != "trivial_function"} == {
+        "depth2_lower": comb(2 + 3 - 1, 3),
+        "multi_homogeneous": 2 * comb(2 + 3 - 1, 3),
+        "trivial_grid": 3**3,
+    }
+    assert not any(e.origin.startswith("paper") for e in cp.theorems.values())
     assert cp.rank.rank == 8 and cp.rank.certified and cp.generic_proven
     assert Report.from_dict(json.loads(json.dumps(cp.to_dict()))) == cp
     linear = analyze(LinearRNN.random(2, 3, depth=2, seed=0, integer=True), start_end(8))

@@ -28,7 +28,12 @@ from rac_tn.sweeps import (
 
 CONFIGS = sweep_configs(
     depths=[1, 2, 3], lengths=[4, 6], hidden=2, inputs=2, partition="interleaved"
-) + [SweepConfig(3, 2, 2, 5, "1,2,5", seed=3)]
+) + [
+    SweepConfig(3, 2, 2, 5, "1,2,5", seed=3),
+    # the model families go through every executor too (their configs and rows pickle)
+    SweepConfig(2, 3, 2, 4, model="cp2rnn", rank=2),
+    SweepConfig(2, 2, 1, 6, model="linear", bias=True),
+]
 GOOD = SweepConfig(2, 2, 1, 4)
 BAD = SweepConfig(2, 2, 1, 4, partition="1,9")  # 9 is outside 1..4
 

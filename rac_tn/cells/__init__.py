@@ -21,6 +21,7 @@ import numpy as np  # noqa: F401 - used by the doctests
 
 from rac_tn.cells._layers import BilinearLayer
 from rac_tn.cells._params import embedding_templates
+from rac_tn.cells._random import random_model
 from rac_tn.cells._torac import DyadicRAC, rac_from_layers
 from rac_tn.cells.base import (
     ACTIVATION_NOTE,
@@ -51,4 +52,5 @@ __all__ = [
     "as_model",
     "embedding_templates",
     "rac_from_layers",
+    "random_model",
 ]
