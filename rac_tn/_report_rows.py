@@ -104,10 +104,13 @@ class ReportRow:
 class ModelSizes:
     """The sizes of the analysed model: ``M``, ``R``, ``L``, ``C`` and integer weights or not.
 
+    A model family also records its name, its CP rank ``K`` (None but for a CP core) and
+    whether it has affine terms; it prints in the second-order papers' symbols (d, n, K).
+
     Examples
     --------
     >>> ModelSizes.of(RAC.random(2, 3, depth=2, seed=0))
-    ModelSizes(M=2, R=3, L=2, C=1, integer=False, family='rac')
+    ModelSizes(M=2, R=3, L=2, C=1, integer=False, family='rac', K=None, bias=False)
     """
 
     M: int
@@ -116,22 +119,27 @@ class ModelSizes:
     C: int
     integer: bool
     family: str = "rac"
+    K: int | None = None
+    bias: bool = False
 
     @classmethod
     def of(cls, rac: RAC) -> ModelSizes:
         """Read the sizes of ``rac`` (or of a model family: d, n, L, number of classes)."""
         family = getattr(rac, "family", "rac")
         sizes = (rac.input_dim, rac.hidden_dim, rac.depth, rac.num_classes, rac.is_integer)
-        return cls(*sizes, family)
+        if family == "rac":
+            return cls(*sizes)
+        return cls(*sizes, family, rac.rank, rac.bias)
 
     def to_dict(self) -> dict[str, int | bool | str]:
         """Return ``{"M": ..., "R": ..., "L": ..., "C": ..., "integer": ...}``.
 
-        A model other than a RAC also gives its ``"family"``.
+        A model other than a RAC also gives its ``"family"``, ``"K"`` and ``"bias"``.
         """
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         if self.family == "rac":
-            del data["family"]
+            for name in ("family", "K", "bias"):
+                del data[name]
         return data
 
     @classmethod
@@ -140,8 +148,11 @@ class ModelSizes:
         return cls(**data)
 
     def __str__(self) -> str:
-        name = "RAC" if self.family == "rac" else self.family
-        return f"{name}(M={self.M}, R={self.R}, L={self.L}, C={self.C})"
+        if self.family == "rac":
+            return f"RAC(M={self.M}, R={self.R}, L={self.L}, C={self.C})"
+        rank = "" if self.K is None else f", K={self.K}"
+        affine = ", affine" if self.bias else ""
+        return f"{self.family}(d={self.M}, n={self.R}{rank}, L={self.L}, C={self.C}{affine})"
 
 
 def theorem_rows(theorems: TheoremBounds, seconds: float) -> list[ReportRow]:

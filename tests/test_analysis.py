@@ -204,6 +204,8 @@ def test_analyze_takes_a_model_family():
     }
     assert not any(e.origin.startswith("paper") for e in cp.theorems.values())
     assert cp.rank.rank == 8 and cp.rank.certified and cp.generic_proven
+    assert str(cp.model) == "cp2rnn(d=3, n=3, K=2, L=2, C=1)"  # the papers' symbols, with K
+    assert cp.model.to_dict()["K"] == 2 and str(cp).startswith("Report for cp2rnn(d=3, n=3, K=2")
     assert Report.from_dict(json.loads(json.dumps(cp.to_dict()))) == cp
     linear = analyze(LinearRNN.random(2, 3, depth=2, seed=0, integer=True), start_end(8))
     assert linear.rank.rank == 2 and linear.rank.certified
