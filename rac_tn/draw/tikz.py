@@ -31,6 +31,10 @@ _ROLE_COMMENTS = {
     "H0": "initial states h^{l,0}",
     "WO": "the output weights W^O",
     "CORE": "MPS cores G_t",
+    "A": "CP factors A (read the previous state)",
+    "B": "CP factors B (read the input or the layer below)",
+    "C": "CP factors C (write the new state)",
+    "CORE3": "second-order cores (order-3 tensors: previous state, input, new state)",
     "hyperedge": "input hyperedges (every copy of x_t joined to one dot)",
     "terminal": "open input legs and the class leg",
     "input": "inputs x_t",
@@ -84,7 +88,10 @@ def picture(scene: Scene) -> str:
     for node in scene.nodes:
         roles.setdefault(node.role, []).append(node)
     for role, nodes in roles.items():
-        block(_ROLE_COMMENTS.get(role, f"{role} nodes"), [pic.node(n) for n in nodes])
+        comment = _ROLE_COMMENTS.get(role, f"{role} nodes")
+        if role == "DELTA" and nodes[0].shape == "diamond":
+            comment = "COPY tensors of dimension K of the CP cores, as diamonds"
+        block(comment, [pic.node(n) for n in nodes])
     block(
         "Bonds, legs and wires (between node names; width grows with log dim)",
         [pic.edge(e) for e in scene.edges if not e.highlight],
