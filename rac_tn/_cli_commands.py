@@ -202,10 +202,9 @@ def _write_rows(args: argparse.Namespace, out: Path | None, rows: Sequence[Sweep
 def cmd_draw(args: argparse.Namespace) -> int:
     """Run ``rac-tn draw``: one diagram of a model and a partition, to ``--output``.
 
-    Returns the exit status.
+    The model is a random one of the family ``--model`` (default rac; ``--rank`` K of a
+    cp2rnn, ``--bias`` for first-order terms and biases). Returns the exit status.
     """
-    from rac_tn.model import RAC
-
     out = check_output_file(args.output, "-o")
     if out is None:
         raise ValueError("-o -: draw writes a file; name one ending in .pdf, .svg, .png or .tex")
@@ -222,9 +221,8 @@ def cmd_draw(args: argparse.Namespace) -> int:
         if args.cut is None:
             raise ValueError("--bound needs --cut (which partition to bound)")
     view = view or "network"
-    rac = RAC.random(
-        args.inputs, args.hidden, depth=args.depth, num_classes=args.classes, seed=args.seed
-    )
+    # float weights, as before: a drawing and its cut do not depend on them
+    rac = _random_model(args, args.inputs, args.hidden, args.depth, False)
     cut = _parse_cut(args.cut, args.length) if args.cut is not None else None
     style: dict = {"labels": args.labels}
     if args.dims:
@@ -253,8 +251,6 @@ MODEL_DEFAULTS = {"inputs": 2, "hidden": 2, "depth": 2, "classes": 1}
 
 def _analyze_model(args: argparse.Namespace) -> RAC:
     """The RAC to analyze: read from ``--weights``, or random of the given sizes."""
-    from rac_tn.model import RAC
-
     given = [name for name in (*MODEL_DEFAULTS, "integer") if getattr(args, name) is not None]
     if args.weights is not None:
         if given:
@@ -267,17 +263,23 @@ def _analyze_model(args: argparse.Namespace) -> RAC:
         if getattr(args, name) is None:
             setattr(args, name, default)
     _check_positive(args, tuple(MODEL_DEFAULTS))
-    integer = args.integer is not False
-    if args.model == "rac":
+    return _random_model(args, args.inputs, args.hidden, args.depth, args.integer is not False)
+
+
+def _random_model(
+    args: argparse.Namespace, inputs: int, hidden: int, depth: int, integer: bool
+) -> object:
+    """A random model of the family ``--model`` (default rac; ``--rank``, ``--bias``).
+
+    Shared by ``rac-tn analyze`` and ``rac-tn draw``.
+    """
+    from rac_tn.model import RAC
+
+    if args.model in (None, "rac"):
         if args.bias or args.rank is not None:
             raise ValueError("--bias and --rank apply to the other families (--model), not rac")
         return RAC.random(
-            args.inputs,
-            args.hidden,
-            depth=args.depth,
-            num_classes=args.classes,
-            seed=args.seed,
-            integer=integer,
+            inputs, hidden, depth=depth, num_classes=args.classes, seed=args.seed, integer=integer
         )
     return _family_model(args, integer)
 
