@@ -195,11 +195,18 @@ def _fit_cell(g: TreeGeometry, cell: CellDrawing) -> TreeGeometry:
     if cell == "cp":
         diamond = min(g.diamond, max(0.05, g.column / 2 - g.w_radius - 0.035))
         rise = g.w_radius + diamond + 0.1
+        drop = 0.12  # B further below: room for the K label beside its leg
         return replace(
-            g, diamond=diamond, c_rise=rise, layer=g.layer + rise, wo_offset=g.wo_offset + rise
+            g,
+            diamond=diamond,
+            c_rise=rise,
+            wi_drop=g.wi_drop + drop,
+            leg=max(g.leg, g.w_radius + 0.3),  # B's circle is large with full labels
+            layer=g.layer + rise + drop,
+            wo_offset=g.wo_offset + rise,
         )
-    if cell == "dense":
-        return replace(g, wi_drop=0.0)
+    if cell == "dense":  # no W^I: the input leg leaves the core itself, long enough to label
+        return replace(g, wi_drop=0.15, wo_offset=g.wo_offset + 0.1)
     return g
 
 
