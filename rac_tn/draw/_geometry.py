@@ -157,8 +157,8 @@ def fit_tree_geometry(
 
     Examples
     --------
-    >>> fit_tree_geometry(10, 4, cell="cp").c_rise > 0 == fit_tree_geometry(10, 4).c_rise
-    True
+    >>> fit_tree_geometry(10, 4).c_rise, fit_tree_geometry(10, 4, cell="cp").c_rise > 0
+    (0.0, True)
     >>> fit_tree_geometry(10, 4).h0_above, fit_tree_geometry(20, 10).h0_above
     (False, True)
     >>> fit_tree_geometry(3, 1).labels, fit_tree_geometry(10, 4).labels

@@ -289,3 +289,17 @@ def test_family_tikz_compiles_to_the_figure_size(tmp_path, name, depth, view, st
         diamonds = tex.count("\\node[rac/diamond")
         assert diamonds == expected_roles(name, depth, 4)["DELTA"]
         assert ("rac/diamond/.style" in tex) == (name not in DENSE)
+
+
+def test_a_rac_seen_as_a_family_is_drawn_as_the_rac():
+    from rac_tn import RAC
+    from rac_tn.cells import RACModel
+
+    rac = RAC.random(2, 2, depth=2, seed=0)
+    for view in ("network", "grid"):
+        as_family = build_scene(RACModel(rac), T=4, view=view, cut="start-end")
+        direct = build_scene(rac, T=4, view=view, cut="start-end")
+        assert [(n.role, n.shape, n.x, n.y) for n in as_family.nodes] == [
+            (n.role, n.shape, n.x, n.y) for n in direct.nodes
+        ]
+        assert as_family.meta["cut"].value == direct.meta["cut"].value
