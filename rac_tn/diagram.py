@@ -212,7 +212,10 @@ def build_scene(
     if view == "network":
         return network_view(net, opts, partition=part, cut=bound)
     dims, symbols = _grid_dims(model)
-    return grid_view(model.L, T, opts, **dims, symbols=symbols, partition=part, cut=bound)
+    name = None if isinstance(model, RAC) else type(model).__name__
+    return grid_view(
+        model.L, T, opts, **dims, symbols=symbols, model=name, partition=part, cut=bound
+    )
 
 
 # ---------------------------------------------------------------------------------------------

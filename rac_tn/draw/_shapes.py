@@ -152,9 +152,14 @@ class TensorShapes:
         return max(least, math.hypot(w / 2, h / 2) + _LABEL_PAD)
 
     def factor(self, tid: int, at: Point, p: TensorPlace) -> Node:
-        """A CP factor matrix ``A``, ``B`` or ``C``: a circle no larger than the layout allows."""
+        """A CP factor matrix ``A``, ``B`` or ``C``: a circle no larger than the layout allows.
+
+        The three have one size: that of the widest label among them.
+        """
+        least = min(self.g.w_radius, 0.15 * self._scale)
+        fits = max(self._fitted(self._layer_label(c, p.layer), least) for c in "ABC")
+        r = min(fits, self.g.w_radius)
         label = self._layer_label(p.role, p.layer)
-        r = min(self._fitted(label, min(self.g.w_radius, 0.15 * self._scale)), self.g.w_radius)
         return Node(tid, *at, "circle", r, label=label, label_size=self.fs)
 
     def dense_core(self, tid: int, at: Point, p: TensorPlace) -> Node:

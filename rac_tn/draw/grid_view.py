@@ -49,6 +49,7 @@ def grid_view(
     R: int | None = None,
     C: int | None = None,
     symbols: dict[str, str] | None = None,
+    model: str | None = None,
     partition: Partition | None = None,
     cut: CutBound | None = None,
 ) -> Scene:
@@ -66,6 +67,8 @@ def grid_view(
     symbols
         What ``dims='symbolic'`` writes for each of ``'M'``, ``'R'``, ``'C'`` (default the
         keys themselves; a family's ``{'M': 'd', 'R': 'K', 'C': 'C'}``, say).
+    model
+        The name of a model family (``'CP2RNN'``), for the TikZ header; None for a RAC.
     partition
         Colours the inputs by side (the cut's partition when ``cut`` is given).
     cut
@@ -90,6 +93,8 @@ def grid_view(
     scene = grid_scene(
         L, T, lay, style, partition=partition, dims=dims, paths=paths, symbols=symbols
     )
+    if model is not None:
+        scene.meta["model"] = model
     if cut is not None:
         add_symmetric_cut(scene, cut, style)
     add_title(scene, style)

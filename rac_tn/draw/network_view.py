@@ -213,6 +213,8 @@ def network_scene(
     scene = Scene(
         meta={"view": "network", "kind": net.kind, "T": net.T, "L": net.L, **style_meta(style)}
     )
+    if net.family != "rac":  # which model the figure shows (the TikZ header says it)
+        scene.meta["model"] = type(net.rac).__name__
     shapes = TensorShapes(net, g, style, mode)
     for tid in sorted(net.tn.tensor_map):
         node = scene.add_node(shapes.node(tid, layout.pos[tid], net.places[tid]))

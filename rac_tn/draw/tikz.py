@@ -195,11 +195,15 @@ def describe(scene: Scene) -> str:
     if "view" not in meta:
         return "% rac_tn figure.\n"
     what = "the computation grid" if meta["view"] == "grid" else "the tensor network"
+    model = meta.get("model", "RAC")  # a model family's class name
     if meta.get("kind") == "mps":
         what = "the tensor network (an MPS)"
+        if model != "RAC":
+            what = "the tensor network (the chain of its cells)"
     elif meta.get("kind") == "tree":
         what = "the tensor network (the copy tree)"
-    line = f"% rac_tn figure: {what} of a depth-{meta.get('L')} RAC over T = {meta.get('T')} steps"
+    depth, T = meta.get("L"), meta.get("T")
+    line = f"% rac_tn figure: {what} of a depth-{depth} {model} over T = {T} steps"
     cut = meta.get("cut")
     if cut is not None:
         line += f",\n% with the {cut.method} bound on the {cut.quantity}: {cut.value}"

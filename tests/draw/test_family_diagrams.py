@@ -90,6 +90,8 @@ def test_one_node_per_tensor_with_its_role_and_shape(name, depth):
         assert node.shape == shape, node.role
         if node.role in ("A", "B", "C"):
             assert node.label == node.role
+    factors = {node.size for node in tensors if node.role in ("A", "B", "C")}
+    assert len(factors) <= 1  # A, B and C drawn alike
         if node.role == "CORE3":
             assert node.label == "\\mathcal{A}"
     # every bond between two tensors is one edge; every copy of an input has its leg
@@ -285,6 +287,9 @@ def test_family_tikz_compiles_to_the_figure_size(tmp_path, name, depth, view, st
     scene = build_scene(model, T=4, view=view, cut=part, **style)
     assert width == pytest.approx(scene.width * CM_TO_PT, abs=1.0)
     assert height == pytest.approx(scene.height * CM_TO_PT, abs=1.0)
+    kind = {"grid": "the computation grid", "network": "the tensor network"}[view]
+    assert f"% rac_tn figure: {kind}" in tex
+    assert f"of a depth-{depth} {type(model).__name__} over T = 4 steps" in tex
     if view == "network":
         diamonds = tex.count("\\node[rac/diamond")
         assert diamonds == expected_roles(name, depth, 4)["DELTA"]
