@@ -90,10 +90,10 @@ def test_one_node_per_tensor_with_its_role_and_shape(name, depth):
         assert node.shape == shape, node.role
         if node.role in ("A", "B", "C"):
             assert node.label == node.role
-    factors = {node.size for node in tensors if node.role in ("A", "B", "C")}
-    assert len(factors) <= 1  # A, B and C drawn alike
         if node.role == "CORE3":
             assert node.label == "\\mathcal{A}"
+    factors = {node.size for node in tensors if node.role in ("A", "B", "C")}
+    assert len(factors) <= 1  # A, B and C drawn alike
     # every bond between two tensors is one edge; every copy of an input has its leg
     inputs = set(net.input_inds)
     bonds = {ind for ind, tids in net.tn.ind_map.items() if len(tids) == 2 and ind not in inputs}
