@@ -50,11 +50,13 @@ DENSE = ("2rnn", "2rnn-bias")
 def cp_terms(name: str, layer: int) -> int:
     """The CP terms of a layer, from the constructors' arguments: the CP-2RNN's K (with affine
     terms also one per coordinate of V h, U x (x: the input, or the n-dim state below) and the
-    bias); MIRNN's n products."""
+    bias); MIRNN's n products; the linear RNN's V h, U x and b terms."""
     if name == "cp2rnn":
         return K
     if name == "cp2rnn-bias":
         return K + n + (d if layer == 1 else n) + 1
+    if name == "linear":  # V h, U x and b: one term per coordinate
+        return n + (d if layer == 1 else n) + 1
     assert name == "mirnn"
     return n
 
@@ -104,7 +106,7 @@ def test_one_node_per_tensor_with_its_role_and_shape(name, depth):
         assert legs[ind] == math.comb(T - t + depth - 1, depth - 1)  # n_t copies of x_t
 
 
-@pytest.mark.parametrize("name", ["cp2rnn", "cp2rnn-bias", "mirnn"])
+@pytest.mark.parametrize("name", ["cp2rnn", "cp2rnn-bias", "mirnn", "linear"])
 @pytest.mark.parametrize("depth", [1, 2])
 def test_cp_diamond_has_dimension_k_on_its_three_legs(name, depth):
     net = compile_rac(family(name, depth), 4)
