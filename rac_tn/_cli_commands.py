@@ -207,10 +207,9 @@ def _write_rows(args: argparse.Namespace, out: Path | None, rows: Sequence[Sweep
 def cmd_draw(args: argparse.Namespace) -> int:
     """Run ``rac-tn draw``: one diagram of a model and a partition, to ``--output``.
 
-    Returns the exit status.
+    The model is a random one of the family ``--model`` (default rac; ``--rank`` K of a
+    cp2rnn, ``--bias`` for first-order terms and biases). Returns the exit status.
     """
-    from rac_tn.model import RAC
-
     out = check_output_file(args.output, "-o")
     if out is None:
         raise ValueError("-o -: draw writes a file; name one ending in .pdf, .svg, .png or .tex")
@@ -227,9 +226,8 @@ def cmd_draw(args: argparse.Namespace) -> int:
         if args.cut is None:
             raise ValueError("--bound needs --cut (which partition to bound)")
     view = view or "network"
-    rac = RAC.random(
-        args.inputs, args.hidden, depth=args.depth, num_classes=args.classes, seed=args.seed
-    )
+    # float weights, as before: a drawing and its cut do not depend on them
+    rac = _random_model(args, args.inputs, args.hidden, args.depth, False)
     cut = _parse_cut(args.cut, args.length) if args.cut is not None else None
     style: dict = {"labels": args.labels}
     if args.dims:

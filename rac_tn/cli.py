@@ -202,20 +202,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     fig = sub.add_parser(
         "draw",
-        help="draw a RAC's tensor network or grid, with a cut",
+        help="draw a model's tensor network or grid, with a cut",
         formatter_class=_HelpFormatter,
         description=(
-            "Draw the tensor network (an MPS for depth 1, the copy tree for depth >= 2) or the "
-            "computation grid of a random RAC, optionally with the minimum cut bounding a "
-            "partition. The format follows the suffix of -o: .pdf, .svg, .png (see --dpi) or "
-            ".tex (a standalone TikZ document for pdflatex)."
+            "Draw the tensor network (for a RAC an MPS at depth 1, the copy tree at depth >= 2; "
+            "for a model family the copy tree, at depth 1 the chain of its cells) or the "
+            "computation grid of a random RAC or model family (--model), optionally with the "
+            "minimum cut bounding a partition. A CP core (cp2rnn, mirnn, linear) is drawn as "
+            "its factor matrices A, B, C around a COPY diamond of dimension K, a 2rnn core as "
+            "one order-3 tensor. The format follows the suffix of -o: .pdf, .svg, .png (see "
+            "--dpi) or .tex (a standalone TikZ document for pdflatex)."
         ),
     )
     fig.add_argument("--depth", type=int, default=2, help="depth L")
     fig.add_argument("--length", type=int, default=4, help="sequence length T")
-    fig.add_argument("--hidden", type=int, default=2, help="hidden channels R")
-    fig.add_argument("--inputs", type=int, default=2, help="input size M")
+    fig.add_argument("--hidden", type=int, default=2, help="hidden channels R (n)")
+    fig.add_argument("--inputs", type=int, default=2, help="input size M (d)")
     fig.add_argument("--classes", type=int, default=1, help="output classes C")
+    _add_family_options(fig, "model family (default rac; see rac_tn.cells)")
     fig.add_argument("--seed", type=int, default=0, help="random seed")
     fig.add_argument(
         "--view",

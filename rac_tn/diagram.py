@@ -1,10 +1,10 @@
-r"""The public ``draw`` and ``to_tikz``: from a RAC, a network or a report to a figure.
+r"""The public ``draw`` and ``to_tikz``: from a model, a network or a report to a figure.
 
-This facade resolves what it is given (a :class:`~rac_tn.RAC` and ``T``, a compiled
-:class:`~rac_tn.RacNetwork` or an :class:`~rac_tn.analysis.Report`) and a partition into a
-compiled network and a *computed* :class:`~rac_tn.bounds.CutBound` (a network cut for the
-network view, a symmetric cut for the grid view), then hands them to :mod:`rac_tn.draw`, which
-only draws.
+This facade resolves what it is given (a :class:`~rac_tn.RAC` or any model family of
+:mod:`rac_tn.cells` and ``T``, a compiled :class:`~rac_tn.RacNetwork` or an
+:class:`~rac_tn.analysis.Report`) and a partition into a compiled network and a *computed*
+:class:`~rac_tn.bounds.CutBound` (a network cut for the network view, a symmetric cut for the
+grid view), then hands them to :mod:`rac_tn.draw`, which only draws.
 
 Examples
 --------
@@ -16,15 +16,23 @@ Examples
 >>> tex = to_tikz(rac, T=4, cut="start-end")                 # a pdflatex-ready document
 >>> tex.startswith("\\documentclass")
 True
+
+A model family: the CP-2RNN's cores are drawn as in the second-order RNN paper, the factor
+matrices A, B, C around a COPY diamond of dimension K.
+
+>>> from rac_tn.cells import CP2RNN
+>>> fig = draw(CP2RNN.random(2, 3, 2, depth=2, seed=0), T=4, cut="start-end", dims=True)
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rac_tn._build import _family_count
 from rac_tn._checks import positive_int
 from rac_tn.analysis import Report
 from rac_tn.bounds import CutBound, network_cut_bound, symmetric_bound
+from rac_tn.cells import BilinearModel, RACModel
 from rac_tn.draw import mpl, tikz
 from rac_tn.draw.cuts import check_cut
 from rac_tn.draw.grid_view import grid_view
@@ -32,7 +40,7 @@ from rac_tn.draw.network_view import network_view
 from rac_tn.draw.scene import Scene
 from rac_tn.draw.style import VIEWS, Style, View
 from rac_tn.model import RAC
-from rac_tn.network import RacNetwork, compile_rac, count_tensors
+from rac_tn.network import Model, RacNetwork, compile_rac, count_tensors
 from rac_tn.partition import Partition, as_partition
 
 if TYPE_CHECKING:
@@ -43,7 +51,7 @@ if TYPE_CHECKING:
 #: the grid view draws any size.
 MAX_DRAWN_TENSORS = 4000
 
-Drawable = RAC | RacNetwork | Report
+Drawable = RAC | BilinearModel | RacNetwork | Report
 #: A cut to draw: a computed bound, or the partition whose bound the facade computes.
 CutSpec = CutBound | Partition | str
 
@@ -58,18 +66,29 @@ def draw(
     ax: Axes | None = None,
     **style: Any,
 ) -> Figure:
-    """Draw a RAC's tensor network or computation grid as a matplotlib Figure.
+    """Draw a model's tensor network or computation grid as a matplotlib Figure.
 
     Parameters
     ----------
     obj
-        A :class:`~rac_tn.RAC` (then ``T`` is required), a :class:`~rac_tn.RacNetwork` or a
-        :class:`~rac_tn.analysis.Report` (drawn with its partition and its bound for ``view``).
+        A :class:`~rac_tn.RAC` or a model family of :mod:`rac_tn.cells` (``CP2RNN``,
+        ``SecondOrderRNN``, ``MIRNN``, ``LinearRNN``; then ``T`` is required), a
+        :class:`~rac_tn.RacNetwork` or a :class:`~rac_tn.analysis.Report` (drawn with its
+        partition and its bound for ``view``).
     T
-        Sequence length (for a RAC; checked against the others).
+        Sequence length (for a model; checked against the others).
     view
-        ``'network'``: the compiled tensor network (an MPS for L = 1, else the copy tree).
-        ``'grid'``: the L x T computation grid.
+        ``'network'``: the compiled tensor network (a RAC's MPS for L = 1, else the copy tree;
+        a family's copy tree at every depth, the chain of its cells at L = 1). A CP core
+        (CP-2RNN, MIRNN, linear RNN) is drawn as the second-order RNN paper draws it: its
+        factor matrices ``A`` (reads the previous state), ``B`` (reads the input or the layer
+        below) and ``C`` (writes the new state) around a COPY diamond of dimension K; a dense
+        core (the 2RNN) is one order-3 tensor. With affine terms the inputs are
+        ``x~_t = (x_t, 1)`` and the states ``h~ = (h, 1)`` (dimensions d + 1, n + 1), as a
+        note under the figure says.
+        ``'grid'``: the L x T computation grid (its wires labelled with the dimensions the
+        symmetric cut prices: ``M``, ``R`` for a RAC; ``d``, ``n``, ``K``, ``n+1`` for a
+        family).
     cut
         A ``CutBound`` to draw (a network cut on ``view='network'``, a symmetric cut on
         ``view='grid'``), or a partition (``Partition``, ``'start-end'``, ``'interleaved'``)
@@ -93,6 +112,8 @@ def draw(
     >>> fig = draw(RAC.random(2, 2, seed=0), T=6, cut="start-end", dims=True)
     >>> bool(fig.get_figwidth() * 2.54 < 9)
     True
+    >>> from rac_tn.cells import SecondOrderRNN
+    >>> fig = draw(SecondOrderRNN.random(2, 3, bias=True, seed=0), T=4, view="grid", dims=True)
     """
     scene = build_scene(obj, T=T, view=view, cut=cut, partition=partition, **style)
     return mpl.render(scene, ax=ax)
@@ -129,6 +150,9 @@ def to_tikz(
     >>> from rac_tn import RAC
     >>> tex = to_tikz(RAC.random(2, 2, seed=0), T=4, standalone=False)
     >>> "\\begin{tikzpicture}" in tex and "\\documentclass" not in tex
+    True
+    >>> from rac_tn.cells import CP2RNN                  # the CP cores' COPY diamonds
+    >>> "rac/diamond" in to_tikz(CP2RNN.random(2, 3, 2, seed=0), T=3)
     True
     """
     if not isinstance(standalone, bool):
@@ -167,13 +191,13 @@ def build_scene(
     opts = Style.from_kwargs(**style)
     if not isinstance(view, str) or view not in VIEWS:
         raise ValueError(f"view must be 'network' or 'grid', got {view!r}")
-    rac, net, T, default_part, default_cut = _resolve_object(obj, T, view)
+    model, net, T, default_part, default_cut = _resolve_object(obj, T, view)
     if view == "network" and net is None:
-        net = _compile(rac, T)
+        net = _compile(model, T)
     part = _resolve_partition(partition, T) if partition is not None else None
     bound = None
     if cut is not None:
-        bound = _resolve_cut(cut, T, view, rac, net)
+        bound = _resolve_cut(cut, T, view, model, net)
         if part is not None and part != bound.partition:
             raise ValueError(
                 f"partition {part} differs from the cut's partition {bound.partition}; "
@@ -187,30 +211,60 @@ def build_scene(
         part = default_part
     if view == "network":
         return network_view(net, opts, partition=part, cut=bound)
-    return grid_view(rac.L, T, opts, M=rac.M, R=rac.R, C=rac.C, partition=part, cut=bound)
+    dims, symbols = _grid_dims(model)
+    name = None if isinstance(model, RAC) else type(model).__name__
+    return grid_view(
+        model.L, T, opts, **dims, symbols=symbols, model=name, partition=part, cut=bound
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 
 
-def _compile(rac: RAC, T: int) -> RacNetwork:
-    count = count_tensors(rac.L, T)
+def _compile(model: Model, T: int) -> RacNetwork:
+    if isinstance(model, RAC):
+        count, what = count_tensors(model.L, T), "RAC"
+    else:
+        count, what = _family_count(model, T), type(model).__name__
     if count > MAX_DRAWN_TENSORS:
         raise ValueError(
-            f"the network of a depth-{rac.L} RAC over T = {T} steps has {count:,} tensors, too "
-            f"many to draw (limit {MAX_DRAWN_TENSORS:,}); draw the computation grid instead: "
-            "view='grid'"
+            f"the network of a depth-{model.L} {what} over T = {T} steps has {count:,} tensors, "
+            f"too many to draw (limit {MAX_DRAWN_TENSORS:,}); draw the computation grid "
+            "instead: view='grid'"
         )
-    return compile_rac(rac, T)
+    return compile_rac(model, T)
+
+
+def _grid_dims(model: Model) -> tuple[dict[str, int], dict[str, str] | None]:
+    """The grid view's wire dimensions and their symbols: those the symmetric cut prices.
+
+    A RAC's are ``M``, ``R``, ``C``. A family's input wire is ``d`` (``d+1`` when it carries
+    ``(x, 1)``) and its cells ``node_dim``: ``n``, ``K`` (a CP core of rank K < n), or
+    ``n+1`` (affine terms, and every linear RNN).
+    """
+    if isinstance(model, RAC):
+        return {"M": model.M, "R": model.R, "C": model.C}, None
+    dims = {"M": model.input_node_dim, "R": model.node_dim, "C": model.num_classes}
+    if model.bias or not model.multiplicative:
+        cell = "n+1"
+    elif model.rank is not None and model.rank < model.hidden_dim:
+        cell = "K"
+    else:
+        cell = "n"
+    return dims, {"M": "d+1" if model.augmented_input else "d", "R": cell, "C": "C"}
 
 
 def _resolve_object(
     obj: Drawable, T: int | None, view: View
-) -> tuple[RAC, RacNetwork | None, int, Partition | None, CutBound | None]:
-    """Return ``(rac, net or None, T, default partition, default cut)`` of what was given."""
-    if isinstance(obj, RAC):
+) -> tuple[Model, RacNetwork | None, int, Partition | None, CutBound | None]:
+    """Return ``(model, net or None, T, default partition, default cut)`` of what was given."""
+    if isinstance(obj, RACModel):  # a RAC seen as a family: drawn as the RAC it is
+        obj = obj.rac
+    if isinstance(obj, RAC | BilinearModel):
         if T is None:
-            raise ValueError("T is required when drawing a RAC (the sequence length), e.g. T=4")
+            raise ValueError(
+                f"T is required when drawing a {type(obj).__name__} (the sequence length), e.g. T=4"
+            )
         return obj, None, positive_int(T, "T"), None, None
     if isinstance(obj, RacNetwork):
         if T is not None and positive_int(T, "T") != obj.T:
@@ -221,8 +275,12 @@ def _resolve_object(
         if T is not None and positive_int(T, "T") != part.T:
             raise ValueError(f"T = {T} does not match the report's T = {part.T}")
         bound = obj.network_bound if view == "network" else obj.symmetric_bound
-        return obj.rac, None, part.T, part, bound
-    raise TypeError(f"obj must be a RAC, a RacNetwork or a Report, got {type(obj).__name__}")
+        model = obj.rac.rac if isinstance(obj.rac, RACModel) else obj.rac
+        return model, None, part.T, part, bound
+    raise TypeError(
+        "obj must be a RAC, a model family of rac_tn.cells (CP2RNN, SecondOrderRNN, MIRNN, "
+        f"LinearRNN), a RacNetwork or a Report, got {type(obj).__name__}"
+    )
 
 
 def _resolve_partition(partition: Partition | str, T: int, name: str = "partition") -> Partition:
@@ -240,7 +298,9 @@ def _resolve_partition(partition: Partition | str, T: int, name: str = "partitio
     )
 
 
-def _resolve_cut(cut: CutSpec, T: int, view: View, rac: RAC, net: RacNetwork | None) -> CutBound:
+def _resolve_cut(
+    cut: CutSpec, T: int, view: View, model: Model, net: RacNetwork | None
+) -> CutBound:
     """Return the bound to draw: ``cut`` (checked), or the view's bound for a partition."""
     if isinstance(cut, CutBound):
         return check_cut(cut, view, T, net)
@@ -248,7 +308,7 @@ def _resolve_cut(cut: CutSpec, T: int, view: View, rac: RAC, net: RacNetwork | N
         part = _resolve_partition(cut, T, "cut")
         if view == "network":
             return network_cut_bound(net, part)
-        return symmetric_bound(rac, part)
+        return symmetric_bound(model, part)
     raise TypeError(
         "cut must be a CutBound, a Partition, 'start-end' or 'interleaved', got "
         f"{type(cut).__name__}"

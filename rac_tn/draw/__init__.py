@@ -1,4 +1,9 @@
-r"""Publication-quality diagrams of RAC tensor networks and computation grids: drawing only.
+r"""Publication-quality diagrams of tensor networks and computation grids: drawing only.
+
+The networks are those :func:`rac_tn.compile_rac` builds, of a RAC or of any model family of
+:mod:`rac_tn.cells`: a CP core is drawn as its factor matrices ``A``, ``B``, ``C`` around a
+COPY diamond of dimension K (as the second-order RNN paper draws a CP decomposition), a dense
+core as one order-3 tensor (:mod:`~rac_tn.draw._shapes`).
 
 Layout (:mod:`~rac_tn.draw.layout`, deterministic positions from the structure) → scene
 (:mod:`~rac_tn.draw.scene` primitives, :mod:`~rac_tn.draw.style` options; one module per view,

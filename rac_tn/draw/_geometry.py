@@ -11,13 +11,15 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, fields, replace
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from rac_tn.network import RacNetwork
 
 __all__ = [
+    "CellDrawing",
     "Geometry",
     "GridGeometry",
+    "cell_drawing",
     "TreeGeometry",
     "fit_mps_geometry",
     "fit_tree_geometry",
@@ -55,6 +57,9 @@ class TreeGeometry:
     core_radius: float = 0.21
     mps_leg: float = 0.55
     leg: float = 0.45  # open input legs of a copy tree, below W^{I,1}
+    # model families (rac_tn.cells): a CP core's COPY tensor is a diamond, its C above it
+    diamond: float = 0.09  # half-diagonal of the diamond
+    c_rise: float = 0.0  # C (writes the new state) this far above the diamond
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,11 @@ def scaled(geometry: Geometry, factor: float) -> Geometry:
 
 
 _MIN_COLUMN, _MAX_COLUMN, _FULL_COLUMN = 0.42, 0.62, 0.95
+#: A CP copy has A between two columns and a diamond (not a dot) on each: a little more room.
+_MIN_CP_COLUMN = 0.54
+#: How a cell copy is drawn: a RAC's W^H, W^I and COPY dot (an MPS core at L = 1), a CP
+#: core's A, B, C around a COPY diamond, or a dense core's one order-3 tensor.
+CellDrawing = Literal["rac", "cp", "dense"]
 #: The closest MPS cores may sit (their labels ``G_t`` stay inside, the bonds stay visible).
 _MIN_MPS_SPACING = 0.64
 #: Width of a tensor train besides its cores' spacing (h^{1,0} and its label, W^O), cm.
@@ -115,6 +125,7 @@ def fit_tree_geometry(
     labels: str = "auto",
     width: float = 7.4,
     scale: float = 1.0,
+    cell: CellDrawing = "rac",
 ) -> TreeGeometry:
     """Fit a copy tree into ``width`` cm, never tighter than readable 7 pt labels allow.
 
@@ -135,6 +146,9 @@ def fit_tree_geometry(
         Target width in cm.
     scale
         Multiplies every distance of the result.
+    cell
+        ``'rac'``, or a model family's ``'cp'`` (C above a COPY diamond: taller layers,
+        columns at least 0.54 cm apart) or ``'dense'`` (one core per copy, on its column).
 
     Returns
     -------
@@ -143,6 +157,8 @@ def fit_tree_geometry(
 
     Examples
     --------
+    >>> fit_tree_geometry(10, 4).c_rise, fit_tree_geometry(10, 4, cell="cp").c_rise > 0
+    (0.0, True)
     >>> fit_tree_geometry(10, 4).h0_above, fit_tree_geometry(20, 10).h0_above
     (False, True)
     >>> fit_tree_geometry(3, 1).labels, fit_tree_geometry(10, 4).labels
@@ -159,22 +175,49 @@ def fit_tree_geometry(
     elif c_left >= 0.5:
         g = replace(g, column=min(c_left, _MAX_COLUMN))
     else:
-        c = min(max((width - extras + 0.2) / gaps, _MIN_COLUMN), _MAX_COLUMN)
+        least = _MIN_CP_COLUMN if cell == "cp" else _MIN_COLUMN
+        c = min(max((width - extras + 0.2) / gaps, least), _MAX_COLUMN)
         g = replace(
             g, column=c, h0_above=True, w_radius=min(g.w_radius, c / 2 - 0.06), delta_radius=0.032
         )
     if labels in ("short", "none"):
         g = replace(g, labels=labels)
-    return scaled(g, scale)
+    return scaled(_fit_cell(g, cell), scale)
 
 
-def min_network_width(L: int, T: int, *, scale: float = 1.0) -> float:
-    """Return the narrowest legible width (cm) of the network view of a depth-``L`` RAC.
+def _fit_cell(g: TreeGeometry, cell: CellDrawing) -> TreeGeometry:
+    """Adjust a RAC geometry to a model family's cell copies.
+
+    A CP copy puts C above its diamond: layers and ``W^O`` move up by ``c_rise``, and the
+    diamond shrinks where A nearly touches it. A dense core sits on its column with its input
+    leg straight below it (no ``W^I`` drop).
+    """
+    if cell == "cp":
+        diamond = min(g.diamond, max(0.05, g.column / 2 - g.w_radius - 0.035))
+        rise = g.w_radius + diamond + 0.1
+        drop = 0.12  # B further below: room for the K label beside its leg
+        return replace(
+            g,
+            diamond=diamond,
+            c_rise=rise,
+            wi_drop=g.wi_drop + drop,
+            leg=max(g.leg, g.w_radius + 0.3),  # B's circle is large with full labels
+            layer=g.layer + rise + drop,
+            wo_offset=g.wo_offset + rise,
+        )
+    if cell == "dense":  # no W^I: the input leg leaves the core itself, long enough to label
+        return replace(g, wi_drop=0.15, wo_offset=g.wo_offset + 0.1)
+    return g
+
+
+def min_network_width(L: int, T: int, *, scale: float = 1.0, cell: CellDrawing = "rac") -> float:
+    """Return the narrowest legible width (cm) of the network view of a depth-``L`` model.
 
     A copy tree has one column per input leg, ``C(T+L-1, L)`` of them, at least
-    ``0.42 * scale`` cm apart (7 pt ``x_t`` labels side by side); a tensor train has ``T``
-    cores at least ``0.64 * scale`` cm apart. Computed from the sizes alone, before any
-    network is compiled.
+    ``0.42 * scale`` cm apart (7 pt ``x_t`` labels side by side; 0.54 cm for a CP core); a
+    RAC's tensor train has ``T`` cores at least ``0.64 * scale`` cm apart. A model family is
+    drawn as its copy tree at every depth (at L = 1 the chain of its T cells). Computed from
+    the sizes alone, before any network is compiled.
 
     Parameters
     ----------
@@ -182,6 +225,8 @@ def min_network_width(L: int, T: int, *, scale: float = 1.0) -> float:
         Depth and sequence length.
     scale
         The style's scale.
+    cell
+        ``'rac'``, or a model family's ``'cp'`` or ``'dense'`` (:data:`CellDrawing`).
 
     Returns
     -------
@@ -192,11 +237,14 @@ def min_network_width(L: int, T: int, *, scale: float = 1.0) -> float:
     --------
     >>> round(min_network_width(2, 8), 1), round(min_network_width(3, 6), 1)
     (15.4, 23.8)
+    >>> round(min_network_width(1, 8, cell="cp"), 1)      # the chain of 8 CP cells
+    4.5
     """
-    if L == 1:
+    if L == 1 and cell == "rac":
         return (_MIN_MPS_SPACING * max(T - 1, 0) + _MPS_EXTRAS) * scale
     columns = math.comb(T + L - 1, L)
-    return (_TREE_EXTRAS + (columns - 1) * _MIN_COLUMN) * scale
+    least = _MIN_CP_COLUMN if cell == "cp" else _MIN_COLUMN
+    return (_TREE_EXTRAS + (columns - 1) * least) * scale
 
 
 def fit_mps_geometry(T: int, *, width: float, scale: float = 1.0) -> TreeGeometry:
@@ -233,8 +281,8 @@ def fit_mps_geometry(T: int, *, width: float, scale: float = 1.0) -> TreeGeometr
 def tree_geometry(net: RacNetwork, *, labels: str = "auto", scale: float = 1.0) -> TreeGeometry:
     """Return :func:`fit_tree_geometry` for the copy tree of ``net``.
 
-    Its columns are the ``W^{I,1}`` tensors (one per input leg), its chain starts the
-    ``h^{1,0}`` tensors.
+    Its columns are the tensors reading an input (``W^{I,1}``; a family's ``B`` or dense core
+    of layer 1), one per input leg, its chain starts the ``h^{1,0}`` tensors.
 
     Examples
     --------
@@ -243,7 +291,24 @@ def tree_geometry(net: RacNetwork, *, labels: str = "auto", scale: float = 1.0) 
     True
     """
     roles = Counter((p.role, p.layer) for p in net.places.values())
-    return fit_tree_geometry(roles["WI", 1], roles["H0", 1], labels=labels, scale=scale)
+    columns = roles["WI", 1] + roles["B", 1] + roles["CORE3", 1]  # the input legs
+    cell = cell_drawing(net)
+    return fit_tree_geometry(columns, roles["H0", 1], labels=labels, scale=scale, cell=cell)
+
+
+def cell_drawing(net: RacNetwork) -> CellDrawing:
+    """How the cell copies of ``net`` are drawn: ``'rac'``, ``'cp'`` or ``'dense'``.
+
+    Examples
+    --------
+    >>> from rac_tn import compile_rac
+    >>> from rac_tn.cells import SecondOrderRNN
+    >>> cell_drawing(compile_rac(SecondOrderRNN.random(2, 2, seed=0), T=2))
+    'dense'
+    """
+    if net.family == "rac":
+        return "rac"
+    return "dense" if any(p.role == "CORE3" for p in net.places.values()) else "cp"
 
 
 def scale_of(geometry: TreeGeometry) -> float:

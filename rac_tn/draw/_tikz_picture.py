@@ -8,6 +8,7 @@ assembles them into the ``tikzpicture``.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Hashable
 
@@ -86,7 +87,7 @@ class Picture:
         # the usual size of each kind of node goes in its style; others are set per node
         self.sizes = {
             kind: _most_common([self._size(n) for n in scene.nodes if node_kind(n) == kind], 0.1)
-            for kind in ("tensor", "box", "copy", "input", "state")
+            for kind in ("tensor", "box", "copy", "input", "state", "diamond")
         }
         self.box_height = _most_common(
             [2 * n.half_height for n in scene.nodes if node_kind(n) == "box"], 0.38
@@ -95,7 +96,8 @@ class Picture:
 
     @staticmethod
     def _size(node: Node) -> float:
-        return 2 * node.size
+        # a diamond is a square turned by 45 degrees: its side is sqrt(2) x its half-diagonal
+        return math.sqrt(2) * node.size if node.shape == "diamond" else 2 * node.size
 
     def styles(self) -> list[str]:
         c, sz, f = self.col, self.sizes, font_command(self.font)
@@ -139,6 +141,13 @@ class Picture:
             f"rac/end side/.style={{fill={end_shade}}},",
             f"rac/outline/.style={{smooth cycle, tension={num(TENSION)}}},",
         ]
+        if any(node_kind(n) == "diamond" for n in self.scene.nodes):  # a model family's CP core
+            lines += [
+                f"rac/diamond/.style={{rectangle, rotate=45, fill={ink}, inner sep=0pt, "
+                f"minimum size={num(sz['diamond'])}cm}},",
+                f"rac/cut diamond/.style={{fill={cut}, "
+                f"minimum size={num(sz['diamond'] * 1.5)}cm}},",
+            ]
         for w in dims:
             lines.append(f"rac/width {num(w)}/.style={{line width={num(w)}pt}},")
         return ["\\tikzset{", *("  " + line for line in lines), "}"]
@@ -171,21 +180,23 @@ class Picture:
         end = colors.get("racEnd", END_COLOR).upper()
         out = []
         fill, stroke = node.fill.upper(), node.stroke.upper()
-        if node.highlight and kind == "copy":
-            return ["rac/cut copy"]
+        if node.highlight and kind in ("copy", "diamond"):
+            return [f"rac/cut {kind}"]
         if fill == stroke == start:
             out.append("rac/start")
         elif fill == stroke == end:
             out.append("rac/end")
         else:
-            default_fill = INK if kind == "copy" else (LIGHT if "rac/output" in out else WHITE)
+            default_fill = (
+                INK if kind in ("copy", "diamond") else (LIGHT if "rac/output" in out else WHITE)
+            )
             if fill not in (default_fill.upper(), LIGHT.upper()):
                 out.append(f"fill={c(fill)}")
             if node.highlight:
                 out.append("rac/cut node")
-            elif kind != "copy" and stroke != INK.upper():
+            elif kind not in ("copy", "diamond") and stroke != INK.upper():
                 out.append(f"draw={c(stroke)}")
-        if node.highlight and kind != "copy" and "rac/cut node" not in out:
+        if node.highlight and kind not in ("copy", "diamond") and "rac/cut node" not in out:
             out.append("rac/cut node")
         return out
 
@@ -266,13 +277,16 @@ _STYLE_OF_KIND = {
     "copy": "rac/copy",
     "input": "rac/input",
     "state": "rac/state",
+    "diamond": "rac/diamond",
 }
 
 
 def node_kind(node: Node) -> str:
-    """The style a node takes: tensor circle, box, COPY dot, input dot or state circle."""
+    """The style a node takes: tensor circle, box, COPY dot or diamond, input dot or state."""
     if node.shape == "box":
         return "box"
+    if node.shape == "diamond":
+        return "diamond"
     if node.shape == "dot":
         return "copy" if node.role in ("DELTA", "fanout") else "input"
     if node.role == "H0":

@@ -27,13 +27,15 @@ from collections.abc import Hashable
 
 from rac_tn._format import format_bound
 from rac_tn.bounds import CutBound
+from rac_tn.draw._shapes import drawn_as_chain
 from rac_tn.draw.scene import Curve, Edge, Node, Scene, Text, text_size
 from rac_tn.draw.shading import shade_cut
 from rac_tn.draw.style import Style, View, shade_of
 from rac_tn.network import RacNetwork
 
-#: The roles of the scene nodes that are tensors (see :class:`~rac_tn.network.TensorPlace`).
-TENSOR_ROLES = ("WH", "WI", "DELTA", "H0", "WO", "CORE")
+#: The roles of the scene nodes that are tensors (see :class:`~rac_tn.network.TensorPlace`):
+#: a RAC's, then a model family's CP factors and dense core.
+TENSOR_ROLES = ("WH", "WI", "DELTA", "H0", "WO", "CORE", "A", "B", "C", "CORE3")
 
 
 def check_cut(cut: CutBound, view: View, T: int, net: RacNetwork | None = None) -> CutBound:
@@ -94,11 +96,11 @@ def _names_unknown(cut: CutBound, net: RacNetwork) -> bool:
 def add_network_cut(scene: Scene, net: RacNetwork, bound: CutBound, style: Style) -> None:
     """Draw a network cut on the network view of ``net``.
 
-    Its bonds are highlighted, its COPY tensors (and, in the hyperedge view, its input
-    hyperedges) ringed, both sides shaded, the cut drawn as one closed dashed curve around the
-    upstream side and its value written in a legend. A cut input index (its hyperedge) is
-    drawn, where each copy of the input has its own leg, as the legs it cuts: those joining
-    the input to a tensor on the other side.
+    Its bonds are highlighted, its COPY tensors (dots; a CP core's diamonds) and, in the
+    hyperedge view, its input hyperedges ringed, both sides shaded, the cut drawn as one
+    closed dashed curve around the upstream side and its value written in a legend. A cut
+    input index (its hyperedge) is drawn, where each copy of the input has its own leg, as
+    the legs it cuts: those joining the input to a tensor on the other side.
 
     Parameters
     ----------
@@ -132,7 +134,7 @@ def add_network_cut(scene: Scene, net: RacNetwork, bound: CutBound, style: Style
         source_fill=src_fill if style.shade else None,
         sink_fill=snk_fill if style.shade else None,
         curve_color=style.cut_color,
-        radius=0.24 * style.scale if net.kind != "mps" else 0.36 * style.scale,
+        radius=0.36 * style.scale if drawn_as_chain(net) else 0.24 * style.scale,
         sides=_sides(bound.upstream),
     )
     scene.meta["cut"] = bound

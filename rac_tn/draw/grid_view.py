@@ -1,4 +1,4 @@
-"""The grid view: the ``L x T`` computation grid of a RAC as a scene.
+"""The grid view: the ``L x T`` computation grid of a RAC or a model family as a scene.
 
 Cells ``('h', l, t)`` are labelled boxes, inputs ``('x', t)`` circles coloured by partition
 side, the output ``('y',)`` a grey box (the node keys of :mod:`rac_tn.grid`). Wires run right
@@ -48,10 +48,12 @@ def grid_view(
     M: int | None = None,
     R: int | None = None,
     C: int | None = None,
+    symbols: dict[str, str] | None = None,
+    model: str | None = None,
     partition: Partition | None = None,
     cut: CutBound | None = None,
 ) -> Scene:
-    """Draw the computation grid of a depth-``L`` RAC over ``T`` steps.
+    """Draw the computation grid of a depth-``L`` model over ``T`` steps.
 
     Parameters
     ----------
@@ -60,7 +62,13 @@ def grid_view(
     style
         Drawing options (``degrees=True`` labels every node with its paths to the output).
     M, R, C
-        The dimensions of inputs, hidden states and output, for the wire labels.
+        The dimensions of inputs, hidden states and output, for the wire labels (for a model
+        family, those the symmetric cut prices: its input and cell node dimensions).
+    symbols
+        What ``dims='symbolic'`` writes for each of ``'M'``, ``'R'``, ``'C'`` (default the
+        keys themselves; a family's ``{'M': 'd', 'R': 'K', 'C': 'C'}``, say).
+    model
+        The name of a model family (``'CP2RNN'``), for the TikZ header; None for a RAC.
     partition
         Colours the inputs by side (the cut's partition when ``cut`` is given).
     cut
@@ -82,7 +90,11 @@ def grid_view(
     lay = grid_layout(L, T, scaled(GridGeometry(), style.scale))
     paths = path_counts(L, T) if style.degrees else None
     dims = {"M": M, "R": R, "C": C}
-    scene = grid_scene(L, T, lay, style, partition=partition, dims=dims, paths=paths)
+    scene = grid_scene(
+        L, T, lay, style, partition=partition, dims=dims, paths=paths, symbols=symbols
+    )
+    if model is not None:
+        scene.meta["model"] = model
     if cut is not None:
         add_symmetric_cut(scene, cut, style)
     add_title(scene, style)
@@ -99,6 +111,7 @@ def grid_scene(
     partition: Partition | None = None,
     dims: dict[str, int | None] | None = None,
     paths: dict[GridNode, int] | None = None,
+    symbols: dict[str, str] | None = None,
 ) -> Scene:
     """Build the scene of the computation grid from its layout (no cut, no title).
 
@@ -116,6 +129,8 @@ def grid_scene(
         ``{'M':, 'R':, 'C':}``: labels the wires (with ``style.dims``) and sets their widths.
     paths
         Grid node to its number of paths to the output: labels the cells and inputs.
+    symbols
+        The symbolic labels of ``'M'``, ``'R'``, ``'C'`` (default the keys).
 
     Returns
     -------
@@ -159,7 +174,7 @@ def grid_scene(
             name="y",
         )
     )
-    _Wires(scene, style, dims or {}).add_all(L, T, layout)
+    _Wires(scene, style, dims or {}, symbols).add_all(L, T, layout)
     if paths is not None:
         _add_path_labels(scene, paths, fs)
     place_dim_labels(scene, horizontal="below")
@@ -199,10 +214,17 @@ def _add_input(
 class _Wires:
     """The wires of the grid view, each labelled with its dimension when it represents a kind."""
 
-    def __init__(self, scene: Scene, style: Style, dims: dict[str, int | None]) -> None:
+    def __init__(
+        self,
+        scene: Scene,
+        style: Style,
+        dims: dict[str, int | None],
+        symbols: dict[str, str] | None = None,
+    ) -> None:
         self.scene = scene
         self.style = style
         self.M, self.R, self.C = dims.get("M"), dims.get("R"), dims.get("C")
+        self.symbols = {"M": "M", "R": "R", "C": "C", **(symbols or {})}
 
     def add_all(self, L: int, T: int, layout: Layout) -> None:
         pos = layout.pos
@@ -265,7 +287,7 @@ class _Wires:
         label = None
         if style.dims and dim is not None and _representative(u, v):
             symbol = "M" if u[0] == "x" else ("C" if v == ("y",) else "R")
-            label = symbol if style.dims == "symbolic" else str(dim)
+            label = self.symbols[symbol] if style.dims == "symbolic" else str(dim)
         scene.add_edge(
             Edge(
                 pts,

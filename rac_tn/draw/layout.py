@@ -14,7 +14,11 @@ Three layouts, each a pure function of the structure:
   layer ``l`` only passes over columns holding layers below ``l``, and a vertical bond only
   spans one layer gap, so no two bonds cross. Each copy is a compact block: the COPY dot with
   ``W^H`` on its left and ``W^I`` below. The inputs sit on a bottom row, one hyperedge dot per
-  input ``t`` under the mean position of its copies.
+  input ``t`` under the mean position of its copies. A model family's copy (:mod:`rac_tn.cells`)
+  takes the same place: a CP core is its COPY diamond with ``A`` (reads the previous state) on
+  its left, ``B`` (reads the input or the layer below) below and ``C`` (writes the new state)
+  above, so the state runs up to the layer above or right to the next step; a dense core is
+  one node on the column. A family is drawn so at every depth (at L = 1, a chain of cells).
 - :func:`grid_layout`: the ``L x T`` computation grid, inputs below, the output above
   ``(L, T)``; layer ``l`` is shifted right by ``(l-1) * shear`` so that the fan-out point of a
   cell's output (a dot just right of the cell) lies directly below the cell above it: the
@@ -131,6 +135,7 @@ def tree_layout(
     copies, columns = _copy_columns(L, T, g)
     pos: dict[Hashable, Point] = {}
     holders: dict[int, list[tuple[float, int]]] = {t: [] for t in range(1, T + 1)}
+    dense = any(p.role == "CORE3" for p in net.places.values())
     for tid, p in net.places.items():
         if p.role == "WO":
             pos[tid] = (copies[(L, T, "")], _layer_y(g, L) + g.wo_offset)
@@ -138,8 +143,8 @@ def tree_layout(
         key = (p.layer, p.time if p.role != "H0" else 1, p.route)
         if key not in copies:
             raise ValueError(f"tensor {tid} has place {p} outside the copy tree")
-        pos[tid] = _tensor_point(p.role, copies[key], _layer_y(g, p.layer), g)
-        if p.role == "WI" and p.layer == 1:
+        pos[tid] = _tensor_point(p.role, copies[key], _layer_y(g, p.layer), g, dense=dense)
+        if p.role in _READS_INPUT and p.layer == 1:
             holders[p.time].append((copies[key], tid))
     bottom = _layer_y(g, 1) - g.wi_drop
     if hyperedges:
@@ -178,14 +183,27 @@ def _layer_y(g: TreeGeometry, layer: int) -> float:
     return (layer - 1) * g.layer
 
 
-def _tensor_point(role: str, x: float, y: float, g: TreeGeometry) -> Point:
-    """Where a tensor of a copy at column ``x``, layer height ``y`` goes."""
-    if role == "DELTA":
+#: The roles of the tensors of a layer-1 copy that read the input (one column each).
+_READS_INPUT = ("WI", "B", "CORE3")
+
+
+def _tensor_point(role: str, x: float, y: float, g: TreeGeometry, *, dense: bool = False) -> Point:
+    """Where a tensor of a copy at column ``x``, layer height ``y`` goes.
+
+    A family's ``A`` and ``B`` take the places of ``W^H`` and ``W^I``, its ``C`` goes above
+    the COPY diamond; a dense core sits on the column and its ``h~_0`` where ``W^H`` would be.
+    """
+    if role in ("DELTA", "CORE3"):
         return (x, y)
-    if role == "WH":
+    if role in ("WH", "A"):
         return (x - g.column / 2, y)
-    if role == "WI":
+    if role in ("WI", "B"):
         return (x, y - g.wi_drop)
+    if role == "C":
+        return (x, y + g.c_rise)
+    if role == "H0" and dense:
+        step = g.h0_gap + g.h0_radius
+        return (x - g.column / 2, y + step) if g.h0_above else (x - g.column / 2 - step, y)
     if role == "H0":
         step = g.w_radius + g.h0_gap + g.h0_radius
         if g.h0_above:

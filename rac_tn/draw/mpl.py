@@ -242,6 +242,10 @@ def _draw_node(ax: Axes, node: Node) -> None:
             **style,
             zorder=_Z_NODE,
         )
+    elif node.shape == "diamond":
+        x, y, r = node.x, node.y, node.size
+        corners = [(x + r, y), (x, y + r), (x - r, y), (x, y - r)]
+        patch = Polygon(corners, closed=True, **style, joinstyle="miter", zorder=_Z_NODE)
     else:
         raise ValueError(f"unknown node shape {node.shape!r}")
     ax.add_patch(patch)

@@ -22,17 +22,18 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 
 from rac_tn.bounds import CutBound
 from rac_tn.draw import _geometry
 from rac_tn.draw import layout as _layout
+from rac_tn.draw._geometry import CellDrawing
 from rac_tn.draw._labels import place_dim_labels
+from rac_tn.draw._shapes import TensorShapes, drawn_as_chain, tensor_name
 from rac_tn.draw.cuts import add_network_cut
 from rac_tn.draw.scene import (
     Edge,
     Node,
-    Point,
     Scene,
     Text,
     add_title,
@@ -40,8 +41,8 @@ from rac_tn.draw.scene import (
     style_meta,
     text_size,
 )
-from rac_tn.draw.style import INK, LIGHT, Style
-from rac_tn.network import RacNetwork, TensorPlace
+from rac_tn.draw.style import Style
+from rac_tn.network import RacNetwork
 from rac_tn.partition import Partition
 
 
@@ -77,8 +78,9 @@ def network_view(
     >>> sorted({e.label for e in scene.edges if e.label})     # R = 2 bonds, M = 3 inputs
     ['2', '3']
     """
-    check_legible(net.L, net.T, style)
-    if net.kind == "mps":
+    cell = _geometry.cell_drawing(net)
+    check_legible(net.L, net.T, style, cell=cell)
+    if drawn_as_chain(net):
         g = _geometry.fit_mps_geometry(net.T, width=style.width, scale=style.scale)
         lay = _layout.mps_layout(net, g)
     else:
@@ -88,13 +90,14 @@ def network_view(
     if cut is not None:
         add_network_cut(scene, net, cut, style)
     add_title(scene, style)
+    _add_affine_note(scene, net, style)
     if scene.width > style.width + 1e-9:
-        raise ValueError(_too_wide(net.L, net.T, scene.width, style.width))
+        raise ValueError(_too_wide(net.L, net.T, scene.width, style.width, cell))
     scene.meta["partition"] = partition
     return scene
 
 
-def check_legible(L: int, T: int, style: Style) -> None:
+def check_legible(L: int, T: int, style: Style, *, cell: CellDrawing = "rac") -> None:
     """Refuse, with a message, a network view that cannot be legible within ``style.width``.
 
     Parameters
@@ -103,6 +106,10 @@ def check_legible(L: int, T: int, style: Style) -> None:
         Depth and sequence length.
     style
         Drawing options (``width``, ``scale``).
+    cell
+        ``'rac'``, or a model family's ``'cp'`` or ``'dense'`` core
+        (:func:`~rac_tn.draw._geometry.cell_drawing`): a family is drawn as its copy tree at
+        every depth, a CP copy needs wider columns.
 
     Raises
     ------
@@ -116,20 +123,62 @@ def check_legible(L: int, T: int, style: Style) -> None:
     ...
     ValueError: the network view of a depth-3 RAC over T = 6 steps needs at least 23.8 cm ...
     """
-    need = _geometry.min_network_width(L, T, scale=style.scale)
+    need = _geometry.min_network_width(L, T, scale=style.scale, cell=cell)
     if need > style.width + 1e-9:
-        raise ValueError(_too_wide(L, T, need, style.width))
+        raise ValueError(_too_wide(L, T, need, style.width, cell))
 
 
-def _too_wide(L: int, T: int, need: float, width: float) -> str:
-    what = "input legs" if L > 1 else "cores"
+def _too_wide(L: int, T: int, need: float, width: float, cell: CellDrawing = "rac") -> str:
+    what = "input legs" if L > 1 else ("cores" if cell == "rac" else "cells")
     count = math.comb(T + L - 1, L) if L > 1 else T
+    model = "RAC" if cell == "rac" else "model"
     return (
-        f"the network view of a depth-{L} RAC over T = {T} steps needs at least {need:.1f} cm "
+        f"the network view of a depth-{L} {model} over T = {T} steps needs at least {need:.1f} cm "
         f"({count:,} {what} side by side with readable 7 pt labels), more than width = "
         f"{width:g} cm: draw the computation grid instead (view='grid'), or allow a wider "
         "figure (width=...)"
     )
+
+
+def _add_affine_note(scene: Scene, net: RacNetwork, style: Style) -> None:
+    """Say, below the figure, what a family's augmented legs carry: ``(x_t, 1)``, ``(h, 1)``.
+
+    With affine terms (first-order terms, biases; every linear RNN) the input legs carry
+    ``x~_t = (x_t, 1)`` (dimension d + 1, the inputs are labelled ``x~_t``) and the states
+    ``h~ = (h, 1)`` (dimension n + 1): the constant 1 is what the affine terms multiply.
+    """
+    if net.family == "rac" or style.labels == "none":
+        return
+    parts = []
+    if net.augmented_input:
+        parts.append(r"\tilde{x}_{t} = (x_{t}, 1)")
+    if any(layer.affine for layer in net.rac.layers):
+        parts.append(r"\tilde{h} = (h, 1)")
+    if not parts:
+        return
+    x0, y0, x1, _ = scene.bbox()
+    lines = [r",\ ".join(parts)]
+    if text_size(lines[0], style.font_size)[0] > x1 - x0 - 2 * scene.margin:
+        lines = parts  # one per line where the figure is narrow
+    y = y0 + scene.margin - 0.04
+    for line in lines:
+        note = Text(x0 + scene.margin, y, line, size=style.font_size, ha="left", va="top")
+        note.role = "note"
+        scene.add_text(note)
+        y -= text_size(line, style.font_size)[1] + 0.06
+
+
+def input_letter(net: RacNetwork) -> str:
+    r"""The input label's letter: ``x``, or ``\tilde{x}`` when the legs carry ``(x_t, 1)``.
+
+    Examples
+    --------
+    >>> from rac_tn import compile_rac
+    >>> from rac_tn.cells import LinearRNN
+    >>> input_letter(compile_rac(LinearRNN.random(2, 2, seed=0), T=2))
+    '\\tilde{x}'
+    """
+    return "\\tilde{x}" if net.augmented_input else "x"
 
 
 def network_scene(
@@ -159,12 +208,14 @@ def network_scene(
         input legs / hyperedge dots coloured by partition side.
     """
     g = layout.geometry
-    is_mps = net.kind == "mps"
+    is_mps = drawn_as_chain(net)
     mode = style.labels if style.labels != "auto" else ("full" if is_mps else g.labels)
     scene = Scene(
         meta={"view": "network", "kind": net.kind, "T": net.T, "L": net.L, **style_meta(style)}
     )
-    shapes = _TensorShapes(net, g, style, mode)
+    if net.family != "rac":  # which model the figure shows (the TikZ header says it)
+        scene.meta["model"] = type(net.rac).__name__
+    shapes = TensorShapes(net, g, style, mode)
     for tid in sorted(net.tn.tensor_map):
         node = scene.add_node(shapes.node(tid, layout.pos[tid], net.places[tid]))
         node.name = tensor_name(net.places[tid], net.L)
@@ -212,85 +263,6 @@ def _visible_length(scene: Scene, edge: Edge) -> float:
         if key is not None and scene.has_node(key):
             pts[i] = scene.node(key).boundary_point(pts[1 if i == 0 else -2])
     return max(math.dist(a, b) for a, b in zip(pts, pts[1:], strict=False))
-
-
-#: TikZ names of the tensor roles.
-_ROLE_NAMES = {"WH": "WH", "WI": "WI", "DELTA": "copy", "H0": "h0", "WO": "WO", "CORE": "G"}
-
-
-def tensor_name(place: TensorPlace, L: int) -> str:
-    """Return the TikZ name of a tensor: role, layer, time and copy route.
-
-    Examples
-    --------
-    >>> tensor_name(TensorPlace("WH", 2, 3, "hi"), 2), tensor_name(TensorPlace("CORE", 1, 4, ""), 1)
-    ('WH-2-3-hi', 'G-4')
-    """
-    role = _ROLE_NAMES.get(place.role, place.role)
-    if place.role == "WO":
-        return "WO"
-    if place.role == "CORE":
-        return f"G-{place.time}"
-    route = f"-{place.route}" if place.route else ""
-    return f"{role}-{place.layer}-{place.time}{route}"
-
-
-class _TensorShapes:
-    """The node of each tensor, by role, for one network, geometry, style and label mode."""
-
-    def __init__(self, net: RacNetwork, g: _geometry.TreeGeometry, style: Style, mode: str) -> None:
-        self.g = g
-        self.is_mps = net.kind == "mps"
-        self.deep = net.L > 1
-        self.T = net.T
-        self.mode = mode
-        self.fs = style.font_size
-        self.builders: dict[str, Callable[[int, Point, TensorPlace], Node]] = {
-            "WH": self.weight,
-            "WI": self.weight,
-            "DELTA": self.delta,
-            "H0": self.initial,
-            "CORE": self.core,
-            "WO": self.output,
-        }
-
-    def node(self, tid: int, at: Point, p: TensorPlace) -> Node:
-        build = self.builders.get(p.role)
-        if build is None:
-            raise ValueError(f"unexpected tensor role {p.role!r}")
-        node = build(tid, at, p)
-        node.role, node.ref = p.role, tid
-        return node
-
-    def weight(self, tid: int, at: Point, p: TensorPlace) -> Node:
-        letter = "H" if p.role == "WH" else "I"
-        sup = f"{letter}{{,}}{p.layer}" if self.deep else letter
-        label = {"full": f"W^{{{sup}}}", "short": f"\\mathrm{{{letter}}}"}.get(self.mode)
-        r = self.g.w_radius
-        if self.mode == "full":  # W^{H,l} is wider than tall: a box
-            h = self.g.w_half_height
-            return Node(tid, *at, "box", r, height=h, label=label, label_size=self.fs)
-        return Node(tid, *at, "circle", r, label=label, label_size=self.fs)
-
-    def delta(self, tid: int, at: Point, p: TensorPlace) -> Node:
-        return Node(tid, *at, "dot", self.g.delta_radius, fill=INK, linewidth=0.0)
-
-    def initial(self, tid: int, at: Point, p: TensorPlace) -> Node:
-        return Node(tid, *at, "circle", self.g.h0_radius * (1.3 if self.is_mps else 1.0))
-
-    def core(self, tid: int, at: Point, p: TensorPlace) -> Node:
-        label = f"G_{{{p.time}}}" if self.mode != "none" else None
-        r = self.g.core_radius
-        if label:  # room for the widest label, G_T, in every core
-            w, h = text_size(f"G_{{{self.T}}}", self.fs)
-            r = max(r, math.hypot(w / 2, h / 2) + 0.03)
-        return Node(tid, *at, "circle", r, label=label, label_size=self.fs)
-
-    def output(self, tid: int, at: Point, p: TensorPlace) -> Node:
-        half = self.g.core_radius if self.is_mps else self.g.wo_size
-        label = "W^{O}" if self.mode != "none" else None
-        size = max(half, text_size(label, self.fs)[0] / 2 + 0.06) if label else half
-        return Node(tid, *at, "box", size, height=half, label=label, label_size=self.fs, fill=LIGHT)
 
 
 def _dim_label(net: RacNetwork, ind: str, dims: bool | str) -> str | None:
@@ -390,7 +362,7 @@ def _add_input_hyperedge(
             label_size=fs,
         )
     )
-    text, key = style.input_text(t), dot.key
+    text, key = style.input_text(t, input_letter(net)), dot.key
     scene.add_text(
         Text(term.x, term.y - 0.04, text, size=fs, color=color, va="top", role="input", owner=key)
     )
@@ -407,7 +379,7 @@ def _add_input_legs(
 ) -> None:
     """Input ``t`` as open legs: one per tensor holding it (the MPS core, or each copy)."""
     g, pos, fs = layout.geometry, layout.pos, style.font_size
-    is_mps = net.kind == "mps"
+    is_mps = drawn_as_chain(net)
     ind = net.input_inds[t - 1]
     dim = net.tn.ind_size(ind)
     color = style.side_color(partition, t)
@@ -440,11 +412,11 @@ def _add_input_legs(
                 label_size=fs,
             )
         )
-        text = style.input_text(t)
+        text = style.input_text(t, input_letter(net))
         y = term.y - term.size - 0.05
         scene.add_text(
             Text(term.x, y, text, size=fs, color=color, va="top", role="input", owner=key)
         )
 
 
-__all__ = ["network_scene", "network_view"]
+__all__ = ["check_legible", "input_letter", "network_scene", "network_view"]

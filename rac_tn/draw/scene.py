@@ -41,11 +41,13 @@ _CM_PER_PT = 2.54 / 72.0
 
 @dataclass
 class Node:
-    """A tensor or grid node: ``shape`` in ``'circle' | 'box' | 'dot' | 'none'``.
+    """A tensor or grid node: ``shape`` in ``'circle' | 'box' | 'dot' | 'diamond' | 'none'``.
 
-    ``size`` is the radius (circle, dot) or half-width (box) in cm; ``height`` the half-height
+    ``size`` is the radius (circle, dot), half-width (box) or half-diagonal (diamond: a
+    filled square turned by 45 degrees, a CP core's COPY tensor) in cm; ``height`` the half-height
     of a box (default ``size``). ``label`` is drawn centred inside. ``role`` says what the node
-    stands for (a tensor role ``'WH'``, ``'WI'``, ``'DELTA'``, ``'H0'``, ``'WO'``, ``'CORE'``;
+    stands for (a tensor role ``'WH'``, ``'WI'``, ``'DELTA'``, ``'H0'``, ``'WO'``, ``'CORE'``, or a
+    model family's ``'A'``, ``'B'``, ``'C'``, ``'CORE3'``;
     or ``'hyperedge'``, ``'input'``, ``'terminal'``, ``'cell'``, ``'output'``, ``'fanout'``) and
     ``ref`` which object (tensor id, index name or grid node), ``name`` what the TikZ output
     calls it (``h-2-3``, ``WH-1-2``; unique in a scene).
@@ -102,6 +104,8 @@ class Node:
             sx = self.size / abs(dx) if dx else math.inf
             sy = self.half_height / abs(dy) if dy else math.inf
             s = min(sx, sy, 1.0)
+        elif self.shape == "diamond":  # |x| + |y| = size
+            s = min(self.size / (abs(dx) + abs(dy)), 1.0)
         else:
             s = min(self.size / dist, 1.0)
         return (self.x + s * dx, self.y + s * dy)
@@ -240,6 +244,7 @@ class Scene:
         boxes = [n.extent() for n in self.nodes]
         boxes += [t.extent() for t in self.texts]
         boxes += [_points_box(e.points) for e in self.edges]
+        boxes += [_label_box(e) for e in self.edges if e.label and e.label_pos is not None]
         boxes += [_points_box(_drawn(ring, r.smooth)) for r in self.regions for ring in r.rings]
         boxes += [_points_box(_drawn(c.points, c.smooth)) for c in self.curves]
         if not boxes:
@@ -268,6 +273,13 @@ class Scene:
 def _drawn(points: Sequence[Point], smooth: bool) -> Sequence[Point]:
     """The points of a ring or curve as drawn (along the smooth curve when ``smooth``)."""
     return sample_smooth_cycle(points, 4) if smooth and len(points) > 2 else points
+
+
+def _label_box(edge: Edge) -> Box:
+    """The box of an edge's placed dimension label (a label beside a leg on the border)."""
+    w, h = text_size(edge.label, edge.label_size)
+    x, y = edge.label_pos
+    return (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
 
 
 def _points_box(points: Iterable[Point]) -> Box:

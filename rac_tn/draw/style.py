@@ -50,13 +50,15 @@ class Style:
         ``'auto'`` (full ``W^{H,l}`` labels where they fit, else the short ``H`` / ``I``),
         ``'full'``, ``'short'`` or ``'none'``.
     dims
-        Dimension labels on bonds: ``False``, ``True`` (numbers) or ``'symbolic'`` (M, R, C).
+        Dimension labels on bonds: ``False``, ``True`` (numbers) or ``'symbolic'`` (M, R, C;
+        a model family's d, n, K, with d+1 and n+1 for the augmented vectors of affine terms).
     degrees
         Grid view: label every node with its number of paths to the output (its degree).
     hyperedges
-        Network view of a deep RAC: ``False`` (default, the paper's convention) gives every
-        copy of input ``t`` its own open leg labelled ``x_t``; ``True`` merges the copies into
-        one hyperedge dot per input (the grid-tensor reading, legible for small T only).
+        Network view of a deep RAC or model family: ``False`` (default, the paper's
+        convention) gives every copy of input ``t`` its own open leg labelled ``x_t``; ``True``
+        merges the copies into one hyperedge dot per input (the grid-tensor reading, legible
+        for small T only).
     input_label
         A letter (default ``'x'``, giving ``x_t`` in every view) or a format string with
         ``{t}``.

@@ -31,6 +31,10 @@ _ROLE_COMMENTS = {
     "H0": "initial states h^{l,0}",
     "WO": "the output weights W^O",
     "CORE": "MPS cores G_t",
+    "A": "CP factors A (read the previous state)",
+    "B": "CP factors B (read the input or the layer below)",
+    "C": "CP factors C (write the new state)",
+    "CORE3": "second-order cores (order-3 tensors: previous state, input, new state)",
     "hyperedge": "input hyperedges (every copy of x_t joined to one dot)",
     "terminal": "open input legs and the class leg",
     "input": "inputs x_t",
@@ -84,7 +88,10 @@ def picture(scene: Scene) -> str:
     for node in scene.nodes:
         roles.setdefault(node.role, []).append(node)
     for role, nodes in roles.items():
-        block(_ROLE_COMMENTS.get(role, f"{role} nodes"), [pic.node(n) for n in nodes])
+        comment = _ROLE_COMMENTS.get(role, f"{role} nodes")
+        if role == "DELTA" and nodes[0].shape == "diamond":
+            comment = "COPY tensors of dimension K of the CP cores, as diamonds"
+        block(comment, [pic.node(n) for n in nodes])
     block(
         "Bonds, legs and wires (between node names; width grows with log dim)",
         [pic.edge(e) for e in scene.edges if not e.highlight],
@@ -188,11 +195,15 @@ def describe(scene: Scene) -> str:
     if "view" not in meta:
         return "% rac_tn figure.\n"
     what = "the computation grid" if meta["view"] == "grid" else "the tensor network"
+    model = meta.get("model", "RAC")  # a model family's class name
     if meta.get("kind") == "mps":
         what = "the tensor network (an MPS)"
+        if model != "RAC":
+            what = "the tensor network (the chain of its cells)"
     elif meta.get("kind") == "tree":
         what = "the tensor network (the copy tree)"
-    line = f"% rac_tn figure: {what} of a depth-{meta.get('L')} RAC over T = {meta.get('T')} steps"
+    depth, T = meta.get("L"), meta.get("T")
+    line = f"% rac_tn figure: {what} of a depth-{depth} {model} over T = {T} steps"
     cut = meta.get("cut")
     if cut is not None:
         line += f",\n% with the {cut.method} bound on the {cut.quantity}: {cut.value}"

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
+import shutil
+import subprocess
+import zlib
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import numpy as np
+import pytest
 from matplotlib.path import Path as MplPath
 
 from rac_tn import RAC
@@ -19,6 +24,41 @@ from rac_tn.draw.scene import Scene
 
 def rac_of(depth: int, M: int = 2, R: int = 2, C: int = 1) -> RAC:
     return RAC.random(M, R, depth=depth, num_classes=C, seed=depth)
+
+
+# -- pdflatex ------------------------------------------------------------------------------------
+
+PDFLATEX = shutil.which("pdflatex")
+needs_pdflatex = pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed")
+CM_TO_PT = 72.0 / 2.54
+
+
+def mediabox(pdf: bytes) -> tuple[float, float]:
+    """Page size in pt, also when pdfTeX put the page object in a compressed object stream."""
+    pattern = rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]"
+    chunks = [pdf]
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        try:
+            chunks.append(zlib.decompress(m.group(1)))
+        except zlib.error:
+            continue
+    for chunk in chunks:
+        m = re.search(pattern, chunk)
+        if m:
+            x0, y0, x1, y1 = map(float, m.groups())
+            return x1 - x0, y1 - y0
+    raise AssertionError("no /MediaBox in the PDF")
+
+
+def pdflatex(path, cwd):
+    proc = subprocess.run(
+        [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", path.name],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:]
 
 
 # -- plane geometry, written independently of the scene module ---------------------------------

@@ -6,18 +6,12 @@ Page sizes are read from the PDF pdflatex writes.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 
 import pytest
-from _drawing import rac_of
+from _drawing import CM_TO_PT, mediabox, needs_pdflatex, pdflatex, rac_of
 
 from rac_tn.diagram import build_scene, to_tikz
 from rac_tn.draw.tikz import escape_text
-
-PDFLATEX = shutil.which("pdflatex")
-needs_pdflatex = pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed")
-CM_TO_PT = 72.0 / 2.54
 
 
 def test_tikz_escapes_text():
@@ -27,36 +21,6 @@ def test_tikz_escapes_text():
     tex = to_tikz(rac_of(1), T=3, title="50% of {x}", standalone=False)
     assert r"50\% of \{x\}" in tex
     assert tex.count(r"\begin{tikzpicture}") == 1 and r"\documentclass" not in tex
-
-
-def _mediabox(pdf: bytes) -> tuple[float, float]:
-    """Page size in pt, also when pdfTeX put the page object in a compressed object stream."""
-    import zlib
-
-    pattern = rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]"
-    chunks = [pdf]
-    for m in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
-        try:
-            chunks.append(zlib.decompress(m.group(1)))
-        except zlib.error:
-            continue
-    for chunk in chunks:
-        m = re.search(pattern, chunk)
-        if m:
-            x0, y0, x1, y1 = map(float, m.groups())
-            return x1 - x0, y1 - y0
-    raise AssertionError("no /MediaBox in the PDF")
-
-
-def _pdflatex(path, cwd):
-    proc = subprocess.run(
-        [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", path.name],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stdout[-3000:]
 
 
 @needs_pdflatex
@@ -73,8 +37,8 @@ def test_tikz_compiles_with_pdflatex_to_the_figure_size(tmp_path, depth, T, view
     tex = to_tikz(rac, T=T, view=view, cut="start-end", **style)
     path = tmp_path / "fig.tex"
     path.write_text(tex, encoding="utf-8")
-    _pdflatex(path, tmp_path)
-    width, height = _mediabox((tmp_path / "fig.pdf").read_bytes())
+    pdflatex(path, tmp_path)
+    width, height = mediabox((tmp_path / "fig.pdf").read_bytes())
     scene = build_scene(rac, T=T, view=view, cut="start-end", **style)
     # the page is cropped to the picture: the same size as the matplotlib figure
     assert width == pytest.approx(scene.width * CM_TO_PT, abs=1.0)
@@ -92,7 +56,7 @@ def test_bare_tikzpicture_inputs_into_a_document(tmp_path):
         "\\begin{figure}\\centering\\input{pic.tex}\\caption{A RAC.}\\end{figure}\n"
         "\\end{document}\n"
     )
-    _pdflatex(doc, tmp_path)
+    pdflatex(doc, tmp_path)
     assert (tmp_path / "paper.pdf").stat().st_size > 1000
 
 
