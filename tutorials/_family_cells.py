@@ -357,8 +357,47 @@ print(linear_report.to_markdown())""",
     ),
     (
         "md",
+        """## Drawing a family
+
+`draw` takes any family as it takes a RAC. Each CP core is drawn as the second-order papers
+draw a CP decomposition: its three factor matrices A (reads the previous state), B (reads the
+input or the layer below) and C (writes the new state) around a diamond, the COPY tensor of
+dimension K. With `cut="start-end"` the figure shows the minimum network cut, computed, not
+drawn by hand; `view="grid"` draws the computation grid with the symmetric cut, its nodes
+priced at the family's dimensions (min(n, K) for CP, n + 1 with affine terms).""",
+    ),
+    (
+        "code",
+        """import math
+
+from rac_tn import draw, network_cut_bound, to_tikz
+
+cp = CP2RNN.random(3, 3, 2, depth=2, seed=0)
+fig = draw(cp, T=4, cut="start-end", dims=True)
+drawn = network_cut_bound(compile_rac(cp, 4), start_end(4))
+print("the drawn cut:", drawn.value)  # m ((m, T/2)) = 2 * 3 with m = min(n, K) = 2
+assert drawn.value == 2 * math.comb(2 + 2 - 1, 2)
+fig""",
+    ),
+    (
+        "code",
+        """affine = SecondOrderRNN.random(2, 3, depth=2, bias=True, seed=0)
+draw(affine, T=6, view="grid", cut="start-end")""",
+    ),
+    (
+        "md",
+        """`to_tikz` returns the same figure as a LaTeX document (or, with `standalone=False`, the
+bare `tikzpicture` to `\\input` into a paper); `fig.savefig("cp.pdf")` writes a vector PDF.""",
+    ),
+    (
+        "code",
+        """tex = to_tikz(cp, T=4, cut="start-end", standalone=False)
+print(tex.splitlines()[0], "...", f"({len(tex.splitlines())} lines)")""",
+    ),
+    (
+        "md",
         """In short: every family goes through the same calls as the RAC (`forward`, `compile_rac`,
-the two cut bounds, `separation_rank`, `analyze`); trained weights load by the seed code's names
+the two cut bounds, `separation_rank`, `analyze`, `draw`); trained weights load by the seed code's names
 and are analysed as their identity-activation circuit, exactly; and for the linear RNN the
 Hankel rank, not the separation rank, measures memory. Figure 7 of the gallery
 (`figures/make_figures.py`) compares the families' Start-End ranks at equal parameter counts.""",
