@@ -24,7 +24,7 @@ from typing import Literal
 import numpy as np
 import quimb.tensor as qtn
 
-from rac_tn import _modular
+from rac_tn import _gridkernels, _modular
 from rac_tn._checks import (
     check_choice,
     check_class_index,
@@ -218,6 +218,8 @@ def _mod_shallow(weights: _modular.ModularWeights, T: int, F_res: np.ndarray) ->
         QC = right.shape[0]
         nxt = _modular.matmul_mod(right, blocks, p).reshape(QC, N, R)  # [(q, c), d, k]
         right = np.ascontiguousarray(nxt.transpose(1, 0, 2)).reshape(N * QC, R)  # (d, q, c)
+    if p < _modular.SMALL_PRIME_LIMIT:  # exact float64 products through BLAS (the float speed)
+        return _gridkernels.matmul_mod_split(left, right.T, p).reshape(-1, C)
     return _modular.matmul_mod(left, np.ascontiguousarray(right.T), p).reshape(-1, C)
 
 

@@ -1,0 +1,268 @@
+"""Compiled (numba) kernels for grid tensors: the deep float prefix walk, exact L = 1 products.
+
+**Deep float grid tensor** (:func:`grid_deep`, L >= 2). The prefix tree of template sequences
+is walked in blocks: the states of the ``N**t0`` prefixes of length ``t0 = T - 1 - k`` are
+computed level by level, then each of those prefixes is expanded ``k`` more levels inside a
+cache-sized block and its ``N**(k+1)`` outputs are written. Inside a block the states are held
+"structure of arrays", ``(L, R, P)`` with the ``P`` prefixes of a level contiguous, so every
+inner loop runs over prefixes and vectorises; no level's states ever leave the cache, and the
+only large write is the output itself. Children are stored symbol-major (child ``d * P + p``
+of prefix ``p``), which keeps the loops contiguous and numbers a level's prefixes with their
+digits reversed; :func:`_reversed_digits` maps them back when the outputs are written.
+
+The last step is linear in ``f_T``: with ``a_l = W^{H,l} h^{l,T-1}``, ``y_c = v_1 . drive_n``
+where ``v_L = W^O_c diag(a_L)`` and ``v_{l-1} = (v_l W^{I,l}) diag(a_{l-1})``, so the ``N``
+children of a prefix cost one backward pass (as in :mod:`rac_tn._prefix`).
+
+**Exact L = 1 products** (:func:`matmul_mod_split`). ``grid_tensor_mod`` at L = 1 meets prefix
+states and suffix functionals in one product of residue matrices. For ``p < 2**31`` it runs as
+float64 matrix products (BLAS), exactly: residues are taken balanced (``|a| <= p / 2 < 2**30``)
+and the left factor split as ``a = a_1 2**15 + a_0`` with ``|a_0| <= 2**14``, ``|a_1| <=
+2**15``, so every product is below ``2**45`` in absolute value and a sum of at most
+:data:`SPLIT_MAX_INNER` of them below ``2**53``: every partial sum is an integer float64
+represents exactly, in any summation order. :func:`_combine` reduces the two sums modulo
+``p`` in ``int64``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+#: Inner dimension of one exact split product: 256 * 2**45 = 2**53.
+SPLIT_MAX_INNER = 256
+SPLIT_SHIFT = 15
+#: Prefixes per block level (``N**k <= BLOCK_PREFIXES``): L * R * 3 doubles each stay in L2.
+BLOCK_PREFIXES = 512
+# fused multiply-adds only: NaN and inf still propagate (the float range checks read them)
+_MATH = {"contract"}
+
+
+@njit(cache=True, inline="always")
+def _axpy(y, w, x, n):
+    """``y[:n] += w * x[:n]`` on contiguous rows (the loop LLVM vectorises)."""
+    for p in range(n):
+        y[p] += w * x[p]
+
+
+@njit(cache=True, inline="always")
+def _matrows(out, w, x, rows, n):
+    """``out[i, :n] = sum_m w[i, m] x[m, :n]`` for ``i < rows``, one contiguous row at a time."""
+    for i in range(out.shape[0]):
+        row = out[i]
+        for p in range(n):
+            row[p] = 0.0
+        for m in range(rows):
+            _axpy(row, w[i, m], x[m], n)
+
+
+@njit(cache=True, fastmath=_MATH)
+def _expand(h, P, wh, wi, drive, rec, new):
+    """States of the ``P * N`` children of ``P`` prefixes (columns of ``h``), into ``new``."""
+    L, R = h.shape[0], h.shape[1]
+    N = drive.shape[0]
+    Q = P * N
+    for layer in range(L):
+        _matrows(rec, wh[layer], h[layer], R, P)  # rec = W^H h, once per prefix
+        nl = new[layer]
+        if layer == 0:
+            for i in range(R):
+                row, rr = nl[i], rec[i]
+                for d in range(N):
+                    dv = drive[d, i]
+                    for p in range(P):
+                        row[d * P + p] = rr[p] * dv
+            continue
+        _matrows(nl, wi[layer], new[layer - 1], R, Q)  # inp = W^{I,l} h^{l-1} of each child
+        for i in range(R):  # times rec of its parent
+            row, rr = nl[i], rec[i]
+            for d in range(N):
+                for p in range(P):
+                    row[d * P + p] *= rr[p]
+
+
+@njit(cache=True, fastmath=_MATH)
+def _fold(h, P, wh, wi, wo, drive, order, out, base, rec, v, u):
+    """Outputs of the ``N`` children of each of ``P`` prefixes (the last step, folded)."""
+    L, R = h.shape[0], h.shape[1]
+    N, C = drive.shape[0], wo.shape[0]
+    for layer in range(L):
+        _matrows(rec[layer], wh[layer], h[layer], R, P)
+    for c in range(C):
+        for i in range(R):
+            w, vi, ri = wo[c, i], v[i], rec[L - 1, i]
+            for p in range(P):
+                vi[p] = w * ri[p]
+        for layer in range(L - 1, 0, -1):  # v <- (v W^{I,l}) diag(a_{l-1})
+            _matrows(u, wi[layer].T, v, R, P)
+            for i in range(R):  # after every u[i]: they all read the whole of v
+                vi, ui, ri = v[i], u[i], rec[layer - 1, i]
+                for p in range(P):
+                    vi[p] = ui[p] * ri[p]
+        y = u[0]
+        for n in range(N):
+            for p in range(P):
+                y[p] = 0.0
+            for i in range(R):
+                _axpy(y, drive[n, i], v[i], P)
+            for p in range(P):
+                out[(base + order[p] * N + n) * C + c] = y[p]
+
+
+@njit(cache=True)
+def _reversed_digits(N, k):
+    """``order[c]``: the prefix (most significant digit first) stored at column ``c``."""
+    order = np.zeros(N**k, dtype=np.int64)
+    size = 1
+    for _ in range(k):  # children d * size + c of column c: digit d goes last
+        for d in range(1, N):
+            for c in range(size):
+                order[d * size + c] = order[c] * N + d
+        for c in range(size):
+            order[c] = order[c] * N
+        size *= N
+    return order
+
+
+@njit(cache=True)
+def _block(top, b, k, wh, wi, wo, drive, order_k, out, base):
+    """Expand top prefix ``b`` by ``k`` levels in block buffers and write its outputs."""
+    L, R = top.shape[0], top.shape[1]
+    N = drive.shape[0]
+    width = N**k
+    cur = np.empty((L, R, width))
+    nxt = np.empty((L, R, width))
+    rec = np.empty((L, R, width))
+    v = np.empty((R, width))
+    u = np.empty((R, width))
+    for layer in range(L):
+        for i in range(R):
+            cur[layer, i, 0] = top[layer, i, b]
+    P = 1
+    for _ in range(k):
+        _expand(cur, P, wh, wi, drive, rec[0], nxt)
+        cur, nxt = nxt, cur
+        P *= N
+    _fold(cur, P, wh, wi, wo, drive, order_k, out, base, rec, v, u)
+
+
+def _deep(h0, t0, k, wh, wi, wo, drive, out):
+    L, R = h0.shape
+    N = drive.shape[0]
+    top = np.empty((L, R, 1))
+    top[:, :, 0] = h0
+    P = 1
+    for _ in range(t0):  # the N**t0 top prefixes, level by level
+        nxt = np.empty((L, R, P * N))
+        rec = np.empty((R, P))
+        _expand(top, P, wh, wi, drive, rec, nxt)
+        top = nxt
+        P *= N
+    order_top = _reversed_digits(N, t0)
+    order_k = _reversed_digits(N, k)
+    span = N ** (k + 1)
+    for b in prange(P):
+        _block(top, b, k, wh, wi, wo, drive, order_k, out, order_top[b] * span)
+
+
+_deep_parallel = njit(cache=True, parallel=True)(_deep)
+_deep_serial = njit(cache=True)(_deep)
+
+#: Output entries from which the deep walk runs on all numba threads (smaller: serial, where
+#: starting threads costs more than it saves).
+PARALLEL_MIN_ENTRIES = 1 << 17
+
+
+def grid_deep(
+    h0: np.ndarray,
+    wh: np.ndarray,
+    wi: np.ndarray,
+    wo: np.ndarray,
+    drive: np.ndarray,
+    T: int,
+    *,
+    parallel: bool,
+) -> np.ndarray:
+    """Float grid tensor ``(N**T * C,)`` of a deep RAC (row-major ``(N,) * T + (C,)``).
+
+    ``h0`` ``(L, R)`` initial states; ``wh`` ``(L, R, R)`` hidden weights; ``wi`` ``(L, R, R)``
+    input weights of layers 2..L (slot 0 unused); ``wo`` ``(C, R)``; ``drive`` ``(N, R)`` the
+    first layer's input ``W^{I,1} f`` for each template.
+    """
+    N = drive.shape[0]
+    k = 0
+    while k < T - 1 and N ** (k + 1) <= BLOCK_PREFIXES:
+        k += 1
+    out = np.empty(N**T * wo.shape[0])
+    kernel = _deep_parallel if parallel else _deep_serial
+    kernel(h0, T - 1 - k, k, wh, wi, wo, drive, out)
+    return out
+
+
+@njit(cache=True, inline="always")
+def _reduce(x, p, pinv):
+    """``x mod p`` for ``|x| < 2**54``: a float quotient, then a fix-up.
+
+    No 64-bit division (tens of cycles): ``x * (1/p)`` has relative error below ``2**-51``
+    and ``|x / p| < 2**53``, so the floor is within two of the true quotient (for the large
+    sums and tiny primes; within one whenever ``|x / p| < 2**50``).
+    """
+    r = x - np.int64(np.floor(np.float64(x) * pinv)) * p
+    while r < 0:
+        r += p
+    while r >= p:
+        r -= p
+    return r
+
+
+@njit(cache=True)
+def _combine(s1, s0, p, acc, out):
+    pinv = 1.0 / p
+    shift = np.int64(1 << SPLIT_SHIFT)
+    for i in range(s1.shape[0]):
+        a, b, o = s1[i], s0[i], out[i]
+        for j in range(s1.shape[1]):
+            val = _reduce(_reduce(np.int64(a[j]), p, pinv) * shift + np.int64(b[j]), p, pinv)
+            if acc:
+                val += o[j]
+                if val >= p:
+                    val -= p
+            o[j] = val
+
+
+#: Output entries per block of the split products (two float64 temporaries stay in L2).
+_SPLIT_BLOCK = 1 << 15
+
+
+def matmul_mod_split(left: np.ndarray, right: np.ndarray, p: int) -> np.ndarray:
+    """``left @ right`` modulo a prime ``p < 2**31`` (``uint64`` residues), by float64 BLAS.
+
+    Exact: see the module docstring (balanced residues, the left factor split in two 15-bit
+    halves, inner dimension in chunks of :data:`SPLIT_MAX_INNER`).
+
+    >>> a = np.array([[1, 2], [3, 4]], dtype=np.uint64)
+    >>> matmul_mod_split(a, a, 5).tolist()
+    [[2, 0], [0, 2]]
+    """
+    if not 2 < p < 1 << 31:
+        raise ValueError(f"p must be an odd prime below 2**31 for the split product, got {p}")
+    n, inner = left.shape
+    m = right.shape[1]
+    a, b = _balanced(left, p), _balanced(right, p).astype(np.float64)
+    low = ((a + (1 << (SPLIT_SHIFT - 1))) & ((1 << SPLIT_SHIFT) - 1)) - (1 << (SPLIT_SHIFT - 1))
+    high = (a - low) >> SPLIT_SHIFT  # exact: a - low is a multiple of 2**15
+    out = np.zeros((n, m), dtype=np.int64)
+    rows = max(1, _SPLIT_BLOCK // max(1, m))
+    for k0 in range(0, inner, SPLIT_MAX_INNER):
+        k1 = min(inner, k0 + SPLIT_MAX_INNER)
+        hi, lo, bk = high[:, k0:k1].astype(np.float64), low[:, k0:k1].astype(np.float64), b[k0:k1]
+        for i0 in range(0, n, rows):
+            i1 = min(n, i0 + rows)
+            _combine(hi[i0:i1] @ bk, lo[i0:i1] @ bk, np.int64(p), k0 > 0, out[i0:i1])
+    return out.view(np.uint64)
+
+
+def _balanced(residues: np.ndarray, p: int) -> np.ndarray:
+    """Residues in ``(-p/2, p/2]`` as ``int64`` (magnitudes below ``2**30`` for ``p < 2**31``)."""
+    x = np.asarray(residues, dtype=np.uint64).astype(np.int64)
+    return np.where(x > p // 2, x - p, x)
