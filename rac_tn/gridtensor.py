@@ -6,10 +6,10 @@ Three ways to the float grid tensor:
   ``W^{I,1}`` copy, along the compiler's structured path or a cotengra optimiser
   (:func:`rac_tn.contract.contract_grid`).
 - ``'prefix'``: share recurrent states over the prefix tree of template sequences, so each
-  prefix is computed once (vectorised numpy, one matrix product per layer and step). The last
-  step is linear in ``f_T``, so it is folded into a backward functional instead of forming the
-  ``N^T x R`` final states; for L = 1 the output is also linear in the state, so prefix states
-  of the first half meet suffix functionals of the second half in one matrix product.
+  prefix is computed once (for L >= 2 a compiled walk of the tree in cache-sized blocks). The
+  last step is linear in ``f_T``, so it is folded into a backward functional instead of forming
+  the ``N^T x R`` final states; for L = 1 the output is also linear in the state, so prefix
+  states of the first half meet suffix functionals of the second half in one matrix product.
 - ``'brute'``: batched ``rac.forward`` over all ``N^T`` sequences (the reference).
 
 ``'auto'`` uses ``'prefix'``: measured fastest on every shape we tried (see
@@ -149,7 +149,8 @@ def grid_tensor_mod(
 
     Weights and templates may be integers or floats (read as the exact dyadic rationals they
     store). Uses the prefix method on residues (the compiled kernels of
-    :mod:`rac_tn._modular`). Shape as for :func:`grid_tensor`.
+    :mod:`rac_tn._modular`); at L = 1 with ``p < 2**31`` the halves meet in exact float64
+    products (:func:`rac_tn._gridkernels.matmul_mod_split`). Shape as for :func:`grid_tensor`.
 
     >>> from rac_tn import RAC
     >>> rac = RAC.random(2, 3, depth=2, seed=0, integer=True)
