@@ -6,7 +6,8 @@ also linear in the state, so prefix states of the first half meet suffix functio
 second half in one matrix product (BLAS). For L >= 2 a compiled kernel walks the tree in
 cache-sized blocks (:func:`rac_tn._gridkernels.grid_deep`): no level's states are written to
 memory as a whole, only the outputs. Used by :func:`rac_tn.grid_tensor` (``method='prefix'``,
-the ``'auto'`` choice)."""
+the ``'auto'`` choice).
+"""
 
 from __future__ import annotations
 
