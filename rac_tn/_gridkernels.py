@@ -12,7 +12,8 @@ digits reversed; :func:`_reversed_digits` maps them back when the outputs are wr
 
 The last step is linear in ``f_T``: with ``a_l = W^{H,l} h^{l,T-1}``, ``y_c = v_1 . drive_n``
 where ``v_L = W^O_c diag(a_L)`` and ``v_{l-1} = (v_l W^{I,l}) diag(a_{l-1})``, so the ``N``
-children of a prefix cost one backward pass (as in :mod:`rac_tn._prefix`).
+children of a prefix cost one backward pass, whose first product ``v_L W^{I,L}`` is one
+precomputed matrix applied to ``h^{L,T-1}``.
 
 **Exact L = 1 products** (:func:`matmul_mod_split`). ``grid_tensor_mod`` at L = 1 meets prefix
 states and suffix functionals in one product of residue matrices. For ``p < 2**31`` it runs as
@@ -46,13 +47,13 @@ def _axpy(y, w, x, n):
 
 
 @njit(cache=True, inline="always")
-def _matrows(out, w, x, rows, n):
-    """``out[i, :n] = sum_m w[i, m] x[m, :n]`` for ``i < rows``, one contiguous row at a time."""
+def _matrows(out, w, x, inner, n):
+    """``out[i, :n] = sum_m w[i, m] x[m, :n]``, one contiguous row at a time."""
     for i in range(out.shape[0]):
         row = out[i]
         for p in range(n):
             row[p] = 0.0
-        for m in range(rows):
+        for m in range(inner):
             _axpy(row, w[i, m], x[m], n)
 
 
@@ -82,29 +83,28 @@ def _expand(h, P, wh, wi, drive, rec, new):
 
 
 @njit(cache=True, fastmath=_MATH)
-def _fold(h, P, wh, wi, wo, drive, order, out, base, rec, v, u):
-    """Outputs of the ``N`` children of each of ``P`` prefixes (the last step, folded)."""
+def _fold(h, P, wh, wi, fold, drive, order, out, base, rec, v, u):
+    """Outputs of the ``N`` children of each of ``P`` prefixes (the last step, folded).
+
+    ``fold[c]`` is ``W^{I,L}^T diag(W^O_c) W^{H,L}``: ``v_L W^{I,L} = fold[c] h^L`` in one
+    product, so the last layer's ``a_L`` is never formed.
+    """
     L, R = h.shape[0], h.shape[1]
-    N, C = drive.shape[0], wo.shape[0]
-    for layer in range(L):
+    N, C = drive.shape[0], fold.shape[0]
+    for layer in range(L - 1):
         _matrows(rec[layer], wh[layer], h[layer], R, P)
     for c in range(C):
-        for i in range(R):
-            w, vi, ri = wo[c, i], v[i], rec[L - 1, i]
-            for p in range(P):
-                vi[p] = w * ri[p]
-        for layer in range(L - 1, 0, -1):  # v <- (v W^{I,l}) diag(a_{l-1})
-            _matrows(u, wi[layer].T, v, R, P)
-            for i in range(R):  # after every u[i]: they all read the whole of v
-                vi, ui, ri = v[i], u[i], rec[layer - 1, i]
+        _matrows(u, fold[c], h[L - 1], R, P)
+        for layer in range(L - 2, -1, -1):  # v_l = u diag(a_l); u <- v_l W^{I,l}
+            for i in range(R):
+                vi, ui, ri = v[i], u[i], rec[layer, i]
                 for p in range(P):
                     vi[p] = ui[p] * ri[p]
+            if layer > 0:
+                _matrows(u, wi[layer].T, v, R, P)
         y = u[0]
         for n in range(N):
-            for p in range(P):
-                y[p] = 0.0
-            for i in range(R):
-                _axpy(y, drive[n, i], v[i], P)
+            _matrows(u[:1], drive[n : n + 1], v, R, P)
             for p in range(P):
                 out[(base + order[p] * N + n) * C + c] = y[p]
 
@@ -125,7 +125,7 @@ def _reversed_digits(N, k):
 
 
 @njit(cache=True)
-def _block(top, b, k, wh, wi, wo, drive, order_k, out, base):
+def _block(top, b, k, wh, wi, fold, drive, order_k, out, base):
     """Expand top prefix ``b`` by ``k`` levels in block buffers and write its outputs."""
     L, R = top.shape[0], top.shape[1]
     N = drive.shape[0]
@@ -143,10 +143,10 @@ def _block(top, b, k, wh, wi, wo, drive, order_k, out, base):
         _expand(cur, P, wh, wi, drive, rec[0], nxt)
         cur, nxt = nxt, cur
         P *= N
-    _fold(cur, P, wh, wi, wo, drive, order_k, out, base, rec, v, u)
+    _fold(cur, P, wh, wi, fold, drive, order_k, out, base, rec, v, u)
 
 
-def _deep(h0, t0, k, wh, wi, wo, drive, out):
+def _deep(h0, t0, k, wh, wi, fold, drive, out):
     L, R = h0.shape
     N = drive.shape[0]
     top = np.empty((L, R, 1))
@@ -162,7 +162,7 @@ def _deep(h0, t0, k, wh, wi, wo, drive, out):
     order_k = _reversed_digits(N, k)
     span = N ** (k + 1)
     for b in prange(P):
-        _block(top, b, k, wh, wi, wo, drive, order_k, out, order_top[b] * span)
+        _block(top, b, k, wh, wi, fold, drive, order_k, out, order_top[b] * span)
 
 
 _deep_parallel = njit(cache=True, parallel=True)(_deep)
@@ -195,7 +195,9 @@ def grid_deep(
         k += 1
     out = np.empty(N**T * wo.shape[0])
     kernel = _deep_parallel if parallel else _deep_serial
-    kernel(h0, T - 1 - k, k, wh, wi, wo, drive, out)
+    # W^{I,L}^T diag(W^O_c) W^{H,L} per class (see _fold)
+    fold = np.ascontiguousarray(np.einsum("mi,cm,mj->cij", wi[-1], wo, wh[-1]))
+    kernel(h0, T - 1 - k, k, wh, wi, fold, drive, out)
     return out
 
 
