@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numba
 import numpy as np
 import quimb.tensor as qtn
 
-from rac_tn import _gridkernels, _modular
+from rac_tn import _gridkernels, _gridmod, _modular
 from rac_tn._checks import (
     check_choice,
     check_class_index,
@@ -169,6 +170,9 @@ def grid_tensor_mod(
     F = check_templates(templates, rac.M, allow_int=True)
     N, C, R, L = F.shape[0], rac.C, rac.R, rac.L
     _check_output_size(N, T, C, max_entries)
+    F_res = _modular.to_residues(F, weights.p)
+    if L > 1 and weights.p < _modular.SMALL_PRIME_LIMIT:  # the compiled walk: output only
+        return _mod_deep_walk(weights, T, F_res).reshape((N,) * T + ((C,) if C > 1 else ()))
     # the states of every prefix are held at once: L arrays of N^T x R residues at the end,
     # next to the previous step's (8 bytes each)
     check_fits_in_memory(
@@ -176,7 +180,6 @@ def grid_tensor_mod(
         f"the exact grid tensor's working set (the states of all {N}^{T} prefixes)",
         "Use fewer steps or templates, or rac_tn.separation_rank(..., method='sampled').",
     )
-    F_res = _modular.to_residues(F, weights.p)
     if L == 1:
         out = _mod_shallow(weights, T, F_res)
     else:
@@ -196,6 +199,27 @@ def _mod_prefix_states(
         inputs = np.ascontiguousarray(np.tile(F_res, (P, 1))[:, None, :])
         states = _modular.scan_mod(weights, inputs, start_states=start)
     return states
+
+
+def _mod_deep_walk(weights: _modular.ModularWeights, T: int, F_res: np.ndarray) -> np.ndarray:
+    """L >= 2 modulo ``p < 2**31``: the compiled block walk (:mod:`rac_tn._gridmod`)."""
+    p = weights.p
+    wh = np.stack(weights.hidden_weights)
+    wi = np.zeros_like(wh)
+    for layer in range(1, len(wh)):
+        wi[layer] = weights.input_weights[layer]
+    drive = _modular.matmul_mod(F_res, np.ascontiguousarray(weights.input_weights[0].T), p)
+    # W^{I,L}^T diag(W^O_c) W^{H,L} per class: the readout folded into the last input weights
+    scaled = [
+        np.array((wi[-1].T.astype(object) * wo.astype(object)[None, :]) % p, dtype=np.uint64)
+        for wo in weights.output_weights
+    ]
+    fold = np.stack([_modular.matmul_mod(s, wh[-1], p) for s in scaled])
+    N, C = F_res.shape[0], weights.output_weights.shape[0]
+    work = N**T * C
+    parallel = work >= _gridkernels.PARALLEL_MIN_ENTRIES and numba.get_num_threads() > 1
+    h0 = np.stack(weights.initial_states)
+    return _gridmod.grid_deep_mod(h0, wh, wi, fold, drive, T, p, parallel=parallel)
 
 
 def _mod_shallow(weights: _modular.ModularWeights, T: int, F_res: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ import pytest
 from _helpers import gaussian_rac
 
 import rac_tn._gridkernels
+import rac_tn._gridmod
 import rac_tn._prefix
 from rac_tn import RAC
 from rac_tn._checks import FloatRangeError
@@ -176,3 +177,71 @@ def test_grid_tensor_mod_shallow_worst_case_residues_and_wide_states(p):
     X = np.eye(2, dtype=np.int64)
     for row, s in enumerate(itertools.product(range(2), repeat=T)):
         assert [int(v) for v in A[row]] == int_output_mod(rac, X[list(s)], p)
+
+
+# -- deep grid_tensor_mod (compiled walk for p < 2^31, prefix states above) -------------------
+
+
+@pytest.mark.parametrize("p", [3, 1_000_003, 2**31 - 1, 2**31 + 11])
+@pytest.mark.parametrize(
+    "M, R, L, C, T, N", [(2, 3, 2, 1, 1, 2), (3, 2, 2, 2, 4, 4), (2, 4, 3, 3, 3, 2)]
+)
+def test_grid_tensor_mod_deep_matches_python_integers(p, M, R, L, C, T, N, monkeypatch):
+    rac = RAC.random(M, R, depth=L, num_classes=C, seed=T + L, integer=True)
+    F = np.random.default_rng(N).integers(-5, 6, size=(N, M))
+    seqs = list(itertools.product(range(N), repeat=T))
+    expected = np.array([int_output_mod(rac, F[list(s)], p) for s in seqs], dtype=object)
+    for width in (1, 3, rac_tn._gridkernels.BLOCK_PREFIXES):
+        monkeypatch.setattr(rac_tn._gridkernels, "BLOCK_PREFIXES", width)
+        A = grid_tensor_mod(rac, T, p, F)
+        assert A.dtype == np.uint64 and A.shape == (N,) * T + ((C,) if C > 1 else ())
+        assert (A.reshape(len(seqs), C).astype(object) == expected).all()
+
+
+@pytest.mark.parametrize("p", [2**31 - 1, 2_147_483_629])
+@pytest.mark.parametrize("L, T", [(2, 4), (3, 3)])
+def test_grid_tensor_mod_deep_worst_case_residues(p, L, T):
+    # every weight and state p - 1: every product and sum at its largest
+    R = 7  # not a multiple of the three-term reduction
+    rac = RAC(
+        [np.full((R, 2), p - 1, dtype=np.int64)]
+        + [np.full((R, R), p - 1, dtype=np.int64)] * (L - 1),
+        [np.full((R, R), p - 1, dtype=np.int64)] * L,
+        np.full((2, R), p - 1, dtype=np.int64),
+        [np.full(R, p - 1, dtype=np.int64)] * L,
+    )
+    A = grid_tensor_mod(rac, T, p).reshape(-1, 2)
+    X = np.eye(2, dtype=np.int64)
+    for row, s in enumerate(itertools.product(range(2), repeat=T)):
+        assert [int(v) for v in A[row]] == int_output_mod(rac, X[list(s)], p)
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_deep_mod_serial_and_parallel_kernels_agree(parallel):
+    p = 1_000_003
+    rac = RAC.random(2, 3, depth=2, num_classes=2, seed=5, integer=True)
+    T = 8
+    w = rac.modular(p)
+    wh = np.stack(w.hidden_weights)
+    wi = np.zeros_like(wh)
+    wi[1] = w.input_weights[1]
+    fold = np.array(
+        [
+            (wi[1].T.astype(object) * w.output_weights[c].astype(object)) @ wh[1].astype(object)
+            for c in range(2)
+        ]
+    )
+    out = rac_tn._gridmod.grid_deep_mod(
+        np.stack(w.initial_states),
+        wh,
+        wi,
+        np.array(fold % p, dtype=np.uint64),
+        np.array(w.input_weights[0].T % p, dtype=np.uint64),  # identity templates
+        T,
+        p,
+        parallel=parallel,
+    )
+    seqs = list(itertools.product(range(2), repeat=T))
+    X = np.eye(2, dtype=np.int64)
+    ref = [int_output_mod(rac, X[list(s)], p) for s in seqs[::17]]
+    assert [list(map(int, r)) for r in out.reshape(-1, 2)[::17]] == ref
