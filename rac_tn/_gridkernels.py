@@ -268,3 +268,20 @@ def _balanced(residues: np.ndarray, p: int) -> np.ndarray:
     """Residues in ``(-p/2, p/2]`` as ``int64`` (magnitudes below ``2**30`` for ``p < 2**31``)."""
     x = np.asarray(residues, dtype=np.uint64).astype(np.int64)
     return np.where(x > p // 2, x - p, x)
+
+
+@njit(cache=True)
+def range_flags(values):
+    """``(all finite, any below float64's smallest normal in absolute value)``, one pass.
+
+    A pre-screen for the float range checks: they run (and raise, with their messages) only
+    when a flag says they have something to find.
+    """
+    tiny = np.finfo(np.float64).tiny
+    bad = small = 0
+    flat = values.reshape(-1)
+    for i in range(flat.size):  # counts, not branches: the loop vectorises
+        a = abs(flat[i])
+        bad += np.int64(not a <= 1.7976931348623157e308)  # inf or NaN (NaN compares false)
+        small += np.int64(a < tiny)
+    return bad == 0, small > 0

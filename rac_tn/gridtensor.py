@@ -128,7 +128,11 @@ def _check_range(rac: RAC, T: int, F: np.ndarray, out: np.ndarray) -> None:
         "grid_tensor_mod(rac, T, p) gives it exactly modulo a prime; rac.forward_scaled gives "
         "single entries with their power of two."
     )
-    check_float_range(out, f"the grid tensor (T = {T}, depth {rac.L})", advice)
+    finite, tiny = _gridkernels.range_flags(out)  # one pass; the checks below only if needed
+    if not finite:
+        check_float_range(out, f"the grid tensor (T = {T}, depth {rac.L})", advice)
+    if not tiny:
+        return
     N = F.shape[0]
 
     def sequences(rows: np.ndarray) -> np.ndarray:

@@ -245,3 +245,25 @@ def test_deep_mod_serial_and_parallel_kernels_agree(parallel):
     X = np.eye(2, dtype=np.int64)
     ref = [int_output_mod(rac, X[list(s)], p) for s in seqs[::17]]
     assert [list(map(int, r)) for r in out.reshape(-1, 2)[::17]] == ref
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1.0, -2.0],
+        [np.inf, 1.0],
+        [np.nan, 0.0],
+        [-np.inf],
+        [0.0, 1.0],
+        [-0.0],
+        [5e-324, 1.0],
+        [-np.finfo(float).tiny],
+        [np.finfo(float).tiny / 2],
+        [np.finfo(float).max, -np.finfo(float).max],
+    ],
+)
+def test_range_flags_match_numpy(values):
+    arr = np.array(values, dtype=float).reshape(-1, 1)
+    finite = bool(np.isfinite(arr).all())
+    tiny = bool((np.abs(arr) < np.finfo(float).tiny).any())
+    assert rac_tn._gridkernels.range_flags(arr) == (finite, tiny)
