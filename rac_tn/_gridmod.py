@@ -1,12 +1,17 @@
-"""Compiled walk of the prefix tree modulo a prime ``p < 2**31`` (deep ``grid_tensor_mod``).
+"""Compiled walk of the prefix tree modulo a prime (deep ``grid_tensor_mod``).
 
 The same block walk as the float kernel :func:`rac_tn._gridkernels.grid_deep` (read its module
 docstring: blocks of prefixes held "structure of arrays", children symbol-major, the last step
-folded), on residues. Every residue is below ``p < 2**31``, so a product is below ``p**2`` and
-a ``uint64`` holds a reduced value plus three products (``p + 3 (p-1)**2 < 4 p**2 < 2**64``):
-sums reduce once every three terms, by :func:`rac_tn._kernels._reduce_small` (a float
-quotient, exact for ``x < 4 p**2``). Larger primes use the prefix method of
-:mod:`rac_tn._modular`.
+folded), on residues, in the two arithmetic modes of :mod:`rac_tn._kernels`:
+
+- ``SMALL`` (``p < 2**31``): every residue is below ``p``, so a product is below ``p**2`` and a
+  ``uint64`` holds a reduced value plus three products (``p + 3 (p-1)**2 < 4 p**2 < 2**64``):
+  sums reduce once every three terms, by :func:`rac_tn._kernels._reduce_small` (a float
+  quotient, exact for ``x < 4 p**2``).
+- ``MONT`` (any odd ``p < 2**63``): every value is held in Montgomery form ``x B mod p``
+  (``B = 2**64``), so :func:`rac_tn._kernels._mul` (``a b / B``) of two forms is the form of
+  the product and sums of forms are forms; each product pays one reduction, each sum one
+  compare (``a + b < 2 p < 2**64``). The outputs are mapped back (times ``1/B``) as written.
 """
 
 from __future__ import annotations
@@ -14,76 +19,90 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from rac_tn import _gridkernels
-from rac_tn._kernels import _reduce_small
+from rac_tn import _gridkernels, _modular
+from rac_tn._kernels import SMALL, _mul, _reduce_small
 
 _ZERO = np.uint64(0)
+_ONE = np.uint64(1)
 
 
 @njit(cache=True, inline="always")
-def _matrows(out, w, x, inner, n, p, pinv):
-    """``out[i, :n] = sum_m w[i, m] x[m, :n] mod p``, reduced once every three terms."""
+def _matrows(out, w, x, inner, n, a):
+    """``out[i, :n] = sum_m w[i, m] x[m, :n] mod p`` (``a = (p, ninv, pinv, mode)``)."""
+    p, ninv, pinv, mode = a
     for i in range(out.shape[0]):
         row = out[i]
         for q in range(n):
             row[q] = _ZERO
         for m in range(inner):
             wm, xm = w[i, m], x[m]
-            for q in range(n):
-                row[q] += wm * xm[q]
-            if m % 3 == 2 or m == inner - 1:
+            if mode == SMALL:  # lazy: reduced once every three terms
                 for q in range(n):
-                    row[q] = _reduce_small(row[q], p, pinv)
+                    row[q] += wm * xm[q]
+                if m % 3 == 2 or m == inner - 1:
+                    for q in range(n):
+                        row[q] = _reduce_small(row[q], p, pinv)
+            else:
+                for q in range(n):
+                    s = row[q] + _mul(wm, xm[q], p, ninv, pinv, mode)
+                    row[q] = s - p if s >= p else s
+
+
+@njit(cache=True, inline="always")
+def _prod(x, y, a):
+    p, ninv, pinv, mode = a
+    return _mul(x, y, p, ninv, pinv, mode)
 
 
 @njit(cache=True)
-def _expand(h, P, wh, wi, drive, rec, new, p, pinv):
+def _expand(h, P, wh, wi, drive, rec, new, a):
     """States of the ``P * N`` children of ``P`` prefixes, modulo ``p``."""
     L, R = h.shape[0], h.shape[1]
     N = drive.shape[0]
     Q = P * N
     for layer in range(L):
-        _matrows(rec, wh[layer], h[layer], R, P, p, pinv)
+        _matrows(rec, wh[layer], h[layer], R, P, a)
         nl = new[layer]
         if layer > 0:
-            _matrows(nl, wi[layer], new[layer - 1], R, Q, p, pinv)
+            _matrows(nl, wi[layer], new[layer - 1], R, Q, a)
         for i in range(R):
             row, rr = nl[i], rec[i]
             for d in range(N):
                 if layer == 0:
                     dv = drive[d, i]
                     for q in range(P):
-                        row[d * P + q] = _reduce_small(rr[q] * dv, p, pinv)
+                        row[d * P + q] = _prod(rr[q], dv, a)
                 else:
                     for q in range(P):
-                        row[d * P + q] = _reduce_small(row[d * P + q] * rr[q], p, pinv)
+                        row[d * P + q] = _prod(row[d * P + q], rr[q], a)
 
 
 @njit(cache=True)
-def _fold(h, P, wh, wi, fold, drive, order, out, base, rec, v, u, p, pinv):
+def _fold(h, P, wh, wi, fold, drive, order, out, base, rec, v, u, a):
     """Outputs of the ``N`` children of each of ``P`` prefixes, modulo ``p``."""
     L, R = h.shape[0], h.shape[1]
     N, C = drive.shape[0], fold.shape[0]
     for layer in range(L - 1):
-        _matrows(rec[layer], wh[layer], h[layer], R, P, p, pinv)
+        _matrows(rec[layer], wh[layer], h[layer], R, P, a)
     for c in range(C):
-        _matrows(u, fold[c], h[L - 1], R, P, p, pinv)
+        _matrows(u, fold[c], h[L - 1], R, P, a)
         for layer in range(L - 2, -1, -1):
             for i in range(R):
                 vi, ui, ri = v[i], u[i], rec[layer, i]
                 for q in range(P):
-                    vi[q] = _reduce_small(ui[q] * ri[q], p, pinv)
+                    vi[q] = _prod(ui[q], ri[q], a)
             if layer > 0:
-                _matrows(u, wi[layer].T, v, R, P, p, pinv)
+                _matrows(u, wi[layer].T, v, R, P, a)
         y = u[0]
         for n in range(N):
-            _matrows(u[:1], drive[n : n + 1], v, R, P, p, pinv)
-            for q in range(P):
-                out[(base + order[q] * N + n) * C + c] = y[q]
+            _matrows(u[:1], drive[n : n + 1], v, R, P, a)
+            for q in range(P):  # MONT: back from the Montgomery form (times 1/B)
+                val = y[q] if a[3] == SMALL else _prod(y[q], _ONE, a)
+                out[(base + order[q] * N + n) * C + c] = val
 
 
 @njit(cache=True)
-def _block(top, b, k, wh, wi, fold, drive, order_k, out, base, p, pinv):
+def _block(top, b, k, wh, wi, fold, drive, order_k, out, base, a):
     L, R = top.shape[0], top.shape[1]
     width = drive.shape[0] ** k
     cur = np.empty((L, R, width), dtype=np.uint64)
@@ -96,30 +115,30 @@ def _block(top, b, k, wh, wi, fold, drive, order_k, out, base, p, pinv):
             cur[layer, i, 0] = top[layer, i, b]
     P = 1
     for _ in range(k):
-        _expand(cur, P, wh, wi, drive, rec[0], nxt, p, pinv)
+        _expand(cur, P, wh, wi, drive, rec[0], nxt, a)
         cur, nxt = nxt, cur
         P *= drive.shape[0]
-    _fold(cur, P, wh, wi, fold, drive, order_k, out, base, rec, v, u, p, pinv)
+    _fold(cur, P, wh, wi, fold, drive, order_k, out, base, rec, v, u, a)
 
 
-def _deep(h0, t0, k, wh, wi, fold, drive, out, p):
+def _deep(h0, t0, k, wh, wi, fold, drive, out, p, ninv, pinv, mode):
     L, R = h0.shape
     N = drive.shape[0]
-    pinv = 1.0 / np.float64(p)
+    a = (p, ninv, pinv, mode)
     top = np.empty((L, R, 1), dtype=np.uint64)
     top[:, :, 0] = h0
     P = 1
     for _ in range(t0):
         nxt = np.empty((L, R, P * N), dtype=np.uint64)
         rec = np.empty((R, P), dtype=np.uint64)
-        _expand(top, P, wh, wi, drive, rec, nxt, p, pinv)
+        _expand(top, P, wh, wi, drive, rec, nxt, a)
         top = nxt
         P *= N
     order_top = _gridkernels._reversed_digits(N, t0)
     order_k = _gridkernels._reversed_digits(N, k)
     span = N ** (k + 1)
     for b in prange(P):
-        _block(top, b, k, wh, wi, fold, drive, order_k, out, order_top[b] * span, p, pinv)
+        _block(top, b, k, wh, wi, fold, drive, order_k, out, order_top[b] * span, a)
 
 
 _deep_parallel = njit(cache=True, parallel=True)(_deep)
@@ -137,19 +156,19 @@ def grid_deep_mod(
     *,
     parallel: bool,
 ) -> np.ndarray:
-    """Grid tensor ``(N**T * C,)`` of a deep RAC modulo ``p < 2**31`` (``uint64`` residues).
+    """Grid tensor ``(N**T * C,)`` of a deep RAC modulo an odd prime ``p < 2**63`` (``uint64``).
 
-    Arguments as for :func:`rac_tn._gridkernels.grid_deep` (residues), except ``fold``
+    Arguments as for :func:`rac_tn._gridkernels.grid_deep` (plain residues), except ``fold``
     ``(C, R, R)``: ``W^{I,L}^T diag(W^O_c) W^{H,L}`` modulo ``p`` for each class ``c``.
     """
-    if not 2 < p < 1 << 31:
-        raise ValueError(f"p must be an odd prime below 2**31 for this kernel, got {p}")
+    arith = _modular.kernel_arith(p)
     N = drive.shape[0]
     k = 0
     while k < T - 1 and N ** (k + 1) <= _gridkernels.BLOCK_PREFIXES:
         k += 1
     out = np.empty(N**T * fold.shape[0], dtype=np.uint64)
-    args = [np.ascontiguousarray(a, dtype=np.uint64) for a in (h0, wh, wi, fold, drive)]
+    # Montgomery forms x B mod p (B = 1 below 2**31: unchanged)
+    args = [_modular.scale(np.asarray(x), arith, 1) for x in (h0, wh, wi, fold, drive)]
     kernel = _deep_parallel if parallel else _deep_serial
-    kernel(*args[:1], T - 1 - k, k, *args[1:], out, np.uint64(p))
+    kernel(args[0], T - 1 - k, k, *args[1:], out, *arith.args)
     return out

@@ -153,9 +153,10 @@ def grid_tensor_mod(
     """The grid tensor exactly modulo the prime ``p`` (``uint64`` residues).
 
     Weights and templates may be integers or floats (read as the exact dyadic rationals they
-    store). Uses the prefix method on residues (the compiled kernels of
-    :mod:`rac_tn._modular`); at L = 1 with ``p < 2**31`` the halves meet in exact float64
-    products (:func:`rac_tn._gridkernels.matmul_mod_split`). Shape as for :func:`grid_tensor`.
+    store). Uses the prefix method on residues: at L = 1 the two halves meet in one product
+    (for ``p < 2**31`` exact float64 products, :func:`rac_tn._gridkernels.matmul_mod_split`),
+    at L >= 2 a compiled walk of the prefix tree (:mod:`rac_tn._gridmod`). Shape as for
+    :func:`grid_tensor`.
 
     >>> from rac_tn import RAC
     >>> rac = RAC.random(2, 3, depth=2, seed=0, integer=True)
@@ -172,23 +173,15 @@ def grid_tensor_mod(
         )
     weights = rac.modular(p)
     F = check_templates(templates, rac.M, allow_int=True)
-    N, C, R, L = F.shape[0], rac.C, rac.R, rac.L
+    N, C, L = F.shape[0], rac.C, rac.L
     _check_output_size(N, T, C, max_entries)
     F_res = _modular.to_residues(F, weights.p)
-    if L > 1 and weights.p < _modular.SMALL_PRIME_LIMIT:  # the compiled walk: output only
-        return _mod_deep_walk(weights, T, F_res).reshape((N,) * T + ((C,) if C > 1 else ()))
-    # the states of every prefix are held at once: L arrays of N^T x R residues at the end,
-    # next to the previous step's (8 bytes each)
-    check_fits_in_memory(
-        16 * N**T * L * R,
-        f"the exact grid tensor's working set (the states of all {N}^{T} prefixes)",
-        "Use fewer steps or templates, or rac_tn.separation_rank(..., method='sampled').",
-    )
+    # working sets: the output (checked above) and, at L = 1, the states of the N^(T/2)
+    # prefixes and suffixes of the two halves; at L >= 2 only cache-sized blocks
     if L == 1:
         out = _mod_shallow(weights, T, F_res)
     else:
-        states = _mod_prefix_states(weights, T, F_res, [h[None, :] for h in weights.initial_states])
-        out = _modular.readout(weights, states[-1])
+        out = _mod_deep_walk(weights, T, F_res)
     return out.reshape((N,) * T + ((C,) if C > 1 else ()))
 
 
@@ -206,7 +199,7 @@ def _mod_prefix_states(
 
 
 def _mod_deep_walk(weights: _modular.ModularWeights, T: int, F_res: np.ndarray) -> np.ndarray:
-    """L >= 2 modulo ``p < 2**31``: the compiled block walk (:mod:`rac_tn._gridmod`)."""
+    """L >= 2 modulo ``p``: the compiled block walk (:mod:`rac_tn._gridmod`)."""
     p = weights.p
     wh = np.stack(weights.hidden_weights)
     wi = np.zeros_like(wh)

@@ -150,7 +150,7 @@ def test_split_product_refuses_large_primes():
         matmul_mod_split(np.ones((1, 1), np.uint64), np.ones((1, 1), np.uint64), 2**31 + 11)
 
 
-@pytest.mark.parametrize("p", [3, 1_000_003, 2**31 - 1, 2**31 + 11, (1 << 61) - 1])
+@pytest.mark.parametrize("p", [3, 1_000_003, 2**31 - 1, 2**31 + 11, (1 << 61) - 1, 2**63 - 25])
 @pytest.mark.parametrize("M, R, C, T, N", [(2, 3, 1, 1, 2), (2, 3, 1, 5, 2), (3, 2, 2, 4, 4)])
 def test_grid_tensor_mod_shallow_matches_python_integers(p, M, R, C, T, N):
     rac = RAC.random(M, R, depth=1, num_classes=C, seed=T, integer=True)
@@ -182,7 +182,11 @@ def test_grid_tensor_mod_shallow_worst_case_residues_and_wide_states(p):
 # -- deep grid_tensor_mod (compiled walk for p < 2^31, prefix states above) -------------------
 
 
-@pytest.mark.parametrize("p", [3, 1_000_003, 2**31 - 1, 2**31 + 11])
+P63 = 2**63 - 25  # the largest prime below 2**63 (the largest modulus accepted)
+DEEP_PRIMES = [3, 1_000_003, 2**31 - 1, 2**31 + 11, (1 << 61) - 1, P63]
+
+
+@pytest.mark.parametrize("p", DEEP_PRIMES)
 @pytest.mark.parametrize(
     "M, R, L, C, T, N", [(2, 3, 2, 1, 1, 2), (3, 2, 2, 2, 4, 4), (2, 4, 3, 3, 3, 2)]
 )
@@ -198,7 +202,7 @@ def test_grid_tensor_mod_deep_matches_python_integers(p, M, R, L, C, T, N, monke
         assert (A.reshape(len(seqs), C).astype(object) == expected).all()
 
 
-@pytest.mark.parametrize("p", [2**31 - 1, 2_147_483_629])
+@pytest.mark.parametrize("p", [2**31 - 1, 2_147_483_629, (1 << 61) - 1, P63])
 @pytest.mark.parametrize("L, T", [(2, 4), (3, 3)])
 def test_grid_tensor_mod_deep_worst_case_residues(p, L, T):
     # every weight and state p - 1: every product and sum at its largest
@@ -216,9 +220,9 @@ def test_grid_tensor_mod_deep_worst_case_residues(p, L, T):
         assert [int(v) for v in A[row]] == int_output_mod(rac, X[list(s)], p)
 
 
+@pytest.mark.parametrize("p", [1_000_003, P63])
 @pytest.mark.parametrize("parallel", [False, True])
-def test_deep_mod_serial_and_parallel_kernels_agree(parallel):
-    p = 1_000_003
+def test_deep_mod_serial_and_parallel_kernels_agree(parallel, p):
     rac = RAC.random(2, 3, depth=2, num_classes=2, seed=5, integer=True)
     T = 8
     w = rac.modular(p)
