@@ -259,7 +259,7 @@ def _notes(any_single: bool) -> list[str]:
         "`net.grid_tensor(optimize=tree)` with the cotengra 'greedy' tree found during set-up "
         "(not timed). auto at L = 1 meets the two halves in one BLAS product (BLAS on one "
         "thread here, so 'all threads' changes nothing there); at L >= 2 it walks the prefix "
-        "tree in a compiled kernel, on all numba threads from 2^17 output entries.",
+        "tree in a compiled kernel, on all numba threads from 2^20 output entries.",
         "'tensors' is the size of the compiled network quimb contracts (`count_tensors(L, T)`); "
         "compiling it is set-up, not timed.",
     ]

@@ -146,31 +146,44 @@ def _block(top, b, k, wh, wi, fold, drive, order_k, out, base):
     _fold(cur, P, wh, wi, fold, drive, order_k, out, base, rec, v, u)
 
 
-def _deep(h0, t0, k, wh, wi, fold, drive, out):
+@njit(cache=True)
+def _top_states(h0, t0, wh, wi, drive):
+    """States ``(L, R, N**t0)`` of the top prefixes (columns symbol-major), level by level."""
     L, R = h0.shape
     N = drive.shape[0]
     top = np.empty((L, R, 1))
     top[:, :, 0] = h0
     P = 1
-    for _ in range(t0):  # the N**t0 top prefixes, level by level
+    for _ in range(t0):
         nxt = np.empty((L, R, P * N))
         rec = np.empty((R, P))
         _expand(top, P, wh, wi, drive, rec, nxt)
         top = nxt
         P *= N
-    order_top = _reversed_digits(N, t0)
-    order_k = _reversed_digits(N, k)
-    span = N ** (k + 1)
-    for b in prange(P):
+    return top
+
+
+# Two functions, not one compiled twice: numba's cache keys on the function, not on
+# parallel=, so one source compiled both ways would load whichever was cached first.
+@njit(cache=True, parallel=True)
+def _walk_parallel(top, k, wh, wi, fold, drive, order_top, order_k, out):
+    span = drive.shape[0] ** (k + 1)
+    for b in prange(top.shape[2]):
         _block(top, b, k, wh, wi, fold, drive, order_k, out, order_top[b] * span)
 
 
-_deep_parallel = njit(cache=True, parallel=True)(_deep)
-_deep_serial = njit(cache=True)(_deep)
+@njit(cache=True)
+def _walk_serial(top, k, wh, wi, fold, drive, order_top, order_k, out):
+    span = drive.shape[0] ** (k + 1)
+    for b in range(top.shape[2]):
+        _block(top, b, k, wh, wi, fold, drive, order_k, out, order_top[b] * span)
 
-#: Output entries from which the deep walk runs on all numba threads (smaller: serial, where
-#: starting threads costs more than it saves).
-PARALLEL_MIN_ENTRIES = 1 << 17
+
+#: Output entries from which the deep walk runs on all numba threads (smaller: serial).
+#: Measured on 2 cores under load from other processes: a parallel call cost ~14 ms more than
+#: its work at 2^14 and 2^17 entries (threads wait for a core), broke even at 2^18 and was
+#: 1.3x faster at 2^20 (20-40 ms of work).
+PARALLEL_MIN_ENTRIES = 1 << 20
 
 
 def grid_deep(
@@ -194,10 +207,12 @@ def grid_deep(
     while k < T - 1 and N ** (k + 1) <= BLOCK_PREFIXES:
         k += 1
     out = np.empty(N**T * wo.shape[0])
-    kernel = _deep_parallel if parallel else _deep_serial
     # W^{I,L}^T diag(W^O_c) W^{H,L} per class (see _fold)
     fold = np.ascontiguousarray(np.einsum("mi,cm,mj->cij", wi[-1], wo, wh[-1]))
-    kernel(h0, T - 1 - k, k, wh, wi, fold, drive, out)
+    top = _top_states(h0, T - 1 - k, wh, wi, drive)
+    walk = _walk_parallel if parallel else _walk_serial
+    orders = _reversed_digits(N, T - 1 - k), _reversed_digits(N, k)
+    walk(top, k, wh, wi, fold, drive, *orders, out)
     return out
 
 

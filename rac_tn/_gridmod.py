@@ -121,10 +121,11 @@ def _block(top, b, k, wh, wi, fold, drive, order_k, out, base, a):
     _fold(cur, P, wh, wi, fold, drive, order_k, out, base, rec, v, u, a)
 
 
-def _deep(h0, t0, k, wh, wi, fold, drive, out, p, ninv, pinv, mode):
+@njit(cache=True)
+def _top_states(h0, t0, wh, wi, drive, a):
+    """States ``(L, R, N**t0)`` of the top prefixes (columns symbol-major), level by level."""
     L, R = h0.shape
     N = drive.shape[0]
-    a = (p, ninv, pinv, mode)
     top = np.empty((L, R, 1), dtype=np.uint64)
     top[:, :, 0] = h0
     P = 1
@@ -134,15 +135,23 @@ def _deep(h0, t0, k, wh, wi, fold, drive, out, p, ninv, pinv, mode):
         _expand(top, P, wh, wi, drive, rec, nxt, a)
         top = nxt
         P *= N
-    order_top = _gridkernels._reversed_digits(N, t0)
-    order_k = _gridkernels._reversed_digits(N, k)
-    span = N ** (k + 1)
-    for b in prange(P):
+    return top
+
+
+# Two functions, not one compiled twice: numba's cache keys on the function, not on
+# parallel=, so one source compiled both ways would load whichever was cached first.
+@njit(cache=True, parallel=True)
+def _walk_parallel(top, k, wh, wi, fold, drive, order_top, order_k, out, a):
+    span = drive.shape[0] ** (k + 1)
+    for b in prange(top.shape[2]):
         _block(top, b, k, wh, wi, fold, drive, order_k, out, order_top[b] * span, a)
 
 
-_deep_parallel = njit(cache=True, parallel=True)(_deep)
-_deep_serial = njit(cache=True)(_deep)
+@njit(cache=True)
+def _walk_serial(top, k, wh, wi, fold, drive, order_top, order_k, out, a):
+    span = drive.shape[0] ** (k + 1)
+    for b in range(top.shape[2]):
+        _block(top, b, k, wh, wi, fold, drive, order_k, out, order_top[b] * span, a)
 
 
 def grid_deep_mod(
@@ -169,6 +178,10 @@ def grid_deep_mod(
     out = np.empty(N**T * fold.shape[0], dtype=np.uint64)
     # Montgomery forms x B mod p (B = 1 below 2**31: unchanged)
     args = [_modular.scale(np.asarray(x), arith, 1) for x in (h0, wh, wi, fold, drive)]
-    kernel = _deep_parallel if parallel else _deep_serial
-    kernel(args[0], T - 1 - k, k, *args[1:], out, *arith.args)
+    h0, wh, wi, fold, drive = args
+    a = arith.args
+    top = _top_states(h0, T - 1 - k, wh, wi, drive, a)
+    walk = _walk_parallel if parallel else _walk_serial
+    orders = _gridkernels._reversed_digits(N, T - 1 - k), _gridkernels._reversed_digits(N, k)
+    walk(top, k, wh, wi, fold, drive, *orders, out, a)
     return out
