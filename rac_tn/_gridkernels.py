@@ -18,7 +18,7 @@ precomputed matrix applied to ``h^{L,T-1}``.
 **Exact L = 1 products** (:func:`matmul_mod_split`). ``grid_tensor_mod`` at L = 1 meets prefix
 states and suffix functionals in one product of residue matrices. For ``p < 2**31`` it runs as
 float64 matrix products (BLAS), exactly: residues are taken balanced (``|a| <= p / 2 < 2**30``)
-and the left factor split as ``a = a_1 2**15 + a_0`` with ``|a_0| <= 2**14``, ``|a_1| <=
+and the right factor split as ``b = b_1 2**15 + b_0`` with ``|b_0| <= 2**14``, ``|b_1| <=
 2**15``, so every product is below ``2**45`` in absolute value and a sum of at most
 :data:`SPLIT_MAX_INNER` of them below ``2**53``: every partial sum is an integer float64
 represents exactly, in any summation order. :func:`_combine` reduces the two sums modulo
@@ -218,44 +218,46 @@ def grid_deep(
 
 @njit(cache=True, inline="always")
 def _reduce(x, p, pinv):
-    """``x mod p`` for ``|x| < 2**54``: a float quotient, then a fix-up.
+    """``x mod p`` for an integer ``|x| <= 2**53`` (``int64``): a float quotient, one fix-up.
 
-    No 64-bit division (tens of cycles): ``x * (1/p)`` has relative error below ``2**-51``
-    and ``|x / p| < 2**53``, so the floor is within two of the true quotient (for the large
-    sums and tiny primes; within one whenever ``|x / p| < 2**50``).
+    No 64-bit division (tens of cycles), no loop (the caller's loop vectorises): ``x`` and
+    ``pinv = 1/p`` are within ``2**-53`` of exact, so ``x * pinv`` is within
+    ``|x / p| 2**-52 < 1`` of ``x / p`` (``|x / p| < 2**52`` as ``p >= 3``); its floor is the
+    true quotient or one away, and ``r`` lands in ``[-p, 2p)``.
     """
     r = x - np.int64(np.floor(np.float64(x) * pinv)) * p
-    while r < 0:
-        r += p
-    while r >= p:
-        r -= p
-    return r
+    r = r + p if r < 0 else r
+    return r - p if r >= p else r
 
 
 @njit(cache=True)
-def _combine(s1, s0, p, acc, out):
+def _combine(sums, p, acc, out):
+    """``out = (sums[:, :m] 2**15 + sums[:, m:]) mod p`` (``+ out`` when ``acc``)."""
     pinv = 1.0 / p
     shift = np.int64(1 << SPLIT_SHIFT)
-    for i in range(s1.shape[0]):
-        a, b, o = s1[i], s0[i], out[i]
-        for j in range(s1.shape[1]):
-            val = _reduce(_reduce(np.int64(a[j]), p, pinv) * shift + np.int64(b[j]), p, pinv)
+    m = out.shape[1]
+    for i in range(out.shape[0]):
+        s, o = sums[i], out[i]
+        for j in range(m):
+            # each sum reduced on its own: the last sum is then below 2**47, the fix-up's range
+            hi, lo = _reduce(np.int64(s[j]), p, pinv), _reduce(np.int64(s[m + j]), p, pinv)
+            val = _reduce(hi * shift + lo, p, pinv)
             if acc:
                 val += o[j]
-                if val >= p:
-                    val -= p
+                val = val - p if val >= p else val
             o[j] = val
 
 
 #: Output entries per block of the split products (two float64 temporaries stay in L2).
-_SPLIT_BLOCK = 1 << 15
+_SPLIT_BLOCK = 1 << 16
 
 
 def matmul_mod_split(left: np.ndarray, right: np.ndarray, p: int) -> np.ndarray:
     """``left @ right`` modulo a prime ``p < 2**31`` (``uint64`` residues), by float64 BLAS.
 
-    Exact: see the module docstring (balanced residues, the left factor split in two 15-bit
-    halves, inner dimension in chunks of :data:`SPLIT_MAX_INNER`).
+    Exact: see the module docstring (balanced residues, one factor split in two 15-bit
+    halves, inner dimension in chunks of :data:`SPLIT_MAX_INNER`). The halves of ``right``
+    sit side by side, so each row block is one BLAS call.
 
     >>> a = np.array([[1, 2], [3, 4]], dtype=np.uint64)
     >>> matmul_mod_split(a, a, 5).tolist()
@@ -265,17 +267,21 @@ def matmul_mod_split(left: np.ndarray, right: np.ndarray, p: int) -> np.ndarray:
         raise ValueError(f"p must be an odd prime below 2**31 for the split product, got {p}")
     n, inner = left.shape
     m = right.shape[1]
-    a, b = _balanced(left, p), _balanced(right, p).astype(np.float64)
-    low = ((a + (1 << (SPLIT_SHIFT - 1))) & ((1 << SPLIT_SHIFT) - 1)) - (1 << (SPLIT_SHIFT - 1))
-    high = (a - low) >> SPLIT_SHIFT  # exact: a - low is a multiple of 2**15
+    a, b = _balanced(left, p).astype(np.float64), _balanced(right, p)
+    low = ((b + (1 << (SPLIT_SHIFT - 1))) & ((1 << SPLIT_SHIFT) - 1)) - (1 << (SPLIT_SHIFT - 1))
+    high = (b - low) >> SPLIT_SHIFT  # exact: b - low is a multiple of 2**15
+    halves = np.concatenate([high, low], axis=1).astype(np.float64)  # (inner, 2 m)
     out = np.zeros((n, m), dtype=np.int64)
     rows = max(1, _SPLIT_BLOCK // max(1, m))
+    sums = np.empty((min(rows, n), 2 * m))
     for k0 in range(0, inner, SPLIT_MAX_INNER):
         k1 = min(inner, k0 + SPLIT_MAX_INNER)
-        hi, lo, bk = high[:, k0:k1].astype(np.float64), low[:, k0:k1].astype(np.float64), b[k0:k1]
+        ak, bk = a[:, k0:k1], np.ascontiguousarray(halves[k0:k1])
         for i0 in range(0, n, rows):
             i1 = min(n, i0 + rows)
-            _combine(hi[i0:i1] @ bk, lo[i0:i1] @ bk, np.int64(p), k0 > 0, out[i0:i1])
+            s = sums[: i1 - i0]
+            np.matmul(ak[i0:i1], bk, out=s)
+            _combine(s, np.int64(p), k0 > 0, out[i0:i1])
     return out.view(np.uint64)
 
 
