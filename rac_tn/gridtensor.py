@@ -207,10 +207,13 @@ def _mod_deep_walk(weights: _modular.ModularWeights, T: int, F_res: np.ndarray) 
         wi[layer] = weights.input_weights[layer]
     drive = _modular.matmul_mod(F_res, np.ascontiguousarray(weights.input_weights[0].T), p)
     # W^{I,L}^T diag(W^O_c) W^{H,L} per class: the readout folded into the last input weights
-    scaled = [
-        np.array((wi[-1].T.astype(object) * wo.astype(object)[None, :]) % p, dtype=np.uint64)
-        for wo in weights.output_weights
-    ]
+    if p < 1 << 32:  # products of residues fit in uint64
+        scaled = [(wi[-1].T * wo[None, :]) % np.uint64(p) for wo in weights.output_weights]
+    else:
+        scaled = [
+            np.array((wi[-1].T.astype(object) * wo.astype(object)[None, :]) % p, dtype=np.uint64)
+            for wo in weights.output_weights
+        ]
     fold = np.stack([_modular.matmul_mod(s, wh[-1], p) for s in scaled])
     N, C = F_res.shape[0], weights.output_weights.shape[0]
     work = N**T * C
