@@ -27,6 +27,7 @@ represents exactly, in any summation order. :func:`_combine` reduces the two sum
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -125,25 +126,27 @@ def _reversed_digits(N, k):
 
 
 @njit(cache=True)
-def _block(top, b, k, wh, wi, fold, drive, order_k, out, base):
-    """Expand top prefix ``b`` by ``k`` levels in block buffers and write its outputs."""
+def _blocks(top, b0, b1, k, wh, wi, fold, drive, order_top, order_k, out):
+    """Top prefixes ``b0 .. b1 - 1``, each expanded ``k`` levels in one set of block buffers."""
     L, R = top.shape[0], top.shape[1]
     N = drive.shape[0]
     width = N**k
-    cur = np.empty((L, R, width))
-    nxt = np.empty((L, R, width))
+    span = N ** (k + 1)
+    buf = np.empty((2, L, R, width))
     rec = np.empty((L, R, width))
     v = np.empty((R, width))
     u = np.empty((R, width))
-    for layer in range(L):
-        for i in range(R):
-            cur[layer, i, 0] = top[layer, i, b]
-    P = 1
-    for _ in range(k):
-        _expand(cur, P, wh, wi, drive, rec[0], nxt)
-        cur, nxt = nxt, cur
-        P *= N
-    _fold(cur, P, wh, wi, fold, drive, order_k, out, base, rec, v, u)
+    for b in range(b0, b1):
+        cur, nxt = buf[0], buf[1]
+        for layer in range(L):
+            for i in range(R):
+                cur[layer, i, 0] = top[layer, i, b]
+        P = 1
+        for _ in range(k):
+            _expand(cur, P, wh, wi, drive, rec[0], nxt)
+            cur, nxt = nxt, cur
+            P *= N
+        _fold(cur, P, wh, wi, fold, drive, order_k, out, order_top[b] * span, rec, v, u)
 
 
 @njit(cache=True)
@@ -166,17 +169,17 @@ def _top_states(h0, t0, wh, wi, drive):
 # Two functions, not one compiled twice: numba's cache keys on the function, not on
 # parallel=, so one source compiled both ways would load whichever was cached first.
 @njit(cache=True, parallel=True)
-def _walk_parallel(top, k, wh, wi, fold, drive, order_top, order_k, out):
-    span = drive.shape[0] ** (k + 1)
-    for b in prange(top.shape[2]):
-        _block(top, b, k, wh, wi, fold, drive, order_k, out, order_top[b] * span)
+def _walk_parallel(top, k, wh, wi, fold, drive, order_top, order_k, out, chunks):
+    count = top.shape[2]
+    chunks = min(count, chunks)  # buffers allocated once per chunk
+    for c in prange(chunks):
+        b0, b1 = c * count // chunks, (c + 1) * count // chunks
+        _blocks(top, b0, b1, k, wh, wi, fold, drive, order_top, order_k, out)
 
 
 @njit(cache=True)
-def _walk_serial(top, k, wh, wi, fold, drive, order_top, order_k, out):
-    span = drive.shape[0] ** (k + 1)
-    for b in range(top.shape[2]):
-        _block(top, b, k, wh, wi, fold, drive, order_k, out, order_top[b] * span)
+def _walk_serial(top, k, wh, wi, fold, drive, order_top, order_k, out, chunks):  # chunks unused
+    _blocks(top, 0, top.shape[2], k, wh, wi, fold, drive, order_top, order_k, out)
 
 
 #: Output entries from which the deep walk runs on all numba threads (smaller: serial).
@@ -212,7 +215,7 @@ def grid_deep(
     top = _top_states(h0, T - 1 - k, wh, wi, drive)
     walk = _walk_parallel if parallel else _walk_serial
     orders = _reversed_digits(N, T - 1 - k), _reversed_digits(N, k)
-    walk(top, k, wh, wi, fold, drive, *orders, out)
+    walk(top, k, wh, wi, fold, drive, *orders, out, 8 * numba.get_num_threads())
     return out
 
 

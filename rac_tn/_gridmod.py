@@ -16,6 +16,7 @@ folded), on residues, in the two arithmetic modes of :mod:`rac_tn._kernels`:
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -102,23 +103,27 @@ def _fold(h, P, wh, wi, fold, drive, order, out, base, rec, v, u, a):
 
 
 @njit(cache=True)
-def _block(top, b, k, wh, wi, fold, drive, order_k, out, base, a):
+def _blocks(top, b0, b1, k, wh, wi, fold, drive, order_top, order_k, out, a):
+    """Top prefixes ``b0 .. b1 - 1``, each expanded ``k`` levels in one set of block buffers."""
     L, R = top.shape[0], top.shape[1]
-    width = drive.shape[0] ** k
-    cur = np.empty((L, R, width), dtype=np.uint64)
-    nxt = np.empty((L, R, width), dtype=np.uint64)
+    N = drive.shape[0]
+    width = N**k
+    span = N ** (k + 1)
+    buf = np.empty((2, L, R, width), dtype=np.uint64)
     rec = np.empty((L, R, width), dtype=np.uint64)
     v = np.empty((R, width), dtype=np.uint64)
     u = np.empty((R, width), dtype=np.uint64)
-    for layer in range(L):
-        for i in range(R):
-            cur[layer, i, 0] = top[layer, i, b]
-    P = 1
-    for _ in range(k):
-        _expand(cur, P, wh, wi, drive, rec[0], nxt, a)
-        cur, nxt = nxt, cur
-        P *= drive.shape[0]
-    _fold(cur, P, wh, wi, fold, drive, order_k, out, base, rec, v, u, a)
+    for b in range(b0, b1):
+        cur, nxt = buf[0], buf[1]
+        for layer in range(L):
+            for i in range(R):
+                cur[layer, i, 0] = top[layer, i, b]
+        P = 1
+        for _ in range(k):
+            _expand(cur, P, wh, wi, drive, rec[0], nxt, a)
+            cur, nxt = nxt, cur
+            P *= N
+        _fold(cur, P, wh, wi, fold, drive, order_k, out, order_top[b] * span, rec, v, u, a)
 
 
 @njit(cache=True)
@@ -141,17 +146,17 @@ def _top_states(h0, t0, wh, wi, drive, a):
 # Two functions, not one compiled twice: numba's cache keys on the function, not on
 # parallel=, so one source compiled both ways would load whichever was cached first.
 @njit(cache=True, parallel=True)
-def _walk_parallel(top, k, wh, wi, fold, drive, order_top, order_k, out, a):
-    span = drive.shape[0] ** (k + 1)
-    for b in prange(top.shape[2]):
-        _block(top, b, k, wh, wi, fold, drive, order_k, out, order_top[b] * span, a)
+def _walk_parallel(top, k, wh, wi, fold, drive, order_top, order_k, out, a, chunks):
+    count = top.shape[2]
+    chunks = min(count, chunks)  # buffers allocated once per chunk
+    for c in prange(chunks):
+        b0, b1 = c * count // chunks, (c + 1) * count // chunks
+        _blocks(top, b0, b1, k, wh, wi, fold, drive, order_top, order_k, out, a)
 
 
 @njit(cache=True)
-def _walk_serial(top, k, wh, wi, fold, drive, order_top, order_k, out, a):
-    span = drive.shape[0] ** (k + 1)
-    for b in range(top.shape[2]):
-        _block(top, b, k, wh, wi, fold, drive, order_k, out, order_top[b] * span, a)
+def _walk_serial(top, k, wh, wi, fold, drive, order_top, order_k, out, a, chunks):  # chunks unused
+    _blocks(top, 0, top.shape[2], k, wh, wi, fold, drive, order_top, order_k, out, a)
 
 
 def grid_deep_mod(
@@ -183,5 +188,5 @@ def grid_deep_mod(
     top = _top_states(h0, T - 1 - k, wh, wi, drive, a)
     walk = _walk_parallel if parallel else _walk_serial
     orders = _gridkernels._reversed_digits(N, T - 1 - k), _gridkernels._reversed_digits(N, k)
-    walk(top, k, wh, wi, fold, drive, *orders, out, a)
+    walk(top, k, wh, wi, fold, drive, *orders, out, a, 8 * numba.get_num_threads())
     return out
