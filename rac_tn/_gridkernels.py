@@ -183,9 +183,9 @@ def _walk_serial(top, k, wh, wi, fold, drive, order_top, order_k, out, chunks): 
 
 
 #: Output entries from which the deep walk runs on all numba threads (smaller: serial).
-#: Measured on 2 cores under load from other processes: a parallel call cost ~14 ms more than
-#: its work at 2^14 and 2^17 entries (threads wait for a core), broke even at 2^18 and was
-#: 1.3x faster at 2^20 (20-40 ms of work).
+#: Measured on 2 cores under load from other processes: a parallel call cost 6-14 ms more
+#: than its work at 2^14 and 2^17 entries (threads wait for a core) and was 1.0-1.3x faster
+#: at 2^20 (20-40 ms of work); never run threads where that fixed cost can dominate.
 PARALLEL_MIN_ENTRIES = 1 << 20
 
 
