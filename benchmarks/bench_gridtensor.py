@@ -1,50 +1,64 @@
-"""Row 1 (and half of row 6): the grid tensor, ``method='auto'`` against brute force and quimb.
+"""Row 1 (and half of row 6): the grid tensor, ``method='auto'`` against the alternatives.
 
 Run alone: ``python benchmarks/bench_gridtensor.py [--quick]`` (prints the row's markdown).
 
-Each (shape, method) runs in its own fresh process (:func:`_suite.run_child`), which gives the
-method's own peak memory (row 6) next to its median time:
+**Timing** (one process, this one): for each case the repetitions of the methods below are
+interleaved (auto, sweep, quimb cached, brute, floor, auto, ...; one untimed warm-up each
+first), so load from other processes hits all alike; the median is kept. Threads are pinned:
+BLAS to one (``OPENBLAS_NUM_THREADS=1`` etc., set before numpy is imported) and numba to one
+(``numba.set_num_threads(1)``), except the "auto, all threads" column (numba's default thread
+count for that call).
 
-- ``auto``: ``rac_tn.grid_tensor(rac, T, method='auto')``, after one warm-up call;
+- ``auto``: ``rac_tn.grid_tensor(rac, T, method='auto')`` (checks of the float range included);
 - ``numpy sweep`` (:func:`numpy_prefix_sweep`) and ``quimb cached`` (a cotengra tree found
   in set-up, reused): the strongest alternatives a researcher would write;
-- ``brute``: ``method='brute'``, batched ``rac.forward`` over all ``N^T`` sequences, after one
-  warm-up call;
+- ``brute``: ``method='brute'``, batched ``rac.forward`` over all ``N^T`` sequences;
+- ``floor``: ``np.ones(N^T * C)``, a fresh float64 array of the output's size written once
+  (allocation and page faults included, as every method pays them): the physical floor;
 - ``quimb auto-hq``: ``net.tn.contract(all, optimize='auto-hq', output_inds=...)`` on the
-  compiled network (compiled during set-up, not timed), a *first* call every time: cotengra's
-  path and expression caches and the auto-hq optimiser (with its reusable tree cache) are
-  cleared before each call, as in ``benchmarks/bench_grid.py``, so the time includes the path
-  search. After each call (untimed) the search pool's workers are killed
-  (:func:`_suite.stop_cotengra_pool`): trials still running when the search stops would
-  otherwise run on for minutes and slow the next call. So each call starts its own pool (forked,
-  cheap), as a first call in a new session does.
+  compiled network (compiled during set-up, not timed), a *first* call every time, in its own
+  fresh process (:func:`_suite.run_child`): cotengra's path and expression caches and the
+  auto-hq optimiser are cleared before each call, as in ``benchmarks/bench_grid.py``, so the
+  time includes the path search; after each call (untimed) the search pool's workers are
+  killed (:func:`_suite.stop_cotengra_pool`).
 
-The outputs are compared (largest deviation relative to the largest entry).
+**Memory** (row 6): every other method also runs once (after a warm-up) in its own fresh
+process, whose peak resident set is its own.
+
+The outputs of each case are compared in the timing process, case by case (largest deviation
+from brute force relative to brute force's largest entry).
 """
 
 from __future__ import annotations
 
 import argparse
-import tempfile
+import os
 import time
-from pathlib import Path
 
-import numpy as np
-from _suite import (
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # BLAS pinned (effective when imported first)
+
+import numba  # noqa: E402
+import numpy as np  # noqa: E402
+from _suite import (  # noqa: E402
     RowResult,
     Table,
     Target,
+    Timing,
     clear_quimb_path_caches,
     ratio_text,
     run_child,
     stop_cotengra_pool,
 )
 
-from rac_tn.network import count_tensors
+from rac_tn import RAC  # noqa: E402
+from rac_tn.gridtensor import grid_tensor  # noqa: E402
+from rac_tn.network import compile_rac, count_tensors  # noqa: E402
 
 CASES = [(2, 8, 1, 20), (2, 4, 2, 16), (2, 3, 3, 16)]  # (M, R, L, T), the network issue's shapes
 QUICK_CASES = [(2, 8, 1, 12), (2, 4, 2, 10), (2, 3, 3, 8)]
-METHODS = ("auto", "numpy sweep", "quimb cached", "brute", "quimb")
+TIMED = ("auto", "numpy sweep", "quimb cached", "brute", "floor", "auto, all threads")
+CHILD_METHODS = ("auto", "numpy sweep", "quimb cached", "brute")  # memory only (row 6)
 BRUTE_TARGET = 10.0
 SWEEP_TARGET = 5.0  # issue 14: against the strongest short alternative
 QUIMB_TARGET = 5.0
@@ -52,19 +66,18 @@ QUIMB_CAP = 30.0  # seconds: a quimb call still running then is stopped (a lower
 
 
 def make_call(M: int, R: int, L: int, T: int, method: str):
-    """Set-up for one (shape, method); returns the callable to time (run in the child)."""
-    from rac_tn import RAC
-    from rac_tn.gridtensor import grid_tensor
-    from rac_tn.network import compile_rac
-
+    """Set-up for one (shape, method); returns the callable to time (set-up not timed)."""
     rac = RAC.random(M, R, depth=L, seed=0)
     if method in ("auto", "brute"):
         return lambda: grid_tensor(rac, T, method=method)
+    if method == "auto, all threads":
+        return _all_threads(lambda: grid_tensor(rac, T))
     if method == "numpy sweep":
         return lambda: numpy_prefix_sweep(rac, T)
+    if method == "floor":
+        return lambda: np.ones(M**T * rac.num_classes)
     if method == "quimb cached":
         net = compile_rac(rac, T)
-        output_inds = net.input_inds + net.output_inds
         tree = net.contraction_tree("greedy")  # path search (greedy, in-process): set-up
 
         def quimb_cached() -> np.ndarray:
@@ -72,7 +85,7 @@ def make_call(M: int, R: int, L: int, T: int, method: str):
 
         return quimb_cached
     if method != "quimb":
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        raise ValueError(f"method must be one of {TIMED + ('quimb',)}, got {method!r}")
     net = compile_rac(rac, T)
     output_inds = net.input_inds + net.output_inds
 
@@ -83,6 +96,46 @@ def make_call(M: int, R: int, L: int, T: int, method: str):
 
     quimb_first_call.cleanup = stop_cotengra_pool  # the child runs it after each call, untimed
     return quimb_first_call
+
+
+def _all_threads(fn):
+    """``fn`` run with numba's full thread count (the rest of the row runs on one thread)."""
+
+    def call():
+        pinned = numba.get_num_threads()
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+        try:
+            return fn()
+        finally:
+            numba.set_num_threads(pinned)
+
+    return call
+
+
+def interleaved_case(M: int, R: int, L: int, T: int, reps: int) -> tuple[dict[str, Timing], float]:
+    """Timings of every method in :data:`TIMED`, repetitions interleaved, numba on one thread.
+
+    Returns the timings and the largest deviation of any method's output from brute force's,
+    relative to its largest entry (this case's outputs only).
+    """
+    pinned = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        fns = {method: make_call(M, R, L, T, method) for method in TIMED}
+        outputs = {method: fn() for method, fn in fns.items()}  # warm-up, and the outputs
+        times: dict[str, list[float]] = {method: [] for method in fns}
+        for _ in range(reps):
+            for method, fn in fns.items():
+                start = time.perf_counter()
+                fn()
+                times[method].append(time.perf_counter() - start)
+    finally:
+        numba.set_num_threads(pinned)
+    ref = outputs.pop("brute").reshape(-1)
+    outputs.pop("floor")
+    scale = np.max(np.abs(ref))
+    diff = max(float(np.max(np.abs(out.reshape(-1) - ref))) for out in outputs.values()) / scale
+    return {method: Timing(ts) for method, ts in times.items()}, diff
 
 
 def numpy_prefix_sweep(rac, T: int) -> np.ndarray:
@@ -105,100 +158,74 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
     cases = QUICK_CASES if quick else CASES
     rows, targets, memory = [], [], []
     any_single = False
-    with tempfile.TemporaryDirectory() as tmp:
-        for M, R, L, T in cases:
-            results, arrays = {}, {}
-            for method in METHODS:
-                # one file per (case, method): never compare outputs across cases
-                tag = f"M{M}-R{R}-L{L}-T{T}-{method.replace(' ', '_')}"
-                path = str(Path(tmp) / f"{tag}.npy")
-                results[method] = run_child(
-                    "bench_gridtensor",
-                    "make_call",
-                    {"M": M, "R": R, "L": L, "T": T, "method": method},
-                    reps=reps,
-                    warmup=method != "quimb",
-                    save=path,
-                    cap=QUIMB_CAP if method.startswith("quimb") else None,
-                )
-                if Path(path).exists():  # not when every quimb call was stopped
-                    arrays[method] = np.load(path).reshape(-1)
-            ref = arrays["brute"]
-            diff = max(np.max(np.abs(a - ref)) for a in arrays.values()) / np.max(np.abs(ref))
-            t = {m: results[m].timing for m in METHODS}
-            vs_brute = t["brute"].value / t["auto"].value
-            vs_quimb = t["quimb"].value / t["auto"].value
-            vs_sweep = t["numpy sweep"].value / t["auto"].value
-            vs_cached = t["quimb cached"].value / t["auto"].value
-            any_single = any_single or any(t[m].cut_short or any(t[m].stopped) for m in METHODS)
-            quimb_text = ("> " if t["quimb"].lower_bound else "") + ratio_text(vs_quimb)
-            shape = f"M={M}, R={R}, L={L}, T={T}"
-            rows.append(
-                [
-                    shape,
-                    f"{M**T:,}",
-                    f"{count_tensors(L, T):,}",
-                    str(t["auto"]),
-                    str(t["numpy sweep"]),
-                    str(t["quimb cached"]),
-                    str(t["brute"]),
-                    str(t["quimb"]),
-                    ratio_text(vs_sweep),
-                    ratio_text(vs_cached),
-                    ratio_text(vs_brute),
-                    quimb_text,
-                    f"{diff:.1e}",
-                ]
+    for M, R, L, T in cases:
+        shape = f"M={M}, R={R}, L={L}, T={T}"
+        t, diff = interleaved_case(M, R, L, T, reps)
+        children = {
+            method: run_child(
+                "bench_gridtensor",
+                "make_call",
+                {"M": M, "R": R, "L": L, "T": T, "method": method},
+                reps=reps if method == "quimb" else 1,
+                warmup=method != "quimb",
+                cap=QUIMB_CAP if method == "quimb" else None,
             )
+            for method in (*CHILD_METHODS, "quimb")
+        }
+        t["quimb"] = children["quimb"].timing
+        auto = t["auto"].value
+        ratio = {method: t[method].value / auto for method in t}
+        any_single = any_single or t["quimb"].cut_short or any(t["quimb"].stopped)
+        quimb_text = ("> " if t["quimb"].lower_bound else "") + ratio_text(ratio["quimb"])
+        floor = t["floor"].value
+        rows.append(
+            [
+                shape,
+                f"{M**T:,}",
+                f"{count_tensors(L, T):,}",
+                f"{t['floor']} ({8 * M**T / floor / 1e9:.1f} GB/s)",
+                *(
+                    f"{t[m]} ({ratio_text(t[m].value / floor)})"
+                    for m in ("auto", "auto, all threads", "numpy sweep", "quimb cached", "brute")
+                ),
+                str(t["quimb"]),
+                ratio_text(ratio["numpy sweep"]),
+                ratio_text(ratio["quimb cached"]),
+                ratio_text(ratio["brute"]),
+                quimb_text,
+                f"{diff:.1e}",
+            ]
+        )
+        for label, key, goal in (
+            ("numpy prefix sweep / auto", "numpy sweep", SWEEP_TARGET),
+            ("quimb cached path / auto", "quimb cached", None),
+            ("brute / auto", "brute", BRUTE_TARGET),
+            ("quimb auto-hq 1st call / auto", "quimb", QUIMB_TARGET),
+            ("auto / floor (write N^T float64)", "floor", None),
+        ):
+            value = 1 / ratio[key] if key == "floor" else ratio[key]
+            text = quimb_text if key == "quimb" else ratio_text(value)
             targets.append(
                 Target(
-                    f"grid tensor {shape}: numpy prefix sweep / auto",
-                    ratio_text(vs_sweep),
-                    f">= {SWEEP_TARGET:.0f}x",
-                    vs_sweep >= SWEEP_TARGET,
+                    f"grid tensor {shape}: {label}",
+                    text,
+                    "report" if goal is None else f">= {goal:.0f}x",
+                    None if goal is None else value >= goal,
                 )
             )
-            targets.append(
-                Target(
-                    f"grid tensor {shape}: quimb cached path / auto",
-                    ratio_text(vs_cached),
-                    "report",
-                    None,
-                )
-            )
-            targets.append(
-                Target(
-                    f"grid tensor {shape}: brute / auto",
-                    ratio_text(vs_brute),
-                    f">= {BRUTE_TARGET:.0f}x",
-                    vs_brute >= BRUTE_TARGET,
-                )
-            )
-            targets.append(
-                Target(
-                    f"grid tensor {shape}: quimb auto-hq 1st call / auto",
-                    quimb_text,
-                    f">= {QUIMB_TARGET:.0f}x",
-                    vs_quimb >= QUIMB_TARGET,
-                )
-            )
-            labels = (
-                "auto",
-                "numpy sweep",
-                "quimb cached path",
-                "brute",
-                "quimb auto-hq (1st call)",
-            )
-            for method, label in zip(METHODS, labels):
-                memory.append((shape, label, results[method]))
+        labels = {"numpy sweep": "numpy sweep", "quimb cached": "quimb cached path"}
+        labels.update({"auto": "auto", "brute": "brute", "quimb": "quimb auto-hq (1st call)"})
+        memory += [(shape, labels[m], children[m]) for m in (*CHILD_METHODS, "quimb")]
     headers = [
         "shape",
         "N^T",
         "tensors",
-        "auto",
-        "numpy prefix sweep",
-        "quimb cached path",
-        "brute",
+        "floor: write N^T float64",
+        "auto (/ floor)",
+        "auto, all threads (/ floor)",
+        "numpy prefix sweep (/ floor)",
+        "quimb cached path (/ floor)",
+        "brute (/ floor)",
         "quimb auto-hq (1st call)",
         "sweep / auto (target >= 5x)",
         "quimb cached / auto",
@@ -206,41 +233,47 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
         "quimb / auto (target >= 5x)",
         "max rel. diff",
     ]
+    return RowResult(
+        1,
+        "grid tensor: `method='auto'` vs the numpy sweep, quimb and brute force",
+        f"Median wall time of {reps} calls, the methods' calls interleaved in one process "
+        "(one warm-up call each first), BLAS and numba on one thread except 'auto, all "
+        "threads'; quimb auto-hq in its own process, a first call every time (path caches "
+        "cleared, path search included). In brackets: time / floor.",
+        [Table(headers, rows)],
+        targets,
+        _notes(any_single),
+        time.perf_counter() - begin,
+        {"memory": memory},
+    )
+
+
+def _notes(any_single: bool) -> list[str]:
     notes = [
         "Templates: the identity (N = M). Weights: `RAC.random(M, R, depth=L, seed=0)`.",
+        "Floor: `np.ones(N^T)`, a fresh float64 array of the output's size written once "
+        "(allocation and page faults included, as every method pays them); the bandwidth "
+        "next to it is 8 N^T bytes / time. No method can write its output faster.",
         "numpy prefix sweep: `numpy_prefix_sweep` in this file, the 12-line numpy loop a "
         "researcher would write (all prefixes' states, one step at a time). quimb cached path: "
         "`net.grid_tensor(optimize=tree)` with the cotengra 'greedy' tree found during set-up "
-        "(not timed). Floor: writing the N^T output entries (about 1 ns an entry here).",
+        "(not timed). auto at L = 1 meets the two halves in one BLAS product (BLAS on one "
+        "thread here, so 'all threads' changes nothing there); at L >= 2 it walks the prefix "
+        "tree in a compiled kernel, on all numba threads from 2^20 output entries.",
         "'tensors' is the size of the compiled network quimb contracts (`count_tensors(L, T)`); "
         "compiling it is set-up, not timed.",
     ]
     if any_single:
         notes.append(
-            "'(1 run)' or 'fastest of' a list of runs: a run took over 20 s, so no further "
-            "runs were made (5 would not fit the suite's 10-minute budget); the value used is "
-            "the fastest completed run, the choice most favourable to the alternative. 'median "
-            "of' a list: all runs made, one or more stopped at the cap. quimb's first call "
-            "varies widely from run to run (8 s to over 5 minutes on the L = 3 network while "
-            "this suite was written): cotengra's auto-hq runs up to 128 trials and stops once "
-            "the time spent exceeds the best tree's flops / 1e8, so a poor early tree makes it "
-            f"search long. A call still running after {QUIMB_CAP:.0f} s is stopped "
-            f"('> {QUIMB_CAP:.0f} s', a lower bound)."
+            "quimb auto-hq: '(1 run)' or 'fastest of' a list of runs: a run took over 20 s, so "
+            "no further runs were made; the value used is the fastest completed run, the choice "
+            "most favourable to the alternative. 'median of' a list: all runs made, one or more "
+            "stopped at the cap. quimb's first call varies widely from run to run: cotengra's "
+            "auto-hq runs up to 128 trials and stops once the time spent exceeds the best "
+            "tree's flops / 1e8, so a poor early tree makes it search long. A call still "
+            f"running after {QUIMB_CAP:.0f} s is stopped ('> {QUIMB_CAP:.0f} s', a lower bound)."
         )
-    table = Table(headers, rows)
-    return RowResult(
-        1,
-        "grid tensor: `method='auto'` vs brute force and quimb auto-hq",
-        f"Median wall time of {reps} calls (except as noted below), each method in its own "
-        "fresh process (see row 6 for its peak memory). auto and brute get one untimed warm-up "
-        "call first; quimb's call is a first call every time (path caches cleared, path search "
-        "included).",
-        [table],
-        targets,
-        notes,
-        time.perf_counter() - begin,
-        {"memory": memory},
-    )
+    return notes
 
 
 def main() -> None:

@@ -1,19 +1,22 @@
 """The float grid tensor by sharing recurrent states over the prefix tree of template sequences.
 
-Each prefix is computed once (vectorised numpy, one matrix product per layer and step). The last
-step is linear in ``f_T``, so it is folded into a backward functional instead of forming the
-``N^T x R`` final states; for L = 1 the output is also linear in the state, so prefix states of
-the first half meet suffix functionals of the second half in one matrix product. Used by
-:func:`rac_tn.grid_tensor` (``method='prefix'``, the ``'auto'`` choice).
+Each prefix is computed once. The last step is linear in ``f_T``, so it is folded into a
+backward functional instead of forming the ``N^T x R`` final states. For L = 1 the output is
+also linear in the state, so prefix states of the first half meet suffix functionals of the
+second half in one matrix product (BLAS). For L >= 2 a compiled kernel walks the tree in
+cache-sized blocks (:func:`rac_tn._gridkernels.grid_deep`): no level's states are written to
+memory as a whole, only the outputs. Used by :func:`rac_tn.grid_tensor` (``method='prefix'``,
+the ``'auto'`` choice).
 """
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
+from rac_tn import _gridkernels
 from rac_tn.model import RAC
 
-_WORK_BYTES = 1 << 21  # working set of one prefix block: cache-sized blocks measured fastest
 _BLAS_BLOCK = 1 << 18  # multiply-adds per matrix product in the L = 1 meet-in-the-middle
 
 
@@ -61,61 +64,16 @@ def _prefix_shallow(w: _Weights, T: int, N: int, drive: np.ndarray) -> np.ndarra
 
 
 def _prefix_deep(w: _Weights, T: int, F: np.ndarray, drive: np.ndarray) -> np.ndarray:
-    """L >= 2: advance all prefixes to T-1 steps, then fold the (linear) last step."""
-    N, R, L, C = F.shape[0], drive.shape[1], len(w.wh_t), w.wo.shape[0]
-    out = np.empty((N**T, C))
-    # bytes per prefix row while advancing: L states, their W^H images and temporaries
-    row_bytes = 8 * R * (3 * L + 2) * N
-    states = [h[None, :] for h in w.h0]
-    t = 0
-    while t < T - 1 and states[0].shape[0] * row_bytes <= _WORK_BYTES:
-        states = _advance(w, states, drive)
-        t += 1
-    if t == T - 1:
-        out[:] = _last_step(w, states, F)
-        return out
-    # too big to hold at once: continue block by block (each block is a contiguous slab of
-    # the output, since prefixes are ordered most-significant-first)
-    span = N ** (T - 1 - t) * N  # output rows per current prefix
-    block = max(1, _WORK_BYTES // (row_bytes * N ** (T - 1 - t)))
-    P = states[0].shape[0]
-    for i0 in range(0, P, block):
-        i1 = min(P, i0 + block)
-        sub = [s[i0:i1] for s in states]
-        for _ in range(T - 1 - t):
-            sub = _advance(w, sub, drive)
-        out[i0 * span : i1 * span] = _last_step(w, sub, F)
-    return out
-
-
-def _advance(w: _Weights, states: list[np.ndarray], drive: np.ndarray) -> list[np.ndarray]:
-    """One step for every prefix: ``P`` rows per layer become ``P * N`` (new symbol last)."""
-    P, (N, R) = states[0].shape[0], drive.shape
-    new = []
-    below = None
-    for layer, h in enumerate(states):
-        rec = h @ w.wh_t[layer]  # (P, R): once per prefix, not per child
-        if below is None:
-            nxt = rec[:, None, :] * drive[None, :, :]
-        else:
-            nxt = rec[:, None, :] * (below @ w.wi_t[layer]).reshape(P, N, R)
-        below = nxt.reshape(P * N, R)
-        new.append(below)
-    return new
-
-
-def _last_step(w: _Weights, states: list[np.ndarray], F: np.ndarray) -> np.ndarray:
-    """Outputs ``(P * N, C)`` of the last step from the states after ``T - 1`` steps.
-
-    ``y`` is linear in ``f_T``: with ``a_l = W^{H,l} h^{l,T-1}``, ``y = v_1 . f_T`` where
-    ``v_L = W^O diag(a_L)`` and ``v_{l-1} = (v_l W^{I,l}) diag(a_{l-1})``, ``v_1 <- v_1
-    W^{I,1}``; so the N children of a prefix cost one small matrix product, not L.
-    """
-    P, R, C = states[0].shape[0], states[0].shape[1], w.wo.shape[0]
-    rec = [h @ wh_t for h, wh_t in zip(states, w.wh_t, strict=True)]  # a_l, (P, R)
-    v = w.wo[None, :, :] * rec[-1][:, None, :]  # (P, C, R)
-    for layer in range(len(rec) - 1, 0, -1):
-        # 2-D products: numpy runs a 3-D matmul as P tiny ones
-        v = (v.reshape(P * C, R) @ w.wi[layer]).reshape(P, C, R) * rec[layer - 1][:, None, :]
-    y = (v.reshape(P * C, R) @ (w.wi[0] @ F.T)).reshape(P, C, -1)  # (P, C, N)
-    return y.transpose(0, 2, 1).reshape(-1, C)
+    """L >= 2: the compiled block walk of the prefix tree (:func:`._gridkernels.grid_deep`)."""
+    L, R = len(w.wh_t), drive.shape[1]
+    wh = np.ascontiguousarray(np.stack([wt.T for wt in w.wh_t]))  # (L, R, R): rec = wh[l] @ h
+    wi = np.zeros((L, R, R))
+    for layer in range(1, L):
+        wi[layer] = w.wi[layer]
+    h0 = np.ascontiguousarray(np.stack(w.h0))
+    N, C = F.shape[0], w.wo.shape[0]
+    parallel = N**T * C >= _gridkernels.PARALLEL_MIN_ENTRIES and numba.get_num_threads() > 1
+    out = _gridkernels.grid_deep(
+        h0, wh, wi, np.ascontiguousarray(w.wo), np.ascontiguousarray(drive), T, parallel=parallel
+    )
+    return out.reshape(-1, C)

@@ -6,10 +6,10 @@ Three ways to the float grid tensor:
   ``W^{I,1}`` copy, along the compiler's structured path or a cotengra optimiser
   (:func:`rac_tn.contract.contract_grid`).
 - ``'prefix'``: share recurrent states over the prefix tree of template sequences, so each
-  prefix is computed once (vectorised numpy, one matrix product per layer and step). The last
-  step is linear in ``f_T``, so it is folded into a backward functional instead of forming the
-  ``N^T x R`` final states; for L = 1 the output is also linear in the state, so prefix states
-  of the first half meet suffix functionals of the second half in one matrix product.
+  prefix is computed once (for L >= 2 a compiled walk of the tree in cache-sized blocks). The
+  last step is linear in ``f_T``, so it is folded into a backward functional instead of forming
+  the ``N^T x R`` final states; for L = 1 the output is also linear in the state, so prefix
+  states of the first half meet suffix functionals of the second half in one matrix product.
 - ``'brute'``: batched ``rac.forward`` over all ``N^T`` sequences (the reference).
 
 ``'auto'`` uses ``'prefix'``: measured fastest on every shape we tried (see
@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numba
 import numpy as np
 import quimb.tensor as qtn
 
-from rac_tn import _modular
+from rac_tn import _gridkernels, _gridmod, _modular
 from rac_tn._checks import (
     check_choice,
     check_class_index,
@@ -127,7 +128,11 @@ def _check_range(rac: RAC, T: int, F: np.ndarray, out: np.ndarray) -> None:
         "grid_tensor_mod(rac, T, p) gives it exactly modulo a prime; rac.forward_scaled gives "
         "single entries with their power of two."
     )
-    check_float_range(out, f"the grid tensor (T = {T}, depth {rac.L})", advice)
+    finite, tiny = _gridkernels.range_flags(out)  # one pass; the checks below only if needed
+    if not finite:
+        check_float_range(out, f"the grid tensor (T = {T}, depth {rac.L})", advice)
+    if not tiny:
+        return
     N = F.shape[0]
 
     def sequences(rows: np.ndarray) -> np.ndarray:
@@ -148,8 +153,10 @@ def grid_tensor_mod(
     """The grid tensor exactly modulo the prime ``p`` (``uint64`` residues).
 
     Weights and templates may be integers or floats (read as the exact dyadic rationals they
-    store). Uses the prefix method on residues (the compiled kernels of
-    :mod:`rac_tn._modular`). Shape as for :func:`grid_tensor`.
+    store). Uses the prefix method on residues: at L = 1 the two halves meet in one product
+    (for ``p < 2**31`` exact float64 products, :func:`rac_tn._gridkernels.matmul_mod_split`),
+    at L >= 2 a compiled walk of the prefix tree (:mod:`rac_tn._gridmod`). Shape as for
+    :func:`grid_tensor`.
 
     >>> from rac_tn import RAC
     >>> rac = RAC.random(2, 3, depth=2, seed=0, integer=True)
@@ -166,21 +173,15 @@ def grid_tensor_mod(
         )
     weights = rac.modular(p)
     F = check_templates(templates, rac.M, allow_int=True)
-    N, C, R, L = F.shape[0], rac.C, rac.R, rac.L
+    N, C, L = F.shape[0], rac.C, rac.L
     _check_output_size(N, T, C, max_entries)
-    # the states of every prefix are held at once: L arrays of N^T x R residues at the end,
-    # next to the previous step's (8 bytes each)
-    check_fits_in_memory(
-        16 * N**T * L * R,
-        f"the exact grid tensor's working set (the states of all {N}^{T} prefixes)",
-        "Use fewer steps or templates, or rac_tn.separation_rank(..., method='sampled').",
-    )
     F_res = _modular.to_residues(F, weights.p)
+    # working sets: the output (checked above) and, at L = 1, the states of the N^(T/2)
+    # prefixes and suffixes of the two halves; at L >= 2 only cache-sized blocks
     if L == 1:
         out = _mod_shallow(weights, T, F_res)
     else:
-        states = _mod_prefix_states(weights, T, F_res, [h[None, :] for h in weights.initial_states])
-        out = _modular.readout(weights, states[-1])
+        out = _mod_deep_walk(weights, T, F_res)
     return out.reshape((N,) * T + ((C,) if C > 1 else ()))
 
 
@@ -195,6 +196,30 @@ def _mod_prefix_states(
         inputs = np.ascontiguousarray(np.tile(F_res, (P, 1))[:, None, :])
         states = _modular.scan_mod(weights, inputs, start_states=start)
     return states
+
+
+def _mod_deep_walk(weights: _modular.ModularWeights, T: int, F_res: np.ndarray) -> np.ndarray:
+    """L >= 2 modulo ``p``: the compiled block walk (:mod:`rac_tn._gridmod`)."""
+    p = weights.p
+    wh = np.stack(weights.hidden_weights)
+    wi = np.zeros_like(wh)
+    for layer in range(1, len(wh)):
+        wi[layer] = weights.input_weights[layer]
+    drive = _modular.matmul_mod(F_res, np.ascontiguousarray(weights.input_weights[0].T), p)
+    # W^{I,L}^T diag(W^O_c) W^{H,L} per class: the readout folded into the last input weights
+    if p < 1 << 32:  # products of residues fit in uint64
+        scaled = [(wi[-1].T * wo[None, :]) % np.uint64(p) for wo in weights.output_weights]
+    else:
+        scaled = [
+            np.array((wi[-1].T.astype(object) * wo.astype(object)[None, :]) % p, dtype=np.uint64)
+            for wo in weights.output_weights
+        ]
+    fold = np.stack([_modular.matmul_mod(s, wh[-1], p) for s in scaled])
+    N, C = F_res.shape[0], weights.output_weights.shape[0]
+    work = N**T * C
+    parallel = work >= _gridkernels.PARALLEL_MIN_ENTRIES and numba.get_num_threads() > 1
+    h0 = np.stack(weights.initial_states)
+    return _gridmod.grid_deep_mod(h0, wh, wi, fold, drive, T, p, parallel=parallel)
 
 
 def _mod_shallow(weights: _modular.ModularWeights, T: int, F_res: np.ndarray) -> np.ndarray:
@@ -218,6 +243,8 @@ def _mod_shallow(weights: _modular.ModularWeights, T: int, F_res: np.ndarray) ->
         QC = right.shape[0]
         nxt = _modular.matmul_mod(right, blocks, p).reshape(QC, N, R)  # [(q, c), d, k]
         right = np.ascontiguousarray(nxt.transpose(1, 0, 2)).reshape(N * QC, R)  # (d, q, c)
+    if p < _modular.SMALL_PRIME_LIMIT:  # exact float64 products through BLAS (the float speed)
+        return _gridkernels.matmul_mod_split(left, right.T, p).reshape(-1, C)
     return _modular.matmul_mod(left, np.ascontiguousarray(right.T), p).reshape(-1, C)
 
 

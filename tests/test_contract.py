@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from _helpers import gaussian_rac
 
-import rac_tn._prefix
+import rac_tn._gridkernels
 import rac_tn.contract
 import rac_tn.gridtensor
 from rac_tn import RAC, compile_rac
@@ -122,13 +122,12 @@ def test_grid_tensor_with_templates(M, R, L, C, T, N):
 
 
 def test_prefix_blocks_match_unblocked(monkeypatch):
-    # a tiny working-set budget forces the blocked path of the prefix method
+    # block widths from one prefix (every level a block of its own) to the whole tree
     rac = gaussian_rac(3, 2, 2, 2, seed=10)
     expected = loop_grid(rac, 5)
-    monkeypatch.setattr(rac_tn._prefix, "_WORK_BYTES", 1)
-    assert_close(grid_tensor(rac, 5, method="prefix"), expected)
-    monkeypatch.setattr(rac_tn._prefix, "_WORK_BYTES", 2000)
-    assert_close(grid_tensor(rac, 5, method="prefix"), expected)
+    for width in (1, 3, 9, 80, 10_000):
+        monkeypatch.setattr(rac_tn._gridkernels, "BLOCK_PREFIXES", width)
+        assert_close(grid_tensor(rac, 5, method="prefix"), expected)
 
 
 def test_grid_tensor_of_network_uses_its_T():
