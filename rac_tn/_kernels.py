@@ -27,6 +27,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from rac_tn._numba import parallel_and_serial
+
 SMALL = 0
 MONT = 1
 _M32 = np.uint64(0xFFFFFFFF)
@@ -230,10 +232,7 @@ def _pair_outputs_linear(start, maps, hidden, inputw, readout, p, ninv, pinv, mo
 
 
 def _both(fn):
-    return (
-        njit(cache=True, parallel=True)(fn),
-        njit(cache=True, parallel=False)(fn),
-    )
+    return parallel_and_serial(fn)  # two cache entries: see rac_tn._numba
 
 
 # (parallel, serial) pairs
