@@ -9,7 +9,7 @@ from math import comb
 import numpy as np
 import pytest
 
-from rac_tn import RAC, _flint, separation_rank, start_end, symmetric_bound
+from rac_tn import RAC, _attempts, _flint, separation_rank, start_end, symmetric_bound
 from rac_tn import _elimination as elim
 
 SMALL_PRIMES = [3, 7, 65_537, 1_048_583, 2_097_143]  # the last two: PRIME_RANGE's ends
@@ -106,3 +106,18 @@ def test_sampled_rank_through_the_blas_path_meets_the_closed_form():
     result = separation_rank(rac, start_end(12), seed=0)
     assert result.rank == 3 * comb(3 + 6 - 1, 6) == symmetric_bound(rac, start_end(12)).value
     assert result.certified and result.prime < 1 << 21 and result.samples == 84
+
+
+def test_a_sample_cap_that_does_not_fit_in_memory_is_refused_up_front(monkeypatch):
+    rac = RAC.random(4, 4, depth=2, seed=0, integer=True)
+    part = start_end(38)  # symmetric bound 6160
+    # 6160^2 entries at 24 bytes = 869 MiB: refused with 512 MiB available, before any work
+    monkeypatch.setattr(_attempts, "available_memory", lambda: 512 * 2**20)
+    with pytest.raises(ValueError, match=r"6,160 x 6,160 matrix.*max_samples="):
+        separation_rank(rac, part, seed=0)
+    # a smaller cap fits and gives a certified lower bound (the rank reaches the cap)
+    capped = separation_rank(rac, part, seed=0, max_samples=100)
+    assert capped.rank == capped.samples == 100 and not capped.exact
+    _attempts.check_sample_memory(4000, available=24 * 4000**2)  # exactly fits
+    with pytest.raises(ValueError, match="4,001 x 4,001"):
+        _attempts.check_sample_memory(4001, available=24 * 4000**2)
