@@ -23,8 +23,13 @@ from rac_tn import _float_kernels, _kernels
 MERSENNE61 = (1 << 61) - 1
 #: Primes below this use the SMALL kernels (lazy uint64 sums); larger ones Montgomery.
 SMALL_PRIME_LIMIT = 1 << 31
-#: Multiply-adds per call below which the serial kernels run (threads cost more there):
-#: measured by ``benchmarks/bench_kernels.py`` on a 2-core machine under load.
+#: Multiply-adds per call below which the serial kernels run (threads cost more there).
+#: ``benchmarks/bench_kernels.py`` (row 7) measures serial against parallel pair kernels by work
+#: size: on the 2-core machine of issue 14, under a load of 3-5 from other processes, the
+#: parallel kernel was never slower than the serial one from 8e3 multiply-adds up and at most
+#: 1.05x faster up to 5e5 (threads cannot pay when the other core is busy), so this threshold
+#: costs nothing measurable there; it keeps the serial kernel where a call is shorter than a
+#: thread wake-up under load (about 8 ms measured in issue 14).
 PARALLEL_MIN_WORK = 1 << 18
 _MAX_MODULUS = 1 << 63
 
