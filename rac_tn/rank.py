@@ -1,9 +1,9 @@
 """Exact ranks modulo random primes, with a bound on the chance that one is wrong.
 
 Floating-point SVD ranks of these tensors are unreliable: their entries span many orders of
-magnitude. The ranks here are computed exactly over the field ``F_p`` (FLINT ``nmod_mat``),
-``p`` a random prime (a small one first, then large ones: :mod:`rac_tn._certify`) or one the
-caller fixes. Weights are read exactly: integers as they are, floats as the dyadic rationals
+magnitude. The ranks here are computed exactly over the field ``F_p`` (float64 BLAS elimination
+for primes below 2**21, :mod:`rac_tn._elimination`; FLINT ``nmod_mat`` above), ``p`` a random
+prime (a 21-bit one first, then large ones: :mod:`rac_tn._certify`) or one the caller fixes. Weights are read exactly: integers as they are, floats as the dyadic rationals
 they store (:meth:`rac_tn.RAC.modular`), so a trained float model gets the rank of that very
 model.
 
