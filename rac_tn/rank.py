@@ -3,9 +3,9 @@
 Floating-point SVD ranks of these tensors are unreliable: their entries span many orders of
 magnitude. The ranks here are computed exactly over the field ``F_p`` (float64 BLAS elimination
 for primes below 2**21, :mod:`rac_tn._elimination`; FLINT ``nmod_mat`` above), ``p`` a random
-prime (a 21-bit one first, then large ones: :mod:`rac_tn._certify`) or one the caller fixes. Weights are read exactly: integers as they are, floats as the dyadic rationals
-they store (:meth:`rac_tn.RAC.modular`), so a trained float model gets the rank of that very
-model.
+prime (a 21-bit one first, then large ones: :mod:`rac_tn._certify`) or one the caller fixes.
+Weights are read exactly: integers as they are, floats as the dyadic rationals they store
+(:meth:`rac_tn.RAC.modular`), so a trained float model gets the rank of that very model.
 
 - :func:`separation_rank` with ``method='grid'``: the rank of the matricized grid tensor.
 - :func:`separation_rank` with ``method='sampled'``: the separation rank of the function y,
