@@ -97,6 +97,9 @@ def test_dispatch_small_primes_here_and_large_ones_to_flint():
     assert elim.rank_mod_p(B, big) == 61 == python_rank(B, big)
     with pytest.raises(ValueError, match="below"):
         elim.rank_mod_small_prime(A, (1 << 31) - 1)
+    # entries at or above p are reduced first (as FLINT's path does), exactly
+    shifted = A + np.uint64(2_097_143) * rng.integers(0, 2**40, size=A.shape, dtype=np.uint64)
+    assert elim.rank_mod_small_prime(shifted, 2_097_143) == 50
 
 
 def test_sampled_rank_through_the_blas_path_meets_the_closed_form():
