@@ -11,8 +11,12 @@ from other processes hits all alike.
 - floors: the element-wise modular product rate ("mulmod rate") for a prime below 2**31 and
   for 2**61 - 1 (Montgomery), and the plain ``uint64`` multiply-add rate (no reduction);
 - pair kernel (the sampled rank's inner loop) before issue 14 (``_baseline_modular.py``, a
-  frozen copy of the old module, p = 2**61 - 1) and now, in multiply-adds per second;
-- serial vs parallel kernels: the work size where threads start to pay;
+  frozen copy of the old module, p = 2**61 - 1) and now (float64 for p < 2**21, uint64 for
+  p < 2**31, Montgomery for 2**61 - 1), in multiply-adds per second;
+- serial vs parallel pair kernel (float64, the default first attempt's): the work size where
+  threads start to pay (compare ``rac_tn._modular.PARALLEL_MIN_WORK``);
+- rank of a random matrix by prime size: FLINT at 2^20 + 7, 2^31 - 1, 2^61 - 1 and the float64
+  BLAS elimination (primes below 2^21), one thread each;
 - FLINT rank: python-flint's list constructor vs the direct ``nmod_mat`` path, 1 and all threads;
 - ``grid_tensor_mod`` (L = 1) against the float ``grid_tensor``;
 - ``net.evaluate`` (default: the recurrence) against contracting the network and ``rac.forward``.
