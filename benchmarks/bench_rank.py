@@ -42,7 +42,7 @@ TIME_CASES = [(4, 4, 2, "start-end", 16), (2, 2, 2, "interleaved", 8)]
 QUICK_TIME_CASES = [(4, 4, 2, "start-end", 6), (2, 2, 3, "interleaved", 6)]
 # reach: T ladders per (M, R, L, partition); a case stops at the first T predicted over 60 s
 REACH = {
-    (4, 4, 2, "start-end"): [16, 24, 28, 32, 36, 38, 40],
+    (4, 4, 2, "start-end"): [16, 24, 28, 32, 36, 38, 40, 42],
     (2, 2, 2, "start-end"): [256, 512, 1024, 1536, 2048],
     (2, 2, 3, "start-end"): [16, 24, 28, 32, 36, 40],
     (2, 2, 4, "start-end"): [8, 12, 14, 16, 18, 20, 22],
