@@ -23,6 +23,7 @@ import numpy as np
 from numba import njit, prange
 
 from rac_tn import _flint
+from rac_tn._kernels import _both
 
 #: Primes below this are ranked here (above it: FLINT).
 BLAS_PRIME_LIMIT = 1 << 21
@@ -161,10 +162,7 @@ def _sub_reduce_py(out, prod, p, pinv):
             out[i, j] = _mod(out[i, j] - prod[i, j], p, pinv)
 
 
-_sub_reduce = (
-    njit(cache=True, parallel=True)(_sub_reduce_py),
-    njit(cache=True)(_sub_reduce_py),
-)
+_sub_reduce = _both(_sub_reduce_py)
 
 
 @njit(cache=True)

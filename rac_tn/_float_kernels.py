@@ -15,6 +15,7 @@ import numpy as np
 from numba import njit, prange
 
 from rac_tn._elimination import _mod
+from rac_tn._kernels import _both
 
 #: Primes below this (and widths R up to :data:`MAX_WIDTH`) may use these kernels.
 FLOAT_PRIME_LIMIT = 1 << 21
@@ -158,14 +159,8 @@ def _pair_general_float(start, drive_rows, drive_cols_t, from_cols, hidden, inpu
 
 # fastmath: every sum and product here is an exact integer below 2**53, so reordering and
 # fusing them changes nothing (the quotient in _mod is an estimate, corrected either way)
-pair_linear_float = (
-    njit(cache=True, parallel=True, fastmath=True)(_pair_linear_float),
-    njit(cache=True, fastmath=True)(_pair_linear_float),
-)
-pair_general_float = (
-    njit(cache=True, parallel=True, fastmath=True)(_pair_general_float),
-    njit(cache=True, fastmath=True)(_pair_general_float),
-)
+pair_linear_float = _both(_pair_linear_float, fastmath=True)
+pair_general_float = _both(_pair_general_float, fastmath=True)
 
 
 __all__ = ["FLOAT_PRIME_LIMIT", "MAX_WIDTH", "pair_general_float", "pair_linear_float"]

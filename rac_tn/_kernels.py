@@ -24,6 +24,8 @@ save (:data:`rac_tn._modular.PARALLEL_MIN_WORK`).
 
 from __future__ import annotations
 
+import types
+
 import numpy as np
 from numba import njit, prange
 
@@ -229,10 +231,20 @@ def _pair_outputs_linear(start, maps, hidden, inputw, readout, p, ninv, pinv, mo
     return out
 
 
-def _both(fn):
+def _both(fn, **flags):
+    """``(parallel, serial)`` compilations of ``fn``, cached apart.
+
+    numba's on-disk cache is keyed by the function's name and source line, not its flags: two
+    compilations of one function shared one cache entry, so the "parallel" kernel loaded the
+    serial machine code (or the reverse) and measured the same. The serial one is compiled from
+    a copy of the function with its own name.
+    """
+    serial = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__ + "_serial",
+                                fn.__defaults__, fn.__closure__)  # fmt: skip
+    serial.__qualname__ = fn.__qualname__ + "_serial"
     return (
-        njit(cache=True, parallel=True)(fn),
-        njit(cache=True, parallel=False)(fn),
+        njit(cache=True, parallel=True, **flags)(fn),
+        njit(cache=True, parallel=False, **flags)(serial),
     )
 
 
