@@ -23,14 +23,14 @@ from rac_tn import _float_kernels, _kernels
 MERSENNE61 = (1 << 61) - 1
 #: Primes below this use the SMALL kernels (lazy uint64 sums); larger ones Montgomery.
 SMALL_PRIME_LIMIT = 1 << 31
-#: Multiply-adds per call below which the serial kernels run (threads cost more there).
-#: ``benchmarks/bench_kernels.py`` (row 7) measures serial against parallel pair kernels by work
-#: size: on the 2-core machine of issue 14, under a load of 3-5 from other processes, the
-#: parallel kernel was never slower than the serial one from 8e3 multiply-adds up and at most
-#: 1.05x faster up to 5e5 (threads cannot pay when the other core is busy), so this threshold
-#: costs nothing measurable there; it keeps the serial kernel where a call is shorter than a
-#: thread wake-up under load (about 8 ms measured in issue 14).
-PARALLEL_MIN_WORK = 1 << 18
+#: Multiply-adds per call below which the serial kernels run. Set from
+#: ``benchmarks/bench_kernels.py`` (row 7, serial vs parallel float64 pair kernel, NUMBA 2
+#: threads) on the 2-core machine of issue 14 with a load of about 1 from other processes: the
+#: parallel kernel was 0.75-0.95x the serial one's speed at every size from 8e3 to 3.4e7
+#: multiply-adds (a busy second core makes a 2-thread loop wait), so only calls above the
+#: largest size measured (2**25) use threads; the sampled rank's big rounds (1e9-1e10) do, and
+#: there two threads took the default M = R = 4, L = 2, T = 38 rank from 24.0 s to 18.6 s.
+PARALLEL_MIN_WORK = 1 << 25
 _MAX_MODULUS = 1 << 63
 
 
