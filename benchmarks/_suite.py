@@ -460,9 +460,12 @@ class RowResult:
     seconds: float | None = 0.0  # None: measured inside other rows
     data: dict[str, Any] = field(default_factory=dict)  # raw numbers for other rows (memory)
     load: float | None = None  # 1-minute load average when the row ended
+    floor: str = ""  # the physical floor of the row and how far the methods are from it
 
     def markdown(self) -> str:
         parts = [f"## Row {self.number}: {self.title}", "", self.intro.strip(), ""]
+        if self.floor:
+            parts += [f"**Floor.** {self.floor}", ""]
         for table in self.tables:
             parts += [table.markdown(), ""]
         parts += [f"- {note}" for note in self.notes]
@@ -476,6 +479,12 @@ class RowResult:
                 f"Row wall time (set-up and child processes included): {self.seconds:.0f} s{load}."
             )
         return "\n".join(parts)
+
+
+def floors_table(rows: list[RowResult]) -> Table:
+    """One line per row: its physical floor and how far each method is from it."""
+    body = [[str(row.number), row.floor or "stated in the row's notes"] for row in rows]
+    return Table(["row", "floor, and how far the methods are from it"], body)
 
 
 def targets_table(rows: list[RowResult], *, quick: bool = False) -> Table:

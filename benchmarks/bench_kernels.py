@@ -11,8 +11,12 @@ from other processes hits all alike.
 - floors: the element-wise modular product rate ("mulmod rate") for a prime below 2**31 and
   for 2**61 - 1 (Montgomery), and the plain ``uint64`` multiply-add rate (no reduction);
 - pair kernel (the sampled rank's inner loop) before issue 14 (``_baseline_modular.py``, a
-  frozen copy of the old module, p = 2**61 - 1) and now, in multiply-adds per second;
-- serial vs parallel kernels: the work size where threads start to pay;
+  frozen copy of the old module, p = 2**61 - 1) and now (float64 for p < 2**21, uint64 for
+  p < 2**31, Montgomery for 2**61 - 1), in multiply-adds per second;
+- serial vs parallel pair kernel (float64, the default first attempt's): the work size where
+  threads start to pay (compare ``rac_tn._modular.PARALLEL_MIN_WORK``);
+- rank of a random matrix by prime size: FLINT at 2^20 + 7, 2^31 - 1, 2^61 - 1 and the float64
+  BLAS elimination (primes below 2^21), one thread each;
 - FLINT rank: python-flint's list constructor vs the direct ``nmod_mat`` path, 1 and all threads;
 - ``grid_tensor_mod`` (L = 1) against the float ``grid_tensor``;
 - ``net.evaluate`` (default: the recurrence) against contracting the network and ``rac.forward``.
@@ -32,11 +36,21 @@ import numba  # noqa: E402
 import numpy as np  # noqa: E402
 from _suite import RowResult, Table, Target, ratio_text, seconds_text  # noqa: E402
 
-from rac_tn import RAC, _flint, _kernels, _modular, compile_rac  # noqa: E402
+from rac_tn import (  # noqa: E402
+    RAC,
+    _elimination,
+    _flint,
+    _float_kernels,
+    _kernels,
+    _modular,
+    compile_rac,
+)
 from rac_tn.gridtensor import grid_tensor, grid_tensor_mod  # noqa: E402
 
 SMALL_P = 2**31 - 1
 BIG_P = 2**61 - 1
+FLOAT_P = 2**21 - 9  # the first attempts' primes (2^20, 2^21): float64 pair kernels
+CROSSOVER_SPEEDUP = 1.2  # parallel "pays" from the first work size it is this much faster
 
 
 def interleaved(fns: dict, reps: int) -> dict[str, float]:
@@ -72,7 +86,7 @@ def _pair_case(M: int, R: int, L: int, T: int, K: int, reps: int):
     rng = np.random.default_rng(0)
     S = T // 2
     fns, outs = {}, {}
-    for label, p in (("p < 2^31", SMALL_P), ("2^61-1", BIG_P)):
+    for label, p in (("p < 2^21 (float64)", FLOAT_P), ("p < 2^31", SMALL_P), ("2^61-1", BIG_P)):
         w = rac.modular(p)
         pre = rng.integers(0, p, size=(K, S, M), dtype=np.uint64)
         rows = rng.integers(0, p, size=(K, S, M), dtype=np.uint64)
@@ -96,25 +110,51 @@ def _pair_case(M: int, R: int, L: int, T: int, K: int, reps: int):
     return {k: work / v for k, v in interleaved(fns, reps).items()}
 
 
-def _crossover(reps: int) -> list[list[str]]:
-    a = _modular.kernel_arith(BIG_P)
-    rows = []
+def _crossover(reps: int) -> tuple[list[list[str]], int | None]:
+    """Serial vs parallel pair kernel (float64, Start-End, M = R = 4, L = 2) by work size.
+
+    Returns the table rows and the first work size (multiply-adds) where the parallel kernel
+    is :data:`CROSSOVER_SPEEDUP` times faster, or None.
+    """
+    rac = RAC.random(4, 4, depth=2, seed=0, integer=True)
+    sw, p, steps = rac.modular(FLOAT_P).scaled, float(FLOAT_P), 4
+    weights = [sw.hidden.astype(float), sw.inputw.astype(float), sw.output[0].astype(float)]
     rng = np.random.default_rng(1)
+    rows, crossover = [], None
+    par, ser = _float_kernels.pair_linear_float
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-    for n in (16, 64, 256, 1024, 4096):
-        left = rng.integers(0, BIG_P, size=(n, 8), dtype=np.uint64)
-        right = rng.integers(0, BIG_P, size=(8, 64), dtype=np.uint64)
-        par, ser = _kernels.matmul_lanes
+    for K in (8, 16, 32, 64, 128, 256, 512):
+        start = rng.integers(0, FLOAT_P, size=(K, 8)).astype(float)
+        maps_t = rng.integers(0, FLOAT_P, size=(steps, 16, K)).astype(float)
+        args = (start, maps_t, *weights, p, 1.0 / p)
         t = interleaved(
-            {
-                "parallel": lambda: par(left, right, *a.args),  # noqa: B023
-                "serial": lambda: ser(left, right, *a.args),  # noqa: B023
-            },
-            reps,
+            {"parallel": lambda a=args: par(*a), "serial": lambda a=args: ser(*a)}, 3 * reps
         )
-        rows.append([f"{n * 8 * 64:,}", seconds_text(t["serial"]), seconds_text(t["parallel"])])
+        work = K * K * steps * 2 * 16
+        speedup = t["serial"] / t["parallel"]
+        if crossover is None and speedup >= CROSSOVER_SPEEDUP:
+            crossover = work
+        rows.append([f"{work:,}", seconds_text(t["serial"]), seconds_text(t["parallel"]),
+                     ratio_text(speedup)])  # fmt: skip
     numba.set_num_threads(1)
-    return rows
+    return rows, crossover
+
+
+def _prime_size_rows(K: int, reps: int) -> list[list[str]]:
+    """Rank of a random K x K matrix, one thread each: FLINT by prime size, BLAS elimination."""
+    rng = np.random.default_rng(5)
+    fns = {}
+    for label, p in (("FLINT, p = 2^20 + 7", 1_048_583), ("FLINT, p = 2^31 - 1", SMALL_P),
+                     ("FLINT, p = 2^61 - 1", BIG_P)):  # fmt: skip
+        A = rng.integers(0, p, size=(K, K), dtype=np.uint64)
+        fns[label] = lambda A=A, p=p: _flint.rank_mod_p(A, p, threads=1)
+    A = rng.integers(0, FLOAT_P, size=(K, K), dtype=np.uint64)
+    fns["float64 BLAS elimination, p = 2^21 - 9"] = lambda: _elimination.rank_mod_small_prime(
+        A, FLOAT_P
+    )
+    t = interleaved(fns, reps)
+    work = 2 * K**3 / 3
+    return [[k, seconds_text(v), f"{work / v / 1e9:.2f} G/s"] for k, v in t.items()]
 
 
 def _flint_rows(K: int, reps: int) -> list[list[str]]:
@@ -161,13 +201,15 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
             },
             reps,
         )
-    crossover = _crossover(reps)
+    crossover, crossover_work = _crossover(reps)
     flint_rows = _flint_rows(256 if quick else 1024, max(2, reps // 2))
+    prime_rows = _prime_size_rows(256 if quick else 2048, max(2, reps // 2))
     floor_rows = [[k, f"{v / 1e9:.2f} G/s"] for k, v in floors.items()]
     pair_rows, targets = [], []
     for cfg, rates in pairs.items():
         for label, rate in rates.items():
-            floor = floors["mulmod p < 2^31" if "2^31" in label else "mulmod 2^61-1 (Montgomery)"]
+            small = "2^31" in label or "2^21" in label
+            floor = floors["mulmod p < 2^31" if small else "mulmod 2^61-1 (Montgomery)"]
             pair_rows.append([str(cfg), label, f"{rate / 1e9:.2f} G/s", ratio_text(floor / rate)])
         best = rates["now, p < 2^31"]
         ratio = floors["mulmod p < 2^31"] / best
@@ -188,6 +230,15 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
                 None,
             )  # fmt: skip
         )
+    pays = "none measured" if crossover_work is None else f"{crossover_work:,} multiply-adds"
+    targets.append(
+        Target(
+            f"parallel pair kernel {CROSSOVER_SPEEDUP}x serial from",
+            pays,
+            f"report (PARALLEL_MIN_WORK = {_modular.PARALLEL_MIN_WORK:,})",
+            None,
+        )
+    )
     g = grid["mod p < 2^31"] / grid["float"]
     targets.append(Target(f"grid_tensor_mod L=1 T={T} / float", ratio_text(g), "<= 5x", g <= 5.0))
     e = ev["net.evaluate (default)"] / ev["rac.forward"]
@@ -205,9 +256,16 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
                 "work (multiply-adds)",
                 "serial",
                 f"parallel ({numba.config.NUMBA_NUM_THREADS} threads)",
+                "serial / parallel",
             ],
             crossover,
-            "**Serial vs parallel** (`matmul_lanes`, 2^61-1):",
+            "**Serial vs parallel** (float64 pair kernel, M = R = 4, L = 2, 4 steps, p < 2^21; "
+            f"`PARALLEL_MIN_WORK` = {_modular.PARALLEL_MIN_WORK:,}):",
+        ),  # fmt: skip
+        Table(
+            ["rank of a random K x K matrix (1 thread)", "time", "(2/3) K^3 / time"],
+            prime_rows,
+            "**Rank by prime size** (K = " + ("256" if quick else "2048") + "):",
         ),  # fmt: skip
         Table(
             ["FLINT rank", "time", "speed-up vs list"],
@@ -233,9 +291,16 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
         f"Threads: numba 1 and BLAS 1 except the serial/parallel table and the FLINT line with "
         f"{_flint.flint_threads()} threads; machine cores: {os.cpu_count()}.",
     ]
+    floor = (
+        "the element-wise modular product rate (mulmod) and the plain multiply-add rate of "
+        "one core (the floors table); each pair kernel's distance is its 'floor / rate' column "
+        "(below 1x: faster than one modular product per multiply-add, as the float64 kernel "
+        "reduces once per dot product). The rank's floor is (2/3) K^3 multiply-adds at the "
+        "rates of the prime-size table."
+    )
     return RowResult(7, "exact-arithmetic kernels vs the machine's floors", "One process, "
                      "repetitions interleaved, median kept.", tables, targets, notes,
-                     time.perf_counter() - begin)  # fmt: skip
+                     time.perf_counter() - begin, floor=floor)  # fmt: skip
 
 
 def main() -> None:

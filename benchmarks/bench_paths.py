@@ -1,4 +1,4 @@
-"""Row 2: the compiler's structured contraction path against cotengra's ``auto-hq`` search.
+"""Row 2: the compiler's structured contraction path against cotengra's best, fixed budget.
 
 Run alone: ``python benchmarks/bench_paths.py [--quick]`` (prints the row's markdown).
 
@@ -7,18 +7,20 @@ Two networks per RAC:
 - *scalar* (the targets): the evaluate network of one input sequence. Every ``W^{I,1}`` copy
   (MPS: every core) absorbs its input vector ``x_t``, so the network contracts to the scalar
   ``y(x_1..x_T)`` and has no open or hyper indices. Structured: ``ContractionTree.from_path``
-  on ``net.path`` (the order the compiler emitted, no search). cotengra:
-  ``ctg.array_contract_tree(..., optimize='auto-hq')`` on the same inputs, a first call (caches
-  and the reusable auto-hq optimiser cleared before each search).
+  on ``net.path`` (the order the compiler emitted, no search). cotengra: a fresh
+  ``ctg.HyperOptimizer(max_repeats=32, max_time=None, parallel=False)`` per search (a fixed
+  budget: 32 trials of its default methods, minimising flops, no time limit, one process;
+  two searches, the best tree kept),
+  through ``ctg.array_contract_tree`` on the same inputs.
 - *grid* (for reference): the grid network of ``net.contraction_cost()``, identity templates
   (open hyperedges ``d1..dT`` of size M), structured ``net.contraction_cost()`` against
-  ``net.contraction_cost('auto-hq')``, both through the public API after
-  ``clear_path_cache()`` (so both times include attaching the templates).
+  ``net.contraction_cost(optimizer)`` with the same fixed-budget optimiser, both through the
+  public API after ``clear_path_cache()``.
 
-Flops are ``tree.total_flops()``; cotengra's is the best tree of its searches (the harder
-comparison for the structured path). Times are medians of the repetitions. After each search
-(untimed) cotengra's worker processes are stopped (:func:`_suite.stop_cotengra_pool`), so no
-search inherits trials still running from the previous one.
+Path quality is the flops ratio, structured / the best tree cotengra found over all its
+searches (the harder comparison for the structured path; no contraction can be checked to need
+fewer flops, so that best tree stands in for the floor). The search time is shown as what the
+budget costs, not as a target: building a tree from a known path is no search at all.
 """
 
 from __future__ import annotations
@@ -48,7 +50,13 @@ GRID_CASES = [(2, 8, 1, 20), (2, 4, 2, 12)]  # grid tensors small enough to exis
 QUICK_SCALAR = [(2, 8, 1, 16), (2, 4, 2, 6)]
 QUICK_GRID = [(2, 8, 1, 8), (2, 4, 2, 6)]
 FLOPS_TARGET = 1.5
-TIME_TARGET = 0.01
+SEARCH_REPEATS = 32  # cotengra's fixed budget: trials per search (quick: 8)
+SEARCHES = 2  # searches per network (quick: 1); the best tree over them is compared
+
+
+def budget_optimizer() -> ctg.HyperOptimizer:
+    """A fresh cotengra hyper-optimiser with a fixed budget (trials, no time limit, serial)."""
+    return ctg.HyperOptimizer(max_repeats=SEARCH_REPEATS, max_time=None, parallel=False)
 
 
 def scalar_network(net: RacNetwork, X: np.ndarray) -> tuple[list[str], str, dict, list]:
@@ -105,21 +113,22 @@ def _scalar_row(M: int, R: int, L: int, T: int, reps: int) -> tuple[list[str], l
 
     trees = []
 
-    def auto_hq():
+    def search():
         clear_quimb_path_caches()
-        tree = ctg.array_contract_tree(terms, output, size_dict=size_dict, optimize="auto-hq")
+        tree = ctg.array_contract_tree(
+            terms, output, size_dict=size_dict, optimize=budget_optimizer()
+        )
         trees.append(tree)
         return tree
 
     t_struct, tree = measure(structured, reps)
-    t_hq, _ = measure(auto_hq, reps, warmup=False, after=stop_cotengra_pool)
+    t_hq, _ = measure(search, SEARCHES, warmup=False, after=stop_cotengra_pool)
     value = float(np.asarray(tree.contract(arrays)).reshape(-1)[0])
     exact = float(rac.forward(X)[0])
     if not np.isclose(value, exact, rtol=1e-8, atol=0):
         raise AssertionError(f"structured contraction {value} != forward {exact}")
     best = min(trees, key=lambda tr: tr.total_flops())
     flops_ratio = tree.total_flops() / best.total_flops()
-    time_ratio = t_struct.value / t_hq.value
     shape = f"M={M}, R={R}, L={L}, T={T}"
     row = [
         f"{net.kind} {shape}",
@@ -130,20 +139,14 @@ def _scalar_row(M: int, R: int, L: int, T: int, reps: int) -> tuple[list[str], l
         f"{tree.contraction_width():.3g} / {best.contraction_width():.3g}",
         str(t_struct),
         str(t_hq),
-        f"{100 * time_ratio:.3f}%",
     ]
     targets = [
         Target(
-            f"structured path flops / auto-hq, scalar {net.kind} {shape}",
+            f"structured path flops / cotengra best ({SEARCH_REPEATS} trials), scalar "
+            f"{net.kind} {shape}",
             ratio_text(flops_ratio),
             f"<= {FLOPS_TARGET}x",
             flops_ratio <= FLOPS_TARGET,
-        ),
-        Target(
-            f"structured path time / auto-hq search, scalar {net.kind} {shape}",
-            f"{100 * time_ratio:.3f}%",
-            "<= 1%",
-            time_ratio <= TIME_TARGET,
         ),
     ]
     return row, targets
@@ -158,18 +161,17 @@ def _grid_row(M: int, R: int, L: int, T: int, reps: int) -> tuple[list[str], str
 
     costs = []
 
-    def auto_hq():
+    def search():
         clear_path_cache()
         clear_quimb_path_caches()
-        cost = net.contraction_cost("auto-hq")
+        cost = net.contraction_cost(budget_optimizer())
         costs.append(cost)
         return cost
 
     t_struct, cost = measure(structured, reps)
-    t_hq, _ = measure(auto_hq, reps, warmup=False, after=stop_cotengra_pool)
+    t_hq, _ = measure(search, SEARCHES, warmup=False, after=stop_cotengra_pool)
     best = min(costs, key=lambda c: c.flops)
     flops_ratio = cost.flops / best.flops
-    time_ratio = t_struct.value / t_hq.value
     note = None
     extra = ""
     if net.kind == "mps":
@@ -184,7 +186,7 @@ def _grid_row(M: int, R: int, L: int, T: int, reps: int) -> tuple[list[str], str
             f"far (R N^t entries, width {cost.width:.3g}), so it costs about 2R+1 times the "
             f"{R}-bond join of two half sweeps. A meet-in-the-middle SSA path over the same "
             f"tensors (benchmarks/bench_paths.py, `mps_meet_in_the_middle`) has "
-            f"{mitm.total_flops():.4g} flops, {mitm.total_flops() / best.flops:.2f}x auto-hq's, "
+            f"{mitm.total_flops():.4g} flops, {mitm.total_flops() / best.flops:.2f}x cotengra's, "
             f"width {mitm.contraction_width():.3g}; `method='prefix'` (what 'auto' uses) "
             "already works this way. The fix belongs in rac_tn/network.py `_Builder.build_mps` "
             "(emit the two half sweeps); not made here because tests/test_contract.py "
@@ -194,8 +196,8 @@ def _grid_row(M: int, R: int, L: int, T: int, reps: int) -> tuple[list[str], str
         found = [c.flops for c in costs]
         note = (
             f"Copy-tree grid network (M={M}, R={R}, L={L}, T={T}), reference only: the "
-            f"bottom-up order costs {flops_ratio:.2f}x the flops of auto-hq's best tree "
-            f"(auto-hq's {len(found)} searches found trees of {min(found):.3g} to "
+            f"bottom-up order costs {flops_ratio:.2f}x the flops of cotengra's best tree "
+            f"(cotengra's {len(found)} searches found trees of {min(found):.3g} to "
             f"{max(found):.3g} flops). Its intermediates carry every open input index below "
             "them. The grid tensor is not computed this way in practice: `method='auto'` "
             "(prefix sharing, row 1) never contracts the network."
@@ -209,7 +211,6 @@ def _grid_row(M: int, R: int, L: int, T: int, reps: int) -> tuple[list[str], str
         f"{cost.width:.3g} / {best.width:.3g}",
         str(t_struct),
         str(t_hq),
-        f"{100 * time_ratio:.3f}%",
     ]
     return row, note
 
@@ -222,18 +223,19 @@ def _grid_terms(net: RacNetwork) -> tuple[list[str], str, dict]:
 
 
 def run(*, quick: bool = False, reps: int = 5) -> RowResult:
+    global SEARCH_REPEATS, SEARCHES
     begin = time.perf_counter()
+    SEARCH_REPEATS, SEARCHES = (8, 1) if quick else (32, 2)
     warnings.filterwarnings("ignore", message=".*kahypar.*")
     headers = [
         "network",
         "tensors",
         "structured flops",
-        "auto-hq flops (best)",
+        f"cotengra flops (best of its searches, {SEARCH_REPEATS} trials each)",
         "flops ratio (target <= 1.5x)",
-        "width (structured / auto-hq)",
+        "width (structured / cotengra)",
         "structured path time",
-        "auto-hq search time",
-        "time ratio (target <= 1%)",
+        "cotengra search time (the budget's cost)",
     ]
     scalar_rows, targets = [], []
     for case in QUICK_SCALAR if quick else SCALAR_CASES:
@@ -251,13 +253,23 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
         "Structured path time: building the cotengra tree from `net.path` (the compiler emits "
         "the path while compiling: no search). Compiling is not counted on either side.",
     )
+    ratios = [row[4] for row in scalar_rows]
+    floor = (
+        "the fewest flops of any contraction tree: no lower bound is computed, so cotengra's "
+        f"best tree over its searches ({SEARCH_REPEATS} trials each) stands in for it. The "
+        f"structured path is at {', '.join(ratios)} of it on the scalar networks (the flops "
+        "ratio column); building its tree costs no search."
+    )
     return RowResult(
         2,
-        "path quality: structured path vs cotengra auto-hq",
-        f"Median of {reps} repetitions. The targets are on the *scalar* networks (the evaluate "
+        f"path quality: structured path vs cotengra's best ({SEARCH_REPEATS}-trial budget)",
+        f"Median of {reps} repetitions ({SEARCHES} searches for cotengra). The targets are on "
+        "the *scalar* networks (the evaluate "
         "network of one sequence: inputs attached to every copy, contracted to y); the *grid* "
         "networks (`net.contraction_cost()`, open indices of size M) are shown for reference. "
-        "cotengra without kahypar uses its 'greedy' and 'labels' methods.",
+        f"cotengra: `HyperOptimizer(max_repeats={SEARCH_REPEATS}, max_time=None, "
+        "parallel=False)`, fresh per search; without kahypar it uses its 'greedy' and 'labels' "
+        "methods.",
         [
             Table(headers, scalar_rows, "**Scalar networks (the targets)**"),
             Table(headers, grid_rows, "**Grid networks (`net.contraction_cost()`), reference**"),
@@ -265,6 +277,7 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
         targets,
         notes,
         time.perf_counter() - begin,
+        floor=floor,
     )
 
 

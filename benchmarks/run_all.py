@@ -2,23 +2,29 @@
 
 From the repository root::
 
-    python benchmarks/run_all.py                # every row, about 5-6 minutes on 2 cores
+    python benchmarks/run_all.py                # every row, about 15 minutes on 2 cores
     python benchmarks/run_all.py --quick        # small sizes, 2 repetitions: a smoke test
     python benchmarks/run_all.py --out /tmp/R.md --rows 3,4
 
 Rows (one module each; every module also runs alone):
 
 1. grid tensor, ``method='auto'`` vs brute force and quimb auto-hq (``bench_gridtensor.py``);
-2. structured contraction path vs cotengra auto-hq: flops and search time (``bench_paths.py``);
-3. symmetric cut bound at L = 8, T up to 4096, and its growth exponent (``bench_cuts.py``);
+2. structured contraction path vs cotengra's best tree with a fixed search budget
+   (``bench_paths.py``);
+3. symmetric cut bound at L = 8, T up to 4096, its growth exponent, and L = 32 at T = 10^5
+   (``bench_cuts.py``);
 4. network cut bound on copy trees of 10^4 and 10^5 tensors (``bench_cuts.py``);
-5. exact separation rank, sampled + FLINT vs dense grid + numpy SVD (``bench_rank.py``);
+5. exact separation rank: the largest exact rank in 60 s against the K^3 floor, the default
+   call against a naive K^2 forward + FLINT, and numpy's SVD count as a correctness check
+   (``bench_rank.py``);
 6. peak memory of the methods of rows 1 and 5, from the OS (``bench_memory.py``);
 7. exact-arithmetic kernels against the machine's floors (``bench_kernels.py``).
 
 BLAS is pinned to one thread (``OPENBLAS_NUM_THREADS=1`` etc., set before numpy loads and
-inherited by every child process); row 7 also pins numba to one thread except where it
-compares thread counts.
+inherited by every child process), except row 5's rank processes, which run a default call on
+all cores (BLAS and numba); row 7 also pins numba to one thread except where it compares
+thread counts. Each row states its floor (what the machine cannot beat) and how far each
+method is from it.
 
 Every timing is the median of 5 repetitions (2 with ``--quick``), except: a call longer than
 20 s ends the repetitions (the table shows '(1 run)' or the runs made), quimb's first call is
@@ -53,7 +59,7 @@ import bench_kernels  # noqa: E402
 import bench_memory  # noqa: E402
 import bench_paths  # noqa: E402
 import bench_rank  # noqa: E402
-from _suite import BENCH_DIR, RowResult, targets_table  # noqa: E402
+from _suite import BENCH_DIR, RowResult, floors_table, targets_table  # noqa: E402
 
 PACKAGES = [
     ("numpy", "numpy"),
@@ -197,6 +203,10 @@ def main(argv: list[str] | None = None) -> Path:
         "## Targets",
         "",
         targets_table(rows, quick=quick).markdown(),
+        "",
+        "## Floors",
+        "",
+        floors_table(rows).markdown(),
         "",
     ]
     for row in rows:

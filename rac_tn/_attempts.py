@@ -9,20 +9,26 @@ random primes until the rank is certified or every way it can fall short has pro
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from rac_tn import _certify, _flint, _modular
+from rac_tn import _certify, _elimination, _modular
 from rac_tn._checks import check_templates
+from rac_tn._format import human_bytes
 from rac_tn.gridtensor import grid_tensor_mod
 from rac_tn.model import RAC
 from rac_tn.partition import Partition
 
 #: Independent random primes tried at most, until the failure bound is below 1e-9.
 MAX_PRIMES = 8
+
+#: Peak bytes an entry of the sampled K x K matrix costs: its residues (uint64), and the float64
+#: copy and multipliers of the elimination (:mod:`rac_tn._elimination`).
+SAMPLE_BYTES_PER_ENTRY = 24
 
 #: ``attempt(p, report) -> (rank, K, shape, Schwartz-Zippel failure bound)``.
 Attempt = Callable[..., tuple[int, int, tuple[int, int], float]]
@@ -110,6 +116,47 @@ def run_attempts(
     return Outcome(rank, K, shape, p, tuple(primes), exact, certified, failure)
 
 
+def available_memory() -> int | None:
+    """Bytes of memory available to this process now (Linux ``MemAvailable``), or None."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def check_sample_memory(cap: int, available: int | None = None) -> None:
+    """Refuse a sample cap whose K x K matrix would not fit in memory (before any work).
+
+    Parameters
+    ----------
+    cap
+        The largest K the sampled rank may reach.
+    available
+        Bytes available (default: :func:`available_memory`; None there skips the check).
+
+    Raises
+    ------
+    ValueError
+        Naming ``max_samples``, the matrix and the bytes it needs against those available.
+    """
+    available = available_memory() if available is None else available
+    need = SAMPLE_BYTES_PER_ENTRY * cap * cap
+    if available is not None and need > available:
+        raise ValueError(
+            f"the sampled rank may reach a {cap:,} x {cap:,} matrix (the cap min(symmetric "
+            f"bound, max_samples)), which needs {human_bytes(need)} with its elimination, more "
+            f"than the {human_bytes(available)} of memory available; pass a smaller "
+            "max_samples= (the result is then a certified lower bound when the rank reaches it)"
+        )
+
+
 def grid_attempt(
     rac: RAC,
     partition: Partition,
@@ -130,7 +177,7 @@ def grid_attempt(
         if rac.C > 1:
             A = A[..., class_index]
         matrix = np.ascontiguousarray(A.transpose(axes)).reshape(shape)
-        rank = _flint.rank_mod_p(matrix, p)
+        rank = _elimination.rank_mod_p(matrix, p)
         report(1, 1)
         return rank, shape[0], shape, 0.0  # nothing random but the prime
 
@@ -240,7 +287,7 @@ def _sampled_rank(
             weights, [s[K:] for s in starts], row_rest[K:], col_rest, from_cols, class_index
         )
         Y, K = grown, target
-        rank = _flint.rank_mod_p(Y, p)
+        rank = _elimination.rank_mod_p(Y, p)
         last = time.perf_counter() - started
         report(done + 1, len(schedule))
         if rank < K:

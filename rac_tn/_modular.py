@@ -18,14 +18,19 @@ from functools import cached_property
 
 import numpy as np
 
-from rac_tn import _kernels
+from rac_tn import _float_kernels, _kernels
 
 MERSENNE61 = (1 << 61) - 1
 #: Primes below this use the SMALL kernels (lazy uint64 sums); larger ones Montgomery.
 SMALL_PRIME_LIMIT = 1 << 31
-#: Multiply-adds per call below which the serial kernels run (threads cost more there):
-#: measured by ``benchmarks/bench_kernels.py`` on a 2-core machine under load.
-PARALLEL_MIN_WORK = 1 << 18
+#: Multiply-adds per call below which the serial kernels run. Set from
+#: ``benchmarks/bench_kernels.py`` (row 7, serial vs parallel float64 pair kernel, NUMBA 2
+#: threads) on the 2-core machine of issue 14 with a load of about 1 from other processes: the
+#: parallel kernel was 0.75-0.95x the serial one's speed at every size from 8e3 to 3.4e7
+#: multiply-adds (a busy second core makes a 2-thread loop wait), so only calls above the
+#: largest size measured (2**25) use threads; the sampled rank's big rounds (1e9-1e10) do, and
+#: there two threads took the default M = R = 4, L = 2, T = 38 rank from 24.0 s to 18.6 s.
+PARALLEL_MIN_WORK = 1 << 25
 _MAX_MODULUS = 1 << 63
 
 
@@ -250,6 +255,12 @@ def readout(weights: ModularWeights, states: np.ndarray) -> np.ndarray:
 
 # -- pair evaluation for the sampled separation rank (rac_tn.rank) ----------------------------
 
+
+def p_fits_float(p: int, width: int) -> bool:
+    """Whether the float64 pair kernels are exact for ``p`` and width R (2.7-3.8x faster)."""
+    return p < _float_kernels.FLOAT_PRIME_LIMIT and width <= _float_kernels.MAX_WIDTH
+
+
 _LINEAR_MAPS_MAX_ENTRIES = 1 << 25  # memory cap for the layer-1 maps (8 bytes each)
 
 
@@ -295,6 +306,16 @@ def pair_outputs(
             return _matmul(start_flat, last, a)
         work = kr * kc * steps * (depth - 1) * 2 * width * width
         maps_t = np.ascontiguousarray(maps.reshape(kc, steps, width * width).transpose(1, 2, 0))
+        if p_fits_float(a.p, width):  # plain residues (SMALL: B = 1) as float64
+            return _pick(_float_kernels.pair_linear_float, work)(
+                start_flat.astype(np.float64),
+                maps_t.astype(np.float64),
+                sw.hidden.astype(np.float64),
+                sw.inputw.astype(np.float64),
+                sw.output[class_index].astype(np.float64),
+                float(a.p),
+                1.0 / a.p,
+            ).astype(np.uint64)
         return _pick(_kernels.pair_outputs_linear_lanes, work)(
             start_flat,
             maps_t,
@@ -305,13 +326,15 @@ def pair_outputs(
         )
     drive_rows = _matmul(rows.reshape(kr * steps, m), sw.input1, a).reshape(kr, steps, width)
     work = kr * kc * steps * depth * 2 * width * width
+    drive_cols_t = np.ascontiguousarray(drive_cols.transpose(1, 2, 0))
+    readout_c = np.ascontiguousarray(sw.output[class_index])
+    if p_fits_float(a.p, width):
+        f64 = np.float64
+        return _pick(_float_kernels.pair_general_float, work)(
+            start_flat.astype(f64), drive_rows.astype(f64), drive_cols_t.astype(f64), from_cols,
+            sw.hidden.astype(f64), sw.inputw.astype(f64), readout_c.astype(f64), float(a.p),
+            1.0 / a.p,
+        ).astype(np.uint64)  # fmt: skip
     return _pick(_kernels.pair_outputs_lanes, work)(
-        start_flat,
-        drive_rows,
-        np.ascontiguousarray(drive_cols.transpose(1, 2, 0)),
-        from_cols,
-        sw.hidden,
-        sw.inputw,
-        np.ascontiguousarray(sw.output[class_index]),
-        *a.args,
+        start_flat, drive_rows, drive_cols_t, from_cols, sw.hidden, sw.inputw, readout_c, *a.args
     )

@@ -80,7 +80,7 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
         "--max-samples",
         type=int,
         default=None,
-        help="cap of the sampled rank (default: rac_tn.rank.DEFAULT_MAX_SAMPLES, 4096)",
+        help="cap of the sampled rank (default: rac_tn.rank.DEFAULT_MAX_SAMPLES, 8192)",
     )
     analyze.add_argument("--format", choices=_OUTPUT_FORMATS, default="md", help="output format")
     analyze.add_argument(
@@ -190,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-samples",
         type=int,
         default=None,
-        help="cap of the sampled rank (default: rac_tn.rank.DEFAULT_MAX_SAMPLES, 4096)",
+        help="cap of the sampled rank (default: rac_tn.rank.DEFAULT_MAX_SAMPLES, 8192)",
     )
     table.add_argument("--jobs", type=int, default=1, help="worker processes")
     table.add_argument("--format", choices=_OUTPUT_FORMATS, default="md", help="output format")

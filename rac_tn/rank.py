@@ -1,11 +1,11 @@
 """Exact ranks modulo random primes, with a bound on the chance that one is wrong.
 
 Floating-point SVD ranks of these tensors are unreliable: their entries span many orders of
-magnitude. The ranks here are computed exactly over the field ``F_p`` (FLINT ``nmod_mat``),
-``p`` a random prime (a small one first, then large ones: :mod:`rac_tn._certify`) or one the
-caller fixes. Weights are read exactly: integers as they are, floats as the dyadic rationals
-they store (:meth:`rac_tn.RAC.modular`), so a trained float model gets the rank of that very
-model.
+magnitude. The ranks here are computed exactly over the field ``F_p`` (float64 BLAS elimination
+for primes below 2**21, :mod:`rac_tn._elimination`; FLINT ``nmod_mat`` above), ``p`` a random
+prime (a 21-bit one first, then large ones: :mod:`rac_tn._certify`) or one the caller fixes.
+Weights are read exactly: integers as they are, floats as the dyadic rationals they store
+(:meth:`rac_tn.RAC.modular`), so a trained float model gets the rank of that very model.
 
 - :func:`separation_rank` with ``method='grid'``: the rank of the matricized grid tensor.
 - :func:`separation_rank` with ``method='sampled'``: the separation rank of the function y,
@@ -32,8 +32,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from rac_tn import _certify, _flint, _modular
-from rac_tn._attempts import grid_attempt, run_attempts, sampled_attempt
+from rac_tn import _certify, _elimination, _modular
+from rac_tn._attempts import check_sample_memory, grid_attempt, run_attempts, sampled_attempt
 from rac_tn._checks import (
     check_choice,
     check_class_index,
@@ -53,8 +53,9 @@ from rac_tn.partition import Partition
 #: What :func:`separation_rank` ranks: the function (``'sampled'``) or the grid tensor.
 RankMethod = Literal["sampled", "grid"]
 METHODS: tuple[RankMethod, ...] = ("sampled", "grid")
-#: The one default cap on the sampled rank's K (parts per side), for every caller.
-DEFAULT_MAX_SAMPLES = 4096
+#: The one default cap on the sampled rank's K (parts per side), for every caller: a default
+#: call reaches certified ranks up to 8192, whose K x K matrix needs 1.5 GiB with its elimination.
+DEFAULT_MAX_SAMPLES = 8192
 
 
 @dataclass(frozen=True)
@@ -239,7 +240,7 @@ def rank_mod_p(matrix: object, p: int = _modular.MERSENNE61) -> int:
     if arr.ndim != 2:
         raise ValueError(f"matrix must be 2-D, got shape {arr.shape}")
     residues = _modular.to_residues(arr, p) if arr.dtype != np.uint64 else arr % np.uint64(p)
-    return _flint.rank_mod_p(residues, p)
+    return _elimination.rank_mod_p(residues, p)
 
 
 def _check_common(rac: RAC, partition: Partition, prime: object) -> tuple[Partition, int | None]:
@@ -293,7 +294,10 @@ def separation_rank(
     class_index
         Which output ``y_c`` (for C > 1).
     max_samples
-        ``'sampled'``: never use more than this many parts per side.
+        ``'sampled'``: never use more than this many parts per side (K). The cap is
+        ``min(symmetric bound, max_samples)``; a cap whose K x K matrix would not fit in the
+        memory available (:data:`rac_tn._attempts.SAMPLE_BYTES_PER_ENTRY` bytes an entry) is
+        refused up front with its size.
     templates
         ``'grid'``: the ``N x M`` template array (identity by default).
     max_entries
@@ -406,6 +410,7 @@ def separation_rank(
         bound = symmetric_value(rac, partition, upper_bound, None)
         deadline = None if max_seconds is None else begin + _check_seconds(max_seconds)
         cap = min(bound, max_samples)
+        check_sample_memory(cap)
         attempt = sampled_attempt(rac, partition, class_index, cap, rng, deadline)
         size = bound
     rounds = len(_certify.sample_schedule(bound)) if method == "sampled" else 1

@@ -1,6 +1,7 @@
-"""Compiled modular kernels against plain Python-integer arithmetic, for four kinds of prime.
+"""Compiled modular kernels against plain Python-integer arithmetic, for five kinds of prime.
 
-The primes: 2**31 - 1 (the largest SMALL-mode prime), a ~30-bit prime, the Mersenne prime
+The primes: 2**21 - 9 (the largest prime of the first attempts' range: float64 pair kernels),
+2**31 - 1 (the largest SMALL-mode prime), a ~30-bit prime, the Mersenne prime
 2**61 - 1 and a 62-bit non-Mersenne prime (both Montgomery mode). Every residue must be
 identical to the one a Python loop over exact integers gives.
 """
@@ -12,7 +13,7 @@ import pytest
 
 from rac_tn import RAC, _flint, _kernels, _modular
 
-PRIMES = [2**31 - 1, 1_000_000_007, 2**61 - 1, 4_611_686_018_427_387_847]
+PRIMES = [2**21 - 9, 2**31 - 1, 1_000_000_007, 2**61 - 1, 4_611_686_018_427_387_847]
 
 
 def _py_forward(rac: RAC, X: np.ndarray, p: int, start=None) -> list[list[int]]:

@@ -364,7 +364,7 @@ def check_sampled(name, start, class_index):
     bound = symmetric_bound(rac, part).value
     result = separation_rank(rac, part, seed=len(start), class_index=class_index)
     assert result.rank == expected, f"sampled rank {result.rank} != exact {expected}"
-    # the sample budget (4096) is far above these bounds: the answer is never a capped guess
+    # the sample budget (8192) is far above these bounds: the answer is never a capped guess
     assert result.exact
     assert result.certified == (expected == bound)
     check_probability(result)
