@@ -326,3 +326,24 @@ def test_uncertified_exact_ranks_carry_a_failure_bound_below_1e_9():
     assert not result.certified and result.exact
     assert 0 < result.failure_probability <= 1e-9
     assert len(result.primes) >= 2  # one 21-bit prime alone cannot reach 1e-9 here
+
+
+def test_a_later_attempt_starts_where_the_first_stopped(monkeypatch):
+    """Not certified (304 < 308), so a large prime follows the small one; it starts at the K the
+    first attempt stopped at instead of redoing the doubling rounds, and finds the same rank."""
+    from rac_tn import _attempts
+
+    starts, ends = [], []
+    inner = _attempts._sampled_rank
+
+    def spy(*args):
+        starts.append(args[-1])
+        rank, K = inner(*args)
+        ends.append(K)
+        return rank, K
+
+    monkeypatch.setattr(_attempts, "_sampled_rank", spy)
+    result = separation_rank(RAC.random(2, 2, depth=3, seed=0, integer=True), start_end(12), seed=0)
+    assert result.rank == 304 and result.exact and not result.certified
+    assert len(starts) == len(result.primes) >= 2
+    assert starts[0] == 0 and starts[1:] == ends[:-1] and ends[0] > 304
