@@ -4,7 +4,7 @@ For M = R = 2 and depths 1-4, each computation runs at growing Start-End lengths
 call takes longer than the budget (default 10 s), hits a limit of the library (the default
 ``max_entries`` of a grid tensor, the default ``max_tensors`` of a compiled network, the sample
 cap of the sampled rank), or reaches the largest T tried. Prints a markdown table. Run it with
-``python docs/measure_feasibility.py [--budget SECONDS]``; it takes about 10 minutes.
+``python docs/measure_feasibility.py [--budget SECONDS]``; it takes a few minutes.
 """
 
 from __future__ import annotations
