@@ -240,7 +240,11 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
         )
     )
     g = grid["mod p < 2^31"] / grid["float"]
-    targets.append(Target(f"grid_tensor_mod L=1 T={T} / float", ratio_text(g), "<= 5x", g <= 5.0))
+    targets.append(Target(f"grid_tensor_mod L=1 T={T}, p < 2^31 / float", ratio_text(g), "<= 5x",
+                          g <= 5.0))  # fmt: skip
+    g = grid["mod 2^61-1"] / grid["float"]
+    targets.append(Target(f"grid_tensor_mod L=1 T={T}, p = 2^61-1 (default) / float",
+                          ratio_text(g), "<= 5x", g <= 5.0))  # fmt: skip
     e = ev["net.evaluate (default)"] / ev["rac.forward"]
     targets.append(Target("net.evaluate / rac.forward (batch 256)", ratio_text(e), "<= 1x (+noise)",
                           e <= 1.2))  # fmt: skip

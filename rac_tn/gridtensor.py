@@ -25,7 +25,7 @@ import numba
 import numpy as np
 import quimb.tensor as qtn
 
-from rac_tn import _gridkernels, _gridmod, _modular
+from rac_tn import _gridkernels, _gridmod, _mersenne, _modular
 from rac_tn._checks import (
     check_choice,
     check_class_index,
@@ -154,7 +154,8 @@ def grid_tensor_mod(
 
     Weights and templates may be integers or floats (read as the exact dyadic rationals they
     store). Uses the prefix method on residues: at L = 1 the two halves meet in one product
-    (for ``p < 2**31`` exact float64 products, :func:`rac_tn._gridkernels.matmul_mod_split`),
+    (exact float64 products: :func:`rac_tn._gridkernels.matmul_mod_split` for ``p < 2**31``,
+    :func:`rac_tn._mersenne.matmul_mod_mersenne61` for the default ``2**61 - 1``),
     at L >= 2 a compiled walk of the prefix tree (:mod:`rac_tn._gridmod`). Shape as for
     :func:`grid_tensor`.
 
@@ -245,6 +246,8 @@ def _mod_shallow(weights: _modular.ModularWeights, T: int, F_res: np.ndarray) ->
         right = np.ascontiguousarray(nxt.transpose(1, 0, 2)).reshape(N * QC, R)  # (d, q, c)
     if p < _modular.SMALL_PRIME_LIMIT:  # exact float64 products through BLAS (the float speed)
         return _gridkernels.matmul_mod_split(left, right.T, p).reshape(-1, C)
+    if p == _mersenne.MERSENNE61:  # the default prime: 21-bit limbs through BLAS, rotations
+        return _mersenne.matmul_mod_mersenne61(left, right.T).reshape(-1, C)
     return _modular.matmul_mod(left, np.ascontiguousarray(right.T), p).reshape(-1, C)
 
 
