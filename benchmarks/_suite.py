@@ -418,6 +418,10 @@ def _child_main(spec_json: str) -> None:
         "info": info,
     }
     print(_MARKER + json.dumps(payload), flush=True)
+    sys.stderr.flush()
+    # exit now: a search pool's queue feeder thread, its workers killed, can block the
+    # interpreter's exit (joining it) forever once the result is out
+    os._exit(0)
 
 
 # -- results and markdown ---------------------------------------------------------------------
