@@ -9,7 +9,6 @@ random primes until the rank is certified or every way it can fall short has pro
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rac_tn import _certify, _elimination, _modular
-from rac_tn._checks import check_templates
+from rac_tn._checks import available_memory, check_templates
 from rac_tn._format import human_bytes
 from rac_tn.gridtensor import grid_tensor_mod
 from rac_tn.model import RAC
@@ -114,21 +113,6 @@ def run_attempts(
     failure = 0.0 if certified else _certify.combined_failure(failures) if failures else 1.0
     exact = certified or (not capped and failure <= _certify.EXACT_THRESHOLD)
     return Outcome(rank, K, shape, p, tuple(primes), exact, certified, failure)
-
-
-def available_memory() -> int | None:
-    """Bytes of memory available to this process now (Linux ``MemAvailable``), or None."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, OSError, ValueError):
-        return None
 
 
 def check_sample_memory(cap: int, available: int | None = None) -> None:

@@ -347,6 +347,27 @@ def physical_memory() -> int:
         return 1 << 40
 
 
+def available_memory() -> int | None:
+    """Bytes of memory available to this process now (Linux ``MemAvailable``), or None.
+
+    Returns
+    -------
+    int or None
+        None where neither ``/proc/meminfo`` nor ``sysconf`` tells.
+    """
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
 def check_fits_in_memory(nbytes: int, what: str, advice: str = "") -> None:
     """Refuse up front a request whose working memory exceeds 3/4 of this machine's memory.
 
