@@ -270,9 +270,8 @@ def matmul_mod_split(left: np.ndarray, right: np.ndarray, p: int) -> np.ndarray:
         raise ValueError(f"p must be an odd prime below 2**31 for the split product, got {p}")
     n, inner = left.shape
     m = right.shape[1]
-    a, b = _balanced(left, p).astype(np.float64), _balanced(right, p)
-    low = ((b + (1 << (SPLIT_SHIFT - 1))) & ((1 << SPLIT_SHIFT) - 1)) - (1 << (SPLIT_SHIFT - 1))
-    high = (b - low) >> SPLIT_SHIFT  # exact: b - low is a multiple of 2**15
+    a = balanced_residues(left, p).astype(np.float64)
+    low, high = balanced_limbs(balanced_residues(right, p), SPLIT_SHIFT, 2)
     halves = np.concatenate([high, low], axis=1).astype(np.float64)  # (inner, 2 m)
     out = np.zeros((n, m), dtype=np.int64)
     rows = max(1, _SPLIT_BLOCK // max(1, m))
@@ -288,10 +287,26 @@ def matmul_mod_split(left: np.ndarray, right: np.ndarray, p: int) -> np.ndarray:
     return out.view(np.uint64)
 
 
-def _balanced(residues: np.ndarray, p: int) -> np.ndarray:
+def balanced_residues(residues: np.ndarray, p: int) -> np.ndarray:
     """Residues in ``(-p/2, p/2]`` as ``int64`` (magnitudes below ``2**30`` for ``p < 2**31``)."""
     x = np.asarray(residues, dtype=np.uint64).astype(np.int64)
     return np.where(x > p // 2, x - p, x)
+
+
+def balanced_limbs(x: np.ndarray, bits: int, count: int) -> list[np.ndarray]:
+    """``count`` limbs of the ``int64`` array ``x``, lowest first: ``x = sum_i limb_i 2**(bits i)``.
+
+    Every limb but the last is balanced, in ``[-2**(bits-1), 2**(bits-1))``; the last holds what
+    remains (``|x| / 2**(bits (count-1))``, plus one at most).
+    """
+    half, mask = 1 << (bits - 1), (1 << bits) - 1
+    limbs = []
+    for _ in range(count - 1):
+        low = ((x + half) & mask) - half
+        limbs.append(low)
+        x = (x - low) >> bits  # exact: x - low is a multiple of 2**bits
+    limbs.append(x)
+    return limbs
 
 
 @njit(cache=True)

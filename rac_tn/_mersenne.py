@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from rac_tn._gridkernels import balanced_limbs, balanced_residues
+
 __all__ = ["INNER_CHUNK", "MERSENNE61", "matmul_mod_mersenne61"]
 
 MERSENNE61 = (1 << 61) - 1
@@ -26,18 +28,10 @@ INNER_CHUNK = 8
 _BLOCK = 1 << 14
 
 
-def _balanced_limbs(residues: np.ndarray, bits: int, count: int) -> list[np.ndarray]:
+def _float_limbs(residues: np.ndarray, bits: int, count: int) -> list[np.ndarray]:
     """``count`` balanced ``bits``-bit limbs of the balanced residues, as float64 (exact)."""
-    x = np.asarray(residues, dtype=np.uint64).astype(np.int64)
-    x = np.where(x > MERSENNE61 // 2, x - MERSENNE61, x)
-    half, mask = 1 << (bits - 1), (1 << bits) - 1
-    limbs = []
-    for _ in range(count - 1):
-        low = ((x + half) & mask) - half
-        limbs.append(low.astype(np.float64))
-        x = (x - low) >> bits  # exact: x - low is a multiple of 2**bits
-    limbs.append(x.astype(np.float64))  # |x| <= 2**60 / 2**(bits (count - 1)) + 1
-    return limbs
+    x = balanced_residues(residues, MERSENNE61)
+    return [limb.astype(np.float64) for limb in balanced_limbs(x, bits, count)]
 
 
 @njit(cache=True)
@@ -88,8 +82,8 @@ def matmul_mod_mersenne61(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """
     n, inner = left.shape
     m = right.shape[1]
-    a_limbs = _balanced_limbs(left, 21, 3)
-    b_limbs = _balanced_limbs(right, 31, 2)
+    a_limbs = _float_limbs(left, 21, 3)
+    b_limbs = _float_limbs(right, 31, 2)
     out = np.zeros((n, m), dtype=np.uint64)
     rows = max(1, _BLOCK // max(1, 2 * m))
     for k0 in range(0, inner, INNER_CHUNK):
