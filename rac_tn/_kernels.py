@@ -231,16 +231,12 @@ def _pair_outputs_linear(start, maps, hidden, inputw, readout, p, ninv, pinv, mo
     return out
 
 
-def _both(fn):
-    return parallel_and_serial(fn)  # two cache entries: see rac_tn._numba
-
-
 # (parallel, serial) pairs
-scan_layer = _both(_scan_layer)
-matmul = _both(_matmul)
-pair_outputs = _both(_pair_outputs)
-layer1_maps = _both(_layer1_maps)
-pair_outputs_linear = _both(_pair_outputs_linear)
+scan_layer = parallel_and_serial(_scan_layer)
+matmul = parallel_and_serial(_matmul)
+pair_outputs = parallel_and_serial(_pair_outputs)
+layer1_maps = parallel_and_serial(_layer1_maps)
+pair_outputs_linear = parallel_and_serial(_pair_outputs_linear)
 
 
 @njit(cache=True)
@@ -435,8 +431,8 @@ def _pair_outputs_lanes(start, drive_rows, drive_cols_t, from_cols, hidden, inpu
     return out
 
 
-pair_outputs_lanes = _both(_pair_outputs_lanes)
-pair_outputs_linear_lanes = _both(_pair_outputs_linear_lanes)
+pair_outputs_lanes = parallel_and_serial(_pair_outputs_lanes)
+pair_outputs_linear_lanes = parallel_and_serial(_pair_outputs_linear_lanes)
 
 
 def _matmul_lanes(a, b, p, ninv, pinv, mode):
@@ -462,4 +458,4 @@ def _matmul_lanes(a, b, p, ninv, pinv, mode):
     return out
 
 
-matmul_lanes = _both(_matmul_lanes)
+matmul_lanes = parallel_and_serial(_matmul_lanes)
