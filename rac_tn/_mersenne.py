@@ -1,73 +1,139 @@
-"""Exact products modulo the Mersenne prime ``2**61 - 1`` by float64 BLAS.
+"""Exact products modulo the Mersenne prime ``2**61 - 1`` by float64 multiply-adds.
 
 ``grid_tensor_mod``'s default prime. Residues are taken balanced, ``|x| <= 2**60``; the left
 factor is cut into three balanced 21-bit limbs (``x = x0 + x1 2**21 + x2 2**42``,
 ``|x_i| <= 2**20``), the right one into two balanced 31-bit limbs (``|y_j| <= 2**30``). A
 product of two limbs is at most ``2**50`` in magnitude, so a dot product of :data:`INNER_CHUNK`
 = 8 of them is at most ``2**53``: every partial sum is an integer float64 holds exactly, in any
-order BLAS adds them. The three left limbs are stacked and the two right limbs side by side, so
-each row block is one BLAS call giving the six sums ``S_ij``. Multiplying by
-``2**(21 i + 31 j)`` modulo ``2**61 - 1`` is a 61-bit rotation (``2**61 = 1`` there), so the
-sums combine with shifts and adds only (:func:`_combine`). Measured at M = 2, R = 8, T = 20:
-1.5x the band form with three limbs a side, about 2x ``_modular.matmul_mod``.
+order the compiler adds them (fused, reassociated or not).
+
+One compiled kernel (:data:`_products`) computes, for each output, the six sums ``S_ij`` of a
+chunk in registers (the loop over output columns vectorises; the chunk's eight terms are
+unrolled) and folds them at once: multiplying by ``2**(21 i + 31 j)`` modulo ``2**61 - 1`` is
+a 61-bit rotation (``2**61 = 1`` there), applied to ``S_ij + 2**53`` (non-negative, below
+``2**61``) and the six biases' total subtracted once (:data:`_UNBIAS`). No sum ever goes to
+memory. Measured at a 1024 x 8 by 8 x 1024 product on one thread: 2.8 ms, against 4.2-4.7 ms
+for the same limbs through BLAS with a separate rotation pass, and 0.7-0.8 ms for a float64
+BLAS product of that shape (which is bound by writing its output).
 """
 
 from __future__ import annotations
 
+import numba
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-from rac_tn._gridkernels import balanced_limbs, balanced_residues
+from rac_tn._gridkernels import PARALLEL_MIN_ENTRIES, balanced_limbs, balanced_residues
+from rac_tn._modular import MERSENNE61
+from rac_tn._numba import parallel_and_serial
 
 __all__ = ["INNER_CHUNK", "MERSENNE61", "matmul_mod_mersenne61"]
 
-MERSENNE61 = (1 << 61) - 1
-#: Inner terms per exact product: 8 products of at most 2**20 * 2**30 sum to at most 2**53.
+#: Inner terms per exact sum: 8 products of at most 2**20 * 2**30 sum to at most 2**53.
 INNER_CHUNK = 8
-#: Output entries per row block (its six float64 sums stay in L2).
-_BLOCK = 1 << 14
+#: Rotation of sum ``S_ij``, in the order ``(i, j)`` = 00, 01, 10, 11, 20, 21.
+_SHIFTS = tuple((21 * i + 31 * j) % 61 for i in range(3) for j in range(2))
+_BIAS = 1 << 53
+#: ``-sum_ij 2**53 2**k_ij mod p``: added once per output to cancel the six biases.
+_UNBIAS = np.uint64(-sum(pow(2, 53 + k, MERSENNE61) for k in _SHIFTS) % MERSENNE61)
 
 
-def _float_limbs(residues: np.ndarray, bits: int, count: int) -> list[np.ndarray]:
-    """``count`` balanced ``bits``-bit limbs of the balanced residues, as float64 (exact)."""
-    x = balanced_residues(residues, MERSENNE61)
-    return [limb.astype(np.float64) for limb in balanced_limbs(x, bits, count)]
+@njit(cache=True, inline="always")
+def _rotated(s, k):
+    """``(s + 2**53) 2**k mod (2**61 - 1)``, below ``2**61``, for an exact ``|s| <= 2**53``."""
+    u = np.uint64(np.int64(s) + _BIAS)  # in [0, 2**54]
+    if k == 0:
+        return u
+    return ((u << np.uint64(k)) & np.uint64(MERSENNE61)) | (u >> np.uint64(61 - k))
 
 
-@njit(cache=True)
-def _combine(sums, block, acc, out):
-    """``out = sum_ij S_ij 2**(21 i + 31 j) mod 2**61 - 1`` (``+ out`` when ``acc``).
-
-    ``S_ij`` of output ``(r, q)`` is ``sums[i * block + r, j * m + q]``.
-    """
-    P = np.uint64(MERSENNE61)
+@njit(cache=True, inline="always")
+def _fold(s00, s01, s10, s11, s20, s21, previous):
+    """``sum_ij S_ij 2**k_ij + previous mod p`` (``previous < p``), fully reduced."""
+    p = np.uint64(MERSENNE61)
     s61 = np.uint64(61)
+    # eight terms below 2**61 each: the sum stays below 2**64
+    total = (
+        _rotated(s00, 0)
+        + _rotated(s01, 31)
+        + _rotated(s10, 21)
+        + _rotated(s11, 52)
+        + _rotated(s20, 42)
+        + _rotated(s21, 12)
+        + _UNBIAS
+        + previous
+    )
+    total = (total & p) + (total >> s61)
+    total = (total & p) + (total >> s61)
+    return total - p if total >= p else total
+
+
+def _products_py(a, b0, b1, out):
+    """``out = A @ B mod p`` from the limbs (zero past the inner dimension).
+
+    ``a[i, c, l, t]`` is limb ``l`` of ``A[i, 8c + t]``; ``bj[c, t, q]`` limb ``j`` of
+    ``B[8c + t, q]``.
+    """
+    n, chunks = a.shape[0], a.shape[1]
     m = out.shape[1]
-    for r in range(out.shape[0]):
-        for q in range(m):
-            total = np.uint64(0)
-            for i in range(3):
-                for j in range(2):
-                    v = np.int64(sums[i * block + r, j * m + q])  # |v| <= 2**53 < P
-                    u = np.uint64(v + MERSENNE61) if v < 0 else np.uint64(v)
-                    k = np.uint64((21 * i + 31 * j) % 61)
-                    if k:
-                        u = ((u << k) & P) | (u >> (s61 - k))  # u 2**k mod P, u < 2**61
-                    total += u  # six values below 2**61: no overflow
-            total = (total & P) + (total >> s61)
-            if acc:
-                total += out[r, q]
-            total = (total & P) + (total >> s61)
-            out[r, q] = total - P if total >= P else total
+    zero = np.uint64(0)
+    for i in prange(n):
+        for c in range(chunks):
+            x = a[i, c]
+            y0 = b0[c]
+            y1 = b1[c]
+            for q in range(m):  # the loop LLVM vectorises
+                s00 = s01 = s10 = s11 = s20 = s21 = 0.0
+                for t in range(8):  # INNER_CHUNK, a literal so that it unrolls
+                    u0 = y0[t, q]
+                    u1 = y1[t, q]
+                    s00 += x[0, t] * u0
+                    s01 += x[0, t] * u1
+                    s10 += x[1, t] * u0
+                    s11 += x[1, t] * u1
+                    s20 += x[2, t] * u0
+                    s21 += x[2, t] * u1
+                out[i, q] = _fold(s00, s01, s10, s11, s20, s21, out[i, q] if c > 0 else zero)
 
 
-def matmul_mod_mersenne61(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """``left @ right`` modulo ``2**61 - 1`` (``uint64`` residues), exactly, by float64 BLAS.
+# partial sums are exact integers, so reassociating and fusing them changes nothing
+_products = parallel_and_serial(_products_py, fastmath={"contract", "reassoc"})
+
+
+def _left_limbs(left: np.ndarray, chunks: int) -> np.ndarray:
+    """``(n, chunks, 3, 8)`` float64: the three 21-bit limbs of each chunk of each row."""
+    n, inner = left.shape
+    limbs = balanced_limbs(balanced_residues(left, MERSENNE61), 21, 3)
+    out = np.zeros((n, chunks * INNER_CHUNK, 3))
+    for index, limb in enumerate(limbs):
+        out[:, :inner, index] = limb
+    return np.ascontiguousarray(out.reshape(n, chunks, INNER_CHUNK, 3).transpose(0, 1, 3, 2))
+
+
+def _right_limbs(right: np.ndarray, chunks: int) -> list[np.ndarray]:
+    """The two 31-bit limbs of ``right``, each ``(chunks, 8, m)`` float64, zero-padded."""
+    inner, m = right.shape
+    limbs = balanced_limbs(balanced_residues(right, MERSENNE61), 31, 2)
+    padded = []
+    for limb in limbs:
+        full = np.zeros((chunks * INNER_CHUNK, m))
+        full[:inner] = limb
+        padded.append(full.reshape(chunks, INNER_CHUNK, m))
+    return padded
+
+
+def matmul_mod_mersenne61(
+    left: np.ndarray, right: np.ndarray, *, parallel: bool | None = None
+) -> np.ndarray:
+    """``left @ right`` modulo ``2**61 - 1`` (``uint64`` residues), exactly.
 
     Parameters
     ----------
     left, right
         ``(n, k)`` and ``(k, m)`` arrays of residues below ``2**61 - 1``.
+    parallel
+        Run on all numba threads; by default from
+        :data:`rac_tn._gridkernels.PARALLEL_MIN_ENTRIES` outputs (as the grid walks).
 
     Returns
     -------
@@ -82,15 +148,10 @@ def matmul_mod_mersenne61(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """
     n, inner = left.shape
     m = right.shape[1]
-    a_limbs = _float_limbs(left, 21, 3)
-    b_limbs = _float_limbs(right, 31, 2)
-    out = np.zeros((n, m), dtype=np.uint64)
-    rows = max(1, _BLOCK // max(1, 2 * m))
-    for k0 in range(0, inner, INNER_CHUNK):
-        k1 = min(inner, k0 + INNER_CHUNK)
-        side = np.concatenate([b[k0:k1] for b in b_limbs], axis=1)  # (c, 2 m)
-        for i0 in range(0, n, rows):
-            i1 = min(n, i0 + rows)
-            stacked = np.concatenate([a[i0:i1, k0:k1] for a in a_limbs], axis=0)  # (3 b, c)
-            _combine(stacked @ side, i1 - i0, k0 > 0, out[i0:i1])
+    chunks = max(1, -(-inner // INNER_CHUNK))
+    b0, b1 = _right_limbs(right, chunks)
+    out = np.empty((n, m), dtype=np.uint64)
+    if parallel is None:
+        parallel = n * m >= PARALLEL_MIN_ENTRIES and numba.get_num_threads() > 1
+    _products[0 if parallel else 1](_left_limbs(left, chunks), b0, b1, out)
     return out

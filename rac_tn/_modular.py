@@ -12,9 +12,10 @@ parallel kernels (:data:`PARALLEL_MIN_WORK`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, partial
 
 import numpy as np
 
@@ -206,8 +207,22 @@ def matmul_mod(left: np.ndarray, right: np.ndarray, p: int) -> np.ndarray:
     >>> matmul_mod(a, a, 5).tolist()
     [[2, 0], [0, 2]]
     """
+    return right_multiplier(right, p)(left)
+
+
+def right_multiplier(right: np.ndarray, p: int) -> Callable[[np.ndarray], np.ndarray]:
+    """``left -> left @ right mod p``, with ``right`` put in the kernels' form once.
+
+    For loops that multiply many left factors by one right factor: converting ``right``
+    (Python integers, a few microseconds an entry) is paid once instead of at every call.
+
+    >>> times_a = right_multiplier(np.array([[1, 2], [3, 4]], dtype=np.uint64), 5)
+    >>> times_a(np.array([[1, 0]], dtype=np.uint64)).tolist()
+    [[1, 2]]
+    """
     a = kernel_arith(p)
-    return _matmul(left, scale(np.ascontiguousarray(np.asarray(right).T), a, 1), a)
+    scaled = scale(np.ascontiguousarray(np.asarray(right).T), a, 1)
+    return partial(_matmul, right_t_scaled=scaled, a=a)
 
 
 def _matmul(left: np.ndarray, right_t_scaled: np.ndarray, a: Arith) -> np.ndarray:

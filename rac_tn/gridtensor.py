@@ -239,14 +239,15 @@ def _mod_shallow(weights: _modular.ModularWeights, T: int, F_res: np.ndarray) ->
     blocks = np.concatenate(
         [_modular.matmul_mod(np.diag(drive[d]), wh, p) for d in range(N)], axis=1
     )  # (R, N R)
+    times_blocks = _modular.right_multiplier(blocks, p)
     right = np.ascontiguousarray(weights.output_weights, dtype=np.uint64)  # (Q C, R), Q = 1
     for _ in range(T - s):
         QC = right.shape[0]
-        nxt = _modular.matmul_mod(right, blocks, p).reshape(QC, N, R)  # [(q, c), d, k]
+        nxt = times_blocks(right).reshape(QC, N, R)  # [(q, c), d, k]
         right = np.ascontiguousarray(nxt.transpose(1, 0, 2)).reshape(N * QC, R)  # (d, q, c)
     if p < _modular.SMALL_PRIME_LIMIT:  # exact float64 products through BLAS (the float speed)
         return _gridkernels.matmul_mod_split(left, right.T, p).reshape(-1, C)
-    if p == _mersenne.MERSENNE61:  # the default prime: 21-bit limbs through BLAS, rotations
+    if p == _mersenne.MERSENNE61:  # the default prime: fused float64 limb products, rotations
         return _mersenne.matmul_mod_mersenne61(left, right.T).reshape(-1, C)
     return _modular.matmul_mod(left, np.ascontiguousarray(right.T), p).reshape(-1, C)
 

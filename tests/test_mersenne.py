@@ -1,5 +1,6 @@
-"""Exact products modulo 2**61 - 1 by float64 BLAS (rac_tn/_mersenne.py) against Python integers,
-including the residues that make every limb product its largest (the float64 exactness edge)."""
+"""Exact products modulo 2**61 - 1 by float64 limb products (rac_tn/_mersenne.py) against Python
+integers, including the residues that make every limb product its largest (the float64 exactness
+edge), on the serial and the parallel kernel."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def residues(value, shape):
 
 @pytest.mark.parametrize("shape", [(1, 1, 1), (3, 5, 4), (7, 8, 9), (5, 9, 3), (4, 41, 6)])
 @pytest.mark.parametrize("mode", ["random", "p-1", "limb edges", "mixed signs"])
-def test_products_match_python_integers(shape, mode):
+@pytest.mark.parametrize("parallel", [False, True])
+def test_products_match_python_integers(shape, mode, parallel):
     n, k, m = shape
     rng = np.random.default_rng(n * k * m)
     if mode == "random":
@@ -43,7 +45,12 @@ def test_products_match_python_integers(shape, mode):
         edges = [1 << 20, -(1 << 20), (1 << 30), P // 2, P // 2 + 1, -(1 << 41), 1, 0]
         A = np.array([[edges[(i + t) % 8] % P for t in range(k)] for i in range(n)], np.uint64)
         B = np.array([[edges[(t * 3 + j) % 8] % P for j in range(m)] for t in range(k)], np.uint64)
-    assert matmul_mod_mersenne61(A, B).tolist() == python_product(A, B)
+    assert matmul_mod_mersenne61(A, B, parallel=parallel).tolist() == python_product(A, B)
+
+
+def test_an_empty_inner_dimension_gives_zeros():
+    A, B = np.zeros((3, 0), np.uint64), np.zeros((0, 2), np.uint64)
+    assert matmul_mod_mersenne61(A, B).tolist() == [[0, 0]] * 3
 
 
 def test_the_exactness_edge_is_reached():
