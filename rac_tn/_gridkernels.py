@@ -189,6 +189,11 @@ def _walk_serial(top, k, wh, wi, fold, drive, order_top, order_k, out, chunks): 
 PARALLEL_MIN_ENTRIES = 1 << 20
 
 
+def runs_parallel(entries: int) -> bool:
+    """Whether a grid kernel writing ``entries`` outputs should run on all numba threads."""
+    return entries >= PARALLEL_MIN_ENTRIES and numba.get_num_threads() > 1
+
+
 def grid_deep(
     h0: np.ndarray,
     wh: np.ndarray,

@@ -19,11 +19,10 @@ BLAS product of that shape (which is bound by writing its output).
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numba import njit, prange
 
-from rac_tn._gridkernels import PARALLEL_MIN_ENTRIES, balanced_limbs, balanced_residues
+from rac_tn._gridkernels import balanced_limbs, balanced_residues, runs_parallel
 from rac_tn._modular import MERSENNE61
 from rac_tn._numba import parallel_and_serial
 
@@ -54,12 +53,12 @@ def _fold(s00, s01, s10, s11, s20, s21, previous):
     s61 = np.uint64(61)
     # eight terms below 2**61 each: the sum stays below 2**64
     total = (
-        _rotated(s00, 0)
-        + _rotated(s01, 31)
-        + _rotated(s10, 21)
-        + _rotated(s11, 52)
-        + _rotated(s20, 42)
-        + _rotated(s21, 12)
+        _rotated(s00, _SHIFTS[0])
+        + _rotated(s01, _SHIFTS[1])
+        + _rotated(s10, _SHIFTS[2])
+        + _rotated(s11, _SHIFTS[3])
+        + _rotated(s20, _SHIFTS[4])
+        + _rotated(s21, _SHIFTS[5])
         + _UNBIAS
         + previous
     )
@@ -132,8 +131,8 @@ def matmul_mod_mersenne61(
     left, right
         ``(n, k)`` and ``(k, m)`` arrays of residues below ``2**61 - 1``.
     parallel
-        Run on all numba threads; by default from
-        :data:`rac_tn._gridkernels.PARALLEL_MIN_ENTRIES` outputs (as the grid walks).
+        Run on all numba threads; by default as the grid walks
+        (:func:`rac_tn._gridkernels.runs_parallel` of the ``n m`` outputs).
 
     Returns
     -------
@@ -152,6 +151,6 @@ def matmul_mod_mersenne61(
     b0, b1 = _right_limbs(right, chunks)
     out = np.empty((n, m), dtype=np.uint64)
     if parallel is None:
-        parallel = n * m >= PARALLEL_MIN_ENTRIES and numba.get_num_threads() > 1
+        parallel = runs_parallel(n * m)
     _products[0 if parallel else 1](_left_limbs(left, chunks), b0, b1, out)
     return out

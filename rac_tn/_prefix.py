@@ -11,7 +11,6 @@ the ``'auto'`` choice).
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from rac_tn import _gridkernels
@@ -72,8 +71,13 @@ def _prefix_deep(w: _Weights, T: int, F: np.ndarray, drive: np.ndarray) -> np.nd
         wi[layer] = w.wi[layer]
     h0 = np.ascontiguousarray(np.stack(w.h0))
     N, C = F.shape[0], w.wo.shape[0]
-    parallel = N**T * C >= _gridkernels.PARALLEL_MIN_ENTRIES and numba.get_num_threads() > 1
     out = _gridkernels.grid_deep(
-        h0, wh, wi, np.ascontiguousarray(w.wo), np.ascontiguousarray(drive), T, parallel=parallel
+        h0,
+        wh,
+        wi,
+        np.ascontiguousarray(w.wo),
+        np.ascontiguousarray(drive),
+        T,
+        parallel=_gridkernels.runs_parallel(N**T * C),
     )
     return out.reshape(-1, C)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numba
 import numpy as np
 import quimb.tensor as qtn
 
@@ -217,8 +216,7 @@ def _mod_deep_walk(weights: _modular.ModularWeights, T: int, F_res: np.ndarray) 
         ]
     fold = np.stack([_modular.matmul_mod(s, wh[-1], p) for s in scaled])
     N, C = F_res.shape[0], weights.output_weights.shape[0]
-    work = N**T * C
-    parallel = work >= _gridkernels.PARALLEL_MIN_ENTRIES and numba.get_num_threads() > 1
+    parallel = _gridkernels.runs_parallel(N**T * C)
     h0 = np.stack(weights.initial_states)
     return _gridmod.grid_deep_mod(h0, wh, wi, fold, drive, T, p, parallel=parallel)
 
@@ -236,9 +234,8 @@ def _mod_shallow(weights: _modular.ModularWeights, T: int, F_res: np.ndarray) ->
     left = _mod_prefix_states(weights, s, F_res, [weights.initial_states[0][None, :]])[0]
     drive = _modular.matmul_mod(F_res, np.ascontiguousarray(wi.T), p)  # (N, R)
     # G_d = diag(drive_d) W^H, stacked side by side: right @ [G_1 .. G_N] in one product
-    blocks = np.concatenate(
-        [_modular.matmul_mod(np.diag(drive[d]), wh, p) for d in range(N)], axis=1
-    )  # (R, N R)
+    times_wh = _modular.right_multiplier(wh, p)
+    blocks = np.concatenate([times_wh(np.diag(drive[d])) for d in range(N)], axis=1)  # (R, N R)
     times_blocks = _modular.right_multiplier(blocks, p)
     right = np.ascontiguousarray(weights.output_weights, dtype=np.uint64)  # (Q C, R), Q = 1
     for _ in range(T - s):
