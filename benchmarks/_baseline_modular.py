@@ -1,4 +1,5 @@
-"""Frozen copy of rac_tn/_modular.py before issue 14 (the "today" baseline of bench_kernels.py).
+"""Frozen copy of rac_tn/arith/modular.py before issue 14 (the "today" baseline of
+bench_kernels.py).
 
 Not used by the package. Kept so the benchmark measures the old pair kernel side by side with
 the new one, in the same process.
@@ -211,7 +212,8 @@ def scan_mod(
     return finals
 
 
-# -- pair evaluation for the sampled separation rank (rac_tn.rank) ----------------------------
+# -- pair evaluation for the sampled separation rank (rac_tn.exact.rank)
+# ----------------------------
 
 
 @njit(cache=True, parallel=True)

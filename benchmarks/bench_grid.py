@@ -41,8 +41,8 @@ import numpy as np
 import quimb.tensor.contraction
 
 from rac_tn import RAC
-from rac_tn.gridtensor import grid_tensor
 from rac_tn.network import compile_rac
+from rac_tn.network.grid_tensor import grid_tensor
 
 CASES = [  # (M, R, L, T)
     (2, 8, 1, 20),

@@ -54,8 +54,8 @@ from _suite import (  # noqa: E402
 )
 
 from rac_tn import RAC  # noqa: E402
-from rac_tn.gridtensor import grid_tensor  # noqa: E402
 from rac_tn.network import compile_rac, count_tensors  # noqa: E402
+from rac_tn.network.grid_tensor import grid_tensor  # noqa: E402
 
 CASES = [(2, 8, 1, 20), (2, 4, 2, 16), (2, 3, 3, 16)]  # (M, R, L, T), the network issue's shapes
 QUICK_CASES = [(2, 8, 1, 12), (2, 4, 2, 10), (2, 3, 3, 8)]

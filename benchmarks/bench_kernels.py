@@ -14,7 +14,7 @@ from other processes hits all alike.
   frozen copy of the old module, p = 2**61 - 1) and now (float64 for p < 2**21, uint64 for
   p < 2**31, Montgomery for 2**61 - 1), in multiply-adds per second;
 - serial vs parallel pair kernel (float64, the default first attempt's): the work size where
-  threads start to pay (compare ``rac_tn._modular.PARALLEL_MIN_WORK``);
+  threads start to pay (compare ``rac_tn.arith.modular.PARALLEL_MIN_WORK``);
 - rank of a random matrix by prime size: FLINT at 2^20 + 7, 2^31 - 1, 2^61 - 1 and the float64
   BLAS elimination (primes below 2^21), one thread each;
 - FLINT rank: python-flint's list constructor vs the direct ``nmod_mat`` path, 1 and all threads;
@@ -36,16 +36,15 @@ import numba  # noqa: E402
 import numpy as np  # noqa: E402
 from _suite import RowResult, Table, Target, ratio_text, seconds_text  # noqa: E402
 
-from rac_tn import (  # noqa: E402
-    RAC,
-    _elimination,
-    _flint,
-    _float_kernels,
-    _kernels,
-    _modular,
-    compile_rac,
+from rac_tn import RAC, compile_rac  # noqa: E402
+from rac_tn.arith import (  # noqa: E402
+    elimination,
+    flint_matrices,
+    float_kernels,
+    modular,
+    pair_kernels,
 )
-from rac_tn.gridtensor import grid_tensor, grid_tensor_mod  # noqa: E402
+from rac_tn.network.grid_tensor import grid_tensor, grid_tensor_mod  # noqa: E402
 
 SMALL_P = 2**31 - 1
 BIG_P = 2**61 - 1
@@ -69,12 +68,12 @@ def interleaved(fns: dict, reps: int) -> dict[str, float]:
 def _floors(reps: int) -> dict[str, float]:
     n, passes = 1024, 2000
     x = np.random.default_rng(0).integers(0, SMALL_P, size=n, dtype=np.uint64)
-    small, big = _modular.kernel_arith(SMALL_P), _modular.kernel_arith(BIG_P)
+    small, big = modular.kernel_arith(SMALL_P), modular.kernel_arith(BIG_P)
     xs, ys = x.copy(), x.copy()
     fns = {
-        "mulmod p < 2^31": lambda: _kernels.mulmod_floor(xs, ys, passes, *small.args),
-        "mulmod 2^61-1 (Montgomery)": lambda: _kernels.mulmod_floor(xs, ys, passes, *big.args),
-        "uint64 multiply-add": lambda: _kernels.multiply_add_floor(xs, ys, passes),
+        "mulmod p < 2^31": lambda: pair_kernels.mulmod_floor(xs, ys, passes, *small.args),
+        "mulmod 2^61-1 (Montgomery)": lambda: pair_kernels.mulmod_floor(xs, ys, passes, *big.args),
+        "uint64 multiply-add": lambda: pair_kernels.multiply_add_floor(xs, ys, passes),
     }
     return {k: n * passes / v for k, v in interleaved(fns, reps).items()}
 
@@ -91,9 +90,9 @@ def _pair_case(M: int, R: int, L: int, T: int, K: int, reps: int):
         pre = rng.integers(0, p, size=(K, S, M), dtype=np.uint64)
         rows = rng.integers(0, p, size=(K, S, M), dtype=np.uint64)
         cols = rng.integers(0, p, size=(K, S, M), dtype=np.uint64)
-        starts = _modular.scan_mod(w, pre)
+        starts = modular.scan_mod(w, pre)
         fc = np.ones(S, dtype=np.bool_)
-        fns[f"now, {label}"] = lambda w=w, s=starts, r=rows, c=cols, fc=fc: _modular.pair_outputs(
+        fns[f"now, {label}"] = lambda w=w, s=starts, r=rows, c=cols, fc=fc: modular.pair_outputs(
             w, s, r, c, fc
         )
         if p == BIG_P:
@@ -121,7 +120,7 @@ def _crossover(reps: int) -> tuple[list[list[str]], int | None]:
     weights = [sw.hidden.astype(float), sw.inputw.astype(float), sw.output[0].astype(float)]
     rng = np.random.default_rng(1)
     rows, crossover = [], None
-    par, ser = _float_kernels.pair_linear_float
+    par, ser = float_kernels.pair_linear_float
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     for K in (8, 16, 32, 64, 128, 256, 512):
         start = rng.integers(0, FLOAT_P, size=(K, 8)).astype(float)
@@ -147,9 +146,9 @@ def _prime_size_rows(K: int, reps: int) -> list[list[str]]:
     for label, p in (("FLINT, p = 2^20 + 7", 1_048_583), ("FLINT, p = 2^31 - 1", SMALL_P),
                      ("FLINT, p = 2^61 - 1", BIG_P)):  # fmt: skip
         A = rng.integers(0, p, size=(K, K), dtype=np.uint64)
-        fns[label] = lambda A=A, p=p: _flint.rank_mod_p(A, p, threads=1)
+        fns[label] = lambda A=A, p=p: flint_matrices.rank_mod_p(A, p, threads=1)
     A = rng.integers(0, FLOAT_P, size=(K, K), dtype=np.uint64)
-    fns["float64 BLAS elimination, p = 2^21 - 9"] = lambda: _elimination.rank_mod_small_prime(
+    fns["float64 BLAS elimination, p = 2^21 - 9"] = lambda: elimination.rank_mod_small_prime(
         A, FLOAT_P
     )
     t = interleaved(fns, reps)
@@ -160,11 +159,11 @@ def _prime_size_rows(K: int, reps: int) -> list[list[str]]:
 def _flint_rows(K: int, reps: int) -> list[list[str]]:
     p = BIG_P
     M = np.random.default_rng(2).integers(0, p, size=(K, K), dtype=np.uint64)
-    cores = _flint.flint_threads()
+    cores = flint_matrices.flint_threads()
     fns = {
-        "python-flint list, 1 thread": lambda: _flint._rank_python_flint(M, p),
-        "direct, 1 thread": lambda: _flint.rank_mod_p(M, p, threads=1),
-        f"direct, {cores} threads": lambda: _flint.rank_mod_p(M, p, threads=cores),
+        "python-flint list, 1 thread": lambda: flint_matrices._rank_python_flint(M, p),
+        "direct, 1 thread": lambda: flint_matrices.rank_mod_p(M, p, threads=1),
+        f"direct, {cores} threads": lambda: flint_matrices.rank_mod_p(M, p, threads=cores),
     }
     t = interleaved(fns, reps)
     base = t["python-flint list, 1 thread"]
@@ -235,7 +234,7 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
         Target(
             f"parallel pair kernel {CROSSOVER_SPEEDUP}x serial from",
             pays,
-            f"report (PARALLEL_MIN_WORK = {_modular.PARALLEL_MIN_WORK:,})",
+            f"report (PARALLEL_MIN_WORK = {modular.PARALLEL_MIN_WORK:,})",
             None,
         )
     )
@@ -264,7 +263,7 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
             ],
             crossover,
             "**Serial vs parallel** (float64 pair kernel, M = R = 4, L = 2, 4 steps, p < 2^21; "
-            f"`PARALLEL_MIN_WORK` = {_modular.PARALLEL_MIN_WORK:,}):",
+            f"`PARALLEL_MIN_WORK` = {modular.PARALLEL_MIN_WORK:,}):",
         ),  # fmt: skip
         Table(
             ["rank of a random K x K matrix (1 thread)", "time", "(2/3) K^3 / time"],
@@ -293,7 +292,7 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
         "or Montgomery-reduced once (2^61-1), plus one modular product per state entry, so "
         "its floor is between the mulmod rate and the multiply-add rate.",
         f"Threads: numba 1 and BLAS 1 except the serial/parallel table and the FLINT line with "
-        f"{_flint.flint_threads()} threads; machine cores: {os.cpu_count()}.",
+        f"{flint_matrices.flint_threads()} threads; machine cores: {os.cpu_count()}.",
     ]
     floor = (
         "the element-wise modular product rate (mulmod) and the plain multiply-add rate of "

@@ -42,8 +42,8 @@ from _suite import (
 )
 
 from rac_tn import RAC
-from rac_tn.contract import clear_path_cache
 from rac_tn.network import RacNetwork, compile_rac
+from rac_tn.network.contract import clear_path_cache
 
 SCALAR_CASES = [(2, 8, 1, 64), (2, 4, 2, 12), (3, 3, 2, 12)]  # (M, R, L, T)
 GRID_CASES = [(2, 8, 1, 20), (2, 4, 2, 12)]  # grid tensors small enough to exist (2^20, 2^12)
@@ -188,7 +188,8 @@ def _grid_row(M: int, R: int, L: int, T: int, reps: int) -> tuple[list[str], str
             f"tensors (benchmarks/bench_paths.py, `mps_meet_in_the_middle`) has "
             f"{mitm.total_flops():.4g} flops, {mitm.total_flops() / best.flops:.2f}x cotengra's, "
             f"width {mitm.contraction_width():.3g}; `method='prefix'` (what 'auto' uses) "
-            "already works this way. The fix belongs in rac_tn/network.py `_Builder.build_mps` "
+            "already works this way. The fix belongs in rac_tn/network/build.py "
+            "`Builder.build_mps` "
             "(emit the two half sweeps); not made here because tests/test_contract.py "
             "`test_mps_structured_cost_is_the_sweep` pins the sweep's width R N^T."
         )

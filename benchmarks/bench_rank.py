@@ -31,9 +31,9 @@ from _suite import RowResult, Table, Target, ratio_text, run_child, seconds_text
 
 from rac_tn import RAC, interleaved, start_end
 from rac_tn._checks import FloatRangeError
-from rac_tn._modular import MERSENNE61
-from rac_tn.gridtensor import grid_tensor
-from rac_tn.rank import separation_rank
+from rac_tn.arith.modular import MERSENNE61
+from rac_tn.exact.rank import separation_rank
+from rac_tn.network.grid_tensor import grid_tensor
 
 LIMIT = 60.0  # seconds: "the largest certified rank reached in 60 s"
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

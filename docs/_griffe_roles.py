@@ -4,7 +4,8 @@
 ``:mod:``, ``:exc:``) becomes an optional mkdocs-autorefs reference: a link where the target
 is documented, plain code where it is not (a private helper, a third-party class). A name
 without a module (``:class:`Report```) is looked up in the docstring's own module first.
-Explicit references in the pages (``[text][rac_tn.sweeps.sweep]``, ``::: rac_tn.model``)
+Explicit references in the pages (``[text][rac_tn.analysis.sweeps.sweep]``, ``:::
+rac_tn.models.rac``)
 stay strict: ``mkdocs build --strict`` fails on any that is broken.
 """
 

@@ -24,8 +24,8 @@ from rac_tn import (
     symmetric_bound,
 )
 from rac_tn._checks import DEFAULT_MAX_ENTRIES
+from rac_tn.exact.rank import DEFAULT_MAX_SAMPLES
 from rac_tn.network import DEFAULT_MAX_TENSORS, count_tensors
-from rac_tn.rank import DEFAULT_MAX_SAMPLES
 
 
 def _doubling(start, stop):

@@ -46,10 +46,10 @@ from rac_tn import (
     start_end,
     symmetric_bound,
 )
-from rac_tn.cells import as_model
-from rac_tn.draw.mpl import InlineFigure, save
-from rac_tn.draw.plots import PAGE_WIDTH_IN, _rc, plot_bound_tightness, plot_depth_vs_memory
-from rac_tn.sweeps import SweepConfig, SweepRow, process_pool, sweep, sweep_configs
+from rac_tn.analysis.sweeps import SweepConfig, SweepRow, process_pool, sweep, sweep_configs
+from rac_tn.drawing.mpl import InlineFigure, save
+from rac_tn.drawing.plots import PAGE_WIDTH_IN, _rc, plot_bound_tightness, plot_depth_vs_memory
+from rac_tn.models import as_model
 
 HERE = Path(__file__).resolve().parent
 MAX_SAMPLES = 2048  # a rank that reaches it is plotted hollow (a certified lower bound)

@@ -1,7 +1,7 @@
 r"""The public ``draw`` and ``to_tikz``: from a model, a network or a report to a figure.
 
 This facade resolves what it is given (a :class:`~rac_tn.RAC` or any model family of
-:mod:`rac_tn.cells` and ``T``, a compiled :class:`~rac_tn.RacNetwork` or an
+:mod:`rac_tn.models` and ``T``, a compiled :class:`~rac_tn.RacNetwork` or an
 :class:`~rac_tn.analysis.Report`) and a partition into a compiled network and a *computed*
 :class:`~rac_tn.bounds.CutBound` (a network cut for the network view, a symmetric cut for the
 grid view), then hands them to :mod:`rac_tn.draw`, which only draws.
@@ -20,7 +20,7 @@ True
 A model family: the CP-2RNN's cores are drawn as in the second-order RNN paper, the factor
 matrices A, B, C around a COPY diamond of dimension K.
 
->>> from rac_tn.cells import CP2RNN
+>>> from rac_tn.models import CP2RNN
 >>> fig = draw(CP2RNN.random(2, 3, 2, depth=2, seed=0), T=4, cut="start-end", dims=True)
 """
 
@@ -28,19 +28,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rac_tn._build import _family_count
 from rac_tn._checks import positive_int
-from rac_tn.analysis import Report
-from rac_tn.bounds import CutBound, network_cut_bound, symmetric_bound
-from rac_tn.cells import BilinearModel, RACModel
-from rac_tn.draw import mpl, tikz
-from rac_tn.draw.cuts import check_cut
-from rac_tn.draw.grid_view import grid_view
-from rac_tn.draw.network_view import network_view
-from rac_tn.draw.scene import Scene
-from rac_tn.draw.style import VIEWS, Style, View
-from rac_tn.model import RAC
-from rac_tn.network import Model, RacNetwork, compile_rac, count_tensors
+from rac_tn.analysis.reports import Report
+from rac_tn.bounds.cut_bound import CutBound
+from rac_tn.bounds.network_cut import network_cut_bound
+from rac_tn.bounds.symmetric import symmetric_bound
+from rac_tn.drawing import mpl, tikz
+from rac_tn.drawing.cuts import check_cut
+from rac_tn.drawing.grid_view import grid_view
+from rac_tn.drawing.network_view import network_view
+from rac_tn.drawing.scene import Scene
+from rac_tn.drawing.style import VIEWS, Style, View
+from rac_tn.models import BilinearModel, RACModel
+from rac_tn.models.rac import RAC
+from rac_tn.network.build import _family_count
+from rac_tn.network.compiled import Model, RacNetwork, compile_rac, count_tensors
 from rac_tn.partition import Partition, as_partition
 
 if TYPE_CHECKING:
@@ -71,7 +73,7 @@ def draw(
     Parameters
     ----------
     obj
-        A :class:`~rac_tn.RAC` or a model family of :mod:`rac_tn.cells` (``CP2RNN``,
+        A :class:`~rac_tn.RAC` or a model family of :mod:`rac_tn.models` (``CP2RNN``,
         ``SecondOrderRNN``, ``MIRNN``, ``LinearRNN``; then ``T`` is required), a
         :class:`~rac_tn.RacNetwork` or a :class:`~rac_tn.analysis.Report` (drawn with its
         partition and its bound for ``view``).
@@ -98,13 +100,13 @@ def draw(
     ax
         Draw on these axes instead of a new Figure sized to the diagram.
     **style
-        Options of :class:`~rac_tn.draw.style.Style` (``labels``, ``dims``, ``degrees``,
+        Options of :class:`~rac_tn.drawing.style.Style` (``labels``, ``dims``, ``degrees``,
         ``hyperedges``, ``font_size``, ``title``, ...).
 
     Returns
     -------
     matplotlib.figure.Figure
-        Save it with ``fig.savefig('fig.pdf')`` (vector) or ``rac_tn.draw.mpl.save``.
+        Save it with ``fig.savefig('fig.pdf')`` (vector) or ``rac_tn.drawing.mpl.save``.
 
     Examples
     --------
@@ -112,7 +114,7 @@ def draw(
     >>> fig = draw(RAC.random(2, 2, seed=0), T=6, cut="start-end", dims=True)
     >>> bool(fig.get_figwidth() * 2.54 < 9)
     True
-    >>> from rac_tn.cells import SecondOrderRNN
+    >>> from rac_tn.models import SecondOrderRNN
     >>> fig = draw(SecondOrderRNN.random(2, 3, bias=True, seed=0), T=4, view="grid", dims=True)
     """
     scene = build_scene(obj, T=T, view=view, cut=cut, partition=partition, **style)
@@ -151,7 +153,7 @@ def to_tikz(
     >>> tex = to_tikz(RAC.random(2, 2, seed=0), T=4, standalone=False)
     >>> "\\begin{tikzpicture}" in tex and "\\documentclass" not in tex
     True
-    >>> from rac_tn.cells import CP2RNN                  # the CP cores' COPY diamonds
+    >>> from rac_tn.models import CP2RNN                  # the CP cores' COPY diamonds
     >>> "rac/diamond" in to_tikz(CP2RNN.random(2, 3, 2, seed=0), T=3)
     True
     """
@@ -180,7 +182,7 @@ def build_scene(
     Returns
     -------
     Scene
-        The :class:`~rac_tn.draw.scene.Scene`; ``meta['cut']`` is the drawn bound.
+        The :class:`~rac_tn.drawing.scene.Scene`; ``meta['cut']`` is the drawn bound.
 
     Examples
     --------
@@ -278,7 +280,7 @@ def _resolve_object(
         model = obj.rac.rac if isinstance(obj.rac, RACModel) else obj.rac
         return model, None, part.T, part, bound
     raise TypeError(
-        "obj must be a RAC, a model family of rac_tn.cells (CP2RNN, SecondOrderRNN, MIRNN, "
+        "obj must be a RAC, a model family of rac_tn.models (CP2RNN, SecondOrderRNN, MIRNN, "
         f"LinearRNN), a RacNetwork or a Report, got {type(obj).__name__}"
     )
 

@@ -1,7 +1,7 @@
 """An independent exact reference for separation ranks and grid-tensor ranks (not a test file).
 
 Nothing here calls the library's code paths (no ``forward``, ``forward_mod``, ``modular``,
-``grid_tensor``, ``separation_rank``, ``symmetric_bound``, nor anything in ``rac_tn.grid``):
+``grid_tensor``, ``separation_rank``, ``symmetric_bound``, nor anything in ``rac_tn.counting``):
 only the public weight arrays of a :class:`rac_tn.RAC` are read (``input_weights``,
 ``hidden_weights``, ``output_weights``, ``initial_states``) and, from them, everything is
 computed with exact Python integers and :class:`fractions.Fraction`.

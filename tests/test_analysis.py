@@ -7,11 +7,11 @@ from math import comb
 
 import pytest
 
-import rac_tn._rank_inputs as rank_inputs
-import rac_tn.analysis as analysis
+import rac_tn.analysis.reports as analysis
+import rac_tn.exact.rank_inputs as rank_inputs
 from rac_tn import RAC, Partition, analyze, start_end
-from rac_tn._results import CLAIMS
 from rac_tn.analysis import Report, ReportRow
+from rac_tn.results import CLAIMS
 
 
 @pytest.mark.parametrize(("M", "R", "T"), [(2, 3, 4), (3, 2, 6), (2, 2, 2)])

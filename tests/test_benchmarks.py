@@ -24,7 +24,7 @@ import bench_paths  # noqa: E402
 import run_all  # noqa: E402
 
 from rac_tn import RAC, compile_rac  # noqa: E402
-from rac_tn.gridtensor import grid_tensor  # noqa: E402
+from rac_tn.network.grid_tensor import grid_tensor  # noqa: E402
 
 
 def test_child_process_peak_memory_sees_a_known_allocation():

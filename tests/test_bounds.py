@@ -33,8 +33,8 @@ from rac_tn import (
     symmetric_bound,
     theorem_bounds,
 )
-from rac_tn.grid import multiset
-from rac_tn.theorems import network_cut_closed_form
+from rac_tn.bounds.theorems import network_cut_closed_form
+from rac_tn.counting import multiset
 
 # -- an independent grid DAG and the symmetric cost of a node set ------------------------------
 
@@ -472,7 +472,7 @@ def test_symmetric_cut_dynamic_programme_agrees_with_the_max_flow(seed):
     dynamic programme symmetric_bound uses, and the max-flow of the design's gadget network."""
     import numpy as np
 
-    from rac_tn._staircase import cheapest_staircase, log2_cost, min_staircase
+    from rac_tn.bounds.staircase import cheapest_staircase, log2_cost, min_staircase
 
     rng = np.random.default_rng(seed)
     M, R, L = (int(v) for v in rng.integers(1, 5, 3))

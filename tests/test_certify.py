@@ -10,7 +10,7 @@ import sympy
 from _reference import Expansion
 
 from rac_tn import RAC
-from rac_tn._certify import (
+from rac_tn.exact.certify import (
     PRIME_RANGE,
     combined_failure,
     log2_coefficient_bound,

@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import rac_tn.sweeps
-from rac_tn._outputs import OutputPathError
+import rac_tn.analysis.sweeps
 from rac_tn.cli import main
-from rac_tn.demo import DEMO_FILES, MANIFEST, check_demo_dir, run_demo, summary
+from rac_tn.cli.demo import DEMO_FILES, MANIFEST, check_demo_dir, run_demo, summary
+from rac_tn.cli.outputs import OutputPathError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -143,7 +143,7 @@ def no_sweep(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the sweep ran before the output path was checked")
 
-    monkeypatch.setattr(rac_tn.sweeps, "sweep", refuse)
+    monkeypatch.setattr(rac_tn.analysis.sweeps, "sweep", refuse)
 
 
 @pytest.fixture

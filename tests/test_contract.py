@@ -10,18 +10,18 @@ import numpy as np
 import pytest
 from _helpers import gaussian_rac
 
-import rac_tn._gridkernels
-import rac_tn.contract
-import rac_tn.gridtensor
+import rac_tn.arith.tree_kernels
+import rac_tn.network.contract
+import rac_tn.network.grid_tensor
 from rac_tn import RAC, compile_rac
-from rac_tn._modular import MERSENNE61
-from rac_tn.contract import (
+from rac_tn.arith.modular import MERSENNE61
+from rac_tn.network.contract import (
     ContractionCost,
     clear_path_cache,
     contraction_cost,
     evaluate,
 )
-from rac_tn.gridtensor import grid_tensor, grid_tensor_mod
+from rac_tn.network.grid_tensor import grid_tensor, grid_tensor_mod
 
 # (M, R, L, C, T): depths 1..4, one and several classes
 SHAPES = [
@@ -126,7 +126,7 @@ def test_prefix_blocks_match_unblocked(monkeypatch):
     rac = gaussian_rac(3, 2, 2, 2, seed=10)
     expected = loop_grid(rac, 5)
     for width in (1, 3, 9, 80, 10_000):
-        monkeypatch.setattr(rac_tn._gridkernels, "BLOCK_PREFIXES", width)
+        monkeypatch.setattr(rac_tn.arith.tree_kernels, "BLOCK_PREFIXES", width)
         assert_close(grid_tensor(rac, 5, method="prefix"), expected)
 
 
@@ -255,5 +255,5 @@ def test_modified_network_is_refused():
 
 
 def test_docstring_examples():
-    assert doctest.testmod(rac_tn.contract).failed == 0
-    assert doctest.testmod(rac_tn.gridtensor).failed == 0
+    assert doctest.testmod(rac_tn.network.contract).failed == 0
+    assert doctest.testmod(rac_tn.network.grid_tensor).failed == 0

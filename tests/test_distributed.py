@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from rac_tn.sweeps import (
+from rac_tn.analysis.sweeps import (
     ChunkError,
     SweepConfig,
     SweepError,
@@ -177,7 +177,7 @@ def ray_executor():
     ray = pytest.importorskip(
         "ray", reason='ray is not installed here (pip install "rac_tn[ray]" where it installs)'
     )
-    from rac_tn.sweeps import RayExecutor
+    from rac_tn.analysis.sweeps import RayExecutor
 
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:

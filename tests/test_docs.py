@@ -51,7 +51,7 @@ def test_the_docs_build_strictly_with_the_api_reference(tmp_path):
     assert result.returncode == 0, result.stderr
     sweeps = (tmp_path / "site" / "api" / "sweeps" / "index.html").read_text()
     for name in ("sweep_chunk", "RayExecutor", "to_dataframe", "ChunkError"):
-        assert f'id="rac_tn.sweeps.{name}"' in sweeps  # documented from its docstring
+        assert f'id="rac_tn.analysis.sweeps.{name}"' in sweeps  # documented from its docstring
     assert (tmp_path / "site" / "figures" / "fig1_shallow_mps.png").exists()
     gallery = (tmp_path / "site" / "gallery" / "index.html").read_text()
     assert "fig1_shallow_mps.png" in gallery
@@ -61,7 +61,10 @@ def test_the_docs_build_strictly_with_the_api_reference(tmp_path):
 @pytest.mark.parametrize(
     ("page", "message"),
     [
-        ("See [sweep][rac_tn.sweeps.no_such_function].", "rac_tn.sweeps.no_such_function"),
+        (
+            "See [sweep][rac_tn.analysis.sweeps.no_such_function].",
+            "rac_tn.analysis.sweeps.no_such_function",
+        ),
         ("::: rac_tn.no_such_module", "rac_tn.no_such_module"),
         ("[a missing page](missing.md)", "missing.md"),
     ],

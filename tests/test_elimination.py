@@ -1,6 +1,6 @@
-"""The rank modulo a small prime by elimination on float64 BLAS (rac_tn/_elimination.py), against
-a Gaussian elimination written here in Python integers, FLINT, exact products in Python integers,
-and the paper's closed form through separation_rank."""
+"""The rank modulo a small prime by elimination on float64 BLAS (rac_tn/arith/elimination.py),
+against a Gaussian elimination written here in Python integers, FLINT, exact products in Python
+integers, and the paper's closed form through separation_rank."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from math import comb
 import numpy as np
 import pytest
 
-from rac_tn import RAC, _attempts, _flint, separation_rank, start_end, symmetric_bound
-from rac_tn import _elimination as elim
+from rac_tn import RAC, separation_rank, start_end, symmetric_bound
+from rac_tn.arith import elimination as elim
+from rac_tn.arith import flint_matrices
+from rac_tn.exact import attempts
 
 SMALL_PRIMES = [3, 7, 65_537, 1_048_583, 2_097_143]  # the last two: PRIME_RANGE's ends
 
@@ -71,7 +73,7 @@ def test_rank_matches_flint_at_recursion_sizes(p, rows, cols, rank):
     rng = np.random.default_rng(rank)
     A = planted(rng, rows, cols, rank, p)
     A[:, 1::7] = A[:, 0:1]  # copies of column 0
-    assert elim.rank_mod_small_prime(A, p) == _flint.rank_mod_p(A, p)
+    assert elim.rank_mod_small_prime(A, p) == flint_matrices.rank_mod_p(A, p)
 
 
 def test_products_are_exact_past_the_chunk_size():
@@ -115,12 +117,12 @@ def test_a_sample_cap_that_does_not_fit_in_memory_is_refused_up_front(monkeypatc
     rac = RAC.random(4, 4, depth=2, seed=0, integer=True)
     part = start_end(38)  # symmetric bound 6160
     # 6160^2 entries at 24 bytes = 869 MiB: refused with 512 MiB available, before any work
-    monkeypatch.setattr(_attempts, "available_memory", lambda: 512 * 2**20)
+    monkeypatch.setattr(attempts, "available_memory", lambda: 512 * 2**20)
     with pytest.raises(ValueError, match=r"6,160 x 6,160 matrix.*max_samples="):
         separation_rank(rac, part, seed=0)
     # a smaller cap fits and gives a certified lower bound (the rank reaches the cap)
     capped = separation_rank(rac, part, seed=0, max_samples=100)
     assert capped.rank == capped.samples == 100 and not capped.exact
-    _attempts.check_sample_memory(4000, available=24 * 4000**2)  # exactly fits
+    attempts.check_sample_memory(4000, available=24 * 4000**2)  # exactly fits
     with pytest.raises(ValueError, match="4,001 x 4,001"):
-        _attempts.check_sample_memory(4001, available=24 * 4000**2)
+        attempts.check_sample_memory(4001, available=24 * 4000**2)

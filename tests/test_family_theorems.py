@@ -1,5 +1,5 @@
-"""The families' closed forms (rac_tn.theorems.family_theorem_bounds) against independent counts
-and against certified exact ranks of random integer models (Start-End)."""
+"""The families' closed forms (rac_tn.bounds.theorems.family_theorem_bounds) against independent
+counts and against certified exact ranks of random integer models (Start-End)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 from rac_tn import separation_rank, start_end
 from rac_tn.analysis import analyze
-from rac_tn.cells import random_model
-from rac_tn.theorems import family_theorem_bounds
+from rac_tn.bounds.theorems import family_theorem_bounds
+from rac_tn.models import random_model
 
 
 def monomials(variables: int, degree: int) -> int:

@@ -14,7 +14,7 @@ import pytest
 import sympy
 
 from rac_tn import CP2RNN, MIRNN, RAC, LinearRNN, SecondOrderRNN
-from rac_tn.sweeps import SweepConfig, sweep
+from rac_tn.analysis.sweeps import SweepConfig, sweep
 
 FIGURES_DIR = Path(__file__).resolve().parents[1] / "figures"
 STEMS = (

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from rac_tn import RAC, computation_grid, input_degrees
-from rac_tn.grid import path_counts
+from rac_tn.counting import path_counts
 
 SIZES = [(1, 1), (1, 4), (2, 3), (3, 4), (4, 2)]
 

@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 from _helpers import gaussian_rac
 
-import rac_tn._gridkernels
-import rac_tn._gridmod
-import rac_tn._prefix
+import rac_tn.arith.grid_mod
+import rac_tn.arith.tree_kernels
+import rac_tn.network.prefix
 from rac_tn import RAC
 from rac_tn._checks import FloatRangeError
-from rac_tn._gridkernels import SPLIT_MAX_INNER, matmul_mod_split
-from rac_tn.gridtensor import grid_tensor, grid_tensor_mod
+from rac_tn.arith.tree_kernels import SPLIT_MAX_INNER, matmul_mod_split
+from rac_tn.network.grid_tensor import grid_tensor, grid_tensor_mod
 
 
 def sequence_output(rac, X):
@@ -84,8 +84,8 @@ def test_deep_block_walk_matches_per_sequence_loop(M, R, L, C, T, N, monkeypatch
     rac = gaussian_rac(M, R, L, C, seed=M * 100 + R * 10 + L)
     F = np.eye(M) if N == M else np.random.default_rng(T).standard_normal((N, M))
     expected = reference_grid(rac, T, F)
-    for width in (1, 2, 5, rac_tn._gridkernels.BLOCK_PREFIXES):  # blocks of every size
-        monkeypatch.setattr(rac_tn._gridkernels, "BLOCK_PREFIXES", width)
+    for width in (1, 2, 5, rac_tn.arith.tree_kernels.BLOCK_PREFIXES):  # blocks of every size
+        monkeypatch.setattr(rac_tn.arith.tree_kernels, "BLOCK_PREFIXES", width)
         A = grid_tensor(rac, T, F, method="prefix")
         assert A.shape == expected.shape
         assert_close(A, expected)
@@ -96,12 +96,12 @@ def test_deep_serial_and_parallel_kernels_agree_with_the_loop(parallel):
     rac = gaussian_rac(2, 3, 2, 2, seed=21)
     T = 9
     F = np.eye(2)
-    w = rac_tn._prefix._Weights(rac)
+    w = rac_tn.network.prefix._Weights(rac)
     drive = F @ w.wi_t[0]
     wh = np.stack([np.asarray(x, float) for x in rac.hidden_weights])
     wi = np.zeros_like(wh)
     wi[1] = rac.input_weights[1]
-    out = rac_tn._gridkernels.grid_deep(
+    out = rac_tn.arith.tree_kernels.grid_deep(
         np.stack(rac.initial_states), wh, wi, rac.output_weights, drive, T, parallel=parallel
     )
     assert_close(out.reshape((2,) * T + (2,)), reference_grid(rac, T, F))
@@ -195,8 +195,8 @@ def test_grid_tensor_mod_deep_matches_python_integers(p, M, R, L, C, T, N, monke
     F = np.random.default_rng(N).integers(-5, 6, size=(N, M))
     seqs = list(itertools.product(range(N), repeat=T))
     expected = np.array([int_output_mod(rac, F[list(s)], p) for s in seqs], dtype=object)
-    for width in (1, 3, rac_tn._gridkernels.BLOCK_PREFIXES):
-        monkeypatch.setattr(rac_tn._gridkernels, "BLOCK_PREFIXES", width)
+    for width in (1, 3, rac_tn.arith.tree_kernels.BLOCK_PREFIXES):
+        monkeypatch.setattr(rac_tn.arith.tree_kernels, "BLOCK_PREFIXES", width)
         A = grid_tensor_mod(rac, T, p, F)
         assert A.dtype == np.uint64 and A.shape == (N,) * T + ((C,) if C > 1 else ())
         assert (A.reshape(len(seqs), C).astype(object) == expected).all()
@@ -235,7 +235,7 @@ def test_deep_mod_serial_and_parallel_kernels_agree(parallel, p):
             for c in range(2)
         ]
     )
-    out = rac_tn._gridmod.grid_deep_mod(
+    out = rac_tn.arith.grid_mod.grid_deep_mod(
         np.stack(w.initial_states),
         wh,
         wi,
@@ -270,4 +270,4 @@ def test_range_flags_match_numpy(values):
     arr = np.array(values, dtype=float).reshape(-1, 1)
     finite = bool(np.isfinite(arr).all())
     tiny = bool((np.abs(arr) < np.finfo(float).tiny).any())
-    assert rac_tn._gridkernels.range_flags(arr) == (finite, tiny)
+    assert rac_tn.arith.tree_kernels.range_flags(arr) == (finite, tiny)

@@ -9,7 +9,7 @@ import pytest
 import sympy
 
 from rac_tn import CP2RNN, LinearRNN, start_end
-from rac_tn.hankel import HankelRank, hankel_rank
+from rac_tn.exact.hankel import HankelRank, hankel_rank
 
 
 def hankel_by_hand(model, T, tau):

@@ -1,4 +1,5 @@
-"""Exact products modulo 2**61 - 1 by float64 limb products (rac_tn/_mersenne.py) against Python
+"""Exact products modulo 2**61 - 1 by float64 limb products (rac_tn/arith/mersenne.py) against
+Python
 integers, including the residues that make every limb product its largest (the float64 exactness
 edge), on the serial and the parallel kernel."""
 
@@ -8,8 +9,8 @@ import numpy as np
 import pytest
 
 from rac_tn import RAC
-from rac_tn._mersenne import INNER_CHUNK, MERSENNE61, matmul_mod_mersenne61
-from rac_tn.gridtensor import grid_tensor_mod
+from rac_tn.arith.mersenne import INNER_CHUNK, MERSENNE61, matmul_mod_mersenne61
+from rac_tn.network.grid_tensor import grid_tensor_mod
 
 P = MERSENNE61
 

@@ -9,7 +9,7 @@ import pytest
 from _helpers import gaussian_rac
 
 from rac_tn import RAC
-from rac_tn._modular import MERSENNE61
+from rac_tn.arith.modular import MERSENNE61
 
 SHAPES = [(2, 3, 1, 1), (3, 2, 2, 2), (2, 2, 3, 1), (4, 3, 4, 3)]
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rac_tn import RAC, _flint, _kernels, _modular
+from rac_tn import RAC
+from rac_tn.arith import flint_matrices, modular, pair_kernels
 
 PRIMES = [2**21 - 9, 2**31 - 1, 1_000_000_007, 2**61 - 1, 4_611_686_018_427_387_847]
 
@@ -69,9 +70,9 @@ def test_pair_outputs_match_python_integers(p, shape):
     prefix = rng.integers(0, p, size=(kr, shared, M), dtype=np.uint64)
     rows = rng.integers(0, p, size=(kr, T - shared, M), dtype=np.uint64)
     cols = rng.integers(0, p, size=(kc, T - shared, M), dtype=np.uint64)
-    starts = _modular.scan_mod(w, prefix)
+    starts = modular.scan_mod(w, prefix)
     for from_cols in ([True] * (T - shared), [True, False, True, False]):
-        got = _modular.pair_outputs(w, starts, rows, cols, np.array(from_cols))
+        got = modular.pair_outputs(w, starts, rows, cols, np.array(from_cols))
         for i in range(kr):
             for j in range(kc):
                 X = np.concatenate(
@@ -85,8 +86,8 @@ def test_scan_and_readout_match_python_integers(p):
     rac = _big_rac(3, 4, 2, p, seed=7)
     X = np.random.default_rng(2).integers(0, p, size=(5, 7, 3), dtype=np.uint64)
     w = rac.modular(p)
-    finals = _modular.scan_mod(w, X)
-    y = _modular.readout(w, finals[-1])
+    finals = modular.scan_mod(w, X)
+    y = modular.readout(w, finals[-1])
     for b in range(5):
         ref = _py_forward(rac, X[b], p)
         assert [[int(v) for v in f[b]] for f in finals] == ref
@@ -102,23 +103,23 @@ def test_matmul_mod_matches_python_integers(p):
     a[0] = p - 1
     b[:, 0] = p - 1
     ref = [[sum(int(x) * int(y) for x, y in zip(row, col)) % p for col in b.T] for row in a]
-    assert _modular.matmul_mod(a, b, p).tolist() == ref
+    assert modular.matmul_mod(a, b, p).tolist() == ref
 
 
 @pytest.mark.parametrize("p", PRIMES)
 def test_serial_and_parallel_kernels_agree(p):
-    a = _modular.kernel_arith(p)
+    a = modular.kernel_arith(p)
     rng = np.random.default_rng(4)
     left = rng.integers(0, p, size=(64, 8), dtype=np.uint64)
-    right = _modular.scale(rng.integers(0, p, size=(9, 8), dtype=np.uint64), a, 1)
-    par, ser = (k(left, right, *a.args) for k in _kernels.matmul)
+    right = modular.scale(rng.integers(0, p, size=(9, 8), dtype=np.uint64), a, 1)
+    par, ser = (k(left, right, *a.args) for k in pair_kernels.matmul)
     np.testing.assert_array_equal(par, ser)
 
 
 def test_every_odd_prime_below_2_63_has_a_kernel():
-    assert all(_modular.has_fast_kernel(p) for p in PRIMES + [3, 2**63 - 25])
-    assert _modular.kernel_arith(2**31 - 1).mode == _kernels.SMALL
-    assert _modular.kernel_arith(2**31 + 11).mode == _kernels.MONT
+    assert all(modular.has_fast_kernel(p) for p in PRIMES + [3, 2**63 - 25])
+    assert modular.kernel_arith(2**31 - 1).mode == pair_kernels.SMALL
+    assert modular.kernel_arith(2**31 + 11).mode == pair_kernels.MONT
 
 
 @pytest.mark.parametrize("p", [3, 101, 2**31 - 1, 2**61 - 1, 4_611_686_018_427_387_847])
@@ -131,14 +132,14 @@ def test_flint_rank_of_known_low_rank_products(p):
     for n, r in ((30, 7), (64, 64), (50, 1)):
         A = rng.integers(0, p, size=(n, r), dtype=np.uint64)
         B = rng.integers(0, p, size=(r, n), dtype=np.uint64)
-        M = _modular.matmul_mod(A, B, p)
+        M = modular.matmul_mod(A, B, p)
         expected = flint.nmod_mat(M.tolist(), p).rank()
-        assert _flint.rank_mod_p(M, p) == expected
+        assert flint_matrices.rank_mod_p(M, p) == expected
         if p > 2**30:
             assert expected == r
-        assert _flint.rank_mod_p(M, p, threads=1) == expected
+        assert flint_matrices.rank_mod_p(M, p, threads=1) == expected
 
 
 def test_flint_rank_reduces_entries_and_handles_empty():
-    assert _flint.rank_mod_p(np.zeros((0, 3), dtype=np.uint64), 101) == 0
-    assert _flint.rank_mod_p(np.array([[102, 204], [1, 2]], dtype=np.uint64), 101) == 1
+    assert flint_matrices.rank_mod_p(np.zeros((0, 3), dtype=np.uint64), 101) == 0
+    assert flint_matrices.rank_mod_p(np.array([[102, 204], [1, 2]], dtype=np.uint64), 101) == 1

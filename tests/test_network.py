@@ -15,7 +15,7 @@ from _helpers import gaussian_rac
 
 import rac_tn.network
 from rac_tn import RAC
-from rac_tn.grid import paths as grid_paths
+from rac_tn.counting import paths as grid_paths
 from rac_tn.network import (
     RacNetwork,
     TensorPlace,

@@ -12,7 +12,7 @@ import quimb.tensor as qtn
 
 from rac_tn import network_cut_bound
 from rac_tn.bounds import CutBound
-from rac_tn.network_cut import copy_tensors
+from rac_tn.bounds.network_cut import copy_tensors
 
 
 def _brute_force(tn, left, right, copies):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rac_tn import RAC, compile_rac, network_cut_bound, start_end
-from rac_tn.cells import CP2RNN, MIRNN, LinearRNN, SecondOrderRNN
+from rac_tn.models import CP2RNN, MIRNN, LinearRNN, SecondOrderRNN
 from rac_tn.network import compile_network
 
 FAMILIES = {

@@ -18,7 +18,7 @@ import pytest
 MODULE = textwrap.dedent(
     """
     from numba import prange
-    from rac_tn._numba import parallel_and_serial
+    from rac_tn.arith.numba_setup import parallel_and_serial
 
     def total(a):
         s = 0.0

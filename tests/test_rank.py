@@ -28,8 +28,8 @@ from rac_tn import (
     symmetric_bound,
     theorem_bounds,
 )
-from rac_tn.grid import total_degree
-from rac_tn.rank import rank_mod_p
+from rac_tn.counting import total_degree
+from rac_tn.exact.rank import rank_mod_p
 
 # -- the modular rank itself --------------------------------------------------------------------
 
@@ -331,10 +331,10 @@ def test_uncertified_exact_ranks_carry_a_failure_bound_below_1e_9():
 def test_a_later_attempt_starts_where_the_first_stopped(monkeypatch):
     """Not certified (304 < 308), so a large prime follows the small one; it starts at the K the
     first attempt stopped at instead of redoing the doubling rounds, and finds the same rank."""
-    from rac_tn import _attempts
+    from rac_tn.exact import attempts
 
     starts, ends = [], []
-    inner = _attempts._sampled_rank
+    inner = attempts._sampled_rank
 
     def spy(*args):
         starts.append(args[-1])
@@ -342,7 +342,7 @@ def test_a_later_attempt_starts_where_the_first_stopped(monkeypatch):
         ends.append(K)
         return rank, K
 
-    monkeypatch.setattr(_attempts, "_sampled_rank", spy)
+    monkeypatch.setattr(attempts, "_sampled_rank", spy)
     result = separation_rank(RAC.random(2, 2, depth=3, seed=0, integer=True), start_end(12), seed=0)
     assert result.rank == 304 and result.exact and not result.certified
     assert len(starts) == len(result.primes) >= 2

@@ -16,12 +16,12 @@ from rac_tn import (
     symmetric_bound,
     theorem_bounds,
 )
-from rac_tn._results import jsonable, tuples
 from rac_tn.bounds import CutBound
-from rac_tn.numerical import Spectrum, spectrum
+from rac_tn.bounds.theorems import TheoremBounds
+from rac_tn.exact.rank import RankResult
+from rac_tn.exact.spectrum import Spectrum, spectrum
 from rac_tn.partition import Partition
-from rac_tn.rank import RankResult
-from rac_tn.theorems import TheoremBounds
+from rac_tn.results import jsonable, tuples
 
 
 def round_trip(kind, value):

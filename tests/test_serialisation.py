@@ -15,12 +15,19 @@ import pytest
 
 from rac_tn import RAC, compile_rac, network_cut_bound, start_end, symmetric_bound
 from rac_tn.analysis import Report, analyze
+from rac_tn.analysis.sweeps import (
+    SWEEP_COLUMNS,
+    SweepConfig,
+    SweepRow,
+    sweep,
+    sweep_row,
+    to_dataframe,
+)
 from rac_tn.bounds import CutBound
-from rac_tn.numerical import Spectrum, spectrum
+from rac_tn.bounds.theorems import TheoremBounds, theorem_bounds
+from rac_tn.exact.rank import RankResult, separation_rank
+from rac_tn.exact.spectrum import Spectrum, spectrum
 from rac_tn.partition import Partition
-from rac_tn.rank import RankResult, separation_rank
-from rac_tn.sweeps import SWEEP_COLUMNS, SweepConfig, SweepRow, sweep, sweep_row, to_dataframe
-from rac_tn.theorems import TheoremBounds, theorem_bounds
 
 RAC2 = RAC.random(2, 2, depth=2, seed=0, integer=True)
 

@@ -9,7 +9,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from rac_tn._staircase import boundary, cheapest_staircase, log2_cost
+from rac_tn.bounds.staircase import boundary, cheapest_staircase, log2_cost
 
 
 def grid_dag(L, T):

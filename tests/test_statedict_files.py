@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 from _family_reference import reference_rank
 
-from rac_tn._statedict_files import StateDictFileError, _unpickle_torch_zip, read_arrays
 from rac_tn.cli import main
-from rac_tn.weights import detect_family, load_weights, weights_notes
+from rac_tn.models.statedict_files import StateDictFileError, _unpickle_torch_zip, read_arrays
+from rac_tn.models.weights import detect_family, load_weights, weights_notes
 
 DATA = Path(__file__).resolve().parent / "data" / "statedicts"
 FIXTURES = {  # file stem -> (family, depth)

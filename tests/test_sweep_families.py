@@ -13,8 +13,7 @@ import pytest
 from _family_reference import reference_rank
 
 from rac_tn.analysis import analyze
-from rac_tn.cli import main
-from rac_tn.sweeps import (
+from rac_tn.analysis.sweeps import (
     SweepConfig,
     SweepRow,
     process_pool,
@@ -23,6 +22,7 @@ from rac_tn.sweeps import (
     sweep_configs,
     sweep_row,
 )
+from rac_tn.cli import main
 
 CASES = [  # (model, M, R, L, T, rank K, bias, design §5's value or None)
     ("2rnn", 3, 3, 1, 4, None, False, 3),

@@ -15,10 +15,9 @@ from math import comb
 import numpy as np
 import pytest
 
-import rac_tn.analysis as analysis
+import rac_tn.analysis.reports as analysis
 from rac_tn import RAC, separation_rank, symmetric_bound
-from rac_tn.partition import start_end
-from rac_tn.sweeps import (
+from rac_tn.analysis.sweeps import (
     SWEEP_COLUMNS,
     SweepConfig,
     SweepError,
@@ -32,6 +31,7 @@ from rac_tn.sweeps import (
     sweep_configs,
     sweep_row,
 )
+from rac_tn.partition import start_end
 
 
 def _strip_time(rows):

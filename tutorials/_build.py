@@ -193,7 +193,7 @@ cannot be drawn legibly within it is refused with a message.""",
 import tempfile
 
 from rac_tn import RAC, draw, start_end, symmetric_bound, to_tikz
-from rac_tn.draw.mpl import save
+from rac_tn.drawing.mpl import save
 
 out = pathlib.Path(tempfile.mkdtemp())
 shallow = RAC.random(2, 2, depth=1, seed=0, integer=True)

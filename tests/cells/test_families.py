@@ -19,7 +19,7 @@ from _seed import (
     second_order_step,
 )
 
-from rac_tn.cells import CP2RNN, MIRNN, DyadicRAC, LinearRNN, SecondOrderRNN
+from rac_tn.models import CP2RNN, MIRNN, DyadicRAC, LinearRNN, SecondOrderRNN
 
 P = (1 << 61) - 1
 CASES = [

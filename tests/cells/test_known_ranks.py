@@ -14,7 +14,7 @@ from math import comb
 import pytest
 
 import rac_tn
-from rac_tn.cells import CP2RNN, LinearRNN, SecondOrderRNN
+from rac_tn.models import CP2RNN, LinearRNN, SecondOrderRNN
 from rac_tn.partition import Partition
 
 
@@ -60,7 +60,7 @@ def test_rac_equals_cp_rnn_with_identity_c():
     )
     X = [[[1, 0, 2], [0, 1, 1], [2, 1, 0], [1, 1, 1]]]
     assert cp.forward_mod(X).tolist() == rac.forward_mod(X).tolist()
-    assert sep(cp, rac_tn.start_end(4)) == sep(rac_tn.cells.as_model(rac), rac_tn.start_end(4))
+    assert sep(cp, rac_tn.start_end(4)) == sep(rac_tn.models.as_model(rac), rac_tn.start_end(4))
 
 
 # -- the pipeline takes a family directly -------------------------------------------------------

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from _seed import cp_step, linear_cell_step, mirnn_step, residues, rnn_step, run, second_order_step
 
-from rac_tn.cells import (
+from rac_tn.models import (
     ACTIVATION_NOTE,
     CP2RNN,
     MIRNN,

@@ -9,7 +9,7 @@ import pytest
 
 import rac_tn
 from rac_tn._checks import FloatRangeError
-from rac_tn.cells import (
+from rac_tn.models import (
     CP2RNN,
     FAMILIES,
     MIRNN,

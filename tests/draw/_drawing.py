@@ -19,7 +19,7 @@ import pytest
 from matplotlib.path import Path as MplPath
 
 from rac_tn import RAC
-from rac_tn.draw.scene import Scene
+from rac_tn.drawing.scene import Scene
 
 
 def rac_of(depth: int, M: int = 2, R: int = 2, C: int = 1) -> RAC:

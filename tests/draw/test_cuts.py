@@ -11,7 +11,7 @@ from _drawing import dist_to_curves, inside, midpoint
 from rac_tn import RAC, compile_rac
 from rac_tn.bounds import network_cut_bound, symmetric_bound
 from rac_tn.diagram import build_scene
-from rac_tn.draw.scene import Region
+from rac_tn.drawing.scene import Region
 from rac_tn.partition import interleaved, start_end
 
 NETWORK_CASES = [

@@ -17,10 +17,10 @@ import pytest
 from _drawing import CM_TO_PT, crossings, mediabox, min_gap, needs_pdflatex, pdflatex
 
 from rac_tn import compile_rac, network_cut_bound, symmetric_bound
-from rac_tn.cells import CP2RNN, MIRNN, LinearRNN, SecondOrderRNN
 from rac_tn.diagram import build_scene, draw, to_tikz
-from rac_tn.draw.cuts import TENSOR_ROLES
-from rac_tn.draw.scene import text_size
+from rac_tn.drawing.cuts import TENSOR_ROLES
+from rac_tn.drawing.scene import text_size
+from rac_tn.models import CP2RNN, MIRNN, LinearRNN, SecondOrderRNN
 from rac_tn.partition import Partition, interleaved, start_end
 
 d, n, K = 2, 3, 2  # input size, hidden size, CP rank (K < n: the cut sees K)
@@ -300,7 +300,7 @@ def test_family_tikz_compiles_to_the_figure_size(tmp_path, name, depth, view, st
 
 def test_a_rac_seen_as_a_family_is_drawn_as_the_rac():
     from rac_tn import RAC
-    from rac_tn.cells import RACModel
+    from rac_tn.models import RACModel
 
     rac = RAC.random(2, 2, depth=2, seed=0)
     for view in ("network", "grid"):

@@ -13,7 +13,7 @@ from _drawing import crossings, min_gap, rac_of
 
 from rac_tn import compile_rac
 from rac_tn.diagram import build_scene, to_tikz
-from rac_tn.draw.layout import grid_layout, tree_layout
+from rac_tn.drawing.layout import grid_layout, tree_layout
 
 
 @pytest.mark.parametrize("view", ["network", "grid"])

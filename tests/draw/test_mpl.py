@@ -45,8 +45,8 @@ def test_a_notebook_shows_the_figure_inline_as_a_sharp_png():
 
 def test_plots_show_inline_too():
     formatters = pytest.importorskip("IPython.core.formatters")
-    from rac_tn.draw.plots import plot_depth_vs_memory
-    from rac_tn.sweeps import SweepRow
+    from rac_tn.analysis.sweeps import SweepRow
+    from rac_tn.drawing.plots import plot_depth_vs_memory
 
     rows = [SweepRow(2, 2, 1, T, "start-end", symmetric_bound=2) for T in (2, 4)]
     bundle, _ = formatters.DisplayFormatter().format(plot_depth_vs_memory(rows))

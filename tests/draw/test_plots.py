@@ -8,8 +8,8 @@ matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
-from rac_tn.draw.plots import plot_bound_tightness, plot_depth_vs_memory  # noqa: E402
-from rac_tn.sweeps import SweepRow  # noqa: E402
+from rac_tn.analysis.sweeps import SweepRow  # noqa: E402
+from rac_tn.drawing.plots import plot_bound_tightness, plot_depth_vs_memory  # noqa: E402
 
 
 def _rows():

@@ -11,7 +11,7 @@ import pytest
 from _drawing import CM_TO_PT, mediabox, needs_pdflatex, pdflatex, rac_of
 
 from rac_tn.diagram import build_scene, to_tikz
-from rac_tn.draw.tikz import escape_text
+from rac_tn.drawing.tikz import escape_text
 
 
 def test_tikz_escapes_text():

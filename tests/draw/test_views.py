@@ -14,8 +14,8 @@ from _drawing import rac_of
 
 from rac_tn import compile_rac
 from rac_tn.diagram import build_scene
-from rac_tn.draw.cuts import TENSOR_ROLES
-from rac_tn.draw.scene import text_size
+from rac_tn.drawing.cuts import TENSOR_ROLES
+from rac_tn.drawing.scene import text_size
 from rac_tn.partition import Partition
 
 

@@ -1,0 +1,198 @@
+"""Stopping work cleanly: SIGTERM as an exception, executors whose workers never outlive us.
+
+Ctrl-C raises :class:`KeyboardInterrupt` in the main thread; inside :func:`sigterm_raises` a
+SIGTERM raises :class:`Terminated` (a KeyboardInterrupt too), so one ``except
+KeyboardInterrupt`` keeps the finished work for both. :func:`terminate_workers` stops a
+``ProcessPoolExecutor`` at once, running tasks included (``shutdown(cancel_futures=True)``
+only cancels the tasks that have not started).
+
+Examples
+--------
+>>> exit_status(KeyboardInterrupt()), exit_status(Terminated())
+(130, 143)
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from types import FrameType, TracebackType
+from typing import Any
+
+__all__ = [
+    "SpawnPool",
+    "TaskFailed",
+    "Terminated",
+    "check_executor",
+    "exit_status",
+    "ignore_sigint",
+    "run_on_executor",
+    "sigterm_raises",
+    "terminate_workers",
+]
+
+
+class Terminated(KeyboardInterrupt):
+    """Raised in the main thread by SIGTERM (inside :func:`sigterm_raises`)."""
+
+    signum = signal.SIGTERM
+
+
+def exit_status(exc: BaseException) -> int:
+    """The shell's exit status for work stopped by ``exc``: 128 + the signal number."""
+    return 128 + int(getattr(exc, "signum", signal.SIGINT))
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated(f"stopped by signal {signum}")
+
+
+@contextmanager
+def sigterm_raises() -> Iterator[None]:
+    """Inside the block, SIGTERM raises :class:`Terminated` in the main thread.
+
+    Outside the main thread (where Python cannot install handlers) the block runs unchanged.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def ignore_sigint() -> None:
+    """Make this process ignore Ctrl-C (the initializer of pool workers).
+
+    A terminal's Ctrl-C reaches every process of the foreground group; the parent handles it
+    and stops the workers, which would otherwise each print a traceback.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """Ignore SIGINT and SIGTERM inside the block (main thread only): cleanup runs to its end."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def terminate_workers(pool: ProcessPoolExecutor, grace: float = 2.0) -> None:
+    """Cancel every pending task of ``pool`` and end its worker processes, running ones too.
+
+    The workers get SIGTERM, then SIGKILL after ``grace`` seconds. The pool cannot be used
+    afterwards.
+
+    Parameters
+    ----------
+    pool
+        The executor.
+    grace
+        Seconds to wait for the workers to exit after SIGTERM.
+    """
+    with _signals_ignored():
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        deadline = time.monotonic() + grace
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(1.0)
+
+
+class SpawnPool(ProcessPoolExecutor):
+    """A ProcessPoolExecutor that terminates its workers when its ``with`` block fails."""
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool | None:
+        if kind is not None:
+            terminate_workers(self)
+            return None
+        return super().__exit__(kind, exc, traceback)
+
+
+def check_executor(executor: object) -> None:
+    """Refuse anything but an Executor or None, and a ProcessPoolExecutor that forks."""
+    if executor is not None and not isinstance(executor, Executor):
+        raise TypeError(
+            f"executor must be a concurrent.futures.Executor or None, got {type(executor).__name__}"
+        )
+    if isinstance(executor, ProcessPoolExecutor):
+        context = getattr(executor, "_mp_context", None)
+        if context is not None and context.get_start_method() == "fork":
+            raise ValueError(
+                "executor is a ProcessPoolExecutor that forks its workers; the exact-rank kernels "
+                "use OpenMP threads, which do not survive fork(). Create it with "
+                "mp_context=multiprocessing.get_context('spawn') or use "
+                "rac_tn.analysis.sweeps.process_pool(n)."
+            )
+
+
+class TaskFailed(Exception):
+    """Task ``index`` of :func:`run_on_executor` failed; its exception is the ``__cause__``."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        super().__init__(f"task {index} failed")
+
+
+def run_on_executor(
+    executor: Executor,
+    fn: Callable[..., Any],
+    items: Sequence[Any],
+    results: list[Any],
+    report: Callable[[int, int], None],
+    **kwargs: Any,
+) -> None:
+    """Set ``results[i] = fn(items[i], **kwargs)``, computed on ``executor``, as tasks finish.
+
+    ``report(done, total)`` is called after each task. On a failed task the pending ones are
+    cancelled and :class:`TaskFailed` is raised. On Ctrl-C (KeyboardInterrupt, also when a
+    worker received it) the pending tasks are cancelled, a ProcessPoolExecutor's workers are
+    terminated, the results finished meanwhile are kept in ``results``, and the
+    KeyboardInterrupt propagates.
+    """
+    futures: dict[Future, int] = {}
+    try:
+        for i, item in enumerate(items):
+            futures[executor.submit(fn, item, **kwargs)] = i
+        for done, future in enumerate(as_completed(futures), start=1):
+            exc = future.exception()
+            if isinstance(exc, KeyboardInterrupt):
+                raise exc
+            if exc is not None:
+                for other in futures:
+                    other.cancel()
+                raise TaskFailed(futures[future]) from exc
+            results[futures[future]] = future.result()
+            report(done, len(items))
+    except KeyboardInterrupt:
+        for future in futures:
+            future.cancel()
+        if isinstance(executor, ProcessPoolExecutor):
+            terminate_workers(executor)
+        for future, i in futures.items():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                results[i] = future.result()
+        raise

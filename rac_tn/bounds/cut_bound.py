@@ -1,0 +1,263 @@
+"""Cut bounds as results: :class:`CutElement` and :class:`CutBound` (frozen, JSON round trip).
+
+Both cuts (:func:`rac_tn.bounds.symmetric_bound`,
+:func:`rac_tn.bounds.network_cut.network_cut_bound`)
+return a :class:`CutBound`; this module is below both so that neither imports the other.
+``rac_tn.bounds`` re-exports everything here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from rac_tn._format import short_int
+from rac_tn.bounds.flow import product
+from rac_tn.partition import Partition
+from rac_tn.results import Claim, Quantity, jsonable, tuples
+
+#: What a cut element is: a bond, COPY tensor or hyperedge of a network, or a grid node.
+CutCategory = Literal["bond", "delta", "hyperedge", "node"]
+#: Which cut a :class:`CutBound` comes from.
+CutMethod = Literal["symmetric-cut", "network-cut"]
+#: A side of a partition.
+Side = Literal["start", "end"]
+
+
+# -- results ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CutElement:
+    """One element of a cut.
+
+    Attributes
+    ----------
+    category
+        ``'bond'``, ``'delta'`` or ``'hyperedge'`` (network cut) or ``'node'`` (symmetric
+        cut).
+    name
+        The index name of a bond or hyperedge, the tensor id of a COPY tensor, or the grid
+        node (``("h", l, t)`` or ``("x", t)``).
+    dim
+        The dimension of the element (M or R for a grid node).
+    degree
+        Symmetric cut: ``deg_U(v)``, the paths to the output through successors outside U.
+        Network cut: 1.
+    factor
+        Its exact contribution to the bound: ``dim`` in a network cut; ``((dim, degree))``
+        (or ``min(N, ((M, degree)))`` for an input with N templates) in a symmetric cut.
+
+    Examples
+    --------
+    >>> CutElement("node", ("h", 1, 4), dim=3, degree=2, factor=6).to_dict()["name"]
+    ['h', 1, 4]
+    """
+
+    category: CutCategory
+    name: Hashable
+    dim: int
+    degree: int = 1
+    factor: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe fields (a grid node name becomes a list).
+
+        Returns
+        -------
+        dict
+            The five fields; :meth:`from_dict` rebuilds an equal element.
+        """
+        return {
+            "category": self.category,
+            "name": jsonable(self.name),
+            "dim": self.dim,
+            "degree": self.degree,
+            "factor": self.factor,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CutElement:
+        """Rebuild from :meth:`to_dict` (a list name becomes a tuple again).
+
+        Parameters
+        ----------
+        data
+            The output of :meth:`to_dict`, possibly through JSON.
+
+        Returns
+        -------
+        CutElement
+        """
+        return cls(
+            data["category"], tuples(data["name"]), data["dim"], data["degree"], data["factor"]
+        )
+
+
+@dataclass(frozen=True)
+class CutBound:
+    """An upper bound from a cut: ``value`` is the exact product of the cut's factors.
+
+    Attributes
+    ----------
+    value
+        The bound, an exact int.
+    log2
+        ``log2(value)``.
+    cut
+        The cut's elements with their exact factors.
+    method
+        ``'symmetric-cut'`` or ``'network-cut'``.
+    side
+        The upstream side of the cut (network: tensor ids and hyperedge names; symmetric: the
+        node set U).
+    upstream
+        Which part of the partition sits on that side: ``'start'`` or ``'end'`` (for a cut
+        between index sets, ``'start'`` is the first set, ``index_sides[0]``).
+    partition
+        The partition of ``1..T``; None for a cut of a plain network between two sets of
+        indices (:func:`~rac_tn.bounds.network_cut.network_cut_bound` with ``(left, right)``).
+    quantity
+        What it bounds: ``'separation rank'`` (of the function) or ``'grid-tensor rank'``
+        (the rank of the matricized grid tensor; for a plain network, of the network's tensor
+        matricized with ``index_sides[0]`` as rows and ``index_sides[1]`` as columns).
+    index_sides
+        The two sets of open indices the network cut separates (None for a symmetric cut).
+    seconds
+        Wall time (not compared).
+
+    See Also
+    --------
+    symmetric_bound, network_cut_bound
+
+    Examples
+    --------
+    >>> from rac_tn import RAC, start_end, symmetric_bound
+    >>> bound = symmetric_bound(RAC.random(2, 2, depth=2, seed=0), start_end(8))
+    >>> bound.value, bound.claim, bound.quantity, int(bound)
+    (10, 'upper bound', 'separation rank', 10)
+    >>> CutBound.from_dict(bound.to_dict()) == bound
+    True
+    """
+
+    value: int
+    log2: float
+    cut: tuple[CutElement, ...]
+    method: CutMethod
+    side: frozenset
+    upstream: Side
+    partition: Partition | None
+    quantity: Quantity
+    index_sides: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+    seconds: float = field(default=0.0, compare=False)
+
+    @property
+    def claim(self) -> Claim:
+        """Always ``'upper bound'``."""
+        return "upper bound"
+
+    def __int__(self) -> int:
+        return self.value
+
+    def __repr__(self) -> str:
+        return (
+            f"CutBound({self.method}, value={short_int(self.value)}, log2={self.log2:.4g}, "
+            f"quantity={self.quantity!r}, cut={len(self.cut)} elements, "
+            f"upstream={self.upstream!r}, {self._where()})"
+        )
+
+    def _where(self) -> str:
+        if self.partition is not None:
+            return f"partition={self.partition}"
+        left, right = self.index_sides or ((), ())
+        return f"indices={_short(left)} | {_short(right)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe fields: exact ints, the cut, the side and the partition as lists.
+
+        Returns
+        -------
+        dict
+            Every field; ``value`` stays an exact Python int (JSON keeps it exactly).
+        """
+        return {
+            "value": self.value,
+            "log2": self.log2,
+            "cut": [element.to_dict() for element in self.cut],
+            "method": self.method,
+            "side": jsonable(self.side),
+            "upstream": self.upstream,
+            "partition": None if self.partition is None else self.partition.to_dict(),
+            "quantity": self.quantity,
+            "index_sides": None if self.index_sides is None else jsonable(self.index_sides),
+            "seconds": self.seconds,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CutBound:
+        """Rebuild from :meth:`to_dict` (``from_dict(to_dict(b)) == b``).
+
+        Parameters
+        ----------
+        data
+            The output of :meth:`to_dict`, possibly through JSON.
+
+        Returns
+        -------
+        CutBound
+        """
+        return cls(
+            value=int(data["value"]),
+            log2=float(data["log2"]),
+            cut=tuple(CutElement.from_dict(e) for e in data["cut"]),
+            method=data["method"],
+            side=frozenset(tuples(item) for item in data["side"]),
+            upstream=data["upstream"],
+            partition=None if data["partition"] is None else Partition.from_dict(data["partition"]),
+            quantity=data["quantity"],
+            index_sides=_index_sides(data.get("index_sides")),
+            seconds=float(data.get("seconds", 0.0)),
+        )
+
+
+def make_bound(
+    elements: list[CutElement],
+    method: CutMethod,
+    side: frozenset,
+    upstream: Side,
+    partition: Partition | None,
+    quantity: Quantity,
+    seconds: float,
+    index_sides: tuple[tuple[str, ...], tuple[str, ...]] | None = None,
+) -> CutBound:
+    """The :class:`CutBound` whose value is the exact product of the elements' factors."""
+    value = product(element.factor for element in elements)
+    return CutBound(
+        value=value,
+        log2=math.log2(value),
+        cut=tuple(elements),
+        method=method,
+        side=side,
+        upstream=upstream,
+        partition=partition,
+        quantity=quantity,
+        index_sides=index_sides,
+        seconds=seconds,
+    )
+
+
+def _short(inds: tuple[str, ...]) -> str:
+    shown = ", ".join(map(str, inds[:4]))
+    return "{" + (shown + ", ..." if len(inds) > 4 else shown) + "}"
+
+
+def _index_sides(data: Any) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    if data is None:
+        return None
+    left, right = data
+    return tuple(left), tuple(right)
+
+
+__all__ = ["CutBound", "CutCategory", "CutElement", "CutMethod", "Side", "make_bound"]

@@ -1,0 +1,439 @@
+"""The closed forms for the Start-End partition, each labelled with where it comes from.
+
+:func:`theorem_bounds` gathers the paper's theorems (Levine, Sharir & Shashua, arXiv
+1710.09431: Theorem 1.1 for depth 1, Theorem 1.2 for depth 2), the multi-homogeneous bound
+derived here, the network cut in closed form and the trivial bounds.
+:func:`family_theorem_bounds` gives the same formulas for the model families of
+:mod:`rac_tn.models`, evaluated at each family's width and labelled *derived* (with the
+argument): the second-order papers (Lizaire et al., ICML 2024; Lizaire et al. 2026) state their
+results as inclusions between function classes and as polynomial degrees, not as separation
+ranks, so no value here is cited to them.
+
+Examples
+--------
+>>> theorem_bounds(3, 3, 2, 8)["depth2_lower"].value   # ((min(M, R), T/2)) = C(6, 4)
+15
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from math import comb
+from typing import Any
+
+from rac_tn._checks import positive_int
+from rac_tn.bounds.closed_form import network_cut_closed_form
+from rac_tn.bounds.flow import product
+from rac_tn.counting import input_degrees, multiset, multisets
+from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity
+
+_QUANTITY: dict[str, Quantity] = {
+    "separation-rank": SEPARATION_RANK,
+    "grid-rank": GRID_TENSOR_RANK,
+}
+
+
+@dataclass(frozen=True)
+class TheoremBound:
+    """A closed-form value for the Start-End partition, labelled with where it comes from.
+
+    Attributes
+    ----------
+    name
+        The key in :class:`TheoremBounds` (``'depth2_lower'``, ...).
+    value
+        The exact value.
+    claim
+        ``'upper bound'`` or ``'lower bound'``.
+    quantity
+        ``'separation rank'`` or ``'grid-tensor rank'``.
+    origin
+        Where it comes from: ``'paper, Theorem 1.1'``, ``'derived (multi-homogeneous)'``,
+        ``'network cut, closed form'``, ``'trivial'``.
+    statement
+        The formula and its conditions.
+
+    Examples
+    --------
+    >>> entry = theorem_bounds(3, 3, 2, 8)["depth2_lower"]
+    >>> entry.value, entry.claim, entry.origin
+    (15, 'lower bound', 'paper, Theorem 1.2')
+    """
+
+    name: str
+    value: int
+    claim: Claim
+    quantity: Quantity
+    origin: str
+    statement: str
+
+    def __int__(self) -> int:
+        return self.value
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe fields (the value stays an exact int).
+
+        Returns
+        -------
+        dict
+            The six fields; :meth:`from_dict` rebuilds an equal entry.
+        """
+        return {
+            "name": self.name,
+            "value": self.value,
+            "claim": self.claim,
+            "quantity": self.quantity,
+            "origin": self.origin,
+            "statement": self.statement,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TheoremBound:
+        """Rebuild from :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data
+            The output of :meth:`to_dict`.
+
+        Returns
+        -------
+        TheoremBound
+        """
+        return cls(**dict(data))
+
+
+@dataclass(frozen=True)
+class TheoremBounds(Mapping[str, TheoremBound]):
+    """The closed forms for one ``(M, R, L, T)``: a read-only mapping name -> TheoremBound.
+
+    Built by :func:`theorem_bounds`; only the entries that apply to the depth are present.
+
+    Attributes
+    ----------
+    M, R, L, T
+        The sizes.
+    entries
+        The :class:`TheoremBound` values, in the order of :func:`theorem_bounds`.
+
+    Examples
+    --------
+    >>> bounds = theorem_bounds(2, 3, 1, 6)
+    >>> "shallow_upper" in bounds, int(bounds["shallow_upper"])
+    (True, 3)
+    """
+
+    M: int
+    R: int
+    L: int
+    T: int
+    entries: tuple[TheoremBound, ...]
+
+    def __getitem__(self, name: str) -> TheoremBound:
+        for entry in self.entries:
+            if entry.name == name:
+                return entry
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return (entry.name for entry in self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def value(self, name: str) -> int | None:
+        """The value of ``name``, or None when it does not apply to these sizes.
+
+        Parameters
+        ----------
+        name
+            An entry name (``'shallow_upper'``, ``'depth2_lower'``, ...).
+
+        Returns
+        -------
+        int or None
+
+        Examples
+        --------
+        >>> bounds = theorem_bounds(2, 3, 1, 6)
+        >>> bounds.value("shallow_upper"), bounds.value("depth2_lower")
+        (3, None)
+        """
+        entry = self.get(name)
+        return None if entry is None else entry.value
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: the sizes and every entry.
+
+        Returns
+        -------
+        dict
+            ``M``, ``R``, ``L``, ``T`` and ``entries`` (a list of :meth:`TheoremBound.to_dict`).
+
+        Examples
+        --------
+        >>> bounds = theorem_bounds(2, 3, 1, 6)
+        >>> TheoremBounds.from_dict(bounds.to_dict()) == bounds
+        True
+        """
+        return {
+            "M": self.M,
+            "R": self.R,
+            "L": self.L,
+            "T": self.T,
+            "entries": [entry.to_dict() for entry in self.entries],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TheoremBounds:
+        """Rebuild from :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data
+            The output of :meth:`to_dict`.
+
+        Returns
+        -------
+        TheoremBounds
+        """
+        entries = tuple(TheoremBound.from_dict(e) for e in data["entries"])
+        return cls(int(data["M"]), int(data["R"]), int(data["L"]), int(data["T"]), entries)
+
+    def __repr__(self) -> str:
+        body = ", ".join(f"{e.name}={e.value}" for e in self.entries)
+        return f"TheoremBounds(M={self.M}, R={self.R}, L={self.L}, T={self.T}: {body})"
+
+
+def theorem_bounds(M: int, R: int, L: int, T: int) -> TheoremBounds:
+    """Closed-form bounds for the Start-End partition of ``T`` steps, each with its source.
+
+    Parameters
+    ----------
+    M, R, L, T
+        Input size, hidden size, depth and sequence length (positive integers; T even).
+
+    Returns
+    -------
+    TheoremBounds
+        A read-only mapping from the entry names below to :class:`TheoremBound` values.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When a size is not a positive integer, or ``T`` is odd.
+
+    Notes
+    -----
+    Entries (only those that apply to the given depth are present):
+
+    ``shallow_upper`` (L = 1)
+        ``sep <= R``: paper, Theorem 1.1 (the MPS cut crosses one bond).
+    ``depth2_lower`` (L = 2)
+        ``sep >= ((min(M, R), T/2))`` for all weights outside a null set: paper, Theorem 1.2.
+    ``multi_homogeneous``
+        ``sep <= prod_{l=1..L} ((R, C(T/2-1+L-l, L-l)))``: derived here (the end depends on the
+        start only through ``h^{l,T/2}``, in which y is homogeneous of those degrees); equals
+        ``R ((R, T/2))`` for L = 2 and R for L = 1.
+    ``network_cut``
+        the minimum network cut in closed form (:func:`network_cut_closed_form`), an upper
+        bound on the grid rank with the identity templates.
+    ``trivial_function``
+        ``sep <= min(prod_{t<=T/2} ((M, n_t)), prod_{t>T/2} ((M, n_t)))``: the dimension of the
+        polynomials of one side's multi-degree.
+    ``trivial_grid``
+        ``rank <= M^{T/2}``: the side of the square matricization (identity templates).
+
+    Examples
+    --------
+    >>> {k: v.value for k, v in theorem_bounds(2, 2, 2, 8).items()}
+    {'depth2_lower': 5, 'multi_homogeneous': 10, 'network_cut': 16, 'trivial_function': 120, \
+'trivial_grid': 16}
+    """
+    M, R = positive_int(M, "M"), positive_int(R, "R")
+    L, T = positive_int(L, "L"), positive_int(T, "T")
+    if T % 2:
+        raise ValueError(f"theorem_bounds is for the Start-End partition: T must be even, got {T}")
+    half = T // 2
+    out: list[TheoremBound] = []
+
+    def add(
+        name: str, value: int, claim: Claim, quantity: str, origin: str, statement: str
+    ) -> None:
+        out.append(TheoremBound(name, int(value), claim, _QUANTITY[quantity], origin, statement))
+
+    if L == 1:
+        add(
+            "shallow_upper",
+            R,
+            "upper bound",
+            "separation-rank",
+            "paper, Theorem 1.1",
+            "shallow RAC: sep_(S,E) <= R",
+        )
+    if L == 2:
+        add(
+            "depth2_lower",
+            multiset(min(M, R), half),
+            "lower bound",
+            "separation-rank",
+            "paper, Theorem 1.2",
+            "depth 2: sep_(S,E) >= ((min(M,R), T/2)) for all weights but a null set",
+        )
+    add(
+        "multi_homogeneous",
+        _multi_homogeneous(R, L, half),
+        "upper bound",
+        "separation-rank",
+        "derived (multi-homogeneous)",
+        "sep_(S,E) <= prod_l ((R, C(T/2-1+L-l, L-l))) (y depends on the start only through "
+        "h^{l,T/2}, homogeneous of those degrees)",
+    )
+    add(
+        "network_cut",
+        network_cut_closed_form(M, R, L, T),
+        "upper bound",
+        "grid-rank",
+        "network cut, closed form",
+        "minimum cut of the compiled network (MPS / copy tree), identity templates",
+    )
+    add(
+        "trivial_function",
+        _trivial_function(M, L, T),
+        "upper bound",
+        "separation-rank",
+        "trivial",
+        "sep <= min over sides of prod_t ((M, n_t)) (polynomials of that multi-degree)",
+    )
+    add(
+        "trivial_grid",
+        M**half,
+        "upper bound",
+        "grid-rank",
+        "trivial",
+        "rank <= M^{T/2} (the matricization is M^{T/2} x M^{T/2})",
+    )
+    return TheoremBounds(M, R, L, T, tuple(out))
+
+
+def _multi_homogeneous(width: int, L: int, half: int) -> int:
+    """``prod_l ((width, C(half-1+L-l, L-l)))``: monomials in the boundary states."""
+    out = 1
+    for layer in range(1, L + 1):
+        out *= multiset(width, comb(half - 1 + L - layer, L - layer))
+    return out
+
+
+def _trivial_function(variables: int, L: int, T: int) -> int:
+    """The smaller side's ``prod_t ((variables, n_t))``: monomials of that multi-degree."""
+    degrees, half = input_degrees(L, T), T // 2
+    start = product(multisets(variables, degrees[:half]))
+    end = product(multisets(variables, degrees[half:]))
+    return min(start, end)
+
+
+#: The families :func:`family_theorem_bounds` knows (the RAC goes to :func:`theorem_bounds`).
+_FAMILIES = ("2rnn", "cp2rnn", "mirnn", "linear")
+
+
+def family_theorem_bounds(
+    family: str, M: int, n: int, L: int, T: int, *, rank: int | None = None, bias: bool = False
+) -> TheoremBounds:
+    """Start-End closed forms for a model family, at its width, each with its derivation.
+
+    Parameters
+    ----------
+    family
+        ``'2rnn'``, ``'cp2rnn'``, ``'mirnn'`` or ``'linear'``.
+    M, n, L, T
+        Input size d, hidden size n, depth and sequence length (T even).
+    rank
+        The CP rank K (``'cp2rnn'`` only; required there).
+    bias
+        First-order terms and biases (the cell is affine: width n + 1).
+
+    Returns
+    -------
+    TheoremBounds
+        ``R`` is n. Entries, with ``w`` the width a boundary state costs (n dense and MIRNN,
+        min(n, K) CP, n + 1 affine) and ``m`` the homogeneous width (n, or min(n, K) CP):
+
+        ``shallow_upper`` (L = 1): ``sep <= w``. Levine et al.'s Theorem 1.1 at width w, by
+        its argument: y is linear in the w numbers through which the start reaches the end
+        (``h_{T/2}``; ``A^T h_{T/2}`` for a CP core with K < n; ``(h_{T/2}, 1)`` affine).
+        ``depth2_lower`` (L = 2): ``sep >= ((min(M, m), T/2))`` for all weights but a null set.
+        Levine et al.'s Theorem 1.2 at width m: the family contains the RAC of width m (dense
+        core ``w[i,j,k] = W^H[k,i] W^I[k,j]``; MIRNN with ``alpha = 1``; CP with ``C = I``,
+        zero padding when K > n; a CP core with K < n *is* a RAC of width K, through
+        ``z_t = (A^T h_{t-1}) * (B^T x_t)``, ``z_{t+1} = (A^T C z_t) * (B^T x_{t+1})``; zero
+        affine terms), and ``sep < b`` is the vanishing of all b-minors of the coefficient
+        matrix, polynomial in the weights: an algebraic set that misses the RAC's generic
+        points is a null set.
+        ``multi_homogeneous``: ``sep <= prod_l ((w, C(T/2-1+L-l, L-l)))``, as for the RAC: y
+        depends on the start only through one width-w vector per layer at time T/2, with
+        (at most) those degrees.
+        ``degree_one`` (linear RNN, every depth): ``sep <= 2``: y has degree 1 in every input,
+        so ``y = a(x_P) + b(x_Q) + c``.
+        ``trivial_function``: the smaller side's count of monomials of its multi-degree (in
+        ``M`` variables, or ``M + 1`` for the affine cells' degree ``<= n_t``).
+        ``trivial_grid``: ``M^{T/2}``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A size that is not a positive integer, odd T, an unknown family, a missing or stray
+        ``rank``.
+
+    Examples
+    --------
+    >>> {k: v.value for k, v in family_theorem_bounds("cp2rnn", 2, 3, 2, 6, rank=2).items()}
+    {'depth2_lower': 4, 'multi_homogeneous': 8, 'trivial_function': 24, 'trivial_grid': 8}
+    """
+    if family not in _FAMILIES:
+        raise ValueError(f"family must be one of {_FAMILIES}, got {family!r}")
+    M, n = positive_int(M, "M"), positive_int(n, "n")
+    L, T = positive_int(L, "L"), positive_int(T, "T")
+    if T % 2:
+        raise ValueError(f"family_theorem_bounds is for Start-End: T must be even, got {T}")
+    if (family == "cp2rnn") != (rank is not None):
+        raise ValueError(f"rank is the CP rank K, given exactly for cp2rnn (family {family!r})")
+    m = min(n, positive_int(rank, "rank")) if family == "cp2rnn" else n
+    affine = bool(bias) or family == "linear"
+    w = n + 1 if affine else m
+    half = T // 2
+    where = f"at width {w}" + (" (n + 1: affine)" if affine else "")
+    sep, upper = SEPARATION_RANK, "upper bound"
+    # fmt: off
+    rows: list[tuple[str, int, Claim, Quantity, str, str]] = []
+    if family == "linear":
+        rows.append(("degree_one", 2, upper, sep, "derived (degree 1)", "linear RNN: y = "
+                     "a(x_P) + b(x_Q) + c, so sep <= 2 for every partition and depth"))
+    if family != "linear" and L == 1:
+        rows.append(("shallow_upper", w, upper, sep, f"derived: Levine et al. Theorem 1.1 {where}",
+                     f"{family}: y is linear in the {w} numbers carrying the start"))
+    if family != "linear" and L == 2:
+        rows.append(("depth2_lower", multiset(min(M, m), half), "lower bound", sep,
+                     f"derived: Levine et al. Theorem 1.2 at width {m}", f"{family} contains "
+                     f"the RAC of width {m}; for all weights but a null set"))
+    if family != "linear":
+        rows.append(("multi_homogeneous", _multi_homogeneous(w, L, half), upper, sep,
+                     f"derived (multi-homogeneous) {where}", f"prod_l (({w}, C(T/2-1+L-l, "
+                     f"L-l))): one width-{w} vector per layer carries the start"))
+        rows.append(("trivial_function", _trivial_function(M + affine, L, T), upper, sep,
+                     "trivial", "monomials of one side's multi-degree" + (" (M + 1 variables: "
+                     "degree <= n_t, affine)" if affine else "")))
+    rows.append(("trivial_grid", M**half, upper, GRID_TENSOR_RANK, "trivial",
+                 "rank <= M^{T/2} (the matricization is M^{T/2} x M^{T/2})"))
+    # fmt: on
+    out = [TheoremBound(*row) for row in rows]
+    return TheoremBounds(M, n, L, T, tuple(out))
+
+
+__all__ = [
+    "TheoremBound",
+    "TheoremBounds",
+    "family_theorem_bounds",
+    "network_cut_closed_form",
+    "theorem_bounds",
+]

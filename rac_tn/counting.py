@@ -1,0 +1,240 @@
+"""Path counts, degrees and multiset coefficients of the computation grid (their one home).
+
+Closed forms only (no numba, quimb or FLINT). The grid (:func:`rac_tn.computation_grid`) is a DAG
+with one node per value computed, never duplicated. Nodes (edges point
+toward the output):
+
+- input ``("x", t)``, t = 1..T: the representation ``f_t`` (dimension M);
+- cell ``("h", l, t)``, l = 1..L, t = 1..T: the state ``h^{l,t}`` (dimension R);
+- output ``("y",)`` (dimension C).
+
+Edges: ``("x", t) -> ("h", 1, t)``, ``("h", l-1, t) -> ("h", l, t)``,
+``("h", l, t-1) -> ("h", l, t)`` and ``("h", L, T) -> ("y",)``.
+
+Every cell is bilinear in its two predecessors, so the output is homogeneous in the value of a
+node ``u`` of degree ``paths(u -> output)``: ``C(T-t+L-l, L-l)`` for cell (l, t) and
+``n_t = C(T-t+L-1, L-1)`` for input t. The copy tree of the tensor network holds exactly that
+many copies of each node; this grid holds one, which is why the symmetric cut
+(:func:`rac_tn.bounds.symmetric_bound`) runs for T in the thousands.
+
+Every function takes the sizes in the order ``(L, T)`` (depth, then length), then the place
+``(layer, t)``.
+
+Examples
+--------
+>>> input_degrees(2, 4)
+(4, 3, 2, 1)
+>>> paths(2, 3, 1, 2)
+2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from math import comb
+from typing import Literal
+
+from rac_tn._checks import nonnegative_int, positive_int
+
+#: A grid node: ``("x", t)``, ``("h", layer, t)`` or ``("y",)``.
+Node = tuple
+#: The ``role`` attribute of a node of :func:`computation_grid`.
+NodeRole = Literal["input", "cell", "output"]
+
+
+def paths(L: int, T: int, layer: int, t: int) -> int:
+    """Monotone lattice paths from cell ``(layer, t)`` to the output: ``C(T-t+L-l, L-l)``.
+
+    It is the degree of the output in ``h^{layer,t}``, and the number of copies of cell
+    ``(layer, t)`` in the copy tree. ``layer = 0`` is the input ``f_t``: ``n_t``.
+
+    Parameters
+    ----------
+    L, T
+        Depth and sequence length.
+    layer, t
+        The cell (``0 <= layer <= L``, ``1 <= t <= T``).
+
+    Returns
+    -------
+    int
+        The path count.
+
+    Raises
+    ------
+    ValueError
+        When ``(layer, t)`` lies outside ``0..L x 1..T``.
+
+    Examples
+    --------
+    >>> paths(2, 4, 1, 1), paths(2, 4, 2, 1), paths(2, 4, 0, 1)
+    (4, 1, 4)
+    """
+    if not (0 <= layer <= L and 1 <= t <= T):
+        raise ValueError(f"(layer, t) must lie in 0..{L} x 1..{T}, got ({layer}, {t})")
+    layer = max(layer, 1)  # an input reaches the output through cell (1, t)
+    return comb(T - t + L - layer, L - layer)
+
+
+def input_degrees(L: int, T: int) -> tuple[int, ...]:
+    """The degrees ``n_1..n_T`` of the output in each input: ``n_t = C(T-t+L-1, L-1)``.
+
+    ``n_t`` is also the number of copies of input ``t`` in the copy tree.
+
+    Parameters
+    ----------
+    L, T
+        Depth and sequence length (positive integers).
+
+    Returns
+    -------
+    tuple of int
+        ``(n_1, ..., n_T)``, non-increasing in t.
+
+    Examples
+    --------
+    >>> input_degrees(2, 4)
+    (4, 3, 2, 1)
+    >>> input_degrees(1, 3)
+    (1, 1, 1)
+    """
+    L, T = positive_int(L, "L"), positive_int(T, "T")
+    return tuple(comb(T - t + L - 1, L - 1) for t in range(1, T + 1))
+
+
+def path_counts(L: int, T: int) -> dict[Node, int]:
+    """``paths(u -> output)`` for every grid node ``u``.
+
+    Parameters
+    ----------
+    L, T
+        Depth and sequence length (positive integers).
+
+    Returns
+    -------
+    dict
+        Node (``("x", t)``, ``("h", layer, t)``, ``("y",)``) to its path count (see
+        :func:`paths`; 1 for the output).
+
+    Examples
+    --------
+    >>> path_counts(2, 2)[("h", 1, 1)]
+    2
+    >>> path_counts(1, 2)[("x", 1)]
+    1
+    """
+    L, T = positive_int(L, "L"), positive_int(T, "T")
+    counts: dict[Node, int] = {("y",): 1}
+    for t in range(1, T + 1):
+        counts["x", t] = paths(L, T, 0, t)
+        for layer in range(1, L + 1):
+            counts["h", layer, t] = paths(L, T, layer, t)
+    return counts
+
+
+def total_degree(L: int, T: int) -> int:
+    """``D = sum_t n_t = C(T+L-1, L)``: the total degree of y in all the inputs.
+
+    Parameters
+    ----------
+    L, T
+        Depth and sequence length (not checked).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> total_degree(1, 10), total_degree(2, 20)
+    (10, 210)
+    """
+    return comb(T + L - 1, L)
+
+
+def multiset(n: int, k: int) -> int:
+    """The multiset coefficient ``((n, k)) = C(n+k-1, k)``: monomials of degree k in n variables.
+
+    Parameters
+    ----------
+    n
+        The number of variables (a positive integer).
+    k
+        The degree (a non-negative integer).
+
+    Returns
+    -------
+    int
+        Exact, of any size.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When ``n`` is not a positive integer or ``k`` not a non-negative one.
+
+    Examples
+    --------
+    >>> multiset(2, 4), multiset(3, 4), multiset(5, 0)
+    (5, 15, 1)
+    """
+    n, k = positive_int(n, "n"), nonnegative_int(k, "k")
+    return comb(n + k - 1, min(k, n - 1))
+
+
+def multisets(n: int, degrees: Iterable[int]) -> list[int]:
+    """``[((n, k)) for k in degrees]`` without per-call checks (degrees come from this module).
+
+    Parameters
+    ----------
+    n
+        The number of variables (a positive integer).
+    degrees
+        Non-negative integer degrees (not checked).
+
+    Returns
+    -------
+    list of int
+
+    Examples
+    --------
+    >>> multisets(2, input_degrees(2, 3))
+    [4, 3, 2]
+    """
+    n = positive_int(n, "n")
+    return [comb(n + k - 1, min(k, n - 1)) for k in degrees]
+
+
+def copy_tree_walk(L: int, T: int) -> Iterator[tuple[int, int, str]]:
+    """The copies of the copy tree in post-order, as ``(layer, t, route)``.
+
+    A copy's ``route`` is its path from the root copy ``(L, T)`` (route ``''``): ``'h'`` steps
+    to the previous time of the same layer, ``'i'`` one layer down. A copy comes after its
+    ``'h'`` subtree (when ``t > 1``), then its ``'i'`` subtree (when ``layer > 1``). Iterative,
+    so T in the thousands does not hit Python's recursion limit.
+
+    Parameters
+    ----------
+    L, T
+        Depth and sequence length: the root copy is cell ``(L, T)``.
+
+    Yields
+    ------
+    tuple
+        ``(layer, t, route)`` of each copy, ``C(T+L, L) - 1`` in all.
+
+    Examples
+    --------
+    >>> list(copy_tree_walk(2, 2))
+    [(1, 1, 'hi'), (2, 1, 'h'), (1, 1, 'ih'), (1, 2, 'i'), (2, 2, '')]
+    """
+    todo: list[tuple[bool, int, int, str]] = [(False, L, T, "")]
+    while todo:
+        leaving, layer, t, route = todo.pop()
+        if leaving:
+            yield layer, t, route
+            continue
+        todo.append((True, layer, t, route))
+        if layer > 1:
+            todo.append((False, layer - 1, t, route + "i"))
+        if t > 1:
+            todo.append((False, layer, t - 1, route + "h"))

@@ -1,0 +1,135 @@
+r"""Text and numbers in TikZ source: escaping labels, coordinates, LaTeX size commands.
+
+Used by the TikZ emitter (:mod:`rac_tn.drawing._tikz_picture`) and :mod:`rac_tn.drawing.tikz`.
+"""
+
+from __future__ import annotations
+
+__all__ = ["escape_math", "escape_text", "font_command", "num", "pt"]
+
+
+# Characters LaTeX treats specially in text, and a few non-ASCII characters our labels use.
+_TEXT_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "%": r"\%",
+    "_": r"\_",
+    "^": r"\^{}",
+    "~": r"\textasciitilde{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+    "≤": r"$\leq$",
+    "≥": r"$\geq$",
+    "×": r"$\times$",
+    "·": r"$\cdot$",
+    "–": "--",
+    "—": "---",
+    "…": r"\dots{}",
+    "→": r"$\to$",
+}
+
+
+def escape_text(text: str) -> str:
+    r"""Escape plain text for LaTeX; other non-ASCII characters become ``?``.
+
+    Parameters
+    ----------
+    text
+        Plain text (a title).
+
+    Returns
+    -------
+    str
+        The text with LaTeX's special characters escaped.
+
+    Examples
+    --------
+    >>> print(escape_text("50% of {a_b} ≤ $3"))
+    50\% of \{a\_b\} $\leq$ \$3
+    """
+    out = []
+    for ch in text:
+        if ch in _TEXT_ESCAPES:
+            out.append(_TEXT_ESCAPES[ch])
+        elif ord(ch) < 128 and (ch.isprintable() or ch == " "):
+            out.append(ch)
+        elif ch in "\n\t":
+            out.append(" ")
+        else:
+            out.append("?")
+    return "".join(out)
+
+
+def escape_math(text: str) -> str:
+    r"""Make a math label safe inside ``$...$``.
+
+    No ``$``, no comment or parameter characters, and balanced braces (an unbalanced label would
+    break the whole document).
+
+    Parameters
+    ----------
+    text
+        A math label (without the ``$``).
+
+    Returns
+    -------
+    str
+        The label, escaped where needed.
+
+    Examples
+    --------
+    >>> print(escape_math("W^{H,1}"), escape_math("a}{b"), escape_math("50%"))
+    W^{H,1} a\}\{b 50\%
+    """
+    text = text.replace("$", r"\$").replace("%", r"\%").replace("#", r"\#")
+    text = text.replace("\\text{", "\\textrm{")  # \text needs amsmath; \textrm does not
+    text = text.replace("\n", " ")
+    depth = 0
+    for ch in text:
+        depth += (ch == "{") - (ch == "}")
+        if depth < 0:
+            break
+    if depth != 0:
+        text = text.replace("{", r"\{").replace("}", r"\}")
+    return text
+
+
+def num(value: float) -> str:
+    """A coordinate or length in TikZ: at most 3 decimals, no trailing zeros, no ``-0``."""
+    s = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def pt(p: tuple[float, float]) -> str:
+    """A point as a TikZ coordinate ``(x,y)`` (in cm)."""
+    return f"({num(p[0])},{num(p[1])})"
+
+
+#: LaTeX's relative size commands and the size each has in a 10 pt document: labels take the
+#: document's own font at the size nearest to the one they were laid out for.
+_SIZES = (
+    (5.0, r"\tiny"),
+    (7.0, r"\scriptsize"),
+    (8.0, r"\footnotesize"),
+    (9.0, r"\small"),
+    (10.0, r"\normalsize"),
+    (12.0, r"\large"),
+    (14.4, r"\Large"),
+    (17.28, r"\LARGE"),
+)
+
+
+def font_command(size: float) -> str:
+    r"""Return the LaTeX size command nearest to ``size`` pt (in a 10 pt document).
+
+    Examples
+    --------
+    >>> font_command(7), font_command(8)
+    ('\\scriptsize', '\\footnotesize')
+    """
+    return min(_SIZES, key=lambda s: abs(s[0] - size))[1]

@@ -1,0 +1,309 @@
+"""Drawing a computed cut: its elements highlighted, both sides shaded, its value written.
+
+These functions are handed a :class:`~rac_tn.bounds.CutBound` that was computed elsewhere
+(:func:`rac_tn.network_cut_bound`, :func:`rac_tn.symmetric_bound`; the public
+:func:`rac_tn.draw` does it for a partition); they never compute one.
+
+- :func:`add_network_cut` on the network view: the cut bonds in the cut colour, the cut COPY
+  tensors and hyperedges ringed.
+- :func:`add_symmetric_cut` on the grid view: the cut nodes ringed and labelled with their
+  degree ``deg_U``.
+
+Examples
+--------
+>>> from rac_tn import RAC, compile_rac, network_cut_bound, start_end
+>>> from rac_tn.drawing.network_view import network_view
+>>> from rac_tn.drawing.style import Style
+>>> net = compile_rac(RAC.random(2, 3, seed=0), T=4)
+>>> scene = network_view(net, Style(), cut=network_cut_bound(net, start_end(4)))
+>>> [e.ref for e in scene.edges if e.highlight]        # one bond of the tensor train
+['h1_2.R']
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable
+
+from rac_tn._format import format_bound
+from rac_tn.bounds.cut_bound import CutBound
+from rac_tn.drawing._shapes import drawn_as_chain
+from rac_tn.drawing.scene import Curve, Edge, Node, Scene, Text, text_size
+from rac_tn.drawing.shading import shade_cut
+from rac_tn.drawing.style import Style, View, shade_of
+from rac_tn.network.compiled import RacNetwork
+
+#: The roles of the scene nodes that are tensors (see :class:`~rac_tn.network.TensorPlace`):
+#: a RAC's, then a model family's CP factors and dense core.
+TENSOR_ROLES = ("WH", "WI", "DELTA", "H0", "WO", "CORE", "A", "B", "C", "CORE3")
+
+
+def check_cut(cut: CutBound, view: View, T: int, net: RacNetwork | None = None) -> CutBound:
+    """Check that ``cut`` can be drawn on ``view`` of a figure over ``T`` steps.
+
+    Parameters
+    ----------
+    cut
+        The computed bound.
+    view
+        ``'network'`` draws network cuts, ``'grid'`` symmetric cuts.
+    T
+        The figure's sequence length.
+    net
+        The drawn network (network view): the cut must name its tensors and indices.
+
+    Returns
+    -------
+    CutBound
+        ``cut``, unchanged.
+
+    Examples
+    --------
+    >>> from rac_tn import RAC, start_end, symmetric_bound
+    >>> bound = symmetric_bound(RAC.random(2, 2, depth=2, seed=0), start_end(4))
+    >>> check_cut(bound, "network", 4)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: cut is a symmetric-cut bound, drawn on the computation grid: pass view='grid' ...
+    """
+    if view == "network" and cut.method != "network-cut":
+        raise ValueError(
+            f"cut is a {cut.method} bound, drawn on the computation grid: pass view='grid' "
+            "(the network view draws network cuts)"
+        )
+    if view == "grid" and cut.method != "symmetric-cut":
+        raise ValueError(
+            f"cut is a {cut.method} bound, drawn on the tensor network: pass view='network' "
+            "(the grid view draws symmetric cuts)"
+        )
+    if cut.partition.T != T:
+        raise ValueError(f"cut is for T = {cut.partition.T}, but the figure has T = {T}")
+    if view == "network" and net is not None and _names_unknown(cut, net):
+        raise ValueError("cut was computed on a different network (its tensors are unknown)")
+    return cut
+
+
+def _names_unknown(cut: CutBound, net: RacNetwork) -> bool:
+    tids, inds = net.tn.tensor_map, net.tn.ind_map
+    for element in cut.cut:
+        if element.category == "delta" and element.name not in tids:
+            return True
+        if element.category in ("bond", "hyperedge") and element.name not in inds:
+            return True
+    return False
+
+
+def add_network_cut(scene: Scene, net: RacNetwork, bound: CutBound, style: Style) -> None:
+    """Draw a network cut on the network view of ``net``.
+
+    Its bonds are highlighted, its COPY tensors (dots; a CP core's diamonds) and, in the
+    hyperedge view, its input hyperedges ringed, both sides shaded, the cut drawn as one
+    closed dashed curve around the upstream side and its value written in a legend. A cut
+    input index (its hyperedge) is drawn, where each copy of the input has its own leg, as
+    the legs it cuts: those joining the input to a tensor on the other side.
+
+    Parameters
+    ----------
+    scene
+        The network view of ``net`` (:func:`~rac_tn.drawing.network_view.network_scene`).
+    net
+        The network the cut was computed on.
+    bound
+        A network-cut :class:`~rac_tn.bounds.CutBound`.
+    style
+        Colours, shading and annotation options.
+    """
+    check_cut(bound, "network", net.T, net)
+    bonds = {e.name for e in bound.cut if e.category == "bond"}
+    vertices = {e.name for e in bound.cut if e.category in ("delta", "hyperedge")}
+    node_side = _network_sides(scene, bound, vertices)
+    for edge in scene.edges:
+        if edge.role not in ("bond", "leg"):
+            continue
+        if edge.ref in bonds or (edge.ref in vertices and _crosses(edge, node_side)):
+            _highlight_bond(edge, style)
+    for node in scene.nodes:
+        if node.ref in vertices and node.role in ("DELTA", "hyperedge"):
+            _highlight_vertex(node, style)
+    for node in scene.nodes:
+        node.side = node_side.get(node.key)
+    src_fill, snk_fill = _shades(style, bound.upstream)
+    shade_cut(
+        scene,
+        node_side,
+        source_fill=src_fill if style.shade else None,
+        sink_fill=snk_fill if style.shade else None,
+        curve_color=style.cut_color,
+        radius=0.36 * style.scale if drawn_as_chain(net) else 0.24 * style.scale,
+        sides=_sides(bound.upstream),
+    )
+    scene.meta["cut"] = bound
+    if style.annotate and scene.curves:
+        _annotate(scene, style, bound)
+
+
+def _crosses(edge: Edge, node_side: dict[Hashable, str]) -> bool:
+    """Tell whether ``edge`` joins the two sides (an input leg of a cut input index)."""
+    a, b = (node_side.get(k) for k in edge.ends)
+    return {a, b} == {"source", "sink"}
+
+
+def _input_side(bound: CutBound, t: int) -> str:
+    """``'source'`` if input ``t`` is on the upstream side of the cut, else ``'sink'``."""
+    return "source" if bound.partition.side_of(t) == bound.upstream else "sink"
+
+
+def _network_sides(scene: Scene, bound: CutBound, vertices: set[str]) -> dict[Hashable, str]:
+    """Node keys to ``'source'`` / ``'sink'``, or ``'cut'`` for a cut vertex (on the boundary).
+
+    An input (its hyperedge dot, or the end of each of its legs) is a terminal of the flow:
+    its side is its part of the partition, also when its index is cut.
+    """
+    node_side: dict[Hashable, str] = {}
+    for node in scene.nodes:
+        if node.ref in vertices and node.role in ("DELTA", "hyperedge"):
+            node_side[node.key] = "cut"
+        elif node.role in TENSOR_ROLES:
+            node_side[node.key] = "source" if node.ref in bound.side else "sink"
+        elif node.role in ("hyperedge", "terminal") and node.key[0] in ("input", "terminal"):
+            node_side[node.key] = _input_side(bound, node.key[1])
+    wo = next(n for n in scene.nodes if n.role == "WO")
+    if scene.has_node(("output",)):  # the class leg goes with W^O
+        node_side[("output",)] = node_side[wo.key]
+    return node_side
+
+
+def _highlight_bond(edge: Edge, style: Style) -> None:
+    edge.highlight = True
+    edge.color = style.cut_color
+    edge.width = max(edge.width + 0.6, 1.4)
+    if edge.label_pos is not None:  # the cut curve crosses the middle: step aside
+        (ax, ay), (bx, by) = edge.points[0], edge.points[-1]
+        d = math.hypot(bx - ax, by - ay) or 1.0
+        step = text_size(edge.label, edge.label_size)[0] / 2 + 0.07
+        edge.label_pos = (
+            edge.label_pos[0] - step * (bx - ax) / d,
+            edge.label_pos[1] - step * (by - ay) / d,
+        )
+
+
+def _highlight_vertex(node: Node, style: Style) -> None:
+    node.highlight = True
+    node.stroke = style.cut_color
+    node.linewidth = 1.1
+    if node.role == "DELTA":
+        node.fill = style.cut_color
+        node.size *= 1.5
+
+
+def add_symmetric_cut(scene: Scene, bound: CutBound, style: Style) -> None:
+    """Draw a symmetric cut on the grid view.
+
+    The node set U is shaded, its cut nodes ringed and labelled with their degree ``deg_U``,
+    the dashed boundary drawn and the value annotated.
+
+    Parameters
+    ----------
+    scene
+        The grid view (:func:`~rac_tn.drawing.grid_view.grid_scene`).
+    bound
+        A symmetric-cut :class:`~rac_tn.bounds.CutBound`.
+    style
+        Colours, shading and annotation options.
+    """
+    check_cut(bound, "grid", scene.meta["T"])
+    node_side: dict[Hashable, str] = {}
+    for node in scene.nodes:
+        ref = ("h", node.key[1], node.key[2]) if node.role == "fanout" else node.ref
+        if ref is not None:
+            node_side[node.key] = "source" if ref in bound.side else "sink"
+            node.side = node_side[node.key]
+    cut_nodes = {e.name: e for e in bound.cut if e.category == "node"}
+    for node in scene.nodes:
+        if node.ref in cut_nodes and node.role in ("cell", "input"):
+            _ring_with_degree(scene, node, cut_nodes[node.ref].degree, style)
+    src_fill, snk_fill = _shades(style, bound.upstream)
+    shade_cut(
+        scene,
+        node_side,
+        source_fill=src_fill if style.shade else None,
+        sink_fill=snk_fill if style.shade else None,
+        curve_color=style.cut_color,
+        radius=0.36 * style.scale,
+        sides=_sides(bound.upstream),
+    )
+    scene.meta["cut"] = bound
+    if style.annotate and scene.curves:
+        _annotate(scene, style, bound)
+
+
+def _ring_with_degree(scene: Scene, node: Node, degree: int, style: Style) -> None:
+    node.highlight = True
+    node.stroke = style.cut_color
+    node.linewidth = 1.2
+    fs, color = style.font_size, style.cut_color
+    if node.role == "cell":  # above the cell's left part: the wires leave it on the right
+        x, y = node.x + 0.02, node.y + node.half_height + 0.04
+        text = Text(x, y, f"{degree}", size=fs, color=color, ha="right", va="bottom")
+    else:  # below the input's own label
+        x, y = node.x, node.y - node.size - 0.34
+        text = Text(x, y, f"{degree}", size=fs, color=color, va="top")
+    text.role, text.owner = "cut degree", node.key
+    scene.add_text(text)
+
+
+#: How the legend names what a cut bounds (CutBound.quantity).
+QUANTITY_TEXT = {
+    "separation rank": r"\mathrm{separation\ rank}",
+    "grid-tensor rank": r"\mathrm{grid\text{-}tensor\ rank}",
+}
+
+
+def legend_text(bound: CutBound) -> str:
+    r"""Return the legend of a drawn cut: which rank it bounds, and by how much.
+
+    Parameters
+    ----------
+    bound
+        The drawn bound.
+
+    Returns
+    -------
+    str
+        A math label, e.g. ``\mathrm{separation\ rank} \leq 6``.
+
+    Examples
+    --------
+    >>> from rac_tn import RAC, start_end, symmetric_bound
+    >>> legend_text(symmetric_bound(RAC.random(2, 2, depth=2, seed=0), start_end(4)))
+    '\\mathrm{separation\\ rank} \\leq 6'
+    """
+    what = QUANTITY_TEXT.get(bound.quantity, r"\mathrm{rank}")
+    return f"{what} \\leq {format_bound(bound.value, bound.log2)}"
+
+
+def _annotate(scene: Scene, style: Style, bound: CutBound) -> None:
+    """Add a legend above the top left corner: a dashed sample of the cut curve, its value."""
+    size = style.font_size + 1
+    x0, _, _, y1 = scene.bbox()
+    x0 += scene.margin
+    y = y1 + 0.08
+    scene.curves.append(Curve([(x0, y), (x0 + 0.45, y)], color=style.cut_color, width=1.0))
+    text = Text(x0 + 0.55, y, legend_text(bound), size=size, color=style.cut_color, ha="left")
+    text.role = "legend"
+    scene.add_text(text)
+    scene.meta["legend"] = text.text
+
+
+def _sides(upstream: str) -> tuple[str, str]:
+    """Which part of the partition the source and the sink regions shade."""
+    return (upstream, "end" if upstream == "start" else "start")
+
+
+def _shades(style: Style, upstream: str) -> tuple[str, str]:
+    """Return the fills of the upstream (source) side and of the other side."""
+    start, end = shade_of(style.start_color), shade_of(style.end_color)
+    return (start, end) if upstream == "start" else (end, start)
+
+
+__all__ = ["TENSOR_ROLES", "add_network_cut", "add_symmetric_cut", "check_cut"]

@@ -1,0 +1,341 @@
+"""The grid view: the ``L x T`` computation grid of a RAC or a model family as a scene.
+
+Cells ``('h', l, t)`` are labelled boxes, inputs ``('x', t)`` circles coloured by partition
+side, the output ``('y',)`` a grey box (the node keys of :mod:`rac_tn.counting`). Wires run right
+and up; a dot ``('fan', l, t)`` marks where a hidden state fans out to two successors. A
+symmetric cut, already computed, is drawn on top by
+:func:`~rac_tn.drawing.cuts.add_symmetric_cut`.
+
+Examples
+--------
+>>> from rac_tn.drawing.style import Style
+>>> scene = grid_view(2, 3, Style(degrees=True), M=2, R=3, C=1)
+>>> sorted(n.role for n in scene.nodes if n.role in ("input", "output"))
+['input', 'input', 'input', 'output']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from rac_tn.bounds.cut_bound import CutBound
+from rac_tn.counting import path_counts
+from rac_tn.drawing._geometry import GridGeometry, scaled
+from rac_tn.drawing._labels import place_dim_labels
+from rac_tn.drawing.cuts import add_symmetric_cut
+from rac_tn.drawing.layout import Layout, grid_layout
+from rac_tn.drawing.scene import (
+    Edge,
+    Node,
+    Point,
+    Scene,
+    Text,
+    add_title,
+    bond_width,
+    style_meta,
+)
+from rac_tn.drawing.style import GREY, INK, LIGHT, WHITE, Style
+from rac_tn.partition import Partition
+
+GridNode = tuple
+
+
+def grid_view(
+    L: int,
+    T: int,
+    style: Style,
+    *,
+    M: int | None = None,
+    R: int | None = None,
+    C: int | None = None,
+    symbols: dict[str, str] | None = None,
+    model: str | None = None,
+    partition: Partition | None = None,
+    cut: CutBound | None = None,
+) -> Scene:
+    """Draw the computation grid of a depth-``L`` model over ``T`` steps.
+
+    Parameters
+    ----------
+    L, T
+        Depth and sequence length.
+    style
+        Drawing options (``degrees=True`` labels every node with its paths to the output).
+    M, R, C
+        The dimensions of inputs, hidden states and output, for the wire labels (for a model
+        family, those the symmetric cut prices: its input and cell node dimensions).
+    symbols
+        What ``dims='symbolic'`` writes for each of ``'M'``, ``'R'``, ``'C'`` (default the
+        keys themselves; a family's ``{'M': 'd', 'R': 'K', 'C': 'C'}``, say).
+    model
+        The name of a model family (``'CP2RNN'``), for the TikZ header; None for a RAC.
+    partition
+        Colours the inputs by side (the cut's partition when ``cut`` is given).
+    cut
+        A symmetric-cut :class:`~rac_tn.bounds.CutBound`, or None.
+
+    Returns
+    -------
+    Scene
+        The figure; ``meta`` holds the view, T, L, the partition and the cut.
+
+    Examples
+    --------
+    >>> from rac_tn import RAC, start_end, symmetric_bound
+    >>> bound = symmetric_bound(RAC.random(2, 2, depth=2, seed=0), start_end(4))
+    >>> scene = grid_view(2, 4, Style(), cut=bound)
+    >>> scene.meta["cut"].value == bound.value
+    True
+    """
+    lay = grid_layout(L, T, scaled(GridGeometry(), style.scale))
+    paths = path_counts(L, T) if style.degrees else None
+    dims = {"M": M, "R": R, "C": C}
+    scene = grid_scene(
+        L, T, lay, style, partition=partition, dims=dims, paths=paths, symbols=symbols
+    )
+    if model is not None:
+        scene.meta["model"] = model
+    if cut is not None:
+        add_symmetric_cut(scene, cut, style)
+    add_title(scene, style)
+    scene.meta["partition"] = partition
+    return scene
+
+
+def grid_scene(
+    L: int,
+    T: int,
+    layout: Layout,
+    style: Style,
+    *,
+    partition: Partition | None = None,
+    dims: dict[str, int | None] | None = None,
+    paths: dict[GridNode, int] | None = None,
+    symbols: dict[str, str] | None = None,
+) -> Scene:
+    """Build the scene of the computation grid from its layout (no cut, no title).
+
+    Parameters
+    ----------
+    L, T
+        Depth and sequence length.
+    layout
+        The :func:`~rac_tn.drawing.layout.grid_layout`.
+    style
+        Drawing options.
+    partition
+        Colours the inputs by side.
+    dims
+        ``{'M':, 'R':, 'C':}``: labels the wires (with ``style.dims``) and sets their widths.
+    paths
+        Grid node to its number of paths to the output: labels the cells and inputs.
+    symbols
+        The symbolic labels of ``'M'``, ``'R'``, ``'C'`` (default the keys).
+
+    Returns
+    -------
+    Scene
+        Node keys and refs are the grid nodes; edges have role ``'wire'``.
+    """
+    scene = Scene(meta={"view": "grid", "T": T, "L": L, **style_meta(style)})
+    mode = "full" if style.labels == "auto" else style.labels
+    g, pos, fs = layout.geometry, layout.pos, style.font_size
+    for t in range(1, T + 1):
+        _add_input(scene, pos[("x", t)], g, style, partition, t)
+        for k in range(1, L + 1):
+            label = f"h^{{{k}{{,}}{t}}}" if mode == "full" else None
+            cell = ("h", k, t)
+            scene.add_node(
+                Node(
+                    cell,
+                    *pos[cell],
+                    "box",
+                    g.cell,
+                    height=g.cell_h,
+                    label=label,
+                    label_size=fs,
+                    role="cell",
+                    ref=cell,
+                    name=f"h-{k}-{t}",
+                )
+            )
+    label = "y" if mode != "none" else None
+    scene.add_node(
+        Node(
+            ("y",),
+            *pos[("y",)],
+            "box",
+            g.cell_h,
+            label=label,
+            label_size=fs,
+            fill=LIGHT,
+            role="output",
+            ref=("y",),
+            name="y",
+        )
+    )
+    _Wires(scene, style, dims or {}, symbols).add_all(L, T, layout)
+    if paths is not None:
+        _add_path_labels(scene, paths, fs)
+    place_dim_labels(scene, horizontal="below")
+    return scene
+
+
+def _add_input(
+    scene: Scene,
+    at: Point,
+    g: GridGeometry,
+    style: Style,
+    partition: Partition | None,
+    t: int,
+) -> None:
+    color = style.side_color(partition, t)
+    fill = color if partition is not None else WHITE
+    scene.add_node(
+        Node(
+            ("x", t),
+            *at,
+            "circle",
+            g.input_radius,
+            fill=fill,
+            stroke=color,
+            role="input",
+            ref=("x", t),
+            name=f"x-{t}",
+        )
+    )
+    x, y = at[0], at[1] - g.input_radius - 0.08
+    text = style.input_text(t)
+    scene.add_text(
+        Text(x, y, text, size=style.font_size, color=color, va="top", role="input", owner=("x", t))
+    )
+
+
+class _Wires:
+    """The wires of the grid view, each labelled with its dimension when it represents a kind."""
+
+    def __init__(
+        self,
+        scene: Scene,
+        style: Style,
+        dims: dict[str, int | None],
+        symbols: dict[str, str] | None = None,
+    ) -> None:
+        self.scene = scene
+        self.style = style
+        self.M, self.R, self.C = dims.get("M"), dims.get("R"), dims.get("C")
+        self.symbols = {"M": "M", "R": "R", "C": "C", **(symbols or {})}
+
+    def add_all(self, L: int, T: int, layout: Layout) -> None:
+        pos = layout.pos
+        for t in range(1, T + 1):
+            u, v = ("x", t), ("h", 1, t)
+            self.wire([pos[u], pos[v]], u, v, (u, v), self.M, True)
+        for k in range(1, L + 1):
+            for t in range(1, T + 1):
+                right = ("h", k, t + 1) if t < T else None
+                up = ("h", k + 1, t) if k < L else (("y",) if t == T else None)
+                self.leave_cell(("h", k, t), right, up, layout)
+
+    def leave_cell(
+        self, u: GridNode, right: GridNode | None, up: GridNode | None, layout: Layout
+    ) -> None:
+        """Add the wires out of cell ``u`` to its successors ``right`` and ``up``."""
+        pos, R = layout.pos, self.R
+        (x, y), fan = pos[u], ("fan", u[1], u[2])
+        if right is not None and up is not None:  # fan-out: one dot, two wires
+            fx, fy = pos[fan]
+            r = layout.geometry.fan_radius
+            self.scene.add_node(
+                Node(
+                    fan,
+                    fx,
+                    fy,
+                    "dot",
+                    r,
+                    fill=INK,
+                    linewidth=0.0,
+                    role="fanout",
+                    ref=fan,
+                    name=f"fan-{u[1]}-{u[2]}",
+                )
+            )
+            self.wire([(x, y), (fx, fy)], u, fan, (u, "fan"), R, False)
+            self.wire([(fx, fy), pos[right]], fan, right, (u, right), R, True)
+            self.wire([(fx, fy), pos[up]], fan, up, (u, up), R, True)
+        elif right is not None:
+            self.wire([(x, y), pos[right]], u, right, (u, right), R, True)
+        elif up is not None:
+            dim = self.C if up == ("y",) else R
+            self.wire([(x, y), pos[fan], pos[up]], u, up, (u, up), dim, True)
+
+    def wire(
+        self,
+        points: list[Point],
+        u: Hashable,
+        v: Hashable,
+        ref: object,
+        dim: int | None,
+        arrow: bool,
+    ) -> None:
+        """Add a wire from ``u`` to ``v``, ending on ``v``'s boundary when it has an arrow."""
+        scene, style = self.scene, self.style
+        target = scene.node(v) if scene.has_node(v) else None
+        pts = list(points)
+        if arrow and target is not None:
+            pts[-1] = target.boundary_point(pts[-2])
+        label = None
+        if style.dims and dim is not None and _representative(u, v):
+            symbol = "M" if u[0] == "x" else ("C" if v == ("y",) else "R")
+            label = self.symbols[symbol] if style.dims == "symbolic" else str(dim)
+        scene.add_edge(
+            Edge(
+                pts,
+                ends=(u, v),
+                ref=ref,
+                role="wire",
+                dim=dim,
+                width=bond_width(dim),
+                arrow=arrow and style.arrows and target is not None,
+                label=label,
+                label_size=style.font_size,
+            )
+        )
+
+
+def _representative(u: GridNode, v: GridNode) -> bool:
+    """Tell whether the wire ``u -> v`` carries the dimension label of its kind.
+
+    Every wire of one kind has the same dimension, so one label says it: the first input's
+    wire (M), the first upward wire between layers 1 and 2 (R) and the output's (C).
+    """
+    return (
+        u == ("x", 1)
+        or v == ("y",)
+        or (u[0] in ("fan", "h") and u[1:] == (1, 1) and v[0] == "h" and v[1] > u[1])
+    )
+
+
+def _add_path_labels(scene: Scene, paths: dict[GridNode, int], fs: float) -> None:
+    """Each input's and each cell's number of paths to the output (its degree), in grey.
+
+    An input's number is the degree ``n_t`` of the output in ``x_t``; a cell of layer 1 has
+    the same number as its input, so it is not repeated there. Numbers sit below the left
+    of their cell and left of their input, clear of the wires.
+    """
+    for node in list(scene.nodes):
+        if node.ref not in paths or node.role not in ("cell", "input"):
+            continue
+        if node.role == "cell" and node.ref[1] == 1:
+            continue
+        n = str(paths[node.ref])
+        if node.role == "cell":  # below left: no wire passes there
+            x, y = node.x - 0.08, node.y - node.half_height - 0.03
+            text = Text(x, y, n, size=fs, color=GREY, ha="right", va="top")
+        else:
+            text = Text(node.x - node.size - 0.05, node.y, n, size=fs, color=GREY, ha="right")
+        text.role, text.owner = "degree", node.key
+        scene.add_text(text)
+
+
+__all__ = ["grid_scene", "grid_view"]

@@ -1,0 +1,382 @@
+r"""Backend-free scene primitives for paper figures.
+
+A :class:`Scene` is a flat list of drawing primitives in centimetres: labelled tensor nodes
+(circles, boxes, small filled COPY dots, hyperedge dots), edges (polylines whose width grows
+with ``log dim``, with optional dimension labels and arrowheads), free text, shaded regions and
+dashed cut curves. Both backends (:mod:`rac_tn.drawing.mpl`, :mod:`rac_tn.drawing.tikz`) render the
+same scene at the same physical size, so a figure looks the same as a PDF from matplotlib and
+from pdflatex.
+
+Labels are LaTeX math (without the ``$``) restricted to what matplotlib's mathtext also
+understands (``W^{H,1}``, ``\delta``, ``\mathrm{rank} \leq 10``); plain-text labels are
+escaped by each backend.
+
+Examples
+--------
+>>> scene = Scene()
+>>> _ = scene.add_node(Node("a", 0.0, 0.0, shape="circle", size=0.2, label="W^{H}"))
+>>> _ = scene.add_node(Node("b", 1.0, 0.0, shape="dot", size=0.04))
+>>> _ = scene.add_edge(Edge([(0.0, 0.0), (1.0, 0.0)], ends=("a", "b"), ref="i0", dim=2))
+>>> round(scene.width, 2) > 1.0
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
+
+from rac_tn.drawing._curves import Point, sample_smooth_cycle
+from rac_tn.drawing.style import CUT_COLOR, INK, WHITE, Style, shade_of
+
+Box = tuple[float, float, float, float]
+
+_CM_PER_PT = 2.54 / 72.0
+
+
+@dataclass
+class Node:
+    """A tensor or grid node: ``shape`` in ``'circle' | 'box' | 'dot' | 'diamond' | 'none'``.
+
+    ``size`` is the radius (circle, dot), half-width (box) or half-diagonal (diamond: a
+    filled square turned by 45 degrees, a CP core's COPY tensor) in cm; ``height`` the half-height
+    of a box (default ``size``). ``label`` is drawn centred inside. ``role`` says what the node
+    stands for (a tensor role ``'WH'``, ``'WI'``, ``'DELTA'``, ``'H0'``, ``'WO'``, ``'CORE'``, or a
+    model family's ``'A'``, ``'B'``, ``'C'``, ``'CORE3'``;
+    or ``'hyperedge'``, ``'input'``, ``'terminal'``, ``'cell'``, ``'output'``, ``'fanout'``) and
+    ``ref`` which object (tensor id, index name or grid node), ``name`` what the TikZ output
+    calls it (``h-2-3``, ``WH-1-2``; unique in a scene).
+
+    Examples
+    --------
+    >>> Node("a", 0.0, 0.0, shape="box", size=0.3, height=0.1).extent()
+    (-0.3, -0.1, 0.3, 0.1)
+    """
+
+    key: Hashable
+    x: float
+    y: float
+    shape: str = "circle"
+    size: float = 0.15
+    height: float | None = None
+    label: str | None = None
+    label_size: float = 7.0
+    label_color: str = INK
+    fill: str = WHITE
+    stroke: str = INK
+    linewidth: float = 0.5
+    role: str = ""
+    ref: object = None
+    highlight: bool = False
+    side: str | None = None
+    name: str | None = None
+
+    @property
+    def half_height(self) -> float:
+        """Half-height of a box (``size`` unless ``height`` is set)."""
+        return self.size if self.height is None else self.height
+
+    def extent(self) -> Box:
+        """Return the bounding box ``(x0, y0, x1, y1)`` in cm."""
+        if self.shape == "none":
+            return (self.x, self.y, self.x, self.y)
+        h = self.half_height if self.shape == "box" else self.size
+        return (self.x - self.size, self.y - h, self.x + self.size, self.y + h)
+
+    def boundary_point(self, toward: Point) -> Point:
+        """Return where the segment from this node's centre to ``toward`` leaves the node.
+
+        Examples
+        --------
+        >>> Node("a", 0.0, 0.0, size=0.5).boundary_point((2.0, 0.0))
+        (0.5, 0.0)
+        """
+        dx, dy = toward[0] - self.x, toward[1] - self.y
+        dist = math.hypot(dx, dy)
+        if dist == 0.0 or self.shape == "none":
+            return (self.x, self.y)
+        if self.shape == "box":
+            sx = self.size / abs(dx) if dx else math.inf
+            sy = self.half_height / abs(dy) if dy else math.inf
+            s = min(sx, sy, 1.0)
+        elif self.shape == "diamond":  # |x| + |y| = size
+            s = min(self.size / (abs(dx) + abs(dy)), 1.0)
+        else:
+            s = min(self.size / dist, 1.0)
+        return (self.x + s * dx, self.y + s * dy)
+
+
+@dataclass
+class Edge:
+    """A polyline between node centres (drawn under the nodes) or to a free end (open leg).
+
+    ``width`` in pt; ``ref`` names the bond (index name, grid edge); ``role`` is ``'bond'``,
+    ``'leg'`` (open index), ``'hyperleg'`` (one leg of a hyperedge) or ``'wire'`` (grid view).
+    ``arrow`` puts an arrowhead at the last point, which should then lie on the target's boundary.
+    """
+
+    points: list[Point]
+    ends: tuple[Hashable | None, Hashable | None] = (None, None)
+    ref: object = None
+    role: str = "bond"
+    dim: int | None = None
+    width: float = 0.8
+    color: str = INK
+    dashed: bool = False
+    label: str | None = None
+    label_pos: Point | None = None
+    label_size: float = 6.0
+    arrow: bool = False
+    highlight: bool = False
+
+
+@dataclass
+class Text:
+    """Free text at ``(x, y)``; ``ha`` in left/center/right, ``va`` in bottom/center/top.
+
+    ``role`` is ``'input'`` for the label of an input, ``'degree'``, ``'dim'``, ``'legend'``,
+    ``'title'`` or empty; ``owner`` the key of the node it labels (a cut shades it with that
+    node's side).
+    """
+
+    x: float
+    y: float
+    text: str
+    math: bool = True
+    size: float = 7.0
+    color: str = INK
+    ha: str = "center"
+    va: str = "center"
+    role: str = ""
+    owner: Hashable | None = None
+
+    def extent(self) -> Box:
+        """Return the bounding box ``(x0, y0, x1, y1)`` in cm, as matplotlib typesets it."""
+        w, h = text_size(self.text, self.size, math=self.math)
+        x0 = {"left": self.x, "center": self.x - w / 2, "right": self.x - w}[self.ha]
+        y0 = {"bottom": self.y, "center": self.y - h / 2, "top": self.y - h}[self.va]
+        return (x0, y0, x0 + w, y0 + h)
+
+
+@dataclass
+class Region:
+    """A filled area: ``rings`` are closed curves, filled with the even-odd rule.
+
+    With ``smooth`` each ring is the smooth closed curve through its points (as TikZ's
+    ``plot[smooth cycle]`` draws it, see :func:`smooth_cycle`), else a polygon. ``role`` says
+    what it is (``'source side'``, ``'sink side'``), ``side`` which side of the partition it
+    shades (``'start'`` or ``'end'``).
+    """
+
+    rings: list[list[Point]]
+    fill: str
+    alpha: float = 1.0
+    smooth: bool = False
+    role: str = ""
+    side: str | None = None
+
+
+@dataclass
+class Curve:
+    """A stroked curve (the cut); ``dashed`` for the cut convention.
+
+    ``closed`` curves return to their first point; ``smooth`` ones are drawn as the smooth
+    curve through their points (:func:`smooth_cycle`) rather than as a polyline.
+    """
+
+    points: list[Point]
+    color: str = CUT_COLOR
+    width: float = 1.0
+    dashed: bool = True
+    closed: bool = False
+    smooth: bool = False
+
+
+@dataclass
+class Scene:
+    """Everything a backend draws, in cm, plus ``meta`` (what the figure shows).
+
+    Drawing order: regions, edges, highlighted edges, curves, nodes, texts.
+    """
+
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    texts: list[Text] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
+    curves: list[Curve] = field(default_factory=list)
+    margin: float = 0.12
+    meta: dict = field(default_factory=dict)
+    _index: dict = field(default_factory=dict, repr=False)
+
+    def add_node(self, node: Node) -> Node:
+        """Add ``node`` (its key must be new) and return it."""
+        if node.key in self._index:
+            raise ValueError(f"duplicate scene node {node.key!r}")
+        self._index[node.key] = node
+        self.nodes.append(node)
+        return node
+
+    def add_edge(self, edge: Edge) -> Edge:
+        """Add ``edge`` and return it."""
+        self.edges.append(edge)
+        return edge
+
+    def add_text(self, text: Text) -> Text:
+        """Add ``text`` and return it."""
+        self.texts.append(text)
+        return text
+
+    def node(self, key: Hashable) -> Node:
+        """Return the node with this key."""
+        return self._index[key]
+
+    def has_node(self, key: Hashable) -> bool:
+        """Tell whether a node has this key."""
+        return key in self._index
+
+    def bbox(self) -> Box:
+        """Return ``(x0, y0, x1, y1)`` in cm, margin included."""
+        boxes = [n.extent() for n in self.nodes]
+        boxes += [t.extent() for t in self.texts]
+        boxes += [_points_box(e.points) for e in self.edges]
+        boxes += [_label_box(e) for e in self.edges if e.label and e.label_pos is not None]
+        boxes += [_points_box(_drawn(ring, r.smooth)) for r in self.regions for ring in r.rings]
+        boxes += [_points_box(_drawn(c.points, c.smooth)) for c in self.curves]
+        if not boxes:
+            return (0.0, 0.0, 1.0, 1.0)
+        m = self.margin
+        return (
+            min(b[0] for b in boxes) - m,
+            min(b[1] for b in boxes) - m,
+            max(b[2] for b in boxes) + m,
+            max(b[3] for b in boxes) + m,
+        )
+
+    @property
+    def width(self) -> float:
+        """Width in cm, margin included."""
+        x0, _, x1, _ = self.bbox()
+        return x1 - x0
+
+    @property
+    def height(self) -> float:
+        """Height in cm, margin included."""
+        _, y0, _, y1 = self.bbox()
+        return y1 - y0
+
+
+def _drawn(points: Sequence[Point], smooth: bool) -> Sequence[Point]:
+    """The points of a ring or curve as drawn (along the smooth curve when ``smooth``)."""
+    return sample_smooth_cycle(points, 4) if smooth and len(points) > 2 else points
+
+
+def _label_box(edge: Edge) -> Box:
+    """The box of an edge's placed dimension label (a label beside a leg on the border)."""
+    w, h = text_size(edge.label, edge.label_size)
+    x, y = edge.label_pos
+    return (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+
+
+def _points_box(points: Iterable[Point]) -> Box:
+    xs, ys = zip(*points, strict=True)
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers shared by the views and the backends
+
+
+def bond_width(dim: int | None) -> float:
+    """Return the line width in pt of a bond of dimension ``dim``: it grows with ``log2 dim``.
+
+    Examples
+    --------
+    >>> bond_width(1), bond_width(4)
+    (0.45, 1.05)
+    """
+    if dim is None or dim <= 1:
+        return 0.45
+    return min(0.45 + 0.3 * math.log2(dim), 3.0)
+
+
+@lru_cache(maxsize=4096)
+def text_size(text: str, size: float, *, math: bool = True) -> tuple[float, float]:
+    """Return ``(width, height)`` in cm of a label as matplotlib typesets it.
+
+    LaTeX is within a few percent; used to size boxes to their labels and for margins.
+
+    Examples
+    --------
+    >>> w, h = text_size("W^{O}", 7.0)
+    >>> 0.1 < w < 0.5 and 0.1 < h < 0.5
+    True
+    """
+    prop = FontProperties(size=size, family="serif", math_fontfamily="cm")
+    s = f"${text}$" if math else text.replace("$", r"\$")
+    w, h, d = TextToPath().get_text_width_height_descent(s, prop, ismath=math)
+    return (float(w) * _CM_PER_PT, float(h + d) * _CM_PER_PT)
+
+
+def style_meta(style: Style) -> dict:
+    """Return what a backend needs to know of the style: its colours and font size.
+
+    Examples
+    --------
+    >>> style_meta(Style())["font_size"]
+    7.0
+    """
+    return {
+        "colors": {
+            "racStart": style.start_color,
+            "racEnd": style.end_color,
+            "racCut": style.cut_color,
+        },
+        "shades": {"start": shade_of(style.start_color), "end": shade_of(style.end_color)},
+        "font_size": float(style.font_size),
+    }
+
+
+def add_title(scene: Scene, style: Style) -> None:
+    """Add the plain-text ``style.title`` centred above everything else (cut legend included).
+
+    Examples
+    --------
+    >>> scene = Scene()
+    >>> add_title(scene, Style(title="A RAC"))
+    >>> scene.texts[0].text
+    'A RAC'
+    """
+    if not style.title:
+        return
+    x0, _, x1, y1 = scene.bbox()
+    scene.add_text(
+        Text(
+            (x0 + x1) / 2,
+            y1,
+            style.title,
+            math=False,
+            size=style.font_size + 1,
+            va="bottom",
+            role="title",
+        )
+    )
+
+
+__all__ = [
+    "Curve",
+    "Edge",
+    "Node",
+    "Point",
+    "Region",
+    "Scene",
+    "Text",
+    "add_title",
+    "bond_width",
+    "style_meta",
+    "text_size",
+]

@@ -1,0 +1,303 @@
+"""Cut geometry: both sides of a cut shaded, and a dashed curve between them.
+
+The sides are given as a map from scene node keys to ``'source'``, ``'sink'`` or ``'cut'``;
+:func:`shade_cut` turns it into two filled :class:`~rac_tn.drawing.scene.Region` and the dashed
+:class:`~rac_tn.drawing.scene.Curve` of the boundary, by distance fields on a fine raster. It only
+draws: which nodes lie on which side is decided by the caller (:mod:`rac_tn.drawing.cuts`).
+Outlines are reduced to a few points and drawn as smooth closed curves (both backends draw
+the same curve through them: :func:`~rac_tn.drawing._curves.smooth_cycle`).
+
+Examples
+--------
+>>> from rac_tn.drawing.scene import Edge, Node, Scene
+>>> scene = Scene()
+>>> for key, x in (("a", 0.0), ("b", 1.0)):
+...     _ = scene.add_node(Node(key, x, 0.0, size=0.1))
+>>> _ = scene.add_edge(Edge([(0.0, 0.0), (1.0, 0.0)], ends=("a", "b")))
+>>> shade_cut(scene, {"a": "source", "b": "sink"}, source_fill="#DDDDFF",
+...           sink_fill="#FFDDDD", curve_color="#C62828")
+>>> len(scene.regions), len(scene.curves)
+(2, 1)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+import contourpy
+import numpy as np
+from scipy.ndimage import distance_transform_edt, gaussian_filter
+from scipy.spatial import cKDTree
+
+from rac_tn.drawing._curves import polyline_length, split_polyline
+from rac_tn.drawing.scene import Curve, Point, Region, Scene
+
+
+def _sample(points: Sequence[Point], step: float) -> list[Point]:
+    out = [points[0]]
+    for a, b in zip(points, points[1:], strict=False):
+        n = max(1, math.ceil(math.dist(a, b) / step))
+        out += [
+            (a[0] + (b[0] - a[0]) * k / n, a[1] + (b[1] - a[1]) * k / n) for k in range(1, n + 1)
+        ]
+    return out
+
+
+def side_samples(
+    scene: Scene, node_side: dict[Hashable, str], step: float
+) -> tuple[list[Point], list[Point], list[Point]]:
+    """Sample the drawing on each side of a cut.
+
+    A bond inside one side belongs to it; a bond between the sides is split at its middle (the
+    cut crosses it there); a leg of a cut vertex belongs to the side of its other end, so the
+    boundary runs through the vertex.
+
+    Parameters
+    ----------
+    scene
+        The drawing.
+    node_side
+        Node keys to ``'source'``, ``'sink'`` or ``'cut'`` (a cut COPY tensor or hyperedge: a
+        vertex of the cut, on neither side).
+    step
+        Distance between samples along the edges, in cm.
+
+    Returns
+    -------
+    tuple of three lists of points
+        Points on the source side, on the sink side, and on neither side (the fanned-out part
+        of hyperedge legs, which crosses other legs).
+    """
+    pts: dict[str, list[Point]] = {"source": [], "sink": []}
+    neutral: list[Point] = []
+    for n in scene.nodes:
+        side = node_side.get(n.key)
+        if side in pts:
+            pts[side].append((n.x, n.y))
+    for text in scene.texts:  # a label goes with the node it labels
+        side = node_side.get(text.owner) if text.owner is not None else None
+        if side in pts:
+            x0, y0, x1, y1 = text.extent()
+            nx, ny = (
+                max(2, math.ceil((x1 - x0) / step / 4)),
+                max(2, math.ceil((y1 - y0) / step / 4)),
+            )
+            pts[side] += [
+                (x0 + (x1 - x0) * i / nx, y0 + (y1 - y0) * j / ny)
+                for i in range(nx + 1)
+                for j in range(ny + 1)
+            ]
+    for e in scene.edges:
+        a, b = (node_side.get(k) if k is not None else None for k in e.ends)
+        a = a if a in pts else None
+        b = b if b in pts else None
+        if a is None and b is None:
+            continue
+        if e.role == "hyperleg" and a == b:
+            # The long legs of different hyperedges cross each other, and no cut can cut a
+            # leg (the hyperedge vertex is what gets cut): only their first, vertical part
+            # shapes the sides, so the boundary runs smoothly across the fan of legs.
+            pts[a] += _sample(e.points[:2], step)
+            neutral += _sample(e.points[1:], step)
+        elif a is None or b is None or a == b:
+            pts[a or b] += _sample(e.points, step)
+        else:
+            first, second = split_polyline(e.points)
+            pts[a] += _sample(first, step)[:-1]
+            pts[b] += _sample(second, step)[1:]
+    return pts["source"], pts["sink"], neutral
+
+
+@dataclass
+class _Raster:
+    """Distance fields of the two sides on a raster covering the scene."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    gy: np.ndarray
+    points: np.ndarray  # the raster points, one per row
+    d_src: np.ndarray
+    d_snk: np.ndarray
+
+    @property
+    def voronoi(self) -> np.ndarray:
+        """Negative where the source side is nearer."""
+        return self.d_src - self.d_snk
+
+    def distance_to(self, points: Sequence[Point]) -> np.ndarray:
+        """Distance of every raster point to the nearest of ``points``."""
+        return cKDTree(np.asarray(points)).query(self.points)[0].reshape(self.gy.shape)
+
+
+def _raster(
+    scene: Scene, src: list[Point], snk: list[Point], pad: float, resolution: float
+) -> _Raster:
+    x0, y0, x1, y1 = scene.bbox()
+    xs = np.arange(x0 - pad, x1 + pad + resolution, resolution)
+    ys = np.arange(y0 - pad, y1 + pad + resolution, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    points = np.column_stack([gx.ravel(), gy.ravel()])
+    d_src = cKDTree(np.asarray(src)).query(points)[0].reshape(gx.shape)
+    d_snk = cKDTree(np.asarray(snk)).query(points)[0].reshape(gx.shape)
+    return _Raster(xs, ys, gy, points, d_src, d_snk)
+
+
+def _shaded_area(
+    scene: Scene,
+    raster: _Raster,
+    neutral: list[Point],
+    radius: float,
+    close: float,
+    resolution: float,
+    smooth: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the area to shade (``<= 0`` inside) and the distance to the drawing.
+
+    The area is everything within ``radius`` of the drawing, holes narrower than ``2 * close``
+    filled (closing = grow by close, then shrink by close).
+    """
+    d_near = np.minimum(raster.d_src, raster.d_snk)
+    if neutral:  # drawn parts that belong to neither side still get shaded
+        d_near = np.minimum(d_near, raster.distance_to(neutral))
+    grown = d_near <= radius + close
+    # signed distance to the grown outline, shifted by close (<= 0 inside the closing), then
+    # blurred a little so the outline is a smooth curve rather than a chain of arcs
+    signed = distance_transform_edt(~grown) - distance_transform_edt(grown)
+    area = gaussian_filter(close + signed * resolution, sigma=smooth / resolution)
+    return area, d_near
+
+
+def simplify(line: Sequence[Point], tol: float) -> list[Point]:
+    """Douglas-Peucker: the fewest points of ``line`` that stay within ``tol`` of it.
+
+    Examples
+    --------
+    >>> simplify([(0.0, 0.0), (1.0, 0.01), (2.0, 0.0), (2.0, 1.0)], 0.05)
+    [(0.0, 0.0), (2.0, 0.0), (2.0, 1.0)]
+    """
+    pts = np.asarray(line, dtype=float)
+    keep = np.zeros(len(pts), dtype=bool)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(pts) - 1)]
+    while stack:
+        i, j = stack.pop()
+        if j <= i + 1:
+            continue
+        a, b = pts[i], pts[j]
+        seg = b - a
+        norm = math.hypot(*seg)
+        mid = pts[i + 1 : j]
+        if norm == 0.0:
+            dist = np.hypot(*(mid - a).T)
+        else:
+            dist = np.abs(seg[0] * (mid[:, 1] - a[1]) - seg[1] * (mid[:, 0] - a[0])) / norm
+        k = int(np.argmax(dist))
+        if dist[k] > tol:
+            keep[i + 1 + k] = True
+            stack += [(i, i + 1 + k), (i + 1 + k, j)]
+    return [(float(x), float(y)) for x, y in pts[keep]]
+
+
+def _rings(raster: _Raster, level: np.ndarray, tol: float, min_length: float) -> list[list[Point]]:
+    """The closed curves where ``level`` is 0, each reduced to a few points (see simplify)."""
+    gen = contourpy.contour_generator(
+        raster.xs, raster.ys, level, line_type=contourpy.LineType.Separate
+    )
+    rings = []
+    for line in gen.lines(0.0):
+        pts = [(float(p[0]), float(p[1])) for p in line]
+        if len(pts) < 4 or polyline_length(pts) < min_length:
+            continue
+        if math.dist(pts[0], pts[-1]) < 1e-9:
+            pts = pts[:-1]
+        # simplify the ring as a closed curve: split it at its farthest point from the start
+        far = max(range(len(pts)), key=lambda i: math.dist(pts[0], pts[i]))
+        ring = simplify(pts[: far + 1], tol)[:-1] + simplify([*pts[far:], pts[0]], tol)[:-1]
+        if len(ring) >= 3:
+            rings.append(_subdivide(ring, 0.3))
+    return rings
+
+
+def _subdivide(ring: list[Point], longest: float) -> list[Point]:
+    """Split the sides of a closed ring longer than ``longest``.
+
+    The smooth curve through the points then stays close to the straight stretches instead
+    of bulging out at their corners.
+    """
+    out: list[Point] = []
+    for a, b in zip(ring, [*ring[1:], ring[0]], strict=True):
+        n = max(1, math.ceil(math.dist(a, b) / longest))
+        out += [(a[0] + (b[0] - a[0]) * k / n, a[1] + (b[1] - a[1]) * k / n) for k in range(n)]
+    return [(round(x, 3), round(y, 3)) for x, y in out]
+
+
+def shade_cut(
+    scene: Scene,
+    node_side: dict[Hashable, str],
+    *,
+    source_fill: str | None,
+    sink_fill: str | None,
+    curve_color: str | None,
+    radius: float = 0.3,
+    close: float = 0.45,
+    curve_width: float = 1.0,
+    resolution: float = 0.025,
+    smooth: float = 0.14,
+    tolerance: float = 0.02,
+    sides: tuple[str | None, str | None] = (None, None),
+) -> None:
+    """Shade the two sides of a cut and draw the cut as the closed curve around one side.
+
+    The boundary between the sides is the set of points equally far from both sides'
+    drawings (a Voronoi boundary), so it crosses exactly the cut bonds, at their middles,
+    passes through cut vertices and never crosses a bond inside one side. Each side is shaded
+    within ``radius`` of its drawing, with holes narrower than ``2 * close`` filled (a
+    morphological closing), so the shading reads as one smooth region. The cut is drawn as the
+    outline of the source (upstream) side: one closed dashed curve per connected piece of it,
+    which crosses the drawing only at the cut. Outlines are smooth closed curves through a few
+    points (within ``tolerance`` of the traced outline).
+
+    Parameters
+    ----------
+    scene
+        The drawing; the regions are put under everything, the curves appended.
+    node_side
+        Node keys to ``'source'``, ``'sink'`` or ``'cut'`` (see :func:`side_samples`).
+    source_fill, sink_fill
+        Colours of the two shaded sides (None: not shaded).
+    curve_color
+        Colour of the dashed cut curve (None: no curve).
+    radius, close, curve_width, resolution, smooth, tolerance
+        Shading distance, hole closing, curve width (pt), raster step, outline blur and
+        simplification tolerance (cm).
+    sides
+        Which side of the partition (``'start'``/``'end'``) the source and sink regions shade.
+    """
+    src, snk, neutral = side_samples(scene, node_side, resolution / 2)
+    if not src or not snk:
+        return
+    pad = radius + close + 4 * resolution
+    raster = _raster(scene, src, snk, pad, resolution)
+    area, _ = _shaded_area(scene, raster, neutral, radius, close, resolution, smooth)
+    # the source side, and a version reaching a little under the sink side's shading, so
+    # that the two fills meet without a white seam
+    source = np.maximum(area, raster.voronoi)
+    regions = []
+    if source_fill is not None:
+        rings = _rings(raster, np.maximum(area, raster.voronoi - 0.06), tolerance, 0.0)
+        regions.append(Region(rings, source_fill, smooth=True, role="source side", side=sides[0]))
+    if sink_fill is not None:
+        rings = _rings(raster, np.maximum(area, -raster.voronoi), tolerance, 0.0)
+        regions.append(Region(rings, sink_fill, smooth=True, role="sink side", side=sides[1]))
+    scene.regions[:0] = [r for r in regions if r.rings]
+    if curve_color is None:
+        return
+    for ring in _rings(raster, source, tolerance, 4 * resolution):
+        scene.curves.append(
+            Curve(ring, color=curve_color, width=curve_width, closed=True, smooth=True)
+        )
+
+
+__all__ = ["shade_cut", "side_samples", "simplify"]

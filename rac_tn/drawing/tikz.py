@@ -1,0 +1,210 @@
+r"""Render a :class:`~rac_tn.drawing.scene.Scene` as TikZ.
+
+The standalone document uses only the ``article`` class and the packages ``tikz`` and
+``amsmath`` (Debian's texlive-latex-base and texlive-pictures), and crops the page to the
+picture itself, so ``pdflatex fig.tex`` gives a PDF of exactly the figure, the same size as
+the matplotlib output. With ``standalone=False`` the bare ``tikzpicture`` is returned for
+``\input`` into a paper (which must load ``tikz``; ``amsmath`` is not needed by the picture).
+
+Examples
+--------
+>>> from rac_tn.drawing.scene import Node, Scene
+>>> scene = Scene()
+>>> _ = scene.add_node(Node("a", 0.0, 0.0, label="W^{O}"))
+>>> print(render(scene, standalone=False).splitlines()[2])
+\begin{tikzpicture}[x=1cm, y=1cm]
+"""
+
+from __future__ import annotations
+
+from rac_tn.drawing._tikz_picture import Picture
+from rac_tn.drawing._tikz_text import escape_math, escape_text, font_command, pt
+from rac_tn.drawing.scene import Node, Scene
+
+__all__ = ["describe", "escape_math", "escape_text", "font_command", "picture", "render"]
+
+#: How the blocks of nodes are introduced, by role.
+_ROLE_COMMENTS = {
+    "WH": "W^H tensors (recurrent weights)",
+    "WI": "W^I tensors (input weights)",
+    "DELTA": "COPY tensors (the products of Multiplicative Integration), as dots",
+    "H0": "initial states h^{l,0}",
+    "WO": "the output weights W^O",
+    "CORE": "MPS cores G_t",
+    "A": "CP factors A (read the previous state)",
+    "B": "CP factors B (read the input or the layer below)",
+    "C": "CP factors C (write the new state)",
+    "CORE3": "second-order cores (order-3 tensors: previous state, input, new state)",
+    "hyperedge": "input hyperedges (every copy of x_t joined to one dot)",
+    "terminal": "open input legs and the class leg",
+    "input": "inputs x_t",
+    "cell": "cells h^{l,t} of the computation grid",
+    "fanout": "fan-out points (a hidden state feeding two cells)",
+    "output": "the output y",
+}
+
+
+def picture(scene: Scene) -> str:
+    r"""Return the ``tikzpicture`` environment of ``scene``.
+
+    The picture defines its colours and, in one ``\tikzset``, a style for every kind of
+    element (``rac/tensor``, ``rac/copy``, ``rac/input``, ``rac/bond``, ``rac/cut``,
+    ``rac/start side``, ...): edit a style to restyle the whole figure. Nodes are named
+    (``h-2-3``, ``WH-1-2``, ``x-3``) and edges drawn between the names; shaded sides and the
+    cut are smooth closed curves through a few points; node sizes are minimum sizes that
+    LaTeX enlarges to fit its own typesetting of the labels, in the document's font.
+
+    Parameters
+    ----------
+    scene
+        What to draw.
+
+    Returns
+    -------
+    str
+        ``\begin{tikzpicture} ... \end{tikzpicture}``.
+
+    Examples
+    --------
+    >>> from rac_tn.drawing.scene import Node
+    >>> from rac_tn.drawing.style import INK
+    >>> scene = Scene()
+    >>> _ = scene.add_node(Node("a", 0.0, 0.0, "dot", 0.1, role="DELTA", name="c", fill=INK))
+    >>> [line.strip() for line in picture(scene).splitlines() if "(c)" in line]
+    ['\\node[rac/copy] (c) at (0,0) {};']
+    """
+    pic = Picture(scene)
+    x0, y0, x1, y1 = scene.bbox()
+    body: list[str] = []
+
+    def block(comment: str, lines: list[str]) -> None:
+        if lines:
+            body.append(f"% {comment}")
+            body.extend(lines)
+
+    body.append(f"\\useasboundingbox {pt((x0, y0))} rectangle {pt((x1, y1))};")
+    block("Shaded sides of the cut (under everything)", [pic.region(r) for r in scene.regions])
+    roles: dict[str, list[Node]] = {}
+    for node in scene.nodes:
+        roles.setdefault(node.role, []).append(node)
+    for role, nodes in roles.items():
+        comment = _ROLE_COMMENTS.get(role, f"{role} nodes")
+        if role == "DELTA" and nodes[0].shape == "diamond":
+            comment = "COPY tensors of dimension K of the CP cores, as diamonds"
+        block(comment, [pic.node(n) for n in nodes])
+    block(
+        "Bonds, legs and wires (between node names; width grows with log dim)",
+        [pic.edge(e) for e in scene.edges if not e.highlight],
+    )
+    block("Bonds the cut crosses", [pic.edge(e) for e in scene.edges if e.highlight])
+    block(
+        "Dimension labels",
+        [pic.edge_label(e) for e in scene.edges if e.label and e.label_pos is not None],
+    )
+    closed = [c for c in scene.curves if c.closed]
+    block(
+        "The cut: a closed curve around each piece of its upstream side",
+        [pic.curve(c) for c in closed],
+    )
+    labels = [t for t in scene.texts if t.role not in ("legend", "title")]
+    block("Labels", [pic.text(t) for t in labels])
+    legend = [pic.curve(c) for c in scene.curves if not c.closed]
+    legend += [pic.text(t) for t in scene.texts if t.role in ("legend", "title")]
+    block("Legend and title", legend)
+    styles = pic.styles()  # (names the colours the styles use)
+    lines = ["\\begin{tikzpicture}[x=1cm, y=1cm]"]
+    lines += ["  % Colours (change them here)"]
+    lines += ["  " + d for d in pic.col.definitions()]
+    lines += ["  % Styles of every kind of element (edit one to restyle the whole figure)"]
+    lines += ["  " + s for s in styles]
+    lines += ["  " + b for b in body]
+    lines.append("\\end{tikzpicture}")
+    return "\n".join(lines)
+
+
+_PREAMBLE = r"""\documentclass{article}
+% Written by rac_tn. Needs only tikz and amsmath (texlive-latex-base, texlive-pictures);
+% the page is cropped to the picture, so `pdflatex` gives the figure itself.
+\usepackage{tikz}
+\usepackage{amsmath}
+\pagestyle{empty}
+\begin{document}
+\newsavebox{\racTNbox}%
+\sbox{\racTNbox}{%
+"""
+
+_CLOSING = r"""}%
+\ifdefined\pdfpagewidth
+  \pdfpagewidth=\wd\racTNbox
+  \pdfpageheight=\dimexpr\ht\racTNbox+\dp\racTNbox\relax
+\else
+  \pagewidth=\wd\racTNbox
+  \pageheight=\dimexpr\ht\racTNbox+\dp\racTNbox\relax
+\fi
+\ifdefined\pdfhorigin
+  \pdfhorigin=0pt \pdfvorigin=0pt \hoffset=0pt \voffset=0pt
+\else
+  \hoffset=-1in \voffset=-1in
+\fi
+\shipout\box\racTNbox
+\end{document}
+"""
+
+
+def render(scene: Scene, *, standalone: bool = True) -> str:
+    """Return the TikZ source of ``scene``: a compilable document, or the bare picture.
+
+    Parameters
+    ----------
+    scene
+        What to draw.
+    standalone
+        True: a document that ``pdflatex`` compiles into a PDF cropped to the figure; False:
+        the bare ``tikzpicture`` (after a comment saying it needs tikz).
+
+    Returns
+    -------
+    str
+        The LaTeX source.
+
+    Examples
+    --------
+    >>> tex = render(scene)                      # doctest: +SKIP
+    >>> Path("fig.tex").write_text(tex)          # then: pdflatex fig.tex   # doctest: +SKIP
+    """
+    pic = describe(scene) + picture(scene)
+    if not standalone:
+        return (
+            "% Needs \\usepackage{tikz} (and nothing else); \\input it into a figure.\n"
+            + pic
+            + "\n"
+        )
+    return _PREAMBLE + pic + "%\n" + _CLOSING
+
+
+def describe(scene: Scene) -> str:
+    r"""Return comment lines saying what the figure shows (view, depth, T, cut).
+
+    Examples
+    --------
+    >>> print(describe(Scene(meta={"view": "grid", "L": 2, "T": 4})))
+    % rac_tn figure: the computation grid of a depth-2 RAC over T = 4 steps.
+    <BLANKLINE>
+    """
+    meta = scene.meta
+    if "view" not in meta:
+        return "% rac_tn figure.\n"
+    what = "the computation grid" if meta["view"] == "grid" else "the tensor network"
+    model = meta.get("model", "RAC")  # a model family's class name
+    if meta.get("kind") == "mps":
+        what = "the tensor network (an MPS)"
+        if model != "RAC":
+            what = "the tensor network (the chain of its cells)"
+    elif meta.get("kind") == "tree":
+        what = "the tensor network (the copy tree)"
+    depth, T = meta.get("L"), meta.get("T")
+    line = f"% rac_tn figure: {what} of a depth-{depth} {model} over T = {T} steps"
+    cut = meta.get("cut")
+    if cut is not None:
+        line += f",\n% with the {cut.method} bound on the {cut.quantity}: {cut.value}"
+    return line + ".\n"

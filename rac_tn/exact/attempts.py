@@ -1,0 +1,293 @@
+"""One rank computation per prime, and the loop over random primes (for :mod:`rac_tn.exact.rank`).
+
+An *attempt* computes a rank modulo one prime: the grid rank (the grid tensor modulo p,
+matricized) or the sampled separation rank (K x K evaluations, K growing along
+:func:`rac_tn.exact.certify.sample_schedule`). :func:`run_attempts` repeats attempts with fresh
+random primes until the rank is certified or every way it can fall short has probability below
+:data:`rac_tn.exact.certify.EXACT_THRESHOLD` (see :mod:`rac_tn.exact.certify`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from rac_tn._checks import available_memory, check_templates
+from rac_tn._format import human_bytes
+from rac_tn.arith import elimination, modular
+from rac_tn.exact import certify
+from rac_tn.models.rac import RAC
+from rac_tn.network.grid_tensor import grid_tensor_mod
+from rac_tn.partition import Partition
+
+#: Independent random primes tried at most, until the failure bound is below 1e-9.
+MAX_PRIMES = 8
+
+#: Peak bytes an entry of the sampled K x K matrix costs: its residues (uint64), and the float64
+#: copy and multipliers of the elimination (:mod:`rac_tn.arith.elimination`).
+SAMPLE_BYTES_PER_ENTRY = 24
+
+#: ``attempt(p, report) -> (rank, K, shape, Schwartz-Zippel failure bound)``.
+Attempt = Callable[..., tuple[int, int, tuple[int, int], float]]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the attempts found: the best rank and how sure it is (see ``RankResult``)."""
+
+    rank: int
+    samples: int
+    shape: tuple[int, int]
+    prime: int
+    primes: tuple[int, ...]
+    exact: bool
+    certified: bool
+    failure_probability: float
+
+
+def run_attempts(
+    attempt: Callable[[int], tuple[int, int, tuple[int, int], float]],
+    rng: np.random.Generator,
+    fixed_prime: int | None,
+    bound: int,
+    size: int,
+    rac: RAC,
+    partition: Partition,
+    templates: object,
+) -> Outcome:
+    """Run attempts with fresh random primes until the rank is certified or sure enough.
+
+    Parameters
+    ----------
+    attempt
+        ``attempt(p)`` returns ``(rank, K, shape, Schwartz-Zippel failure bound)`` for one
+        prime.
+    rng
+        Draws the primes.
+    fixed_prime
+        The caller's prime (one attempt, never exact unless certified), or None.
+    bound
+        The proven upper bound: a rank that meets it is certified.
+    size
+        The size of the minor whose divisibility by p is bounded (Hadamard).
+    rac, partition, templates
+        For the coefficient bound behind the prime's failure chance.
+
+    Returns
+    -------
+    Outcome
+        The largest rank found and how sure it is.
+    """
+    primes: list[int] = []
+    failures: list[float] = []
+    best = None
+    log2_minor = None
+    while True:
+        large = bool(primes)  # a small prime first: certified results need nothing more
+        p = fixed_prime if fixed_prime is not None else certify.random_prime(rng, large)
+        rank, K, shape, sz_bound = attempt(p)
+        primes.append(p)
+        if best is None or rank > best[0]:
+            best = (rank, K, shape, p)
+        certified = best[0] == bound
+        capped = rank == K and K < bound  # the sample cap stopped it: a lower bound only
+        if certified or capped:
+            break
+        if fixed_prime is not None:
+            failures.append(1.0)  # nothing bounds a prime chosen in advance
+            break
+        if log2_minor is None:
+            F = None if templates is None else check_templates(templates, rac.M, allow_int=True)
+            entry = certify.log2_coefficient_bound(rac, partition.T, F)
+            log2_minor = certify.log2_hadamard(size, entry)
+        divides = certify.prime_divides_bound(log2_minor, large)
+        failures.append(min(1.0, divides + sz_bound))
+        if certify.combined_failure(failures) <= certify.EXACT_THRESHOLD:
+            break
+        if len(primes) >= MAX_PRIMES:
+            break
+    rank, K, shape, p = best
+    certified = rank == bound
+    failure = 0.0 if certified else certify.combined_failure(failures) if failures else 1.0
+    exact = certified or (not capped and failure <= certify.EXACT_THRESHOLD)
+    return Outcome(rank, K, shape, p, tuple(primes), exact, certified, failure)
+
+
+def check_sample_memory(cap: int, available: int | None = None) -> None:
+    """Refuse a sample cap whose K x K matrix would not fit in memory (before any work).
+
+    Parameters
+    ----------
+    cap
+        The largest K the sampled rank may reach.
+    available
+        Bytes available (default: :func:`available_memory`; None there skips the check).
+
+    Raises
+    ------
+    ValueError
+        Naming ``max_samples``, the matrix and the bytes it needs against those available.
+    """
+    available = available_memory() if available is None else available
+    need = SAMPLE_BYTES_PER_ENTRY * cap * cap
+    if available is not None and need > available:
+        raise ValueError(
+            f"the sampled rank may reach a {cap:,} x {cap:,} matrix (the cap min(symmetric "
+            f"bound, max_samples)), which needs {human_bytes(need)} with its elimination, more "
+            f"than the {human_bytes(available)} of memory available; pass a smaller "
+            "max_samples= (the result is then a certified lower bound when the rank reaches it)"
+        )
+
+
+def grid_attempt(
+    rac: RAC,
+    partition: Partition,
+    class_index: int,
+    templates: object,
+    N: int,
+    max_entries: int,
+) -> Attempt:
+    """The grid rank with N templates (checked to fit ``max_entries``) as an attempt per prime."""
+    T = partition.T
+    shape = (N ** len(partition.start), N ** len(partition.end))
+    axes = [t - 1 for t in partition.start] + [t - 1 for t in partition.end]
+
+    def attempt(
+        p: int, report: Callable[[int, int], None]
+    ) -> tuple[int, int, tuple[int, int], float]:
+        A = grid_tensor_mod(rac, T, p, templates, max_entries=max_entries * rac.C)
+        if rac.C > 1:
+            A = A[..., class_index]
+        matrix = np.ascontiguousarray(A.transpose(axes)).reshape(shape)
+        rank = elimination.rank_mod_p(matrix, p)
+        report(1, 1)
+        return rank, shape[0], shape, 0.0  # nothing random but the prime
+
+    return attempt
+
+
+def sampled_attempt(
+    rac: RAC,
+    partition: Partition,
+    class_index: int,
+    cap: int,
+    rng: np.random.Generator,
+    deadline: float | None,
+) -> Callable[..., tuple[int, int, tuple[int, int], float]]:
+    """The sampled separation rank as an attempt per prime (see :func:`separation_rank`)."""
+    T = partition.T
+    # rows: the side holding time 1, so the prefix up to the other side's first time is shared
+    row_times = partition.start if 1 in partition.start else partition.end
+    row_set = set(row_times)
+    shared = min(t for t in range(1, T + 1) if t not in row_set) - 1
+    from_cols = np.array([t not in row_set for t in range(shared + 1, T + 1)], dtype=np.bool_)
+
+    # a later attempt (a fresh prime) starts at the K where the previous one stopped: the
+    # rounds below it would only be full rank again, and at a 61-bit prime they cost a third
+    # of the pairs and a seventh of the rank of the doubling schedule
+    reached = [0]
+
+    def attempt(
+        p: int, report: Callable[[int, int], None]
+    ) -> tuple[int, int, tuple[int, int], float]:
+        rank, K = _sampled_rank(
+            rac, p, class_index, cap, rng, shared, from_cols, deadline, report, reached[0]
+        )
+        reached[0] = K
+        return rank, K, (K, K), certify.schwartz_zippel_bound(cap, rac.L, T, p)
+
+    return attempt
+
+
+def _sampled_rank(
+    rac: RAC,
+    p: int,
+    class_index: int,
+    cap: int,
+    rng: np.random.Generator,
+    shared: int,
+    from_cols: np.ndarray,
+    deadline: float | None,
+    report: Callable[[int, int], None],
+    start: int = 0,
+) -> tuple[int, int]:
+    """Rank of K x K evaluations modulo p, K growing along the schedule: ``(rank, K)``.
+
+    Stops growing K when the next round would end past ``deadline`` (then ``rank == K`` if
+    the last round was full: a lower bound).
+
+    Parameters
+    ----------
+    rac, p, class_index
+        The model, the prime, and the output ranked.
+    cap
+        The largest K (:func:`~rac_tn.exact.certify.sample_schedule`).
+    rng
+        Draws the random parts, uniform in ``F_p^M`` per step.
+    shared
+        The steps before the column side's first time, computed once per row part.
+    from_cols
+        For each later step, whether the column part (True) or the row part supplies it.
+    deadline
+        ``time.perf_counter()`` value not to pass, or None.
+    report
+        Called as ``report(rounds done, rounds)`` after each round.
+    start
+        The first K (at most ``cap``), then the schedule's sizes above it; 0: the schedule.
+
+    Returns
+    -------
+    tuple of int
+        ``(rank, K)`` of the last round: ``rank < K`` means the rank was found below the cap.
+    """
+    weights = rac.modular(p)
+    M, steps = rac.M, len(from_cols)
+
+    def draw(count: int, length: int) -> np.ndarray:
+        return rng.integers(0, p, size=(count, length, M), dtype=np.uint64)
+
+    row_rest = np.empty((0, steps, M), dtype=np.uint64)
+    col_rest = np.empty((0, steps, M), dtype=np.uint64)
+    starts: list[np.ndarray] = [np.empty((0, rac.R), dtype=np.uint64)] * rac.L
+    Y = np.empty((0, 0), dtype=np.uint64)
+    K = 0
+    schedule = certify.sample_schedule(cap)
+    if start:
+        schedule = [start] + [size for size in schedule if size > start]
+    last = None
+    for done, target in enumerate(schedule):
+        started = time.perf_counter()
+        if deadline is not None and last is not None and K:
+            # a round costs about K^3 (the rank) plus K^2 T (the pairs): scale by K^3
+            if started + last * (target / K) ** 3 > deadline:
+                break
+        new = target - K
+        prefix = draw(new, shared)
+        rest_rows, rest_cols = draw(new, steps), draw(new, steps)
+        if shared:
+            new_starts = modular.scan_mod(weights, prefix)
+        else:
+            new_starts = [np.repeat(h[None], new, axis=0) for h in weights.initial_states]
+        row_rest = np.concatenate([row_rest, rest_rows])
+        col_rest = np.concatenate([col_rest, rest_cols])
+        starts = [np.concatenate([a, b]) for a, b in zip(starts, new_starts, strict=True)]
+        grown = np.empty((target, target), dtype=np.uint64)
+        grown[:K, :K] = Y
+        if K:  # old rows x new columns
+            old = [s[:K] for s in starts]
+            grown[:K, K:] = modular.pair_outputs(
+                weights, old, row_rest[:K], col_rest[K:], from_cols, class_index
+            )
+        grown[K:, :] = modular.pair_outputs(
+            weights, [s[K:] for s in starts], row_rest[K:], col_rest, from_cols, class_index
+        )
+        Y, K = grown, target
+        rank = elimination.rank_mod_p(Y, p)
+        last = time.perf_counter() - started
+        report(done + 1, len(schedule))
+        if rank < K:
+            break
+    return rank, K

@@ -1,0 +1,78 @@
+"""What a rank computation starts from: the model as a RAC, its templates, its proven bound.
+
+A model family is ranked through its exact RAC equivalent (:meth:`to_rac`), reading
+``x~ = (x, 1)`` when it has affine terms, and certified by its own symmetric cut (priced at the
+family's node dimensions, smaller than the RAC equivalent's width).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rac_tn._checks import check_templates, positive_int
+from rac_tn.bounds.cut_bound import CutBound
+from rac_tn.bounds.symmetric import symmetric_bound
+from rac_tn.models import BilinearModel
+from rac_tn.models.rac import RAC
+from rac_tn.partition import Partition
+from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK
+
+
+def family_as_rac(
+    model: BilinearModel,
+    partition: Partition,
+    method: str,
+    templates: object,
+    upper_bound: CutBound | int | None,
+) -> tuple[RAC, object, CutBound | int | None]:
+    """A model family as its exact RAC equivalent, the templates it reads, and the bound.
+
+    The RAC equivalent reads ``x~ = (x, 1)`` when the family has affine terms (the
+    homogenised function has the same coefficient matrix, so the same ranks): templates gain a
+    column of ones. The bound is the family's own symmetric cut (its node dimensions are
+    smaller than the RAC equivalent's width).
+    """
+    if not isinstance(partition, Partition):
+        raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
+    rac = model.to_rac()
+    N = None
+    if method == "grid":
+        F = check_templates(templates, model.input_dim, allow_int=True)
+        N = F.shape[0]
+        if model.augmented_input:
+            F = np.hstack([F, np.ones((N, 1), dtype=F.dtype)])
+        templates = F
+    if upper_bound is None:
+        upper_bound = symmetric_bound(model, partition, templates=N).value
+    if not model.multiplicative:
+        # degree 1 in every input: y = a(x_P) + b(x_Q) + c has separation rank <= 2
+        given = upper_bound.value if isinstance(upper_bound, CutBound) else upper_bound
+        upper_bound = min(given, 2)
+    return rac, templates, upper_bound
+
+
+def symmetric_value(
+    rac: RAC, partition: Partition, upper_bound: CutBound | int | None, templates: int | None
+) -> int:
+    """The symmetric cut bound's value: given by the caller, or computed here.
+
+    ``templates=None`` is the bound on the separation rank; a count N the bound on the rank of
+    the grid tensor with N templates.
+
+    Raises
+    ------
+    ValueError
+        When a given :class:`~rac_tn.bounds.CutBound` is for another partition or quantity,
+        or a given value is not a positive integer.
+    """
+    if upper_bound is None:
+        return symmetric_bound(rac, partition, templates=templates).value
+    if isinstance(upper_bound, CutBound):
+        quantity = SEPARATION_RANK if templates is None else GRID_TENSOR_RANK
+        if upper_bound.partition != partition or upper_bound.quantity != quantity:
+            raise ValueError(
+                f"upper_bound must be a bound on the {quantity} for this partition, got "
+                f"{upper_bound!r}"
+            )
+        return upper_bound.value
+    return positive_int(upper_bound, "upper_bound")

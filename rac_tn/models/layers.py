@@ -1,0 +1,256 @@
+"""One bilinear layer on augmented vectors: the form every family reduces to.
+
+With identity activations, one layer of any family in :mod:`rac_tn.models` is a bilinear map
+of its previous state and its input, once the affine terms are written through augmented
+vectors ``h~ = (h, 1)`` and ``x~ = (x, 1)``::
+
+    h~_t = W(h~_{t-1}, x~_t)      W[a, b, c]: state_dim x input_dim x state_dim
+
+The constant coordinate is itself produced by one term, ``h~_t[-1] = h~_{t-1}[-1] x~_t[-1]``,
+so the recurrence on augmented vectors is homogeneous (a product of a state and an input at
+every step, as in a RAC): powers of two can be factored out, and a layer is priced by the
+dimension of the vector it passes on.
+
+The core is stored either as a dense order-3 tensor (the second-order RNN) or as CP factors
+``W = sum_k A[:, k] o B[:, k] o C[:, k]`` (a COPY tensor of dimension K with three factor
+matrices). Every factor entry is a copy of a model parameter (or 0 / 1): building a layer does
+no arithmetic, so integer models stay integer and float models stay the exact dyadic
+rationals they store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+Core = Literal["cp", "dense"]
+
+
+@dataclass(frozen=True, eq=False)
+class BilinearLayer:
+    """One layer ``h~' = W(h~, x~)`` on augmented vectors (read-only arrays).
+
+    Attributes
+    ----------
+    core
+        ``'cp'`` (factors ``A``, ``B``, ``C``) or ``'dense'`` (tensor ``W``).
+    affine
+        True when the last coordinate of the state and of the input is the constant 1.
+    initial_state
+        ``h~_0`` (``state_dim``), the constant 1 appended when ``affine``.
+    A, B, C
+        CP factors: ``A`` is ``state_dim x K`` (reads the state), ``B`` is
+        ``input_dim x K`` (reads the input), ``C`` is ``state_dim x K`` (writes the new
+        state). None for a dense core.
+    W
+        The dense core, ``state_dim x input_dim x state_dim``; None for a CP core.
+    const_term
+        The index of the CP term that carries the constant (``A = B = e_last``, ``C``'s last
+        row ``e_const``), when ``affine`` and ``core == 'cp'``; None otherwise.
+
+    Examples
+    --------
+    >>> layer = BilinearLayer.cp(np.eye(2), np.eye(2), np.eye(2), np.ones(2))
+    >>> layer.apply(np.array([[1.0, 2.0]]), np.array([[3.0, 4.0]])).tolist()
+    [[3.0, 8.0]]
+    """
+
+    core: Core
+    affine: bool
+    initial_state: np.ndarray
+    A: np.ndarray | None = None
+    B: np.ndarray | None = None
+    C: np.ndarray | None = None
+    W: np.ndarray | None = None
+    const_term: int | None = None
+
+    @classmethod
+    def cp(
+        cls,
+        A: np.ndarray,
+        B: np.ndarray,
+        C: np.ndarray,
+        initial_state: np.ndarray,
+        *,
+        affine: bool = False,
+        const_term: int | None = None,
+    ) -> BilinearLayer:
+        """A CP layer from its factors (``A``, ``C``: state x K; ``B``: input x K)."""
+        return cls("cp", affine, _ro(initial_state), _ro(A), _ro(B), _ro(C), None, const_term)
+
+    @classmethod
+    def dense(cls, W: np.ndarray, initial_state: np.ndarray, *, affine: bool) -> BilinearLayer:
+        """A dense layer ``h~'[c] = sum_ab W[a, b, c] h~[a] x~[b]``."""
+        return cls("dense", affine, _ro(initial_state), W=_ro(W))
+
+    @property
+    def state_dim(self) -> int:
+        """The dimension of ``h~`` (n, or n + 1 when affine)."""
+        return self.initial_state.shape[0]
+
+    @property
+    def input_dim(self) -> int:
+        """The dimension of ``x~`` this layer reads."""
+        return self.B.shape[0] if self.core == "cp" else self.W.shape[1]
+
+    @property
+    def num_terms(self) -> int:
+        """K, the CP terms of :meth:`factors` (the width of this layer in a RAC)."""
+        return self.factors()[0].shape[1]
+
+    def factors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CP factors ``(A, B, C)`` of this layer, every entry a copy of a weight, 0 or 1.
+
+        A dense core ``W`` (``a x b x c``) is expanded along its smallest two-mode unfolding:
+        one term per ``(a, b)`` (``A = e_a, B = e_b, C = W[a, b, :]``), per ``(a, c)`` or per
+        ``(b, c)``, whichever has the fewest terms.
+        """
+        if self.core == "cp":
+            return self.A, self.B, self.C
+        W = self.W
+        a, b, c = W.shape
+        dtype = W.dtype
+        options = {"ab": a * b, "ac": a * c, "bc": b * c}
+        pick = min(options, key=options.get)
+        K = options[pick]
+        A = np.zeros((a, K), dtype=dtype)
+        B = np.zeros((b, K), dtype=dtype)
+        C = np.zeros((c, K), dtype=dtype)
+        if pick == "ab":
+            for i in range(a):
+                for j in range(b):
+                    k = i * b + j
+                    A[i, k], B[j, k], C[:, k] = 1, 1, W[i, j, :]
+        elif pick == "ac":
+            for i in range(a):
+                for j in range(c):
+                    k = i * c + j
+                    A[i, k], C[j, k], B[:, k] = 1, 1, W[i, :, j]
+        else:
+            for i in range(b):
+                for j in range(c):
+                    k = i * c + j
+                    B[i, k], C[j, k], A[:, k] = 1, 1, W[:, i, j]
+        return _ro(A), _ro(B), _ro(C)
+
+    def apply(self, state: np.ndarray, inputs: np.ndarray) -> np.ndarray:
+        """One step in float64: ``(batch, state_dim), (batch, input_dim) -> (batch, state_dim)``."""
+        if self.core == "cp":
+            z = (state @ np.asarray(self.A, float)) * (inputs @ np.asarray(self.B, float))
+            return z @ np.asarray(self.C, float).T
+        return np.einsum("za,zb,abc->zc", state, inputs, np.asarray(self.W, float))
+
+    def apply_mod(self, state: np.ndarray, inputs: np.ndarray, res: dict, p: int) -> np.ndarray:
+        """One step on residues (object arrays of Python ints), with ``res`` the residues."""
+        if self.core == "cp":
+            z = ((state @ res["A"]) % p) * ((inputs @ res["B"]) % p) % p
+            return (z @ res["C"].T) % p
+        a, b, c = res["W"].shape
+        partial = ((state @ res["W"].reshape(a, b * c)) % p).reshape(-1, b, c)
+        return (inputs[:, :, None] * partial).sum(axis=1) % p
+
+
+def _ro(arr: np.ndarray | None) -> np.ndarray | None:
+    if arr is None:
+        return None
+    out = np.array(arr, copy=True)
+    out.flags.writeable = False
+    return out
+
+
+class Terms:
+    """Collects CP terms ``(a, b, c)`` of one layer; every entry a copy, 0 or 1.
+
+    Parameters
+    ----------
+    n, d
+        The hidden size and the layer's input size (before augmentation).
+    affine
+        Whether state and input carry the constant coordinate (index n, resp. d).
+    dtype
+        int64 or float64.
+    """
+
+    def __init__(self, n: int, d: int, affine: bool, dtype: np.dtype) -> None:
+        self.n, self.d, self.affine, self.dtype = n, d, affine, dtype
+        self.state_dim, self.input_dim = n + affine, d + affine
+        self.a: list[np.ndarray] = []
+        self.b: list[np.ndarray] = []
+        self.c: list[np.ndarray] = []
+        self.const_term: int | None = None
+
+    def _vec(self, size: int, head: np.ndarray | None = None, at: int | None = None):
+        out = np.zeros(size, dtype=self.dtype)
+        if head is not None:
+            out[: head.shape[0]] = head
+        if at is not None:
+            out[at] = 1
+        return out
+
+    def add(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
+        """One term from full-length vectors."""
+        self.a.append(a)
+        self.b.append(b)
+        self.c.append(c)
+
+    def term(self, a: np.ndarray | int, b: np.ndarray | int, c: np.ndarray | int) -> None:
+        """One term; each part a vector (padded with zeros) or an index (a unit vector)."""
+        self.add(*(
+            self._vec(size, at=part) if isinstance(part, int) else self._vec(size, part)
+            for part, size in ((a, self.state_dim), (b, self.input_dim), (c, self.state_dim))
+        ))  # fmt: skip
+
+    def bilinear(self, A: np.ndarray, B: np.ndarray, C: np.ndarray) -> None:
+        """``C[(A^T h) * (B^T x)]``: one term per column of the factors."""
+        for k in range(A.shape[1]):
+            self.add(
+                self._vec(self.state_dim, A[:, k]),
+                self._vec(self.input_dim, B[:, k]),
+                self._vec(self.state_dim, C[:, k]),
+            )
+
+    def state_linear(self, V: np.ndarray) -> None:
+        """``h @ V`` (V: n x n): term i reads ``h_i`` and the input's constant."""
+        for i in range(self.n):
+            self.add(
+                self._vec(self.state_dim, at=i),
+                self._vec(self.input_dim, at=self.d),
+                self._vec(self.state_dim, V[i]),
+            )
+
+    def input_linear(self, U: np.ndarray) -> None:
+        """``x @ U`` (U: d x n), in min(d, n) terms (per input row, or per output column)."""
+        if self.d <= self.n:
+            for j in range(self.d):
+                self.add(
+                    self._vec(self.state_dim, at=self.n),
+                    self._vec(self.input_dim, at=j),
+                    self._vec(self.state_dim, U[j]),
+                )
+        else:
+            for j in range(self.n):
+                self.add(
+                    self._vec(self.state_dim, at=self.n),
+                    self._vec(self.input_dim, U[:, j]),
+                    self._vec(self.state_dim, at=j),
+                )
+
+    def constant(self, bias: np.ndarray | None) -> None:
+        """The constant coordinate (``1 * 1``), writing ``bias`` to the state as well."""
+        c = self._vec(self.state_dim, bias, at=self.n)
+        self.const_term = len(self.a)
+        self.add(self._vec(self.state_dim, at=self.n), self._vec(self.input_dim, at=self.d), c)
+
+    def layer(self, h0: np.ndarray) -> BilinearLayer:
+        """The CP layer of the collected terms, started at ``h0`` (length n)."""
+        state = self._vec(self.state_dim, h0, at=self.n if self.affine else None)
+        return BilinearLayer.cp(
+            np.stack(self.a, axis=1),
+            np.stack(self.b, axis=1),
+            np.stack(self.c, axis=1),
+            state,
+            affine=self.affine,
+            const_term=self.const_term,
+        )

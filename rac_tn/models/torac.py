@@ -1,0 +1,237 @@
+"""The exact RAC equivalent of a stack of bilinear layers (:meth:`to_rac` of every family).
+
+A CP layer ``h~_t = C[(A^T h~_{t-1}) * (B^T x~_t)]`` is, with ``z_t = (A^T h~_{t-1}) *
+(B^T x~_t)`` in ``R^K``, the RAC step ``z_t = (W^H z_{t-1}) * (W^I x~_t)`` with
+``W^H = A^T C`` and ``W^I = B^T``; a deeper layer reads ``h~^{l-1} = C_{l-1} z^{l-1}``, so
+``W^{I,l} = B_l^T C_{l-1}``; the readout is ``W^O C_L``. The initial state: when ``h~_0`` is
+``C z_0`` for an obvious ``z_0`` (``0`` for a zero state, ``e_const`` for the zero state of an
+affine layer) that ``z_0`` is used; otherwise one extra coordinate ``s`` with ``W^H[:, s] =
+A^T h~_0``, ``z_0 = e_s`` and zero rows for ``s`` (so ``s`` is 0 after the first step). Layers
+are padded with zero coordinates to one width, as a RAC has one ``R``.
+
+The composite weights (``A^T C`` ...) are sums of products: they are computed exactly (Python
+integers, floats as dyadic rationals). Integer models give an integer RAC (int64, checked).
+Float models give a float RAC when every composite is a float64 exactly; otherwise a
+:class:`DyadicRAC`, whose float weights are the correctly rounded composites and whose residues
+(:meth:`DyadicRAC.modular`, used by every exact route: ``forward_mod``, exact ranks) are those
+of the exact composites, so exact ranks are the ranks of the model's own circuit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+import numpy as np
+
+from rac_tn.arith import modular as _modular
+from rac_tn.models.layers import BilinearLayer
+from rac_tn.models.rac import RAC
+
+_INT64_MAX = (1 << 63) - 1
+
+
+class _Exact:
+    """An exact array ``numer / 2**shift`` (``numer``: object array of Python ints)."""
+
+    def __init__(self, numer: np.ndarray, shift: int) -> None:
+        self.numer, self.shift = numer, shift
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> _Exact:
+        arr = np.asarray(values)
+        if np.issubdtype(arr.dtype, np.integer):
+            return cls(np.vectorize(int, otypes=[object])(arr), 0)
+        mantissa, exponent = np.frexp(arr.astype(np.float64))
+        numer = np.ldexp(mantissa, 53).astype(np.int64)
+        exponent = exponent.astype(np.int64) - 53
+        # each entry is m * 2**e exactly; strip m's trailing zeros for the least common shift
+        pairs = {}
+        for idx in np.ndindex(arr.shape):
+            m, e = int(numer[idx]), int(exponent[idx])
+            if m:
+                zeros = (m & -m).bit_length() - 1
+                pairs[idx] = (m >> zeros, e + zeros)
+        shift = max([0] + [-e for _, e in pairs.values()])
+        out = np.zeros(arr.shape, dtype=object)
+        for idx, (m, e) in pairs.items():
+            out[idx] = m << (e + shift)
+        return cls(out, shift)
+
+    def __matmul__(self, other: _Exact) -> _Exact:
+        return _Exact(self.numer @ other.numer, self.shift + other.shift)
+
+    @property
+    def T(self) -> _Exact:  # noqa: N802 - the transpose, as numpy spells it
+        return _Exact(self.numer.T, self.shift)
+
+    def to_int64(self, what: str) -> np.ndarray:
+        flat = [int(v) for v in self.numer.ravel()]
+        if any(abs(v) > _INT64_MAX for v in flat):
+            raise OverflowError(
+                f"the RAC equivalent's {what} has entries beyond int64; use smaller integer "
+                "weights (the family itself is exact at any size)"
+            )
+        return np.array(flat, dtype=np.int64).reshape(self.numer.shape)
+
+    def to_float(self) -> tuple[np.ndarray, bool]:
+        """Correctly rounded float64 values, and whether every one is exact."""
+        denom = 1 << self.shift
+        out = np.empty(self.numer.shape, dtype=np.float64)
+        exact = True
+        for idx in np.ndindex(self.numer.shape):
+            value = Fraction(int(self.numer[idx]), denom)
+            out[idx] = float(value)
+            exact = exact and Fraction(out[idx]) == value
+        return out, exact
+
+    def residues(self, p: int) -> np.ndarray:
+        inverse = pow(pow(2, self.shift, p), -1, p)
+        flat = [int(v) % p * inverse % p for v in self.numer.ravel()]
+        return np.array(flat, dtype=np.uint64).reshape(self.numer.shape)
+
+
+class DyadicRAC(RAC):
+    """A RAC whose exact weights are dyadic rationals that float64 cannot hold.
+
+    The float weights (``input_weights`` ...) are the correctly rounded values, used by the
+    float routes (``forward``); :meth:`modular` gives the residues of the exact values, so
+    ``forward_mod`` and the exact ranks are those of the exact circuit. :meth:`replace` gives a
+    plain :class:`~rac_tn.RAC` of the rounded weights.
+    """
+
+    def __init__(self, exact: dict[str, list[_Exact]], **floats: object) -> None:
+        super().__init__(**floats)
+        object.__setattr__(self, "_exact", exact)
+
+    def integral_abs_weights(self) -> tuple[list[np.ndarray], ...]:
+        """``|numerators|`` of the exact weights, as floats: an integer model of the circuit.
+
+        Each weight group is an exact ``numer / 2**shift``; the numerators form an integer
+        model whose coefficients are those of this circuit times one power of two (the rank
+        is the same). Floats round each entry by at most 2**-53, relatively.
+        """
+        ex = self._exact
+
+        def magnitudes(arr: _Exact) -> np.ndarray:
+            return np.vectorize(lambda v: float(abs(v)), otypes=[np.float64])(arr.numer)
+
+        return tuple(
+            [magnitudes(a) for a in ex[name]]
+            for name in ("input_weights", "hidden_weights", "output_weights", "initial_states")
+        )
+
+    def modular(self, p: int) -> _modular.ModularWeights:
+        """The exact composites' residues modulo the prime ``p`` (cached per prime)."""
+        p = _modular.check_prime(p)
+        cache = self._modular_cache
+        if p not in cache:
+            ex = self._exact
+            cache[p] = _modular.ModularWeights(
+                p=p,
+                input_weights=tuple(w.residues(p) for w in ex["input_weights"]),
+                hidden_weights=tuple(w.residues(p) for w in ex["hidden_weights"]),
+                output_weights=ex["output_weights"][0].residues(p),
+                initial_states=tuple(w.residues(p) for w in ex["initial_states"]),
+            )
+        return cache[p]
+
+
+def _pad(arr: _Exact, rows: int, cols: int | None = None) -> _Exact:
+    numer = arr.numer
+    shape = (rows,) if numer.ndim == 1 else (rows, cols)
+    out = np.zeros(shape, dtype=object)
+    out[tuple(slice(0, s) for s in numer.shape)] = numer
+    return _Exact(out, arr.shift)
+
+
+def _hstack(left: _Exact, column: _Exact) -> _Exact:
+    shift = max(left.shift, column.shift)
+    a = left.numer * (1 << (shift - left.shift))
+    b = column.numer * (1 << (shift - column.shift))
+    return _Exact(np.concatenate([a, b.reshape(-1, 1)], axis=1), shift)
+
+
+def rac_from_layers(layers: Sequence[BilinearLayer], readout: np.ndarray) -> RAC:
+    """The RAC (exact, see the module) computing ``readout @ h~^L_T`` of ``layers``.
+
+    Parameters
+    ----------
+    layers
+        The layers, bottom first (layer 1 reads ``x~``, layer l the state of layer l - 1).
+    readout
+        ``C x state_dim`` of the last layer (the decoder's bias in the constant column).
+
+    Returns
+    -------
+    RAC
+        Inputs ``x~`` (the constant appended when layer 1 is affine); width the largest
+        ``K`` (+ 1 where the initial state needs its own coordinate).
+    """
+    parts = []
+    for layer in layers:
+        A, B, C = (_Exact.of(f) for f in layer.factors())
+        K = A.numer.shape[1]
+        hidden = A.T @ C
+        start = np.zeros(K, dtype=object)
+        column = _column_equal_to(C, _Exact.of(layer.initial_state))
+        if column is not None:
+            start[column] = 1
+        elif any(layer.initial_state.ravel()):
+            # one more coordinate s: W^H[:, s] = A^T h~_0, z_0 = e_s, row s zero
+            h0 = _Exact.of(layer.initial_state)
+            hidden = _hstack(hidden, A.T @ _Exact(h0.numer[:, None], h0.shift))
+            hidden = _pad(hidden, K + 1, K + 1)
+            start = np.append(start, 1)
+        parts.append((B, C, hidden, _Exact(start, 0)))
+    width = max(part[3].numer.shape[0] for part in parts)
+    hiddens, inputs, starts = [], [], []
+    previous_C = None
+    for B, C, hidden, start in parts:
+        hiddens.append(_pad(hidden, width, width))
+        drive = B.T if previous_C is None else B.T @ previous_C
+        cols = drive.numer.shape[1] if previous_C is None else width
+        inputs.append(_pad(drive, width, cols))
+        starts.append(_pad(start, width))
+        previous_C = C
+    output = _pad(_Exact.of(readout) @ previous_C, readout.shape[0], width)
+    groups = {
+        "input_weights": inputs,
+        "hidden_weights": hiddens,
+        "output_weights": [output],
+        "initial_states": starts,
+    }
+    flat = [w for ws in groups.values() for w in ws]
+    if all(np.issubdtype(np.asarray(a).dtype, np.integer) for a in _arrays(layers, readout)):
+        ints = {k: [w.to_int64(k) for w in ws] for k, ws in groups.items()}
+        ints["output_weights"] = ints["output_weights"][0]
+        return RAC(**ints)
+    converted = [w.to_float() for w in flat]
+    floats, i = {}, 0
+    for key, ws in groups.items():
+        floats[key] = [converted[i + j][0] for j in range(len(ws))]
+        i += len(ws)
+    floats["output_weights"] = floats["output_weights"][0]
+    if all(exact for _, exact in converted):
+        return RAC(**floats)
+    return DyadicRAC(groups, **floats)
+
+
+def _column_equal_to(C: _Exact, h0: _Exact) -> int | None:
+    """A column k of ``C`` equal to a nonzero ``h~_0`` (then ``z_0 = e_k`` suffices)."""
+    target = [Fraction(int(v), 1 << h0.shift) for v in h0.numer]
+    if not any(target):
+        return None
+    denom = 1 << C.shift
+    for k in range(C.numer.shape[1]):
+        if all(Fraction(int(v), denom) == t for v, t in zip(C.numer[:, k], target, strict=True)):
+            return k
+    return None
+
+
+def _arrays(layers: Sequence[BilinearLayer], readout: np.ndarray) -> list[np.ndarray]:
+    out = [np.asarray(readout)]
+    for layer in layers:
+        out.extend(np.asarray(f) for f in layer.factors())
+        out.append(np.asarray(layer.initial_state))
+    return out

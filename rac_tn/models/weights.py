@@ -1,0 +1,256 @@
+"""A model's weights from a file: a RAC's ``.npz``, or a seed-code state dict of any family.
+
+A RAC's file names its arrays as the arguments of :class:`~rac_tn.models.rac.RAC`:
+``input_weights_0``, ..., ``input_weights_{L-1}``, ``hidden_weights_0``, ..., ``output_weights``
+and, optionally, ``initial_states_0``, ... (all ones when absent). Any program writes such a
+file with ``numpy.savez``; :func:`save_weights` does.
+
+A family's file is the seed code's ``model.state_dict()`` saved as ``.pt`` (``torch.save``),
+``.safetensors`` or ``.npz``; :func:`load_model` reads any of them (torch is not needed, see
+:mod:`rac_tn.models.statedict_files`) and finds the family from the parameter names
+(:func:`detect_family`). ``rac-tn analyze --weights FILE`` runs the full report on the file.
+
+Examples
+--------
+>>> import io
+>>> from rac_tn import RAC
+>>> rac = RAC.random(2, 3, depth=2, seed=0, integer=True)
+>>> buffer = io.BytesIO()
+>>> save_weights(rac, buffer)
+>>> _ = buffer.seek(0)
+>>> back = load_weights(buffer)
+>>> (back.M, back.R, back.L, back.C), (back.output_weights == rac.output_weights).all()
+((2, 3, 2, 1), np.True_)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from typing import IO
+
+import numpy as np
+
+from rac_tn.models import ACTIVATION_NOTE, CP2RNN, MIRNN, LinearRNN, SecondOrderRNN
+from rac_tn.models.base import RecurrentModel
+from rac_tn.models.rac import RAC
+from rac_tn.models.statedict_files import StateDictFileError, read_arrays
+
+__all__ = [
+    "DYADIC_NOTE",
+    "detect_family",
+    "load_model",
+    "load_weights",
+    "save_weights",
+    "weights_notes",
+]
+
+#: What a loaded model's float weights mean for the exact ranks.
+DYADIC_NOTE = (
+    "float weights are read as the exact dyadic rationals they store (0.1 as float32 is "
+    "13421773 / 2**27), so the exact ranks are those of this very circuit, not of a rounding"
+)
+_LOADERS = {"2rnn": SecondOrderRNN, "cp2rnn": CP2RNN, "mirnn": MIRNN, "linear": LinearRNN}
+
+_LAYERED = ("input_weights", "hidden_weights", "initial_states")
+_NAME = re.compile(r"^(input_weights|hidden_weights|initial_states)_(\d+)$")
+
+
+def save_weights(rac: RAC, file: str | os.PathLike[str] | IO[bytes]) -> None:
+    """Write ``rac``'s weights and initial states to an ``.npz`` file (see the module).
+
+    Parameters
+    ----------
+    rac
+        The model.
+    file
+        A path (numpy adds ``.npz`` when missing) or a binary file object.
+    """
+    arrays: dict[str, np.ndarray] = {"output_weights": np.asarray(rac.output_weights)}
+    for name in _LAYERED:
+        for i, array in enumerate(getattr(rac, name)):
+            arrays[f"{name}_{i}"] = np.asarray(array)
+    np.savez(file, **arrays)
+
+
+def load_weights(
+    file: str | os.PathLike[str] | IO[bytes], *, model: str | None = None
+) -> RAC | RecurrentModel:
+    """Read a model from a file: a RAC's ``.npz``, or a state dict of any family.
+
+    Parameters
+    ----------
+    file
+        A path (``.npz``, ``.safetensors``, ``.pt``) or a binary file object (``.npz``).
+    model
+        Force the family (``'rac'``, ``'2rnn'``, ``'cp2rnn'``, ``'mirnn'``, ``'linear'``);
+        by default :func:`detect_family` reads it from the array names.
+
+    Returns
+    -------
+    RAC or RecurrentModel
+        A :class:`~rac_tn.RAC` for a RAC's arrays (checked like any RAC), else the family's
+        ``from_state_dict``.
+
+    Raises
+    ------
+    ValueError
+        When the file is missing or unreadable, no family matches its names, or the arrays do
+        not make a model. The message names the file (and the keys it holds).
+    """
+    if isinstance(file, (str, os.PathLike)):
+        where = os.fspath(file)
+        try:
+            arrays = read_arrays(file)
+        except StateDictFileError as exc:
+            raise ValueError(str(exc)) from None
+    else:
+        where = getattr(file, "name", "<file>")
+        arrays = _read_npz_object(file, where)
+    family = detect_family(arrays, where) if model is None else model
+    if family == "rac":
+        return _rac(arrays, where)
+    if family not in _LOADERS:
+        raise ValueError(f"model must be one of rac, {', '.join(_LOADERS)}; got {family!r}")
+    try:
+        return _LOADERS[family].from_state_dict(arrays)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{where}: as a {family} state dict: {exc}") from None
+
+
+#: :func:`load_weights` under the name a family's user looks for.
+load_model = load_weights
+
+
+def detect_family(arrays: object, where: str = "state_dict") -> str:
+    """The family whose seed-code parameter names the keys hold.
+
+    ``A, B, C`` (CP-2RNN, with optional ``U, V, d``), ``alpha`` (MIRNN: ``alpha, w, u,
+    beta1, beta2, b``), ``w`` without ``u`` (2RNN), ``w`` and ``u`` or ``weight_ih`` /
+    ``weight_hh`` (linear RNN), ``input_weights_<i>`` / ``output_weights`` (RAC). A key's last
+    dotted part is its name (``cprnn_layers.0.A`` is ``A``); the decoder and embedding are
+    not looked at.
+
+    Parameters
+    ----------
+    arrays
+        A mapping (or the keys) of the state dict.
+    where
+        Names the source in the error.
+
+    Returns
+    -------
+    str
+        ``'rac'``, ``'2rnn'``, ``'cp2rnn'``, ``'mirnn'`` or ``'linear'``.
+
+    Raises
+    ------
+    ValueError
+        When no family, or more than one, matches; the message lists the keys seen.
+
+    Examples
+    --------
+    >>> detect_family(["cprnn_layers.0.A", "cprnn_layers.0.B", "cprnn_layers.0.C", "fc.weight"])
+    'cp2rnn'
+    >>> detect_family({"w": 0, "decoder.1.weight": 0})
+    '2rnn'
+    """
+    keys = [str(k) for k in arrays]
+    names = {
+        key.rsplit(".", 1)[-1]
+        for key in keys
+        if not key.startswith(("decoder.", "fc.", "embedding."))
+    }
+    matches = []
+    if any(_NAME.match(name) for name in names) or "output_weights" in names:
+        matches.append("rac")
+    if {"A", "B", "C"} <= names:
+        matches.append("cp2rnn")
+    if "alpha" in names:
+        matches.append("mirnn")
+    if "w" in names and not {"u", "alpha"} & names:
+        matches.append("2rnn")
+    if ({"w", "u"} <= names and "alpha" not in names) or {"weight_ih", "weight_hh"} <= names:
+        matches.append("linear")
+    if len(matches) == 1:
+        return matches[0]
+    seen = ", ".join(keys[:20]) + (", ..." if len(keys) > 20 else "")
+    if not matches:
+        raise ValueError(
+            f"{where}: no model family matches its keys ({seen}); expected the seed code's "
+            "names: A, B, C[, U, V, d] (cp2rnn), w (2rnn), alpha, w, u, beta1, beta2, b "
+            "(mirnn), w, u[, b] or weight_ih, weight_hh (linear), input_weights_0.., "
+            "output_weights (rac); or pass the family (--model)"
+        )
+    raise ValueError(
+        f"{where}: its keys ({seen}) match several families {matches}; pass one (--model)"
+    )
+
+
+def weights_notes(model: RAC | RecurrentModel) -> tuple[str, ...]:
+    """What a report on loaded weights must say: the circuit analysed and the exact reading.
+
+    Parameters
+    ----------
+    model
+        The loaded model.
+
+    Returns
+    -------
+    tuple of str
+        For a family, :data:`~rac_tn.models.ACTIVATION_NOTE`; for float weights,
+        :data:`DYADIC_NOTE` (integer weights are exact as they are).
+    """
+    notes = [] if isinstance(model, RAC) else ["the analysis is of " + ACTIVATION_NOTE]
+    if not model.is_integer:
+        notes.append(DYADIC_NOTE)
+    return tuple(notes)
+
+
+def _read_npz_object(file: IO[bytes], where: str) -> dict[str, np.ndarray]:
+    """The arrays of an ``.npz`` given as a file object."""
+    try:
+        loaded = np.load(file, allow_pickle=False)
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise ValueError(f"{where}: not a readable .npz archive of arrays ({exc})") from None
+    if not isinstance(loaded, np.lib.npyio.NpzFile):  # a single array (a .npy file)
+        raise ValueError(f"{where}: not an .npz archive of named arrays (np.savez writes one)")
+    try:
+        with loaded:
+            return {name: loaded[name] for name in loaded.files}
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise ValueError(f"{where}: not a readable .npz archive of arrays ({exc})") from None
+
+
+def _rac(arrays: dict[str, np.ndarray], where: str) -> RAC:
+    """A RAC from arrays named as the module says (errors name ``where`` and the array)."""
+    arrays = dict(arrays)
+    layers: dict[str, dict[int, np.ndarray]] = {name: {} for name in _LAYERED}
+    output = arrays.pop("output_weights", None)
+    for name, array in arrays.items():
+        match = _NAME.match(name)
+        if match is None:
+            raise ValueError(
+                f"{where}: unexpected array {name!r}; expected input_weights_0.., "
+                "hidden_weights_0.., output_weights and optionally initial_states_0.."
+            )
+        layers[match.group(1)][int(match.group(2))] = array
+    if output is None:
+        raise ValueError(f"{where}: missing the array 'output_weights'")
+    lists = {}
+    for name, found in layers.items():
+        if not found and name == "initial_states":
+            lists[name] = None
+            continue
+        if not found:
+            raise ValueError(f"{where}: missing the arrays {name}_0, {name}_1, ...")
+        expected = list(range(len(found)))
+        if sorted(found) != expected:
+            missing = sorted(set(range(max(found) + 1)) - set(found))
+            raise ValueError(f"{where}: missing {name}_{missing[0]} (layers count from 0)")
+        lists[name] = [found[i] for i in expected]
+    try:
+        return RAC(lists["input_weights"], lists["hidden_weights"], output, lists["initial_states"])
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{where}: {exc}") from None

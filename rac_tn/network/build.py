@@ -1,0 +1,319 @@
+"""Building a RAC's tensor network tensor by tensor, with its structured contraction path.
+
+:class:`Builder` emits the MPS (L = 1) or the copy tree, tags every tensor with its role,
+layer, time and route (:class:`TensorPlace`), and records the contraction order as it goes, so
+the compiled network can be contracted along it with no search. :class:`FamilyBuilder` does
+the same for the model families (:mod:`rac_tn.models`). :func:`rac_tn.compile_rac` wraps the
+result in a :class:`~rac_tn.network.RacNetwork`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import comb
+from typing import Literal
+
+import numpy as np
+import quimb.tensor as qtn
+
+from rac_tn._checks import positive_int
+from rac_tn.counting import copy_tree_walk
+from rac_tn.models.rac import RAC
+
+#: ``'A'``, ``'B'``, ``'C'`` (CP factors) and ``'CORE3'`` (a dense core) are the families' roles.
+#: The network shapes :func:`compile_rac` builds: a tensor train or the copy tree.
+NetworkKind = Literal["mps", "tree"]
+KINDS: tuple[NetworkKind, ...] = ("mps", "tree")
+#: The role tag of a tensor (see :mod:`rac_tn.network`).
+TensorRole = Literal["WH", "WI", "DELTA", "H0", "WO", "CORE", "A", "B", "C", "CORE3"]
+
+
+@dataclass(frozen=True)
+class TensorPlace:
+    """Where a tensor sits: its role, layer, time and copy route (see the module docstring).
+
+    Attributes
+    ----------
+    role
+        ``'WH'``, ``'WI'``, ``'DELTA'``, ``'H0'``, ``'WO'`` (copy tree) or ``'CORE'`` (MPS) of
+        a RAC; a family's ``'A'``, ``'B'``, ``'C'``, ``'DELTA'`` (CP core) or ``'CORE3'``
+        (dense core), ``'H0'`` and ``'WO'`` (its readout).
+    layer, time
+        The cell it belongs to (``H0``: time 0; ``W^O``: layer L+1, time T).
+    route
+        The copy it belongs to (``''`` for the root copy and in an MPS).
+    """
+
+    role: TensorRole
+    layer: int
+    time: int
+    route: str
+
+
+class Builder:
+    """Collects tensors and the structured path.
+
+    Contraction steps refer to tensors by position (``('t', i)``) or to earlier steps
+    (``('s', k)``), turned into an SSA path at the end.
+    """
+
+    def __init__(self, rac: RAC, T: int) -> None:
+        """Read-only float64 copies of the weights, shared by every copy of a cell."""
+        self.rac = rac
+        self.T = T
+        self.tensors: list[qtn.Tensor] = []
+        self.places: list[TensorPlace] = []
+        self.steps: list[tuple[tuple[str, int], tuple[str, int]]] = []
+
+        def frozen(a: np.ndarray) -> np.ndarray:
+            # one read-only float64 array shared by every copy: cheap, and safe to alias
+            out = np.array(a, dtype=np.float64)
+            out.flags.writeable = False
+            return out
+
+        self.wh = [frozen(w) for w in rac.hidden_weights]
+        self.wi = [frozen(w) for w in rac.input_weights]
+        self.h0 = [frozen(h) for h in rac.initial_states]
+        self.wo = frozen(rac.output_weights if rac.C > 1 else rac.output_weights[0])
+        delta = np.zeros((rac.R,) * 3)
+        delta[np.arange(rac.R), np.arange(rac.R), np.arange(rac.R)] = 1.0
+        self.delta = frozen(delta)
+
+    def add(
+        self,
+        data: np.ndarray,
+        inds: tuple[str, ...],
+        role: TensorRole,
+        layer: int,
+        time: int,
+        route: str,
+    ) -> tuple[str, int]:
+        """Add one tensor with its four tags and place; returns its reference ``('t', i)``."""
+        tags = (role, f"L{layer}", f"T{time}", f"R{route}")
+        self.tensors.append(qtn.Tensor(data, inds=inds, tags=tags))
+        self.places.append(TensorPlace(role, layer, time, route))
+        return ("t", len(self.tensors) - 1)
+
+    def contract(self, x: tuple[str, int], y: tuple[str, int]) -> tuple[str, int]:
+        """Record the contraction of ``x`` and ``y``; returns its reference ``('s', k)``."""
+        self.steps.append((x, y))
+        return ("s", len(self.steps) - 1)
+
+    def add_output(self, state: tuple[str, int], state_ind: str) -> None:
+        """Close the network with ``W^O`` on the final state (and the class index when C > 1)."""
+        L, T = self.rac.L, self.T
+        inds = ("c", state_ind) if self.rac.C > 1 else (state_ind,)
+        wo = self.add(self.wo, inds, "WO", L + 1, T, "")
+        self.contract(state, wo)
+
+    def build_mps(self) -> None:
+        """The tensor train: ``h^{1,0}``, one core ``G_t[a, b, d]`` per step, ``W^O``."""
+        rac, T = self.rac, self.T
+        core = np.einsum("ba,bd->abd", rac.hidden_weights[0], rac.input_weights[0]).astype(float)
+        core.flags.writeable = False
+        state = self.add(self.h0[0], ("h1_0.R",), "H0", 1, 0, "")
+        for t in range(1, T + 1):
+            inds = (f"h1_{t - 1}.R", f"h1_{t}.R", f"d{t}")
+            state = self.contract(state, self.add(core, inds, "CORE", 1, t, ""))
+        self.add_output(state, f"h1_{T}.R")
+
+    def build_tree(self) -> None:
+        """The copy tree, copy by copy in post-order (:func:`rac_tn.counting.copy_tree_walk`)."""
+        L, T = self.rac.L, self.T
+        # post-order: a copy is emitted after its previous-time child, then its child below,
+        # so both children's contracted results sit on top of the stack
+        done: list[tuple[str, int]] = []
+        for layer, t, r in copy_tree_walk(L, T):
+            below = done.pop() if layer > 1 else None
+            if t > 1:
+                prev = done.pop()
+            else:
+                prev = self.add(self.h0[layer - 1], (f"h{layer}_0.R{r}",), "H0", layer, 0, r)
+            a_ind, b_ind = f"a{layer}_{t}.R{r}", f"b{layer}_{t}.R{r}"
+            prev_ind = f"h{layer}_{t - 1}.R{r}h" if t > 1 else f"h{layer}_0.R{r}"
+            below_ind = f"h{layer - 1}_{t}.R{r}i" if layer > 1 else f"d{t}"
+            wh = self.add(self.wh[layer - 1], (a_ind, prev_ind), "WH", layer, t, r)
+            a = self.contract(wh, prev)
+            wi = self.add(self.wi[layer - 1], (b_ind, below_ind), "WI", layer, t, r)
+            b = wi if below is None else self.contract(wi, below)
+            delta = self.add(self.delta, (f"h{layer}_{t}.R{r}", a_ind, b_ind), "DELTA", layer, t, r)
+            done.append(self.contract(self.contract(delta, a), b))
+        self.add_output(done.pop(), f"h{L}_{T}.R")
+
+    def finish(self) -> tuple[qtn.TensorNetwork, dict[int, TensorPlace], tuple]:
+        """The network, the place of each tensor id, and the recorded steps as an SSA path."""
+        tn = qtn.TensorNetwork(self.tensors, virtual=True, check_collisions=False)
+        n = len(self.tensors)
+
+        def ssa(ref: tuple[str, int]) -> int:
+            return ref[1] if ref[0] == "t" else n + ref[1]
+
+        path = tuple((ssa(x), ssa(y)) for x, y in self.steps)
+        tids = list(tn.tensor_map)
+        places = dict(zip(tids, self.places, strict=True))
+        return tn, places, path
+
+
+class FamilyBuilder(Builder):
+    """The network of a model family (:mod:`rac_tn.models`) from its :class:`BilinearLayer` s.
+
+    Every copy of cell ``(l, t)`` is its layer's core on augmented vectors: a CP core is the
+    factor tensors ``A`` (state x K, tag ``'A'``), ``B`` (input x K, ``'B'``), ``C``
+    (state x K, ``'C'``) around an order-3 COPY tensor of dimension K (``'DELTA'``); a dense
+    core is one order-3 tensor ``W[a, b, c]`` (``'CORE3'``). The walk, routes, ``H0``
+    tensors, ``W^O`` (the readout) and the structured path are those of the RAC's copy tree;
+    for L = 1 the copy tree is the chain of the T cells (the tensor train).
+    """
+
+    def __init__(self, model: object, T: int) -> None:  # a BilinearModel (cells import RAC)
+        """Read-only float64 copies of every layer's arrays, shared by every copy."""
+        self.model = model
+        self.T = T
+        self.tensors = []
+        self.places = []
+        self.steps = []
+        self.layers = model.layers
+        self.num_classes = model.readout.shape[0]
+
+        def frozen(a: np.ndarray) -> np.ndarray:
+            out = np.array(a, dtype=np.float64)
+            out.flags.writeable = False
+            return out
+
+        self.arrays = []
+        for layer in self.layers:
+            if layer.core == "cp":
+                K = layer.A.shape[1]
+                delta = np.zeros((K,) * 3)
+                delta[np.arange(K), np.arange(K), np.arange(K)] = 1.0
+                parts = {n: frozen(getattr(layer, n)) for n in ("A", "B", "C")}
+                parts["DELTA"] = frozen(delta)
+            else:
+                parts = {"CORE3": frozen(layer.W)}
+            parts["H0"] = frozen(layer.initial_state)
+            self.arrays.append(parts)
+        readout = model.readout
+        self.wo = frozen(readout if self.num_classes > 1 else readout[0])
+
+    def add_output(self, state: tuple[str, int], state_ind: str) -> None:
+        """Close the network with the readout (and the class index when C > 1)."""
+        L, T = len(self.layers), self.T
+        inds = ("c", state_ind) if self.num_classes > 1 else (state_ind,)
+        self.contract(state, self.add(self.wo, inds, "WO", L + 1, T, ""))
+
+    def build_tree(self) -> None:
+        """The copy tree (the chain for L = 1), copy by copy in post-order."""
+        L, T = len(self.layers), self.T
+        done: list[tuple[str, int]] = []
+        for layer, t, r in copy_tree_walk(L, T):
+            parts = self.arrays[layer - 1]
+            below = done.pop() if layer > 1 else None
+            if t > 1:
+                prev = done.pop()
+            else:
+                prev = self.add(parts["H0"], (f"h{layer}_0.R{r}",), "H0", layer, 0, r)
+            prev_ind = f"h{layer}_{t - 1}.R{r}h" if t > 1 else f"h{layer}_0.R{r}"
+            below_ind = f"h{layer - 1}_{t}.R{r}i" if layer > 1 else f"d{t}"
+            out_ind = f"h{layer}_{t}.R{r}"
+            if "CORE3" in parts:
+                core = self.add(
+                    parts["CORE3"], (prev_ind, below_ind, out_ind), "CORE3", layer, t, r
+                )
+                x = self.contract(core, prev)
+                done.append(x if below is None else self.contract(x, below))
+                continue
+            a_ind, b_ind, k_ind = (f"{c}{layer}_{t}.R{r}" for c in "abk")
+            a = self.contract(self.add(parts["A"], (prev_ind, a_ind), "A", layer, t, r), prev)
+            b = self.add(parts["B"], (below_ind, b_ind), "B", layer, t, r)
+            if below is not None:
+                b = self.contract(b, below)
+            delta = self.add(parts["DELTA"], (a_ind, b_ind, k_ind), "DELTA", layer, t, r)
+            x = self.contract(self.contract(delta, a), b)
+            done.append(self.contract(self.add(parts["C"], (out_ind, k_ind), "C", layer, t, r), x))
+        self.add_output(done.pop(), f"h{L}_{T}.R")
+
+
+# -- sizes (re-exported by rac_tn.network) --------------------------------------------------
+
+
+def count_tensors(
+    L: int, T: int, kind: NetworkKind | None = None, *, per_copy: int | None = None
+) -> int:
+    """Number of tensors ``compile_rac`` builds, in closed form.
+
+    The tree has ``C(T+L, L) - 1`` cell copies (3 tensors each for a RAC: ``W^H``, ``W^I``,
+    COPY), one ``H0`` per copy of a ``t = 1`` cell (``C(T+L-1, L-1)`` of them) and ``W^O``;
+    the RAC's MPS has ``T + 2`` tensors. A model family's network is the copy tree at every
+    depth (at L = 1, the chain of T cells) with ``per_copy`` tensors per cell copy: 4 for a CP
+    core (``A``, ``B``, ``C``, COPY), 1 for a dense core.
+
+    Parameters
+    ----------
+    L, T
+        Depth and sequence length.
+    kind
+        ``'mps'``, ``'tree'``, or None for the default of the depth (as :func:`compile_rac`).
+    per_copy
+        Tensors per cell copy of a model family (4 CP, 1 dense); None for a RAC.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``kind``, or ``kind='mps'`` with ``L > 1``.
+
+    Examples
+    --------
+    >>> count_tensors(1, 10), count_tensors(1, 10, kind="tree"), count_tensors(2, 4)
+    (12, 32, 48)
+    >>> count_tensors(1, 10, per_copy=4), count_tensors(2, 4, per_copy=1)   # CP, dense
+    (42, 20)
+    """
+    L, T = positive_int(L, "L"), positive_int(T, "T")
+    kind = _resolve_kind(L, kind)
+    if per_copy is None:
+        if kind == "mps":
+            return T + 2
+        per_copy = 3
+    return positive_int(per_copy, "per_copy") * (comb(T + L, L) - 1) + comb(T + L - 1, L - 1) + 1
+
+
+def _family_count(model: object, T: int) -> int:
+    """Tensors of a family's network: per layer, its copies times the tensors of its core.
+
+    Layer ``l`` has ``sum_t C(T-t+L-l, L-l) = C(T+L-l, L-l+1)`` cell copies, ``C(T-1+L-l,
+    L-l)`` of them at ``t = 1`` (each reads an ``H0``); plus the readout.
+    """
+    L = model.depth
+    total = 1
+    for layer_index, layer in enumerate(model.layers, 1):
+        per_copy = 4 if layer.core == "cp" else 1
+        total += per_copy * comb(T + L - layer_index, L - layer_index + 1)
+        total += comb(T - 1 + L - layer_index, L - layer_index)
+    return total
+
+
+# -- validation -------------------------------------------------------------------------------
+
+
+def _resolve_kind(L: int, kind: str | None) -> NetworkKind:
+    """``kind``, or the default for depth ``L`` (``'mps'`` for L = 1, else ``'tree'``).
+
+    Raises
+    ------
+    ValueError
+        For an unknown kind, or ``'mps'`` with ``L > 1``.
+    """
+    if kind is None:
+        return "mps" if L == 1 else "tree"
+    if kind not in KINDS:
+        raise ValueError(f"kind must be 'mps' or 'tree' (or None for the default), got {kind!r}")
+    if kind == "mps" and L != 1:
+        raise ValueError(
+            f"kind='mps' needs a shallow RAC (L = 1), got depth L = {L}: a deep RAC's network "
+            "is the copy tree (kind='tree')"
+        )
+    return kind
