@@ -49,7 +49,6 @@ from rac_tn import (
 from rac_tn.analysis.sweeps import SweepConfig, SweepRow, process_pool, sweep, sweep_configs
 from rac_tn.drawing.mpl import InlineFigure, save
 from rac_tn.drawing.plots import PAGE_WIDTH_IN, _rc, plot_bound_tightness, plot_depth_vs_memory
-from rac_tn.models import as_model
 
 HERE = Path(__file__).resolve().parent
 MAX_SAMPLES = 2048  # a rank that reaches it is plotted hollow (a certified lower bound)
@@ -140,7 +139,7 @@ def parameter_count(model) -> int:
     a generic nonzero state (a homogeneous model started at zero is identically zero), which
     is not counted.
     """
-    state = as_model(model).to_state_dict()
+    state = model.to_state_dict()
     return sum(v.size for k, v in state.items() if not set(k.split(".")) & _INITIAL_KEYS)
 
 

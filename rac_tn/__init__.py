@@ -54,12 +54,6 @@ _EXPORTS: dict[str, str] = {
     "to_tikz": "rac_tn.diagram",
 }
 
-# RacNetwork's methods are bound quimb-style by the modules that implement them, so handing out
-# the compiler also loads those modules (a network always has all of its methods).
-_METHOD_MODULES: dict[str, tuple[str, ...]] = {
-    "rac_tn.network": ("rac_tn.network.contract", "rac_tn.network.grid_tensor"),
-}
-
 __all__ = ["__version__", *_EXPORTS]
 
 
@@ -68,8 +62,6 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'rac_tn' has no attribute {name!r}")
     value = getattr(import_module(module), name)
-    for extra in _METHOD_MODULES.get(module, ()):
-        import_module(extra)
     globals()[name] = value
     return value
 

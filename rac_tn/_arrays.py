@@ -208,3 +208,12 @@ def check_sequences(X: object, size: int, symbol: str = "M") -> tuple[np.ndarray
         arr = arr.astype(np.int64)
     single = arr.ndim == 2
     return (arr[None] if single else arr), single
+
+
+def to_numpy(value: object) -> np.ndarray:
+    """A torch tensor (``.detach().cpu().numpy()``) or array-like as a numpy array."""
+    if hasattr(value, "detach") and hasattr(value, "cpu"):
+        value = value.detach().cpu()
+        if hasattr(value, "numpy"):
+            return value.numpy()
+    return np.asarray(value)

@@ -30,7 +30,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from math import comb
 from typing import Literal
 
@@ -238,3 +238,31 @@ def copy_tree_walk(L: int, T: int) -> Iterator[tuple[int, int, str]]:
             todo.append((False, layer - 1, t, route + "i"))
         if t > 1:
             todo.append((False, layer, t - 1, route + "h"))
+
+
+def layer_copy_counts(L: int, T: int) -> tuple[int, ...]:
+    """Per layer l = 1..L, the copies of its cells in the copy tree: ``C(T+L-l, L-l+1)``.
+
+    Examples
+    --------
+    >>> layer_copy_counts(2, 4), sum(layer_copy_counts(2, 4)) == comb(4 + 2, 2) - 1
+    ((10, 4), True)
+    """
+    L, T = positive_int(L, "L"), positive_int(T, "T")
+    return tuple(comb(T + L - layer, L - layer + 1) for layer in range(1, L + 1))
+
+
+def copy_tree_tensor_count(L: int, T: int, per_copy: Sequence[int]) -> int:
+    """Tensors of a copy tree: ``per_copy[l]`` per copy of a layer-l cell, the ``H0`` s, ``W^O``.
+
+    Layer l's cells have ``C(T+L-l, L-l+1)`` copies, ``C(T-1+L-l, L-l)`` of them at t = 1 (each
+    reads an initial state).
+
+    Examples
+    --------
+    >>> copy_tree_tensor_count(2, 4, [3, 3])      # a depth-2 RAC: W^H, W^I, COPY per copy
+    48
+    """
+    copies = layer_copy_counts(L, T)
+    starts = sum(comb(T - 1 + L - layer, L - layer) for layer in range(1, L + 1))
+    return sum(k * c for k, c in zip(per_copy, copies, strict=True)) + starts + 1

@@ -39,10 +39,8 @@ from rac_tn.drawing.grid_view import grid_view
 from rac_tn.drawing.network_view import network_view
 from rac_tn.drawing.scene import Scene
 from rac_tn.drawing.style import VIEWS, Style, View
-from rac_tn.models import BilinearModel, RACModel
-from rac_tn.models.rac import RAC
-from rac_tn.network.build import _family_count
-from rac_tn.network.compiled import Model, RacNetwork, compile_rac, count_tensors
+from rac_tn.models.protocol import RecurrentModel, rac_form
+from rac_tn.network.compiled import Model, RacNetwork, compile_rac
 from rac_tn.partition import Partition, as_partition
 
 if TYPE_CHECKING:
@@ -53,7 +51,7 @@ if TYPE_CHECKING:
 #: the grid view draws any size.
 MAX_DRAWN_TENSORS = 4000
 
-Drawable = RAC | BilinearModel | RacNetwork | Report
+Drawable = RecurrentModel | RacNetwork | Report
 #: A cut to draw: a computed bound, or the partition whose bound the facade computes.
 CutSpec = CutBound | Partition | str
 
@@ -214,7 +212,7 @@ def build_scene(
     if view == "network":
         return network_view(net, opts, partition=part, cut=bound)
     dims, symbols = _grid_dims(model)
-    name = None if isinstance(model, RAC) else type(model).__name__
+    name = None if rac_form(model) else type(model).__name__
     return grid_view(
         model.L, T, opts, **dims, symbols=symbols, model=name, partition=part, cut=bound
     )
@@ -224,10 +222,8 @@ def build_scene(
 
 
 def _compile(model: Model, T: int) -> RacNetwork:
-    if isinstance(model, RAC):
-        count, what = count_tensors(model.L, T), "RAC"
-    else:
-        count, what = _family_count(model, T), type(model).__name__
+    count = model.count_tensors(T)
+    what = "RAC" if rac_form(model) else type(model).__name__
     if count > MAX_DRAWN_TENSORS:
         raise ValueError(
             f"the network of a depth-{model.L} {what} over T = {T} steps has {count:,} tensors, "
@@ -244,8 +240,8 @@ def _grid_dims(model: Model) -> tuple[dict[str, int], dict[str, str] | None]:
     ``(x, 1)``) and its cells ``node_dim``: ``n``, ``K`` (a CP core of rank K < n), or
     ``n+1`` (affine terms, and every linear RNN).
     """
-    if isinstance(model, RAC):
-        return {"M": model.M, "R": model.R, "C": model.C}, None
+    if rac_form(model):
+        return {"M": model.M, "R": model.R, "C": model.num_classes}, None
     dims = {"M": model.input_node_dim, "R": model.node_dim, "C": model.num_classes}
     if model.bias or not model.multiplicative:
         cell = "n+1"
@@ -260,9 +256,7 @@ def _resolve_object(
     obj: Drawable, T: int | None, view: View
 ) -> tuple[Model, RacNetwork | None, int, Partition | None, CutBound | None]:
     """Return ``(model, net or None, T, default partition, default cut)`` of what was given."""
-    if isinstance(obj, RACModel):  # a RAC seen as a family: drawn as the RAC it is
-        obj = obj.rac
-    if isinstance(obj, RAC | BilinearModel):
+    if isinstance(obj, RecurrentModel):
         if T is None:
             raise ValueError(
                 f"T is required when drawing a {type(obj).__name__} (the sequence length), e.g. T=4"
@@ -277,11 +271,10 @@ def _resolve_object(
         if T is not None and positive_int(T, "T") != part.T:
             raise ValueError(f"T = {T} does not match the report's T = {part.T}")
         bound = obj.network_bound if view == "network" else obj.symmetric_bound
-        model = obj.rac.rac if isinstance(obj.rac, RACModel) else obj.rac
-        return model, None, part.T, part, bound
+        return obj.rac, None, part.T, part, bound
     raise TypeError(
-        "obj must be a RAC, a model family of rac_tn.models (CP2RNN, SecondOrderRNN, MIRNN, "
-        f"LinearRNN), a RacNetwork or a Report, got {type(obj).__name__}"
+        "obj must be a model (a RAC, a family of rac_tn.models such as CP2RNN, or any "
+        f"RecurrentModel), a RacNetwork or a Report, got {type(obj).__name__}"
     )
 
 

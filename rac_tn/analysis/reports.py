@@ -49,7 +49,7 @@ from rac_tn.bounds.theorems import TheoremBounds, family_theorem_bounds, theorem
 from rac_tn.exact.hankel import HankelRank, hankel_rank
 from rac_tn.exact.rank import DEFAULT_MAX_SAMPLES, RankResult, separation_rank
 from rac_tn.models.rac import RAC
-from rac_tn.network.compiled import compile_rac, count_tensors
+from rac_tn.network.compiled import compile_rac
 from rac_tn.partition import Partition, as_partition
 from rac_tn.results import HANKEL_RANK
 
@@ -411,7 +411,7 @@ def _hankel_row(result: HankelRank) -> ReportRow:
 
 
 def _network_cut(rac: RAC, partition: Partition, limit: int) -> tuple[CutBound | None, ReportRow]:
-    count = count_tensors(rac.L, partition.T)
+    count = rac.count_tensors(partition.T)
     if count > limit:
         return None, skipped_network_row(count, limit)
     begin = time.perf_counter()

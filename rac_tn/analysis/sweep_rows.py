@@ -15,7 +15,7 @@ from typing import Any
 from rac_tn._checks import check_choice, check_seed, is_int, positive_int
 from rac_tn.analysis.reports import Report, analyze
 from rac_tn.exact.rank import DEFAULT_MAX_SAMPLES, RankResult
-from rac_tn.models import FAMILIES, RecurrentModel, random_model
+from rac_tn.models import RecurrentModel, family_names, random_model
 from rac_tn.models.rac import RAC
 from rac_tn.partition import Partition, as_partition
 from rac_tn.results import HANKEL_RANK
@@ -39,7 +39,7 @@ class SweepConfig:
     integer
         Integer weights (the default) give the generic ranks with high probability.
     model
-        The family (:data:`rac_tn.models.FAMILIES`): ``'rac'`` (the default), ``'2rnn'``,
+        The family (:func:`rac_tn.models.family_names`): ``'rac'`` (the default), ``'2rnn'``,
         ``'cp2rnn'``, ``'mirnn'`` or ``'linear'``.
     rank
         The CP rank K of ``'cp2rnn'`` (None: K = n); None for the other families.
@@ -68,7 +68,7 @@ class SweepConfig:
     bias: bool = False
 
     def __post_init__(self) -> None:
-        check_choice(self.model, "model", FAMILIES)
+        check_choice(self.model, "model", family_names())
         if self.rank is not None:
             positive_int(self.rank, "rank")
             if self.model != "cp2rnn":

@@ -71,12 +71,13 @@ def to_float64(mantissa: np.ndarray, exponent: np.ndarray | int, where: str) -> 
     Parameters
     ----------
     mantissa, exponent
-        As returned by :func:`scaled_recurrence` (one sequence: ``(C,)`` and an int).
+        ``(..., C)`` mantissas and one exponent per leading index (an int for ``(C,)``).
     where
         The sizes, for the message (``"T = 8, depth 2"``).
     """
-    batch = np.atleast_2d(mantissa)
-    exps = np.atleast_1d(exponent)
+    mantissa = np.asarray(mantissa)
+    batch = mantissa.reshape(-1, mantissa.shape[-1])
+    exps = np.asarray(exponent).reshape(-1)
     nonzero = np.any(batch != 0, axis=1)
     if nonzero.any():
         _, top = np.frexp(np.max(np.abs(batch), axis=1))
@@ -89,7 +90,7 @@ def to_float64(mantissa: np.ndarray, exponent: np.ndarray | int, where: str) -> 
             raise FloatRangeError(
                 f"y underflows float64 (|y| ~ 2^{int(size[nonzero].min())} at {where}). {_ADVICE}"
             )
-    return np.ldexp(mantissa, exponent if np.ndim(mantissa) == 1 else exponent[:, None])
+    return np.ldexp(mantissa, np.asarray(exponent)[..., None])
 
 
 def check_underflow(model: object, out: np.ndarray, sequences: np.ndarray, what: str) -> None:

@@ -31,8 +31,7 @@ from rac_tn._checks import template_count
 from rac_tn.bounds.cut_bound import CutBound, CutCategory, CutElement, CutMethod, Side, make_bound
 from rac_tn.bounds.network_cut import network_cut_bound
 from rac_tn.bounds.staircase import cheapest_candidate, cheapest_staircase, log2_cost
-from rac_tn.models import BilinearModel
-from rac_tn.models.rac import RAC
+from rac_tn.models.protocol import RecurrentModel, check_model
 from rac_tn.network.compiled import RacNetwork
 from rac_tn.partition import Partition
 from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK
@@ -40,27 +39,14 @@ from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK
 # -- symmetric cut on the computation grid ------------------------------------------------------
 
 
-def _sizes(rac: RAC | RacNetwork | BilinearModel) -> tuple[int, int, int, int]:
-    """``(input node price, cell node price, L, input width)``; TypeError for anything else.
-
-    A RAC's nodes are M and R; a family's are its ``input_cut_dim`` and ``node_dim`` (n for a
-    dense core, min(n, K) for a CP core, n + 1 with affine terms: design §5; an input of a
-    homogeneous CP core, read only through ``B^T x``, costs min(d, K)). The input width (M or
-    d) is what a template array is checked against.
-    """
-    model = rac.rac if isinstance(rac, RacNetwork) else rac
-    if isinstance(model, BilinearModel):
-        return model.input_cut_dim, model.node_dim, model.depth, model.input_dim
-    if not isinstance(model, RAC):
-        raise TypeError(
-            f"rac must be a rac_tn.RAC, a model family (rac_tn.CP2RNN, ...) or a RacNetwork, "
-            f"got {type(rac).__name__}"
-        )
-    return model.M, model.R, model.L, model.M
+def _sizes(rac: RecurrentModel | RacNetwork) -> tuple[int, int, int, int]:
+    """``(input price, cell price, L, input width)`` of a model or a compiled model's network."""
+    model = rac.model if isinstance(rac, RacNetwork) else check_model(rac, "rac")
+    return model.input_cut_dim, model.node_dim, model.depth, model.input_dim
 
 
 def symmetric_bound(
-    rac: RAC | RacNetwork | BilinearModel, partition: Partition, templates: object = None
+    rac: RecurrentModel | RacNetwork, partition: Partition, templates: object = None
 ) -> CutBound:
     """The symmetric cut bound on the computation grid (design §1, "Bounds by cuts" item 2).
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from rac_tn import __version__
 from rac_tn.analysis.interrupt import exit_status, sigterm_raises
 from rac_tn.cli.commands import MODEL_DEFAULTS, cmd_analyze, cmd_demo, cmd_draw, cmd_table
+from rac_tn.models.registry import family_names
 
 # rac_tn.analysis.sweeps.OutputFormat, spelled out so that parsing the command line imports nothing
 # heavy
@@ -103,9 +104,7 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
 def _add_family_options(parser: argparse._ActionsContainer, text: str) -> None:
     """``--model``, ``--rank`` and ``--bias``: the model family (see rac_tn.models)."""
-    parser.add_argument(
-        "--model", choices=("rac", "2rnn", "cp2rnn", "mirnn", "linear"), default=None, help=text
-    )
+    parser.add_argument("--model", choices=family_names(), default=None, help=text)
     parser.add_argument("--rank", type=int, default=None, help="CP rank K of cp2rnn (default: R)")
     parser.add_argument(
         "--bias", action="store_true", help="first-order terms and biases (not for rac)"

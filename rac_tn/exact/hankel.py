@@ -33,7 +33,7 @@ import numpy as np
 from rac_tn._checks import check_seed, positive_int
 from rac_tn.arith import flint_matrices
 from rac_tn.exact import certify
-from rac_tn.models import BilinearModel
+from rac_tn.models.protocol import RecurrentModel
 from rac_tn.partition import Partition
 
 _ATTEMPTS = 2  # independent random primes when the rank stays below the bound
@@ -98,7 +98,7 @@ class HankelRank:
 
 
 def hankel_rank(
-    model: BilinearModel,
+    model: RecurrentModel,
     cut: int | Partition,
     *,
     seed: int | np.random.Generator | None = None,
@@ -127,7 +127,7 @@ def hankel_rank(
         For a partition whose start part is not ``1..tau``.
     """
     begin = time.perf_counter()
-    if not isinstance(model, BilinearModel) or model.multiplicative:
+    if not isinstance(model, RecurrentModel) or model.multiplicative:
         raise TypeError(
             "hankel_rank needs a linear RNN (rac_tn.LinearRNN): the past-to-future map is "
             f"linear only there; got {type(model).__name__}"

@@ -46,7 +46,7 @@ from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.exact import certify
 from rac_tn.exact.attempts import check_sample_memory, grid_attempt, run_attempts, sampled_attempt
 from rac_tn.exact.rank_inputs import family_as_rac, symmetric_value
-from rac_tn.models import BilinearModel
+from rac_tn.models.protocol import check_model
 from rac_tn.models.rac import RAC
 from rac_tn.partition import Partition
 from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, jsonable
@@ -246,11 +246,6 @@ def rank_mod_p(matrix: object, p: int = modular.MERSENNE61) -> int:
 
 def _check_common(rac: RAC, partition: Partition, prime: object) -> tuple[Partition, int | None]:
     """The partition and the checked fixed prime (None: draw random primes), or an error."""
-    if not isinstance(rac, RAC):
-        raise TypeError(
-            f"rac must be a rac_tn.RAC or a model family (rac_tn.CP2RNN, ...), got "
-            f"{type(rac).__name__}"
-        )
     if not isinstance(partition, Partition):
         raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
     p = None if prime is None else modular.check_prime(prime, "prime")
@@ -382,8 +377,8 @@ def separation_rank(
     4
     """
     begin = time.perf_counter()
-    if isinstance(rac, BilinearModel):
-        rac, templates, upper_bound = family_as_rac(rac, partition, method, templates, upper_bound)
+    model = check_model(rac, "rac")
+    rac, templates, upper_bound = family_as_rac(model, partition, method, templates, upper_bound)
     partition, fixed_prime = _check_common(rac, partition, prime)
     class_index = check_class_index(class_index, rac.C)
     check_choice(method, "method", METHODS)

@@ -12,20 +12,20 @@ import numpy as np
 from rac_tn._checks import check_templates, positive_int
 from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.bounds.symmetric import symmetric_bound
-from rac_tn.models import BilinearModel
+from rac_tn.models.protocol import RecurrentModel
 from rac_tn.models.rac import RAC
 from rac_tn.partition import Partition
 from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK
 
 
 def family_as_rac(
-    model: BilinearModel,
+    model: RecurrentModel,
     partition: Partition,
     method: str,
     templates: object,
     upper_bound: CutBound | int | None,
 ) -> tuple[RAC, object, CutBound | int | None]:
-    """A model family as its exact RAC equivalent, the templates it reads, and the bound.
+    """A model as its exact RAC equivalent (a RAC as itself), the templates it reads, the bound.
 
     The RAC equivalent reads ``x~ = (x, 1)`` when the family has affine terms (the
     homogenised function has the same coefficient matrix, so the same ranks): templates gain a

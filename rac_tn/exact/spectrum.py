@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from rac_tn._checks import check_class_index, check_max_entries, template_count
-from rac_tn.models.rac import RAC
+from rac_tn.models.protocol import RecurrentModel, check_model
 from rac_tn.network.grid_tensor import grid_tensor
 from rac_tn.partition import Partition
 from rac_tn.results import Claim, jsonable
@@ -136,7 +136,7 @@ class Spectrum:
 
 
 def spectrum(
-    rac: RAC,
+    rac: RecurrentModel,
     partition: Partition,
     *,
     templates: object = None,
@@ -167,7 +167,7 @@ def spectrum(
     Raises
     ------
     TypeError
-        When ``rac`` is not a RAC or ``partition`` not a :class:`Partition`.
+        When ``rac`` is not a model or ``partition`` not a :class:`Partition`.
     ValueError
         When the grid tensor has more than ``max_entries`` entries, or for an invalid
         ``class_index`` or ``templates``.
@@ -179,21 +179,20 @@ def spectrum(
     >>> s.claim, s.shape, s.numerical_rank()
     ('numerical', (4, 4), 2)
     """
-    if not isinstance(rac, RAC):
-        raise TypeError(f"rac must be a rac_tn.RAC, got {type(rac).__name__}")
+    check_model(rac, "rac")
     if not isinstance(partition, Partition):
         raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
-    class_index = check_class_index(class_index, rac.C)
+    class_index = check_class_index(class_index, rac.num_classes)
     T = partition.T
-    N = template_count(templates, rac.M) or rac.M
+    N = template_count(templates, rac.input_dim) or rac.input_dim
     max_entries = check_max_entries(max_entries)
     if N**T > max_entries:
         raise ValueError(
             f"spectrum needs the grid tensor's {N}^{T} = {N**T:,} entries, above "
             f"max_entries={max_entries:,}"
         )
-    A = grid_tensor(rac, T, templates, max_entries=max_entries * rac.C)
-    if rac.C > 1:
+    A = grid_tensor(rac, T, templates, max_entries=max_entries * rac.num_classes)
+    if rac.num_classes > 1:
         A = A[..., class_index]
     axes = [t - 1 for t in partition.start] + [t - 1 for t in partition.end]
     rows = prod([N] * len(partition.start))

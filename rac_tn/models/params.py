@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from rac_tn._arrays import as_weight as _as_weight
+from rac_tn._arrays import to_numpy
 from rac_tn._checks import check_seed, positive_int
-from rac_tn.models.base import to_numpy
 
 #: Keys a loader accepts and leaves out of the model: the input embedding (the model reads
 #: the embedded vectors; use :func:`embedding_templates` for the grid-tensor templates).

@@ -38,12 +38,16 @@ from rac_tn._arrays import (
 from rac_tn._checks import check_seed, positive_int
 from rac_tn.arith import modular as _modular
 from rac_tn.arith.scaled import scaled_recurrence, to_float64
+from rac_tn.models import layers as _layers
+from rac_tn.models.layers import BilinearLayer
+from rac_tn.models.params import as_state_dict, check_unused, writable
+from rac_tn.models.protocol import ModelCommon
 
 _FORWARD_MOD_CHUNK = 1 << 15
 
 
-class RAC:
-    """A Recurrent Arithmetic Circuit of any depth.
+class RAC(ModelCommon):
+    """A Recurrent Arithmetic Circuit of any depth (a :class:`~rac_tn.models.RecurrentModel`).
 
     Parameters
     ----------
@@ -90,6 +94,13 @@ class RAC:
     """
 
     _FIELDS = ("input_weights", "hidden_weights", "output_weights", "initial_states")
+    family = "rac"
+    rank = None
+    bias = False
+    multiplicative = True
+    augmented_input = False
+    #: What an analysis of this model is about: the RAC is its own circuit (no activations).
+    circuit = None
 
     def __init__(
         self,
@@ -290,6 +301,81 @@ class RAC:
     C = num_classes
 
     @property
+    def node_dim(self) -> int:
+        """R: what the symmetric cut prices a cell at."""
+        return self.hidden_dim
+
+    @property
+    def input_node_dim(self) -> int:
+        """M: an input node's dimension."""
+        return self.input_dim
+
+    @property
+    def input_cut_dim(self) -> int:
+        """M: what the symmetric cut prices an input at."""
+        return self.input_dim
+
+    @property
+    def state_dims(self) -> tuple[int, ...]:
+        """R for every layer."""
+        return (self.hidden_dim,) * self.depth
+
+    @property
+    def layers(self) -> tuple[BilinearLayer, ...]:
+        """The layers as Multiplicative Integration cells (``'mi'``: A = (W^H)^T, B = (W^I)^T)."""
+        return tuple(
+            BilinearLayer.mi(wh, wi, h0)
+            for wh, wi, h0 in zip(
+                self.hidden_weights, self.input_weights, self.initial_states, strict=True
+            )
+        )
+
+    @property
+    def readout(self) -> np.ndarray:
+        """``W^O``."""
+        return self.output_weights
+
+    @property
+    def initial_state_vectors(self) -> tuple[np.ndarray, ...]:
+        """Per layer, ``h^{l,0}``."""
+        return self.initial_states
+
+    def to_rac(self) -> RAC:
+        """The RAC itself (its own exact RAC equivalent)."""
+        return self
+
+    def rac_inputs(self, X: object) -> np.ndarray:
+        """``X`` checked as ``(T, M)`` or ``(batch, T, M)`` (a RAC reads its inputs as given)."""
+        batch, single = self._check_inputs(X)
+        return batch[0] if single else batch
+
+    def to_state_dict(self) -> dict[str, np.ndarray]:
+        """The weights under ``input_weights.<i>``, ``hidden_weights.<i>``, ``initial_states.<i>``.
+
+        And ``output_weights``; read back by :meth:`from_state_dict`.
+        """
+        out = {"output_weights": writable(self.output_weights)}
+        for i in range(self.depth):
+            out[f"input_weights.{i}"] = writable(self.input_weights[i])
+            out[f"hidden_weights.{i}"] = writable(self.hidden_weights[i])
+            out[f"initial_states.{i}"] = writable(self.initial_states[i])
+        return out
+
+    @classmethod
+    def from_state_dict(cls, state_dict: object, *, strict: bool = True) -> RAC:
+        """The inverse of :meth:`to_state_dict`."""
+        sd = as_state_dict(state_dict)
+        groups = {}
+        for name in ("input_weights", "hidden_weights", "initial_states"):
+            count = sum(1 for key in sd if key.startswith(name + "."))
+            groups[name] = [sd[f"{name}.{i}"] for i in range(count)]
+        used = {k for k in sd if k.split(".")[0] in (*groups, "output_weights")}
+        check_unused(sd, used, strict)
+        if "output_weights" not in sd:
+            raise ValueError("state dict has no 'output_weights'")
+        return cls(output_weights=sd["output_weights"], **groups)
+
+    @property
     def num_parameters(self) -> int:
         """Entries of ``W^I``, ``W^H`` and ``W^O`` (the fixed initial states are not counted)."""
         weights = [*self.input_weights, *self.hidden_weights, self.output_weights]
@@ -313,8 +399,8 @@ class RAC:
         """``X`` as ``(batch, T, M)`` and whether it was one sequence (see ``check_sequences``)."""
         return check_sequences(X, self.M)
 
-    def forward(self, X: object) -> np.ndarray:
-        """Evaluate ``y`` in float64.
+    def forward(self, X: object, *, every_step: bool = False) -> np.ndarray:
+        """Evaluate ``y`` in float64 (``every_step``: read out after every step).
 
         ``rac(X)`` is the same call.
 
@@ -322,11 +408,13 @@ class RAC:
         ----------
         X
             ``(T, M)`` for one sequence or ``(batch, T, M)``.
+        every_step
+            Return ``(T, C)`` / ``(batch, T, C)``: ``W^O h^{L,t}`` after every step.
 
         Returns
         -------
         numpy.ndarray
-            ``(C,)`` or ``(batch, C)``.
+            ``(C,)`` or ``(batch, C)`` (a ``T`` axis before ``C`` with ``every_step``).
 
         Raises
         ------
@@ -346,12 +434,14 @@ class RAC:
         >>> rac(np.ones((3, 2, 2))).ravel().tolist()   # a batch of 3 sequences
         [16.0, 16.0, 16.0]
         """
-        mantissa, exponent = self.forward_scaled(X)
+        mantissa, exponent = self.forward_scaled(X, every_step=every_step)
         return to_float64(mantissa, exponent, f"T = {np.shape(X)[-2]}, depth {self.L}")
 
     __call__ = forward
 
-    def forward_scaled(self, X: object) -> tuple[np.ndarray, np.ndarray | int]:
+    def forward_scaled(
+        self, X: object, *, every_step: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | int]:
         """Evaluate ``y = mantissa * 2**exponent`` without overflow or underflow.
 
         Every state is renormalised after each step and its power of two kept aside (an
@@ -376,6 +466,9 @@ class RAC:
         1677
         """
         batch, single = self._check_inputs(X)
+        if every_step:
+            mantissa, exponent = _layers.forward_scaled(self.layers, self.readout, batch, True)
+            return (mantissa[0], exponent[0]) if single else (mantissa, exponent)
         mantissa, exponent = scaled_recurrence(
             self.input_weights,
             self.hidden_weights,
@@ -426,7 +519,9 @@ class RAC:
             )
         return cache[p]
 
-    def forward_mod(self, X: object, p: int = _modular.MERSENNE61) -> np.ndarray:
+    def forward_mod(
+        self, X: object, p: int = _modular.MERSENNE61, *, every_step: bool = False
+    ) -> np.ndarray:
         """Evaluate ``y`` exactly modulo the prime ``p`` (default ``2**61 - 1``).
 
         Weights and inputs may be integers or floats; a float is taken as the exact dyadic
@@ -456,6 +551,10 @@ class RAC:
         [3]
         """
         batch, single = self._check_inputs(X)
+        if every_step:
+            p = _modular.check_prime(p)
+            out = _layers.forward_mod(self.layers, self.readout, batch, p, True)
+            return out[0] if single else out
         weights = self.modular(p)
         residues = _modular.to_residues(batch, weights.p)
         chunks = []

@@ -32,9 +32,9 @@ from typing import IO
 
 import numpy as np
 
-from rac_tn.models import ACTIVATION_NOTE, CP2RNN, MIRNN, LinearRNN, SecondOrderRNN
-from rac_tn.models.base import RecurrentModel
+from rac_tn.models.protocol import RecurrentModel
 from rac_tn.models.rac import RAC
+from rac_tn.models.registry import family_names, get_family
 from rac_tn.models.statedict_files import StateDictFileError, read_arrays
 
 __all__ = [
@@ -51,7 +51,6 @@ DYADIC_NOTE = (
     "float weights are read as the exact dyadic rationals they store (0.1 as float32 is "
     "13421773 / 2**27), so the exact ranks are those of this very circuit, not of a rounding"
 )
-_LOADERS = {"2rnn": SecondOrderRNN, "cp2rnn": CP2RNN, "mirnn": MIRNN, "linear": LinearRNN}
 
 _LAYERED = ("input_weights", "hidden_weights", "initial_states")
 _NAME = re.compile(r"^(input_weights|hidden_weights|initial_states)_(\d+)$")
@@ -109,12 +108,11 @@ def load_weights(
         where = getattr(file, "name", "<file>")
         arrays = _read_npz_object(file, where)
     family = detect_family(arrays, where) if model is None else model
+    entry = get_family(family)
     if family == "rac":
-        return _rac(arrays, where)
-    if family not in _LOADERS:
-        raise ValueError(f"model must be one of rac, {', '.join(_LOADERS)}; got {family!r}")
+        return rac_from_arrays(arrays, where)
     try:
-        return _LOADERS[family].from_state_dict(arrays)
+        return entry.load(arrays)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{where}: as a {family} state dict: {exc}") from None
 
@@ -163,16 +161,10 @@ def detect_family(arrays: object, where: str = "state_dict") -> str:
         if not key.startswith(("decoder.", "fc.", "embedding."))
     }
     matches = []
-    if any(_NAME.match(name) for name in names) or "output_weights" in names:
-        matches.append("rac")
-    if {"A", "B", "C"} <= names:
-        matches.append("cp2rnn")
-    if "alpha" in names:
-        matches.append("mirnn")
-    if "w" in names and not {"u", "alpha"} & names:
-        matches.append("2rnn")
-    if ({"w", "u"} <= names and "alpha" not in names) or {"weight_ih", "weight_hh"} <= names:
-        matches.append("linear")
+    for name in family_names():
+        detect = get_family(name).detect
+        if detect is not None and detect(names):
+            matches.append(name)
     if len(matches) == 1:
         return matches[0]
     seen = ", ".join(keys[:20]) + (", ..." if len(keys) > 20 else "")
@@ -202,7 +194,7 @@ def weights_notes(model: RAC | RecurrentModel) -> tuple[str, ...]:
         For a family, :data:`~rac_tn.models.ACTIVATION_NOTE`; for float weights,
         :data:`DYADIC_NOTE` (integer weights are exact as they are).
     """
-    notes = [] if isinstance(model, RAC) else ["the analysis is of " + ACTIVATION_NOTE]
+    notes = [] if model.circuit is None else ["the analysis is of " + model.circuit]
     if not model.is_integer:
         notes.append(DYADIC_NOTE)
     return tuple(notes)
@@ -223,7 +215,7 @@ def _read_npz_object(file: IO[bytes], where: str) -> dict[str, np.ndarray]:
         raise ValueError(f"{where}: not a readable .npz archive of arrays ({exc})") from None
 
 
-def _rac(arrays: dict[str, np.ndarray], where: str) -> RAC:
+def rac_from_arrays(arrays: dict[str, np.ndarray], where: str = "arrays") -> RAC:
     """A RAC from arrays named as the module says (errors name ``where`` and the array)."""
     arrays = dict(arrays)
     layers: dict[str, dict[int, np.ndarray]] = {name: {} for name in _LAYERED}

@@ -10,15 +10,14 @@ result in a :class:`~rac_tn.network.RacNetwork`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import comb
 from typing import Literal
 
 import numpy as np
 import quimb.tensor as qtn
 
 from rac_tn._checks import positive_int
-from rac_tn.counting import copy_tree_walk
-from rac_tn.models.rac import RAC
+from rac_tn.counting import copy_tree_tensor_count, copy_tree_walk
+from rac_tn.models.protocol import RecurrentModel
 
 #: ``'A'``, ``'B'``, ``'C'`` (CP factors) and ``'CORE3'`` (a dense core) are the families' roles.
 #: The network shapes :func:`compile_rac` builds: a tensor train or the copy tree.
@@ -57,9 +56,10 @@ class Builder:
     (``('s', k)``), turned into an SSA path at the end.
     """
 
-    def __init__(self, rac: RAC, T: int) -> None:
-        """Read-only float64 copies of the weights, shared by every copy of a cell."""
-        self.rac = rac
+    def __init__(self, model: RecurrentModel, T: int) -> None:
+        """Read-only float64 copies of the weights of a model in the RAC's form (``'mi'``)."""
+        self.model = model
+        self.L, self.num_classes = model.depth, model.num_classes
         self.T = T
         self.tensors: list[qtn.Tensor] = []
         self.places: list[TensorPlace] = []
@@ -71,12 +71,14 @@ class Builder:
             out.flags.writeable = False
             return out
 
-        self.wh = [frozen(w) for w in rac.hidden_weights]
-        self.wi = [frozen(w) for w in rac.input_weights]
-        self.h0 = [frozen(h) for h in rac.initial_states]
-        self.wo = frozen(rac.output_weights if rac.C > 1 else rac.output_weights[0])
-        delta = np.zeros((rac.R,) * 3)
-        delta[np.arange(rac.R), np.arange(rac.R), np.arange(rac.R)] = 1.0
+        self.wh = [frozen(layer.A.T) for layer in model.layers]
+        self.wi = [frozen(layer.B.T) for layer in model.layers]
+        self.h0 = [frozen(layer.initial_state) for layer in model.layers]
+        readout = model.readout
+        self.wo = frozen(readout if self.num_classes > 1 else readout[0])
+        R = model.hidden_dim
+        delta = np.zeros((R,) * 3)
+        delta[np.arange(R), np.arange(R), np.arange(R)] = 1.0
         self.delta = frozen(delta)
 
     def add(
@@ -101,15 +103,15 @@ class Builder:
 
     def add_output(self, state: tuple[str, int], state_ind: str) -> None:
         """Close the network with ``W^O`` on the final state (and the class index when C > 1)."""
-        L, T = self.rac.L, self.T
-        inds = ("c", state_ind) if self.rac.C > 1 else (state_ind,)
+        L, T = self.L, self.T
+        inds = ("c", state_ind) if self.num_classes > 1 else (state_ind,)
         wo = self.add(self.wo, inds, "WO", L + 1, T, "")
         self.contract(state, wo)
 
     def build_mps(self) -> None:
         """The tensor train: ``h^{1,0}``, one core ``G_t[a, b, d]`` per step, ``W^O``."""
-        rac, T = self.rac, self.T
-        core = np.einsum("ba,bd->abd", rac.hidden_weights[0], rac.input_weights[0]).astype(float)
+        T = self.T
+        core = np.einsum("ba,bd->abd", self.wh[0], self.wi[0]).astype(float)
         core.flags.writeable = False
         state = self.add(self.h0[0], ("h1_0.R",), "H0", 1, 0, "")
         for t in range(1, T + 1):
@@ -119,7 +121,7 @@ class Builder:
 
     def build_tree(self) -> None:
         """The copy tree, copy by copy in post-order (:func:`rac_tn.counting.copy_tree_walk`)."""
-        L, T = self.rac.L, self.T
+        L, T = self.L, self.T
         # post-order: a copy is emitted after its previous-time child, then its child below,
         # so both children's contracted results sit on top of the stack
         done: list[tuple[str, int]] = []
@@ -165,9 +167,10 @@ class FamilyBuilder(Builder):
     for L = 1 the copy tree is the chain of the T cells (the tensor train).
     """
 
-    def __init__(self, model: object, T: int) -> None:  # a BilinearModel (cells import RAC)
+    def __init__(self, model: RecurrentModel, T: int) -> None:
         """Read-only float64 copies of every layer's arrays, shared by every copy."""
         self.model = model
+        self.L = model.depth
         self.T = T
         self.tensors = []
         self.places = []
@@ -182,11 +185,12 @@ class FamilyBuilder(Builder):
 
         self.arrays = []
         for layer in self.layers:
-            if layer.core == "cp":
-                K = layer.A.shape[1]
+            if layer.core != "dense":
+                A, B, C = layer.factors()
+                K = A.shape[1]
                 delta = np.zeros((K,) * 3)
                 delta[np.arange(K), np.arange(K), np.arange(K)] = 1.0
-                parts = {n: frozen(getattr(layer, n)) for n in ("A", "B", "C")}
+                parts = {"A": frozen(A), "B": frozen(B), "C": frozen(C)}
                 parts["DELTA"] = frozen(delta)
             else:
                 parts = {"CORE3": frozen(layer.W)}
@@ -274,26 +278,10 @@ def count_tensors(
     """
     L, T = positive_int(L, "L"), positive_int(T, "T")
     kind = _resolve_kind(L, kind)
-    if per_copy is None:
-        if kind == "mps":
-            return T + 2
-        per_copy = 3
-    return positive_int(per_copy, "per_copy") * (comb(T + L, L) - 1) + comb(T + L - 1, L - 1) + 1
-
-
-def _family_count(model: object, T: int) -> int:
-    """Tensors of a family's network: per layer, its copies times the tensors of its core.
-
-    Layer ``l`` has ``sum_t C(T-t+L-l, L-l) = C(T+L-l, L-l+1)`` cell copies, ``C(T-1+L-l,
-    L-l)`` of them at ``t = 1`` (each reads an ``H0``); plus the readout.
-    """
-    L = model.depth
-    total = 1
-    for layer_index, layer in enumerate(model.layers, 1):
-        per_copy = 4 if layer.core == "cp" else 1
-        total += per_copy * comb(T + L - layer_index, L - layer_index + 1)
-        total += comb(T - 1 + L - layer_index, L - layer_index)
-    return total
+    if per_copy is None and kind == "mps":
+        return T + 2
+    per_copy = 3 if per_copy is None else positive_int(per_copy, "per_copy")
+    return copy_tree_tensor_count(L, T, [per_copy] * L)
 
 
 # -- validation -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cotengra as ctg
 import numpy as np
@@ -26,7 +26,9 @@ from rac_tn._checks import (
     positive_int,
 )
 from rac_tn.arith.scaled import check_underflow
-from rac_tn.network.compiled import RacNetwork
+
+if TYPE_CHECKING:
+    from rac_tn.network.compiled import RacNetwork
 
 #: ``optimize=``: None / 'structured' (the compiler's path), a cotengra preset name, an
 #: optimiser object, an explicit path or a ``ContractionTree``.
@@ -283,14 +285,10 @@ def _describe(optimize: Any) -> str:
 
 
 def _check_network(net: object) -> RacNetwork:
-    if not isinstance(net, RacNetwork):
+    if not all(hasattr(net, name) for name in ("tn", "path", "places", "model", "input_inds")):
         raise TypeError(f"net must be a RacNetwork (from compile_rac), got {type(net).__name__}")
     return net
 
-
-RacNetwork.evaluate = evaluate
-RacNetwork.contraction_cost = contraction_cost
-RacNetwork.contraction_tree = contraction_tree
 
 __all__ = [
     "ContractionCost",
