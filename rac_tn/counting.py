@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from math import comb
 from typing import Literal
@@ -266,3 +267,41 @@ def copy_tree_tensor_count(L: int, T: int, per_copy: Sequence[int]) -> int:
     copies = layer_copy_counts(L, T)
     starts = sum(comb(T - 1 + L - layer, L - layer) for layer in range(1, L + 1))
     return sum(k * c for k, c in zip(per_copy, copies, strict=True)) + starts + 1
+
+
+def product(values: Iterable[int]) -> int:
+    """Exact product of integers, multiplied pairwise in a balanced tree.
+
+    A cut's factors are thousands of big integers (an interleaved cut at L = 8, T = 4096 has
+    2048 factors of ~200 bits each, product 373,557 bits). Left to right, each step multiplies
+    the growing product by a small factor, quadratic in the count; pairwise products keep the
+    operands balanced, and FLINT's ``fmpz`` (GMP, FFT multiplication) multiplies the large ones
+    faster than Python's Karatsuba: 48 ms (``math.prod``) -> 17 ms (balanced, Python ints) ->
+    4 ms (balanced, fmpz) for that cut.
+
+    Parameters
+    ----------
+    values
+        Python (or numpy) integers.
+
+    Returns
+    -------
+    int
+        The exact product as a Python int (1 for no values).
+
+    Examples
+    --------
+    >>> product([2, 3, 7])
+    42
+    """
+    items = list(values)
+    if len(items) > 64:
+        # small factors first multiply in runs (cheap while the run's product is small), then
+        # the run products go into the balanced tree as fmpz
+        from flint import fmpz  # only for large products: closed forms import no FLINT
+
+        items = [fmpz(math.prod(items[i : i + 16])) for i in range(0, len(items), 16)]
+    while len(items) > 1:
+        pairs = [a * b for a, b in zip(items[::2], items[1::2], strict=False)]
+        items = pairs + items[-1:] if len(items) % 2 else pairs
+    return int(items[0]) if items else 1

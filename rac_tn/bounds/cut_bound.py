@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from rac_tn._format import short_int
-from rac_tn.bounds.flow import product
+from rac_tn.counting import product
 from rac_tn.partition import Partition
 from rac_tn.results import Claim, Quantity, jsonable, tuples
 

@@ -9,11 +9,10 @@ undirected capacitated graph of a tensor network, reduced exactly before the flo
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 
 import numpy as np
 import quimb.tensor as qtn
-from flint import fmpz
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 
@@ -47,42 +46,6 @@ def bits(value: int) -> float:
     (3.0, 0.0)
     """
     return math.log2(value) if value > 1 else 0.0
-
-
-def product(values: Iterable[int]) -> int:
-    """Exact product of integers, multiplied pairwise in a balanced tree.
-
-    A cut's factors are thousands of big integers (an interleaved cut at L = 8, T = 4096 has
-    2048 factors of ~200 bits each, product 373,557 bits). Left to right, each step multiplies
-    the growing product by a small factor, quadratic in the count; pairwise products keep the
-    operands balanced, and FLINT's ``fmpz`` (GMP, FFT multiplication) multiplies the large ones
-    faster than Python's Karatsuba: 48 ms (``math.prod``) -> 17 ms (balanced, Python ints) ->
-    4 ms (balanced, fmpz) for that cut.
-
-    Parameters
-    ----------
-    values
-        Python (or numpy) integers.
-
-    Returns
-    -------
-    int
-        The exact product as a Python int (1 for no values).
-
-    Examples
-    --------
-    >>> product([2, 3, 7])
-    42
-    """
-    items = list(values)
-    if len(items) > 64:
-        # small factors first multiply in runs (cheap while the run's product is small), then
-        # the run products go into the balanced tree as fmpz
-        items = [fmpz(math.prod(items[i : i + 16])) for i in range(0, len(items), 16)]
-    while len(items) > 1:
-        pairs = [a * b for a, b in zip(items[::2], items[1::2], strict=False)]
-        items = pairs + items[-1:] if len(items) % 2 else pairs
-    return int(items[0]) if items else 1
 
 
 def min_cut_arrays(

@@ -20,8 +20,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.special import gammaln
 
-from rac_tn.bounds.flow import min_cut_arrays, product
-from rac_tn.counting import multiset, paths
+from rac_tn.bounds.flow import min_cut_arrays
+from rac_tn.counting import multiset, paths, product
 
 _LN2 = math.log(2.0)
 

@@ -24,8 +24,7 @@ from typing import Any
 
 from rac_tn._checks import positive_int
 from rac_tn.bounds.closed_form import network_cut_closed_form
-from rac_tn.bounds.flow import product
-from rac_tn.counting import input_degrees, multiset, multisets
+from rac_tn.counting import input_degrees, multiset, multisets, product
 from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity
 
 _QUANTITY: dict[str, Quantity] = {

@@ -11,9 +11,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, fields, replace
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
-from rac_tn.network.compiled import RacNetwork
+if TYPE_CHECKING:
+    from rac_tn.network.compiled import RacNetwork
+
 
 __all__ = [
     "CellDrawing",

@@ -10,6 +10,7 @@ circle and ``W^O`` a grey box in every network.
 
 Examples
 --------
+>>> from rac_tn.network.build import TensorPlace
 >>> tensor_name(TensorPlace("WH", 2, 3, "hi"), 2), tensor_name(TensorPlace("CORE", 1, 4, ""), 1)
 ('WH-2-3-hi', 'G-4')
 >>> tensor_name(TensorPlace("CORE3", 1, 2, "h"), 1)
@@ -20,11 +21,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rac_tn.drawing._geometry import TreeGeometry
 from rac_tn.drawing.scene import Node, Point, text_size
 from rac_tn.drawing.style import INK, LIGHT, Style
-from rac_tn.network.compiled import RacNetwork, TensorPlace
+
+if TYPE_CHECKING:
+    from rac_tn.network.compiled import RacNetwork, TensorPlace
 
 __all__ = ["TensorShapes", "drawn_as_chain", "tensor_name"]
 

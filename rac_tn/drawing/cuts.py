@@ -24,14 +24,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
 from rac_tn._format import format_bound
-from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.drawing._shapes import drawn_as_chain
 from rac_tn.drawing.scene import Curve, Edge, Node, Scene, Text, text_size
 from rac_tn.drawing.shading import shade_cut
 from rac_tn.drawing.style import Style, View, shade_of
-from rac_tn.network.compiled import RacNetwork
+
+if TYPE_CHECKING:
+    from rac_tn.bounds.cut_bound import CutBound
+    from rac_tn.network.compiled import RacNetwork
 
 #: The roles of the scene nodes that are tensors (see :class:`~rac_tn.network.TensorPlace`):
 #: a RAC's, then a model family's CP factors and dense core.

@@ -17,8 +17,8 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
-from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.counting import path_counts
 from rac_tn.drawing._geometry import GridGeometry, scaled
 from rac_tn.drawing._labels import place_dim_labels
@@ -35,7 +35,10 @@ from rac_tn.drawing.scene import (
     style_meta,
 )
 from rac_tn.drawing.style import GREY, INK, LIGHT, WHITE, Style
-from rac_tn.partition import Partition
+
+if TYPE_CHECKING:
+    from rac_tn.bounds.cut_bound import CutBound
+    from rac_tn.partition import Partition
 
 GridNode = tuple
 

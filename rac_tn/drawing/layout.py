@@ -36,10 +36,13 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rac_tn.counting import copy_tree_walk
 from rac_tn.drawing._geometry import GridGeometry, TreeGeometry, scale_of, tree_geometry
-from rac_tn.network.compiled import RacNetwork
+
+if TYPE_CHECKING:
+    from rac_tn.network.compiled import RacNetwork
 
 Point = tuple[float, float]
 

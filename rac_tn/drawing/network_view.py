@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
-from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.drawing import _geometry
 from rac_tn.drawing import layout as _layout
 from rac_tn.drawing._geometry import CellDrawing
@@ -42,8 +42,11 @@ from rac_tn.drawing.scene import (
     text_size,
 )
 from rac_tn.drawing.style import Style
-from rac_tn.network.compiled import RacNetwork
-from rac_tn.partition import Partition
+
+if TYPE_CHECKING:
+    from rac_tn.bounds.cut_bound import CutBound
+    from rac_tn.network.compiled import RacNetwork
+    from rac_tn.partition import Partition
 
 
 def network_view(

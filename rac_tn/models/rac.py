@@ -10,14 +10,9 @@ Integration::
 There are no biases and no nonlinearity, so every state is a homogeneous polynomial of the
 inputs; the output has degree ``n_t = C(T-t+L-1, L-1)`` in ``f_t``.
 
-A :class:`RAC` is immutable: its arrays are read-only copies, so nothing computed from it (the
-residues behind :meth:`RAC.forward_mod`, ranks, bounds) can go stale; :meth:`RAC.replace`
-gives a changed model.
-
-Float evaluation never overflows or underflows silently: :meth:`RAC.forward_scaled` carries a
-power-of-two exponent per sequence beside the states, so any size is represented, and
-:meth:`RAC.forward` raises :class:`FloatRangeError` when the output itself does not fit in
-float64 (use :meth:`RAC.forward_mod` for exact residues then).
+A :class:`RAC` is immutable (read-only arrays, so nothing computed from it can go stale) and
+never overflows silently: :meth:`RAC.forward` raises :class:`FloatRangeError` where float64
+cannot hold y, and :meth:`RAC.forward_scaled` / :meth:`RAC.forward_mod` still work.
 """
 
 from __future__ import annotations
@@ -166,26 +161,9 @@ class RAC(ModelCommon):
     def replace(self, **changes: Any) -> RAC:
         """A copy with some of the four weight groups replaced (checked like a new RAC).
 
-        Parameters
-        ----------
-        **changes
-            Any of ``input_weights``, ``hidden_weights``, ``output_weights``,
-            ``initial_states``.
+        Raises TypeError for a name that is not ``input_weights``, ``hidden_weights``,
+        ``output_weights`` or ``initial_states``.
 
-        Returns
-        -------
-        RAC
-            A new model; ``self`` is unchanged.
-
-        Raises
-        ------
-        TypeError
-            For a name that is not one of the four weight groups.
-        ValueError
-            When the new arrays do not fit the others (as in :class:`RAC`).
-
-        Examples
-        --------
         >>> rac = RAC.random(2, 2, seed=0, integer=True)
         >>> rac.replace(output_weights=[[1, 0]]).output_weights.tolist()
         [[1, 0]]
@@ -400,34 +378,14 @@ class RAC(ModelCommon):
         return check_sequences(X, self.M)
 
     def forward(self, X: object, *, every_step: bool = False) -> np.ndarray:
-        """Evaluate ``y`` in float64 (``every_step``: read out after every step).
+        """Evaluate ``y`` in float64: ``(C,)`` for ``(T, M)`` inputs, ``(batch, C)`` for a batch.
 
-        ``rac(X)`` is the same call.
+        ``rac(X)`` is the same call; ``every_step=True`` reads ``W^O h^{L,t}`` after every step (a
+        ``T`` axis before ``C``). Raises :class:`FloatRangeError` when an output does not fit in
+        float64 (the message gives its size; :meth:`forward_scaled` and :meth:`forward_mod` still
+        work), TypeError/ValueError for inputs that are not finite reals of shape ``(T, M)`` or
+        ``(batch, T, M)``.
 
-        Parameters
-        ----------
-        X
-            ``(T, M)`` for one sequence or ``(batch, T, M)``.
-        every_step
-            Return ``(T, C)`` / ``(batch, T, C)``: ``W^O h^{L,t}`` after every step.
-
-        Returns
-        -------
-        numpy.ndarray
-            ``(C,)`` or ``(batch, C)`` (a ``T`` axis before ``C`` with ``every_step``).
-
-        Raises
-        ------
-        FloatRangeError
-            When an output is too large or too small (nonzero below ``2**-1022``) for float64;
-            the message gives its size. :meth:`forward_scaled` still represents it, and
-            :meth:`forward_mod` gives exact residues.
-        TypeError, ValueError
-            When ``X`` does not hold finite real numbers of shape ``(T, M)`` or
-            ``(batch, T, M)`` with ``T >= 1``.
-
-        Examples
-        --------
         >>> rac = RAC([[[1, 1]]], [[[2]]], [[1]])     # y = prod_t 2 (x_{t,1} + x_{t,2})
         >>> rac.forward([[1, 0], [1, 1]])
         array([8.])
@@ -444,22 +402,9 @@ class RAC(ModelCommon):
     ) -> tuple[np.ndarray, np.ndarray | int]:
         """Evaluate ``y = mantissa * 2**exponent`` without overflow or underflow.
 
-        Every state is renormalised after each step and its power of two kept aside (an
-        integer per sequence), so y is represented whatever its size.
+        Every state is renormalised after each step and its power of two kept aside (an int per
+        sequence, an int64 array for a batch), so y is represented whatever its size.
 
-        Parameters
-        ----------
-        X
-            ``(T, M)`` or ``(batch, T, M)``.
-
-        Returns
-        -------
-        tuple
-            ``mantissa`` (``(C,)`` or ``(batch, C)`` floats) and ``exponent`` (an int, or a
-            ``(batch,)`` int64 array).
-
-        Examples
-        --------
         >>> rac = RAC.random(2, 2, depth=2, seed=0, integer=True)
         >>> mantissa, exponent = rac.forward_scaled(np.eye(2)[[0, 1, 1, 0, 1, 0, 0, 1]])
         >>> exponent        # |y| ~ 2**1677: inf in plain float64
@@ -483,26 +428,8 @@ class RAC(ModelCommon):
     def modular(self, p: int) -> _modular.ModularWeights:
         """The weights' exact residues modulo the prime ``p`` (floats as dyadic rationals).
 
-        Cached per prime: the model is immutable, so the residues cannot go stale.
-
-        Parameters
-        ----------
-        p
-            An odd prime below ``2**63``.
-
-        Returns
-        -------
-        rac_tn.arith.modular.ModularWeights
-            The four weight groups as ``uint64`` residue arrays, and ``p``.
-
-        Raises
-        ------
-        TypeError, ValueError
-            When ``p`` is not a prime in range.
-
-        Examples
-        --------
-        A float is the dyadic rational it stores: ``0.5 = 1/2 = 3 (mod 5)``.
+        Cached per prime (the model is immutable, so the residues cannot go stale). A float is the
+        dyadic rational it stores: ``0.5 = 1/2 = 3 (mod 5)``.
 
         >>> RAC([[[1, 1]]], [[[2]]], [[0.5]]).modular(5).output_weights.tolist()
         [[3]]
@@ -522,30 +449,11 @@ class RAC(ModelCommon):
     def forward_mod(
         self, X: object, p: int = _modular.MERSENNE61, *, every_step: bool = False
     ) -> np.ndarray:
-        """Evaluate ``y`` exactly modulo the prime ``p`` (default ``2**61 - 1``).
+        """Evaluate ``y`` exactly modulo the odd prime ``p < 2**63`` (default ``2**61 - 1``).
 
-        Weights and inputs may be integers or floats; a float is taken as the exact dyadic
-        rational it stores.
+        Weights and inputs may be integers or floats (a float is the dyadic rational it stores).
+        Returns ``uint64`` residues shaped as :meth:`forward`'s output.
 
-        Parameters
-        ----------
-        X
-            ``(T, M)`` for one sequence or ``(batch, T, M)``.
-        p
-            An odd prime below ``2**63``.
-
-        Returns
-        -------
-        numpy.ndarray
-            ``uint64`` residues in ``0..p-1``, shape ``(C,)`` or ``(batch, C)``.
-
-        Raises
-        ------
-        TypeError, ValueError
-            For invalid inputs (as :meth:`forward`) or a ``p`` that is not a prime in range.
-
-        Examples
-        --------
         >>> rac = RAC([[[1, 1]]], [[[2]]], [[1]])     # y = 8 at these inputs
         >>> rac.forward_mod([[1, 0], [1, 1]], 5).tolist()
         [3]
