@@ -45,9 +45,15 @@ from rac_tn.analysis.tables import REPORT_COLUMNS, frame, report_records
 from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.bounds.network_cut import network_cut_bound
 from rac_tn.bounds.symmetric import symmetric_bound
-from rac_tn.bounds.theorems import TheoremBounds, family_theorem_bounds, theorem_bounds
+from rac_tn.bounds.theorems import (
+    THEOREM_FAMILIES,
+    TheoremBounds,
+    family_theorem_bounds,
+    theorem_bounds,
+)
 from rac_tn.exact.hankel import HankelRank, hankel_rank
-from rac_tn.exact.rank import DEFAULT_MAX_SAMPLES, RankResult, separation_rank
+from rac_tn.exact.rank import DEFAULT_MAX_SAMPLES, RankResult, check_seconds, separation_rank
+from rac_tn.models.protocol import RecurrentModel
 from rac_tn.models.rac import RAC
 from rac_tn.network.compiled import compile_rac
 from rac_tn.partition import Partition, as_partition
@@ -265,7 +271,7 @@ class Report:
 
 
 def analyze(
-    rac: RAC,
+    rac: RecurrentModel,
     partition: Partition | str,
     *,
     exact: bool = True,
@@ -275,6 +281,7 @@ def analyze(
     max_entries: int = DEFAULT_MAX_ENTRIES,
     max_samples: int = DEFAULT_MAX_SAMPLES,
     class_index: int | None = None,
+    max_seconds: float | None = None,
 ) -> Report:
     """Compute every bound and rank for ``rac`` and ``partition``, each labelled and timed.
 
@@ -302,6 +309,9 @@ def analyze(
     class_index
         Rank the output ``y_c`` of this class only; by default every class (each row says
         which).
+    max_seconds
+        A time budget for the sampled ranks (shared by the classes, counted from the call): a
+        rank cut short by it is reported as a certified lower bound, as at ``max_samples``.
 
     Returns
     -------
@@ -317,6 +327,8 @@ def analyze(
     >>> report.rank.rank, report.grid_rank.rank
     (4, 4)
     """
+    start = time.perf_counter()
+    deadline = None if max_seconds is None else start + check_seconds(max_seconds)
     partition = as_partition(partition, T)
     max_tensors = positive_int(max_tensors, "max_tensors")
     max_entries = positive_int(max_entries, "max_entries")
@@ -327,7 +339,8 @@ def analyze(
     if partition.is_start_end:
         begin = time.perf_counter()
         theorems = _closed_forms(rac, partition.T)
-        rows += theorem_rows(theorems, time.perf_counter() - begin)
+        if theorems is not None:
+            rows += theorem_rows(theorems, time.perf_counter() - begin)
 
     sym = symmetric_bound(rac, partition)
     sym_grid = symmetric_bound(rac, partition, templates=rac.input_dim)
@@ -350,6 +363,7 @@ def analyze(
                 max_samples=max_samples,
                 upper_bound=sym,
                 class_index=c,
+                max_seconds=None if deadline is None else max(deadline - time.perf_counter(), 1e-3),
             )
             ranks.append(rank)
             rows.append(sampled_row(rank, C))
@@ -360,7 +374,7 @@ def analyze(
         generic_lower = max(rank.rank for rank in ranks)
         generic_upper = min(rank.upper_bound for rank in ranks)  # the symmetric cut, or less
         rows.append(generic_row(generic_lower, generic_upper))
-        if not getattr(rac, "multiplicative", True) and _is_cut(partition):
+        if not rac.multiplicative and _is_cut(partition):
             rows.append(_hankel_row(hankel_rank(rac, partition, seed=seed)))
 
     return Report(
@@ -380,11 +394,13 @@ def analyze(
     )
 
 
-def _closed_forms(model: RAC, T: int) -> TheoremBounds:
+def _closed_forms(model: RecurrentModel, T: int) -> TheoremBounds | None:
     """Levine et al.'s values for a RAC; for a family, the same formulas at its width."""
-    family = getattr(model, "family", "rac")
+    family = model.family
     if family == "rac":
         return theorem_bounds(model.M, model.R, model.L, T)
+    if family not in THEOREM_FAMILIES:
+        return None  # a family of the user's own: no closed forms are known for it
     rank = model.rank if family == "cp2rnn" else None
     return family_theorem_bounds(
         family, model.M, model.R, model.L, T, rank=rank, bias=bool(model.bias)

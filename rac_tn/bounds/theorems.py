@@ -333,7 +333,8 @@ def _trivial_function(variables: int, L: int, T: int) -> int:
 
 
 #: The families :func:`family_theorem_bounds` knows (the RAC goes to :func:`theorem_bounds`).
-_FAMILIES = ("2rnn", "cp2rnn", "mirnn", "linear")
+#: The families whose closed forms :func:`family_theorem_bounds` knows.
+THEOREM_FAMILIES = ("2rnn", "cp2rnn", "mirnn", "linear")
 
 
 def family_theorem_bounds(
@@ -389,8 +390,8 @@ def family_theorem_bounds(
     >>> {k: v.value for k, v in family_theorem_bounds("cp2rnn", 2, 3, 2, 6, rank=2).items()}
     {'depth2_lower': 4, 'multi_homogeneous': 8, 'trivial_function': 24, 'trivial_grid': 8}
     """
-    if family not in _FAMILIES:
-        raise ValueError(f"family must be one of {_FAMILIES}, got {family!r}")
+    if family not in THEOREM_FAMILIES:
+        raise ValueError(f"family must be one of {THEOREM_FAMILIES}, got {family!r}")
     M, n = positive_int(M, "M"), positive_int(n, "n")
     L, T = positive_int(L, "L"), positive_int(T, "T")
     if T % 2:
@@ -430,6 +431,7 @@ def family_theorem_bounds(
 
 
 __all__ = [
+    "THEOREM_FAMILIES",
     "TheoremBound",
     "TheoremBounds",
     "family_theorem_bounds",

@@ -404,7 +404,7 @@ def separation_rank(
             )
         max_samples = positive_int(max_samples, "max_samples")
         bound = symmetric_value(rac, partition, upper_bound, None)
-        deadline = None if max_seconds is None else begin + _check_seconds(max_seconds)
+        deadline = None if max_seconds is None else begin + check_seconds(max_seconds)
         cap = min(bound, max_samples)
         check_sample_memory(cap)
         attempt = sampled_attempt(rac, partition, class_index, cap, rng, deadline)
@@ -430,7 +430,7 @@ def separation_rank(
     )
 
 
-def _check_seconds(max_seconds: object) -> float:
+def check_seconds(max_seconds: object) -> float:
     """``max_seconds`` as a positive float, or a TypeError / ValueError."""
     if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float, np.number)):
         raise TypeError(f"max_seconds must be a positive number of seconds, got {max_seconds!r}")
