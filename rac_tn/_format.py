@@ -72,28 +72,26 @@ def human_bytes(n: float) -> str:
 
 
 def format_bound(value: int, log2: float | None = None) -> str:
-    """A bound's value for a figure label (TeX math): ``10``, ``2^{40}`` or ``2^{43.2}``.
+    """A bound's value for a figure label (TeX math), never below the value: ``10``, ``2^{40}``.
 
-    Parameters
-    ----------
-    value
-        The exact value (a positive integer).
-    log2
-        ``log2(value)`` when the caller has it (saves recomputing it for a huge value).
-
-    Returns
-    -------
-    str
-        The value in full below 10**6, an exact power of two as ``2^{k}``, else ``2^{x.x}``.
+    Below 10**6 the value in full, an exact power of two as ``2^{k}``, else ``2^{x.x}`` with
+    ``x`` rounded UP to one decimal (checked exactly: ``value**10 <= 2**(10 x)``), so a label
+    ``<= 2^{x.x}`` states at least the proven bound. ``log2`` is accepted for compatibility and
+    not needed.
 
     Examples
     --------
-    >>> format_bound(10), format_bound(3**30)
-    ('10', '2^{47.5}')
+    >>> format_bound(10), format_bound(3**30), format_bound(2**40)
+    ('10', '2^{47.6}', '2^{40}')
     """
+    value = int(value)
     if value < 10**6:
         return f"{value}"
     if value & (value - 1) == 0:
         return f"2^{{{value.bit_length() - 1}}}"
-    lg = math.log2(value) if log2 is None else log2
-    return f"2^{{{lg:.1f}}}"
+    tenth = 10 * value.bit_length()  # 2**(tenth / 10) >= value; lower it while that still holds
+    power = value**10
+    tenth = max(10 * (value.bit_length() - 1), tenth - 10)
+    while power > 1 << tenth:
+        tenth += 1
+    return f"2^{{{tenth // 10}.{tenth % 10}}}"
