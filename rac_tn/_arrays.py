@@ -49,6 +49,17 @@ def as_weight(value: object, name: str, ndim: int) -> np.ndarray:
         arr = np.asarray(value)
     except Exception as exc:  # pragma: no cover - numpy raises many types here
         raise TypeError(f"{name} must be array-like, got {type(value).__name__}") from exc
+    if arr.dtype == object or (arr.dtype == np.uint64 and arr.size and arr.max() >= 2**63):
+        wide = wide_integers(arr)
+        if wide is None:
+            raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+        arr = wide
+    if arr.dtype == object:  # integers beyond int64, kept exact as Python ints
+        if arr.ndim != ndim:
+            raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}")
+        if arr.size == 0:
+            raise ValueError(f"{name} must have positive sizes, got shape {arr.shape}")
+        return frozen(arr)
     if arr.dtype == np.bool_ or not (
         np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
     ):
@@ -58,8 +69,6 @@ def as_weight(value: object, name: str, ndim: int) -> np.ndarray:
     if arr.size == 0:
         raise ValueError(f"{name} must have positive sizes, got shape {arr.shape}")
     if np.issubdtype(arr.dtype, np.integer):
-        if np.issubdtype(arr.dtype, np.unsignedinteger) and arr.max() >= 2**63:
-            raise ValueError(f"{name} has entries too large for int64")
         return frozen(arr.astype(np.int64))
     arr = arr.astype(np.float64)
     if not np.all(np.isfinite(arr)):
@@ -217,3 +226,34 @@ def to_numpy(value: object) -> np.ndarray:
         if hasattr(value, "numpy"):
             return value.numpy()
     return np.asarray(value)
+
+
+def wide_integers(arr: np.ndarray) -> np.ndarray | None:
+    """Integer entries as int64 when they fit, else as Python ints (an object array).
+
+    None when an entry is not an integer (bools excluded).
+    """
+    flat = arr.ravel().tolist()
+    integral = (isinstance(v, int | np.integer) and not isinstance(v, bool) for v in flat)
+    if not all(integral):
+        return None
+    values = [int(v) for v in flat]
+    if all(-(2**63) <= v < 2**63 for v in values):
+        return np.array(values, dtype=np.int64).reshape(arr.shape)
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out.reshape(arr.shape)
+
+
+def is_integer_array(arr: np.ndarray) -> bool:
+    """True for int64 arrays and object arrays of Python ints (integers beyond int64)."""
+    return np.issubdtype(arr.dtype, np.integer) or (
+        arr.dtype == object and all(isinstance(v, int) for v in arr.ravel().tolist())
+    )
+
+
+def array_key(arr: np.ndarray) -> object:
+    """A hashable key equal for equal arrays (an object array's bytes are pointers)."""
+    if arr.dtype == object:
+        return (arr.shape, tuple(arr.ravel().tolist()))
+    return (arr.dtype.str, arr.shape, arr.tobytes())

@@ -377,7 +377,10 @@ def analyze(
         if not rac.multiplicative and _is_cut(partition):
             rows.append(_hankel_row(hankel_rank(rac, partition, seed=seed)))
 
+    zero = rac.zero_reason()
+    notes = () if zero is None else (f"the model is identically zero: {zero}",)
     return Report(
+        notes=notes,
         model=ModelSizes.of(rac),
         partition=partition,
         rows=tuple(rows),

@@ -326,7 +326,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.weights is not None:
         from rac_tn.models.weights import weights_notes
 
-        report = dataclasses.replace(report, notes=weights_notes(rac))
+        report = dataclasses.replace(report, notes=weights_notes(rac) + report.notes)
     text = format_report(report, args.format)
     if out is None:
         sys.stdout.write(text)

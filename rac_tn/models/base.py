@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from rac_tn._arrays import check_sequences, to_numpy
+from rac_tn._arrays import array_key, check_sequences, is_integer_array, to_numpy
 from rac_tn.arith import modular
 from rac_tn.arith.scaled import to_float64
 from rac_tn.models.layers import BilinearLayer, forward_mod, forward_scaled
@@ -150,7 +150,7 @@ class BilinearModel(ModelCommon, ABC):
     @property
     def is_integer(self) -> bool:
         """True when every parameter has an integer dtype (exact integer arithmetic)."""
-        return all(np.issubdtype(a.dtype, np.integer) for a in self._arrays())
+        return all(is_integer_array(a) for a in self._arrays())
 
     @property
     def num_parameters(self) -> int:
@@ -177,7 +177,7 @@ class BilinearModel(ModelCommon, ABC):
         )
 
     def __hash__(self) -> int:
-        return hash((self.family, *(a.tobytes() for a in self._arrays())))
+        return hash((self.family, *(array_key(a) for a in self._arrays())))
 
     def __repr__(self) -> str:
         rank = f", rank={self.rank}" if self.rank is not None else ""

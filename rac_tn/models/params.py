@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from rac_tn._arrays import as_weight as _as_weight
-from rac_tn._arrays import to_numpy
+from rac_tn._arrays import is_integer_array, to_numpy
 from rac_tn._checks import check_seed, positive_int
 
 #: Keys a loader accepts and leaves out of the model: the input embedding (the model reads
@@ -39,11 +39,22 @@ def per_layer(value: object, name: str, ndim: int) -> tuple[np.ndarray, ...]:
     arr = value if isinstance(value, (list, tuple)) else to_numpy(value)
     if isinstance(arr, np.ndarray) and arr.ndim == ndim and arr.dtype != object:
         return (weight(arr, f"{name}[0]", ndim),)
+    if isinstance(arr, (list, tuple)) and _nested_numbers(arr, ndim):
+        return (weight(arr, f"{name}[0]", ndim),)  # one layer written as nested lists
     if isinstance(value, (str, bytes)) or not isinstance(arr, Sequence | np.ndarray):
         raise TypeError(f"{name} must be a {ndim}-D array or a list of them (one per layer)")
     if len(arr) == 0:
         raise ValueError(f"{name} must hold one array per layer (depth >= 1), got none")
     return tuple(weight(v, f"{name}[{i}]", ndim) for i, v in enumerate(arr))
+
+
+def _nested_numbers(value: object, depth: int) -> bool:
+    """True when ``value`` is a rectangular ``depth``-deep nesting of lists of numbers."""
+    if depth == 0:
+        return isinstance(value, int | float | np.number) and not isinstance(value, bool)
+    if not isinstance(value, (list, tuple)) or not value:
+        return False
+    return all(_nested_numbers(v, depth - 1) for v in value)
 
 
 def optional_per_layer(value: object, name: str, ndim: int) -> tuple[np.ndarray, ...] | None:
@@ -83,7 +94,7 @@ def common_dtype(*groups: object) -> np.dtype:
         if g is None:
             continue
         arrays.extend(g if isinstance(g, tuple) else (g,))
-    integer = all(np.issubdtype(a.dtype, np.integer) for a in arrays)
+    integer = all(is_integer_array(a) for a in arrays)
     return np.dtype(np.int64 if integer else np.float64)
 
 

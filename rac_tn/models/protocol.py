@@ -178,6 +178,33 @@ class ModelCommon:
         per_copy = [1 if layer.core == "dense" else 4 for layer in self.layers]
         return copy_tree_tensor_count(self.depth, T, per_copy)
 
+    def zero_reason(self) -> str | None:
+        """Why the model is identically zero, when a structural reason proves it; else None.
+
+        A layer without affine terms is bilinear in its previous state, so started at
+        ``h_0 = 0`` it stays 0; layers above it without affine terms read zeros and stay 0 too.
+
+        Examples
+        --------
+        >>> from rac_tn import RAC
+        >>> RAC.random(2, 2, seed=0).zero_reason() is None
+        True
+        """
+        if not np.any(np.asarray(self.readout) != 0):
+            return "its readout is zero"
+        layers = self.layers
+        for index, layer in enumerate(layers):
+            above = layers[index:]
+            if any(lay.affine for lay in above):
+                continue
+            if not np.any(np.asarray(layer.initial_state) != 0):
+                return (
+                    f"layer {index + 1} has no affine terms and starts at h_0 = 0, so its state is "
+                    "0 at every step (the cell is bilinear in it), and so are the layers above "
+                    "and the output; pass nonzero initial_states"
+                )
+        return None
+
     def layer_copies(self, T: int) -> tuple[int, ...]:
         """Per layer, the copies of its cells in the copy tree (``C(T+L-l, L-l+1)``)."""
         return layer_copy_counts(self.depth, T)

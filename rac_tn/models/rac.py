@@ -23,10 +23,12 @@ from typing import Any
 import numpy as np
 
 from rac_tn._arrays import (
+    array_key,
     as_layer_list,
     as_weight,
     check_sequences,
     frozen,
+    is_integer_array,
     random_weights,
     same_arrays,
 )
@@ -181,7 +183,7 @@ class RAC(ModelCommon):
         return all(same_arrays(getattr(self, name), getattr(other, name)) for name in self._FIELDS)
 
     def __hash__(self) -> int:
-        return hash(tuple(np.asarray(w).tobytes() for w in self._arrays()))
+        return hash(tuple(array_key(np.asarray(w)) for w in self._arrays()))
 
     def _arrays(self) -> list[np.ndarray]:
         """Every weight array and initial state, in a fixed order."""
@@ -362,7 +364,7 @@ class RAC(ModelCommon):
     @property
     def is_integer(self) -> bool:
         """True when every weight and initial state has an integer dtype."""
-        return all(np.issubdtype(a.dtype, np.integer) for a in self._arrays())
+        return all(is_integer_array(a) for a in self._arrays())
 
     def __repr__(self) -> str:
         kind = "integer" if self.is_integer else "float"

@@ -24,6 +24,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from rac_tn._arrays import is_integer_array
 from rac_tn.arith import modular as _modular
 from rac_tn.models.layers import BilinearLayer
 from rac_tn.models.rac import RAC
@@ -40,7 +41,7 @@ class _Exact:
     @classmethod
     def of(cls, values: np.ndarray) -> _Exact:
         arr = np.asarray(values)
-        if np.issubdtype(arr.dtype, np.integer):
+        if is_integer_array(arr):
             return cls(np.vectorize(int, otypes=[object])(arr), 0)
         mantissa, exponent = np.frexp(arr.astype(np.float64))
         numer = np.ldexp(mantissa, 53).astype(np.int64)
@@ -66,12 +67,12 @@ class _Exact:
         return _Exact(self.numer.T, self.shift)
 
     def to_int64(self, what: str) -> np.ndarray:
+        """int64 entries, or Python ints (an object array) when some do not fit in int64."""
         flat = [int(v) for v in self.numer.ravel()]
         if any(abs(v) > _INT64_MAX for v in flat):
-            raise OverflowError(
-                f"the RAC equivalent's {what} has entries beyond int64; use smaller integer "
-                "weights (the family itself is exact at any size)"
-            )
+            out = np.empty(len(flat), dtype=object)
+            out[:] = flat
+            return out.reshape(self.numer.shape)
         return np.array(flat, dtype=np.int64).reshape(self.numer.shape)
 
     def to_float(self) -> tuple[np.ndarray, bool]:
@@ -202,7 +203,7 @@ def rac_from_layers(layers: Sequence[BilinearLayer], readout: np.ndarray) -> RAC
         "initial_states": starts,
     }
     flat = [w for ws in groups.values() for w in ws]
-    if all(np.issubdtype(np.asarray(a).dtype, np.integer) for a in _arrays(layers, readout)):
+    if all(is_integer_array(np.asarray(a)) for a in _arrays(layers, readout)):
         ints = {k: [w.to_int64(k) for w in ws] for k, ws in groups.items()}
         ints["output_weights"] = ints["output_weights"][0]
         return RAC(**ints)
