@@ -16,7 +16,6 @@ from rac_tn.counting import copy_tree_tensor_count, input_degrees, layer_copy_co
 
 if TYPE_CHECKING:
     from rac_tn.models.layers import BilinearLayer
-    from rac_tn.models.rac import RAC
 
 #: The network shapes a model compiles to: a tensor train (depth 1) or the copy tree.
 NETWORK_KINDS = ("mps", "tree")
@@ -76,8 +75,8 @@ class RecurrentModel(Protocol):
     def forward_mod(self, X: object, p: int = ..., *, every_step: bool = False) -> np.ndarray:
         """``y`` exactly modulo the prime ``p`` (uint64 residues)."""
 
-    def to_rac(self) -> RAC:
-        """The exact RAC equivalent, reading :meth:`rac_inputs` (the RAC itself for a RAC)."""
+    def to_rac(self) -> RecurrentModel:
+        """The exact RAC equivalent (a :class:`rac_tn.RAC`) reading :meth:`rac_inputs`."""
 
     def rac_inputs(self, X: object) -> np.ndarray:
         """``X`` as the RAC equivalent reads it (``(x, 1)`` with affine terms)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import cotengra as ctg
 import numpy as np
@@ -26,9 +26,29 @@ from rac_tn._checks import (
     positive_int,
 )
 from rac_tn.arith.scaled import check_underflow
+from rac_tn.models.protocol import RecurrentModel
 
 if TYPE_CHECKING:
-    from rac_tn.network.compiled import RacNetwork
+    import quimb.tensor as qtn
+
+
+class RacNetwork(Protocol):
+    """What contraction reads of a compiled network (:class:`rac_tn.network.RacNetwork`)."""
+
+    tn: qtn.TensorNetwork
+    T: int
+    L: int
+    model: RecurrentModel
+    rac: RecurrentModel
+    family: str
+    augmented_input: bool
+    places: dict[int, Any]
+    path: tuple[tuple[int, int], ...]
+    tids: tuple[int, ...]
+    input_inds: tuple[str, ...]
+    output_inds: tuple[str, ...]
+    signature: tuple[Any, ...]
+
 
 #: ``optimize=``: None / 'structured' (the compiler's path), a cotengra preset name, an
 #: optimiser object, an explicit path or a ``ContractionTree``.

@@ -10,7 +10,7 @@ fastest on every shape tried (``benchmarks/bench_grid.py``). Nothing here compil
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 import quimb.tensor as qtn
@@ -27,11 +27,8 @@ from rac_tn._format import human_bytes
 from rac_tn.arith import tree_kernels
 from rac_tn.arith.scaled import check_underflow
 from rac_tn.models.protocol import RecurrentModel, rac_form
-from rac_tn.network.contract import Optimize, contract_grid
+from rac_tn.network.contract import Optimize, RacNetwork, contract_grid
 from rac_tn.network.prefix import grid_prefix
-
-if TYPE_CHECKING:
-    from rac_tn.network.compiled import RacNetwork
 
 GridMethod = Literal["auto", "network", "prefix", "brute"]
 METHODS: tuple[GridMethod, ...] = ("auto", "network", "prefix", "brute")
