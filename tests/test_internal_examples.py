@@ -29,6 +29,7 @@ from rac_tn.bounds.staircase import (
     log2_cost,
     min_staircase,
 )
+from rac_tn.exact.certify import _integral_abs
 
 # -- bounds.staircase ---------------------------------------------------------------------------
 
@@ -103,3 +104,12 @@ def test_tensor_network_min_cut_of_two_tensors_is_their_bond():
     cut, side = tensor_network_min_cut(tn, ["d1"], ["d2"], (), Element)
     assert cut == [Element(category="bond", name="k", dim=2)]
     assert sorted(side, key=str) == [0, "d1"]
+
+
+# -- exact.certify ------------------------------------------------------------------------------
+
+
+def test_integral_abs_scales_by_the_least_power_of_two():
+    # 0.75 = 3/4 needs 2**2; |-2.0| * 4 = 8
+    assert _integral_abs(np.array([0.75, -2.0])).tolist() == [3.0, 8.0]
+    assert _integral_abs(np.array([0.0, 0.0])).tolist() == [0.0, 0.0]
