@@ -1,14 +1,4 @@
-"""Formatting of exact big integers and sizes: one home for every printed number's shape.
-
-Examples
---------
->>> short_int(2**10), short_int(3**1000, 12)
-('1024', '1.3221e477')
->>> human_bytes(3 * 2**30)
-'3.0 GiB'
->>> format_bound(2**40)
-'2^{40}'
-"""
+"""Formatting of exact big integers and sizes: one home for every printed number's shape."""
 
 from __future__ import annotations
 
@@ -16,25 +6,7 @@ import math
 
 
 def short_int(value: int, digits: int = 24) -> str:
-    """``value`` in full up to ``digits`` digits, else as ``1.234e5678`` (any size).
-
-    Parameters
-    ----------
-    value
-        A non-negative Python integer (of any size).
-    digits
-        The most digits printed in full.
-
-    Returns
-    -------
-    str
-        The decimal digits, or a mantissa with four decimals and an exponent.
-
-    Examples
-    --------
-    >>> short_int(123456, 4), short_int(123456)
-    ('1.2346e5', '123456')
-    """
+    """``value`` in full up to ``digits`` digits, else as ``1.2346e5678`` (any size)."""
     if value < 10**digits:
         return str(value)
     # log10 of a big int is exact enough for four digits, and avoids str() (which refuses
@@ -47,23 +19,7 @@ def short_int(value: int, digits: int = 24) -> str:
 
 
 def human_bytes(n: float) -> str:
-    """A byte count with a binary unit (B, KiB, ..., PiB).
-
-    Parameters
-    ----------
-    n
-        A number of bytes.
-
-    Returns
-    -------
-    str
-        Bytes in full below 1 KiB, else one decimal and the unit.
-
-    Examples
-    --------
-    >>> human_bytes(512), human_bytes(1536)
-    ('512 B', '1.5 KiB')
-    """
+    """A byte count with a binary unit: ``'512 B'``, ``'1.5 KiB'``, ... up to PiB."""
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
         if n < 1024:
             return f"{n} B" if unit == "B" else f"{n:.1f} {unit}"
@@ -72,25 +28,7 @@ def human_bytes(n: float) -> str:
 
 
 def format_bound(value: int, log2: float | None = None) -> str:
-    """A bound's value for a figure label (TeX math): ``10``, ``2^{40}`` or ``2^{43.2}``.
-
-    Parameters
-    ----------
-    value
-        The exact value (a positive integer).
-    log2
-        ``log2(value)`` when the caller has it (saves recomputing it for a huge value).
-
-    Returns
-    -------
-    str
-        The value in full below 10**6, an exact power of two as ``2^{k}``, else ``2^{x.x}``.
-
-    Examples
-    --------
-    >>> format_bound(10), format_bound(3**30)
-    ('10', '2^{47.5}')
-    """
+    """A bound's value for a figure label (TeX math): ``10``, ``2^{40}`` or ``2^{43.2}``."""
     if value < 10**6:
         return f"{value}"
     if value & (value - 1) == 0:

@@ -10,8 +10,27 @@ import math
 from collections import namedtuple
 
 import numpy as np
+import pytest
 import quimb.tensor as qtn
 
+from rac_tn._arrays import as_weight, check_sequences, normalised, random_weights
+from rac_tn._checks import (
+    DEFAULT_MAX_ENTRIES,
+    FloatRangeError,
+    check_choice,
+    check_class_index,
+    check_fits_in_memory,
+    check_float_range,
+    check_max_entries,
+    check_seed,
+    check_templates,
+    is_int,
+    nonnegative_int,
+    positive_int,
+    template_count,
+)
+from rac_tn._format import format_bound, human_bytes, short_int
+from rac_tn._progress import progress_callback
 from rac_tn.bounds.flow import (
     SINK,
     SOURCE,
@@ -113,3 +132,55 @@ def test_integral_abs_scales_by_the_least_power_of_two():
     # 0.75 = 3/4 needs 2**2; |-2.0| * 4 = 8
     assert _integral_abs(np.array([0.75, -2.0])).tolist() == [3.0, 8.0]
     assert _integral_abs(np.array([0.0, 0.0])).tolist() == [0.0, 0.0]
+
+
+# -- the leaves: _checks, _format, _progress, _arrays -----------------------------------------
+
+
+def test_checks_examples():
+    assert positive_int(np.int64(3), "T") == 3
+    with pytest.raises(ValueError, match="T must be a positive integer, got 0"):
+        positive_int(0, "T")
+    assert (is_int(3), is_int(np.int32(3)), is_int(True), is_int(3.0)) == (True, True, False, False)
+    assert nonnegative_int(0, "k") == 0
+    assert check_choice("grid", "view", ("network", "grid")) == "grid"
+    assert check_class_index(1, 2) == 1
+    assert check_seed(np.int64(5)) == 5
+    assert check_templates(None, 2).tolist() == [[1.0, 0.0], [0.0, 1.0]]
+    counts = (template_count(5, 3), template_count(None, 3), template_count(np.ones((4, 3)), 3))
+    assert counts == (5, None, 4)
+    assert check_max_entries(None) == DEFAULT_MAX_ENTRIES and check_max_entries(100) == 100
+    assert check_fits_in_memory(1024, "a small array") is None
+    assert check_float_range(np.array([1.0, 2.0]), "y", "Use forward_mod.").tolist() == [1.0, 2.0]
+    with pytest.raises(FloatRangeError, match=r"y overflows float64 \(1 of 2 entries"):
+        check_float_range(np.array([np.inf, 1.0]), "y", "Use forward_mod.")
+
+
+def test_format_examples():
+    assert (short_int(2**10), short_int(3**1000, 12)) == ("1024", "1.3221e477")
+    assert (short_int(123456, 4), short_int(123456)) == ("1.2346e5", "123456")
+    assert human_bytes(3 * 2**30) == "3.0 GiB"
+    assert (human_bytes(512), human_bytes(1536)) == ("512 B", "1.5 KiB")
+    assert format_bound(2**40) == "2^{40}"
+    assert format_bound(10) == "10"
+    assert format_bound(3**30) == "2^{47.5}"
+
+
+def test_progress_callback_examples():
+    seen = []
+    with progress_callback(lambda done, total: seen.append((done, total)), 2) as report:
+        report(1, 2)
+    assert seen == [(1, 2)]
+    with progress_callback(False, 2) as report:
+        assert report(1, 2) is None  # does nothing
+
+
+def test_arrays_examples():
+    w = as_weight([[1, 2], [3, 4]], "W", 2)
+    assert w.dtype == np.int64 and not w.flags.writeable
+    scaled, exponent = normalised(np.array([[3.0, -8.0]]))  # 8 = 0.5 * 2**4
+    assert scaled.tolist() == [[0.1875, -0.5]] and exponent.tolist() == [4]
+    wi, wh, wo = random_weights(3, 2, 2, 1, np.random.default_rng(0), integer=True)
+    assert [w.shape for w in wi] == [(2, 3), (2, 2)] and wo.shape == (1, 2)
+    batch, single = check_sequences(np.ones((4, 2)), 2)
+    assert batch.shape == (1, 4, 2) and single
