@@ -225,7 +225,7 @@ def _grid_dims(model: Model) -> tuple[dict[str, int], dict[str, str] | None]:
     """The grid view's wire dimensions and their symbols: those the symmetric cut prices.
 
     A RAC's are ``M``, ``R``, ``C``. A family's input wire is ``d`` (``d+1`` when it carries
-    ``(x, 1)``) and its cells ``node_dim``: ``n``, ``K`` (a CP core of rank K < n), or
+    ``(x, 1)``) and its cells ``node_dim``: ``n``, ``K`` (a CP core of CP rank K < n), or
     ``n+1`` (affine terms, and every linear RNN).
     """
     if isinstance(model, RAC):
