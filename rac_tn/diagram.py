@@ -222,12 +222,7 @@ def _compile(model: Model, T: int) -> RacNetwork:
 
 
 def _grid_dims(model: Model) -> tuple[dict[str, int], dict[str, str] | None]:
-    """The grid view's wire dimensions and their symbols: those the symmetric cut prices.
-
-    A RAC's are ``M``, ``R``, ``C``. A family's input wire is ``d`` (``d+1`` when it carries
-    ``(x, 1)``) and its cells ``node_dim``: ``n``, ``K`` (a CP core of CP rank K < n), or
-    ``n+1`` (affine terms, and every linear RNN).
-    """
+    """The grid view's wire dimensions and symbols: those the symmetric cut prices."""
     if isinstance(model, RAC):
         return {"M": model.M, "R": model.R, "C": model.C}, None
     dims = {"M": model.input_node_dim, "R": model.node_dim, "C": model.num_classes}
