@@ -1,17 +1,4 @@
-"""Weight arrays of the models: checked, frozen, compared, and renormalised in scale.
-
-The helpers behind :class:`rac_tn.RAC` (and the model families): every weight becomes a
-private read-only int64 or float64 copy, so a model cannot change after it is built.
-
-Examples
---------
->>> w = as_weight([[1, 2], [3, 4]], "W", 2)
->>> w.dtype, w.flags.writeable
-(dtype('int64'), False)
->>> scaled, exponent = normalised(np.array([[3.0, -8.0]]))
->>> scaled.tolist(), exponent.tolist()
-([[0.1875, -0.5]], [4])
-"""
+"""Weight arrays of the models: checked, frozen (private read-only copies), compared, rescaled."""
 
 from __future__ import annotations
 
@@ -21,30 +8,7 @@ import numpy as np
 
 
 def as_weight(value: object, name: str, ndim: int) -> np.ndarray:
-    """``value`` as a read-only int64 or float64 array of ``ndim`` dimensions.
-
-    Parameters
-    ----------
-    value
-        The user's array-like.
-    name
-        Its name, for the messages (``'input_weights[0]'``, ...).
-    ndim
-        The number of dimensions required.
-
-    Returns
-    -------
-    numpy.ndarray
-        A private read-only copy: int64 for integer input, float64 otherwise.
-
-    Raises
-    ------
-    TypeError
-        When the entries are not real numbers (bools included).
-    ValueError
-        For the wrong number of dimensions, an empty array, NaN or infinite entries, or
-        unsigned integers beyond int64.
-    """
+    """``value`` as a private read-only ``ndim``-D int64 or float64 array, or an error."""
     try:
         arr = np.asarray(value)
     except Exception as exc:  # pragma: no cover - numpy raises many types here
@@ -84,15 +48,7 @@ def frozen(arr: np.ndarray) -> np.ndarray:
 
 
 def as_layer_list(value: object, name: str) -> list[object]:
-    """The per-layer list of a weight group (a single 2-D array is one layer).
-
-    Raises
-    ------
-    TypeError
-        When ``value`` is not a sequence (or a 2-D array).
-    ValueError
-        When it is empty.
-    """
+    """The per-layer list of a weight group (a single 2-D array is one layer), or an error."""
     if isinstance(value, np.ndarray) and value.ndim == 2:
         return [value]
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence | np.ndarray):
@@ -105,16 +61,7 @@ def as_layer_list(value: object, name: str) -> list[object]:
 
 
 def normalised(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``values`` scaled so each row's largest entry lies in [0.5, 1), and the powers of two.
-
-    Rows are along the last axis; a zero row keeps exponent 0.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        The scaled values and the int64 exponents (one per row), so that
-        ``values == scaled * 2**exponent[..., None]``.
-    """
+    """Rows (last axis) scaled into [0.5, 1) and their powers of two: ``values = s * 2**e``."""
     top = np.max(np.abs(values), axis=-1)
     _, exponent = np.frexp(top)
     exponent = exponent.astype(np.int64)
@@ -131,15 +78,7 @@ def same_arrays(a: object, b: object) -> bool:
 def random_weights(
     M: int, R: int, L: int, C: int, rng: np.random.Generator, *, integer: bool
 ) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
-    """Random ``(input_weights, hidden_weights, output_weights)`` for ``RAC.random``.
-
-    Integers uniform in ``(-2**20, 2**20)``, or positive normalised floats (see
-    :meth:`rac_tn.RAC.random`, Notes).
-
-    >>> wi, wh, wo = random_weights(3, 2, 2, 1, np.random.default_rng(0), integer=True)
-    >>> [w.shape for w in wi], wo.shape
-    ([(2, 3), (2, 2)], (1, 2))
-    """
+    """Random ``(input_weights, hidden_weights, output_weights)`` for ``RAC.random``."""
     if integer:
         bound = 1 << 20
 
@@ -176,25 +115,7 @@ def random_weights(
 
 
 def check_sequences(X: object, size: int, symbol: str = "M") -> tuple[np.ndarray, bool]:
-    """``X`` as a ``(batch, T, size)`` array, and whether it was a single sequence.
-
-    The one check of input sequences for every model (``symbol`` names the input size in
-    messages: ``M`` for a RAC, ``d`` for the families).
-
-    Raises
-    ------
-    TypeError
-        When ``X`` does not hold real numbers.
-    ValueError
-        For a shape other than ``(T, size)`` / ``(batch, T, size)``, ``T = 0``, or NaN or
-        infinite entries.
-
-    Examples
-    --------
-    >>> batch, single = check_sequences(np.ones((4, 2)), 2)
-    >>> batch.shape, single
-    ((1, 4, 2), True)
-    """
+    """``X`` as a ``(batch, T, size)`` array and whether it was one sequence, or an error."""
     arr = np.asarray(X)
     if arr.dtype == object or arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.number):
         raise TypeError(f"X must hold real numbers, got dtype {arr.dtype}")

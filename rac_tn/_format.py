@@ -1,14 +1,4 @@
-"""Formatting of exact big integers and sizes: one home for every printed number's shape.
-
-Examples
---------
->>> short_int(2**10), short_int(3**1000, 12)
-('1024', '1.3221e477')
->>> human_bytes(3 * 2**30)
-'3.0 GiB'
->>> format_bound(2**40)
-'2^{40}'
-"""
+"""Formatting of exact big integers and sizes: one home for every printed number's shape."""
 
 from __future__ import annotations
 
@@ -16,25 +6,7 @@ import math
 
 
 def short_int(value: int, digits: int = 24) -> str:
-    """``value`` in full up to ``digits`` digits, else as ``1.234e5678`` (any size).
-
-    Parameters
-    ----------
-    value
-        A non-negative Python integer (of any size).
-    digits
-        The most digits printed in full.
-
-    Returns
-    -------
-    str
-        The decimal digits, or a mantissa with four decimals and an exponent.
-
-    Examples
-    --------
-    >>> short_int(123456, 4), short_int(123456)
-    ('1.2346e5', '123456')
-    """
+    """``value`` in full up to ``digits`` digits, else as ``1.2346e5678`` (any size)."""
     if value < 10**digits:
         return str(value)
     # log10 of a big int is exact enough for four digits, and avoids str() (which refuses
@@ -47,23 +19,7 @@ def short_int(value: int, digits: int = 24) -> str:
 
 
 def human_bytes(n: float) -> str:
-    """A byte count with a binary unit (B, KiB, ..., PiB).
-
-    Parameters
-    ----------
-    n
-        A number of bytes.
-
-    Returns
-    -------
-    str
-        Bytes in full below 1 KiB, else one decimal and the unit.
-
-    Examples
-    --------
-    >>> human_bytes(512), human_bytes(1536)
-    ('512 B', '1.5 KiB')
-    """
+    """A byte count with a binary unit: ``'512 B'``, ``'1.5 KiB'``, ... up to PiB."""
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
         if n < 1024:
             return f"{n} B" if unit == "B" else f"{n:.1f} {unit}"

@@ -107,11 +107,9 @@ class Report:
         The exact sampled separation rank and grid rank of each of those classes (empty when
         not computed or skipped).
     generic_lower, generic_upper
-        The generic separation rank of the architecture (the same sizes, generic weights) lies
-        in ``[generic_lower, generic_upper]``: the largest rank found for this model is a
-        certified lower bound on it (a nonzero minor mod p is nonzero over Q, and rank is
-        lower semicontinuous in the weights), the symmetric cut an upper bound for every
-        weight. Proven when they meet.
+        The generic separation rank of the architecture lies in ``[generic_lower,
+        generic_upper]``: the largest rank found is a certified lower bound, the symmetric cut
+        an upper bound; proven when they meet ([Theory: generic ranks][theory-generic]).
     notes
         What the numbers are about, said before the rows (for loaded weights: the
         identity-activation circuit, the exact reading of float weights).
@@ -304,8 +302,8 @@ def analyze(
     max_entries
         Largest grid tensor (``M^T`` entries) for the exact grid rank.
     max_samples
-        Cap on the sampled rank's K (passed to :func:`rac_tn.separation_rank`); a rank that
-        reaches it is reported as a certified lower bound. Raise it for larger ranks.
+        Cap on the sampled rank's sample count (see :func:`rac_tn.separation_rank`); a rank
+        that reaches it is reported as a certified lower bound. Raise it for larger ranks.
     class_index
         Rank the output ``y_c`` of this class only; by default every class (each row says
         which).

@@ -1,10 +1,4 @@
-"""Cut bounds as results: :class:`CutElement` and :class:`CutBound` (frozen, JSON round trip).
-
-Both cuts (:func:`rac_tn.bounds.symmetric_bound`,
-:func:`rac_tn.bounds.network_cut.network_cut_bound`)
-return a :class:`CutBound`; this module is below both so that neither imports the other.
-``rac_tn.bounds`` re-exports everything here.
-"""
+"""Cut bounds as results: :class:`CutElement` and :class:`CutBound` (re-exported by bounds)."""
 
 from __future__ import annotations
 
@@ -31,24 +25,23 @@ Side = Literal["start", "end"]
 
 @dataclass(frozen=True)
 class CutElement:
-    """One element of a cut.
+    """One element of a cut, with its exact factor.
 
     Attributes
     ----------
     category
-        ``'bond'``, ``'delta'`` or ``'hyperedge'`` (network cut) or ``'node'`` (symmetric
-        cut).
+        ``'bond'``, ``'delta'`` (a COPY tensor) or ``'hyperedge'`` (network cut), ``'node'``
+        (symmetric cut).
     name
-        The index name of a bond or hyperedge, the tensor id of a COPY tensor, or the grid
-        node (``("h", l, t)`` or ``("x", t)``).
+        The index name of a bond or hyperedge, the tensor id of a COPY tensor, or the grid node
+        (``("h", l, t)`` or ``("x", t)``).
     dim
-        The dimension of the element (M or R for a grid node).
+        Its dimension (M or R for a grid node).
     degree
-        Symmetric cut: ``deg_U(v)``, the paths to the output through successors outside U.
-        Network cut: 1.
+        Symmetric cut: ``deg_U(v)``; network cut: 1.
     factor
-        Its exact contribution to the bound: ``dim`` in a network cut; ``((dim, degree))``
-        (or ``min(N, ((M, degree)))`` for an input with N templates) in a symmetric cut.
+        Its exact contribution to the bound: ``dim`` in a network cut, ``((dim, degree))`` (or
+        ``min(N, ((M, degree)))`` for an input with N templates) in a symmetric cut.
 
     Examples
     --------
@@ -102,10 +95,8 @@ class CutBound:
 
     Attributes
     ----------
-    value
-        The bound, an exact int.
-    log2
-        ``log2(value)``.
+    value, log2
+        The bound (an exact int) and its ``log2``.
     cut
         The cut's elements with their exact factors.
     method
@@ -114,17 +105,16 @@ class CutBound:
         The upstream side of the cut (network: tensor ids and hyperedge names; symmetric: the
         node set U).
     upstream
-        Which part of the partition sits on that side: ``'start'`` or ``'end'`` (for a cut
-        between index sets, ``'start'`` is the first set, ``index_sides[0]``).
+        Which part sits on that side: ``'start'`` or ``'end'`` (``'start'`` is
+        ``index_sides[0]`` for a cut between index sets).
     partition
-        The partition of ``1..T``; None for a cut of a plain network between two sets of
-        indices (:func:`~rac_tn.bounds.network_cut.network_cut_bound` with ``(left, right)``).
+        The partition of ``1..T``; None for a cut between two sets of indices.
     quantity
-        What it bounds: ``'separation rank'`` (of the function) or ``'grid-tensor rank'``
-        (the rank of the matricized grid tensor; for a plain network, of the network's tensor
-        matricized with ``index_sides[0]`` as rows and ``index_sides[1]`` as columns).
+        What it bounds: ``'separation rank'`` (of the function) or ``'grid-tensor rank'`` (of
+        the matricized grid tensor, or of a plain network's tensor with ``index_sides[0]`` as
+        rows).
     index_sides
-        The two sets of open indices the network cut separates (None for a symmetric cut).
+        The two sets of open indices a network cut separates (None for a symmetric cut).
     seconds
         Wall time (not compared).
 

@@ -1,10 +1,8 @@
-"""Render a :class:`~rac_tn.drawing.scene.Scene` with matplotlib.
+"""Render a :class:`~rac_tn.drawing.scene.Scene` with matplotlib, at the scene's physical size.
 
-The figure has the scene's physical size (cm), so a PDF or SVG saved from it is vector-clean at
-its natural size and text keeps its point size; PNG at any dpi. Math labels use mathtext with
-the Computer Modern font set, so they match the TikZ output typeset by LaTeX. The figure is an
-:class:`InlineFigure`: a notebook shows it inline as a sharp PNG (no pyplot needed), and
-nothing changes headless.
+A PDF or SVG is vector-clean at its natural size and text keeps its point size; math labels
+use mathtext's Computer Modern, matching the TikZ output. The figure is an
+:class:`InlineFigure`, shown inline by notebooks without pyplot.
 
 Examples
 --------
@@ -46,12 +44,7 @@ NOTEBOOK_PPI = 150
 
 
 class InlineFigure(Figure):
-    r"""A matplotlib Figure that IPython and Jupyter display inline, without pyplot.
-
-    ``_repr_png_`` renders it at twice :data:`NOTEBOOK_PPI` and asks the notebook to show it
-    at :data:`NOTEBOOK_PPI` (sharp on high-density screens, readable everywhere). With
-    ``%matplotlib inline`` active, IPython's own printer uses ``figure.dpi``, which is set to
-    the same value. Saving and headless use are those of any Figure.
+    r"""A matplotlib Figure that IPython and Jupyter display inline (a sharp PNG), without pyplot.
 
     Examples
     --------
@@ -89,20 +82,7 @@ def _math(text: str, math: bool) -> str:
 
 
 def render(scene: Scene, ax: Axes | None = None) -> Figure:
-    """Draw ``scene`` on ``ax``, or on a new Figure of the scene's size.
-
-    Parameters
-    ----------
-    scene
-        What to draw.
-    ax
-        Axes to draw on (their limits are set to the scene's bounding box); default a new
-        Figure whose size is the scene's, in cm.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The figure drawn on.
+    """Draw ``scene`` on ``ax`` (limits set to the scene), or on a new Figure of the scene's size.
 
     Examples
     --------
@@ -279,21 +259,9 @@ def _draw_text(ax: Axes, text: Text) -> None:
 
 
 def save(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
-    """Save ``fig`` by suffix (.pdf, .svg, .png, .eps) with fonts embedded as TrueType / paths.
+    """Save ``fig`` by the suffix of ``path`` (.pdf, .svg, .png at ``dpi``, .eps); returns the path.
 
-    Parameters
-    ----------
-    fig
-        The figure.
-    path
-        Where to write; the suffix chooses the format.
-    dpi
-        Resolution of a PNG (vector formats keep their physical size).
-
-    Returns
-    -------
-    pathlib.Path
-        The path written.
+    Fonts are embedded as TrueType or paths.
 
     Examples
     --------

@@ -1,16 +1,8 @@
 """The memory measure that grows for a linear RNN: the rank of its past-to-future (Hankel) map.
 
-A linear RNN's output has degree 1 in every input at every depth, so its separation rank is at
-most 2 for any partition (``y = a(x_P) + b(x_Q) + c``): Start-End rank cannot see its memory.
-What does grow with its memory is the rank of the map from the past inputs ``x_1..x_tau`` to
-the future outputs ``y_{tau+1}..y_T`` (the sequence-to-sequence readout):
-``H[(s, c), (t, m)] = d y_{s,c} / d x_{t,m}``. The future sees the past only through the states
-at time tau, so ``rank H <= L n`` (n per layer), and also at most the matrix's sides
-``tau d`` and ``(T - tau) C``.
-
-H is computed exactly modulo a random large prime (impulse responses, ``forward_mod``); its rank
-mod p is a certified lower bound on the rank over Q, and the rank when it meets the bound
-(``certified``).
+A linear RNN's separation rank is at most 2 for any partition, so Start-End rank cannot see
+its memory; the rank of the map from the past inputs to the future outputs can, and it is at
+most ``min(L n, tau d, (T - tau) C)`` ([Theory: the linear RNN][theory-linear-rnn]).
 
 Examples
 --------
@@ -46,7 +38,7 @@ class HankelRank:
     Attributes
     ----------
     rank
-        The largest rank found modulo the primes tried: a certified lower bound always.
+        The largest rank found modulo the primes tried: always a certified lower bound.
     upper_bound
         ``min(L n, tau d, (T - tau) C)``, proven for a linear RNN.
     certified
@@ -103,15 +95,17 @@ def hankel_rank(
     *,
     seed: int | np.random.Generator | None = None,
 ) -> HankelRank:
-    """The rank of the past-to-future map of a linear RNN across a cut.
+    """The rank of a linear RNN's past-to-future map across a cut, exactly modulo random primes.
+
+    The matrix ``H[(s, c), (t, m)] = d y_{s,c} / d x_{t,m}`` is formed from impulse responses.
 
     Parameters
     ----------
     model
         A :class:`rac_tn.LinearRNN` (any depth).
     cut
-        The sequence length T (the cut at ``tau = T // 2``), or a Partition whose start part is
-        ``1..tau`` (Start-End or any contiguous split).
+        The sequence length T (cut at ``tau = T // 2``), or a Partition whose start part is
+        ``1..tau``.
     seed
         Seeds the primes.
 
@@ -122,7 +116,7 @@ def hankel_rank(
     Raises
     ------
     TypeError
-        For a model that is not linear (its outputs are not linear in the inputs).
+        For a model that is not linear.
     ValueError
         For a partition whose start part is not ``1..tau``.
     """

@@ -22,11 +22,10 @@ from rac_tn.results import Claim, jsonable
 
 @dataclass(frozen=True, eq=False)  # the generated __eq__ would compare arrays ambiguously
 class Spectrum:
-    """Singular values of the float64 matricized grid tensor: a NUMERICAL estimate.
+    """Singular values of the float64 matricized grid tensor: a NUMERICAL estimate, for plots.
 
-    Use it for plots of the decay. The number of values above a threshold is not a rank: the
-    entries span many orders of magnitude and round-off fills the tail. For ranks use
-    :func:`rac_tn.separation_rank`.
+    The number of values above a threshold is not a rank (the entries span many orders of
+    magnitude and round-off fills the tail): for ranks use :func:`rac_tn.separation_rank`.
 
     Attributes
     ----------
@@ -55,19 +54,7 @@ class Spectrum:
     claim: Claim = "numerical"
 
     def numerical_rank(self, rtol: float | None = None) -> int:
-        """Values above ``rtol * max`` (default ``max(shape) * eps``): numerical, not exact.
-
-        Parameters
-        ----------
-        rtol
-            The threshold relative to the largest singular value; None for
-            ``max(shape) * eps``.
-
-        Returns
-        -------
-        int
-            The count of values above the threshold (not a rank: see the class docstring).
-        """
+        """Values above ``rtol * max`` (default ``max(shape) * eps``): a count, never a rank."""
         if self.values.size == 0:
             return 0
         rtol = max(self.shape) * np.finfo(np.float64).eps if rtol is None else rtol
@@ -169,8 +156,7 @@ def spectrum(
     TypeError
         When ``rac`` is not a model or ``partition`` not a :class:`Partition`.
     ValueError
-        When the grid tensor has more than ``max_entries`` entries, or for an invalid
-        ``class_index`` or ``templates``.
+        For a grid tensor above ``max_entries``, or an invalid ``class_index`` or ``templates``.
 
     Examples
     --------
