@@ -6,7 +6,9 @@ the identity as its gate::
     h_t = einsum('bi,bj,ijk->bk', [h_{t-1}; 1], [x_t; 1], w)      w: (n+1) x (d+1) x n
 
 The affine terms (``V h + U x + b`` and the bias) are the slices of ``w`` at the appended ones.
-Without them (``bias=False``) the core is ``n x d x n`` on ``h`` and ``x`` themselves (``h_t = A x_1 h_{t-1} x_2 x_t``). Layer l reads layer l - 1's state (its core is ``(n+1) x (n+1) x
+Without them (``bias=False``) the core is ``n x d x n`` on ``h`` and ``x`` themselves
+(``h_t = A x_1 h_{t-1} x_2 x_t``). Layer l reads layer l - 1's state (its core is
+``(n+1) x (n+1) x
 n``, resp. ``n x n x n``); the decoder reads the last layer.
 """
 
