@@ -8,8 +8,7 @@ the identity as its gate::
 The affine terms (``V h + U x + b`` and the bias) are the slices of ``w`` at the appended ones.
 Without them (``bias=False``) the core is ``n x d x n`` on ``h`` and ``x`` themselves
 (``h_t = A x_1 h_{t-1} x_2 x_t``). Layer l reads layer l - 1's state (its core is
-``(n+1) x (n+1) x
-n``, resp. ``n x n x n``); the decoder reads the last layer.
+``(n+1) x (n+1) x n``, resp. ``n x n x n``); the decoder reads the last layer.
 """
 
 from __future__ import annotations
