@@ -1,0 +1,231 @@
+"""Geometry of the network view's parts: bowed bonds that go around tensors, open legs' directions.
+
+Examples
+--------
+>>> pts = bow((0.0, 0.0), (2.0, 0.0), 0.5)
+>>> pts[0], pts[-1], max(y for _, y in pts)
+((0.0, 0.0), (2.0, 0.0), 0.5)
+>>> free_directions([0.0, 180.0], 2, prefer=-90.0)
+[-90.0, 90.0]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rac_tn.drawing.scene import Edge, Node, Scene
+
+__all__ = [
+    "along",
+    "bow",
+    "box_at",
+    "clearance",
+    "free_directions",
+    "label_cost",
+    "label_spots",
+    "route",
+    "sample_line",
+    "segment_distance",
+    "visible",
+]
+
+Point = tuple[float, float]
+Box = tuple[float, float, float, float]
+#: A tensor in the way of a bond: centre and radius (cm).
+Obstacle = tuple[float, float, float]
+
+#: Points along a bowed bond.
+_BOW_POINTS = 16
+#: How far (cm) a bond that would pass through a tensor bows out, tried in turn.
+_BOWS = (0.28, 0.45, 0.7, 1.0, 1.4, 1.9)
+
+
+def bow(a: Point, b: Point, height: float, n: int = _BOW_POINTS) -> list[Point]:
+    """A quadratic arc from ``a`` to ``b`` whose middle is ``height`` to the left of ``a -> b``."""
+    if abs(height) < 1e-12:
+        return [a, b]
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    d = math.hypot(dx, dy) or 1.0
+    nx, ny = -dy / d, dx / d
+    cx, cy = (a[0] + b[0]) / 2 + 2 * height * nx, (a[1] + b[1]) / 2 + 2 * height * ny
+    out = []
+    for i in range(n + 1):
+        u = i / n
+        out.append(
+            (
+                round((1 - u) ** 2 * a[0] + 2 * u * (1 - u) * cx + u * u * b[0], 6),
+                round((1 - u) ** 2 * a[1] + 2 * u * (1 - u) * cy + u * u * b[1], 6),
+            )
+        )
+    return out
+
+
+def segment_distance(p: Point, a: Point, b: Point) -> float:
+    """Distance from ``p`` to the segment ``a b``."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    den = dx * dx + dy * dy
+    t = 0.0 if den == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / den))
+    return math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy)
+
+
+def clearance(points: Sequence[Point], obstacles: Sequence[Obstacle]) -> float:
+    """The least gap (cm) between a polyline and the outlines of ``obstacles``."""
+    best = math.inf
+    for x, y, r in obstacles:
+        for a, b in zip(points, points[1:], strict=False):
+            best = min(best, segment_distance((x, y), a, b) - r)
+    return best
+
+
+def route(
+    a: Point, b: Point, obstacles: Sequence[Obstacle], *, gap: float = 0.06, prefer: float = 1.0
+) -> list[Point]:
+    """The bond from ``a`` to ``b``: straight if it clears ``obstacles`` by ``gap``, else bowed.
+
+    The least bowed arc that clears them, tried on the side ``prefer`` says first (+1: left of
+    ``a -> b``).
+    """
+    straight = [a, b]
+    if clearance(straight, obstacles) >= gap:
+        return straight
+    best, best_gap = straight, clearance(straight, obstacles)
+    for h in _BOWS:
+        for sign in (prefer, -prefer):
+            pts = bow(a, b, sign * h)
+            c = clearance(pts, obstacles)
+            if c >= gap:
+                return pts
+            if c > best_gap + 1e-9:
+                best, best_gap = pts, c
+    return best
+
+
+def free_directions(bonds: Sequence[float], count: int, *, prefer: float = -90.0) -> list[float]:
+    """``count`` directions (degrees) for open legs, in the widest gaps between ``bonds``.
+
+    Each leg goes to the gap that leaves it the most room, ties to the gap nearest ``prefer``;
+    the legs of a gap share it evenly.
+    """
+    if count <= 0:
+        return []
+    if not bonds:
+        gaps = [(prefer - 180.0, 360.0)]
+    else:
+        angles = sorted(a % 360.0 for a in bonds)
+        gaps = [
+            (angles[i], (angles[(i + 1) % len(angles)] - angles[i]) % 360.0 or 360.0)
+            for i in range(len(angles))
+        ]
+    share = [0] * len(gaps)
+    for _ in range(count):
+        best = max(
+            range(len(gaps)),
+            key=lambda i: (
+                round(gaps[i][1] / (share[i] + 1), 6),
+                -_angle_gap(gaps[i][0] + gaps[i][1] / 2, prefer),
+            ),
+        )
+        share[best] += 1
+    out: list[float] = []
+    for (start, width), k in zip(gaps, share, strict=True):
+        out += [_signed(start + width * (j + 1) / (k + 1)) for j in range(k)]
+    return sorted(out, key=lambda a: _angle_gap(a, prefer))
+
+
+def _angle_gap(a: float, b: float) -> float:
+    return abs((a - b + 180.0) % 360.0 - 180.0)
+
+
+def _signed(a: float) -> float:
+    """An angle in (-180, 180]."""
+    a = a % 360.0
+    return round(a - 360.0 if a > 180.0 else a, 6)
+
+
+# -- labels beside lines ------------------------------------------------------------------------
+
+
+def along(pts: Sequence[Point], frac: float) -> tuple[Point, Point, Point]:
+    """The segment at ``frac`` of a polyline's length, and the point there."""
+    lengths = [math.dist(a, b) for a, b in zip(pts, pts[1:], strict=False)]
+    target = frac * sum(lengths)
+    for i, seg in enumerate(lengths):
+        if target <= seg or i == len(lengths) - 1:
+            a, b = pts[i], pts[i + 1]
+            s = min(target / seg, 1.0) if seg else 0.0
+            return a, b, (a[0] + s * (b[0] - a[0]), a[1] + s * (b[1] - a[1]))
+        target -= seg
+    return pts[0], pts[-1], pts[-1]
+
+
+def box_at(at: Point, size: tuple[float, float]) -> Box:
+    """The box of a label of ``size`` centred at ``at``."""
+    w, h = size
+    return (at[0] - w / 2, at[1] - h / 2, at[0] + w / 2, at[1] + h / 2)
+
+
+def sample_line(points: Sequence[Point], step: float = 0.03) -> list[Point]:
+    """Points every ``step`` cm along a polyline."""
+    out = [points[0]]
+    for a, b in zip(points, points[1:], strict=False):
+        n = max(1, math.ceil(math.dist(a, b) / step))
+        out += [
+            (a[0] + (b[0] - a[0]) * k / n, a[1] + (b[1] - a[1]) * k / n) for k in range(1, n + 1)
+        ]
+    return out
+
+
+def label_spots(
+    pts: Sequence[Point], size: tuple[float, float], fracs: Sequence[float]
+) -> list[tuple[Point, float]]:
+    """Centres for a label of ``size`` beside a polyline at ``fracs`` of its length.
+
+    Above or right of the line first; each with a small cost growing away from the first fraction.
+    """
+    w, h = size
+    out = []
+    for rank, frac in enumerate(fracs):
+        (ax, ay), (bx, by), (mx, my) = along(pts, frac)
+        d = math.hypot(bx - ax, by - ay) or 1.0
+        nx, ny = -(by - ay) / d, (bx - ax) / d
+        if ny < -1e-9 or (abs(ny) <= 1e-9 and nx < 0):
+            nx, ny = -nx, -ny
+        off = abs(nx) * (w / 2 + 0.05) + abs(ny) * (h / 2 + 0.04)
+        for flip, sign in enumerate((1.0, -1.0)):
+            at = (mx + sign * nx * off, my + sign * ny * off)
+            out.append((at, 0.002 * rank + 0.001 * flip))
+    return out
+
+
+def label_cost(box: Box, taken: Sequence[Box], lines: Sequence[Point], pad: float = 0.02) -> float:
+    """What a label in ``box`` covers: other boxes (heavily), then points of lines."""
+    cost = 0.0
+    for t in taken:
+        w = min(box[2], t[2]) - max(box[0], t[0]) + pad
+        h = min(box[3], t[3]) - max(box[1], t[1]) + pad
+        if w > 0 and h > 0:
+            cost += 10.0 + w * h
+    for x, y in lines:
+        if box[0] - pad < x < box[2] + pad and box[1] - pad < y < box[3] + pad:
+            cost += 0.05
+    return cost
+
+
+def visible(scene: Scene, edge: Edge, step: float = 0.02) -> list[Point]:
+    """Points every ``step`` cm along the part of ``edge`` outside its end nodes."""
+    pts = sample_line(edge.points, step)
+    ends = [scene.node(k) for k in edge.ends if k is not None and scene.has_node(k)]
+    kept = [p for p in pts if not any(_inside(n, p) for n in ends)]
+    return kept if len(kept) >= 2 else [edge.points[0], edge.points[-1]]
+
+
+def _inside(node: Node, p: Point) -> bool:
+    if node.shape == "none":
+        return False
+    dx, dy = abs(p[0] - node.x), abs(p[1] - node.y)
+    if node.shape == "box":
+        return dx < node.size and dy < node.half_height
+    return math.hypot(dx, dy) < node.size
