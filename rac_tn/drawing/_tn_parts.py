@@ -13,10 +13,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from rac_tn.drawing.scene import text_size
+
 if TYPE_CHECKING:
-    from rac_tn.drawing.scene import Edge, Node, Scene
+    from rac_tn.drawing.scene import Edge, Node, Scene, Text
 
 __all__ = [
     "along",
@@ -26,9 +32,11 @@ __all__ = [
     "free_directions",
     "label_cost",
     "label_spots",
+    "rendered_size",
     "route",
     "sample_line",
     "segment_distance",
+    "text_box",
     "visible",
 ]
 
@@ -179,24 +187,26 @@ def sample_line(points: Sequence[Point], step: float = 0.03) -> list[Point]:
 
 
 def label_spots(
-    pts: Sequence[Point], size: tuple[float, float], fracs: Sequence[float]
+    pts: Sequence[Point], size: tuple[float, float], fracs: Sequence[float], *, far: bool = False
 ) -> list[tuple[Point, float]]:
     """Centres for a label of ``size`` beside a polyline at ``fracs`` of its length.
 
-    Above or right of the line first; each with a small cost growing away from the first fraction.
+    Above or right of the line first; each with a small cost growing away from the first
+    fraction (``far``: also a little farther from the line, at a higher cost).
     """
     w, h = size
     out = []
-    for rank, frac in enumerate(fracs):
-        (ax, ay), (bx, by), (mx, my) = along(pts, frac)
-        d = math.hypot(bx - ax, by - ay) or 1.0
-        nx, ny = -(by - ay) / d, (bx - ax) / d
-        if ny < -1e-9 or (abs(ny) <= 1e-9 and nx < 0):
-            nx, ny = -nx, -ny
-        off = abs(nx) * (w / 2 + 0.05) + abs(ny) * (h / 2 + 0.04)
-        for flip, sign in enumerate((1.0, -1.0)):
-            at = (mx + sign * nx * off, my + sign * ny * off)
-            out.append((at, 0.002 * rank + 0.001 * flip))
+    for step, extra in enumerate((0.0, 0.12) if far else (0.0,)):
+        for rank, frac in enumerate(fracs):
+            (ax, ay), (bx, by), (mx, my) = along(pts, frac)
+            d = math.hypot(bx - ax, by - ay) or 1.0
+            nx, ny = -(by - ay) / d, (bx - ax) / d
+            if ny < -1e-9 or (abs(ny) <= 1e-9 and nx < 0):
+                nx, ny = -nx, -ny
+            off = abs(nx) * (w / 2 + 0.05) + abs(ny) * (h / 2 + 0.04) + extra
+            for flip, sign in enumerate((1.0, -1.0)):
+                at = (mx + sign * nx * off, my + sign * ny * off)
+                out.append((at, 0.002 * rank + 0.001 * flip + 0.05 * step))
     return out
 
 
@@ -229,3 +239,38 @@ def _inside(node: Node, p: Point) -> bool:
     if node.shape == "box":
         return dx < node.size and dy < node.half_height
     return math.hypot(dx, dy) < node.size
+
+
+# -- label boxes as matplotlib lays them out ----------------------------------------------------
+
+_MEASURE: list = []  # one figure, made on first use, to measure labels on
+_DPI = 200.0
+
+
+@lru_cache(maxsize=4096)
+def rendered_size(text: str, size: float, math_text: bool = True) -> tuple[float, float]:
+    """``(width, height)`` in cm of a label's box as matplotlib's renderer lays it out.
+
+    That box is taller than the ink (a digit gets a full line); it is never smaller than
+    :func:`~rac_tn.drawing.scene.text_size`, so labels kept apart by it never touch.
+    """
+    if not _MEASURE:
+        fig = Figure(dpi=_DPI)
+        _MEASURE.append((fig, FigureCanvasAgg(fig).get_renderer()))
+    fig, renderer = _MEASURE[0]
+    shown = f"${text}$" if math_text else text.replace("$", r"\$")
+    artist = fig.text(0, 0, shown, fontsize=size, math_fontfamily="cm", family="serif")
+    try:
+        box = artist.get_window_extent(renderer)
+    finally:
+        artist.remove()
+    w, h = text_size(text, size, math=math_text)
+    return max(w, box.width / _DPI * 2.54), max(h, box.height / _DPI * 2.54)
+
+
+def text_box(text: Text) -> Box:
+    """The box of a scene text as the renderer lays it out (see :func:`rendered_size`)."""
+    w, h = rendered_size(text.text, text.size, text.math)
+    x0 = {"left": text.x, "center": text.x - w / 2, "right": text.x - w}[text.ha]
+    y0 = {"bottom": text.y, "center": text.y - h / 2, "top": text.y - h}[text.va]
+    return (x0, y0, x0 + w, y0 + h)

@@ -23,8 +23,15 @@ from typing import TYPE_CHECKING
 
 from rac_tn._format import format_bound
 from rac_tn.drawing._curves import sample_smooth_cycle
-from rac_tn.drawing._tn_parts import box_at, label_cost, label_spots, visible
-from rac_tn.drawing.scene import Box, Curve, Edge, Node, Scene, Text, text_size
+from rac_tn.drawing._tn_parts import (
+    box_at,
+    label_cost,
+    label_spots,
+    rendered_size,
+    text_box,
+    visible,
+)
+from rac_tn.drawing.scene import Box, Curve, Edge, Node, Scene, Text
 from rac_tn.drawing.shading import shade_cut
 from rac_tn.drawing.style import Style, shade_of
 
@@ -163,7 +170,7 @@ def _factor_labels(scene: Scene, bound: CutBound, style: Style) -> None:
     fs = style.font_size
     for element in bound.cut:
         text = str(element.factor)
-        size = text_size(text, fs)
+        size = rendered_size(text, fs)
         spots = _spots(scene, element, size)
         if not spots:
             continue
@@ -177,10 +184,10 @@ def _factor_labels(scene: Scene, bound: CutBound, style: Style) -> None:
 
 def _taken(scene: Scene) -> list[Box]:
     boxes = [n.extent() for n in scene.nodes if n.shape != "none"]
-    boxes += [t.extent() for t in scene.texts]
+    boxes += [text_box(t) for t in scene.texts]
     for e in scene.edges:
         if e.label and e.label_pos is not None:
-            boxes.append(box_at(e.label_pos, text_size(e.label, e.label_size)))
+            boxes.append(box_at(e.label_pos, rendered_size(e.label, e.label_size)))
     return boxes
 
 
@@ -190,16 +197,20 @@ def _spots(scene: Scene, element: CutElement, size: tuple[float, float]) -> list
     if element.category in ("delta", "hyperedge"):
         node = _vertex_node(scene, element)
         if node is not None:
-            r = node.size + 0.05
-            angles = (45, 135, -45, -135, 90, -90, 0, 180)
+            angles = [math.radians(d) for d in (45, 135, -45, -135, 90, -90, 0, 180)]
             return [
-                ((node.x + (r + w / 2) * math.cos(a), node.y + (r + h / 2) * math.sin(a)), 0.01 * i)
-                for i, a in enumerate(math.radians(d) for d in angles)
+                (
+                    (node.x + (r + w / 2) * math.cos(a), node.y + (r + h / 2) * math.sin(a)),
+                    0.01 * i + 0.05 * k,
+                )
+                for k, r in enumerate((node.size + 0.05, node.size + 0.2))
+                for i, a in enumerate(angles)
             ]
     edges = [e for e in scene.edges if e.ref == element.name and (e.highlight or e.role == "leg")]
     if not edges:
         return []
-    return label_spots(visible(scene, edges[0]), size, (0.27, 0.73, 0.17, 0.83, 0.37, 0.63))
+    fracs = (0.27, 0.73, 0.17, 0.83, 0.37, 0.63, 0.1, 0.9)
+    return label_spots(visible(scene, edges[0]), size, fracs, far=True)
 
 
 def _vertex_node(scene: Scene, element: CutElement) -> Node | None:
@@ -213,7 +224,9 @@ def _legend(scene: Scene, style: Style, bound: CutBound) -> None:
     """A legend above the top left corner: a dashed sample of the cut curve, then the bound."""
     x0, _, _, y1 = scene.bbox()
     x0 += scene.margin
-    y = y1 + 0.08
+    tops = [b[3] for b in _taken(scene)]  # labels as the renderer lays them out
+    text_h = rendered_size(legend_text(bound), style.font_size + 1)[1]
+    y = max(y1 + 0.08, max(tops, default=y1) + text_h / 2 + 0.06)
     scene.curves.append(Curve([(x0, y), (x0 + 0.45, y)], color=style.cut_color, width=1.0))
     text = Text(
         x0 + 0.55, y, legend_text(bound), size=style.font_size + 1, color=style.cut_color, ha="left"

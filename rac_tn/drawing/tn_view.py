@@ -32,8 +32,10 @@ from rac_tn.drawing._tn_parts import (
     free_directions,
     label_cost,
     label_spots,
+    rendered_size,
     route,
     sample_line,
+    text_box,
     visible,
 )
 from rac_tn.drawing.scene import (
@@ -66,8 +68,8 @@ _PAD = 0.03  # between a label and the circle around it (cm)
 _LEAST_RADIUS, _MOST_RADIUS = 0.13, 0.3
 _LEG = 0.36  # an open leg beyond its tensor (cm)
 _PARALLEL = 0.16  # between parallel bonds of two tensors, at their middles (cm)
-_GROW = 1.12  # how much the spacing grows while labels or tensors touch
-_TRIES = 14
+_GROW = 1.06  # how much the spacing grows while labels or tensors touch
+_TRIES = 40
 
 
 @dataclass
@@ -81,6 +83,7 @@ class _Sizes:
     level: float
     least: float
     pitch: float
+    leg: float
 
 
 def tn_view(
@@ -129,14 +132,36 @@ def tn_view(
     layout = network_layout(graph)
     names = tensor_names(tn, graph, style.labels)
     drawing = _Drawing(graph, layout, names, style, sides)
-    scene = _fit(drawing, style, what=_describe(tn, graph))
-    scene.meta.update(network=type(tn).__name__, sides=sides)
-    if cut is not None:
-        add_tn_cut(scene, cut, style)
-    add_title(scene, style)
-    if scene.width > style.width + 1e-9:
-        raise ValueError(_too_wide(_describe(tn, graph), scene.width, style.width))
-    return scene
+    what = _describe(tn, graph)
+
+    def finish(bare: Scene) -> Scene:
+        bare.meta.update(network=type(tn).__name__, sides=sides)
+        if cut is not None:
+            add_tn_cut(bare, cut, style)
+        add_title(bare, style)
+        return bare
+
+    # the cut's shading and legend, and the title, widen the figure a little: fit the drawing
+    # to what is left of the page for them; the cut's labels may want more room too
+    budget = style.width
+    bare, used, least = _fit(drawing, budget)
+    for _ in range(8):
+        if bare is None:
+            break
+        scene = finish(bare)
+        over = scene.width - style.width
+        if over > 1e-9:
+            budget -= over + 0.02
+            bare, used, least = _fit(drawing, budget)
+            continue
+        if not crowded(scene):
+            return scene
+        used = (used[0] * _GROW, used[1] * (_GROW if drawing.grows_up else 1.0))
+        bare = drawing.scene(*used)
+    scene = finish(drawing.scene(*least))  # the least clear spacing, with the cut
+    if scene.width <= style.width + 1e-9 and not crowded(scene):
+        return scene
+    raise ValueError(_too_wide(what, max(scene.width, style.width + 0.1), style.width))
 
 
 def _describe(tn: qtn.TensorNetwork, graph: NetworkGraph) -> str:
@@ -151,29 +176,39 @@ def _too_wide(what: str, need: float, width: float) -> str:
     )
 
 
-def _fit(drawing: _Drawing, style: Style, *, what: str) -> Scene:
-    """The scene at the preferred spacing, narrowed to ``style.width``, widened until clear.
+def _fit(drawing: _Drawing, width: float) -> tuple[Scene | None, tuple, tuple]:
+    """The scene at the preferred spacing, or the widest clear one within ``width`` cm.
 
-    Past ``style.width`` a ValueError says the width needed.
+    The spacing is narrowed to fit, never below the least at which no two tensors or labels
+    touch. Returns the scene (None when even that least spacing is wider than ``width``), its
+    spacing ``(unit, level)`` and that least spacing.
     """
     s = drawing.sizes
-    unit, level = s.unit, s.level
+    pref = drawing.scene(s.unit, s.level)
+    fits = pref.width <= width + 1e-9
+    if fits and not crowded(pref):
+        return pref, (s.unit, s.level), (s.unit, s.level)
+    unit, level = (s.unit, s.level) if fits else (s.least, min(s.level, max(s.least, 0.6)))
     scene = drawing.scene(unit, level)
-    if scene.width > style.width and drawing.span > 0:
-        fixed = scene.width - drawing.span * unit
-        unit = max((style.width - fixed) / drawing.span, s.least)
-        level = min(level, max(unit, s.least))
-        scene = drawing.scene(unit, level)
     for _ in range(_TRIES):
         if not crowded(scene):
             break
         unit, level = unit * _GROW, level * (_GROW if drawing.grows_up else 1.0)
         scene = drawing.scene(unit, level)
     else:
-        raise ValueError(f"cannot draw this {what} without overlaps")  # pragma: no cover
-    if scene.width > style.width + 1e-9:
-        raise ValueError(_too_wide(what, scene.width, style.width))
-    return scene
+        raise ValueError("cannot draw this network without overlaps")  # pragma: no cover
+    least = (unit, level)
+    if scene.width > width + 1e-9:
+        return None, least, least
+    if not fits and drawing.span > 0:  # as wide as the page allows, up to the preferred spacing
+        fixed = scene.width - drawing.span * unit
+        wide = min(s.unit, (width - 1e-6 - fixed) / drawing.span)
+        if wide > unit:
+            spacing = (wide, max(level, min(s.level, wide)))
+            candidate = drawing.scene(*spacing)
+            if candidate.width <= width + 1e-9 and not crowded(candidate):
+                return candidate, spacing, least
+    return scene, least, least
 
 
 class _Drawing:
@@ -208,7 +243,11 @@ class _Drawing:
         wide = (1.55 if self.square else 0.95) * sc
         unit = max(2 * radius + (0.75 if self.square else 0.55) * sc, wide) / step
         level = max(2 * radius + 0.5 * sc, 0.9 * sc)
-        return _Sizes(radius, 0.06 * sc, 0.045 * sc, unit, level, least, pitch)
+        # an open leg long enough to carry its dimension label beside it
+        leg = _LEG * sc * max(self.fs / 7.0, 1.0)
+        if self.style.dims:
+            leg = max(leg, rendered_size("8", self.fs)[1] + 0.14)
+        return _Sizes(radius, 0.06 * sc, 0.045 * sc, unit, level, least, pitch, leg)
 
     def _closest_in_row(self) -> float:
         """The least horizontal distance (units) between two vertices at the same height."""
@@ -361,7 +400,7 @@ class _Drawing:
     def _leg_ends(self, scene: Scene, node: Node, v: Vertex, inds: list) -> list[Point]:
         """Where each open leg of ``node`` ends: fanned below (or above) it, else in free gaps."""
         angles = self._bond_angles(scene, node)
-        reach = (node.half_height if node.shape == "box" else node.size) + _LEG * self.style.scale
+        reach = (node.half_height if node.shape == "box" else node.size) + self.sizes.leg
         groups: dict[str, list[int]] = {}
         for i, (ind, _) in enumerate(inds):
             groups.setdefault(self._leg_side(v, ind, angles), []).append(i)
@@ -431,12 +470,12 @@ class _Drawing:
 def _place_labels(scene: Scene) -> None:
     """Put each edge's dimension label beside its visible part, where it covers the least."""
     taken = [n.extent() for n in scene.nodes if n.shape != "none"]
-    taken += [t.extent() for t in scene.texts]
+    taken += [text_box(t) for t in scene.texts]
     lines = [p for e in scene.edges for p in sample_line(e.points)]
     for e in scene.edges:
         if not e.label:
             continue
-        size = text_size(e.label, e.label_size)
+        size = rendered_size(e.label, e.label_size)
         spots = label_spots(visible(scene, e), size, (0.5, 0.36, 0.64, 0.24, 0.76))
         at, _ = min(spots, key=lambda s: label_cost(box_at(s[0], size), taken, lines) + s[1])
         e.label_pos = at
@@ -458,12 +497,10 @@ def _safe(text: str) -> str:
 
 def _boxes(scene: Scene) -> list[tuple[str, Hashable, Box]]:
     out = [("node", n.key, n.extent()) for n in scene.nodes if n.shape != "none"]
-    out += [("text", t.owner, t.extent()) for t in scene.texts]
+    out += [("text", t.owner, text_box(t)) for t in scene.texts]
     for e in scene.edges:
         if e.label and e.label_pos is not None:
-            w, h = text_size(e.label, e.label_size)
-            x, y = e.label_pos
-            out.append(("text", None, (x - w / 2, y - h / 2, x + w / 2, y + h / 2)))
+            out.append(("text", None, box_at(e.label_pos, rendered_size(e.label, e.label_size))))
     return out
 
 
