@@ -21,6 +21,8 @@ from collections import Counter
 from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from rac_tn._format import format_bound
 from rac_tn.drawing._curves import sample_smooth_cycle
 from rac_tn.drawing._tn_parts import (
@@ -165,7 +167,7 @@ def _highlight(edge: Edge, style: Style) -> None:
 
 def _factor_labels(scene: Scene, bound: CutBound, style: Style) -> None:
     """Each cut element's factor in the cut's colour, beside it, where it covers nothing."""
-    curve = [p for c in scene.curves for p in sample_smooth_cycle(c.points, 12)]
+    curve = np.asarray([p for c in scene.curves for p in sample_smooth_cycle(c.points, 12)])
     taken = _taken(scene)
     fs = style.font_size
     for element in bound.cut:

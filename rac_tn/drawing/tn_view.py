@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -28,18 +29,13 @@ from typing import TYPE_CHECKING
 from rac_tn.drawing._tn_graph import NetworkGraph, Vertex, index_text, read_network, tensor_names
 from rac_tn.drawing._tn_parts import (
     bow,
-    box_at,
+    crowded,
     free_directions,
-    label_cost,
-    label_spots,
+    place_labels,
     rendered_size,
     route,
-    sample_line,
-    text_box,
-    visible,
 )
 from rac_tn.drawing.scene import (
-    Box,
     Edge,
     Node,
     Point,
@@ -59,7 +55,7 @@ if TYPE_CHECKING:
 
     from rac_tn.bounds.cut_bound import CutBound
 
-__all__ = ["crowded", "tn_view"]
+__all__ = ["tn_view"]
 
 #: Index sides of a network: ``(left open indices, right open indices)``.
 Sides = tuple[Sequence[str], Sequence[str]]
@@ -230,6 +226,7 @@ class _Drawing:
         self.square = layout.kind == "lattice" and graph.lattice > 1
         self.grows_up = layout.kind != "lattice" or graph.lattice > 1
         self.sizes = self._sizes()
+        self.tikz_names = _tikz_names(graph, names)
 
     def _sizes(self) -> _Sizes:
         sc = self.style.scale
@@ -274,7 +271,7 @@ class _Drawing:
         self._bonds(scene)
         self._legs(scene)
         if self.style.dims:
-            _place_labels(scene)
+            place_labels(scene)
         return scene
 
     # -- nodes ----------------------------------------------------------------------------------
@@ -286,7 +283,7 @@ class _Drawing:
                 v, *at, "dot", s.dot, fill=INK, linewidth=0.0, role="hyperedge", ref=v[1],
                 name=f"hyper-{_safe(v[1])}",
             )  # fmt: skip
-        name = f"t-{_safe(self.names.get(v) or '')}-{v}".replace("--", "-")
+        name = self.tikz_names[v]
         if v in self.graph.copies:
             return Node(
                 v, *at, "dot", s.copy, fill=INK, linewidth=0.0, role="DELTA", ref=v, name=name
@@ -467,69 +464,30 @@ class _Drawing:
         scene.add_text(text)
 
 
-def _place_labels(scene: Scene) -> None:
-    """Put each edge's dimension label beside its visible part, where it covers the least."""
-    taken = [n.extent() for n in scene.nodes if n.shape != "none"]
-    taken += [text_box(t) for t in scene.texts]
-    lines = [p for e in scene.edges for p in sample_line(e.points)]
-    for e in scene.edges:
-        if not e.label:
-            continue
-        size = rendered_size(e.label, e.label_size)
-        spots = label_spots(visible(scene, e), size, (0.5, 0.36, 0.64, 0.24, 0.76))
-        at, _ = min(spots, key=lambda s: label_cost(box_at(s[0], size), taken, lines) + s[1])
-        e.label_pos = at
-        taken.append(box_at(at, size))
-
-
 def _fitted(label: str, fs: float) -> float:
     w, h = text_size(label, fs)
     return math.hypot(w / 2, h / 2) + _PAD
 
 
+def _tikz_names(graph: NetworkGraph, names: dict[int, str | None]) -> dict[int, str]:
+    """A TikZ node name per tensor: its label as plain text (``I1-2`` for ``I_{1,2}``).
+
+    With its id where labels repeat; ``copy-<id>`` for a COPY tensor, ``t<id>`` without a label.
+    """
+    base = {}
+    for tid in graph.tids:
+        label = names.get(tid)
+        if tid in graph.copies:
+            base[tid] = f"copy-{tid}"
+        elif label:
+            plain = re.sub(r"\\[A-Za-z]+|[_{}^]", "", label)
+            base[tid] = _safe(plain) if plain.strip() else f"t{tid}"
+        else:
+            base[tid] = f"t{tid}"
+    counts = Counter(base.values())
+    return {tid: b if counts[b] == 1 else f"{b}-{tid}" for tid, b in base.items()}
+
+
 def _safe(text: str) -> str:
     """A TikZ-safe node name part."""
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-") or "x"
-
-
-# -- overlaps -----------------------------------------------------------------------------------
-
-
-def _boxes(scene: Scene) -> list[tuple[str, Hashable, Box]]:
-    out = [("node", n.key, n.extent()) for n in scene.nodes if n.shape != "none"]
-    out += [("text", t.owner, text_box(t)) for t in scene.texts]
-    for e in scene.edges:
-        if e.label and e.label_pos is not None:
-            out.append(("text", None, box_at(e.label_pos, rendered_size(e.label, e.label_size))))
-    return out
-
-
-def crowded(scene: Scene, pad: float = 0.02) -> bool:
-    """Whether two nodes, two labels, or a label and a node other than its own overlap.
-
-    Boxes are grown by ``pad``; round nodes are compared as circles.
-    """
-    nodes = [n for n in scene.nodes if n.shape != "none"]
-    for i, a in enumerate(nodes):
-        for b in nodes[i + 1 :]:
-            if a.shape != "box" and b.shape != "box":
-                if math.dist((a.x, a.y), (b.x, b.y)) < a.size + b.size + pad:
-                    return True
-            elif _hit(a.extent(), b.extent(), pad):
-                return True
-    boxes = _boxes(scene)
-    for i, (kind, owner, box) in enumerate(boxes):
-        for kind2, owner2, box2 in boxes[i + 1 :]:
-            if "text" not in (kind, kind2):
-                continue
-            if kind != kind2 and owner is not None and owner == owner2:
-                continue
-            if _hit(box, box2, pad):
-                return True
-    return False
-
-
-def _hit(a: Box, b: Box, pad: float) -> bool:
-    return not (
-        a[2] + pad <= b[0] or b[2] + pad <= a[0] or a[3] + pad <= b[1] or b[3] + pad <= a[1]
-    )
