@@ -314,9 +314,10 @@ def _boxes(scene: Scene) -> list[tuple[str, Hashable, Box]]:
 
 
 def crowded(scene: Scene, pad: float = 0.02) -> bool:
-    """Whether two nodes, two labels, or a label and a node other than its own overlap.
+    """Whether two nodes or labels overlap, or a bond runs through an open leg's label.
 
-    Boxes are grown by ``pad``; round nodes are compared as circles.
+    A label is not compared with its own node; boxes are grown by ``pad``; round nodes are
+    compared as circles.
     """
     nodes = [n for n in scene.nodes if n.shape != "none"]
     for i, a in enumerate(nodes):
@@ -334,6 +335,22 @@ def crowded(scene: Scene, pad: float = 0.02) -> bool:
             if kind != kind2 and owner is not None and owner == owner2:
                 continue
             if _hit(box, box2, pad):
+                return True
+    return _crossed_leg_label(scene)
+
+
+def _crossed_leg_label(scene: Scene) -> bool:
+    """Whether a bond or leg passes through the label of an open leg (other than its own)."""
+    labels = [(t.owner, text_box(t)) for t in scene.texts if t.role == "index"]
+    if not labels:
+        return False
+    for e in scene.edges:
+        pts = np.asarray(sample_line(e.points, 0.02))
+        for owner, (x0, y0, x1, y1) in labels:
+            if owner in e.ends:
+                continue
+            inside = (pts[:, 0] > x0) & (pts[:, 0] < x1) & (pts[:, 1] > y0) & (pts[:, 1] < y1)
+            if inside.any():
                 return True
     return False
 

@@ -396,6 +396,14 @@ def _layered(graph: NetworkGraph, adj: dict, comp: list[Vertex]) -> tuple[dict, 
                 if k or hints is None:
                     rows[k].sort(key=lambda v: (want[v], x[v]))
                 x.update(zip(rows[k], spread([want[v] for v in rows[k]], 1.0), strict=True))
+        _transpose(rows, adj, level, fixed_first=hints is not None)
+        for _ in range(3):  # straighten the bonds, keeping that order
+            for k in [*range(top - 1, -1, -1), *range(1, top + 1)]:
+                want = {}
+                for v in rows[k]:
+                    near = [x[u] for u, _ in adj[v] if abs(level[u] - k) == 1]
+                    want[v] = sum(near) / len(near) if near else x[v]
+                x.update(zip(rows[k], spread([want[v] for v in rows[k]], 1.0), strict=True))
     pos = {v: (x[v], float(level[v])) for v in comp}
     wraps: dict[object, Point] = {}
     if period is not None:
@@ -405,6 +413,42 @@ def _layered(graph: NetworkGraph, adj: dict, comp: list[Vertex]) -> tuple[dict, 
                 if _first_end(edge, v) and abs(dx) > period / 2 + 1e-9:
                     wraps[edge] = (-math.copysign(period, dx), 0.0)
     return pos, level, wraps
+
+
+def _transpose(rows: list[list[Vertex]], adj: dict, level: dict, *, fixed_first: bool) -> None:
+    """Swap neighbours in a level while that removes crossings or shortens bonds in the level."""
+    order = {v: i for row in rows for i, v in enumerate(row)}
+
+    def cost(u: Vertex, v: Vertex, pu: int, pv: int) -> float:
+        """Crossings of the bonds of ``u`` (at ``pu``) with those of ``v`` (at ``pv > pu``).
+
+        Plus the vertices their bonds within the level pass over (arcs over upward bonds).
+        """
+        k = level[u]
+        out = 0.0
+        for j in (k - 1, k + 1):
+            left = [order[a] for a, _ in adj[u] if level[a] == j]
+            right = [order[b] for b, _ in adj[v] if level[b] == j]
+            out += sum(1 for a in left for b in right if a > b)
+        for w, p in ((u, pu), (v, pv)):
+            for a, _ in adj[w]:
+                if level[a] == k and a not in (u, v):
+                    out += 2.5 * max(abs(order[a] - p) - 1, 0)  # an arc over them
+        return out
+
+    for _ in range(12):
+        swapped = False
+        for k, row in enumerate(rows):
+            if k == 0 and fixed_first:
+                continue
+            for i in range(len(row) - 1):
+                u, v = row[i], row[i + 1]
+                if cost(v, u, i, i + 1) < cost(u, v, i, i + 1) - 1e-9:
+                    row[i], row[i + 1] = v, u
+                    order[u], order[v] = i + 1, i
+                    swapped = True
+        if not swapped:
+            return
 
 
 def _first_end(edge: object, v: Vertex) -> bool:
