@@ -44,6 +44,7 @@ __all__ = [
     "sample_line",
     "segment_distance",
     "text_box",
+    "trimmed",
     "visible",
 ]
 
@@ -240,6 +241,18 @@ def visible(scene: Scene, edge: Edge, step: float = 0.02) -> list[Point]:
     ends = [scene.node(k) for k in edge.ends if k is not None and scene.has_node(k)]
     kept = [p for p in pts if not any(_inside(n, p) for n in ends)]
     return kept if len(kept) >= 2 else [edge.points[0], edge.points[-1]]
+
+
+def trimmed(pts: list[Point], a: Node, b: Node) -> list[Point]:
+    """A bowed line between two nodes' centres without its points inside them.
+
+    TikZ draws a line between named nodes from their borders, through the points between: a
+    point inside a node would draw the line over it.
+    """
+    if len(pts) <= 2:
+        return pts
+    middle = [p for p in pts[1:-1] if not _inside(a, p) and not _inside(b, p)]
+    return [pts[0], *middle, pts[-1]]
 
 
 def _inside(node: Node, p: Point) -> bool:

@@ -34,6 +34,7 @@ from rac_tn.drawing._tn_parts import (
     place_labels,
     rendered_size,
     route,
+    trimmed,
 )
 from rac_tn.drawing.scene import (
     Edge,
@@ -321,6 +322,7 @@ class _Drawing:
                     pts = bow((pa.x, pa.y), (pb.x, pb.y), lift)
                 else:
                     pts = route((pa.x, pa.y), (pb.x, pb.y), obstacles, prefer=prefer)
+                pts = trimmed(pts, pa, pb)
                 scene.add_edge(self._edge(pts, (a, b), bond.ind, "bond", bond.dim))
             for bond in bonds:
                 if bond in layout.wraps:
@@ -332,7 +334,7 @@ class _Drawing:
                 pts = route(
                     (node.x, node.y), (dot.x, dot.y), self._obstacles(scene, (tid, dot.key))
                 )
-                edge = self._edge(pts, (tid, dot.key), ind, "hyperleg", dim)
+                edge = self._edge(trimmed(pts, node, dot), (tid, dot.key), ind, "hyperleg", dim)
                 if k:
                     edge.label = None  # one dimension label per hyperedge
                 scene.add_edge(edge)
