@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from rac_tn._format import format_bound, human_bytes, short_int
+from rac_tn._format import (
+    SHOWN_CHARS,
+    format_bound,
+    human_bytes,
+    message_text,
+    printable,
+    short_int,
+    shown,
+)
 
 
 def test_short_int_keeps_digits_then_switches_to_an_exponent():
@@ -18,3 +26,31 @@ def test_human_bytes_and_bounds():
     assert format_bound(999_999) == "999999"
     assert format_bound(2**64) == "2^{64}"
     assert format_bound(3 * 2**64) == "2^{65.6}"
+
+
+# -- text put into messages: escaped and bounded ----------------------------------------------
+
+
+def test_printable_escapes_every_control_and_format_character():
+    hostile = "w\x1b[2J\r\nall checks passed\u202eabc\x00\t"
+    text = printable(hostile)
+    assert text == "w\\x1b[2J\\r\\nall checks passed\\u202eabc\\x00\\t"
+    assert all(c.isprintable() for c in text)
+    assert printable("plain name.with spaces") == "plain name.with spaces"
+
+
+def test_printable_and_shown_are_bounded_and_cheap():
+    import time
+
+    assert printable("x" * 10**6, 10) == "x" * 10 + f"... ({10**6 - 10} more characters)"
+    shared = ()
+    for _ in range(200):  # a full repr would be 2**200 items long
+        shared = (shared, shared)
+    deep = 0
+    for _ in range(100_000):
+        deep = (deep,)
+    start = time.perf_counter()
+    texts = [shown(shared), shown(deep), shown(10**100_000), shown(b"\x1b" * 10**6)]
+    assert time.perf_counter() - start < 1.0
+    assert all(len(t) <= SHOWN_CHARS + 40 and t.isprintable() for t in texts), texts
+    assert message_text(ValueError("a\nb")) == "a\\nb"

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rac_tn.analysis.interrupt import exit_status
+from rac_tn._format import message_text
+from rac_tn.analysis.interrupt import exit_status, signals_ignored, stop_listening
 from rac_tn.cli.outputs import check_output_file
 
 if TYPE_CHECKING:
@@ -57,6 +60,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             force=args.force,
         )
     except KeyboardInterrupt as exc:
+        stop_listening()
         _say(args, f"interrupted; the files written so far are in {out}/", always=True)
         return exit_status(exc)
     print(summary(result))
@@ -160,6 +164,7 @@ def cmd_table(args: argparse.Namespace) -> int:
     options = {"progress": _show_progress(args)}
     if args.max_samples is not None:
         options["max_samples"] = args.max_samples
+    rows: list[SweepRow] | None = None
     try:
         if args.jobs > 1:
             with process_pool(args.jobs) as pool:
@@ -167,16 +172,27 @@ def cmd_table(args: argparse.Namespace) -> int:
         else:
             rows = sweep(configs, **options)
     except SweepInterrupted as stop:
+        stop_listening()
         where = _write_rows(args, out, stop.finished) if stop.done else "nothing written"
         _say(args, f"interrupted: {stop.done} of {stop.total} rows finished; {where}", always=True)
         return exit_status(stop)
+    except KeyboardInterrupt as stop:
+        if rows is None:
+            raise
+        # every row is finished: the pool was shutting down when the signal came
+        stop_listening()
+        where = _write_rows(args, out, rows)
+        _say(args, f"interrupted: {len(rows)} of {len(rows)} rows finished; {where}", always=True)
+        return exit_status(stop)
     except SweepError as failed:
-        finished = [row for row in failed.rows if row is not None]
-        if finished:
-            where = _write_rows(args, out, finished)
-            _say(args, f"{len(finished)} of {len(configs)} rows finished; {where}", always=True)
-        raise
-    where = _write_rows(args, out, rows)
+        with signals_ignored():
+            finished = [row for row in failed.rows if row is not None]
+            where = _write_rows(args, out, finished) if finished else "nothing written"
+            done = f"{len(finished)} of {len(configs)} rows finished; {where}"
+            _say(args, f"error: {message_text(failed)}; {done}", always=True)
+        return 2
+    with signals_ignored():  # the rows are finished: a Ctrl-C now must not lose them
+        where = _write_rows(args, out, rows)
     if out is not None:
         _say(args, where)
     return 1 if getattr(args, "failed", False) else 0
@@ -186,22 +202,44 @@ def _write_rows(args: argparse.Namespace, out: Path | None, rows: Sequence[Sweep
     """Write ``rows`` to ``out`` (stdout for None) in ``--format``; say where they went.
 
     If the file cannot be written after all (its folder was removed meanwhile, the disk is
-    full), the table goes to stdout instead, so the work is not lost, and ``args.failed`` is
-    set.
+    full), the table goes to a new file in the temporary folder (or stdout) instead, so the
+    work is not lost, and ``args.failed`` is set.
     """
     from rac_tn.analysis.sweeps import format_rows
 
     text = format_rows(rows, args.format)
+    return f"wrote {_rows(len(rows))} to " + _save_text(args, out, text, "table")
+
+
+def _save_text(args: argparse.Namespace, out: Path | None, text: str, what: str) -> str:
+    """Write ``text`` to ``out`` (stdout for None); return where it went.
+
+    When ``out`` cannot be written (its folder was removed during the run, the disk is full),
+    the text goes to a new file in the temporary folder, or to stdout if that fails too; the
+    error is said on stderr and ``args.failed`` is set (exit status 1).
+    """
     if out is not None:
         try:
-            out.write_text(text)
-            return f"wrote {_rows(len(rows))} to {out}"
+            out.write_text(text, encoding="utf-8")
+            return str(out)
         except OSError as exc:
-            _say(args, f"error: cannot write {out} ({exc.strerror or exc})", always=True)
+            reason = exc.strerror or type(exc).__name__
             args.failed = True
+            suffix = out.suffix if len(out.suffix) <= 10 else ".txt"
+            try:
+                handle, name = tempfile.mkstemp(prefix=f"rac-tn-{what}-", suffix=suffix)
+                with os.fdopen(handle, "w", encoding="utf-8") as file:
+                    file.write(text)
+            except OSError:
+                _say(args, f"error: cannot write {out} ({reason}); the {what} follows on stdout",
+                     always=True)  # fmt: skip
+            else:
+                _say(args, f"error: cannot write {out} ({reason}); the {what} is in {name}",
+                     always=True)  # fmt: skip
+                return name
     sys.stdout.write(text)
     sys.stdout.flush()
-    return f"wrote {_rows(len(rows))} to stdout"
+    return "stdout"
 
 
 def cmd_draw(args: argparse.Namespace) -> int:
@@ -328,13 +366,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
         report = dataclasses.replace(report, notes=weights_notes(rac))
     text = format_report(report, args.format)
-    if out is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        out.write_text(text, encoding="utf-8")
-        _say(args, f"wrote the report to {out}")
-    return 0
+    with signals_ignored():  # the report is computed: a Ctrl-C now must not lose it
+        where = _save_text(args, out, text, "report")
+    if out is not None and not getattr(args, "failed", False):
+        _say(args, f"wrote the report to {where}")
+    return 1 if getattr(args, "failed", False) else 0
 
 
 def _rows(n: int) -> str:

@@ -13,7 +13,8 @@ import sys
 from collections.abc import Sequence
 
 from rac_tn import __version__
-from rac_tn.analysis.interrupt import exit_status, sigterm_raises
+from rac_tn._format import message_text
+from rac_tn.analysis.interrupt import exit_status, sigterm_raises, stop_listening
 from rac_tn.cli.commands import MODEL_DEFAULTS, cmd_analyze, cmd_demo, cmd_draw, cmd_table
 
 # rac_tn.analysis.sweeps.OutputFormat, spelled out so that parsing the command line imports nothing
@@ -281,19 +282,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     M,R,L,T,partition,...
     0
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help(sys.stderr)
-        return 2
+    command = "rac-tn"
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help(sys.stderr)
+            return 2
+        command = f"rac-tn {args.command}"
         with sigterm_raises():
             return args.func(args)
     except (ValueError, TypeError) as exc:
-        print(f"rac-tn {args.command}: error: {exc}", file=sys.stderr)
+        print(f"{command}: error: {message_text(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:
-        print(f"rac-tn {args.command}: interrupted", file=sys.stderr)
+        stop_listening()  # a second Ctrl-C while exiting stays quiet
+        print(f"{command}: interrupted", file=sys.stderr)
         return exit_status(exc)
 
 
