@@ -303,9 +303,12 @@ def _analyze_model(args: argparse.Namespace) -> RAC:
         from rac_tn.models.weights import load_weights
 
         try:
-            return load_weights(args.weights, model=args.model)
+            return load_weights(args.weights, model=args.model, strict=not args.ignore_extra_keys)
         except ValueError as exc:
-            raise ValueError(f"--weights {exc}") from None
+            text = str(exc).replace("(pass strict=False to ", "(pass --ignore-extra-keys to ")
+            raise ValueError(f"--weights {text}") from None
+    if args.ignore_extra_keys:
+        raise ValueError("--ignore-extra-keys applies to --weights (the keys of a file)")
     for name, default in MODEL_DEFAULTS.items():
         if getattr(args, name) is None:
             setattr(args, name, default)

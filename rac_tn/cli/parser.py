@@ -70,6 +70,12 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
         "hidden_weights_0.., output_weights[, initial_states_0..] "
         "(rac_tn.models.weights.save_weights)",
     )
+    model.add_argument(
+        "--ignore-extra-keys",
+        action="store_true",
+        help="with --weights: ignore arrays no parameter of the family takes (a buffer, an "
+        "optimizer's state) instead of refusing the file",
+    )
     analyze.add_argument(
         "--partition",
         default="start-end",

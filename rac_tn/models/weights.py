@@ -27,15 +27,15 @@ from __future__ import annotations
 
 import os
 import re
-import zipfile
 from typing import IO
 
 import numpy as np
 
+from rac_tn._format import message_text, printable, shown
 from rac_tn.models import ACTIVATION_NOTE, CP2RNN, MIRNN, LinearRNN, SecondOrderRNN
 from rac_tn.models.base import RecurrentModel
 from rac_tn.models.rac import RAC
-from rac_tn.models.statedict_files import StateDictFileError, read_arrays
+from rac_tn.models.statedict_files import StateDictFileError, read_arrays, read_npz
 
 __all__ = [
     "DYADIC_NOTE",
@@ -75,7 +75,7 @@ def save_weights(rac: RAC, file: str | os.PathLike[str] | IO[bytes]) -> None:
 
 
 def load_weights(
-    file: str | os.PathLike[str] | IO[bytes], *, model: str | None = None
+    file: str | os.PathLike[str] | IO[bytes], *, model: str | None = None, strict: bool = True
 ) -> RAC | RecurrentModel:
     """Read a model from a file: a RAC's ``.npz``, or a state dict of any family.
 
@@ -86,6 +86,9 @@ def load_weights(
     model
         Force the family (``'rac'``, ``'2rnn'``, ``'cp2rnn'``, ``'mirnn'``, ``'linear'``);
         by default :func:`detect_family` reads it from the array names.
+    strict
+        Refuse arrays no parameter takes (``rac-tn analyze --ignore-extra-keys`` passes
+        False: they are ignored).
 
     Returns
     -------
@@ -96,27 +99,30 @@ def load_weights(
     Raises
     ------
     ValueError
-        When the file is missing or unreadable, no family matches its names, or the arrays do
-        not make a model. The message names the file (and the keys it holds).
+        When the file is missing or unreadable (or over a reader's limits, see
+        :mod:`rac_tn.models.statedict_files`), no family matches its names, or the arrays do
+        not make a model. The message (one line) names the file (and the keys it holds).
     """
     if isinstance(file, (str, os.PathLike)):
-        where = os.fspath(file)
+        where = printable(os.fspath(file))
         try:
             arrays = read_arrays(file)
         except StateDictFileError as exc:
             raise ValueError(str(exc)) from None
     else:
-        where = getattr(file, "name", "<file>")
+        where = printable(str(getattr(file, "name", "<file>")))
         arrays = _read_npz_object(file, where)
     family = detect_family(arrays, where) if model is None else model
     if family == "rac":
-        return _rac(arrays, where)
+        return _rac(arrays, where, strict)
     if family not in _LOADERS:
-        raise ValueError(f"model must be one of rac, {', '.join(_LOADERS)}; got {family!r}")
+        raise ValueError(
+            f"model must be one of rac, {', '.join(_LOADERS)}; got {shown(family, 40)}"
+        )
     try:
-        return _LOADERS[family].from_state_dict(arrays)
+        return _LOADERS[family].from_state_dict(arrays, strict=strict)
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"{where}: as a {family} state dict: {exc}") from None
+        raise ValueError(f"{where}: as a {family} state dict: {message_text(exc)}") from None
 
 
 #: :func:`load_weights` under the name a family's user looks for.
@@ -175,7 +181,7 @@ def detect_family(arrays: object, where: str = "state_dict") -> str:
         matches.append("linear")
     if len(matches) == 1:
         return matches[0]
-    seen = ", ".join(keys[:20]) + (", ..." if len(keys) > 20 else "")
+    seen = ", ".join(printable(key, 60) for key in keys[:20]) + (", ..." if len(keys) > 20 else "")
     if not matches:
         raise ValueError(
             f"{where}: no model family matches its keys ({seen}); expected the seed code's "
@@ -209,21 +215,19 @@ def weights_notes(model: RAC | RecurrentModel) -> tuple[str, ...]:
 
 
 def _read_npz_object(file: IO[bytes], where: str) -> dict[str, np.ndarray]:
-    """The arrays of an ``.npz`` given as a file object."""
+    """The arrays of an ``.npz`` given as a file object (checked as a file path is)."""
     try:
-        loaded = np.load(file, allow_pickle=False)
-    except (OSError, zipfile.BadZipFile, ValueError, EOFError) as exc:
-        raise ValueError(f"{where}: not a readable .npz archive of arrays ({exc})") from None
-    if not isinstance(loaded, np.lib.npyio.NpzFile):  # a single array (a .npy file)
-        raise ValueError(f"{where}: not an .npz archive of named arrays (np.savez writes one)")
-    try:
-        with loaded:
-            return {name: loaded[name] for name in loaded.files}
-    except (OSError, zipfile.BadZipFile, ValueError, EOFError) as exc:
-        raise ValueError(f"{where}: not a readable .npz archive of arrays ({exc})") from None
+        return read_npz(file, where)
+    except StateDictFileError as exc:
+        raise ValueError(str(exc)) from None
+    except MemoryError:
+        raise ValueError(f"{where}: its arrays do not fit in memory") from None
+    except Exception as exc:  # a malformed archive: one line, never a traceback
+        reason = printable(f"{type(exc).__name__}: {exc}", 300)
+        raise ValueError(f"{where}: not a readable .npz archive of arrays ({reason})") from None
 
 
-def _rac(arrays: dict[str, np.ndarray], where: str) -> RAC:
+def _rac(arrays: dict[str, np.ndarray], where: str, strict: bool = True) -> RAC:
     """A RAC from arrays named as the module says (errors name ``where`` and the array)."""
     arrays = dict(arrays)
     layers: dict[str, dict[int, np.ndarray]] = {name: {} for name in _LAYERED}
@@ -231,10 +235,15 @@ def _rac(arrays: dict[str, np.ndarray], where: str) -> RAC:
     for name, array in arrays.items():
         match = _NAME.match(name)
         if match is None:
+            if not strict:
+                continue
             raise ValueError(
-                f"{where}: unexpected array {name!r}; expected input_weights_0.., "
-                "hidden_weights_0.., output_weights and optionally initial_states_0.."
+                f"{where}: unexpected array {shown(name, 80)}; expected input_weights_0.., "
+                "hidden_weights_0.., output_weights and optionally initial_states_0.. "
+                "(rac-tn analyze --ignore-extra-keys, or strict=False, ignores the others)"
             )
+        if len(match.group(2)) > 6:
+            raise ValueError(f"{where}: array {shown(name, 80)} names a layer past 999999")
         layers[match.group(1)][int(match.group(2))] = array
     if output is None:
         raise ValueError(f"{where}: missing the array 'output_weights'")
@@ -247,10 +256,10 @@ def _rac(arrays: dict[str, np.ndarray], where: str) -> RAC:
             raise ValueError(f"{where}: missing the arrays {name}_0, {name}_1, ...")
         expected = list(range(len(found)))
         if sorted(found) != expected:
-            missing = sorted(set(range(max(found) + 1)) - set(found))
-            raise ValueError(f"{where}: missing {name}_{missing[0]} (layers count from 0)")
+            missing = next(i for i in expected if i not in found)
+            raise ValueError(f"{where}: missing {name}_{missing} (layers count from 0)")
         lists[name] = [found[i] for i in expected]
     try:
         return RAC(lists["input_weights"], lists["hidden_weights"], output, lists["initial_states"])
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"{where}: {exc}") from None
+        raise ValueError(f"{where}: {message_text(exc)}") from None
