@@ -123,3 +123,23 @@ def test_ignore_extra_keys_reads_a_state_dict_with_one_more_buffer(tmp_path, cap
     assert main([*args, "--ignore-extra-keys"]) == 0
     assert main(["analyze", "--ignore-extra-keys"]) == 2
     assert "--ignore-extra-keys applies to --weights" in capsys.readouterr().err
+
+
+def test_malformed_headers_and_pickles_get_words_not_codes(tmp_path):
+    """Refusals say what is wrong ('unhashable type' and a bare memo number did not)."""
+    import json
+    import struct
+
+    from _hostile_files import torch_zip
+
+    text = json.dumps({"w": {"dtype": [], "shape": [1], "data_offsets": [0, 4]}}).encode()
+    path = tmp_path / "list_dtype.safetensors"
+    path.write_bytes(struct.pack("<Q", len(text)) + text + bytes(4))
+    with pytest.raises(StateDictFileError, match=r"tensor 'w' has dtype \[\], which rac_tn"):
+        read_arrays(path)
+    path = torch_zip(tmp_path / "get.pt", b"\x80\x02h\xde.", {})  # BINGET 222: never PUT
+    with pytest.raises(StateDictFileError, match="BINGET of memo entry 222, which no PUT wrote"):
+        read_arrays(path)
+    path = torch_zip(tmp_path / "pop.pt", b"\x80\x02s.", {})  # SETITEM on an empty stack
+    with pytest.raises(StateDictFileError, match="an opcode takes more than the stack holds"):
+        read_arrays(path)

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rac_tn._format import message_text
+from rac_tn._format import message_text, short_int, shown
 from rac_tn.analysis.interrupt import exit_status, signals_ignored, stop_listening
 from rac_tn.cli.outputs import check_output_file
 
@@ -26,13 +26,33 @@ if TYPE_CHECKING:
     from rac_tn.models.rac import RAC
     from rac_tn.partition import Partition
 
-__all__ = ["MODEL_DEFAULTS", "cmd_analyze", "cmd_demo", "cmd_draw", "cmd_table"]
+__all__ = [
+    "MAX_DPI",
+    "MAX_LENGTH",
+    "MAX_PIXELS",
+    "MODEL_DEFAULTS",
+    "cmd_analyze",
+    "cmd_demo",
+    "cmd_draw",
+    "cmd_table",
+]
+
+
+#: The longest sequence length the command takes (``--length``): typos fail at once.
+MAX_LENGTH = 1000
+#: The highest ``--dpi`` of ``rac-tn draw`` (print quality is 300 to 600).
+MAX_DPI = 1200
+#: The most pixels of a ``.png`` that ``rac-tn draw`` writes (about 4 bytes each in memory).
+MAX_PIXELS = 50_000_000
 
 
 def _say(args: argparse.Namespace, message: str, *, always: bool = False) -> None:
-    """A status line on stderr (``rac-tn COMMAND: message``), unless ``--quiet``."""
+    """A status line on stderr (``rac-tn COMMAND: message``), unless ``--quiet``.
+
+    Control characters (from a path or a name the user gave) are escaped.
+    """
     if always or not args.quiet:
-        print(f"rac-tn {args.command}: {message}", file=sys.stderr)
+        print(f"rac-tn {args.command}: {message_text(message)}", file=sys.stderr)
 
 
 def _show_progress(args: argparse.Namespace) -> bool:
@@ -74,7 +94,11 @@ def _parse_cut(text: str, T: int, option: str = "--cut") -> Partition:
     try:
         return as_partition(text.strip().lower(), T)
     except ValueError as exc:
-        raise ValueError(f"{option}: {exc}") from None
+        message = str(exc)
+        if "use Partition(" in message:  # the library's advice, in the command's words
+            message = message.split("; use Partition(")[0]
+            message += f"; for an unbalanced split give the start times ({option} 1,2,...)"
+        raise ValueError(f"{option}: {message}") from None
 
 
 def _parse_lengths(text: str) -> list[int]:
@@ -94,15 +118,26 @@ def _parse_lengths(text: str) -> list[int]:
     except ValueError:
         raise ValueError(
             f"--length must be start:stop[:step] (stop included), a number or a list like 4,6,8; "
-            f"got {text!r}"
+            f"got {shown(text, 80)}"
         ) from None
     if ":" in text:
         if start > stop:
             raise ValueError(f"--length {text} is an empty range (start {start} > stop {stop})")
+        _check_length(stop)  # before the range is built
         lengths = list(range(start, stop + 1, step))
     if min(lengths) < 1:
         raise ValueError(f"--length values must be positive integers, got {min(lengths)}")
+    _check_length(max(lengths))
     return lengths
+
+
+def _check_length(T: int, option: str = "--length") -> None:
+    """A sequence length of at most :data:`MAX_LENGTH` (a huge typo fails at once)."""
+    if T > MAX_LENGTH:
+        raise ValueError(
+            f"{option} is at most {MAX_LENGTH}, got {short_int(T)} (the networks and grids "
+            "grow with T; use the library for longer sequences)"
+        )
 
 
 def _check_positive(args: argparse.Namespace, names: Sequence[str]) -> None:
@@ -164,10 +199,11 @@ def cmd_table(args: argparse.Namespace) -> int:
     options = {"progress": _show_progress(args)}
     if args.max_samples is not None:
         options["max_samples"] = args.max_samples
+    jobs = _jobs(args, len(configs))
     rows: list[SweepRow] | None = None
     try:
-        if args.jobs > 1:
-            with process_pool(args.jobs) as pool:
+        if jobs > 1:
+            with process_pool(jobs) as pool:
                 rows = sweep(configs, executor=pool, **options)
         else:
             rows = sweep(configs, **options)
@@ -196,6 +232,24 @@ def cmd_table(args: argparse.Namespace) -> int:
     if out is not None:
         _say(args, where)
     return 1 if getattr(args, "failed", False) else 0
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def _jobs(args: argparse.Namespace, rows: int) -> int:
+    """``--jobs``, capped at the cores and the rows (with a note): more only costs memory."""
+    cores = _cores()
+    jobs = min(args.jobs, cores, rows)
+    if args.jobs > cores:
+        note = f"note: --jobs {args.jobs} is more than the {cores} cores here; using {jobs}"
+        _say(args, note, always=True)
+    return jobs
 
 
 def _write_rows(args: argparse.Namespace, out: Path | None, rows: Sequence[SweepRow]) -> str:
@@ -255,6 +309,9 @@ def cmd_draw(args: argparse.Namespace) -> int:
     if suffix not in (".pdf", ".svg", ".png", ".tex"):
         raise ValueError(f"-o must end in .pdf, .svg, .png or .tex, got {out.name!r}")
     _check_positive(args, ("depth", "length", "hidden", "inputs", "classes", "dpi"))
+    _check_length(args.length)
+    if args.dpi > MAX_DPI:
+        raise ValueError(f"--dpi is at most {MAX_DPI} (print quality is 300-600), got {args.dpi}")
     view = args.view
     if args.bound is not None:
         wanted = "network" if args.bound == "network" else "grid"
@@ -283,7 +340,15 @@ def cmd_draw(args: argparse.Namespace) -> int:
         from rac_tn.diagram import draw
         from rac_tn.drawing.mpl import save
 
-        save(draw(rac, T=args.length, view=view, cut=cut, **style), out, dpi=args.dpi)
+        figure = draw(rac, T=args.length, view=view, cut=cut, **style)
+        if suffix == ".png":
+            width, height = figure.get_size_inches() * args.dpi
+            if width * height > MAX_PIXELS:
+                raise ValueError(
+                    f"--dpi {args.dpi}: the image would have {width:.0f} x {height:.0f} pixels "
+                    f"(at most {MAX_PIXELS:,}); lower --dpi, or write .pdf or .svg"
+                )
+        save(figure, out, dpi=args.dpi)
     _say(args, f"wrote {out}")
     return 0
 
@@ -358,6 +423,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     out = None if args.output is None else check_output_file(args.output, "-o")
     _check_positive(args, ("length",))
+    _check_length(args.length)
     if args.max_samples is not None:
         _check_positive(args, ("max_samples",))
     partition = _parse_cut(args.partition, args.length, "--partition")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from rac_tn import __version__
 from rac_tn._format import message_text
@@ -81,7 +82,7 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
         default="start-end",
         help="start-end, interleaved, or the start times like 1,2,5",
     )
-    analyze.add_argument("--length", type=int, default=8, help="sequence length T")
+    analyze.add_argument("--length", type=int, default=8, help="sequence length T (at most 1000)")
     analyze.add_argument(
         "--bounds-only", action="store_true", help="skip the exact ranks (bounds only)"
     )
@@ -97,6 +98,14 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     )
     _add_quiet(analyze)
     analyze.set_defaults(func=cmd_analyze)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with control characters escaped in the errors (they echo what was typed)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the usage and the error, escaped, and exit with status 2."""
+        super().error(message_text(message))
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -131,7 +140,7 @@ def _add_quiet(parser: argparse.ArgumentParser, *aliases: str) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the ``rac-tn`` argument parser (``demo``, ``table``, ``draw`` and ``analyze``)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="rac-tn",
         description=(
             "Recurrent Arithmetic Circuits as tensor networks: contraction, separation-rank "
@@ -184,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--length",
         default="4:12:2",
         help="lengths T: start:stop[:step] (stop included), one number, or a list like 4,6,10; "
-        "Start-End skips odd T (with a note)",
+        "at most 1000; Start-End skips odd T (with a note)",
     )
     table.add_argument("--hidden", type=int, nargs="+", default=[2], help="hidden sizes R")
     table.add_argument("--inputs", type=int, nargs="+", default=[2], help="input sizes M")
@@ -201,7 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="cap of the sampled rank (default: rac_tn.exact.rank.DEFAULT_MAX_SAMPLES, 8192)",
     )
-    table.add_argument("--jobs", type=int, default=1, help="worker processes")
+    table.add_argument(
+        "--jobs", type=int, default=1, help="worker processes (at most the cores; more: a note)"
+    )
     table.add_argument("--format", choices=_OUTPUT_FORMATS, default="md", help="output format")
     table.add_argument(
         "-o", "--output", default=None, help="write to this file ('-' or none: stdout)"
@@ -257,7 +268,9 @@ def build_parser() -> argparse.ArgumentParser:
     fig.add_argument("--dims", action="store_true", help="label bonds with their dimensions")
     fig.add_argument("--degrees", action="store_true", help="grid view: label path degrees")
     fig.add_argument("--title", default=None, help="a title above the figure")
-    fig.add_argument("--dpi", type=int, default=300, help="resolution of .png output")
+    fig.add_argument(
+        "--dpi", type=int, default=300, help="resolution of .png output (at most 1200)"
+    )
     fig.add_argument(
         "--bare", action="store_true", help=".tex: only the tikzpicture, not a document"
     )
@@ -300,6 +313,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return args.func(args)
     except (ValueError, TypeError) as exc:
         print(f"{command}: error: {message_text(exc)}", file=sys.stderr)
+        return 2
+    except (MemoryError, OverflowError) as exc:  # sizes beyond this machine: one line too
+        reason = type(exc).__name__ + (f": {message_text(exc, 200)}" if str(exc) else "")
+        print(
+            f"{command}: error: the sizes asked for do not fit this machine ({reason}); "
+            "try smaller --hidden, --inputs, --depth or --length",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt as exc:
         stop_listening()  # a second Ctrl-C while exiting stays quiet

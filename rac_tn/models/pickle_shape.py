@@ -167,11 +167,11 @@ def check_pickle(data: bytes) -> None:
         )
     try:
         _follow(data)
-    except (ValueError, IndexError, KeyError) as exc:
+    except (ValueError, IndexError) as exc:
         if isinstance(exc, PickleRefused):
             raise
-        reason = printable(f"{type(exc).__name__}: {exc}", 80)
-        raise PickleRefused(f"the pickle is malformed ({reason})") from None
+        reason = "an opcode takes more than the stack holds" if isinstance(exc, IndexError) else exc
+        raise PickleRefused(f"the pickle is malformed ({printable(str(reason), 80)})") from None
 
 
 def _follow(data: bytes) -> None:
@@ -200,7 +200,10 @@ def _follow(data: bytes) -> None:
                 key = len(memo) if name == "MEMOIZE" else _memo_key(data, start, pos, name)
                 memo[key] = stack[-1]
         elif name in ("GET", "BINGET", "LONG_BINGET"):
-            stack.append(memo[_memo_key(data, start, pos, name)])
+            key = _memo_key(data, start, pos, name)
+            if key not in memo:
+                raise ValueError(f"{name} of memo entry {key}, which no PUT wrote")
+            stack.append(memo[key])
         elif name == "DUP":
             stack.append(stack[-1])
         elif name == "POP" and marks and len(stack) == marks[-1]:

@@ -318,7 +318,7 @@ def _safetensor_entry(where: str, name: str, info: Any) -> tuple[str, list[int],
     dtype_name, shape, offsets = info.get("dtype"), info.get("shape"), info.get("data_offsets")
     if dtype_name is None or shape is None or offsets is None:
         raise StateDictFileError(f"{label} lacks dtype, shape or data_offsets")
-    if dtype_name not in _SAFETENSORS_DTYPES:
+    if not isinstance(dtype_name, str) or dtype_name not in _SAFETENSORS_DTYPES:
         raise StateDictFileError(
             f"{label} has dtype {shown(dtype_name, 40)}, which rac_tn does not read "
             f"(supported: {', '.join(_SAFETENSORS_DTYPES)})"
