@@ -278,8 +278,19 @@ def _draw_text(ax: Axes, text: Text) -> None:
     )
 
 
+#: Metadata that would make two saves of one figure differ (dates), left out.
+_FIXED_METADATA = {
+    "pdf": {"CreationDate": None},
+    "svg": {"Date": None},
+    "eps": {"CreationDate": None},
+}
+
+
 def save(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
     """Save ``fig`` by suffix (.pdf, .svg, .png, .eps) with fonts embedded as TrueType / paths.
+
+    A PDF, SVG or PNG is the same bytes for the same figure (no creation date, fixed SVG ids),
+    so a regenerated figure changes only where the drawing does.
 
     Parameters
     ----------
@@ -309,9 +320,12 @@ def save(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
     font_log = logging.getLogger("fontTools")
     level = font_log.level
     font_log.setLevel(logging.ERROR)
+    rc = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "path", "svg.hashsalt": "rac_tn"}
     try:
-        with rc_context({"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "path"}):
-            fig.savefig(path, format=fmt, dpi=dpi, facecolor="white")
+        with rc_context(rc):
+            fig.savefig(
+                path, format=fmt, dpi=dpi, facecolor="white", metadata=_FIXED_METADATA.get(fmt)
+            )
     finally:
         font_log.setLevel(level)
     return path
