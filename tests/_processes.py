@@ -100,3 +100,11 @@ def signal_masks(pid: int) -> dict[str, int]:
         for key, _, value in (line.partition(":\t") for line in lines)
         if key in ("SigBlk", "SigIgn", "SigCgt")
     }
+
+
+def cores() -> int:
+    """The cores this process may run on (``rac-tn table --jobs`` uses at most these)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
