@@ -143,3 +143,24 @@ def test_malformed_headers_and_pickles_get_words_not_codes(tmp_path):
     path = torch_zip(tmp_path / "pop.pt", b"\x80\x02s.", {})  # SETITEM on an empty stack
     with pytest.raises(StateDictFileError, match="an opcode takes more than the stack holds"):
         read_arrays(path)
+
+
+def test_arrays_beyond_the_available_memory_are_refused_before_reading(tmp_path, monkeypatch):
+    """A state dict whose tensors need more memory than the machine has free is one line
+    (past the RAM, reading it was a MemoryError traceback or the OOM killer)."""
+    import rac_tn.models.statedict_files as files
+    import rac_tn.models.torch_pickle as torch_pickle
+
+    monkeypatch.setattr(torch_pickle, "available_memory", lambda: 100)
+    monkeypatch.setattr(files, "available_memory", lambda: 100)
+    arrays = fixture_state_dict()
+    with pytest.raises(StateDictFileError, match="more than the 100 B of memory available"):
+        read_arrays(pt_of(tmp_path / "w.pt", arrays))
+    np.savez(tmp_path / "w.npz", **arrays)
+    with pytest.raises(StateDictFileError, match="more than the 100 B of memory available"):
+        read_arrays(tmp_path / "w.npz")
+    path = tmp_path / "ok.safetensors"
+    header = b'{"w": {"dtype": "F32", "shape": [64], "data_offsets": [0, 256]}}'
+    path.write_bytes(len(header).to_bytes(8, "little") + header + bytes(256))
+    with pytest.raises(StateDictFileError, match="more than the 100 B of memory available"):
+        read_arrays(path)

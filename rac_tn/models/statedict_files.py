@@ -40,6 +40,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from rac_tn._checks import available_memory
 from rac_tn._format import human_bytes, printable, shown
 from rac_tn.models.torch_pickle import TorchFileError, open_zip, read_torch_zip
 
@@ -142,13 +143,8 @@ def _reason(exc: BaseException) -> str:
 
 def _check_memory(where: str, need: int) -> None:
     """Refuse to read ``need`` bytes of arrays when the machine has less memory available."""
-    try:
-        with open("/proc/meminfo") as meminfo:
-            fields = dict(line.split(":", 1) for line in meminfo)
-        available = int(fields["MemAvailable"].split()[0]) * 1024
-    except (OSError, KeyError, ValueError):  # not Linux: numpy's MemoryError is caught instead
-        return
-    if need > available:
+    available = available_memory()
+    if available is not None and need > available:
         raise StateDictFileError(
             f"{where}: its arrays need {human_bytes(need)}, more than the "
             f"{human_bytes(available)} of memory available"

@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from rac_tn._checks import available_memory
 from rac_tn._format import human_bytes, printable, shown
 from rac_tn.models.pickle_shape import (
     MAX_NESTING,
@@ -435,6 +436,13 @@ def _materialise(
         raise TorchFileError(
             f"its storages hold {human_bytes(stored)} for {human_bytes(need)} of tensor "
             "values; re-save the tensors with tensor.clone()"
+        )
+    available = available_memory()
+    largest = max((info.file_size for info in entries.values()), default=0)
+    if available is not None and need + largest > available:  # the arrays, and one storage
+        raise TorchFileError(
+            f"its tensors need {human_bytes(need)}, more than the {human_bytes(available)} "
+            "of memory available"
         )
     arrays: dict[_TensorRef, np.ndarray] = {}
     for key, on_it in by_storage.items():
