@@ -51,7 +51,7 @@ from rac_tn.exact.rank import DEFAULT_MAX_SAMPLES, RankResult, separation_rank
 from rac_tn.models.rac import RAC
 from rac_tn.network.compiled import compile_rac, count_tensors
 from rac_tn.partition import Partition, as_partition
-from rac_tn.results import HANKEL_RANK
+from rac_tn.results import HANKEL_RANK, Codec, Serialisable
 
 __all__ = [
     "NETWORK_CUT_MAX_TENSORS",
@@ -66,19 +66,16 @@ __all__ = [
 #: symmetric cut, which never duplicates, bounds the same rank more tightly).
 NETWORK_CUT_MAX_TENSORS = 20_000
 
-#: The results a Report holds besides its rows, and their types (for ``from_dict``).
-_RESULT_TYPES: dict[str, Any] = {
-    "theorems": TheoremBounds,
-    "symmetric_bound": CutBound,
-    "symmetric_grid_bound": CutBound,
-    "network_bound": CutBound,
-}
-#: ... and the per-class ranks (tuples of RankResult).
-_RANK_TUPLES = ("ranks", "grid_ranks")
+#: A report stores its partition flat: ``T``, the partition as text, ``start`` and ``end``.
+_FLAT_PARTITION = Codec(
+    ("T", "partition", "start", "end"),
+    lambda p: {"T": p.T, "partition": str(p), "start": list(p.start), "end": list(p.end)},
+    lambda data: Partition(data["T"], data["start"]),
+)
 
 
 @dataclass(frozen=True)
-class Report:
+class Report(Serialisable):
     """Bounds and ranks of one RAC for one partition; see :func:`analyze`.
 
     Attributes
@@ -128,6 +125,10 @@ class Report:
     notes: tuple[str, ...] = ()
     rac: RAC | None = field(default=None, compare=False, repr=False)
 
+    _json_skip = ("rac",)  # the live model is kept for drawing only
+    _json_optional = ("notes",)
+    _json_codecs = {"model": Codec(("rac",)), "partition": _FLAT_PARTITION}
+
     @property
     def rank(self) -> RankResult | None:
         """The sampled separation rank when one class was ranked (else see :attr:`ranks`)."""
@@ -142,49 +143,6 @@ class Report:
     def generic_proven(self) -> bool:
         """True when the bracket on the generic separation rank is closed."""
         return self.generic_lower is not None and self.generic_lower == self.generic_upper
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return plain data: ints stay exact Python ints, the whole dict is JSON-serialisable."""
-        part = self.partition
-        notes = {"notes": list(self.notes)} if self.notes else {}
-        return {
-            **notes,
-            "rac": self.model.to_dict(),
-            "T": part.T,
-            "partition": str(part),
-            "start": list(part.start),
-            "end": list(part.end),
-            "rows": [row.to_dict() for row in self.rows],
-            **{
-                name: None if (result := getattr(self, name)) is None else result.to_dict()
-                for name in _RESULT_TYPES
-            },
-            "classes": list(self.classes),
-            **{name: [r.to_dict() for r in getattr(self, name)] for name in _RANK_TUPLES},
-            "generic_lower": self.generic_lower,
-            "generic_upper": self.generic_upper,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Report:
-        """Rebuild the report that :meth:`to_dict` described (without the live ``rac``)."""
-        return cls(
-            model=ModelSizes.from_dict(data["rac"]),
-            partition=Partition(data["T"], data["start"]),
-            rows=tuple(ReportRow.from_dict(row) for row in data["rows"]),
-            **{
-                name: None if data.get(name) is None else kind.from_dict(data[name])
-                for name, kind in _RESULT_TYPES.items()
-            },
-            classes=tuple(data.get("classes", (0,))),
-            **{
-                name: tuple(RankResult.from_dict(r) for r in data.get(name, ()))
-                for name in _RANK_TUPLES
-            },
-            generic_lower=data.get("generic_lower"),
-            generic_upper=data.get("generic_upper"),
-            notes=tuple(data.get("notes", ())),
-        )
 
     def to_markdown(self) -> str:
         """Format the report as a markdown table, one row per number."""
