@@ -22,13 +22,11 @@ True
 
 from __future__ import annotations
 
-import html
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from rac_tn._checks import DEFAULT_MAX_ENTRIES, check_class_index, positive_int
-from rac_tn._format import short_int
 from rac_tn.analysis.report_rows import (
     ModelSizes,
     ReportRow,
@@ -41,7 +39,7 @@ from rac_tn.analysis.report_rows import (
     symmetric_rows,
     theorem_rows,
 )
-from rac_tn.analysis.tables import REPORT_COLUMNS, frame, report_records
+from rac_tn.analysis.tables import REPORT_COLUMNS, REPORT_TABLE, frame, report_records, write_table
 from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.bounds.network_cut import network_cut_bound
 from rac_tn.bounds.symmetric import symmetric_bound
@@ -152,16 +150,8 @@ class Report(Serialisable):
             f"T={self.partition.T}; partition {self.partition}",
             *(f"\nNote: {note}." for note in self.notes),
             "",
-            "| quantity | value | log2 | claim | origin | method | seconds | note |",
-            "|---|---:|---:|---|---|---|---:|---|",
+            write_table(report_records(self), REPORT_TABLE, "md", missing="—"),
         ]
-        for row in self.rows:
-            value = "—" if row.value is None else short_int(row.value, 14)
-            log2 = "—" if row.log2 is None else f"{row.log2:.4g}"
-            lines.append(
-                f"| {row.quantity} | {value} | {log2} | {row.claim} | {row.origin} | "
-                f"{row.method} | {row.seconds:.3g} | {row.note} |"
-            )
         return "\n".join(lines)
 
     def to_dataframe(self) -> Any:
@@ -183,40 +173,21 @@ class Report(Serialisable):
 
     def _repr_html_(self) -> str:
         """An HTML table for notebooks (Jupyter shows it instead of the repr)."""
-        cells = []
-        for row in self.rows:
-            value = "skipped" if row.value is None else short_int(row.value, 14)
-            title = "" if row.value is None else f' title="{row.value}"'
-            cells.append(
-                "<tr>"
-                f"<td>{html.escape(row.quantity)}</td>"
-                f'<td style="text-align:right"{title}>{html.escape(value)}</td>'
-                f"<td>{html.escape(row.claim)}</td><td>{html.escape(row.origin)}</td>"
-                f"<td>{html.escape(row.method)}</td>"
-                f'<td style="text-align:right">{row.seconds:.3g}</td>'
-                f"<td>{html.escape(row.note)}</td>"
-                "</tr>"
-            )
-        head = "".join(
-            f"<th>{name}</th>"
-            for name in ("quantity", "value", "claim", "origin", "method", "seconds", "note")
-        )
-        caption = html.escape(f"{self.model}, T = {self.partition.T}, partition {self.partition}")
-        return (
-            f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(cells)}</tbody></table>"
-        )
+        caption = f"{self.model}, T = {self.partition.T}, partition {self.partition}"
+        records = report_records(self)
+        return write_table(records, REPORT_TABLE, "html", missing="—", caption=caption)
 
     def __repr__(self) -> str:
         head = f"Report for {self.model}, T={self.partition.T}, partition {self.partition}"
         head += "".join(f"\n  note: {note}" for note in self.notes)
         width = max((len(row.quantity) for row in self.rows), default=0)
+        values = [REPORT_TABLE[1].text(row.to_dict(), "skipped") for row in self.rows]
+        digits = max(map(len, values), default=0)
         body = []
-        for row in self.rows:
-            value = "skipped" if row.value is None else short_int(row.value, 14)
+        for row, value in zip(self.rows, values, strict=True):
             note = f"  [{row.note}]" if row.note else ""
             body.append(
-                f"  {row.quantity:<{width}}  {value:>14}  {row.claim:<21}  {row.origin}"
+                f"  {row.quantity:<{width}}  {value:>{digits}}  {row.claim:<21}  {row.origin}"
                 f" ({row.method}, {row.seconds:.2g} s){note}"
             )
         return "\n".join([head, *body])
