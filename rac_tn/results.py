@@ -22,7 +22,6 @@ import math
 import sys
 import types
 from collections.abc import Callable, Hashable, Mapping
-from collections.abc import Set as AbstractSet
 from typing import Any, ClassVar, Literal, NamedTuple, Self, Union, get_args, get_origin
 
 import numpy as np
@@ -158,17 +157,33 @@ class Serialisable:
         return _decode(cls, data)
 
 
-class _Stored(NamedTuple):
-    """One stored field: its dataclass field, resolved type hint and codec (or None)."""
+#: A decoder: ``(data, where) -> value``; ``where`` names the value in errors, as a string or
+#: a pair ``(where, suffix)`` spelled out only when an error needs it (:func:`_spell`).
+_Decoder = Callable[[Any, Any], Any]
 
-    field: dataclasses.Field
-    hint: Any
+
+class _Stored(NamedTuple):
+    """One stored field: its name, payload keys, decoder (None: its codec's), codec, default."""
+
+    name: str
+    label: str  # ".name", its part of a path in errors
+    keys: tuple[str, ...]
+    decode: _Decoder | None
     codec: Codec | None
+    default: Any  # dataclasses.MISSING when the field is required
+
+
+class _Plan(NamedTuple):
+    """How a class is stored: its fields, every payload key, the optional fields."""
+
+    fields: tuple[_Stored, ...]
+    keys: frozenset[str]
+    optional: tuple[_Stored, ...]
 
 
 @functools.cache
-def _plan(cls: type) -> tuple[_Stored, ...]:
-    """The stored fields of ``cls``, their hints resolved once (at first use, not import)."""
+def _plan(cls: type) -> _Plan:
+    """How ``cls`` is stored, built once (at first use, not import: hints resolve late)."""
     names = {f.name for f in dataclasses.fields(cls)}
     for name in (*cls._json_skip, *cls._json_optional, *cls._json_codecs):
         if name not in names:
@@ -178,145 +193,173 @@ def _plan(cls: type) -> tuple[_Stored, ...]:
     for f in dataclasses.fields(cls):
         if not f.init or f.name in cls._json_skip:
             continue
-        try:
-            hint = (
-                eval(f.type, namespace, {cls.__name__: cls}) if isinstance(f.type, str) else f.type
-            )
-        except NameError as exc:
-            raise TypeError(
-                f"{cls.__name__}.{f.name}: cannot resolve its type hint {f.type!r} ({exc})"
-            ) from exc
-        stored.append(_Stored(f, hint, cls._json_codecs.get(f.name)))
-    return tuple(stored)
-
-
-def _default(f: dataclasses.Field) -> Any:
-    """The default of field ``f`` (``MISSING`` when it has none)."""
-    if f.default_factory is not dataclasses.MISSING:
-        return f.default_factory()
-    return f.default
+        codec = cls._json_codecs.get(f.name)
+        decode = None
+        if codec is None or codec.decode is None:
+            hint = f.type
+            try:
+                if isinstance(hint, str):  # postponed annotations: evaluate in the module
+                    hint = eval(hint, namespace, {cls.__name__: cls})
+            except NameError as exc:
+                raise TypeError(
+                    f"{cls.__name__}.{f.name}: cannot resolve its type hint {f.type!r} ({exc})"
+                ) from exc
+            decode = _decoder(hint)
+        default = f.default if f.default_factory is dataclasses.MISSING else f.default_factory()
+        payload_keys = codec.keys if codec else (f.name,)
+        stored.append(_Stored(f.name, "." + f.name, payload_keys, decode, codec, default))
+    keys = frozenset(key for s in stored for key in s.keys) | {"schema"}
+    optional = tuple(s for s in stored if s.name in cls._json_optional)
+    return _Plan(tuple(stored), keys, optional)
 
 
 def _encode(obj: Serialisable) -> dict[str, Any]:
     """The stored fields of ``obj`` as JSON-safe data (no schema key: nested results)."""
     plan = _plan(type(obj))
-    optional = obj._json_optional
-    if optional and all(
-        getattr(obj, s.field.name) == _default(s.field) for s in plan if s.field.name in optional
-    ):
-        plan = tuple(s for s in plan if s.field.name not in optional)
+    left_out: tuple[_Stored, ...] = ()
+    if plan.optional and all(getattr(obj, s.name) == s.default for s in plan.optional):
+        left_out = plan.optional
     data: dict[str, Any] = {}
-    for field, _, codec in plan:
-        value = getattr(obj, field.name)
-        if codec is None:
-            data[field.name] = jsonable(value)
-        elif codec.encode is None:
-            data[codec.keys[0]] = jsonable(value)
+    for s in plan.fields:
+        if s in left_out:
+            continue
+        value = getattr(obj, s.name)
+        if s.codec is None or s.codec.encode is None:
+            data[s.keys[0]] = jsonable(value)
         else:
-            data.update(codec.encode(value))
+            data.update(s.codec.encode(value))
     return data
 
 
-def _decode(cls: type, data: Any, where: str | None = None) -> Any:
+def _decode(cls: type, data: Any, where: Any = None) -> Any:
     """Rebuild a ``cls`` from its payload; ``where`` names a nested payload in errors."""
-    where = where or cls.__name__
+    where = cls.__name__ if where is None else where
     if not isinstance(data, Mapping):
         raise TypeError(
-            f"{where} must be a mapping (the output of to_dict), got {type(data).__name__}"
+            f"{_spell(where)} must be a mapping (the output of to_dict), got {type(data).__name__}"
         )
     schema = data.get("schema", 1)
-    if not (isinstance(schema, int) and not isinstance(schema, bool) and schema >= 1):
-        raise ValueError(f"{where}: 'schema' must be a positive integer, got {schema!r}")
+    if type(schema) is not int or schema < 1:
+        raise ValueError(f"{_spell(where)}: 'schema' must be a positive integer, got {schema!r}")
     if schema > SCHEMA:
         raise ValueError(
-            f"{where}: the payload has schema {schema}, written by a newer rac_tn; this "
+            f"{_spell(where)}: the payload has schema {schema}, written by a newer rac_tn; this "
             f"version reads schema {SCHEMA} and earlier (upgrade rac_tn to read it)"
         )
     plan = _plan(cls)
-    keys = {key for s in plan for key in (s.codec.keys if s.codec else (s.field.name,))}
-    unknown = sorted(set(data) - keys - {"schema"}, key=str)
-    if unknown:
-        raise ValueError(f"{where}: unknown keys {unknown}; expected some of {sorted(keys)}")
+    if not plan.keys.issuperset(data):
+        unknown = sorted(set(data) - plan.keys, key=str)
+        expected = sorted(plan.keys - {"schema"})
+        raise ValueError(f"{_spell(where)}: unknown keys {unknown}; expected some of {expected}")
     kwargs = {}
-    for field, hint, codec in plan:
-        keys_here = codec.keys if codec else (field.name,)
-        if not any(key in data for key in keys_here):
-            if _default(field) is dataclasses.MISSING:
-                raise ValueError(f"{where}: the payload lacks {keys_here[0]!r}")
-            continue
-        if codec is not None and codec.decode is not None:
-            kwargs[field.name] = codec.decode(data)
-        else:
-            kwargs[field.name] = _value(hint, data[keys_here[0]], f"{where}.{field.name}")
+    for s in plan.fields:
+        if s.decode is None:  # a codec reading the payload itself
+            present = any(key in data for key in s.keys)
+            if present:
+                kwargs[s.name] = s.codec.decode(data)
+        elif present := s.keys[0] in data:
+            kwargs[s.name] = s.decode(data[s.keys[0]], (where, s.label))
+        if not present and s.default is dataclasses.MISSING:
+            raise ValueError(f"{_spell(where)}: the payload lacks {s.keys[0]!r}")
     return cls(**kwargs)
 
 
-def _value(hint: Any, data: Any, where: str) -> Any:
-    """``data`` (decoded JSON) as a value of type ``hint``; ``where`` names it in errors."""
+def _spell(where: Any) -> str:
+    """A path in a payload as text: ``'Report.rows[2].value'``."""
+    return where if isinstance(where, str) else _spell(where[0]) + where[1]
+
+
+def _wrong(where: Any, expected: str, data: Any) -> ValueError:
+    """The error for a payload value that is not what its field holds."""
+    where = _spell(where)
+    if data is None:
+        return ValueError(f"{where} is None in the payload; expected {expected}")
+    return ValueError(f"{where} must be {expected}, got {data!r}")
+
+
+@functools.cache
+def _decoder(hint: Any) -> _Decoder:
+    """The decoder of a type hint (built once per hint)."""
     origin, args = get_origin(hint), get_args(hint)
     if hint in (Any, object, Hashable):
-        return tuples(data)
+        return lambda data, where: tuples(data)
     if origin in (Union, types.UnionType):
         options = [a for a in args if a is not type(None)]
-        if data is None and len(options) < len(args):
-            return None
-        return _value(options[0], data, where) if len(options) == 1 else tuples(data)
-    if data is None:
-        raise ValueError(f"{where} is None in the payload; expected {_name(hint)}")
+        inner = _decoder(options[0]) if len(options) == 1 else _decoder(Any)
+        if len(options) == len(args):
+            return inner
+        return lambda data, where: None if data is None else inner(data, where)
     if origin is Literal:
-        if isinstance(data, str) and data in args:
-            return data
-        raise ValueError(f"{where} must be one of {', '.join(map(repr, args))}, got {data!r}")
-    if hint in (tuple, list) or origin in (tuple, list):
-        if not isinstance(data, (list, tuple)):
-            raise ValueError(f"{where} must be a list, got {data!r}")
-        if not args:
-            items = tuple(tuples(item) for item in data)
-        elif (len(args) == 2 and args[1] is Ellipsis) or origin is list:
-            items = tuple(_value(args[0], v, f"{where}[{i}]") for i, v in enumerate(data))
-        elif len(args) == len(data):
-            items = tuple(
-                _value(a, v, f"{where}[{i}]")
-                for i, (a, v) in enumerate(zip(args, data, strict=True))
-            )
-        else:
-            raise ValueError(f"{where} must have {len(args)} entries, got {data!r}")
-        return list(items) if list in (hint, origin) else items
-    if hint in (frozenset, set) or origin in (frozenset, set, AbstractSet):
-        if not isinstance(data, (list, tuple)):
-            raise ValueError(f"{where} must be a list, got {data!r}")
-        items = (_value(args[0], v, where) if args else tuples(v) for v in data)
-        return set(items) if set in (hint, origin) else frozenset(items)
+        allowed, expected = frozenset(args), "one of " + ", ".join(map(repr, args))
+
+        def literal(data: Any, where: Any) -> Any:
+            if isinstance(data, str) and data in allowed:
+                return data
+            raise _wrong(where, expected, data)
+
+        return literal
+    if hint in (tuple, list, frozenset, set) or origin in (tuple, list, frozenset, set):
+        return _sequence(hint, origin or hint, args)
     if hint in (dict, Mapping) or origin in (dict, Mapping):
-        if not isinstance(data, Mapping):
-            raise ValueError(f"{where} must be a mapping, got {data!r}")
-        return {k: _value(args[1], v, f"{where}[{k!r}]") if args else v for k, v in data.items()}
+        value = _decoder(args[1]) if args else _decoder(Any)
+
+        def mapping(data: Any, where: Any) -> Any:
+            if not isinstance(data, Mapping):
+                raise _wrong(where, "a mapping", data)
+            return {k: value(v, (where, f"[{k!r}]")) for k, v in data.items()}
+
+        return mapping
     if hint is np.ndarray or origin is np.ndarray:
-        return np.asarray(data)
-    if hint is bool:
-        if isinstance(data, bool):
-            return data
-    elif hint is int:
-        if isinstance(data, int) and not isinstance(data, bool):
-            return int(data)
-    elif hint is float:
-        if isinstance(data, (int, float)) and not isinstance(data, bool):
-            return float(data)
-    elif hint is str:
-        if isinstance(data, str):
-            return data
-    elif isinstance(hint, type) and issubclass(hint, Serialisable):
-        return _decode(hint, data, where)
-    elif callable(getattr(hint, "from_dict", None)):
-        return hint.from_dict(data)
+        return lambda data, where: np.asarray(data)
+    if hint in (bool, int, float, str):
+
+        def scalar(data: Any, where: Any) -> Any:
+            return data if type(data) is hint else _scalar(hint, data, where)
+
+        return scalar
+    if isinstance(hint, type) and issubclass(hint, Serialisable):
+        return lambda data, where: _decode(hint, data, where)
+    if callable(getattr(hint, "from_dict", None)):
+        return lambda data, where: hint.from_dict(data)
+    raise TypeError(f"no JSON decoding for the type {hint!r}")
+
+
+def _scalar(kind: type, data: Any, where: Any) -> Any:
+    """``data`` as a bool, int, float or str (ints read as floats; bools are not ints)."""
+    if type(data) is kind:
+        return data
+    if kind is float and type(data) is int:
+        return float(data)
+    if kind is int and isinstance(data, int) and not isinstance(data, bool):
+        return int(data)
+    raise _wrong(where, kind.__name__, data)
+
+
+def _sequence(hint: Any, origin: Any, args: tuple) -> _Decoder:
+    """The decoder of a tuple, list, set or frozenset hint (from a JSON list)."""
+    if not args:
+        items = [_decoder(Any)]
+    elif origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+        items = [_decoder(a) for a in args]  # a fixed-length tuple
     else:
-        raise TypeError(f"{where}: no JSON decoding for the type {hint!r}")
-    raise ValueError(f"{where} must be {_name(hint)}, got {data!r}")
+        items = [_decoder(args[0])]
+    fixed = len(items) if origin is tuple and args and args[-1] is not Ellipsis else None
+    build = {tuple: tuple, list: list, set: set, frozenset: frozenset}[origin]
 
+    def sequence(data: Any, where: Any) -> Any:
+        if not isinstance(data, (list, tuple)):
+            raise _wrong(where, "a list", data)
+        if fixed is not None and len(data) != fixed:
+            raise ValueError(f"{_spell(where)} must have {fixed} entries, got {data!r}")
+        decoders = items * len(data) if fixed is None else items
+        try:  # the entries' paths are spelled out only for an error
+            return build(d(v, where) for d, v in zip(decoders, data, strict=True))
+        except (TypeError, ValueError):
+            for i, (d, v) in enumerate(zip(decoders, data, strict=True)):
+                d(v, (where, f"[{i}]"))
+            raise
 
-def _name(hint: Any) -> str:
-    """A type hint's name for error messages."""
-    return getattr(hint, "__name__", None) or str(hint)
+    return sequence
 
 
 def jsonable(value: Any) -> Any:
@@ -352,6 +395,9 @@ def jsonable(value: Any) -> Any:
     ...
     ValueError: a result holds the non-finite number inf
     """
+    kind = type(value)
+    if kind is int or kind is str or kind is bool or value is None:
+        return value
     if isinstance(value, Serialisable):
         return _encode(value)
     if hasattr(value, "to_dict") and dataclasses.is_dataclass(value):
