@@ -68,11 +68,6 @@ class Codec:
     decode
         ``payload -> value``, given the whole payload; None: ``keys[0]`` read by the field's
         type hint.
-
-    Examples
-    --------
-    >>> Codec(("rac",)).keys                  # a field stored under the key "rac"
-    ('rac',)
     """
 
     keys: tuple[str, ...]
@@ -300,15 +295,6 @@ def _decoder(hint: Any) -> _Decoder:
         return literal
     if hint in (tuple, list, frozenset, set) or origin in (tuple, list, frozenset, set):
         return _sequence(hint, origin or hint, args)
-    if hint in (dict, Mapping) or origin in (dict, Mapping):
-        value = _decoder(args[1]) if args else _decoder(Any)
-
-        def mapping(data: Any, where: Any) -> Any:
-            if not isinstance(data, Mapping):
-                raise _wrong(where, "a mapping", data)
-            return {k: value(v, (where, f"[{k!r}]")) for k, v in data.items()}
-
-        return mapping
     if hint is np.ndarray or origin is np.ndarray:
         return lambda data, where: np.asarray(data)
     if hint in (bool, int, float, str):
