@@ -79,7 +79,8 @@ def _check_range(rac: RecurrentModel, T: int, F: np.ndarray, out: np.ndarray) ->
         "grid_tensor_mod(rac, T, p) gives it exactly modulo a prime; rac.forward_scaled gives "
         "single entries with their power of two."
     )
-    finite, tiny = tree_kernels.range_flags(out)  # one pass; the checks below only if needed
+    # one pass (the kernel reads a contiguous array: a cotengra path may return a strided one)
+    finite, tiny = tree_kernels.range_flags(np.ascontiguousarray(out))
     if not finite:
         check_float_range(out, f"the grid tensor (T = {T}, depth {rac.L})", advice)
     if not tiny:
