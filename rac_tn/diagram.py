@@ -271,6 +271,11 @@ def _resolve_object(
         if T is not None and positive_int(T, "T") != part.T:
             raise ValueError(f"T = {T} does not match the report's T = {part.T}")
         bound = obj.network_bound if view == "network" else obj.symmetric_bound
+        if obj.rac is None:
+            raise ValueError(
+                "obj is a Report without its model (as Report.from_dict rebuilds one): draw "
+                "the model itself, with partition= or cut="
+            )
         return obj.rac, None, part.T, part, bound
     raise TypeError(
         "obj must be a model (a RAC, a family of rac_tn.models such as CP2RNN, or any "

@@ -76,6 +76,11 @@ def check_cut(cut: CutBound, view: View, T: int, net: RacNetwork | None = None) 
             f"cut is a {cut.method} bound, drawn on the tensor network: pass view='network' "
             "(the grid view draws symmetric cuts)"
         )
+    if cut.partition is None:
+        raise ValueError(
+            "cut separates two lists of indices, not a partition of the times: draw a cut "
+            "computed for a partition"
+        )
     if cut.partition.T != T:
         raise ValueError(f"cut is for T = {cut.partition.T}, but the figure has T = {T}")
     if view == "network" and net is not None and _names_unknown(cut, net):

@@ -194,7 +194,8 @@ def weights_notes(model: RAC | RecurrentModel) -> tuple[str, ...]:
         For a family, :data:`~rac_tn.models.ACTIVATION_NOTE`; for float weights,
         :data:`DYADIC_NOTE` (integer weights are exact as they are).
     """
-    notes = [] if model.circuit is None else ["the analysis is of " + model.circuit]
+    circuit = getattr(model, "circuit", None)  # not a protocol member: a family may lack it
+    notes = [] if circuit is None else ["the analysis is of " + circuit]
     if not model.is_integer:
         notes.append(DYADIC_NOTE)
     return tuple(notes)

@@ -63,9 +63,10 @@ def grid_from(
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         # a result that left float64's range raises below, with the route that works
         if method == "network":
+            assert net is not None  # checked above
             out = contract_grid(net, F, optimize)
         elif method == "prefix":
-            out = grid_prefix(rac, T, F)
+            out = grid_prefix(rac.to_rac(), T, F)  # prefix reads RAC weights (a RAC: itself)
         else:
             out = _grid_brute(rac, T, F)
     _check_range(rac, T, F, out.reshape(N**T, C))
