@@ -210,6 +210,7 @@ def build_scene(
     elif part is None:
         part = default_part
     if view == "network":
+        assert net is not None  # compiled above
         return network_view(net, opts, partition=part, cut=bound)
     dims, symbols = _grid_dims(model)
     name = None if rac_form(model) else type(model).__name__

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -240,7 +241,7 @@ class Partition:
         return {"T": self.T, "start": list(self.start)}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, object]) -> Partition:
+    def from_dict(cls, data: Mapping[str, Any]) -> Partition:
         """Rebuild from :meth:`to_dict`.
 
         Parameters

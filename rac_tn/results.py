@@ -79,7 +79,7 @@ def jsonable(value: Any) -> Any:
     ...
     ValueError: a result holds the non-finite number inf
     """
-    if hasattr(value, "to_dict") and dataclasses.is_dataclass(value):
+    if dataclasses.is_dataclass(value) and hasattr(value, "to_dict"):
         return value.to_dict()
     if isinstance(value, (bool, np.bool_)):
         return bool(value)

@@ -17,7 +17,7 @@ from typing import Any
 from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.bounds.theorems import TheoremBounds
 from rac_tn.exact.rank import RankResult
-from rac_tn.models.rac import RAC
+from rac_tn.models.protocol import RecurrentModel
 from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity
 
 __all__ = [
@@ -123,7 +123,7 @@ class ModelSizes:
     bias: bool = False
 
     @classmethod
-    def of(cls, rac: RAC) -> ModelSizes:
+    def of(cls, rac: RecurrentModel) -> ModelSizes:
         """Read the sizes of ``rac`` (or of a model family: d, n, L, number of classes)."""
         family = getattr(rac, "family", "rac")
         sizes = (rac.input_dim, rac.hidden_dim, rac.depth, rac.num_classes, rac.is_integer)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import html
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from rac_tn._checks import DEFAULT_MAX_ENTRIES, check_class_index, positive_int
 from rac_tn._format import short_int
@@ -48,7 +48,7 @@ from rac_tn.bounds.symmetric import symmetric_bound
 from rac_tn.bounds.theorems import TheoremBounds, family_theorem_bounds, theorem_bounds
 from rac_tn.exact.hankel import HankelRank, hankel_rank
 from rac_tn.exact.rank import DEFAULT_MAX_SAMPLES, RankResult, separation_rank
-from rac_tn.models.rac import RAC
+from rac_tn.models.protocol import RecurrentModel
 from rac_tn.network.compiled import compile_rac
 from rac_tn.partition import Partition, as_partition
 from rac_tn.results import HANKEL_RANK
@@ -126,7 +126,7 @@ class Report:
     generic_lower: int | None = None
     generic_upper: int | None = None
     notes: tuple[str, ...] = ()
-    rac: RAC | None = field(default=None, compare=False, repr=False)
+    rac: RecurrentModel | None = field(default=None, compare=False, repr=False)
 
     @property
     def rank(self) -> RankResult | None:
@@ -172,12 +172,13 @@ class Report:
             model=ModelSizes.from_dict(data["rac"]),
             partition=Partition(data["T"], data["start"]),
             rows=tuple(ReportRow.from_dict(row) for row in data["rows"]),
-            **{
+            # the keyword names come from _RESULT_TYPES and _RANK_TUPLES: mypy cannot match them
+            **{  # type: ignore[arg-type]
                 name: None if data.get(name) is None else kind.from_dict(data[name])
                 for name, kind in _RESULT_TYPES.items()
             },
             classes=tuple(data.get("classes", (0,))),
-            **{
+            **{  # type: ignore[arg-type]
                 name: tuple(RankResult.from_dict(r) for r in data.get(name, ()))
                 for name in _RANK_TUPLES
             },
@@ -265,7 +266,7 @@ class Report:
 
 
 def analyze(
-    rac: RAC,
+    rac: RecurrentModel,
     partition: Partition | str,
     *,
     exact: bool = True,
@@ -358,7 +359,8 @@ def analyze(
             if grid_rank is not None:
                 grid_ranks.append(grid_rank)
         generic_lower = max(rank.rank for rank in ranks)
-        generic_upper = min(rank.upper_bound for rank in ranks)  # the symmetric cut, or less
+        # the symmetric cut, or less (each rank was given upper_bound=sym)
+        generic_upper = min(cast(int, rank.upper_bound) for rank in ranks)
         rows.append(generic_row(generic_lower, generic_upper))
         if not getattr(rac, "multiplicative", True) and _is_cut(partition):
             rows.append(_hankel_row(hankel_rank(rac, partition, seed=seed)))
@@ -380,7 +382,7 @@ def analyze(
     )
 
 
-def _closed_forms(model: RAC, T: int) -> TheoremBounds:
+def _closed_forms(model: RecurrentModel, T: int) -> TheoremBounds:
     """Levine et al.'s values for a RAC; for a family, the same formulas at its width."""
     family = getattr(model, "family", "rac")
     if family == "rac":
@@ -410,7 +412,9 @@ def _hankel_row(result: HankelRank) -> ReportRow:
     )
 
 
-def _network_cut(rac: RAC, partition: Partition, limit: int) -> tuple[CutBound | None, ReportRow]:
+def _network_cut(
+    rac: RecurrentModel, partition: Partition, limit: int
+) -> tuple[CutBound | None, ReportRow]:
     count = rac.count_tensors(partition.T)
     if count > limit:
         return None, skipped_network_row(count, limit)
@@ -422,7 +426,11 @@ def _network_cut(rac: RAC, partition: Partition, limit: int) -> tuple[CutBound |
 
 
 def _grid_rank(
-    rac: RAC, partition: Partition, max_entries: int, grid_bound: CutBound, class_index: int
+    rac: RecurrentModel,
+    partition: Partition,
+    max_entries: int,
+    grid_bound: CutBound,
+    class_index: int,
 ) -> tuple[RankResult | None, ReportRow]:
     M, T = rac.input_dim, partition.T
     if M**T > max_entries:

@@ -39,7 +39,8 @@ REPORT_COLUMNS: tuple[str, ...] = (
 
 
 class _Row(Protocol):
-    log2: float | None
+    @property
+    def log2(self) -> float | None: ...
 
     def to_dict(self) -> dict[str, Any]: ...
 
@@ -47,7 +48,8 @@ class _Row(Protocol):
 class ReportLike(Protocol):
     """What :func:`format_report` reads of a :class:`rac_tn.analysis.Report`."""
 
-    rows: Sequence[_Row]
+    @property
+    def rows(self) -> Sequence[_Row]: ...  # noqa: D102
 
     def to_dict(self) -> dict[str, Any]: ...  # noqa: D102
 

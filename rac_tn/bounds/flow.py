@@ -9,7 +9,8 @@ undirected capacitated graph of a tensor network, reduced exactly before the flo
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Container, Hashable, Iterable, Sequence
+from typing import Any, Literal, cast
 
 import numpy as np
 import quimb.tensor as qtn
@@ -74,7 +75,7 @@ def product(values: Iterable[int]) -> int:
     >>> product([2, 3, 7])
     42
     """
-    items = list(values)
+    items: list[int | fmpz] = list(values)
     if len(items) > 64:
         # small factors first multiply in runs (cheap while the run's product is small), then
         # the run products go into the balanced tree as fmpz
@@ -129,7 +130,7 @@ def min_cut_arrays(
     if capacity.nnz == 0:
         reached[0] = True
         return reached
-    flow = maximum_flow(capacity, 0, 1).flow
+    flow = maximum_flow(capacity, 0, 1).flow  # type: ignore[arg-type]  # stubs: csr_array only
     residual = (capacity.astype(np.int64) - flow.astype(np.int64)).tocsr()
     residual.data = (residual.data > 0).astype(np.int8)
     residual.eliminate_zeros()
@@ -261,7 +262,7 @@ class CutGraph:
             del self.nbrs[u][v]
         return list(around)
 
-    def reduce(self, tensors: object) -> None:
+    def reduce(self, tensors: Container[object]) -> None:
         """Drop dead-end tensors and merge series tensors, until none is left (exact for min-cut).
 
         Parameters
@@ -282,7 +283,8 @@ class CutGraph:
                     vcap, element = self.vertex_cap.pop(v)
                     options.append((vcap, (element,)))
                 finite = [option for option in options if option[0] is not None]
-                cap, els = min(finite, key=lambda o: o[0]) if finite else (None, ())
+                # finite: no None capacity (the filter above)
+                cap, els = min(finite, key=lambda o: cast(float, o[0])) if finite else (None, ())
                 self._remove(v)
                 self.add_edge(x, y, cap, els)
             else:
@@ -313,7 +315,7 @@ class CutGraph:
                 arcs.append((a_out, self._ends(b)[0], self.cap[eid]))
         return arcs
 
-    def cut_elements(self, reachable: set) -> list[object]:
+    def cut_elements(self, reachable: set) -> list[Any]:
         """The payloads of the vertices and edges a cut crosses.
 
         Parameters
@@ -346,7 +348,7 @@ def tensor_network_min_cut(
     start: Sequence[str],
     end: Sequence[str],
     copies: Collection[int],
-    element: Callable[[str, Hashable, int], Hashable],
+    element: Callable[[Literal["bond", "hyperedge", "delta"], Hashable, int], Hashable],
 ) -> tuple[list, frozenset]:
     """A minimum cut of a quimb network separating the indices ``start`` from ``end``.
 

@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import gammaln
 
 from rac_tn.bounds.flow import min_cut_arrays, product
 from rac_tn.counting import multiset, paths
+
+if TYPE_CHECKING:
+    from rac_tn.bounds.cut_bound import Side
 
 _LN2 = math.log(2.0)
 
@@ -311,7 +315,7 @@ def exact_factors(
 
 def cheapest_candidate(
     M: int, R: int, L: int, T: int, N: int | None, candidates: list
-) -> tuple[list[tuple[tuple, int, int, int]], tuple[int, ...], tuple[int, ...], str]:
+) -> tuple[list[tuple[tuple, int, int, int]], tuple[int, ...], tuple[int, ...], Side]:
     """The exactly cheapest of candidate closed sets.
 
     Candidates whose cost in bits is clearly above the cheapest are not recounted exactly (a
@@ -341,4 +345,5 @@ def cheapest_candidate(
         value = product(f[3] for f in factors)
         if best is None or value < best[0]:
             best = (value, factors, widths, upstream, side_name)
+    assert best is not None  # the cheapest candidate is always taken
     return best[1:]

@@ -155,10 +155,11 @@ def _crosses(edge: Edge, node_side: dict[Hashable, str]) -> bool:
 
 def _input_side(bound: CutBound, t: int) -> str:
     """``'source'`` if input ``t`` is on the upstream side of the cut, else ``'sink'``."""
+    assert bound.partition is not None  # check_cut refuses a cut without one
     return "source" if bound.partition.side_of(t) == bound.upstream else "sink"
 
 
-def _network_sides(scene: Scene, bound: CutBound, vertices: set[str]) -> dict[Hashable, str]:
+def _network_sides(scene: Scene, bound: CutBound, vertices: set[Hashable]) -> dict[Hashable, str]:
     """Node keys to ``'source'`` / ``'sink'``, or ``'cut'`` for a cut vertex (on the boundary).
 
     An input (its hyperedge dot, or the end of each of its legs) is a terminal of the flow:

@@ -316,7 +316,8 @@ class RacNetwork:
         if match is None or ind not in self.tn.ind_map:
             raise KeyError(f"{ind!r} is not an index of this network")
         letter, layer, time, route = match.groups()
-        role = {"h": "state", "a": "recurrent", "b": "drive", "k": "term"}[letter]
+        roles: dict[str, IndexRole] = {"h": "state", "a": "recurrent", "b": "drive", "k": "term"}
+        role = roles[letter]
         if not family:
             return IndexInfo(role, "R", rac.R, int(layer), int(time), route)
         tensor = self.tn.tensor_map[next(iter(self.tn.ind_map[ind]))]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import cotengra as ctg
 import numpy as np
@@ -92,11 +92,11 @@ def evaluate(net: RacNetwork, X: object, *, optimize: Any = None) -> np.ndarray:
     True
     """
     net = _check_network(net)
-    batch, single = net.rac._check_inputs(X)
+    batch, single = net.rac._check_inputs(X)  # type: ignore[attr-defined]  # RAC, BilinearModel
     if batch.shape[1] != net.T:
         raise ValueError(
             f"X must have T = {net.T} steps (the network was compiled for T = {net.T}), "
-            f"got shape {np.shape(X)}"
+            f"got shape {np.shape(X)}"  # type: ignore[call-overload]  # any object at run time
         )
     if optimize is None:
         out = net.rac.forward(batch)
@@ -287,7 +287,7 @@ def _describe(optimize: Any) -> str:
 def _check_network(net: object) -> RacNetwork:
     if not all(hasattr(net, name) for name in ("tn", "path", "places", "model", "input_inds")):
         raise TypeError(f"net must be a RacNetwork (from compile_rac), got {type(net).__name__}")
-    return net
+    return cast("RacNetwork", net)  # duck-typed: it has a RacNetwork's attributes
 
 
 __all__ = [

@@ -192,6 +192,7 @@ def to_mps(
             rac.readout[check_class_index(class_index, rac.num_classes)], dtype=np.float64
         )
     layer = rac.layers[0]
+    assert layer.A is not None and layer.B is not None  # an 'mi' layer (the RAC's form)
     wh = np.asarray(layer.A.T, dtype=np.float64)
     drive = np.asarray(layer.B.T, dtype=np.float64) @ F.T  # (R, N)
     core = np.einsum("ba,bn->abn", wh, drive)  # G[a, b, n], the 'lrp' layout
