@@ -18,6 +18,7 @@ from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.bounds.theorems import TheoremBounds
 from rac_tn.exact.rank import RankResult
 from rac_tn.models.protocol import RecurrentModel
+from rac_tn.models.rac import RAC  # noqa: F401 - the examples use it
 from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity
 
 __all__ = [

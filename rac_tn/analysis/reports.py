@@ -49,6 +49,7 @@ from rac_tn.bounds.theorems import TheoremBounds, family_theorem_bounds, theorem
 from rac_tn.exact.hankel import HankelRank, hankel_rank
 from rac_tn.exact.rank import DEFAULT_MAX_SAMPLES, RankResult, separation_rank
 from rac_tn.models.protocol import RecurrentModel
+from rac_tn.models.rac import RAC  # noqa: F401 - the examples use it
 from rac_tn.network.compiled import compile_rac
 from rac_tn.partition import Partition, as_partition
 from rac_tn.results import HANKEL_RANK

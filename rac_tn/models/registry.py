@@ -9,8 +9,8 @@ Examples
 --------
 >>> family_names()
 ('rac', '2rnn', 'cp2rnn', 'mirnn', 'linear')
->>> get_family("cp2rnn").options
-frozenset({'bias', 'rank'})
+>>> sorted(get_family("cp2rnn").options)
+['bias', 'rank']
 """
 
 from __future__ import annotations
