@@ -177,7 +177,7 @@ class _Plan(NamedTuple):
 
 
 @functools.cache
-def _plan(cls: type) -> _Plan:
+def _plan(cls: Any) -> _Plan:
     """How ``cls`` is stored, built once (at first use, not import: hints resolve late)."""
     names = {f.name for f in dataclasses.fields(cls)}
     for name in (*cls._json_skip, *cls._json_optional, *cls._json_codecs):
@@ -199,7 +199,7 @@ def _plan(cls: type) -> _Plan:
                 raise TypeError(
                     f"{cls.__name__}.{f.name}: cannot resolve its type hint {f.type!r} ({exc})"
                 ) from exc
-            decode = _decoder(hint)
+            decode = _decoder(hint)  # type: ignore[arg-type]  # a type hint, hashable
         default = f.default if f.default_factory is dataclasses.MISSING else f.default_factory()
         payload_keys = codec.keys if codec else (f.name,)
         stored.append(_Stored(f.name, "." + f.name, payload_keys, decode, codec, default))
@@ -210,7 +210,7 @@ def _plan(cls: type) -> _Plan:
 
 def _encode(obj: Serialisable) -> dict[str, Any]:
     """The stored fields of ``obj`` as JSON-safe data (no schema key: nested results)."""
-    plan = _plan(type(obj))
+    plan = _plan(type(obj))  # type: ignore[arg-type]  # classes are hashable
     left_out: tuple[_Stored, ...] = ()
     if plan.optional and all(getattr(obj, s.name) == s.default for s in plan.optional):
         left_out = plan.optional
@@ -251,6 +251,7 @@ def _decode(cls: type, data: Any, where: Any = None) -> Any:
         if s.decode is None:  # a codec reading the payload itself
             present = any(key in data for key in s.keys)
             if present:
+                assert s.codec is not None and s.codec.decode is not None
                 kwargs[s.name] = s.codec.decode(data)
         elif present := s.keys[0] in data:
             kwargs[s.name] = s.decode(data[s.keys[0]], (where, s.label))
@@ -387,7 +388,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, Serialisable):
         return _encode(value)
     if hasattr(value, "to_dict") and dataclasses.is_dataclass(value):
-        return value.to_dict()
+        return value.to_dict()  # type: ignore[union-attr]  # a dataclass instance here
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer)):

@@ -152,6 +152,8 @@ def check_executor(executor: object) -> None:
 class TaskFailed(Exception):
     """Task ``index`` of :func:`run_on_executor` failed; its exception is the ``__cause__``."""
 
+    __cause__: BaseException  # always raised from the task's exception
+
     def __init__(self, index: int) -> None:
         self.index = index
         super().__init__(f"task {index} failed")

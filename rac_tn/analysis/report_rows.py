@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.bounds.theorems import TheoremBounds
 from rac_tn.exact.rank import RankResult
-from rac_tn.models.rac import RAC
+from rac_tn.models.protocol import RecurrentModel
+from rac_tn.models.rac import RAC  # noqa: F401 - the examples use it
 from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, Serialisable
 
 __all__ = [
@@ -115,7 +116,7 @@ class ModelSizes(Serialisable):
     _json_optional = ("family", "K", "bias")  # a RAC's sizes are M, R, L, C and integer
 
     @classmethod
-    def of(cls, rac: RAC) -> ModelSizes:
+    def of(cls, rac: RecurrentModel) -> ModelSizes:
         """Read the sizes of ``rac`` (or of a model family: d, n, L, number of classes)."""
         family = getattr(rac, "family", "rac")
         sizes = (rac.input_dim, rac.hidden_dim, rac.depth, rac.num_classes, rac.is_integer)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from rac_tn._checks import DEFAULT_MAX_ENTRIES, check_class_index, positive_int
 from rac_tn.analysis.report_rows import (
@@ -52,7 +52,7 @@ from rac_tn.bounds.theorems import (
 from rac_tn.exact.hankel import HankelRank, hankel_rank
 from rac_tn.exact.rank import DEFAULT_MAX_SAMPLES, RankResult, check_seconds, separation_rank
 from rac_tn.models.protocol import RecurrentModel
-from rac_tn.models.rac import RAC
+from rac_tn.models.rac import RAC  # noqa: F401 - the examples use it
 from rac_tn.network.compiled import compile_rac
 from rac_tn.partition import Partition, as_partition
 from rac_tn.results import HANKEL_RANK, Codec, Serialisable
@@ -125,7 +125,7 @@ class Report(Serialisable):
     generic_lower: int | None = None
     generic_upper: int | None = None
     notes: tuple[str, ...] = ()
-    rac: RAC | None = field(default=None, compare=False, repr=False)
+    rac: RecurrentModel | None = field(default=None, compare=False, repr=False)
 
     _json_skip = ("rac",)  # the live model is kept for drawing only
     _json_optional = ("notes",)
@@ -299,7 +299,8 @@ def analyze(
             if grid_rank is not None:
                 grid_ranks.append(grid_rank)
         generic_lower = max(rank.rank for rank in ranks)
-        generic_upper = min(rank.upper_bound for rank in ranks)  # the symmetric cut, or less
+        # the symmetric cut, or less (each rank was given upper_bound=sym)
+        generic_upper = min(cast(int, rank.upper_bound) for rank in ranks)
         rows.append(generic_row(generic_lower, generic_upper))
         if not rac.multiplicative and _is_cut(partition):
             rows.append(_hankel_row(hankel_rank(rac, partition, seed=seed)))
@@ -356,7 +357,9 @@ def _hankel_row(result: HankelRank) -> ReportRow:
     )
 
 
-def _network_cut(rac: RAC, partition: Partition, limit: int) -> tuple[CutBound | None, ReportRow]:
+def _network_cut(
+    rac: RecurrentModel, partition: Partition, limit: int
+) -> tuple[CutBound | None, ReportRow]:
     count = rac.count_tensors(partition.T)
     if count > limit:
         return None, skipped_network_row(count, limit)
@@ -368,7 +371,11 @@ def _network_cut(rac: RAC, partition: Partition, limit: int) -> tuple[CutBound |
 
 
 def _grid_rank(
-    rac: RAC, partition: Partition, max_entries: int, grid_bound: CutBound, class_index: int
+    rac: RecurrentModel,
+    partition: Partition,
+    max_entries: int,
+    grid_bound: CutBound,
+    class_index: int,
 ) -> tuple[RankResult | None, ReportRow]:
     M, T = rac.input_dim, partition.T
     if M**T > max_entries:

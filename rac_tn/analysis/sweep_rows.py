@@ -138,11 +138,12 @@ def sweep_configs(
         raise TypeError(
             f"partition must be a string like 'start-end' or '1,2,5', got {partition!r}"
         )
+    # check_seed also passes None and a Generator, which SweepConfig.seed (int) does not type
     seed = check_seed(seed)
-    options = {"model": model, "rank": rank, "bias": bool(bias)}
+    options: dict[str, Any] = {"model": model, "rank": rank, "bias": bool(bias)}
     SweepConfig(1, 1, 1, 2, **options)  # checks the family options before the product
     return [
-        SweepConfig(M, R, L, T, partition, seed, **options)
+        SweepConfig(M, R, L, T, partition, seed, **options)  # type: ignore[arg-type]  # seed
         for M in inputs_list
         for R in hidden_list
         for L in depth_list
@@ -265,6 +266,7 @@ def sweep_row(config: SweepConfig, *, max_samples: int = DEFAULT_MAX_SAMPLES) ->
     report = analyze(model, partition, exact=True, seed=config.seed, max_samples=max_samples)
     theorems, rank, grid = report.theorems, report.rank, report.grid_rank
     network = report.network_bound
+    assert report.symmetric_bound is not None  # analyze always computes it
 
     def theorem(name: str) -> int | None:
         return None if theorems is None else theorems.value(name)

@@ -11,7 +11,7 @@ from typing import Any, Literal, get_args, get_type_hints
 
 from rac_tn._checks import check_choice
 from rac_tn.analysis.sweep_rows import SWEEP_COLUMNS, SweepRow
-from rac_tn.analysis.tables import Column, write_table
+from rac_tn.analysis.tables import Column, ColumnKind, write_table
 
 __all__ = ["OutputFormat", "format_rows", "rows_to_csv", "rows_to_json", "rows_to_markdown"]
 
@@ -24,8 +24,8 @@ _LOWER = frozenset({"theorem_lower", "separation_rank", "grid_rank", "hankel_ran
 
 def _column(name: str, hint: Any) -> Column:
     """The table column of a :class:`SweepRow` field, from its type hint."""
-    kinds = {int: "int", float: "float", bool: "bool"}
-    kind = next((kinds[t] for t in (hint, *get_args(hint)) if t in kinds), "text")
+    kinds: dict[Any, ColumnKind] = {int: "int", float: "float", bool: "bool"}
+    kind: ColumnKind = next((kinds[t] for t in (hint, *get_args(hint)) if t in kinds), "text")
     return Column(name, kind, "down" if name in _LOWER else "up")
 
 

@@ -104,7 +104,8 @@ class Column:
 
     def text(self, record: Mapping[str, Any], missing: str = "") -> str:
         """The cell of ``record`` in this column, as printed in markdown and HTML."""
-        value = record.get(self.of if self.kind == "log2" else self.key)
+        key = self.of if self.kind == "log2" and self.of is not None else self.key
+        value = record.get(key)
         if value is None:
             return missing
         rounding = self.rounding(record) if callable(self.rounding) else self.rounding
@@ -267,7 +268,8 @@ def frame(records: Iterable[Mapping[str, Any]], columns: Sequence[str | Column])
 
 
 class _Row(Protocol):
-    log2: float | None
+    @property
+    def log2(self) -> float | None: ...
 
     def to_dict(self) -> dict[str, Any]: ...
 
@@ -275,7 +277,8 @@ class _Row(Protocol):
 class ReportLike(Protocol):
     """What :func:`format_report` reads of a :class:`rac_tn.analysis.Report`."""
 
-    rows: Sequence[_Row]
+    @property
+    def rows(self) -> Sequence[_Row]: ...  # noqa: D102
 
     def to_dict(self) -> dict[str, Any]: ...  # noqa: D102
 

@@ -97,11 +97,13 @@ def _rank_python_flint(arr: np.ndarray, p: int) -> int:
 
 def _rank_direct(arr: np.ndarray, p: int) -> int:
     lib = _lib
+    assert lib is not None  # callers check _direct_available() first
     rows, cols = arr.shape
     mat = ctypes.create_string_buffer(_STRUCT_BYTES)
     lib.nmod_mat_init(mat, rows, cols, ctypes.c_ulong(p))
     try:
         entries = ctypes.c_void_p.from_buffer(mat).value
+        assert entries is not None  # nmod_mat_init allocated rows x cols > 0 entries
         ctypes.memmove(entries, arr.ctypes.data, arr.nbytes)
         perm = (ctypes.c_long * rows)()
         return int(lib.nmod_mat_lu(perm, mat, 0))

@@ -82,7 +82,7 @@ def to_residues(values: np.ndarray, p: int) -> np.ndarray:
     return np.asarray((numer_res * scale_res) % p, dtype=np.uint64).reshape(arr.shape)
 
 
-def _scalar_residue(value: object, p: int) -> int:
+def _scalar_residue(value: int | float | Fraction, p: int) -> int:
     frac = Fraction(value)  # exact for ints, floats and Fractions
     return frac.numerator % p * pow(frac.denominator, -1, p) % p
 

@@ -16,7 +16,8 @@ rac_tn._checks.FloatRangeError: y overflows float64 (|y| ~ 2^2000 at T = 8). Use
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -93,7 +94,12 @@ def to_float64(mantissa: np.ndarray, exponent: np.ndarray | int, where: str) -> 
     return np.ldexp(mantissa, np.asarray(exponent)[..., None])
 
 
-def check_underflow(model: object, out: np.ndarray, sequences: np.ndarray, what: str) -> None:
+def check_underflow(
+    model: Any,
+    out: np.ndarray,
+    sequences: np.ndarray | Callable[[np.ndarray], np.ndarray],
+    what: str,
+) -> None:
     """FloatRangeError when an output that came out 0 or subnormal in float64 underflowed.
 
     A true 0 is possible (cancellation, zero weights), so the rows of ``out`` (``(batch, C)``)

@@ -322,7 +322,8 @@ def range_flags(values):
     when a flag says they have something to find.
     """
     tiny = np.finfo(np.float64).tiny
-    bad = small = 0
+    bad: int | np.int64 = 0  # counted in int64 (the loop vectorises)
+    small: int | np.int64 = 0
     flat = values.reshape(-1)
     for i in range(flat.size):  # counts, not branches: the loop vectorises
         a = abs(flat[i])

@@ -281,6 +281,7 @@ def family_theorem_bounds(
     w = n + 1 if affine else m
     half = T // 2
     where = f"at width {w}" + (" (n + 1: affine)" if affine else "")
+    upper: Claim
     sep, upper = SEPARATION_RANK, "upper bound"
     # fmt: off
     rows: list[tuple[str, int, Claim, Quantity, str, str]] = []

@@ -13,14 +13,14 @@ import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 from rac_tn.analysis.interrupt import exit_status
 from rac_tn.cli.outputs import check_output_file
 
 if TYPE_CHECKING:
     from rac_tn.analysis.sweeps import SweepRow
-    from rac_tn.models.rac import RAC
+    from rac_tn.models.protocol import RecurrentModel
     from rac_tn.partition import Partition
 
 __all__ = ["MODEL_DEFAULTS", "cmd_analyze", "cmd_demo", "cmd_draw", "cmd_table"]
@@ -157,7 +157,7 @@ def cmd_table(args: argparse.Namespace) -> int:
         _say(args, f"note: skipped odd lengths {listed}: Start-End needs even T", always=True)
     for T in sorted({config.length for config in configs}):  # before any work starts
         as_partition(args.partition, T)
-    options = {"progress": _show_progress(args)}
+    options: dict[str, Any] = {"progress": _show_progress(args)}
     if args.max_samples is not None:
         options["max_samples"] = args.max_samples
     try:
@@ -217,9 +217,9 @@ def cmd_draw(args: argparse.Namespace) -> int:
     if suffix not in (".pdf", ".svg", ".png", ".tex"):
         raise ValueError(f"-o must end in .pdf, .svg, .png or .tex, got {out.name!r}")
     _check_positive(args, ("depth", "length", "hidden", "inputs", "classes", "dpi"))
-    view = args.view
+    view: Literal["network", "grid"] | None = args.view
     if args.bound is not None:
-        wanted = "network" if args.bound == "network" else "grid"
+        wanted: Literal["network", "grid"] = "network" if args.bound == "network" else "grid"
         if view is not None and view != wanted:
             raise ValueError(f"--bound {args.bound} is drawn on --view {wanted}, not --view {view}")
         view = wanted
@@ -254,7 +254,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
 MODEL_DEFAULTS = {"inputs": 2, "hidden": 2, "depth": 2, "classes": 1}
 
 
-def _analyze_model(args: argparse.Namespace) -> RAC:
+def _analyze_model(args: argparse.Namespace) -> RecurrentModel:
     """The RAC to analyze: read from ``--weights``, or random of the given sizes."""
     given = [name for name in (*MODEL_DEFAULTS, "integer") if getattr(args, name) is not None]
     if args.weights is not None:
@@ -289,7 +289,7 @@ def _check_family_options(args: argparse.Namespace) -> None:
 
 def _random_model(
     args: argparse.Namespace, inputs: int, hidden: int, depth: int, integer: bool
-) -> object:
+) -> RecurrentModel:
     """A random model of the family ``--model`` (``--rank`` for cp2rnn, ``--bias``)."""
     from rac_tn.models import random_model
 

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any, cast
 
+import numpy as np
 from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -94,7 +96,7 @@ def render(scene: Scene, ax: Axes | None = None) -> Figure:
         fig = InlineFigure(figsize=((x1 - x0) * _CM, (y1 - y0) * _CM))
         ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     else:
-        fig = ax.figure
+        fig = cast(Figure, ax.figure)  # a SubFigure only if the caller's axes are in one
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
@@ -112,13 +114,13 @@ def render(scene: Scene, ax: Axes | None = None) -> Figure:
     return fig
 
 
-def _ring_path(ring: list[Point], smooth: bool) -> tuple[list[Point], list[int]]:
+def _ring_path(ring: list[Point], smooth: bool) -> tuple[list[Point], list[np.uint8]]:
     """Vertices and codes of one closed ring: a polygon, or the smooth curve through it."""
     if not smooth or len(ring) < 3:
         verts = [*ring, ring[0]]
         return verts, [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 1) + [MplPath.CLOSEPOLY]
     segments = smooth_cycle(ring)
-    verts: list[Point] = [segments[0][0]]
+    verts = [segments[0][0]]
     codes = [MplPath.MOVETO]
     for _, c1, c2, end in segments:
         verts += [c1, c2, end]
@@ -209,7 +211,9 @@ def _draw_curve(ax: Axes, curve: Curve) -> None:
 def _draw_node(ax: Axes, node: Node) -> None:
     if node.shape == "none":
         return
-    style = dict(facecolor=node.fill, edgecolor=node.stroke, linewidth=node.linewidth)
+    style: dict[str, Any] = dict(
+        facecolor=node.fill, edgecolor=node.stroke, linewidth=node.linewidth
+    )
     if node.shape in ("circle", "dot"):
         patch = Circle((node.x, node.y), node.size, **style, zorder=_Z_NODE)
     elif node.shape == "box":

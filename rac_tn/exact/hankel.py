@@ -25,7 +25,7 @@ from rac_tn.arith import flint_matrices
 from rac_tn.exact import certify
 from rac_tn.models.protocol import RecurrentModel
 from rac_tn.partition import Partition
-from rac_tn.results import Serialisable
+from rac_tn.results import Claim, Serialisable
 
 _ATTEMPTS = 2  # independent random primes when the rank stays below the bound
 
@@ -62,7 +62,7 @@ class HankelRank(Serialisable):
     seconds: float = field(default=0.0, compare=False)
 
     @property
-    def claim(self) -> str:
+    def claim(self) -> Claim:
         """``'exact rank'`` when certified, else ``'certified lower bound'``."""
         return "exact rank" if self.certified else "certified lower bound"
 

@@ -39,7 +39,7 @@ from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.exact import certify
 from rac_tn.exact.attempts import check_sample_memory, grid_attempt, run_attempts, sampled_attempt
 from rac_tn.exact.rank_inputs import family_as_rac, symmetric_value
-from rac_tn.models.protocol import check_model
+from rac_tn.models.protocol import RecurrentModel, check_model
 from rac_tn.models.rac import RAC
 from rac_tn.partition import Partition
 from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, Serialisable
@@ -183,7 +183,7 @@ def _check_common(rac: RAC, partition: Partition, prime: object) -> tuple[Partit
 
 
 def separation_rank(
-    rac: RAC,
+    rac: RecurrentModel,
     partition: Partition,
     *,
     method: RankMethod = "sampled",

@@ -68,7 +68,8 @@ class Spectrum(Serialisable):
             and np.array_equal(self.values, other.values)
         )
 
-    __hash__ = None  # equal spectra need not hash alike: the values are an array
+    # equal spectra need not hash alike: the values are an array
+    __hash__ = None  # type: ignore[assignment]  # the documented way to make a class unhashable
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         return self.values if dtype is None else self.values.astype(dtype)

@@ -24,9 +24,9 @@ import os
 import pickle
 import struct
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
 import numpy as np
 
@@ -311,7 +311,8 @@ class _TorchUnpickler(pickle._Unpickler):
     refused.
     """
 
-    dispatch = dict(pickle._Unpickler.dispatch)
+    dispatch: ClassVar[dict[int, Callable[..., Any]]] = dict(pickle._Unpickler.dispatch)
+    stack: list[Any]  # the pure-Python unpickler's (not in the stubs)
 
     def __init__(self, file: IO[bytes], archive: zipfile.ZipFile, prefix: str, order: str):
         super().__init__(file)

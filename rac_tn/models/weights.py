@@ -28,7 +28,8 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-from typing import IO
+from collections.abc import Iterable
+from typing import IO, Any
 
 import numpy as np
 
@@ -70,7 +71,7 @@ def save_weights(rac: RAC, file: str | os.PathLike[str] | IO[bytes]) -> None:
     for name in _LAYERED:
         for i, array in enumerate(getattr(rac, name)):
             arrays[f"{name}_{i}"] = np.asarray(array)
-    np.savez(file, **arrays)
+    np.savez(file, **arrays)  # type: ignore[arg-type]  # numpy's stub: ** might fill allow_pickle
 
 
 def load_weights(
@@ -121,7 +122,7 @@ def load_weights(
 load_model = load_weights
 
 
-def detect_family(arrays: object, where: str = "state_dict") -> str:
+def detect_family(arrays: Iterable[Any], where: str = "state_dict") -> str:
     """The family whose seed-code parameter names the keys hold.
 
     ``A, B, C`` (CP-2RNN, with optional ``U, V, d``), ``alpha`` (MIRNN: ``alpha, w, u,
@@ -194,7 +195,8 @@ def weights_notes(model: RAC | RecurrentModel) -> tuple[str, ...]:
         For a family, :data:`~rac_tn.models.ACTIVATION_NOTE`; for float weights,
         :data:`DYADIC_NOTE` (integer weights are exact as they are).
     """
-    notes = [] if model.circuit is None else ["the analysis is of " + model.circuit]
+    circuit = getattr(model, "circuit", None)  # not a protocol member: a family may lack it
+    notes = [] if circuit is None else ["the analysis is of " + circuit]
     if not model.is_integer:
         notes.append(DYADIC_NOTE)
     return tuple(notes)
@@ -230,7 +232,7 @@ def rac_from_arrays(arrays: dict[str, np.ndarray], where: str = "arrays") -> RAC
         layers[match.group(1)][int(match.group(2))] = array
     if output is None:
         raise ValueError(f"{where}: missing the array 'output_weights'")
-    lists = {}
+    lists: dict[str, Any] = {}  # lists of arrays; initial_states may be None
     for name, found in layers.items():
         if not found and name == "initial_states":
             lists[name] = None
