@@ -19,7 +19,7 @@ from functools import cached_property, partial
 
 import numpy as np
 
-from rac_tn.arith import float_kernels, pair_kernels
+from rac_tn.arith import pair_kernels
 
 MERSENNE61 = (1 << 61) - 1
 #: Primes below this use the SMALL kernels (lazy uint64 sums); larger ones Montgomery.
@@ -275,7 +275,7 @@ def readout(weights: ModularWeights, states: np.ndarray) -> np.ndarray:
 
 def p_fits_float(p: int, width: int) -> bool:
     """Whether the float64 pair kernels are exact for ``p`` and width R (2.7-3.8x faster)."""
-    return p < float_kernels.FLOAT_PRIME_LIMIT and width <= float_kernels.MAX_WIDTH
+    return p < pair_kernels.FLOAT_PRIME_LIMIT and width <= pair_kernels.MAX_WIDTH
 
 
 _LINEAR_MAPS_MAX_ENTRIES = 1 << 25  # memory cap for the layer-1 maps (8 bytes each)
@@ -304,7 +304,7 @@ def pair_outputs(
     kc = cols.shape[0]
     from_cols = np.asarray(from_cols, dtype=np.bool_)
     width, depth = weights.hidden_weights[0].shape[0], len(weights.hidden_weights)
-    start_flat = np.ascontiguousarray(np.concatenate(start, axis=1), dtype=np.uint64)
+    start_flat = np.concatenate(start, axis=1)
     # drives are B-scaled (the `inp` of layer 1)
     drive_cols = _matmul(cols.reshape(kc * steps, m), sw.input1, a).reshape(kc, steps, width)
     if from_cols.all() and kc * steps * width * width <= _LINEAR_MAPS_MAX_ENTRIES:
@@ -320,38 +320,20 @@ def pair_outputs(
         )
         if depth == 1:  # y = maps[j, -1] @ h^{1,start}: one product
             last = np.ascontiguousarray(maps[:, -1, 0, :])
-            return _matmul(start_flat, last, a)
-        work = kr * kc * steps * (depth - 1) * 2 * width * width
-        maps_t = np.ascontiguousarray(maps.reshape(kc, steps, width * width).transpose(1, 2, 0))
-        if p_fits_float(a.p, width):  # plain residues (SMALL: B = 1) as float64
-            return _pick(float_kernels.pair_linear_float, work)(
-                start_flat.astype(np.float64),
-                maps_t.astype(np.float64),
-                sw.hidden.astype(np.float64),
-                sw.inputw.astype(np.float64),
-                sw.output[class_index].astype(np.float64),
-                float(a.p),
-                1.0 / a.p,
-            ).astype(np.uint64)
-        return _pick(pair_kernels.pair_outputs_linear_lanes, work)(
-            start_flat,
-            maps_t,
-            sw.hidden,
-            sw.inputw,
-            np.ascontiguousarray(sw.output[class_index]),
-            *a.args,
-        )
-    drive_rows = _matmul(rows.reshape(kr * steps, m), sw.input1, a).reshape(kr, steps, width)
-    work = kr * kc * steps * depth * 2 * width * width
-    drive_cols_t = np.ascontiguousarray(drive_cols.transpose(1, 2, 0))
-    readout_c = np.ascontiguousarray(sw.output[class_index])
-    if p_fits_float(a.p, width):
-        f64 = np.float64
-        return _pick(float_kernels.pair_general_float, work)(
-            start_flat.astype(f64), drive_rows.astype(f64), drive_cols_t.astype(f64), from_cols,
-            sw.hidden.astype(f64), sw.inputw.astype(f64), readout_c.astype(f64), float(a.p),
-            1.0 / a.p,
+            return _matmul(np.ascontiguousarray(start_flat, dtype=np.uint64), last, a)
+        first, drive_rows = 1, np.zeros((0, 0, 0), dtype=np.uint64)  # layer 1: not stepped
+        cols_t = maps.reshape(kc, steps, width * width).transpose(1, 2, 0)
+    else:
+        first, cols_t = 0, drive_cols.transpose(1, 2, 0)
+        drive_rows = _matmul(rows.reshape(kr * steps, m), sw.input1, a).reshape(kr, steps, width)
+    kernel = _pick(pair_kernels.pair_lanes, kr * kc * steps * (depth - first) * 2 * width * width)
+    arrays = (start_flat, drive_rows, cols_t)
+    weight_arrays = (sw.hidden, sw.inputw, sw.output[class_index])
+    if p_fits_float(a.p, width):  # plain residues (SMALL: B = 1) as float64
+        f64 = partial(np.ascontiguousarray, dtype=np.float64)
+        return kernel(
+            *map(f64, arrays), from_cols, first, *map(f64, weight_arrays), float(a.p), 0,
+            1.0 / a.p, pair_kernels.FLOAT,
         ).astype(np.uint64)  # fmt: skip
-    return _pick(pair_kernels.pair_outputs_lanes, work)(
-        start_flat, drive_rows, drive_cols_t, from_cols, sw.hidden, sw.inputw, readout_c, *a.args
-    )
+    u64 = partial(np.ascontiguousarray, dtype=np.uint64)
+    return kernel(*map(u64, arrays), from_cols, first, *map(u64, weight_arrays), *a.args)
