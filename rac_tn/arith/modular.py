@@ -1,13 +1,8 @@
-"""Exact arithmetic modulo a prime for the RAC recurrence.
+"""Exact arithmetic modulo a prime for the RAC recurrence: residues, scans, products, pairs.
 
-Every finite float is a dyadic rational ``m * 2**e``, so it has an exact residue modulo any odd
-prime ``p``. :func:`to_residues` maps arrays (integer or float) to those residues and
-:func:`scan_mod` runs the Multiplicative-Integration recurrence on residues.
-
-Every odd prime below ``2**63`` has compiled kernels (:mod:`rac_tn.arith.pair_kernels`): primes
-below ``2**31`` accumulate products in ``uint64`` with one reduction per four terms, larger ones use
-Montgomery arithmetic on exact 128-bit sums. Small calls run serial kernels, large ones the
-parallel kernels (:data:`PARALLEL_MIN_WORK`).
+:func:`to_residues` maps integer or float arrays to exact residues, :func:`scan_mod` runs the
+recurrence on them and :func:`pair_outputs` evaluates the sampled rank's pairs, on the compiled
+kernels of :mod:`rac_tn.arith.pair_kernels` (every odd prime below ``2**63``).
 """
 
 from __future__ import annotations
@@ -24,13 +19,8 @@ from rac_tn.arith import pair_kernels
 MERSENNE61 = (1 << 61) - 1
 #: Primes below this use the SMALL kernels (lazy uint64 sums); larger ones Montgomery.
 SMALL_PRIME_LIMIT = 1 << 31
-#: Multiply-adds per call below which the serial kernels run. Set from
-#: ``benchmarks/bench_kernels.py`` (row 7, serial vs parallel float64 pair kernel, NUMBA 2
-#: threads) on the 2-core machine of issue 14 with a load of about 1 from other processes: the
-#: parallel kernel was 0.75-0.95x the serial one's speed at every size from 8e3 to 3.4e7
-#: multiply-adds (a busy second core makes a 2-thread loop wait), so only calls above the
-#: largest size measured (2**25) use threads; the sampled rank's big rounds (1e9-1e10) do, and
-#: there two threads took the default M = R = 4, L = 2, T = 38 rank from 24.0 s to 18.6 s.
+#: Multiply-adds per call below which the serial kernels run (measured by
+#: ``benchmarks/bench_kernels.py``, row 7: threads did not pay below it on 2 busy cores).
 PARALLEL_MIN_WORK = 1 << 25
 _MAX_MODULUS = 1 << 63
 
@@ -83,6 +73,7 @@ def to_residues(values: np.ndarray, p: int) -> np.ndarray:
 
 
 def _scalar_residue(value: object, p: int) -> int:
+    """The residue of one int, float or Fraction."""
     frac = Fraction(value)  # exact for ints, floats and Fractions
     return frac.numerator % p * pow(frac.denominator, -1, p) % p
 
@@ -183,6 +174,7 @@ def scan_layer(hidden, inputw, start, inputs, p: int) -> np.ndarray:
 
 
 def _scan(hid, inw, start, inputs, a: Arith) -> np.ndarray:
+    """:func:`scan_layer` on weights already scaled for the kernels."""
     batch, steps, m = inputs.shape
     width = start.shape[1]
     kernel = _pick(pair_kernels.scan_layer, batch * steps * width * (width + m))
@@ -269,12 +261,11 @@ def readout(weights: ModularWeights, states: np.ndarray) -> np.ndarray:
     return _matmul(states, weights.scaled.output, weights.arith)
 
 
-# -- pair evaluation for the sampled separation rank (rac_tn.exact.rank)
-# ----------------------------
+# -- pair evaluation for the sampled separation rank (rac_tn.exact.rank) ---------------------
 
 
 def p_fits_float(p: int, width: int) -> bool:
-    """Whether the float64 pair kernels are exact for ``p`` and width R (2.7-3.8x faster)."""
+    """Whether the (faster) float64 pair kernel is exact for ``p`` and width R."""
     return p < pair_kernels.FLOAT_PRIME_LIMIT and width <= pair_kernels.MAX_WIDTH
 
 

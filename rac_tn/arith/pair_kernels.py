@@ -1,13 +1,8 @@
 """Compiled (numba) kernels for residues modulo a prime: scans, products and the pair kernel.
 
-Three arithmetics, one source: ``SMALL`` (``uint64``, ``p < 2**31``, lazy reduction),
-``MONT`` (``uint64``, Montgomery with ``B = 2**64``, any odd ``p < 2**63``) and ``FLOAT``
-(``float64``, exact sums for ``p <`` :data:`FLOAT_PRIME_LIMIT`). The ``uint64`` kernels take
-the mode as an argument; the lane helpers :func:`_dot_lanes` and :func:`_mul_lanes` compile the
-``float64`` arithmetic for a float prime, so :data:`pair_lanes` is one kernel for all
-three. Why each sum stays exact, and the ``B``-scaling convention (products return
-``a b / B``), is on the documentation's "Exact arithmetic" page. Every kernel is compiled
-parallel and serial (:func:`~rac_tn.arith.numba_setup.parallel_and_serial`).
+Modes ``SMALL`` (``uint64``, ``p < 2**31``), ``MONT`` (``uint64``, Montgomery, ``p < 2**63``) and
+``FLOAT`` (``float64``, ``p <`` :data:`FLOAT_PRIME_LIMIT`); products return ``a b / B``. The
+documentation's "Exact arithmetic" page explains both.
 """
 
 from __future__ import annotations
@@ -15,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from rac_tn.arith.elimination import _mod
 from rac_tn.arith.numba_setup import parallel_and_serial
 
 SMALL = 0
@@ -61,6 +55,15 @@ def _reduce_small(acc, p, pinv):
     r = acc - q * p
     r += p & (_ZERO - (r >> _S63))  # wrapped below zero: q was one too large
     return r - (p & (_ZERO - np.uint64(r >= p)))
+
+
+@njit(cache=True, inline="always")
+def _mod(x, p, pinv):
+    """``x mod p`` for an integer float64 ``|x| < 2**53`` (a float quotient, two fix-ups)."""
+    r = x - np.floor(x * pinv) * p
+    r += p * (r < 0.0)  # branch-free, so loops over it vectorise
+    r -= p * (r >= p)
+    return r
 
 
 @njit(cache=True, inline="always")
@@ -315,16 +318,12 @@ def _pair_lanes(start, drive_rows, cols_t, from_cols, first, hidden, inputw, rea
 #:
 #: ``start`` ``(Kr, L*R)``: the states after the shared prefix; ``hidden`` ``(L, R*R)``,
 #: ``inputw`` ``(L, R*R)`` (layer 0 unused), ``readout`` ``(R,)``; ``cols_t`` ``(S, X, Kc)``.
-#: ``first = 0``: every layer is stepped; ``cols_t[s, r, j]`` (``X = R``) and
-#: ``drive_rows[i, s, r]`` are layer 1's input drives, read from the columns where
-#: ``from_cols[s]``. ``first = 1`` (L >= 2, every step reads the column part): layer 1 is
-#: linear in its start state, and ``cols_t[s, :, j]`` (``X = R*R``) holds layer 2's input map,
-#: so layer 1 costs nothing per pair. ``uint64`` arrays with ``(p, ninv, pinv, mode)`` of
-#: :class:`~rac_tn.arith.modular.Arith` (weights scaled by ``B``, input weights by ``B**2``),
-#: or ``float64`` plain residues with ``(p, 0, 1/p, FLOAT)``. Returns ``(Kr, Kc)``.
-#:
-#: fastmath: the float64 sums and products are exact integers below ``2**53``, so reordering
-#: and fusing them changes nothing; the ``uint64`` arithmetic has no float sums.
+#: ``first = 0``: ``cols_t[s, r, j]`` (``X = R``) and ``drive_rows[i, s, r]`` are layer 1's
+#: input drives, read from the columns where ``from_cols[s]``. ``first = 1`` (L >= 2, every
+#: step reads the columns): ``cols_t[s, :, j]`` (``X = R*R``) is layer 2's input map, layer 1
+#: is not stepped. ``uint64`` arrays (scaled as :class:`~rac_tn.arith.modular.ScaledWeights`)
+#: with ``Arith.args``, or ``float64`` plain residues with ``(p, 0, 1/p, FLOAT)``.
+#: fastmath: the float64 sums are exact integers below ``2**53``, in any order.
 pair_lanes = parallel_and_serial(_pair_lanes, fastmath=True)
 
 

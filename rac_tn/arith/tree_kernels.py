@@ -236,13 +236,7 @@ def grid_deep(
 
 @njit(cache=True, inline="always")
 def _reduce(x, p, pinv):
-    """``x mod p`` for an integer ``|x| <= 2**53`` (``int64``): a float quotient, one fix-up.
-
-    No 64-bit division (tens of cycles), no loop (the caller's loop vectorises): ``x`` and
-    ``pinv = 1/p`` are within ``2**-53`` of exact, so ``x * pinv`` is within
-    ``|x / p| 2**-52 < 1`` of ``x / p`` (``|x / p| < 2**52`` as ``p >= 3``); its floor is the
-    true quotient or one away, and ``r`` lands in ``[-p, 2p)``.
-    """
+    """``x mod p`` for an ``int64`` ``|x| <= 2**53``: a float quotient, one fix-up each way."""
     r = x - np.int64(np.floor(np.float64(x) * pinv)) * p
     r = r + p if r < 0 else r
     return r - p if r >= p else r
@@ -273,9 +267,8 @@ _SPLIT_BLOCK = 1 << 16
 def matmul_mod_split(left: np.ndarray, right: np.ndarray, p: int) -> np.ndarray:
     """``left @ right`` modulo a prime ``p < 2**31`` (``uint64`` residues), by float64 BLAS.
 
-    Exact: see the module docstring (balanced residues, one factor split in two 15-bit
-    halves, inner dimension in chunks of :data:`SPLIT_MAX_INNER`). The halves of ``right``
-    sit side by side, so each row block is one BLAS call.
+    Exact: balanced residues, ``right`` split in two 15-bit halves (side by side, so each row
+    block is one BLAS call), the inner dimension in chunks of :data:`SPLIT_MAX_INNER`.
 
     >>> a = np.array([[1, 2], [3, 4]], dtype=np.uint64)
     >>> matmul_mod_split(a, a, 5).tolist()
