@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import numpy as np
 
@@ -20,8 +20,17 @@ from rac_tn._arrays import as_weight as _as_weight
 from rac_tn._arrays import is_integer_array, to_numpy
 from rac_tn._checks import check_seed, positive_int
 
-if TYPE_CHECKING:
-    from rac_tn.models.base import BilinearModel
+
+class _Decoded(Protocol):
+    """What :func:`decoder_dict` reads of a family (its depth and decoder)."""
+
+    @property
+    def depth(self) -> int: ...
+    @property
+    def decoder_weight(self) -> np.ndarray: ...
+    @property
+    def decoder_bias(self) -> np.ndarray | None: ...
+
 
 #: Keys a loader accepts and leaves out of the model: the input embedding (the model reads
 #: the embedded vectors; use :func:`embedding_templates` for the grid-tensor templates).
@@ -279,7 +288,7 @@ def decoder_bias(value: object, classes: int, affine: bool) -> np.ndarray | None
     return bias
 
 
-def decoder_dict(model: BilinearModel, prefix: str | None = None) -> dict[str, np.ndarray]:
+def decoder_dict(model: _Decoded, prefix: str | None = None) -> dict[str, np.ndarray]:
     """The decoder under the seed code's keys (``prefix``: :func:`decoder_prefix` by default)."""
     prefix = decoder_prefix(model.depth) if prefix is None else prefix
     out = {prefix + "weight": writable(model.decoder_weight)}
