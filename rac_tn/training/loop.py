@@ -328,7 +328,7 @@ def train(
     folder = None if out is None else Path(out)
     if folder is not None:
         (folder / "checkpoints").mkdir(parents=True, exist_ok=True)
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     history: list[dict[str, Any]] = []
     status, steps, epoch = "max_epochs", 0, 0
     best_loss, best_epoch, waits, drops = float("inf"), 0, 0, schedule.lr_drops
@@ -406,8 +406,9 @@ def train(
         module.load_state_dict({k: torch.from_numpy(v) for k, v in best_state.items()})
         final = _evaluate(module, spec, Xt, Yt)
         final_memory = _memory_summary(module, spec, config, final=True)
+    seconds = (time.perf_counter() - began, time.process_time() - cpu_began)
     record = _record(config, spec, schedule, module, status, epoch, steps, best_epoch,
-                     time.perf_counter() - began, final, final_memory, history)  # fmt: skip
+                     seconds, final, final_memory, history)  # fmt: skip
     if folder is not None:
         _save(best_state, folder / "best.pt")
         _save(last_state, folder / "last.pt")
@@ -450,8 +451,10 @@ def _record(config, spec, schedule, module, status, epoch, steps, best_epoch, se
         "epochs": epoch,
         "best_epoch": best_epoch,
         "steps": steps,
-        "seconds": round(seconds, 2),
+        "seconds": round(seconds[0], 2),
+        "cpu_seconds": round(seconds[1], 2),
         "schedule": schedule.to_dict(),
+        "config": config.to_dict(),
         "final": out,
         "history": compact,
     }

@@ -8,9 +8,11 @@ paper whose experiment the task comes from:
   HUJI-Deep/Long-Term-Memory-of-Deep-RNNs, ``common/RNN_wrapper.py``): softmax cross-entropy
   (at every step for Copying, at the last step for Start-End Similarity), RMSProp (learning
   rate 1e-3, decay 0.9) on a fresh batch of 128 at every step, a validation check every 1000
-  steps on a fixed validation set; after 10 checks without an improvement above ``min_delta``
-  the learning rate drops tenfold once, and the next such stall stops training; the weights of
-  the best check are kept.
+  steps on a fixed validation set of 5000; at the 11th check in a row without an improvement
+  above ``min_delta`` (``1e-3 M / T`` for Copying, ``1e-3`` for Start-End Similarity; their
+  code's patience 10) the learning rate drops tenfold once, and the next such stall stops
+  training; the weights of the best check are kept. Here an epoch (the steps between checks)
+  is 100 steps and the validation and test sets have 1024 sequences, to fit a CPU.
 - Lizaire, Rizvi-Martel, Dupuis & Rabusseau (``linear-copy``, ``sin-copy``,
   ``temporal-product``; code MaudeLiz/Role_of_Depth_in_RNNs, ``src/task.py`` and
   ``configs/synthetic_configs.yaml``): the masked MSE, Adam (1e-3), 1000 fixed training
