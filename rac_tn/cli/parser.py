@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from rac_tn import __version__
 from rac_tn.analysis.interrupt import exit_status, sigterm_raises
 from rac_tn.cli.commands import MODEL_DEFAULTS, cmd_analyze, cmd_demo, cmd_draw, cmd_table
+from rac_tn.cli.train import add_train_parser
 from rac_tn.models.registry import family_names
 
 # rac_tn.analysis.sweeps.OutputFormat, spelled out so that parsing the command line imports nothing
@@ -122,7 +123,7 @@ def _add_quiet(parser: argparse.ArgumentParser, *aliases: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Build the ``rac-tn`` argument parser (``demo``, ``table``, ``draw`` and ``analyze``)."""
+    """Build the ``rac-tn`` argument parser (``demo``, ``table``, ``draw``, ``analyze``, ...)."""
     parser = argparse.ArgumentParser(
         prog="rac-tn",
         description=(
@@ -257,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quiet(fig)
     fig.set_defaults(func=cmd_draw)
     _add_analyze(sub)
+    add_train_parser(sub, _HelpFormatter)
     return parser
 
 

@@ -2,7 +2,9 @@
 
 A RAC's file names its arrays as the arguments of :class:`~rac_tn.models.rac.RAC`:
 ``input_weights_0``, ..., ``input_weights_{L-1}``, ``hidden_weights_0``, ..., ``output_weights``
-and, optionally, ``initial_states_0``, ... (all ones when absent). Any program writes such a
+and, optionally, ``initial_states_0``, ... (all ones when absent); the dotted names of
+:meth:`~rac_tn.models.rac.RAC.to_state_dict` (``input_weights.0``, as a torch module's state
+dict has them) are read too. Any program writes such a
 file with ``numpy.savez``; :func:`save_weights` does.
 
 A family's file is the seed code's ``model.state_dict()`` saved as ``.pt`` (``torch.save``),
@@ -54,7 +56,8 @@ DYADIC_NOTE = (
 )
 
 _LAYERED = ("input_weights", "hidden_weights", "initial_states")
-_NAME = re.compile(r"^(input_weights|hidden_weights|initial_states)_(\d+)$")
+# ``input_weights_0`` (save_weights) or ``input_weights.0`` (RAC.to_state_dict, a torch module)
+_NAME = re.compile(r"^(input_weights|hidden_weights|initial_states)[_.](\d+)$")
 
 
 def save_weights(rac: RAC, file: str | os.PathLike[str] | IO[bytes]) -> None:
@@ -229,7 +232,10 @@ def rac_from_arrays(arrays: dict[str, np.ndarray], where: str = "arrays") -> RAC
                 f"{where}: unexpected array {name!r}; expected input_weights_0.., "
                 "hidden_weights_0.., output_weights and optionally initial_states_0.."
             )
-        layers[match.group(1)][int(match.group(2))] = array
+        group, index = layers[match.group(1)], int(match.group(2))
+        if index in group:
+            raise ValueError(f"{where}: layer {index} of {match.group(1)} is given twice")
+        group[index] = array
     if output is None:
         raise ValueError(f"{where}: missing the array 'output_weights'")
     lists: dict[str, Any] = {}  # lists of arrays; initial_states may be None
