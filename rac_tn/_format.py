@@ -1,4 +1,4 @@
-r"""Formatting of exact big integers and sizes: one home for every printed number's shape.
+"""Formatting of exact big integers and sizes: one home for every printed number's shape.
 
 Examples
 --------
@@ -8,8 +8,8 @@ Examples
 '3.0 GiB'
 >>> format_bound(2**40)
 '2^{40}'
->>> print(printable("name\x1b[2J"))
-name\x1b[2J
+>>> bounded_int(3**100, digits=20)
+'5.1538e47 (rounded up)'
 """
 
 from __future__ import annotations
@@ -25,25 +25,7 @@ MESSAGE_CHARS = 2000
 
 
 def short_int(value: int, digits: int = 24) -> str:
-    """``value`` in full up to ``digits`` digits, else as ``1.234e5678`` (any size).
-
-    Parameters
-    ----------
-    value
-        A non-negative Python integer (of any size).
-    digits
-        The most digits printed in full.
-
-    Returns
-    -------
-    str
-        The decimal digits, or a mantissa with four decimals and an exponent.
-
-    Examples
-    --------
-    >>> short_int(123456, 4), short_int(123456)
-    ('1.2346e5', '123456')
-    """
+    """``value`` in full up to ``digits`` digits, else as ``1.2346e5678`` (any size)."""
     if value < 10**digits:
         return str(value)
     # log10 of a big int is exact enough for four digits, and avoids str() (which refuses
@@ -55,24 +37,98 @@ def short_int(value: int, digits: int = 24) -> str:
     return f"{mantissa:.4f}e{exponent}"
 
 
-def human_bytes(n: float) -> str:
-    """A byte count with a binary unit (B, KiB, ..., PiB).
+#: Tables print exact integers in full up to this many digits (2^132 has 40).
+EXACT_DIGITS = 40
+
+
+def bounded_int(value: int, rounding: str = "up", digits: int = EXACT_DIGITS) -> str:
+    """``value`` in full up to ``digits`` digits, else five digits rounded toward ``rounding``.
+
+    A shortened value is rounded up (never below the true value: right for an upper bound) or
+    down (never above it: right for a lower bound), and says so.
 
     Parameters
     ----------
-    n
-        A number of bytes.
+    value
+        A non-negative Python integer (of any size).
+    rounding
+        ``'up'`` or ``'down'``: the side a shortened value may not cross.
+    digits
+        The most digits printed in full.
 
     Returns
     -------
     str
-        Bytes in full below 1 KiB, else one decimal and the unit.
+        The decimal digits, or ``'1.2346e32 (rounded up)'`` (no note when the five digits are
+        exact).
 
     Examples
     --------
-    >>> human_bytes(512), human_bytes(1536)
-    ('512 B', '1.5 KiB')
+    >>> bounded_int(547440000000000000000000000000123, digits=20)
+    '5.4745e32 (rounded up)'
+    >>> bounded_int(547440000000000000000000000000123, "down", 20), bounded_int(10**40, digits=6)
+    ('5.4744e32 (rounded down)', '1.0000e40')
     """
+    if rounding not in ("up", "down"):
+        raise ValueError(f"rounding must be 'up' or 'down', got {rounding!r}")
+    if value < 0:
+        raise ValueError(f"value must be a non-negative integer, got {value}")
+    if value < 10**digits:
+        return str(value)
+    exponent = int(value.bit_length() * _LOG10_2)  # within one of the true exponent
+    while 10 ** (exponent + 1) <= value:
+        exponent += 1
+    while 10**exponent > value:
+        exponent -= 1
+    mantissa, rest = divmod(value, 10 ** (exponent - 4))  # five digits, exactly
+    if rounding == "up" and rest:
+        mantissa += 1
+    if mantissa == 10**5:  # 9.99995e32 rounded up to 10.0000e32
+        mantissa, exponent = 10**4, exponent + 1
+    text = f"{mantissa // 10**4}.{mantissa % 10**4:04d}e{exponent}"
+    return f"{text} (rounded {rounding})" if rest else text
+
+
+def bounded_log2(value: int, rounding: str = "up", significant: int = 4) -> str:
+    """``log2(value)`` to ``significant`` digits, rounded toward ``rounding`` (exact for 2^k).
+
+    Parameters
+    ----------
+    value
+        A positive Python integer (of any size).
+    rounding
+        ``'up'`` (never below the true logarithm) or ``'down'`` (never above it).
+    significant
+        Significant digits (all the integer digits are kept when there are more).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> bounded_log2(10), bounded_log2(10, "down"), bounded_log2(2**40), bounded_log2(3**1000)
+    ('3.322', '3.321', '40', '1585')
+    """
+    if rounding not in ("up", "down"):
+        raise ValueError(f"rounding must be 'up' or 'down', got {rounding!r}")
+    if value < 1:
+        raise ValueError(f"value must be a positive integer, got {value}")
+    if value & (value - 1) == 0:
+        return str(value.bit_length() - 1)
+    x = math.log2(value)
+    margin = 1e-14 * x  # far above the float error of log2, so the rounding is on its side
+    places = max(significant - len(str(int(x))), 0)
+    scale = 10**places
+    n = math.ceil((x + margin) * scale) if rounding == "up" else math.floor((x - margin) * scale)
+    return f"{n // scale}.{n % scale:0{places}d}" if places else str(n)
+
+
+_LOG10_2 = math.log10(2)
+
+
+def human_bytes(n: float) -> str:
+    """A byte count with a binary unit: ``'512 B'``, ``'1.5 KiB'``, ... up to PiB."""
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
         if n < 1024:
             return f"{n} B" if unit == "B" else f"{n:.1f} {unit}"
@@ -81,31 +137,29 @@ def human_bytes(n: float) -> str:
 
 
 def format_bound(value: int, log2: float | None = None) -> str:
-    """A bound's value for a figure label (TeX math): ``10``, ``2^{40}`` or ``2^{43.2}``.
+    """A bound's value for a figure label (TeX math), never below the value: ``10``, ``2^{40}``.
 
-    Parameters
-    ----------
-    value
-        The exact value (a positive integer).
-    log2
-        ``log2(value)`` when the caller has it (saves recomputing it for a huge value).
-
-    Returns
-    -------
-    str
-        The value in full below 10**6, an exact power of two as ``2^{k}``, else ``2^{x.x}``.
+    Below 10**6 the value in full, an exact power of two as ``2^{k}``, else ``2^{x.x}`` with
+    ``x`` rounded UP to one decimal (checked exactly: ``value**10 <= 2**(10 x)``), so a label
+    ``<= 2^{x.x}`` states at least the proven bound. ``log2`` is accepted for compatibility and
+    not needed.
 
     Examples
     --------
-    >>> format_bound(10), format_bound(3**30)
-    ('10', '2^{47.5}')
+    >>> format_bound(10), format_bound(3**30), format_bound(2**40)
+    ('10', '2^{47.6}', '2^{40}')
     """
+    value = int(value)
     if value < 10**6:
         return f"{value}"
     if value & (value - 1) == 0:
         return f"2^{{{value.bit_length() - 1}}}"
-    lg = math.log2(value) if log2 is None else log2
-    return f"2^{{{lg:.1f}}}"
+    tenth = 10 * value.bit_length()  # 2**(tenth / 10) >= value; lower it while that still holds
+    power = value**10
+    tenth = max(10 * (value.bit_length() - 1), tenth - 10)
+    while power > 1 << tenth:
+        tenth += 1
+    return f"2^{{{tenth // 10}.{tenth % 10}}}"
 
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -122,29 +176,7 @@ def _escape(char: str) -> str:
 
 
 def printable(text: str, limit: int = SHOWN_CHARS) -> str:
-    r"""``text`` safe for a terminal line: control characters escaped, at most ``limit`` chars.
-
-    Control, format and unassigned characters (newlines, ESC, bidirectional overrides, ...)
-    become Python escapes, so a name read from a file cannot clear the screen, forge a line or
-    reorder the text; text beyond ``limit`` characters is cut, saying how much was cut.
-
-    Parameters
-    ----------
-    text
-        Any string.
-    limit
-        The most characters kept (before escaping).
-
-    Returns
-    -------
-    str
-        The escaped, bounded text.
-
-    Examples
-    --------
-    >>> print(printable("a\nb"), printable("x" * 10, 4))
-    a\nb xxxx... (6 more characters)
-    """
+    """``text`` for a terminal line: control and format characters escaped, cut at ``limit``."""
     cut = len(text) - limit
     text = text[:limit] if cut > 0 else text
     text = "".join(
@@ -171,17 +203,7 @@ _SHORT_REPR = _ShortRepr()
 
 
 def shown(value: object, limit: int = SHOWN_CHARS) -> str:
-    r"""A bounded, printable repr of any value, for an error message.
-
-    Containers show a few items at a few levels, big numbers are cut, objects other than
-    builtins show their type only; the result is :func:`printable`. Cheap for any value,
-    even one whose full repr would be terabytes (a shared structure nested deep).
-
-    Examples
-    --------
-    >>> print(shown("w\x1b"), shown(list(range(100))), shown(((((((1,),),),),),)))
-    'w\x1b' [0, 1, 2, 3, ...] (((...),),)
-    """
+    """A bounded, printable repr of any value, cheap even where the full repr is terabytes."""
     try:
         text = _SHORT_REPR.repr(value)
     except Exception:  # a repr that fails: say what it is

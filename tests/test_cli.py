@@ -513,7 +513,7 @@ def test_analyze_help_lists_its_options_with_defaults(capsys):
 
 
 def test_analyze_takes_a_model_family(capsys):
-    """--model/--rank/--bias: design §5's CP value (n, K) = (3, 2) at depth 2, T = 6 is 8."""
+    """--model/--rank/--bias: the known CP value (n, K) = (3, 2) at depth 2, T = 6 is 8."""
     assert (
         main(
             [

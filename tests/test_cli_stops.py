@@ -53,7 +53,10 @@ def test_a_signal_during_the_pool_shutdown_writes_every_row(
     monkeypatch.setattr(rac_tn.analysis.sweeps, "process_pool", lambda n: pool(n))
     monkeypatch.setattr(rac_tn.cli.commands, "_cores", lambda: 2)  # --jobs 2 on any machine
     out = tmp_path / "t.csv"
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     assert main([*TABLE, "--jobs", "2", "-o", str(out)]) == status
+    # called from Python, main leaves the caller's handlers as it found them
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers
     rows = _csv_rows(out)
     assert [(r["L"], r["T"]) for r in rows] == [(L, T) for L in "12" for T in "246"]
     assert all(row["separation_rank"] for row in rows)

@@ -31,6 +31,7 @@ __all__ = [
     "Terminated",
     "check_executor",
     "exit_status",
+    "handlers_restored",
     "ignore_sigint",
     "run_on_executor",
     "sigterm_raises",
@@ -98,6 +99,26 @@ def signals_ignored() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+@contextmanager
+def handlers_restored(restore: bool = True) -> Iterator[None]:
+    """Put back, when the block ends, the SIGINT and SIGTERM handlers found at its start.
+
+    ``rac-tn``'s ``main`` uses it when called from Python (``main([...])``): a command that
+    :func:`stop_listening` must not leave the caller's process deaf to Ctrl-C. Run as the
+    program (``restore=False``), the process is ending and stays deaf until it exits.
+    """
+    if not restore or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in _STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            if handler is not None:
+                signal.signal(sig, handler)
 
 
 def stop_listening() -> None:
@@ -226,6 +247,8 @@ def check_executor(executor: object) -> None:
 
 class TaskFailed(Exception):
     """Task ``index`` of :func:`run_on_executor` failed; its exception is the ``__cause__``."""
+
+    __cause__: BaseException  # always raised from the task's exception
 
     def __init__(self, index: int) -> None:
         self.index = index

@@ -15,7 +15,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 from rac_tn._format import message_text, short_int, shown
 from rac_tn.analysis.interrupt import exit_status, signals_ignored, stop_listening
@@ -23,7 +23,7 @@ from rac_tn.cli.outputs import check_output_file
 
 if TYPE_CHECKING:
     from rac_tn.analysis.sweeps import SweepRow
-    from rac_tn.models.rac import RAC
+    from rac_tn.models.protocol import RecurrentModel
     from rac_tn.partition import Partition
 
 __all__ = [
@@ -196,7 +196,7 @@ def cmd_table(args: argparse.Namespace) -> int:
         _say(args, f"note: skipped odd lengths {listed}: Start-End needs even T", always=True)
     for T in sorted({config.length for config in configs}):  # before any work starts
         as_partition(args.partition, T)
-    options = {"progress": _show_progress(args)}
+    options: dict[str, Any] = {"progress": _show_progress(args)}
     if args.max_samples is not None:
         options["max_samples"] = args.max_samples
     jobs = _jobs(args, len(configs))
@@ -312,9 +312,9 @@ def cmd_draw(args: argparse.Namespace) -> int:
     _check_length(args.length)
     if args.dpi > MAX_DPI:
         raise ValueError(f"--dpi is at most {MAX_DPI} (print quality is 300-600), got {args.dpi}")
-    view = args.view
+    view: Literal["network", "grid"] | None = args.view
     if args.bound is not None:
-        wanted = "network" if args.bound == "network" else "grid"
+        wanted: Literal["network", "grid"] = "network" if args.bound == "network" else "grid"
         if view is not None and view != wanted:
             raise ValueError(f"--bound {args.bound} is drawn on --view {wanted}, not --view {view}")
         view = wanted
@@ -357,7 +357,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
 MODEL_DEFAULTS = {"inputs": 2, "hidden": 2, "depth": 2, "classes": 1}
 
 
-def _analyze_model(args: argparse.Namespace) -> RAC:
+def _analyze_model(args: argparse.Namespace) -> RecurrentModel:
     """The RAC to analyze: read from ``--weights``, or random of the given sizes."""
     given = [name for name in (*MODEL_DEFAULTS, "integer") if getattr(args, name) is not None]
     if args.weights is not None:
@@ -395,7 +395,7 @@ def _check_family_options(args: argparse.Namespace) -> None:
 
 def _random_model(
     args: argparse.Namespace, inputs: int, hidden: int, depth: int, integer: bool
-) -> object:
+) -> RecurrentModel:
     """A random model of the family ``--model`` (``--rank`` for cp2rnn, ``--bias``)."""
     from rac_tn.models import random_model
 
@@ -433,7 +433,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.weights is not None:
         from rac_tn.models.weights import weights_notes
 
-        report = dataclasses.replace(report, notes=weights_notes(rac))
+        report = dataclasses.replace(report, notes=weights_notes(rac) + report.notes)
     text = format_report(report, args.format)
     with signals_ignored():  # the report is computed: a Ctrl-C now must not lose it
         where = _save_text(args, out, text, "report")

@@ -15,8 +15,15 @@ from typing import NoReturn
 
 from rac_tn import __version__
 from rac_tn._format import message_text
-from rac_tn.analysis.interrupt import exit_status, sigterm_raises, stop_listening
+from rac_tn.analysis.interrupt import (
+    exit_status,
+    handlers_restored,
+    sigterm_raises,
+    stop_listening,
+)
 from rac_tn.cli.commands import MODEL_DEFAULTS, cmd_analyze, cmd_demo, cmd_draw, cmd_table
+from rac_tn.cli.train import add_train_parser
+from rac_tn.models.registry import family_names
 
 # rac_tn.analysis.sweeps.OutputFormat, spelled out so that parsing the command line imports nothing
 # heavy
@@ -119,9 +126,7 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
 def _add_family_options(parser: argparse._ActionsContainer, text: str) -> None:
     """``--model``, ``--rank`` and ``--bias``: the model family (see rac_tn.models)."""
-    parser.add_argument(
-        "--model", choices=("rac", "2rnn", "cp2rnn", "mirnn", "linear"), default=None, help=text
-    )
+    parser.add_argument("--model", choices=family_names(), default=None, help=text)
     parser.add_argument("--rank", type=int, default=None, help="CP rank K of cp2rnn (default: R)")
     parser.add_argument(
         "--bias", action="store_true", help="first-order terms and biases (not for rac)"
@@ -139,7 +144,7 @@ def _add_quiet(parser: argparse.ArgumentParser, *aliases: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Build the ``rac-tn`` argument parser (``demo``, ``table``, ``draw`` and ``analyze``)."""
+    """Build the ``rac-tn`` argument parser (``demo``, ``table``, ``draw``, ``analyze``, ...)."""
     parser = _Parser(
         prog="rac-tn",
         description=(
@@ -278,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quiet(fig)
     fig.set_defaults(func=cmd_draw)
     _add_analyze(sub)
+    add_train_parser(sub, _HelpFormatter)
     return parser
 
 
@@ -293,7 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         0 on success; 2 when an argument was rejected or no command was given (the reason
-        goes to stderr, on one line); 130 after Ctrl-C and 143 after SIGTERM.
+        goes to stderr, on one line); 130 after Ctrl-C and 143 after SIGTERM. Called with
+        ``argv``, it leaves the process's Ctrl-C and SIGTERM handlers as it found them.
 
     Examples
     --------
@@ -302,30 +309,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     """
     command = "rac-tn"
-    try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
-        if args.command is None:
-            parser.print_help(sys.stderr)
+    # called from Python, the caller's Ctrl-C handling is put back; run as the program, an
+    # interrupted command stays deaf to a second Ctrl-C while the interpreter exits
+    with handlers_restored(restore=argv is not None):
+        try:
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            if args.command is None:
+                parser.print_help(sys.stderr)
+                return 2
+            command = f"rac-tn {args.command}"
+            with sigterm_raises():
+                return args.func(args)
+        except (ValueError, TypeError) as exc:
+            print(f"{command}: error: {message_text(exc)}", file=sys.stderr)
             return 2
-        command = f"rac-tn {args.command}"
-        with sigterm_raises():
-            return args.func(args)
-    except (ValueError, TypeError) as exc:
-        print(f"{command}: error: {message_text(exc)}", file=sys.stderr)
-        return 2
-    except (MemoryError, OverflowError) as exc:  # sizes beyond this machine: one line too
-        reason = type(exc).__name__ + (f": {message_text(exc, 200)}" if str(exc) else "")
-        print(
-            f"{command}: error: the sizes asked for do not fit this machine ({reason}); "
-            "try smaller --hidden, --inputs, --depth or --length",
-            file=sys.stderr,
-        )
-        return 2
-    except KeyboardInterrupt as exc:
-        stop_listening()  # a second Ctrl-C while exiting stays quiet
-        print(f"{command}: interrupted", file=sys.stderr)
-        return exit_status(exc)
+        except (MemoryError, OverflowError) as exc:  # sizes beyond this machine: one line too
+            reason = type(exc).__name__ + (f": {message_text(exc, 200)}" if str(exc) else "")
+            print(
+                f"{command}: error: the sizes asked for do not fit this machine ({reason}); "
+                "try smaller --hidden, --inputs, --depth or --length",
+                file=sys.stderr,
+            )
+            return 2
+        except KeyboardInterrupt as exc:
+            stop_listening()  # a second Ctrl-C while exiting stays quiet
+            print(f"{command}: interrupted", file=sys.stderr)
+            return exit_status(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

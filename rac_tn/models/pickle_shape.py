@@ -176,7 +176,10 @@ def check_pickle(data: bytes) -> None:
 
 def _follow(data: bytes) -> None:
     """Run the opcodes of ``data`` on the model stack (see :func:`check_pickle`)."""
-    shape, stack, marks, memo = _Shape(), [], [], {}
+    shape = _Shape()
+    stack: list[int] = []
+    marks: list[int] = []
+    memo: dict[int, int] = {}
     pos, ops = 0, 0
     while True:
         ops += 1

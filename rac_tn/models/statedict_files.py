@@ -231,8 +231,7 @@ def _npy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> 
         data = member.read(nbytes)
         if len(data) != nbytes or member.read(1):  # the last read checks the CRC
             raise StateDictFileError(f"{label} is shorter than its header says")
-    order = "F" if fortran else "C"
-    array = np.frombuffer(data, dtype=dtype).reshape(shape, order=order)
+    array = np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
     return array.astype(dtype.newbyteorder("="), copy=True)
 
 

@@ -29,10 +29,10 @@ import io
 import math
 import pickle
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -212,7 +212,8 @@ class _TorchUnpickler(pickle._Unpickler):
     refused.
     """
 
-    dispatch = dict(pickle._Unpickler.dispatch)
+    dispatch: ClassVar[dict[int, Callable[..., Any]]] = dict(pickle._Unpickler.dispatch)
+    stack: list[Any]  # the pure-Python unpickler's (not in the stubs)
 
     def __init__(self, file: io.BytesIO) -> None:
         super().__init__(file)
@@ -322,12 +323,15 @@ def open_zip(file: Any) -> zipfile.ZipFile:
     archive = zipfile.ZipFile(file)
     try:
         fp = archive.fp
-        end = zipfile._EndRecData(fp) if fp is not None else None  # what ZipFile itself reads
+        # the end record, as ZipFile itself reads it (private, but stable since Python 2)
+        read_end = getattr(zipfile, "_EndRecData", None)
+        end = read_end(fp) if fp is not None and read_end is not None else None
         names = archive.namelist()
-        if end is not None and end[zipfile._ECD_ENTRIES_TOTAL] != len(names):
+        listed = None if end is None else end[getattr(zipfile, "_ECD_ENTRIES_TOTAL", 4)]
+        if listed is not None and listed != len(names):
             raise TorchFileError(
                 f"the archive's directory lists {len(names)} members, its end record "
-                f"{end[zipfile._ECD_ENTRIES_TOTAL]}: a damaged file"
+                f"{listed}: a damaged file"
             )
         if len(set(names)) != len(names):
             raise TorchFileError("the archive names one member twice")

@@ -2,7 +2,9 @@
 
 A RAC's file names its arrays as the arguments of :class:`~rac_tn.models.rac.RAC`:
 ``input_weights_0``, ..., ``input_weights_{L-1}``, ``hidden_weights_0``, ..., ``output_weights``
-and, optionally, ``initial_states_0``, ... (all ones when absent). Any program writes such a
+and, optionally, ``initial_states_0``, ... (all ones when absent); the dotted names of
+:meth:`~rac_tn.models.rac.RAC.to_state_dict` (``input_weights.0``, as a torch module's state
+dict has them) are read too. Any program writes such a
 file with ``numpy.savez``; :func:`save_weights` does.
 
 A family's file is the seed code's ``model.state_dict()`` saved as ``.pt`` (``torch.save``),
@@ -27,14 +29,15 @@ from __future__ import annotations
 
 import os
 import re
-from typing import IO
+from collections.abc import Iterable
+from typing import IO, Any
 
 import numpy as np
 
 from rac_tn._format import message_text, printable, shown
-from rac_tn.models import ACTIVATION_NOTE, CP2RNN, MIRNN, LinearRNN, SecondOrderRNN
-from rac_tn.models.base import RecurrentModel
+from rac_tn.models.protocol import RecurrentModel
 from rac_tn.models.rac import RAC
+from rac_tn.models.registry import FamilyEntry, family_names, get_family
 from rac_tn.models.statedict_files import StateDictFileError, read_arrays, read_npz
 
 __all__ = [
@@ -51,10 +54,10 @@ DYADIC_NOTE = (
     "float weights are read as the exact dyadic rationals they store (0.1 as float32 is "
     "13421773 / 2**27), so the exact ranks are those of this very circuit, not of a rounding"
 )
-_LOADERS = {"2rnn": SecondOrderRNN, "cp2rnn": CP2RNN, "mirnn": MIRNN, "linear": LinearRNN}
 
 _LAYERED = ("input_weights", "hidden_weights", "initial_states")
-_NAME = re.compile(r"^(input_weights|hidden_weights|initial_states)_(\d+)$")
+# ``input_weights_0`` (save_weights) or ``input_weights.0`` (RAC.to_state_dict, a torch module)
+_NAME = re.compile(r"^(input_weights|hidden_weights|initial_states)[_.](\d+)$")
 
 
 def save_weights(rac: RAC, file: str | os.PathLike[str] | IO[bytes]) -> None:
@@ -71,7 +74,7 @@ def save_weights(rac: RAC, file: str | os.PathLike[str] | IO[bytes]) -> None:
     for name in _LAYERED:
         for i, array in enumerate(getattr(rac, name)):
             arrays[f"{name}_{i}"] = np.asarray(array)
-    np.savez(file, **arrays)
+    np.savez(file, **arrays)  # type: ignore[arg-type]  # numpy's stub: ** might fill allow_pickle
 
 
 def load_weights(
@@ -113,23 +116,27 @@ def load_weights(
         where = printable(str(getattr(file, "name", "<file>")))
         arrays = _read_npz_object(file, where)
     family = detect_family(arrays, where) if model is None else model
+    entry = get_family(family)
     if family == "rac":
-        return _rac(arrays, where, strict)
-    if family not in _LOADERS:
-        raise ValueError(
-            f"model must be one of rac, {', '.join(_LOADERS)}; got {shown(family, 40)}"
-        )
+        return rac_from_arrays(arrays, where, strict=strict)
     try:
-        return _LOADERS[family].from_state_dict(arrays, strict=strict)
+        return _load(entry, arrays, strict)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{where}: as a {family} state dict: {message_text(exc)}") from None
+
+
+def _load(entry: FamilyEntry, arrays: dict[str, Any], strict: bool) -> Any:
+    """The family's model from the arrays; ``strict=False`` reaches ``from_state_dict``."""
+    if strict or entry.loader is not None:
+        return entry.load(arrays)
+    return entry.model_class.from_state_dict(arrays, strict=False)
 
 
 #: :func:`load_weights` under the name a family's user looks for.
 load_model = load_weights
 
 
-def detect_family(arrays: object, where: str = "state_dict") -> str:
+def detect_family(arrays: Iterable[Any], where: str = "state_dict") -> str:
     """The family whose seed-code parameter names the keys hold.
 
     ``A, B, C`` (CP-2RNN, with optional ``U, V, d``), ``alpha`` (MIRNN: ``alpha, w, u,
@@ -169,16 +176,10 @@ def detect_family(arrays: object, where: str = "state_dict") -> str:
         if not key.startswith(("decoder.", "fc.", "embedding."))
     }
     matches = []
-    if any(_NAME.match(name) for name in names) or "output_weights" in names:
-        matches.append("rac")
-    if {"A", "B", "C"} <= names:
-        matches.append("cp2rnn")
-    if "alpha" in names:
-        matches.append("mirnn")
-    if "w" in names and not {"u", "alpha"} & names:
-        matches.append("2rnn")
-    if ({"w", "u"} <= names and "alpha" not in names) or {"weight_ih", "weight_hh"} <= names:
-        matches.append("linear")
+    for name in family_names():
+        detect = get_family(name).detect
+        if detect is not None and detect(names):
+            matches.append(name)
     if len(matches) == 1:
         return matches[0]
     seen = ", ".join(printable(key, 60) for key in keys[:20]) + (", ..." if len(keys) > 20 else "")
@@ -208,7 +209,8 @@ def weights_notes(model: RAC | RecurrentModel) -> tuple[str, ...]:
         For a family, :data:`~rac_tn.models.ACTIVATION_NOTE`; for float weights,
         :data:`DYADIC_NOTE` (integer weights are exact as they are).
     """
-    notes = [] if isinstance(model, RAC) else ["the analysis is of " + ACTIVATION_NOTE]
+    circuit = getattr(model, "circuit", None)  # not a protocol member: a family may lack it
+    notes = [] if circuit is None else ["the analysis is of " + circuit]
     if not model.is_integer:
         notes.append(DYADIC_NOTE)
     return tuple(notes)
@@ -227,8 +229,13 @@ def _read_npz_object(file: IO[bytes], where: str) -> dict[str, np.ndarray]:
         raise ValueError(f"{where}: not a readable .npz archive of arrays ({reason})") from None
 
 
-def _rac(arrays: dict[str, np.ndarray], where: str, strict: bool = True) -> RAC:
-    """A RAC from arrays named as the module says (errors name ``where`` and the array)."""
+def rac_from_arrays(
+    arrays: dict[str, np.ndarray], where: str = "arrays", *, strict: bool = True
+) -> RAC:
+    """A RAC from arrays named as the module says (errors name ``where`` and the array).
+
+    With ``strict=False`` arrays of other names are ignored.
+    """
     arrays = dict(arrays)
     layers: dict[str, dict[int, np.ndarray]] = {name: {} for name in _LAYERED}
     output = arrays.pop("output_weights", None)
@@ -244,10 +251,13 @@ def _rac(arrays: dict[str, np.ndarray], where: str, strict: bool = True) -> RAC:
             )
         if len(match.group(2)) > 6:
             raise ValueError(f"{where}: array {shown(name, 80)} names a layer past 999999")
-        layers[match.group(1)][int(match.group(2))] = array
+        group, index = layers[match.group(1)], int(match.group(2))
+        if index in group:
+            raise ValueError(f"{where}: layer {index} of {match.group(1)} is given twice")
+        group[index] = array
     if output is None:
         raise ValueError(f"{where}: missing the array 'output_weights'")
-    lists = {}
+    lists: dict[str, Any] = {}  # lists of arrays; initial_states may be None
     for name, found in layers.items():
         if not found and name == "initial_states":
             lists[name] = None
