@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -68,7 +69,7 @@ def normalised(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.ldexp(values, -exponent[..., None]), exponent
 
 
-def same_arrays(a: object, b: object) -> bool:
+def same_arrays(a: Any, b: Any) -> bool:
     """Equal dtype, shape and entries (elementwise for tuples of arrays)."""
     if isinstance(a, tuple):
         return len(a) == len(b) and all(same_arrays(x, y) for x, y in zip(a, b, strict=True))

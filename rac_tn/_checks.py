@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import TypeGuard
 
 import numpy as np
 
@@ -19,7 +20,7 @@ class FloatRangeError(ArithmeticError):
 DEFAULT_MAX_ENTRIES = 1 << 22
 
 
-def is_int(value: object) -> bool:
+def is_int(value: object) -> TypeGuard[int | np.integer]:
     """True for a Python or numpy integer that is not a bool."""
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from math import comb
-from typing import Literal
+from typing import Any, Literal
 
 from rac_tn._checks import nonnegative_int, positive_int
 
@@ -198,7 +198,7 @@ def product(values: Iterable[int]) -> int:
     >>> product([2, 3, 7])
     42
     """
-    items = list(values)
+    items: list[Any] = list(values)
     if len(items) > 64:
         # small factors first multiply in runs (cheap while the run's product is small), then
         # the run products go into the balanced tree as fmpz

@@ -238,6 +238,7 @@ def build_scene(
     elif part is None:
         part = default_part
     if view == "network":
+        assert net is not None  # compiled above
         return network_view(net, opts, partition=part, cut=bound)
     dims, symbols = _grid_dims(model)
     name = None if rac_form(model) else type(model).__name__
@@ -294,6 +295,11 @@ def _resolve_object(
         if T is not None and positive_int(T, "T") != part.T:
             raise ValueError(f"T = {T} does not match the report's T = {part.T}")
         bound = obj.network_bound if view == "network" else obj.symmetric_bound
+        if obj.rac is None:
+            raise ValueError(
+                "obj is a Report without its model (as Report.from_dict rebuilds one): draw "
+                "the model itself, with partition= or cut="
+            )
         return obj.rac, None, part.T, part, bound
     raise TypeError(
         "obj must be a model (a RAC, a family of rac_tn.models such as CP2RNN, or any "

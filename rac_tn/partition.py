@@ -14,12 +14,13 @@ Partition(T=8, start=(1, 2, 3, 4), end=(5, 6, 7, 8))
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from rac_tn._checks import is_int
+from rac_tn.results import Serialisable
 
 
 def _check_T(T: object) -> int:
@@ -34,7 +35,7 @@ def _check_T(T: object) -> int:
 
 
 @dataclass(frozen=True, init=False)
-class Partition:
+class Partition(Serialisable):
     """A partition (P, Q) of the time steps ``1..T``: ``start`` = P, ``end`` = Q (both sorted).
 
     Parameters
@@ -65,6 +66,8 @@ class Partition:
     T: int
     start: tuple[int, ...]
     end: tuple[int, ...] = field(init=False)
+
+    _json_schema = False  # a plain record {"T": ..., "start": [...]}, nested in results
 
     def __init__(self, T: int, start: Iterable[int]) -> None:
         T = _check_T(T)
@@ -164,38 +167,6 @@ class Partition:
     def is_start_end(self) -> bool:
         """True for the Start-End partition ``{1..T/2 | T/2+1..T}`` of the paper."""
         return self.T % 2 == 0 and self.start == tuple(range(1, self.T // 2 + 1))
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-safe: ``{'T': T, 'start': [...]}``.
-
-        Returns
-        -------
-        dict
-            ``T`` and the start times as a list; :meth:`from_dict` rebuilds the partition.
-
-        Examples
-        --------
-        >>> start_end(4).to_dict()
-        {'T': 4, 'start': [1, 2]}
-        >>> Partition.from_dict(start_end(4).to_dict()) == start_end(4)
-        True
-        """
-        return {"T": self.T, "start": list(self.start)}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, object]) -> Partition:
-        """Rebuild from :meth:`to_dict`.
-
-        Parameters
-        ----------
-        data
-            A mapping with keys ``'T'`` and ``'start'``.
-
-        Returns
-        -------
-        Partition
-        """
-        return cls(data["T"], data["start"])
 
     def __str__(self) -> str:
         return "{" + _times(self.start, self.T) + " | " + _times(self.end, self.T) + "}"

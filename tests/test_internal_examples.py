@@ -38,7 +38,6 @@ from rac_tn.bounds.flow import (
     bits,
     min_cut_arrays,
     min_cut_source_side,
-    product,
     tensor_network_min_cut,
 )
 from rac_tn.bounds.staircase import (
@@ -48,6 +47,7 @@ from rac_tn.bounds.staircase import (
     log2_cost,
     min_staircase,
 )
+from rac_tn.counting import product
 from rac_tn.exact.certify import _integral_abs
 
 # -- bounds.staircase ---------------------------------------------------------------------------

@@ -250,8 +250,8 @@ def sweep(
     chunksize = positive_int(chunksize, "chunksize")
     max_samples = positive_int(max_samples, "max_samples")
     rows: list[SweepRow | None] = [None] * len(configs)
-    with progress_callback(progress, len(configs), "sweep") as report:
-        try:
+    try:  # around the progress bar too: an interrupt while it closes keeps the rows
+        with progress_callback(progress, len(configs), "sweep") as report:
             if executor is None:
                 for i, config in enumerate(configs):
                     try:
@@ -269,8 +269,8 @@ def sweep(
                     raise SweepError(configs[i], i, rows, failed.__cause__) from failed.__cause__
             else:
                 _run_chunks(executor, configs, rows, chunksize, report, max_samples)
-        except KeyboardInterrupt as exc:
-            raise SweepInterrupted(rows, getattr(exc, "signum", signal.SIGINT)) from exc
+    except KeyboardInterrupt as exc:
+        raise SweepInterrupted(rows, getattr(exc, "signum", signal.SIGINT)) from exc
     return rows  # type: ignore[return-value]  # every entry is a row now
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from rac_tn._format import short_int
 from rac_tn.counting import product
 from rac_tn.partition import Partition
-from rac_tn.results import Claim, Quantity, jsonable, tuples
+from rac_tn.results import Claim, Quantity, Serialisable
 
 #: What a cut element is: a bond, COPY tensor or hyperedge of a network, or a grid node.
 CutCategory = Literal["bond", "delta", "hyperedge", "node"]
@@ -24,7 +24,7 @@ Side = Literal["start", "end"]
 
 
 @dataclass(frozen=True)
-class CutElement:
+class CutElement(Serialisable):
     """One element of a cut, with its exact factor.
 
     Attributes
@@ -55,42 +55,9 @@ class CutElement:
     degree: int = 1
     factor: int = 0
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields (a grid node name becomes a list).
-
-        Returns
-        -------
-        dict
-            The five fields; :meth:`from_dict` rebuilds an equal element.
-        """
-        return {
-            "category": self.category,
-            "name": jsonable(self.name),
-            "dim": self.dim,
-            "degree": self.degree,
-            "factor": self.factor,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CutElement:
-        """Rebuild from :meth:`to_dict` (a list name becomes a tuple again).
-
-        Parameters
-        ----------
-        data
-            The output of :meth:`to_dict`, possibly through JSON.
-
-        Returns
-        -------
-        CutElement
-        """
-        return cls(
-            data["category"], tuples(data["name"]), data["dim"], data["degree"], data["factor"]
-        )
-
 
 @dataclass(frozen=True)
-class CutBound:
+class CutBound(Serialisable):
     """An upper bound from a cut: ``value`` is the exact product of the cut's factors.
 
     Attributes
@@ -164,53 +131,6 @@ class CutBound:
         left, right = self.index_sides or ((), ())
         return f"indices={_short(left)} | {_short(right)}"
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields: exact ints, the cut, the side and the partition as lists.
-
-        Returns
-        -------
-        dict
-            Every field; ``value`` stays an exact Python int (JSON keeps it exactly).
-        """
-        return {
-            "value": self.value,
-            "log2": self.log2,
-            "cut": [element.to_dict() for element in self.cut],
-            "method": self.method,
-            "side": jsonable(self.side),
-            "upstream": self.upstream,
-            "partition": None if self.partition is None else self.partition.to_dict(),
-            "quantity": self.quantity,
-            "index_sides": None if self.index_sides is None else jsonable(self.index_sides),
-            "seconds": self.seconds,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CutBound:
-        """Rebuild from :meth:`to_dict` (``from_dict(to_dict(b)) == b``).
-
-        Parameters
-        ----------
-        data
-            The output of :meth:`to_dict`, possibly through JSON.
-
-        Returns
-        -------
-        CutBound
-        """
-        return cls(
-            value=int(data["value"]),
-            log2=float(data["log2"]),
-            cut=tuple(CutElement.from_dict(e) for e in data["cut"]),
-            method=data["method"],
-            side=frozenset(tuples(item) for item in data["side"]),
-            upstream=data["upstream"],
-            partition=None if data["partition"] is None else Partition.from_dict(data["partition"]),
-            quantity=data["quantity"],
-            index_sides=_index_sides(data.get("index_sides")),
-            seconds=float(data.get("seconds", 0.0)),
-        )
-
 
 def make_bound(
     elements: list[CutElement],
@@ -241,13 +161,6 @@ def make_bound(
 def _short(inds: tuple[str, ...]) -> str:
     shown = ", ".join(map(str, inds[:4]))
     return "{" + (shown + ", ..." if len(inds) > 4 else shown) + "}"
-
-
-def _index_sides(data: Any) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    if data is None:
-        return None
-    left, right = data
-    return tuple(left), tuple(right)
 
 
 __all__ = ["CutBound", "CutCategory", "CutElement", "CutMethod", "Side", "make_bound"]

@@ -8,7 +8,8 @@ A cut problem is arcs ``(u, v, capacity in bits)`` plus the terminals :data:`SOU
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Hashable, Sequence
+from collections.abc import Callable, Collection, Container, Hashable, Sequence
+from typing import Any, Literal, cast
 
 import numpy as np
 import quimb.tensor as qtn
@@ -49,7 +50,7 @@ def min_cut_arrays(
     if capacity.nnz == 0:
         reached[0] = True
         return reached
-    flow = maximum_flow(capacity, 0, 1).flow
+    flow = maximum_flow(capacity, 0, 1).flow  # type: ignore[arg-type]  # stubs: csr_array only
     residual = (capacity.astype(np.int64) - flow.astype(np.int64)).tocsr()
     residual.data = (residual.data > 0).astype(np.int8)
     residual.eliminate_zeros()
@@ -108,7 +109,7 @@ class CutGraph:
             del self.nbrs[u][v]
         return list(around)
 
-    def reduce(self, tensors: object) -> None:
+    def reduce(self, tensors: Container[object]) -> None:
         """Drop dead-end tensors and merge series tensors among ``tensors`` until none is left."""
         work = [v for v in self.nbrs if v in tensors and len(self.nbrs[v]) <= 2]
         while work:
@@ -123,7 +124,8 @@ class CutGraph:
                     vcap, element = self.vertex_cap.pop(v)
                     options.append((vcap, (element,)))
                 finite = [option for option in options if option[0] is not None]
-                cap, els = min(finite, key=lambda o: o[0]) if finite else (None, ())
+                # finite: no None capacity (the filter above)
+                cap, els = min(finite, key=lambda o: cast(float, o[0])) if finite else (None, ())
                 self._remove(v)
                 self.add_edge(x, y, cap, els)
             else:
@@ -146,7 +148,7 @@ class CutGraph:
                 arcs.append((a_out, self._ends(b)[0], self.cap[eid]))
         return arcs
 
-    def cut_elements(self, reachable: set) -> list[object]:
+    def cut_elements(self, reachable: set) -> list[Any]:
         """The payloads of what the cut with source side ``reachable`` crosses."""
         out = [
             element
@@ -168,7 +170,7 @@ def tensor_network_min_cut(
     start: Sequence[str],
     end: Sequence[str],
     copies: Collection[int],
-    element: Callable[[str, Hashable, int], Hashable],
+    element: Callable[[Literal["bond", "hyperedge", "delta"], Hashable, int], Hashable],
 ) -> tuple[list, frozenset]:
     """A minimum cut of a quimb network between index sets: ``(cut payloads, upstream side)``."""
     tensor_map, ind_map = tn.tensor_map, tn.ind_map

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import gammaln
 
 from rac_tn.bounds.flow import min_cut_arrays
 from rac_tn.counting import multiset, paths, product
+
+if TYPE_CHECKING:
+    from rac_tn.bounds.cut_bound import Side
 
 _LN2 = math.log(2.0)
 
@@ -183,7 +187,7 @@ def exact_factors(
 
 def cheapest_candidate(
     M: int, R: int, L: int, T: int, N: int | None, candidates: list
-) -> tuple[list[tuple[tuple, int, int, int]], tuple[int, ...], tuple[int, ...], str]:
+) -> tuple[list[tuple[tuple, int, int, int]], tuple[int, ...], tuple[int, ...], Side]:
     """The exact factors, widths, upstream times and side of the exactly cheapest candidate set."""
     cheapest = min(cost for cost, *_ in candidates)
     best = None
@@ -194,4 +198,5 @@ def cheapest_candidate(
         value = product(f[3] for f in factors)
         if best is None or value < best[0]:
             best = (value, factors, widths, upstream, side_name)
+    assert best is not None  # the cheapest candidate is always taken
     return best[1:]

@@ -21,6 +21,7 @@ from rac_tn._checks import template_count
 from rac_tn.bounds.cut_bound import CutBound, CutCategory, CutElement, CutMethod, Side, make_bound
 from rac_tn.bounds.network_cut import network_cut_bound
 from rac_tn.bounds.staircase import cheapest_candidate, cheapest_staircase, log2_cost
+from rac_tn.counting import Node
 from rac_tn.models.protocol import RecurrentModel, check_model
 from rac_tn.network.compiled import RacNetwork
 from rac_tn.partition import Partition
@@ -99,7 +100,7 @@ def symmetric_bound(
         candidates += [(log2_cost(M, R, L, T, w, times, N), w, upstream, side_name) for w in shapes]
     factors, widths, upstream, side_name = cheapest_candidate(M, R, L, T, N, candidates)
     elements = [CutElement("node", *factor) for factor in factors]
-    side = [("x", t) for t in upstream]
+    side: list[Node] = [("x", t) for t in upstream]
     side += [("h", layer, t) for layer, w in enumerate(widths, 1) for t in range(1, w + 1)]
     quantity = SEPARATION_RANK if N is None else GRID_TENSOR_RANK
     return make_bound(

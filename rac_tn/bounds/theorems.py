@@ -16,12 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from math import comb
-from typing import Any
 
 from rac_tn._checks import positive_int
 from rac_tn.bounds.closed_form import network_cut_closed_form
 from rac_tn.counting import input_degrees, multiset, multisets, product
-from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity
+from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, Serialisable
 
 _QUANTITY: dict[str, Quantity] = {
     "separation-rank": SEPARATION_RANK,
@@ -30,7 +29,7 @@ _QUANTITY: dict[str, Quantity] = {
 
 
 @dataclass(frozen=True)
-class TheoremBound:
+class TheoremBound(Serialisable):
     """A closed-form value for the Start-End partition, labelled with where it comes from.
 
     Attributes
@@ -66,42 +65,10 @@ class TheoremBound:
     def __int__(self) -> int:
         return self.value
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields (the value stays an exact int).
-
-        Returns
-        -------
-        dict
-            The six fields; :meth:`from_dict` rebuilds an equal entry.
-        """
-        return {
-            "name": self.name,
-            "value": self.value,
-            "claim": self.claim,
-            "quantity": self.quantity,
-            "origin": self.origin,
-            "statement": self.statement,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TheoremBound:
-        """Rebuild from :meth:`to_dict`.
-
-        Parameters
-        ----------
-        data
-            The output of :meth:`to_dict`.
-
-        Returns
-        -------
-        TheoremBound
-        """
-        return cls(**dict(data))
-
 
 @dataclass(frozen=True)
-class TheoremBounds(Mapping[str, TheoremBound]):
-    """The closed forms for one ``(M, R, L, T)``: a read-only mapping name -> :class:`TheoremBound`.
+class TheoremBounds(Mapping[str, TheoremBound], Serialisable):
+    """The closed forms for one ``(M, R, L, T)``: a read-only mapping name -> TheoremBound.
 
     Only the entries that apply to the depth are present; ``M, R, L, T`` and ``entries`` are its
     fields.
@@ -142,44 +109,6 @@ class TheoremBounds(Mapping[str, TheoremBound]):
         """
         entry = self.get(name)
         return None if entry is None else entry.value
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe: the sizes and every entry.
-
-        Returns
-        -------
-        dict
-            ``M``, ``R``, ``L``, ``T`` and ``entries`` (a list of :meth:`TheoremBound.to_dict`).
-
-        Examples
-        --------
-        >>> bounds = theorem_bounds(2, 3, 1, 6)
-        >>> TheoremBounds.from_dict(bounds.to_dict()) == bounds
-        True
-        """
-        return {
-            "M": self.M,
-            "R": self.R,
-            "L": self.L,
-            "T": self.T,
-            "entries": [entry.to_dict() for entry in self.entries],
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TheoremBounds:
-        """Rebuild from :meth:`to_dict`.
-
-        Parameters
-        ----------
-        data
-            The output of :meth:`to_dict`.
-
-        Returns
-        -------
-        TheoremBounds
-        """
-        entries = tuple(TheoremBound.from_dict(e) for e in data["entries"])
-        return cls(int(data["M"]), int(data["R"]), int(data["L"]), int(data["T"]), entries)
 
     def __repr__(self) -> str:
         body = ", ".join(f"{e.name}={e.value}" for e in self.entries)
@@ -352,6 +281,7 @@ def family_theorem_bounds(
     w = n + 1 if affine else m
     half = T // 2
     where = f"at width {w}" + (" (n + 1: affine)" if affine else "")
+    upper: Claim
     sep, upper = SEPARATION_RANK, "upper bound"
     # fmt: off
     rows: list[tuple[str, int, Claim, Quantity, str, str]] = []

@@ -109,7 +109,7 @@ def run_demo(
         lengths=range(2, max_length + 1, 2),
         hidden=hidden,
         inputs=inputs,
-        seed=seed,
+        seed=seed,  # type: ignore[arg-type]  # check_seed's None or Generator: as sweep_configs
     )
 
     def figure(fig: Figure, stem: str) -> None:
@@ -212,6 +212,8 @@ def summary(result: DemoResult) -> str:
             "random integer weights):"
         )
         for row in (row for row in result.rows if row.T == T):
+            # the demo's sweep ranks every row (one class, exact=True)
+            assert row.separation_rank is not None and row.rank_status is not None
             rank = short_int(row.separation_rank)
             how = {
                 "certified": "certified: meets the symmetric bound",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, fields, replace
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 if TYPE_CHECKING:
     from rac_tn.network.compiled import RacNetwork
@@ -103,7 +103,7 @@ _MPS_EXTRAS = 3.3
 #: Width of a copy tree besides its columns (``h^{l,0}`` of the first column, margins), cm.
 _TREE_EXTRAS = 0.75
 #: What changes when the W circles hold full ``W^{H,l}`` labels.
-_FULL_LABELS = dict(
+_FULL_LABELS: dict[str, Any] = dict(
     w_radius=0.36, layer=1.15, wi_drop=0.48, h0_gap=0.08, chain_pad=0.25, wo_offset=0.5
 )
 

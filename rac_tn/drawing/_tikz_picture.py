@@ -213,6 +213,7 @@ class Picture:
         return f"\\draw[{', '.join(opts)}] " + " -- ".join(pts) + ";"
 
     def edge_label(self, edge: Edge) -> str:
+        assert edge.label is not None and edge.label_pos is not None  # only placed labels
         opts = ["rac/dim label"]
         if edge.color.upper() != INK.upper():
             opts.append(f"text={self.col(edge.color)}")

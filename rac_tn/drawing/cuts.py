@@ -37,6 +37,11 @@ def check_cut(cut: CutBound, view: View, T: int, net: RacNetwork | None = None) 
             f"cut is a {cut.method} bound, drawn on the tensor network: pass view='network' "
             "(the grid view draws symmetric cuts)"
         )
+    if cut.partition is None:
+        raise ValueError(
+            "cut separates two lists of indices, not a partition of the times: draw a cut "
+            "computed for a partition"
+        )
     if cut.partition.T != T:
         raise ValueError(f"cut is for T = {cut.partition.T}, but the figure has T = {T}")
     if view == "network" and net is not None and _names_unknown(cut, net):
@@ -93,10 +98,11 @@ def _crosses(edge: Edge, node_side: dict[Hashable, str]) -> bool:
 
 def _input_side(bound: CutBound, t: int) -> str:
     """``'source'`` if input ``t`` is on the upstream side of the cut, else ``'sink'``."""
+    assert bound.partition is not None  # check_cut refuses a cut without one
     return "source" if bound.partition.side_of(t) == bound.upstream else "sink"
 
 
-def _network_sides(scene: Scene, bound: CutBound, vertices: set[str]) -> dict[Hashable, str]:
+def _network_sides(scene: Scene, bound: CutBound, vertices: set[Hashable]) -> dict[Hashable, str]:
     """Node keys to ``'source'`` / ``'sink'``, or ``'cut'`` for a cut vertex."""
     node_side: dict[Hashable, str] = {}
     for node in scene.nodes:

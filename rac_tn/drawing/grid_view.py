@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from typing import TYPE_CHECKING
 
 from rac_tn.counting import path_counts
@@ -104,6 +103,7 @@ def grid_scene(
     scene = Scene(meta={"view": "grid", "T": T, "L": L, **style_meta(style)})
     mode = "full" if style.labels == "auto" else style.labels
     g, pos, fs = layout.geometry, layout.pos, style.font_size
+    assert isinstance(g, GridGeometry)  # a grid layout's
     for t in range(1, T + 1):
         _add_input(scene, pos[("x", t)], g, style, partition, t)
         for k in range(1, L + 1):
@@ -209,6 +209,7 @@ class _Wires:
         (x, y), fan = pos[u], ("fan", u[1], u[2])
         if right is not None and up is not None:  # fan-out: one dot, two wires
             fx, fy = pos[fan]
+            assert isinstance(layout.geometry, GridGeometry)  # a grid layout's
             r = layout.geometry.fan_radius
             self.scene.add_node(
                 Node(
@@ -236,8 +237,8 @@ class _Wires:
     def wire(
         self,
         points: list[Point],
-        u: Hashable,
-        v: Hashable,
+        u: GridNode,
+        v: GridNode,
         ref: object,
         dim: int | None,
         arrow: bool,

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any, cast
 
+import numpy as np
 from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -94,7 +96,7 @@ def render(scene: Scene, ax: Axes | None = None) -> Figure:
         fig = InlineFigure(figsize=((x1 - x0) * _CM, (y1 - y0) * _CM))
         ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     else:
-        fig = ax.figure
+        fig = cast(Figure, ax.figure)  # a SubFigure only if the caller's axes are in one
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
@@ -112,13 +114,13 @@ def render(scene: Scene, ax: Axes | None = None) -> Figure:
     return fig
 
 
-def _ring_path(ring: list[Point], smooth: bool) -> tuple[list[Point], list[int]]:
+def _ring_path(ring: list[Point], smooth: bool) -> tuple[list[Point], list[np.uint8]]:
     """Vertices and codes of one closed ring: a polygon, or the smooth curve through it."""
     if not smooth or len(ring) < 3:
         verts = [*ring, ring[0]]
         return verts, [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 1) + [MplPath.CLOSEPOLY]
     segments = smooth_cycle(ring)
-    verts: list[Point] = [segments[0][0]]
+    verts = [segments[0][0]]
     codes = [MplPath.MOVETO]
     for _, c1, c2, end in segments:
         verts += [c1, c2, end]
@@ -209,7 +211,9 @@ def _draw_curve(ax: Axes, curve: Curve) -> None:
 def _draw_node(ax: Axes, node: Node) -> None:
     if node.shape == "none":
         return
-    style = dict(facecolor=node.fill, edgecolor=node.stroke, linewidth=node.linewidth)
+    style: dict[str, Any] = dict(
+        facecolor=node.fill, edgecolor=node.stroke, linewidth=node.linewidth
+    )
     if node.shape in ("circle", "dot"):
         patch = Circle((node.x, node.y), node.size, **style, zorder=_Z_NODE)
     elif node.shape == "box":
@@ -258,10 +262,20 @@ def _draw_text(ax: Axes, text: Text) -> None:
     )
 
 
+#: Metadata that would make two saves of one figure differ (dates), left out.
+_FIXED_METADATA = {
+    "pdf": {"CreationDate": None},
+    "svg": {"Date": None},
+    "eps": {"CreationDate": None},
+}
+
+
 def save(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
     """Save ``fig`` by the suffix of ``path`` (.pdf, .svg, .png at ``dpi``, .eps); returns the path.
 
-    Fonts are embedded as TrueType or paths.
+    Fonts are embedded as TrueType or paths. A PDF, SVG or PNG is the same bytes for the same
+    figure (no creation date, fixed SVG ids), so a regenerated figure changes only where the
+    drawing does.
 
     Examples
     --------
@@ -278,8 +292,17 @@ def save(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
     level = font_log.level
     font_log.setLevel(logging.ERROR)
     try:
-        with rc_context({"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "path"}):
-            fig.savefig(path, format=fmt, dpi=dpi, facecolor="white")
+        with rc_context(
+            {
+                "pdf.fonttype": 42,
+                "ps.fonttype": 42,
+                "svg.fonttype": "path",
+                "svg.hashsalt": "rac_tn",
+            }
+        ):
+            fig.savefig(
+                path, format=fmt, dpi=dpi, facecolor="white", metadata=_FIXED_METADATA.get(fmt)
+            )
     finally:
         font_log.setLevel(level)
     return path

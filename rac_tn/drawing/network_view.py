@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from rac_tn.drawing import _geometry
 from rac_tn.drawing import layout as _layout
-from rac_tn.drawing._geometry import CellDrawing
+from rac_tn.drawing._geometry import CellDrawing, TreeGeometry
 from rac_tn.drawing._labels import place_dim_labels
 from rac_tn.drawing._shapes import TensorShapes, drawn_as_chain, tensor_name
 from rac_tn.drawing.cuts import add_network_cut
@@ -137,6 +137,7 @@ def network_scene(
 ) -> Scene:
     """The scene of a compiled network from its layout (no cut, no title)."""
     g = layout.geometry
+    assert isinstance(g, TreeGeometry)  # a network layout's (the MPS's too)
     is_mps = drawn_as_chain(net)
     mode = style.labels if style.labels != "auto" else ("full" if is_mps else g.labels)
     scene = Scene(
@@ -246,6 +247,7 @@ def _add_input_hyperedge(
 ) -> None:
     """Input ``t`` of a copy tree: one dot joined to every copy, and one open leg below it."""
     g, pos, fs = layout.geometry, layout.pos, style.font_size
+    assert isinstance(g, TreeGeometry)  # a network layout's
     ind = net.input_inds[t - 1]
     dim = net.tn.ind_size(ind)
     color = style.side_color(partition, t)

@@ -10,6 +10,7 @@ import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
@@ -31,7 +32,7 @@ class Node:
     ``name`` its unique TikZ name.
     """
 
-    key: Hashable
+    key: Any  # hashable: a tensor id, a name or a tuple such as ("input", t)
     x: float
     y: float
     shape: str = "circle"
@@ -44,7 +45,7 @@ class Node:
     stroke: str = INK
     linewidth: float = 0.5
     role: str = ""
-    ref: object = None
+    ref: Any = None
     highlight: bool = False
     side: str | None = None
     name: str | None = None
@@ -84,7 +85,7 @@ class Edge:
 
     points: list[Point]
     ends: tuple[Hashable | None, Hashable | None] = (None, None)
-    ref: object = None
+    ref: Any = None
     role: str = "bond"
     dim: int | None = None
     width: float = 0.8
@@ -222,6 +223,7 @@ def _drawn(points: Sequence[Point], smooth: bool) -> Sequence[Point]:
 def _label_box(edge: Edge) -> Box:
     """The box of an edge's placed dimension label (a label beside a leg on the border)."""
     w, h = text_size(edge.label, edge.label_size)
+    assert edge.label_pos is not None  # boxed only when placed
     x, y = edge.label_pos
     return (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
 

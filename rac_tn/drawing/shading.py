@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import contourpy
 import numpy as np
@@ -63,10 +64,11 @@ def side_samples(
             # The long legs of different hyperedges cross each other, and no cut can cut a
             # leg (the hyperedge vertex is what gets cut): only their first, vertical part
             # shapes the sides, so the boundary runs smoothly across the fan of legs.
+            assert a is not None  # a == b, and both None was skipped
             pts[a] += _sample(e.points[:2], step)
             neutral += _sample(e.points[1:], step)
         elif a is None or b is None or a == b:
-            pts[a or b] += _sample(e.points, step)
+            pts[a or b] += _sample(e.points, step)  # type: ignore[index]  # not both None
         else:
             first, second = split_polyline(e.points)
             pts[a] += _sample(first, step)[:-1]
@@ -92,7 +94,8 @@ class _Raster:
 
     def distance_to(self, points: Sequence[Point]) -> np.ndarray:
         """Distance of every raster point to the nearest of ``points``."""
-        return cKDTree(np.asarray(points)).query(self.points)[0].reshape(self.gy.shape)
+        # query(points)[0] is an array for 2-D points (the stubs also allow a float)
+        return cKDTree(np.asarray(points)).query(self.points)[0].reshape(self.gy.shape)  # type: ignore[union-attr]
 
 
 def _raster(
@@ -103,8 +106,9 @@ def _raster(
     ys = np.arange(y0 - pad, y1 + pad + resolution, resolution)
     gx, gy = np.meshgrid(xs, ys)
     points = np.column_stack([gx.ravel(), gy.ravel()])
-    d_src = cKDTree(np.asarray(src)).query(points)[0].reshape(gx.shape)
-    d_snk = cKDTree(np.asarray(snk)).query(points)[0].reshape(gx.shape)
+    # query(points)[0] is an array for 2-D points (the stubs also allow a float)
+    d_src = cKDTree(np.asarray(src)).query(points)[0].reshape(gx.shape)  # type: ignore[union-attr]
+    d_snk = cKDTree(np.asarray(snk)).query(points)[0].reshape(gx.shape)  # type: ignore[union-attr]
     return _Raster(xs, ys, gy, points, d_src, d_snk)
 
 
@@ -160,7 +164,7 @@ def _rings(raster: _Raster, level: np.ndarray, tol: float, min_length: float) ->
         raster.xs, raster.ys, level, line_type=contourpy.LineType.Separate
     )
     rings = []
-    for line in gen.lines(0.0):
+    for line in cast("list[np.ndarray]", gen.lines(0.0)):  # LineType.Separate: (n, 2) arrays
         pts = [(float(p[0]), float(p[1])) for p in line]
         if len(pts) < 4 or polyline_length(pts) < min_length:
             continue

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from rac_tn.partition import Partition
 
 #: What the figure shows: the compiled tensor network, or the computation grid.
 View = Literal["network", "grid"]
@@ -164,7 +167,7 @@ class Style:
             return spec.replace("{t}", str(t))
         return f"{spec}_{{{t}}}"
 
-    def side_color(self, partition: object, t: int) -> str:
+    def side_color(self, partition: Partition | None, t: int) -> str:
         """The colour of input ``t`` by its side of ``partition`` (ink without one).
 
         Examples

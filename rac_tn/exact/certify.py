@@ -138,7 +138,7 @@ def log2_coefficient_bound(rac: RAC, T: int, templates: np.ndarray | None = None
     top = float(np.max(np.abs(mantissa)))
     if top == 0.0:
         return 0.0
-    return exponent + math.log2(top) + 1.0
+    return float(exponent + math.log2(top) + 1.0)  # exponent: an int (one sequence)
 
 
 def _integral_abs(values: np.ndarray) -> np.ndarray:

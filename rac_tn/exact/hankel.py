@@ -16,9 +16,7 @@ Examples
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -27,12 +25,13 @@ from rac_tn.arith import flint_matrices
 from rac_tn.exact import certify
 from rac_tn.models.protocol import RecurrentModel
 from rac_tn.partition import Partition
+from rac_tn.results import Claim, Serialisable
 
 _ATTEMPTS = 2  # independent random primes when the rank stays below the bound
 
 
 @dataclass(frozen=True)
-class HankelRank:
+class HankelRank(Serialisable):
     """The rank of a model's past-to-future map at one cut time.
 
     Attributes
@@ -63,30 +62,9 @@ class HankelRank:
     seconds: float = field(default=0.0, compare=False)
 
     @property
-    def claim(self) -> str:
+    def claim(self) -> Claim:
         """``'exact rank'`` when certified, else ``'certified lower bound'``."""
         return "exact rank" if self.certified else "certified lower bound"
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields."""
-        return {
-            "rank": self.rank,
-            "upper_bound": self.upper_bound,
-            "certified": self.certified,
-            "tau": self.tau,
-            "T": self.T,
-            "shape": list(self.shape),
-            "primes": list(self.primes),
-            "seconds": self.seconds,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> HankelRank:
-        """Rebuild from :meth:`to_dict`."""
-        fields = dict(data)
-        fields["shape"] = tuple(fields["shape"])
-        fields["primes"] = tuple(fields["primes"])
-        return cls(**fields)
 
 
 def hankel_rank(

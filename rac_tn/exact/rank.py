@@ -19,9 +19,9 @@ Examples
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
@@ -39,10 +39,10 @@ from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.exact import certify
 from rac_tn.exact.attempts import check_sample_memory, grid_attempt, run_attempts, sampled_attempt
 from rac_tn.exact.rank_inputs import family_as_rac, symmetric_value
-from rac_tn.models.protocol import check_model
+from rac_tn.models.protocol import RecurrentModel, check_model
 from rac_tn.models.rac import RAC
 from rac_tn.partition import Partition
-from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, jsonable
+from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, Serialisable
 
 #: What :func:`separation_rank` ranks: the function (``'sampled'``) or the grid tensor.
 RankMethod = Literal["sampled", "grid"]
@@ -53,7 +53,7 @@ DEFAULT_MAX_SAMPLES = 8192
 
 
 @dataclass(frozen=True)
-class RankResult:
+class RankResult(Serialisable):
     """A rank computed modulo a prime, and how sure it is.
 
     Whatever the flags say, ``rank`` is a certified lower bound on the rank of this model, and so
@@ -131,50 +131,6 @@ class RankResult:
         """What was ranked: ``'separation rank'`` or ``'grid-tensor rank'``."""
         return SEPARATION_RANK if self.method == "sampled" else GRID_TENSOR_RANK
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields (exact ints stay ints; the partition as a dict).
-
-        Returns
-        -------
-        dict
-            Every field; :meth:`from_dict` rebuilds an equal result.
-        """
-        return {
-            "rank": self.rank,
-            "method": self.method,
-            "exact": self.exact,
-            "prime": self.prime,
-            "samples": self.samples,
-            "failure_probability": self.failure_probability,
-            "certified": self.certified,
-            "upper_bound": self.upper_bound,
-            "shape": jsonable(self.shape),
-            "partition": None if self.partition is None else self.partition.to_dict(),
-            "primes": list(self.primes),
-            "class_index": self.class_index,
-            "seconds": self.seconds,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> RankResult:
-        """Rebuild from :meth:`to_dict`.
-
-        Parameters
-        ----------
-        data
-            The output of :meth:`to_dict`, possibly through JSON.
-
-        Returns
-        -------
-        RankResult
-        """
-        fields = dict(data)
-        fields["shape"] = tuple(fields["shape"])
-        fields["primes"] = tuple(fields.get("primes", ()))
-        if fields.get("partition") is not None:
-            fields["partition"] = Partition.from_dict(fields["partition"])
-        return cls(**fields)
-
     def __int__(self) -> int:
         return self.rank
 
@@ -227,7 +183,7 @@ def _check_common(rac: RAC, partition: Partition, prime: object) -> tuple[Partit
 
 
 def separation_rank(
-    rac: RAC,
+    rac: RecurrentModel,
     partition: Partition,
     *,
     method: RankMethod = "sampled",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from rac_tn._checks import check_templates, positive_int
@@ -23,7 +25,7 @@ def family_as_rac(
     """A model's exact RAC equivalent (a RAC's is itself), its templates, and its own bound."""
     if not isinstance(partition, Partition):
         raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
-    rac = model.to_rac()
+    rac = cast(RAC, model.to_rac())  # a RAC (or a DyadicRAC)
     N = None
     if method == "grid":
         F = check_templates(templates, model.input_dim, allow_int=True)

@@ -6,10 +6,8 @@ the spectrum is for plots of the decay. Exact ranks: :func:`rac_tn.separation_ra
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from math import prod
-from typing import Any
 
 import numpy as np
 
@@ -17,11 +15,11 @@ from rac_tn._checks import check_class_index, check_max_entries, template_count
 from rac_tn.models.protocol import RecurrentModel, check_model
 from rac_tn.network.grid_tensor import grid_tensor
 from rac_tn.partition import Partition
-from rac_tn.results import Claim, jsonable
+from rac_tn.results import Claim, Serialisable
 
 
 @dataclass(frozen=True, eq=False)  # the generated __eq__ would compare arrays ambiguously
-class Spectrum:
+class Spectrum(Serialisable):
     """Singular values of the float64 matricized grid tensor: a NUMERICAL estimate, for plots.
 
     The number of values above a threshold is not a rank (the entries span many orders of
@@ -60,41 +58,6 @@ class Spectrum:
         rtol = max(self.shape) * np.finfo(np.float64).eps if rtol is None else rtol
         return int(np.sum(self.values > rtol * self.values[0]))
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe: the values as a list of floats.
-
-        Returns
-        -------
-        dict
-            ``values``, ``shape``, ``partition`` (as :meth:`Partition.to_dict`) and ``claim``.
-        """
-        return {
-            "values": jsonable(self.values),
-            "shape": list(self.shape),
-            "partition": self.partition.to_dict(),
-            "claim": self.claim,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Spectrum:
-        """Rebuild from :meth:`to_dict`.
-
-        Parameters
-        ----------
-        data
-            The output of :meth:`to_dict`, possibly through JSON.
-
-        Returns
-        -------
-        Spectrum
-        """
-        return cls(
-            np.asarray(data["values"], dtype=np.float64),
-            tuple(data["shape"]),
-            Partition.from_dict(data["partition"]),
-            data.get("claim", "numerical"),
-        )
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Spectrum):
             return NotImplemented
@@ -105,7 +68,8 @@ class Spectrum:
             and np.array_equal(self.values, other.values)
         )
 
-    __hash__ = None  # equal spectra need not hash alike: the values are an array
+    # equal spectra need not hash alike: the values are an array
+    __hash__ = None  # type: ignore[assignment]  # the documented way to make a class unhashable
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         return self.values if dtype is None else self.values.astype(dtype)

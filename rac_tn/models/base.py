@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from abc import ABC, abstractmethod
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -47,6 +47,15 @@ class BilinearModel(ModelCommon, ABC):
     multiplicative: ClassVar[bool] = True
     #: See :data:`ACTIVATION_NOTE`.
     circuit: ClassVar[str] = ACTIVATION_NOTE
+    if TYPE_CHECKING:  # fields every family defines (not fields here: they follow its own)
+
+        @property
+        def decoder_weight(self) -> np.ndarray:
+            """``num_classes x n``."""
+
+        @property
+        def decoder_bias(self) -> np.ndarray | None:
+            """Length ``num_classes``, or None."""
 
     # -- what a family defines ---------------------------------------------------------------
 
@@ -160,7 +169,7 @@ class BilinearModel(ModelCommon, ABC):
     # -- identity --------------------------------------------------------------------------
 
     def _arrays(self) -> list[np.ndarray]:
-        out = []
+        out: list[np.ndarray] = []
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if isinstance(value, tuple):
@@ -258,7 +267,9 @@ class BilinearModel(ModelCommon, ABC):
             :meth:`forward_mod` still work).
         """
         mantissa, exponent = self.forward_scaled(X, every_step=every_step)
-        return to_float64(mantissa, exponent, f"T = {np.shape(X)[-2]}, depth {self.depth}")
+        # np.shape reads any object (X passed the checks above); its stubs want array-likes
+        where = f"T = {np.shape(X)[-2]}, depth {self.depth}"  # type: ignore[call-overload]
+        return to_float64(mantissa, exponent, where)
 
     __call__ = forward
 

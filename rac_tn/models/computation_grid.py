@@ -71,13 +71,13 @@ def computation_grid(
         )
     T = positive_int(T, "T")
     dims = {"input": input_dim, "cell": hidden_dim, "output": num_classes}
-    graph = nx.DiGraph(depth=L, T=T)
+    graph: nx.DiGraph[Node] = nx.DiGraph(depth=L, T=T)
 
     def add(node: Node, role: NodeRole, layer: int, time: int) -> None:
         attrs = {"role": role, "layer": layer, "time": time}
         attrs["paths"] = 1 if role == "output" else paths(L, T, layer, time)
-        if dims[role] is not None:
-            attrs["dim"] = int(dims[role])
+        if (dim := dims[role]) is not None:
+            attrs["dim"] = int(dim)
         graph.add_node(node, **attrs)
 
     for t in range(1, T + 1):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar, cast
 
 import numpy as np
 
@@ -19,11 +20,24 @@ from rac_tn._arrays import as_weight as _as_weight
 from rac_tn._arrays import is_integer_array, to_numpy
 from rac_tn._checks import check_seed, positive_int
 
+
+class _Decoded(Protocol):
+    """What :func:`decoder_dict` reads of a family (its depth and decoder)."""
+
+    @property
+    def depth(self) -> int: ...
+    @property
+    def decoder_weight(self) -> np.ndarray: ...
+    @property
+    def decoder_bias(self) -> np.ndarray | None: ...
+
+
 #: Keys a loader accepts and leaves out of the model: the input embedding (the model reads
 #: the embedded vectors; use :func:`embedding_templates` for the grid-tensor templates).
 IGNORED_KEYS = ("embedding.weight",)
 DECODER_PREFIXES = ("decoder.1.", "decoder.", "fc.")
 _WRAPPERS = ("module.", "_orig_mod.")
+_T = TypeVar("_T")
 _LAYER_KEY = re.compile(r"^(?P<prefix>(?:[A-Za-z_]\w*\.)*?)(?P<index>\d+)\.(?P<name>\w+)$")
 
 
@@ -89,7 +103,7 @@ def initial_states(value: object, depth: int, n: int, dtype: np.dtype) -> tuple[
 
 def common_dtype(*groups: object) -> np.dtype:
     """int64 when every array is integer, else float64."""
-    arrays = []
+    arrays: list[Any] = []
     for g in groups:
         if g is None:
             continue
@@ -274,7 +288,7 @@ def decoder_bias(value: object, classes: int, affine: bool) -> np.ndarray | None
     return bias
 
 
-def decoder_dict(model: object, prefix: str | None = None) -> dict[str, np.ndarray]:
+def decoder_dict(model: _Decoded, prefix: str | None = None) -> dict[str, np.ndarray]:
     """The decoder under the seed code's keys (``prefix``: :func:`decoder_prefix` by default)."""
     prefix = decoder_prefix(model.depth) if prefix is None else prefix
     out = {prefix + "weight": writable(model.decoder_weight)}
@@ -283,14 +297,14 @@ def decoder_dict(model: object, prefix: str | None = None) -> dict[str, np.ndarr
     return out
 
 
-def all_or_none(values: list[object], name: str) -> list[object] | None:
+def all_or_none(values: Sequence[_T | None], name: str) -> list[_T] | None:
     """None when no layer has ``name``, the list when all do, else an error."""
     present = [v is not None for v in values]
     if not any(present):
         return None
     if not all(present):
         raise ValueError(f"state_dict has {name} for some layers only")
-    return values
+    return cast("list[_T]", values)  # every entry is present
 
 
 def decoder(

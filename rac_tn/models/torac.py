@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -83,7 +84,7 @@ class _Exact:
         for idx in np.ndindex(self.numer.shape):
             value = Fraction(int(self.numer[idx]), denom)
             out[idx] = float(value)
-            exact = exact and Fraction(out[idx]) == value
+            exact = exact and Fraction(float(out[idx])) == value
         return out, exact
 
     def residues(self, p: int) -> np.ndarray:
@@ -101,7 +102,9 @@ class DyadicRAC(RAC):
     plain :class:`~rac_tn.RAC` of the rounded weights.
     """
 
-    def __init__(self, exact: dict[str, list[_Exact]], **floats: object) -> None:
+    _exact: dict[str, list[_Exact]]  # set once in __init__
+
+    def __init__(self, exact: dict[str, list[_Exact]], **floats: Any) -> None:
         super().__init__(**floats)
         object.__setattr__(self, "_exact", exact)
 
@@ -140,7 +143,7 @@ class DyadicRAC(RAC):
 
 def _pad(arr: _Exact, rows: int, cols: int | None = None) -> _Exact:
     numer = arr.numer
-    shape = (rows,) if numer.ndim == 1 else (rows, cols)
+    shape: tuple[Any, ...] = (rows,) if numer.ndim == 1 else (rows, cols)
     out = np.zeros(shape, dtype=object)
     out[tuple(slice(0, s) for s in numer.shape)] = numer
     return _Exact(out, arr.shift)
@@ -195,6 +198,7 @@ def rac_from_layers(layers: Sequence[BilinearLayer], readout: np.ndarray) -> RAC
         inputs.append(_pad(drive, width, cols))
         starts.append(_pad(start, width))
         previous_C = C
+    assert previous_C is not None  # a model has at least one layer
     output = _pad(_Exact.of(readout) @ previous_C, readout.shape[0], width)
     groups = {
         "input_weights": inputs,
@@ -204,10 +208,11 @@ def rac_from_layers(layers: Sequence[BilinearLayer], readout: np.ndarray) -> RAC
     }
     flat = [w for ws in groups.values() for w in ws]
     if all(is_integer_array(np.asarray(a)) for a in _arrays(layers, readout)):
-        ints = {k: [w.to_int64(k) for w in ws] for k, ws in groups.items()}
+        ints: dict[str, Any] = {k: [w.to_int64(k) for w in ws] for k, ws in groups.items()}
         ints["output_weights"] = ints["output_weights"][0]
         return RAC(**ints)
     converted = [w.to_float() for w in flat]
+    floats: dict[str, Any]  # lists of arrays, one array for output_weights
     floats, i = {}, 0
     for key, ws in groups.items():
         floats[key] = [converted[i + j][0] for j in range(len(ws))]

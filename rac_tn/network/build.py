@@ -60,8 +60,9 @@ class Builder:
             out.flags.writeable = False
             return out
 
-        self.wh = [frozen(layer.A.T) for layer in model.layers]
-        self.wi = [frozen(layer.B.T) for layer in model.layers]
+        # every layer is 'mi' (the RAC's form), so has A and B
+        self.wh = [frozen(layer.A.T) for layer in model.layers]  # type: ignore[union-attr]
+        self.wi = [frozen(layer.B.T) for layer in model.layers]  # type: ignore[union-attr]
         self.h0 = [frozen(layer.initial_state) for layer in model.layers]
         readout = model.readout
         self.wo = frozen(readout if self.num_classes > 1 else readout[0])
@@ -174,6 +175,7 @@ class FamilyBuilder(Builder):
                 parts = {"A": frozen(A), "B": frozen(B), "C": frozen(C)}
                 parts["DELTA"] = frozen(delta)
             else:
+                assert layer.W is not None  # a dense core
                 parts = {"CORE3": frozen(layer.W)}
             parts["H0"] = frozen(layer.initial_state)
             self.arrays.append(parts)

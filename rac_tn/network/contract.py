@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import cotengra as ctg
 import numpy as np
@@ -32,19 +32,32 @@ if TYPE_CHECKING:
 class RacNetwork(Protocol):
     """What contraction reads of a compiled network (:class:`rac_tn.network.RacNetwork`)."""
 
-    tn: qtn.TensorNetwork
-    T: int
-    L: int
-    model: RecurrentModel
-    rac: RecurrentModel
-    family: str
-    augmented_input: bool
-    places: dict[int, Any]
-    path: tuple[tuple[int, int], ...]
-    tids: tuple[int, ...]
-    input_inds: tuple[str, ...]
-    output_inds: tuple[str, ...]
-    signature: tuple[Any, ...]
+    @property
+    def tn(self) -> qtn.TensorNetwork: ...  # noqa: D102
+    @property
+    def T(self) -> int: ...  # noqa: D102, N802
+    @property
+    def L(self) -> int: ...  # noqa: D102, N802
+    @property
+    def model(self) -> RecurrentModel: ...  # noqa: D102
+    @property
+    def rac(self) -> RecurrentModel: ...  # noqa: D102
+    @property
+    def family(self) -> str: ...  # noqa: D102
+    @property
+    def augmented_input(self) -> bool: ...  # noqa: D102
+    @property
+    def places(self) -> dict[int, Any]: ...  # noqa: D102
+    @property
+    def path(self) -> tuple[tuple[int, int], ...]: ...  # noqa: D102
+    @property
+    def tids(self) -> tuple[int, ...]: ...  # noqa: D102
+    @property
+    def input_inds(self) -> tuple[str, ...]: ...  # noqa: D102
+    @property
+    def output_inds(self) -> tuple[str, ...]: ...  # noqa: D102
+    @property
+    def signature(self) -> tuple[Any, ...]: ...  # noqa: D102
 
 
 #: ``optimize=``: None / 'structured' (the compiler's path), a cotengra preset name, an
@@ -102,11 +115,11 @@ def evaluate(net: RacNetwork, X: object, *, optimize: Any = None) -> np.ndarray:
     True
     """
     net = _check_network(net)
-    batch, single = net.rac._check_inputs(X)
+    batch, single = net.rac._check_inputs(X)  # type: ignore[attr-defined]  # RAC, BilinearModel
     if batch.shape[1] != net.T:
         raise ValueError(
             f"X must have T = {net.T} steps (the network was compiled for T = {net.T}), "
-            f"got shape {np.shape(X)}"
+            f"got shape {np.shape(X)}"  # type: ignore[call-overload]  # any object at run time
         )
     if optimize is None:
         out = net.rac.forward(batch)
@@ -277,7 +290,7 @@ def _describe(optimize: Any) -> str:
 def _check_network(net: object) -> RacNetwork:
     if not all(hasattr(net, name) for name in ("tn", "path", "places", "model", "input_inds")):
         raise TypeError(f"net must be a RacNetwork (from compile_rac), got {type(net).__name__}")
-    return net
+    return cast("RacNetwork", net)  # duck-typed: it has a RacNetwork's attributes
 
 
 __all__ = [

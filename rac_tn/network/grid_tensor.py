@@ -8,11 +8,14 @@ Three ways to the float grid tensor: ``'network'`` (contract the compiled networ
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from rac_tn._checks import check_templates, positive_int
 from rac_tn.arith import grid_mod, mersenne, modular, tree_kernels
 from rac_tn.models.protocol import RecurrentModel
+from rac_tn.models.rac import RAC
 from rac_tn.network.compiled import DEFAULT_MAX_TENSORS, RacNetwork, compile_rac
 from rac_tn.network.contract import Optimize
 from rac_tn.network.grid_routes import (
@@ -96,10 +99,10 @@ def grid_tensor_mod(
     model, T, _ = _resolve_source(rac, T)
     F = check_templates(templates, model.input_dim, allow_int=True)
     # any model through its exact RAC equivalent, reading x~ = (x, 1) with affine terms
-    rac = model.to_rac()
+    rac = cast(RAC, model.to_rac())  # to_rac() is a RAC (or a DyadicRAC)
     F = model.rac_inputs(F)
     weights = rac.modular(p)
-    N, C, L = F.shape[0], rac.C, rac.L
+    N, C, L = F.shape[0], rac.num_classes, rac.depth
     _check_output_size(N, T, C, max_entries)
     F_res = modular.to_residues(F, weights.p)
     # working sets: the output (checked above) and, at L = 1, the states of the N^(T/2)
