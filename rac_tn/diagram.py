@@ -33,7 +33,7 @@ Any quimb network, with its minimum cut between two sets of open indices (or tag
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import quimb.tensor as qtn
 
@@ -70,6 +70,34 @@ NetworkSides = tuple[Sequence[str] | str, Sequence[str] | str]
 CutSpec = CutBound | Partition | str | NetworkSides
 
 
+@overload
+def draw(
+    obj: Drawable,
+    *,
+    T: int | None = None,
+    view: View = "network",
+    cut: CutSpec | None = None,
+    partition: Partition | str | NetworkSides | None = None,
+    ax: None = None,
+    copies: CopyChoice | Collection[int] | None = None,
+    **style: Any,
+) -> Figure: ...
+
+
+@overload
+def draw(
+    obj: Drawable,
+    *,
+    T: int | None = None,
+    view: View = "network",
+    cut: CutSpec | None = None,
+    partition: Partition | str | NetworkSides | None = None,
+    ax: Axes,
+    copies: CopyChoice | Collection[int] | None = None,
+    **style: Any,
+) -> Axes: ...
+
+
 def draw(
     obj: Drawable,
     *,
@@ -80,7 +108,7 @@ def draw(
     ax: Axes | None = None,
     copies: CopyChoice | Collection[int] | None = None,
     **style: Any,
-) -> Figure:
+) -> Figure | Axes:
     """Draw a model's tensor network or computation grid as a matplotlib Figure.
 
     Parameters
@@ -114,7 +142,8 @@ def draw(
     partition
         Colour the inputs (a quimb network's open legs) by side without drawing a cut.
     ax
-        Draw on these axes instead of a new Figure sized to the diagram.
+        Draw on these axes (and return them, as matplotlib's own plotting functions do, so
+        that a notebook shows the figure once) instead of a new Figure sized to the diagram.
     copies
         For a quimb network only: which tensors are COPY tensors, drawn as dots and priced once
         by the cut: ``'detect'`` (default: tagged ``'DELTA'`` or exactly diagonal),
@@ -125,8 +154,9 @@ def draw(
 
     Returns
     -------
-    matplotlib.figure.Figure
-        Save it with ``fig.savefig('fig.pdf')`` (vector) or ``rac_tn.drawing.mpl.save``.
+    matplotlib.figure.Figure or matplotlib.axes.Axes
+        A new Figure (save it with ``fig.savefig('fig.pdf')``, vector, or
+        ``rac_tn.drawing.mpl.save``); ``ax`` itself when given.
 
     Examples
     --------
@@ -141,7 +171,8 @@ def draw(
     >>> fig = draw(mps, cut=(["k0", "k1", "k2", "k3"], ["k4", "k5", "k6", "k7"]), dims=True)
     """
     scene = build_scene(obj, T=T, view=view, cut=cut, partition=partition, copies=copies, **style)
-    return mpl.render(scene, ax=ax)
+    fig = mpl.render(scene, ax=ax)
+    return fig if ax is None else ax
 
 
 def to_tikz(
