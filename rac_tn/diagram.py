@@ -33,7 +33,7 @@ Any quimb network, with its minimum cut between two sets of open indices (or tag
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, TypeAlias, cast, overload
 
 import quimb.tensor as qtn
 
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 #: the grid view draws any size.
 MAX_DRAWN_TENSORS = 4000
 
-Drawable = RecurrentModel | RacNetwork | Report | qtn.TensorNetwork
+Drawable: TypeAlias = RecurrentModel | RacNetwork | Report | qtn.TensorNetwork
 #: Two sides of open indices (or tags) of a quimb network: ``(left, right)``.
 NetworkSides = tuple[Sequence[str] | str, Sequence[str] | str]
 #: A cut to draw: a computed bound, or the partition (for a quimb network: the two sides of
@@ -339,7 +339,7 @@ def _resolve_object(
     )
 
 
-def _resolve_partition(partition: Partition | str, T: int, name: str = "partition") -> Partition:
+def _resolve_partition(partition: object, T: int, name: str = "partition") -> Partition:
     if isinstance(partition, Partition):
         if partition.T != T:
             raise ValueError(f"{name} is for T = {partition.T}, but the figure has T = {T}")
@@ -395,11 +395,11 @@ def _network_scene(
     bound = None
     if isinstance(cut, CutBound):
         bound = check_tn_cut(cut, list(tn.tensor_map), list(tn.ind_map))
-        chosen |= {e.name for e in bound.cut if e.category == "delta"}
+        chosen |= {cast(int, e.name) for e in bound.cut if e.category == "delta"}  # tensor ids
     elif cut is not None:
         bound = network_cut_bound(tn, _network_sides(tn, cut, "cut"), copies=chosen)
     if bound is not None and sides is not None:
-        if [set(s) for s in sides] != [set(s) for s in bound.index_sides]:
+        if [set(s) for s in sides] != [set(s) for s in bound.index_sides or ((), ())]:
             raise ValueError("partition differs from the cut's sides; pass only one of them")
     return tn_view(tn, opts, copies=chosen, sides=sides, cut=bound)
 

@@ -18,7 +18,7 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Hashable, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -36,7 +36,8 @@ __all__ = [
 ]
 
 #: A vertex of the drawn graph: a tensor id, or ``('hyper', index)`` for a hyperedge.
-Vertex = Hashable
+#: A vertex of the drawing: a tensor id, or ``("hyper", index)`` for a hyperedge's dot.
+Vertex = int | tuple[str, str]
 
 #: quimb's site tag formats, tried (3-D first) on a network that does not say its own.
 _DEFAULT_SITE_TAGS = ("I{},{},{}", "I{},{}", "I{}")
@@ -99,6 +100,13 @@ class NetworkGraph:
         """The one lattice site of tensor ``tid`` (None without one, or with several)."""
         found = self.sites.get(tid, [])
         return found[0] if len(found) == 1 else None
+
+    def lattice_site(self, tid: int) -> tuple[int, ...]:
+        """The one lattice site of tensor ``tid`` (a lattice layout has checked there is one)."""
+        site = self.site_of(tid)
+        if site is None:
+            raise ValueError(f"tensor {tid} has no single lattice site")
+        return site
 
     def has_legs(self, v: Vertex) -> bool:
         """Whether vertex ``v`` holds an open leg."""

@@ -84,6 +84,8 @@ def add_tn_cut(scene: Scene, bound: CutBound, style: Style) -> None:
     tids = [n.ref for n in scene.nodes if n.role in ("tensor", "DELTA")]
     inds = {e.ref for e in scene.edges} | {n.ref for n in scene.nodes if n.role == "terminal"}
     check_tn_cut(bound, tids, sorted(inds, key=str))
+    if bound.index_sides is None:
+        raise ValueError("bound is not a cut of a quimb network's open indices (no index_sides)")
     left, right = (set(side) for side in bound.index_sides)
     bonds = {e.name for e in bound.cut if e.category == "bond"}
     vertices = {e.name for e in bound.cut if e.category in ("delta", "hyperedge")}

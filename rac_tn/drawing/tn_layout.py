@@ -33,7 +33,7 @@ from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rac_tn.drawing._tn_graph import NetworkGraph, Vertex
+from rac_tn.drawing._tn_graph import Bond, NetworkGraph, Vertex
 
 __all__ = ["TNLayout", "network_layout", "spread"]
 
@@ -132,10 +132,12 @@ def _on_lattice(graph: NetworkGraph) -> bool:
         return False
     if graph.lattice > 1:
         return True
-    n = max(graph.site_of(t)[0] for t in graph.tids) - min(graph.site_of(t)[0] for t in graph.tids)
+    n = max(graph.lattice_site(t)[0] for t in graph.tids) - min(
+        graph.lattice_site(t)[0] for t in graph.tids
+    )
     cyclic = bool(graph.cyclic and graph.cyclic[0])
     for bond in graph.bonds:
-        step = abs(graph.site_of(bond.a)[0] - graph.site_of(bond.b)[0])
+        step = abs(graph.lattice_site(bond.a)[0] - graph.lattice_site(bond.b)[0])
         if step > 1 and not (cyclic and step == n):
             return False
     return True
@@ -156,7 +158,7 @@ def _lattice(graph: NetworkGraph, adj: dict) -> TNLayout:
     seen: Counter = Counter()
     pos: dict[Vertex, Point] = {}
     for tid in graph.tids:
-        site = graph.site_of(tid)
+        site = graph.lattice_site(tid)
         k = seen[site]
         seen[site] += 1
         x, y = _project(site, dims)
@@ -164,11 +166,11 @@ def _lattice(graph: NetworkGraph, adj: dict) -> TNLayout:
     for ind, (tids, _) in graph.hypers.items():
         xs, ys = zip(*(pos[t] for t in tids), strict=True)
         pos[("hyper", ind)] = (sum(xs) / len(xs), sum(ys) / len(ys) + 0.35)
-    sites = [graph.site_of(t) for t in graph.tids]
+    sites = [graph.lattice_site(t) for t in graph.tids]
     lengths = [max(s[a] for s in sites) - min(s[a] for s in sites) + 1 for a in range(dims)]
     wraps: dict[object, Point] = {}
     for bond in graph.bonds:
-        sa, sb = graph.site_of(bond.a), graph.site_of(bond.b)
+        sa, sb = graph.lattice_site(bond.a), graph.lattice_site(bond.b)
         image = list(sb)
         for axis, (cyclic, n) in enumerate(zip(graph.cyclic, lengths, strict=False)):
             step = sb[axis] - sa[axis]
@@ -451,7 +453,7 @@ def _transpose(rows: list[list[Vertex]], adj: dict, level: dict, *, fixed_first:
             return
 
 
-def _first_end(edge: object, v: Vertex) -> bool:
+def _first_end(edge: Bond | tuple[str, Vertex], v: Vertex) -> bool:
     """Whether ``v`` is the first end of ``edge`` (a bond's ``a``, a hyperedge leg's tensor)."""
     if isinstance(edge, tuple):
         return v == edge[1]

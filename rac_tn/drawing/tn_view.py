@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from rac_tn.drawing._tn_graph import NetworkGraph, Vertex, index_text, read_network, tensor_names
 from rac_tn.drawing._tn_parts import (
+    Obstacle,
     bow,
     crowded,
     free_directions,
@@ -299,7 +300,7 @@ class _Drawing:
 
     # -- bonds ----------------------------------------------------------------------------------
 
-    def _obstacles(self, scene: Scene, skip: Collection[Hashable]) -> list[tuple[float, ...]]:
+    def _obstacles(self, scene: Scene, skip: Collection[Hashable]) -> list[Obstacle]:
         return [
             (n.x, n.y, math.hypot(n.size, n.half_height) if n.shape == "box" else n.size)
             for n in scene.nodes
