@@ -238,12 +238,15 @@ def _grid_dims(model: Model) -> tuple[dict[str, int], dict[str, str] | None]:
 
     A RAC's are ``M``, ``R``, ``C``. A family's input wire is ``d`` (``d+1`` when it carries
     ``(x, 1)``) and its cells ``node_dim``: ``n``, ``K`` (a CP core of rank K < n), or
-    ``n+1`` (affine terms, and every linear RNN).
+    ``n+1`` (affine terms, and every linear RNN), or the family's ``cell_symbol``.
     """
     if rac_form(model):
         return {"M": model.M, "R": model.R, "C": model.num_classes}, None
     dims = {"M": model.input_node_dim, "R": model.node_dim, "C": model.num_classes}
-    if model.bias or not model.multiplicative:
+    declared = getattr(model, "cell_symbol", None)  # a family's own (linear attention's)
+    if declared is not None:
+        cell = declared
+    elif model.bias or not model.multiplicative:
         cell = "n+1"
     elif model.rank is not None and model.rank < model.hidden_dim:
         cell = "K"

@@ -270,10 +270,11 @@ def sample_schedule(cap: int) -> list[int]:
     return sizes
 
 
-def schwartz_zippel_bound(cap: int, L: int, T: int, p: int) -> float:
+def schwartz_zippel_bound(cap: int, L: int, T: int, p: int, degree: int | None = None) -> float:
     """Chance that degenerate random points make the sampled rank fall short.
 
-    ``(cap + sum of the sizes K < cap tried) * C(T+L-1, L) / p``: see
+    ``(cap + sum of the sizes K < cap tried) * D / p`` with ``D = C(T+L-1, L)`` the total
+    degree of one entry (or ``degree``, for a model whose degrees differ): see
     :func:`rac_tn.exact.rank.separation_rank`, Notes.
 
     Parameters
@@ -284,6 +285,8 @@ def schwartz_zippel_bound(cap: int, L: int, T: int, p: int) -> float:
         Depth and sequence length: ``C(T+L-1, L)`` is the total degree of one entry.
     p
         The prime the points are drawn modulo.
+    degree
+        The total degree of one entry in the random coordinates, when not ``C(T+L-1, L)``.
 
     Returns
     -------
@@ -296,7 +299,8 @@ def schwartz_zippel_bound(cap: int, L: int, T: int, p: int) -> float:
     True
     """
     tried = sum(size for size in sample_schedule(cap) if size < cap)
-    return min(1.0, (cap + tried) * total_degree(L, T) / p)
+    D = total_degree(L, T) if degree is None else degree
+    return min(1.0, (cap + tried) * D / p)
 
 
 def combined_failure(per_attempt: Sequence[float]) -> float:

@@ -12,8 +12,10 @@ import numpy as np
 from rac_tn._checks import check_templates, positive_int
 from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.bounds.symmetric import symmetric_bound
+from rac_tn.exact.layered import RankTarget
 from rac_tn.models.protocol import RecurrentModel
 from rac_tn.models.rac import RAC
+from rac_tn.network.layered import runs_own_layers
 from rac_tn.partition import Partition
 from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK
 
@@ -24,17 +26,18 @@ def family_as_rac(
     method: str,
     templates: object,
     upper_bound: CutBound | int | None,
-) -> tuple[RAC, object, CutBound | int | None]:
+) -> tuple[RAC | RankTarget, object, CutBound | int | None]:
     """A model as its exact RAC equivalent (a RAC as itself), the templates it reads, the bound.
 
     The RAC equivalent reads ``x~ = (x, 1)`` when the family has affine terms (the
     homogenised function has the same coefficient matrix, so the same ranks): templates gain a
-    column of ones. The bound is the family's own symmetric cut (its node dimensions are
-    smaller than the RAC equivalent's width).
+    column of ones. A model whose cells read their input several times is ranked through its
+    own layers instead (:class:`~rac_tn.exact.layered.RankTarget`). The bound is the family's
+    own symmetric cut (its node dimensions are smaller than the RAC equivalent's width).
     """
     if not isinstance(partition, Partition):
         raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
-    rac = model.to_rac()
+    rac = RankTarget(model) if runs_own_layers(model) else model.to_rac()
     N = None
     if method == "grid":
         F = check_templates(templates, model.input_dim, allow_int=True)

@@ -24,6 +24,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from rac_tn.models.attention import LinearAttention
     from rac_tn.models.base import ACTIVATION_NOTE, BilinearModel
     from rac_tn.models.computation_grid import computation_grid
     from rac_tn.models.cp import CP2RNN
@@ -42,10 +43,13 @@ if TYPE_CHECKING:
         unregister_family,
     )
     from rac_tn.models.second_order import SecondOrderRNN
+    from rac_tn.models.ssm import GatedSSM
     from rac_tn.models.torac import DyadicRAC, rac_from_layers
+    from rac_tn.models.ttrnn import TTRNN
 
 _EXPORTS = {
     "ACTIVATION_NOTE": "base",
+    "LinearAttention": "attention",
     "BilinearModel": "base",
     "computation_grid": "computation_grid",
     "CP2RNN": "cp",
@@ -64,6 +68,8 @@ _EXPORTS = {
     "register_family": "registry",
     "unregister_family": "registry",
     "SecondOrderRNN": "second_order",
+    "GatedSSM": "ssm",
+    "TTRNN": "ttrnn",
     "DyadicRAC": "torac",
     "rac_from_layers": "torac",
 }
@@ -75,11 +81,14 @@ __all__ = [
     "CP2RNN",
     "DyadicRAC",
     "FamilyEntry",
+    "GatedSSM",
+    "LinearAttention",
     "LinearRNN",
     "MIRNN",
     "RAC",
     "RecurrentModel",
     "SecondOrderRNN",
+    "TTRNN",
     "as_model",
     "check_model",
     "computation_grid",

@@ -8,9 +8,9 @@ read it; a new family is a class satisfying :class:`~rac_tn.models.RecurrentMode
 Examples
 --------
 >>> family_names()
-('rac', '2rnn', 'cp2rnn', 'mirnn', 'linear')
->>> get_family("cp2rnn").options
-frozenset({'bias', 'rank'})
+('rac', '2rnn', 'cp2rnn', 'mirnn', 'linear', 'attention', 'ssm', 'ttrnn')
+>>> sorted(get_family("cp2rnn").options)
+['bias', 'rank']
 """
 
 from __future__ import annotations
@@ -175,4 +175,20 @@ register_family(
     detect=lambda names: (
         ({"w", "u"} <= names and "alpha" not in names) or {"weight_ih", "weight_hh"} <= names
     ),
+)
+register_family(
+    "attention",
+    "rac_tn.models.attention:LinearAttention",
+    summary="causal linear (lightning) attention, key dim = hidden (Henry, Marchetti & Kohn)",
+)
+register_family(
+    "ssm",
+    "rac_tn.models.ssm:GatedSSM",
+    summary="gated diagonal state-space model (Mamba-style, affine gate)",
+)
+register_family(
+    "ttrnn",
+    "rac_tn.models.ttrnn:TTRNN",
+    summary="tensor-train RNN (TTLM cell, no activation)",
+    options={"bias"},
 )

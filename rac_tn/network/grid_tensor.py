@@ -33,6 +33,7 @@ from rac_tn.network.grid_routes import (
     grid_from,
     to_mps,
 )
+from rac_tn.network.layered import grid_mod_layered, runs_own_layers
 
 
 def grid_tensor(
@@ -111,6 +112,11 @@ def grid_tensor_mod(
     """
     model, T, _ = _resolve_source(rac, T)
     F = check_templates(templates, model.input_dim, allow_int=True)
+    if runs_own_layers(model):  # cells that read their input twice+: the model's own layers
+        N, C = F.shape[0], model.num_classes
+        _check_output_size(N, T, C, max_entries)
+        out = grid_mod_layered(model, T, modular.check_prime(p), model.layer_inputs(F))
+        return out.reshape((N,) * T + ((C,) if C > 1 else ()))
     # any model through its exact RAC equivalent, reading x~ = (x, 1) with affine terms
     rac = model.to_rac()
     F = model.rac_inputs(F)
