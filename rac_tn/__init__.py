@@ -47,6 +47,8 @@ _EXPORTS: dict[str, str] = {
     "separation_rank": "rac_tn.exact.rank",
     "spectrum": "rac_tn.exact.spectrum",
     "hankel_rank": "rac_tn.exact.hankel",
+    "function_dimension": "rac_tn.exact.function_dimension",
+    "FunctionDimension": "rac_tn.exact.function_dimension",
     "Spectrum": "rac_tn.exact.spectrum",
     "Report": "rac_tn.analysis",
     "analyze": "rac_tn.analysis",

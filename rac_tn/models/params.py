@@ -77,12 +77,14 @@ def initial_states(value: object, depth: int, n: int, dtype: np.dtype) -> tuple[
 
 
 def common_dtype(*groups: object) -> np.dtype:
-    """int64 when every array is integer, else float64."""
+    """int64 when every array is integer, object when one is (symbolic values), else float64."""
     arrays = []
     for g in groups:
         if g is None:
             continue
         arrays.extend(g if isinstance(g, tuple) else (g,))
+    if any(a.dtype == object for a in arrays):
+        return np.dtype(object)
     integer = all(np.issubdtype(a.dtype, np.integer) for a in arrays)
     return np.dtype(np.int64 if integer else np.float64)
 
