@@ -110,13 +110,16 @@ def input_degrees(L: int, T: int, arities: Sequence[int] | None = None) -> tuple
     return tuple(comb(T - t + L - 1, L - 1) * scale for t in range(1, T + 1))
 
 
-def path_counts(L: int, T: int) -> dict[Node, int]:
-    """``paths(u -> output)`` for every grid node ``u``.
+def path_counts(L: int, T: int, arities: Sequence[int] | None = None) -> dict[Node, int]:
+    """``paths(u -> output)`` for every grid node ``u`` (the output's degree in ``u``).
 
     Parameters
     ----------
     L, T
         Depth and sequence length (positive integers).
+    arities
+        Per layer, how many times its cells read the layer below (None: once): each path is
+        counted once per input leg it climbs (:func:`degree_scales`).
 
     Returns
     -------
@@ -132,11 +135,12 @@ def path_counts(L: int, T: int) -> dict[Node, int]:
     1
     """
     L, T = positive_int(L, "L"), positive_int(T, "T")
+    g = degree_scales(arities, L)
     counts: dict[Node, int] = {("y",): 1}
     for t in range(1, T + 1):
-        counts["x", t] = paths(L, T, 0, t)
+        counts["x", t] = paths(L, T, 0, t) * g[0]
         for layer in range(1, L + 1):
-            counts["h", layer, t] = paths(L, T, layer, t)
+            counts["h", layer, t] = paths(L, T, layer, t) * g[layer]
     return counts
 
 

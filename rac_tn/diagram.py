@@ -214,8 +214,9 @@ def build_scene(
     dims, symbols = _grid_dims(model)
     name = None if rac_form(model) else type(model).__name__
     return grid_view(
-        model.L, T, opts, **dims, symbols=symbols, model=name, partition=part, cut=bound
-    )
+        model.L, T, opts, **dims, symbols=symbols, model=name, partition=part, cut=bound,
+        arities=model.arities,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------

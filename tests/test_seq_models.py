@@ -216,3 +216,70 @@ def test_registry_and_random_model():
         assert rac_tn.models.get_family(family).model_class is cls
         model = rac_tn.models.random_model(family, 2, 2, depth=2, seed=0, integer=True)
         assert isinstance(model, cls) and model.family == family and model.num_classes == 1
+
+
+def test_computation_grid_carries_the_arities():
+    """paths = the output's degree in each node (3^(L-l) C(T-t+L-l, L-l) for attention), and
+    the edges into a layer carry its arity; summed over the successors it is the degree."""
+    model = LinearAttention.random(2, 1, depth=2, seed=0)
+    T = 3
+    graph = rac_tn.computation_grid(model, T)
+    for node, data in graph.nodes(data=True):
+        if data["role"] == "output":
+            continue
+        below = sum(
+            graph.edges[node, succ]["multiplicity"] * graph.nodes[succ]["paths"]
+            for succ in graph.successors(node)
+        )
+        assert data["paths"] == below, node
+    assert graph.nodes["x", 1]["paths"] == model.input_degrees(T)[0] == 9 * 3
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_state_dict_round_trip_and_weight_files(name, tmp_path):
+    """to_state_dict / from_state_dict give the same model; an .npz file loads it, the family
+    found from the array names."""
+    from rac_tn.models.weights import load_weights
+
+    model = MODELS[name](seed=0, integer=True)
+    again = type(model).from_state_dict(model.to_state_dict())
+    assert again == model
+    path = tmp_path / "weights.npz"
+    np.savez(path, **model.to_state_dict())
+    assert load_weights(path) == model
+
+
+def test_neurodim_and_tensortrainlm_keys():
+    """NeuroDim's deep_attn stores Q, K, V as 1 x 1 x rows x cols under net.<i>.; the TT-LM
+    classifier's cell is tnn.cell.wih / whh and its decoder out_fc."""
+    rng = np.random.default_rng(0)
+    d, a, layers = 3, 2, 2
+    sd = {}
+    for i in range(layers):
+        sd[f"net.{i}.Q"] = rng.integers(-3, 4, size=(1, 1, a, d))
+        sd[f"net.{i}.K"] = rng.integers(-3, 4, size=(1, 1, a, d))
+        sd[f"net.{i}.V"] = rng.integers(-3, 4, size=(1, 1, d, d))
+    model = LinearAttention.from_state_dict(sd)
+    assert model.depth == layers and model.Q[1].tolist() == sd["net.1.Q"][0, 0].tolist()
+    assert model.num_classes == d
+    n = 2
+    tt = {
+        "embedding.weight": rng.normal(size=(5, n * n)),
+        "tnn.cell.wih.weight": rng.normal(size=(n, n)),
+        "tnn.cell.wih.bias": rng.normal(size=n),
+        "tnn.cell.whh.weight": rng.normal(size=(n * n, n * n)),
+        "tnn.cell.whh.bias": rng.normal(size=n * n),
+        "out_fc.weight": rng.normal(size=(1, n)),
+        "out_fc.bias": rng.normal(size=1),
+    }
+    cell = TTRNN.from_state_dict(tt)
+    assert cell.W[0].tolist() == tt["tnn.cell.wih.weight"].tolist()
+    assert cell.E_bias[0].tolist() == tt["tnn.cell.whh.bias"].tolist()
+    x = np.random.default_rng(1).normal(size=(3, n * n))  # embedded tokens
+    h = np.zeros(n)
+    for xt in x:  # the seed cell: w1 = wih(h), w2 = whh(x).view(n, n), h = w1 @ w2
+        w1 = tt["tnn.cell.wih.weight"] @ h + tt["tnn.cell.wih.bias"]
+        w2 = (tt["tnn.cell.whh.weight"] @ xt + tt["tnn.cell.whh.bias"]).reshape(n, n)
+        h = w1 @ w2
+    expected = tt["out_fc.weight"] @ h + tt["out_fc.bias"]
+    np.testing.assert_allclose(cell.forward(x), expected, rtol=1e-12)

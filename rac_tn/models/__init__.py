@@ -1,10 +1,12 @@
-"""Models: the RAC and the second-order families behind one protocol, a registry, weights I/O.
+"""Models: the RAC and the polynomial families behind one protocol, a registry, weights I/O.
 
 Every model satisfies :class:`RecurrentModel` (:mod:`.protocol`) directly: the RAC
 (:mod:`.rac`) and each family in its own file (:mod:`.cp`, :mod:`.second_order`, :mod:`.mirnn`,
-:mod:`.linear`, on the frozen base :mod:`.base`), all reducing, with identity activations, to
-bilinear layers on augmented vectors (:mod:`.layers`) with an exact RAC equivalent
-(:mod:`.torac`). :mod:`.registry` names the families (the CLI's ``--model`` and the state-dict
+:mod:`.linear`, and beyond RNNs :mod:`.attention`, :mod:`.ssm`, :mod:`.ttrnn`, on the frozen
+base :mod:`.base`), all reducing, with identity activations, to layers on augmented vectors
+(:mod:`.layers`; linear attention's read their input three times) with an exact RAC
+equivalent (:mod:`.torac`); :mod:`.parametrised` rebuilds a model's layers at other parameter
+values. :mod:`.registry` names the families (the CLI's ``--model`` and the state-dict
 loader read it); :mod:`.weights` reads weight files; :mod:`.computation_grid` is the model's
 computation DAG. Names are imported on first use, so reading the registry stays cheap.
 

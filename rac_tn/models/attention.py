@@ -221,6 +221,41 @@ class LinearAttention(BilinearModel):
                     out.append(t)
         return out
 
+    # -- state dicts ---------------------------------------------------------------------------
+
+    @classmethod
+    def from_state_dict(cls, state_dict: object, *, strict: bool = True) -> LinearAttention:
+        """Linear attention from NeuroDim's parameters (torch tensors or numpy arrays).
+
+        Keys ``Q, K, V`` (one ``attn_layer``; NeuroDim stores them as ``1 x 1 x a x d``, the
+        leading ones are dropped) or ``net.<i>.Q`` ... (``deep_attn``; any one ``<prefix>.<i>.``
+        is accepted); an optional ``decoder.weight``. ``normalize=True`` (softmax) is not
+        polynomial: the weights are read as the lightning (unnormalised) model.
+        """
+        sd = P.as_state_dict(state_dict)
+        layers, _, used = P.split_layers(sd, ("Q", "K", "V"), ("Q", "K", "V"))
+        decoder = sd.get("decoder.weight")
+        if decoder is not None:
+            used = used | {"decoder.weight"}
+        P.check_unused(sd, used, strict)
+        return cls(
+            Q=[_matrix(layer["Q"], "Q") for layer in layers],
+            K=[_matrix(layer["K"], "K") for layer in layers],
+            V=[_matrix(layer["V"], "V") for layer in layers],
+            decoder_weight=decoder,
+        )
+
+    def to_state_dict(self) -> dict[str, np.ndarray]:
+        """The parameters under NeuroDim's keys (``Q, K, V``; ``net.<i>.Q`` ... for a stack)."""
+        key = P.layer_prefix(self.depth, "net.")
+        out = {}
+        for i in range(self.depth):
+            for name in ("Q", "K", "V"):
+                out[key(i, name)] = P.writable(getattr(self, name)[i])
+        if self.decoder_weight is not None:
+            out["decoder.weight"] = P.writable(self.decoder_weight)
+        return out
+
     # -- construction --------------------------------------------------------------------------
 
     @classmethod
@@ -264,3 +299,13 @@ class LinearAttention(BilinearModel):
 
 
 _ABOVE = ", m = v above layer 1"
+
+
+def _matrix(value: object, name: str) -> np.ndarray:
+    """A 2-D array, NeuroDim's leading singleton axes (``1 x 1 x a x d``) dropped."""
+    arr = np.asarray(value)
+    while arr.ndim > 2 and arr.shape[0] == 1:
+        arr = arr[0]
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be a matrix (or 1 x 1 x rows x cols), got {arr.shape}")
+    return arr

@@ -26,6 +26,8 @@ import rac_tn.models.params as P
 from rac_tn.models.base import BilinearModel
 from rac_tn.models.layers import BilinearLayer, Terms
 
+_NAMES = ("gate_weight", "gate_bias", "input_weight", "h0")
+
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class GatedSSM(BilinearModel):
@@ -118,6 +120,35 @@ class GatedSSM(BilinearModel):
             terms.constant(None)
             layers.append(terms.layer(h0))
         return tuple(layers)
+
+    @classmethod
+    def from_state_dict(cls, state_dict: object, *, strict: bool = True) -> GatedSSM:
+        """A gated SSM from :meth:`to_state_dict`'s keys (torch tensors or numpy arrays).
+
+        ``gate_weight, gate_bias, input_weight[, h0]`` (one layer) or ``layers.<i>.<name>``
+        (any one ``<prefix>.<i>.``), the decoder ``decoder.*`` (or ``decoder.1.*``, ``fc.*``).
+        """
+        sd = P.as_state_dict(state_dict)
+        layers, _, used = P.split_layers(sd, _NAMES, _NAMES[:3])
+        weight, bias, dec_used = P.read_decoder(sd)
+        P.check_unused(sd, used | dec_used, strict)
+        group = {k: [layer.get(k) for layer in layers] for k in _NAMES}
+        return cls(
+            gate_weight=group["gate_weight"], gate_bias=group["gate_bias"],
+            input_weight=group["input_weight"], decoder_weight=weight, decoder_bias=bias,
+            initial_states=P.all_or_none(group["h0"], "h0"),
+        )  # fmt: skip
+
+    def to_state_dict(self) -> dict[str, np.ndarray]:
+        """The parameters under :meth:`from_state_dict`'s keys (``layers.<i>.*`` for a stack)."""
+        key = P.layer_prefix(self.depth, "layers.")
+        out = {}
+        for i in range(self.depth):
+            for name in _NAMES[:3]:
+                out[key(i, name)] = P.writable(getattr(self, name)[i])
+            if self.initial_states[i].any():
+                out[key(i, "h0")] = P.writable(self.initial_states[i])
+        return out | P.decoder_dict(self, "decoder.")
 
     @classmethod
     def random(

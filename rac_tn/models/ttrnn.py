@@ -28,6 +28,17 @@ import rac_tn.models.params as P
 from rac_tn.models.base import BilinearModel
 from rac_tn.models.layers import BilinearLayer, Terms
 
+_NAMES = ("W", "E", "b", "E_bias", "h0")
+#: The seed code's keys (one layer), by the names used here.
+_SEED = {
+    "tnn.cell.wih.weight": "W",
+    "tnn.cell.wih.bias": "b",
+    "tnn.cell.whh.weight": "E",
+    "tnn.cell.whh.bias": "E_bias",
+    "out_fc.weight": "decoder.weight",
+    "out_fc.bias": "decoder.bias",
+}
+
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class TTRNN(BilinearModel):
@@ -127,6 +138,41 @@ class TTRNN(BilinearModel):
                 terms.constant(None)
             layers.append(terms.layer(self.initial_states[i]))
         return tuple(layers)
+
+    @classmethod
+    def from_state_dict(cls, state_dict: object, *, strict: bool = True) -> TTRNN:
+        """A TT-RNN from the seed code's parameters, or from :meth:`to_state_dict`'s keys.
+
+        The seed code's one layer (``TensorLightnightModuleClassification`` with
+        ``TTLMLargeCell``): ``tnn.cell.wih.weight`` (W), ``tnn.cell.wih.bias`` (b),
+        ``tnn.cell.whh.weight`` (E), ``tnn.cell.whh.bias`` (E_bias) and ``out_fc.*`` (the
+        decoder; its sigmoid is not part of the circuit); ``embedding.weight`` is ignored.
+        Otherwise ``W, E[, b, E_bias, h0]`` (``layers.<i>.*`` for a stack) and ``decoder.*``.
+        """
+        sd = P.as_state_dict(state_dict)
+        if any(key in sd for key in _SEED):
+            sd = {_SEED.get(key, key): value for key, value in sd.items()}
+        layers, _, used = P.split_layers(sd, _NAMES, ("W", "E"))
+        weight, bias, dec_used = P.read_decoder(sd)
+        P.check_unused(sd, used | dec_used, strict)
+        group = {k: P.all_or_none([layer.get(k) for layer in layers], k) for k in _NAMES}
+        return cls(
+            W=group["W"], E=group["E"], b=group["b"], E_bias=group["E_bias"],
+            decoder_weight=weight, decoder_bias=bias, initial_states=group["h0"],
+        )  # fmt: skip
+
+    def to_state_dict(self) -> dict[str, np.ndarray]:
+        """The parameters as ``W, E, b, E_bias``, ``h0`` (``layers.<i>.*``) and ``decoder.*``."""
+        key = P.layer_prefix(self.depth, "layers.")
+        out = {}
+        for i in range(self.depth):
+            for name in _NAMES[:4]:
+                group = getattr(self, name)
+                if group is not None:
+                    out[key(i, name)] = P.writable(group[i])
+            if self.initial_states[i].any():
+                out[key(i, "h0")] = P.writable(self.initial_states[i])
+        return out | P.decoder_dict(self, "decoder.")
 
     @classmethod
     def random(

@@ -126,7 +126,8 @@ def detect_family(arrays: object, where: str = "state_dict") -> str:
 
     ``A, B, C`` (CP-2RNN, with optional ``U, V, d``), ``alpha`` (MIRNN: ``alpha, w, u,
     beta1, beta2, b``), ``w`` without ``u`` (2RNN), ``w`` and ``u`` or ``weight_ih`` /
-    ``weight_hh`` (linear RNN), ``input_weights_<i>`` / ``output_weights`` (RAC). A key's last
+    ``weight_hh`` (linear RNN), ``input_weights_<i>`` / ``output_weights`` (RAC), ``Q, K, V``
+    (linear attention), ``gate_weight, input_weight`` (gated SSM), ``W, E`` (TT-RNN). A key's last
     dotted part is its name (``cprnn_layers.0.A`` is ``A``); the decoder and embedding are
     not looked at.
 
@@ -173,7 +174,8 @@ def detect_family(arrays: object, where: str = "state_dict") -> str:
             f"{where}: no model family matches its keys ({seen}); expected the seed code's "
             "names: A, B, C[, U, V, d] (cp2rnn), w (2rnn), alpha, w, u, beta1, beta2, b "
             "(mirnn), w, u[, b] or weight_ih, weight_hh (linear), input_weights_0.., "
-            "output_weights (rac); or pass the family (--model)"
+            "output_weights (rac), Q, K, V (attention), gate_weight, input_weight (ssm), W, E "
+            "(ttrnn); or pass the family (--model)"
         )
     raise ValueError(
         f"{where}: its keys ({seen}) match several families {matches}; pass one (--model)"

@@ -59,3 +59,20 @@ def test_attention_grid_view_prices_its_cells():
     labels = {e.label for e in scene.edges}
     assert "av+v+1" in labels and "d+1" in labels
     assert model.node_dim == 2 * 2 + 2 + 1
+
+
+def test_grid_view_degrees_count_every_input_leg():
+    """The drawn degrees: cell (l, t) of an attention stack has C(T-t+L-l, L-l) 3^(L-l)."""
+    model = LinearAttention.random(2, 1, depth=2, num_classes=1, seed=0)
+    T = 3
+    scene = build_scene(model, T=T, view="grid", degrees=True)
+    refs = {node.key: node.ref for node in scene.nodes}
+    labels = {refs[text.owner]: text.text for text in scene.texts if text.role == "degree"}
+    for layer in (1, 2):
+        for t in range(1, T + 1):
+            degree = math.comb(T - t + 2 - layer, 2 - layer) * 3 ** (2 - layer)
+            if layer == 2 and t == T:
+                continue  # the top right cell: degree 1, not labelled
+            assert labels[("h", layer, t)] == str(degree), (layer, t, labels)
+    for t in range(1, T + 1):
+        assert labels[("x", t)] == str(math.comb(T - t + 1, 1) * 9)
