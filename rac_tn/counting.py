@@ -1,24 +1,10 @@
-"""Path counts, degrees and multiset coefficients of the computation grid (their one home).
+"""Path counts, degrees and multiset coefficients of the computation grid, in closed form.
 
-Closed forms only (no numba, quimb or FLINT). The grid (:func:`rac_tn.computation_grid`) is a DAG
-with one node per value computed, never duplicated. Nodes (edges point
-toward the output):
-
-- input ``("x", t)``, t = 1..T: the representation ``f_t`` (dimension M);
-- cell ``("h", l, t)``, l = 1..L, t = 1..T: the state ``h^{l,t}`` (dimension R);
-- output ``("y",)`` (dimension C).
-
-Edges: ``("x", t) -> ("h", 1, t)``, ``("h", l-1, t) -> ("h", l, t)``,
-``("h", l, t-1) -> ("h", l, t)`` and ``("h", L, T) -> ("y",)``.
-
-Every cell is bilinear in its two predecessors, so the output is homogeneous in the value of a
-node ``u`` of degree ``paths(u -> output)``: ``C(T-t+L-l, L-l)`` for cell (l, t) and
-``n_t = C(T-t+L-1, L-1)`` for input t. The copy tree of the tensor network holds exactly that
-many copies of each node; this grid holds one, which is why the symmetric cut
-(:func:`rac_tn.bounds.symmetric_bound`) runs for T in the thousands.
-
-Every function takes the sizes in the order ``(L, T)`` (depth, then length), then the place
-``(layer, t)``.
+The computation grid (:func:`rac_tn.computation_grid`) has one node per value computed: inputs
+``("x", t)``, cells ``("h", l, t)`` and the output ``("y",)``. The output is homogeneous in the
+value of node u of degree ``paths(u -> output)``, which is also the number of copies of u in
+the copy tree ([Theory: degrees][theory-degrees], [copy counts][theory-copy-tree]). Every
+function takes the sizes as ``(L, T)``, then the place ``(layer, t)``.
 
 Examples
 --------
@@ -33,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from math import comb
-from typing import Literal
+from typing import Any, Literal
 
 from rac_tn._checks import nonnegative_int, positive_int
 
@@ -46,25 +32,9 @@ NodeRole = Literal["input", "cell", "output"]
 def paths(L: int, T: int, layer: int, t: int) -> int:
     """Monotone lattice paths from cell ``(layer, t)`` to the output: ``C(T-t+L-l, L-l)``.
 
-    It is the degree of the output in ``h^{layer,t}``, and the number of copies of cell
-    ``(layer, t)`` in the copy tree. ``layer = 0`` is the input ``f_t``: ``n_t``.
-
-    Parameters
-    ----------
-    L, T
-        Depth and sequence length.
-    layer, t
-        The cell (``0 <= layer <= L``, ``1 <= t <= T``).
-
-    Returns
-    -------
-    int
-        The path count.
-
-    Raises
-    ------
-    ValueError
-        When ``(layer, t)`` lies outside ``0..L x 1..T``.
+    It is the degree of the output in ``h^{layer,t}`` and the number of copies of that cell in
+    the copy tree; ``layer = 0`` is the input ``f_t`` (``n_t``). ValueError when ``(layer, t)``
+    lies outside ``0..L x 1..T``.
 
     Examples
     --------
@@ -145,16 +115,7 @@ def path_counts(L: int, T: int, arities: Sequence[int] | None = None) -> dict[No
 
 
 def total_degree(L: int, T: int) -> int:
-    """``D = sum_t n_t = C(T+L-1, L)``: the total degree of y in all the inputs.
-
-    Parameters
-    ----------
-    L, T
-        Depth and sequence length (not checked).
-
-    Returns
-    -------
-    int
+    """``D = sum_t n_t = C(T+L-1, L)``: the total degree of y in all the inputs (not checked).
 
     Examples
     --------
@@ -167,22 +128,8 @@ def total_degree(L: int, T: int) -> int:
 def multiset(n: int, k: int) -> int:
     """The multiset coefficient ``((n, k)) = C(n+k-1, k)``: monomials of degree k in n variables.
 
-    Parameters
-    ----------
-    n
-        The number of variables (a positive integer).
-    k
-        The degree (a non-negative integer).
-
-    Returns
-    -------
-    int
-        Exact, of any size.
-
-    Raises
-    ------
-    TypeError, ValueError
-        When ``n`` is not a positive integer or ``k`` not a non-negative one.
+    Exact, of any size; TypeError or ValueError when ``n`` is not a positive integer or ``k`` not
+    a non-negative one.
 
     Examples
     --------
@@ -194,18 +141,7 @@ def multiset(n: int, k: int) -> int:
 
 
 def multisets(n: int, degrees: Iterable[int]) -> list[int]:
-    """``[((n, k)) for k in degrees]`` without per-call checks (degrees come from this module).
-
-    Parameters
-    ----------
-    n
-        The number of variables (a positive integer).
-    degrees
-        Non-negative integer degrees (not checked).
-
-    Returns
-    -------
-    list of int
+    """``[((n, k)) for k in degrees]``, the degrees not checked.
 
     Examples
     --------
@@ -365,7 +301,7 @@ def product(values: Iterable[int]) -> int:
     >>> product([2, 3, 7])
     42
     """
-    items = list(values)
+    items: list[Any] = list(values)
     if len(items) > 64:
         # small factors first multiply in runs (cheap while the run's product is small), then
         # the run products go into the balanced tree as fmpz

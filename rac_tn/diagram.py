@@ -1,10 +1,8 @@
 r"""The public ``draw`` and ``to_tikz``: from a model, a network or a report to a figure.
 
-This facade resolves what it is given (a :class:`~rac_tn.RAC` or any model family of
-:mod:`rac_tn.models` and ``T``, a compiled :class:`~rac_tn.RacNetwork` or an
-:class:`~rac_tn.analysis.Report`) and a partition into a compiled network and a *computed*
-:class:`~rac_tn.bounds.CutBound` (a network cut for the network view, a symmetric cut for the
-grid view), then hands them to :mod:`rac_tn.draw`, which only draws.
+The facade turns what it is given (a model and ``T``, a compiled network or a report) and a
+partition into a compiled network and a *computed* cut (a network cut for the network view, a
+symmetric cut for the grid view), then hands them to :mod:`rac_tn.drawing`, which only draws.
 
 Examples
 --------
@@ -78,17 +76,12 @@ def draw(
     T
         Sequence length (for a model; checked against the others).
     view
-        ``'network'``: the compiled tensor network (a RAC's MPS for L = 1, else the copy tree;
-        a family's copy tree at every depth, the chain of its cells at L = 1). A CP core
-        (CP-2RNN, MIRNN, linear RNN) is drawn as the second-order RNN paper draws it: its
-        factor matrices ``A`` (reads the previous state), ``B`` (reads the input or the layer
-        below) and ``C`` (writes the new state) around a COPY diamond of dimension K; a dense
-        core (the 2RNN) is one order-3 tensor. With affine terms the inputs are
-        ``x~_t = (x_t, 1)`` and the states ``h~ = (h, 1)`` (dimensions d + 1, n + 1), as a
-        note under the figure says.
-        ``'grid'``: the L x T computation grid (its wires labelled with the dimensions the
-        symmetric cut prices: ``M``, ``R`` for a RAC; ``d``, ``n``, ``K``, ``n+1`` for a
-        family).
+        ``'network'``: the compiled tensor network (a RAC's MPS for L = 1, else the copy
+        tree). A CP core is drawn as the second-order RNN paper draws it, factors ``A``
+        (reads the state), ``B`` (reads the input) and ``C`` (writes the new state) around a
+        COPY diamond of dimension K; a dense core is one order-3 tensor; affine cells read
+        ``x~_t = (x_t, 1)``, as a note under the figure says. ``'grid'``: the L x T
+        computation grid, its wires labelled with the dimensions the symmetric cut prices.
     cut
         A ``CutBound`` to draw (a network cut on ``view='network'``, a symmetric cut on
         ``view='grid'``), or a partition (``Partition``, ``'start-end'``, ``'interleaved'``)
@@ -136,9 +129,8 @@ def to_tikz(
     obj, T, view, cut, partition, **style
         As for :func:`draw`.
     standalone
-        True (default): a complete document that ``pdflatex`` compiles unchanged (packages:
-        tikz, amsmath) into a PDF cropped to the figure; False: the bare ``tikzpicture`` for
-        ``\input`` into a paper that loads tikz.
+        True (default): a complete document that ``pdflatex`` compiles into a PDF cropped to
+        the figure; False: the bare ``tikzpicture`` for ``\input`` into a paper.
 
     Returns
     -------
@@ -170,17 +162,9 @@ def build_scene(
     partition: Partition | str | None = None,
     **style: Any,
 ) -> Scene:
-    """Return the backend-free scene behind :func:`draw` and :func:`to_tikz`.
+    """The backend-free :class:`~rac_tn.drawing.scene.Scene` behind :func:`draw` (same arguments).
 
-    Parameters
-    ----------
-    obj, T, view, cut, partition, **style
-        As for :func:`draw`.
-
-    Returns
-    -------
-    Scene
-        The :class:`~rac_tn.drawing.scene.Scene`; ``meta['cut']`` is the drawn bound.
+    ``meta['cut']`` of the scene is the drawn bound.
 
     Examples
     --------
@@ -210,6 +194,7 @@ def build_scene(
     elif part is None:
         part = default_part
     if view == "network":
+        assert net is not None  # compiled above
         return network_view(net, opts, partition=part, cut=bound)
     dims, symbols = _grid_dims(model)
     name = None if rac_form(model) else type(model).__name__
@@ -235,12 +220,7 @@ def _compile(model: Model, T: int) -> RacNetwork:
 
 
 def _grid_dims(model: Model) -> tuple[dict[str, int], dict[str, str] | None]:
-    """The grid view's wire dimensions and their symbols: those the symmetric cut prices.
-
-    A RAC's are ``M``, ``R``, ``C``. A family's input wire is ``d`` (``d+1`` when it carries
-    ``(x, 1)``) and its cells ``node_dim``: ``n``, ``K`` (a CP core of rank K < n), or
-    ``n+1`` (affine terms, and every linear RNN), or the family's ``cell_symbol``.
-    """
+    """The grid view's wire dimensions and symbols: those the symmetric cut prices."""
     if rac_form(model):
         return {"M": model.M, "R": model.R, "C": model.num_classes}, None
     dims = {"M": model.input_node_dim, "R": model.node_dim, "C": model.num_classes}
@@ -275,6 +255,11 @@ def _resolve_object(
         if T is not None and positive_int(T, "T") != part.T:
             raise ValueError(f"T = {T} does not match the report's T = {part.T}")
         bound = obj.network_bound if view == "network" else obj.symmetric_bound
+        if obj.rac is None:
+            raise ValueError(
+                "obj is a Report without its model (as Report.from_dict rebuilds one): draw "
+                "the model itself, with partition= or cut="
+            )
         return obj.rac, None, part.T, part, bound
     raise TypeError(
         "obj must be a model (a RAC, a family of rac_tn.models such as CP2RNN, or any "

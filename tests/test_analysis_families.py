@@ -66,3 +66,20 @@ def test_max_seconds_bounds_the_sampled_ranks():
     assert rank.rank <= report.symmetric_bound.value
     with pytest.raises((TypeError, ValueError), match="max_seconds"):
         analyze(model, start_end(4), max_seconds=-1)
+
+
+@pytest.mark.parametrize("family", ["2rnn", "cp2rnn", "mirnn"])
+def test_a_homogeneous_family_started_at_zero_is_reported_identically_zero(family):
+    import numpy as np
+
+    model = random_model(family, 2, 3, 2, seed=0, integer=True, **FAMILIES[family])
+    zeros = tuple(np.zeros_like(h) for h in model.initial_states)
+    zero = model.replace(initial_states=zeros)
+    X = np.random.default_rng(0).integers(-5, 6, size=(20, 5, 2))
+    assert not np.any(zero.forward_mod(X, 2**61 - 1))  # the claim, checked on 20 sequences
+    assert np.any(model.forward_mod(X, 2**61 - 1))
+    report = analyze(zero, start_end(4))
+    assert any("identically zero" in note for note in report.notes)
+    assert report.rank.rank == 0
+    assert model.zero_reason() is None
+    assert not any("identically zero" in n for n in analyze(model, start_end(4)).notes)

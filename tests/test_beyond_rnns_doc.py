@@ -18,7 +18,7 @@ def test_the_page_example_runs():
 
 
 def test_the_rank_table_is_the_figure_data():
-    """Every row of the page's table is figure 8's committed data (beyond_rnns.json)."""
+    """Every row of the page's table is figure 9's committed data (beyond_rnns.json)."""
     rows = json.loads((ROOT / "figures" / "beyond_rnns.json").read_text())
     names = {"RAC": "rac", "CP-2RNN": "cp2rnn", "linear attention": "attention",
              "gated SSM": "ssm", "TT-RNN": "ttrnn"}  # fmt: skip

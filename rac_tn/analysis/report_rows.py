@@ -11,14 +11,14 @@ where they are documented.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass, field
 
 from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.bounds.theorems import TheoremBounds
 from rac_tn.exact.rank import RankResult
-from rac_tn.models.rac import RAC
-from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity
+from rac_tn.models.protocol import RecurrentModel
+from rac_tn.models.rac import RAC  # noqa: F401 - the examples use it
+from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, Serialisable
 
 __all__ = [
     "EXACT_ORIGIN",
@@ -47,7 +47,7 @@ _THEOREM_NOTES = {
 
 
 @dataclass(frozen=True)
-class ReportRow:
+class ReportRow(Serialisable):
     """One number of a :class:`Report`.
 
     Attributes
@@ -90,18 +90,9 @@ class ReportRow:
             return None
         return math.log2(self.value) if self.value > 0 else 0.0
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return plain JSON-safe data (``value`` stays an exact Python int)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ReportRow:
-        """Rebuild the row that :meth:`to_dict` described."""
-        return cls(**data)
-
 
 @dataclass(frozen=True)
-class ModelSizes:
+class ModelSizes(Serialisable):
     """The sizes of the analysed model: ``M``, ``R``, ``L``, ``C`` and integer weights or not.
 
     A model family also records its name, its CP rank ``K`` (None but for a CP core) and
@@ -122,30 +113,16 @@ class ModelSizes:
     K: int | None = None
     bias: bool = False
 
+    _json_optional = ("family", "K", "bias")  # a RAC's sizes are M, R, L, C and integer
+
     @classmethod
-    def of(cls, rac: RAC) -> ModelSizes:
+    def of(cls, rac: RecurrentModel) -> ModelSizes:
         """Read the sizes of ``rac`` (or of a model family: d, n, L, number of classes)."""
         family = getattr(rac, "family", "rac")
         sizes = (rac.input_dim, rac.hidden_dim, rac.depth, rac.num_classes, rac.is_integer)
         if family == "rac":
             return cls(*sizes)
         return cls(*sizes, family, rac.rank, rac.bias)
-
-    def to_dict(self) -> dict[str, int | bool | str]:
-        """Return ``{"M": ..., "R": ..., "L": ..., "C": ..., "integer": ...}``.
-
-        A model other than a RAC also gives its ``"family"``, ``"K"`` and ``"bias"``.
-        """
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
-        if self.family == "rac":
-            for name in ("family", "K", "bias"):
-                del data[name]
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ModelSizes:
-        """Rebuild the sizes that :meth:`to_dict` described."""
-        return cls(**data)
 
     def __str__(self) -> str:
         if self.family == "rac":

@@ -18,13 +18,13 @@ from rac_tn.exact.rank import DEFAULT_MAX_SAMPLES, RankResult
 from rac_tn.models import RecurrentModel, family_names, random_model
 from rac_tn.models.rac import RAC
 from rac_tn.partition import Partition, as_partition
-from rac_tn.results import HANKEL_RANK
+from rac_tn.results import HANKEL_RANK, Serialisable
 
 __all__ = ["SWEEP_COLUMNS", "SweepConfig", "SweepRow", "sweep_configs", "sweep_row"]
 
 
 @dataclass(frozen=True)
-class SweepConfig:
+class SweepConfig(Serialisable):
     """One configuration of a sweep: a random integer model and a partition of ``1..length``.
 
     Attributes
@@ -90,18 +90,6 @@ class SweepConfig:
         )
         return model, as_partition(self.partition, self.length)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return plain JSON-safe data, one key per field."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SweepConfig:
-        """Rebuild the configuration that :meth:`to_dict` described.
-
-        Payloads written before the families (no ``model``, ``rank``, ``bias``) read as RACs.
-        """
-        return cls(**data)
-
 
 def sweep_configs(
     *,
@@ -150,11 +138,12 @@ def sweep_configs(
         raise TypeError(
             f"partition must be a string like 'start-end' or '1,2,5', got {partition!r}"
         )
+    # check_seed also passes None and a Generator, which SweepConfig.seed (int) does not type
     seed = check_seed(seed)
-    options = {"model": model, "rank": rank, "bias": bool(bias)}
+    options: dict[str, Any] = {"model": model, "rank": rank, "bias": bool(bias)}
     SweepConfig(1, 1, 1, 2, **options)  # checks the family options before the product
     return [
-        SweepConfig(M, R, L, T, partition, seed, **options)
+        SweepConfig(M, R, L, T, partition, seed, **options)  # type: ignore[arg-type]  # seed
         for M in inputs_list
         for R in hidden_list
         for L in depth_list
@@ -173,7 +162,7 @@ def _positive_ints(values: int | Iterable[int], name: str) -> list[int]:
 
 
 @dataclass(frozen=True)
-class SweepRow(Mapping[str, Any]):
+class SweepRow(Mapping[str, Any], Serialisable):
     """One analysed configuration, flattened (the columns are :data:`SWEEP_COLUMNS`).
 
     Read by attribute (``row.separation_rank``) or, like a dict, by column name
@@ -243,6 +232,8 @@ class SweepRow(Mapping[str, Any]):
     hankel_rank: int | None = None
     seconds: float = field(default=0.0, compare=False)
 
+    _json_schema = False  # a plain record: its dict is its columns (``dict(row)``)
+
     def __getitem__(self, key: str) -> Any:
         if key not in _COLUMN_SET:
             raise KeyError(key)
@@ -253,19 +244,6 @@ class SweepRow(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(SWEEP_COLUMNS)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return plain JSON-safe data, one key per column (ints stay exact Python ints)."""
-        return {name: getattr(self, name) for name in SWEEP_COLUMNS}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SweepRow:
-        """Rebuild the row that :meth:`to_dict` described.
-
-        A missing ``seconds`` reads as 0; rows written before the families (no ``model``,
-        ``K``, ``bias``, ``rank_upper``, ``hankel_rank``) read as RAC rows.
-        """
-        return cls(**data)
 
 
 #: The columns of a sweep table, in order: the fields of :class:`SweepRow`.
@@ -288,6 +266,7 @@ def sweep_row(config: SweepConfig, *, max_samples: int = DEFAULT_MAX_SAMPLES) ->
     report = analyze(model, partition, exact=True, seed=config.seed, max_samples=max_samples)
     theorems, rank, grid = report.theorems, report.rank, report.grid_rank
     network = report.network_bound
+    assert report.symmetric_bound is not None  # analyze always computes it
 
     def theorem(name: str) -> int | None:
         return None if theorems is None else theorems.value(name)

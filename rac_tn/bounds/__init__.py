@@ -1,10 +1,11 @@
-"""Upper bounds on separation rank: minimum cuts and the papers' theorem values.
+"""Upper bounds on separation ranks: minimum cuts and the papers' closed forms.
 
-The symmetric cut on the computation grid (:mod:`.symmetric`, searched over staircases by
-max-flow in :mod:`.staircase` and :mod:`.flow`), the minimum cut of any compiled or user-built
-tensor network (:mod:`.network_cut`), both returned as a :class:`CutBound`
-(:mod:`.cut_bound`), and the closed forms of the theorems (:mod:`.theorems`, which import no
-numba, quimb or FLINT). Names are imported on first use.
+:func:`symmetric_bound` (the symmetric cut on the computation grid) and
+:func:`network_cut_bound` (the minimum cut of a compiled or any quimb network) both return a
+:class:`CutBound` with an exact ``value``; the closed forms are in :mod:`rac_tn.bounds.theorems`
+(which imports no numba, quimb or FLINT). Names are imported on first use.
+Why each is a bound: [Theory: the symmetric cut][theory-symmetric-cut] and
+[Theory: the network cut][theory-network-cut].
 """
 
 from __future__ import annotations

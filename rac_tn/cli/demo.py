@@ -52,19 +52,7 @@ MANIFEST = ".rac-tn-demo.json"
 
 @dataclass(frozen=True)
 class DemoResult:
-    """What :func:`run_demo` wrote and the numbers it summarised.
-
-    Attributes
-    ----------
-    out_dir
-        The output directory.
-    files
-        Every file written, in order.
-    rows
-        The sweep's rows (depths 1-3, Start-End).
-    seconds
-        Wall time.
-    """
+    """What :func:`run_demo` wrote (``out_dir``, ``files``), the sweep's ``rows``, ``seconds``."""
 
     out_dir: Path
     files: tuple[Path, ...] = ()
@@ -87,25 +75,22 @@ def run_demo(
     Parameters
     ----------
     out_dir
-        The output directory: missing, empty, or written by an earlier demo (see
-        :func:`check_demo_dir`); anything else is refused before any work unless ``force``.
+        The output folder: missing, empty, or written by an earlier demo
+        (:func:`check_demo_dir`); anything else is refused before any work unless ``force``.
     inputs, hidden
         The input size M and hidden size R of every RAC.
     max_length
-        The sweep covers depths 1-3 and even ``T`` up to ``max_length`` (Start-End), with
-        exact sampled ranks and every bound.
+        The sweep covers depths 1-3 and even ``T`` up to ``max_length`` (Start-End).
     seed
         Seeds the weights and the sampled ranks.
     progress
-        Show a progress bar (rich, on stderr).
+        Show a progress bar on stderr.
     force
-        Write into ``out_dir`` even if it holds files the demo did not write (files of the
-        same names as the demo's are overwritten; others are left alone).
+        Write into ``out_dir`` whatever it holds (the demo's own file names are overwritten).
 
     Returns
     -------
     DemoResult
-        The files (see ``DEMO_FILES``) and the sweep's rows.
     """
     inputs = positive_int(inputs, "inputs")
     hidden = positive_int(hidden, "hidden")
@@ -124,7 +109,7 @@ def run_demo(
         lengths=range(2, max_length + 1, 2),
         hidden=hidden,
         inputs=inputs,
-        seed=seed,
+        seed=seed,  # type: ignore[arg-type]  # check_seed's None or Generator: as sweep_configs
     )
 
     def figure(fig: Figure, stem: str) -> None:
@@ -163,30 +148,10 @@ def run_demo(
 def check_demo_dir(
     out_dir: str | os.PathLike[str], *, force: bool = False, name: str = "out_dir"
 ) -> Path:
-    """Check, before any work, that the demo may write into ``out_dir``.
+    """``out_dir`` if the demo may write there: missing, empty, or an earlier demo's files only.
 
-    The folder may be missing (it is created), empty, or hold only files an earlier demo
-    wrote there, unchanged since (as listed with their SHA-256 in :data:`MANIFEST`). A folder
-    holding anything else, or a demo file edited since, is refused unless ``force``.
-
-    Parameters
-    ----------
-    out_dir
-        The output folder.
-    force
-        Accept any writable folder.
-    name
-        The argument's name, for the message (``--out`` on the command line).
-
-    Returns
-    -------
-    Path
-        The folder.
-
-    Raises
-    ------
-    OutputPathError
-        A ValueError saying why the folder was refused.
+    Otherwise, unless ``force``, an :class:`~rac_tn.cli.outputs.OutputPathError` (a ValueError)
+    naming ``name`` and saying why.
     """
     out = check_output_dir(out_dir, name)
     if force or not out.exists():
@@ -247,6 +212,8 @@ def summary(result: DemoResult) -> str:
             "random integer weights):"
         )
         for row in (row for row in result.rows if row.T == T):
+            # the demo's sweep ranks every row (one class, exact=True)
+            assert row.separation_rank is not None and row.rank_status is not None
             rank = short_int(row.separation_rank)
             how = {
                 "certified": "certified: meets the symmetric bound",

@@ -42,7 +42,7 @@ import numpy as np
 
 from rac_tn._checks import check_seed, positive_int
 from rac_tn.arith import elimination, modular
-from rac_tn.counting import degree_scales, multiset, paths
+from rac_tn.counting import degree_scales, layer_copy_counts, multiset, paths
 from rac_tn.exact import certify
 from rac_tn.exact.attempts import MAX_PRIMES
 from rac_tn.models.layers import BilinearLayer, forward_scaled
@@ -293,7 +293,7 @@ class _Dual:
     def __init__(self, v: int, g: dict[int, int], d: int) -> None:
         self.v, self.g, self.d = v, g, d
 
-    def __add__(self, other: object) -> _Dual:
+    def __add__(self, other: int | _Dual) -> _Dual:
         if isinstance(other, _Dual):
             g = dict(self.g)
             for k, c in other.g.items():
@@ -306,13 +306,13 @@ class _Dual:
     def __neg__(self) -> _Dual:
         return _Dual(-self.v, {k: -c for k, c in self.g.items()}, self.d)
 
-    def __sub__(self, other: object) -> _Dual:
+    def __sub__(self, other: int | _Dual) -> _Dual:
         return self + (-other)
 
-    def __rsub__(self, other: object) -> _Dual:
+    def __rsub__(self, other: int | _Dual) -> _Dual:
         return (-self) + other
 
-    def __mul__(self, other: object) -> _Dual:
+    def __mul__(self, other: int | _Dual) -> _Dual:
         if isinstance(other, _Dual):
             g = {k: c * other.v for k, c in self.g.items()}
             for k, c in other.g.items():
@@ -347,10 +347,10 @@ class _DualNet:
 
     def __init__(self, layers: tuple[BilinearLayer, ...], readout: np.ndarray, P: int, p: int):
         self.P, self.p = P, p
-        self.layers = []
+        self.layers: list[dict[str, Any]] = []
         for layer in layers:
             A, _, C = layer.factors()
-            parts = {
+            parts: dict[str, Any] = {
                 "A": self._right(A),
                 "legs": [self._right(B) for B in layer.input_factors],
                 "C": self._right(np.asarray(C).T),
@@ -393,13 +393,13 @@ class _DualNet:
     def jacobian(self, X: np.ndarray, every_step: bool) -> np.ndarray:
         """Rows ``d y_{t,c} / d theta`` for sequences ``X`` (``(N, T, d~)`` residues)."""
         N, T, _ = X.shape
-        states = [
+        states: list[tuple[Any, Any]] = [
             (np.repeat(v[None], N, 0), np.repeat(g[None], N, 0))
             for v, g in (layer["h0"] for layer in self.layers)
         ]
         rows = []
         for t in range(T):
-            below = (np.ascontiguousarray(X[:, t]), None)
+            below: tuple[Any, Any] = (np.ascontiguousarray(X[:, t]), None)
             for i, layer in enumerate(self.layers):
                 z = self._times(states[i], layer["A"])
                 for leg in layer["legs"]:
@@ -439,7 +439,7 @@ def _degree_and_size(model: RecurrentModel, T: int, slots: list) -> tuple[int, f
         for _, _, a in slots
     ]
     layers, readout = layers_at(model, duals)
-    copies = model.layer_copies(T)
+    copies = layer_copy_counts(L, T, model.arities)
     degree = _split(readout, 1, 3)[2]
     for i, layer in enumerate(layers):
         A, _, C = layer.factors()

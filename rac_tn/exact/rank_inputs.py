@@ -1,11 +1,8 @@
-"""What a rank computation starts from: the model as a RAC, its templates, its proven bound.
-
-A model family is ranked through its exact RAC equivalent (:meth:`to_rac`), reading
-``x~ = (x, 1)`` when it has affine terms, and certified by its own symmetric cut (priced at the
-family's node dimensions, smaller than the RAC equivalent's width).
-"""
+"""What a rank computation starts from: the model as a RAC, its templates, its proven bound."""
 
 from __future__ import annotations
+
+from typing import cast
 
 import numpy as np
 
@@ -27,17 +24,18 @@ def family_as_rac(
     templates: object,
     upper_bound: CutBound | int | None,
 ) -> tuple[RAC | RankTarget, object, CutBound | int | None]:
-    """A model as its exact RAC equivalent (a RAC as itself), the templates it reads, the bound.
+    """A model's exact RAC equivalent (a RAC's is itself), its templates, and its own bound.
 
-    The RAC equivalent reads ``x~ = (x, 1)`` when the family has affine terms (the
-    homogenised function has the same coefficient matrix, so the same ranks): templates gain a
-    column of ones. A model whose cells read their input several times is ranked through its
-    own layers instead (:class:`~rac_tn.exact.layered.RankTarget`). The bound is the family's
-    own symmetric cut (its node dimensions are smaller than the RAC equivalent's width).
+    A model whose cells read their input several times is ranked through its own layers
+    instead (:class:`~rac_tn.exact.layered.RankTarget`).
     """
     if not isinstance(partition, Partition):
         raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
-    rac = RankTarget(model) if runs_own_layers(model) else model.to_rac()
+    rac: RAC | RankTarget
+    if runs_own_layers(model):
+        rac = RankTarget(model)
+    else:
+        rac = cast(RAC, model.to_rac())  # a RAC (or a DyadicRAC)
     N = None
     if method == "grid":
         F = check_templates(templates, model.input_dim, allow_int=True)
@@ -55,19 +53,12 @@ def family_as_rac(
 
 
 def symmetric_value(
-    rac: RAC, partition: Partition, upper_bound: CutBound | int | None, templates: int | None
+    rac: RecurrentModel,
+    partition: Partition,
+    upper_bound: CutBound | int | None,
+    templates: int | None,
 ) -> int:
-    """The symmetric cut bound's value: given by the caller, or computed here.
-
-    ``templates=None`` is the bound on the separation rank; a count N the bound on the rank of
-    the grid tensor with N templates.
-
-    Raises
-    ------
-    ValueError
-        When a given :class:`~rac_tn.bounds.CutBound` is for another partition or quantity,
-        or a given value is not a positive integer.
-    """
+    """The symmetric cut bound's value: the caller's (checked) or computed."""
     if upper_bound is None:
         return symmetric_bound(rac, partition, templates=templates).value
     if isinstance(upper_bound, CutBound):

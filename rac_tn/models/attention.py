@@ -26,13 +26,16 @@ copies of ``Q``, ``K``, ``V`` (or 0 / 1): the output has degree ``3^L C(T-t+L-1,
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 import rac_tn.models.params as P
 from rac_tn.models.base import BilinearModel
 from rac_tn.models.layers import BilinearLayer, Terms
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 #: How many times an attention cell reads its input (query, key and value).
 ATTENTION_ARITY = 3
@@ -64,7 +67,14 @@ class LinearAttention(BilinearModel):
     Q: tuple[np.ndarray, ...]
     K: tuple[np.ndarray, ...]
     V: tuple[np.ndarray, ...]
-    decoder_weight: np.ndarray | None = None
+    # None: the output is o_T itself (this family's readout, not the base class's decoder)
+    decoder_weight: np.ndarray | None = None  # type: ignore[assignment]
+
+    if TYPE_CHECKING:  # what the constructor takes (__post_init__ checks and converts it)
+
+        def __init__(
+            self, Q: ArrayLike, K: ArrayLike, V: ArrayLike, decoder_weight: ArrayLike | None = None
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         Q, K, V = (P.per_layer(getattr(self, k), k, 2) for k in ("Q", "K", "V"))
@@ -248,7 +258,7 @@ class LinearAttention(BilinearModel):
     def to_state_dict(self) -> dict[str, np.ndarray]:
         """The parameters under NeuroDim's keys (``Q, K, V``; ``net.<i>.Q`` ... for a stack)."""
         key = P.layer_prefix(self.depth, "net.")
-        out = {}
+        out: dict[str, np.ndarray] = {}
         for i in range(self.depth):
             for name in ("Q", "K", "V"):
                 out[key(i, name)] = P.writable(getattr(self, name)[i])

@@ -13,11 +13,11 @@ from __future__ import annotations
 import dataclasses
 from abc import ABC, abstractmethod
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from rac_tn._arrays import check_sequences, to_numpy
+from rac_tn._arrays import array_key, check_sequences, is_integer_array, to_numpy
 from rac_tn.arith import modular
 from rac_tn.arith.scaled import to_float64
 from rac_tn.counting import degree_scales
@@ -48,6 +48,15 @@ class BilinearModel(ModelCommon, ABC):
     multiplicative: ClassVar[bool] = True
     #: See :data:`ACTIVATION_NOTE`.
     circuit: ClassVar[str] = ACTIVATION_NOTE
+    if TYPE_CHECKING:  # fields every family defines (not fields here: they follow its own)
+
+        @property
+        def decoder_weight(self) -> np.ndarray:
+            """``num_classes x n``."""
+
+        @property
+        def decoder_bias(self) -> np.ndarray | None:
+            """Length ``num_classes``, or None."""
 
     # -- what a family defines ---------------------------------------------------------------
 
@@ -151,7 +160,7 @@ class BilinearModel(ModelCommon, ABC):
     @property
     def is_integer(self) -> bool:
         """True when every parameter has an integer dtype (exact integer arithmetic)."""
-        return all(np.issubdtype(a.dtype, np.integer) for a in self._arrays())
+        return all(is_integer_array(a) for a in self._arrays())
 
     @property
     def num_parameters(self) -> int:
@@ -161,7 +170,7 @@ class BilinearModel(ModelCommon, ABC):
     # -- identity --------------------------------------------------------------------------
 
     def _arrays(self) -> list[np.ndarray]:
-        out = []
+        out: list[np.ndarray] = []
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if isinstance(value, tuple):
@@ -178,7 +187,7 @@ class BilinearModel(ModelCommon, ABC):
         )
 
     def __hash__(self) -> int:
-        return hash((self.family, *(a.tobytes() for a in self._arrays())))
+        return hash((self.family, *(array_key(a) for a in self._arrays())))
 
     def __repr__(self) -> str:
         rank = f", rank={self.rank}" if self.rank is not None else ""
@@ -283,7 +292,9 @@ class BilinearModel(ModelCommon, ABC):
             :meth:`forward_mod` still work).
         """
         mantissa, exponent = self.forward_scaled(X, every_step=every_step)
-        return to_float64(mantissa, exponent, f"T = {np.shape(X)[-2]}, depth {self.depth}")
+        # np.shape reads any object (X passed the checks above); its stubs want array-likes
+        where = f"T = {np.shape(X)[-2]}, depth {self.depth}"  # type: ignore[call-overload]
+        return to_float64(mantissa, exponent, where)
 
     __call__ = forward
 

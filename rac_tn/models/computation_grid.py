@@ -78,13 +78,13 @@ def computation_grid(
     g = degree_scales(arities, L)
     legs = (1,) * L if arities is None else tuple(arities)
     dims = {"input": input_dim, "cell": hidden_dim, "output": num_classes}
-    graph = nx.DiGraph(depth=L, T=T)
+    graph: nx.DiGraph[Node] = nx.DiGraph(depth=L, T=T)
 
     def add(node: Node, role: NodeRole, layer: int, time: int) -> None:
         attrs = {"role": role, "layer": layer, "time": time}
         attrs["paths"] = 1 if role == "output" else paths(L, T, layer, time) * g[layer]
-        if dims[role] is not None:
-            attrs["dim"] = int(dims[role])
+        if (dim := dims[role]) is not None:
+            attrs["dim"] = int(dim)
         graph.add_node(node, **attrs)
 
     for t in range(1, T + 1):

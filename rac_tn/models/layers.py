@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -121,7 +121,11 @@ class BilinearLayer:
     @property
     def input_dim(self) -> int:
         """The dimension of ``x~`` this layer reads."""
-        return self.W.shape[1] if self.core == "dense" else self.B.shape[0]
+        if self.core == "dense":
+            assert self.W is not None  # a dense core has W, a CP core A, B (and C)
+            return self.W.shape[1]
+        assert self.B is not None
+        return self.B.shape[0]
 
     @property
     def arity(self) -> int:
@@ -133,6 +137,7 @@ class BilinearLayer:
         """The input legs' factors ``(B_1, ..., B_k)`` (a dense core's expanded ``B``)."""
         if self.core == "dense":
             return (self.factors()[1],)
+        assert self.B is not None  # a CP core has B
         return (self.B, *self.extra)
 
     @property
@@ -149,14 +154,17 @@ class BilinearLayer:
         ``(b, c)``, whichever has the fewest terms.
         """
         if self.core == "cp":
+            assert self.A is not None and self.B is not None and self.C is not None
             return self.A, self.B, self.C
         if self.core == "mi":
+            assert self.A is not None and self.B is not None
             return self.A, self.B, _ro(np.eye(self.A.shape[0], dtype=self.A.dtype))
         W = self.W
+        assert W is not None
         a, b, c = W.shape
         dtype = W.dtype
         options = {"ab": a * b, "ac": a * c, "bc": b * c}
-        pick = min(options, key=options.get)
+        pick = min(options, key=options.__getitem__)
         K = options[pick]
         A = np.zeros((a, K), dtype=dtype)
         B = np.zeros((b, K), dtype=dtype)
@@ -199,7 +207,7 @@ class BilinearLayer:
         return (inputs[:, :, None] * partial).sum(axis=1) % p
 
 
-def _ro(arr: np.ndarray | None) -> np.ndarray | None:
+def _ro(arr: np.ndarray) -> np.ndarray:
     if arr is None:
         return None
     out = np.array(arr, copy=True)
@@ -353,7 +361,7 @@ def forward_mod(
     layer_input = modular.to_residues(inputs, p).astype(object)
     size, steps = layer_input.shape[:2]
     for layer in layers:
-        res = {
+        res: dict[str, Any] = {
             name: modular.to_residues(getattr(layer, name), p).astype(object)
             for name in ("A", "B", "C", "W")
             if getattr(layer, name) is not None

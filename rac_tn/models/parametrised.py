@@ -46,7 +46,7 @@ def parameter_arrays(model: RecurrentModel) -> list[tuple[str, int | None, np.nd
     A RAC's are its weights and initial states; a family's, every array field (per-layer
     tuples expanded, absent optional ones skipped).
     """
-    out = []
+    out: list[tuple[str, int | None, np.ndarray]] = []
     for name, value in _fields(model).items():
         if isinstance(value, tuple):
             out.extend((name, i, a) for i, a in enumerate(value) if isinstance(a, np.ndarray))

@@ -16,7 +16,6 @@ from rac_tn.counting import copy_tree_tensor_count, input_degrees, layer_copy_co
 
 if TYPE_CHECKING:
     from rac_tn.models.layers import BilinearLayer
-    from rac_tn.models.rac import RAC
 
 #: The network shapes a model compiles to: a tensor train (depth 1) or the copy tree.
 NETWORK_KINDS = ("mps", "tree")
@@ -55,24 +54,90 @@ class RecurrentModel(Protocol):
         ``num_classes x state_dims[-1]`` readout: everything else is derived from these.
     """
 
-    family: str
-    input_dim: int
-    hidden_dim: int
-    depth: int
-    num_classes: int
-    rank: int | None
-    bias: bool
-    node_dim: int
-    input_node_dim: int
-    input_cut_dim: int
-    augmented_input: bool
-    state_dims: tuple[int, ...]
-    multiplicative: bool
-    arities: tuple[int, ...]
-    layers: tuple[BilinearLayer, ...]
-    readout: np.ndarray
-    is_integer: bool
-    num_parameters: int
+    # read-only members (properties, so that computed sizes satisfy them)
+    @property
+    def family(self) -> str:
+        """The registry name."""
+
+    @property
+    def input_dim(self) -> int:
+        """The input size d (M)."""
+
+    @property
+    def hidden_dim(self) -> int:
+        """The hidden width n (R)."""
+
+    @property
+    def depth(self) -> int:
+        """L, the number of layers."""
+
+    @property
+    def num_classes(self) -> int:
+        """The number of outputs."""
+
+    @property
+    def M(self) -> int:  # noqa: N802 - the paper's symbol
+        """Alias of :attr:`input_dim`."""
+
+    @property
+    def R(self) -> int:  # noqa: N802 - the paper's symbol
+        """Alias of :attr:`hidden_dim`."""
+
+    @property
+    def L(self) -> int:  # noqa: N802 - the paper's symbol
+        """Alias of :attr:`depth`."""
+
+    @property
+    def rank(self) -> int | None:
+        """The CP rank K of a CP core, None otherwise."""
+
+    @property
+    def bias(self) -> bool:
+        """True when the cells have first-order terms or biases."""
+
+    @property
+    def node_dim(self) -> int:
+        """What the symmetric cut prices a cell at."""
+
+    @property
+    def input_node_dim(self) -> int:
+        """An input node's dimension."""
+
+    @property
+    def input_cut_dim(self) -> int:
+        """What the symmetric cut prices an input at."""
+
+    @property
+    def augmented_input(self) -> bool:
+        """True when layer 1 reads ``x~ = (x, 1)``."""
+
+    @property
+    def state_dims(self) -> tuple[int, ...]:
+        """Per layer, the dimension of the (augmented) state vector."""
+
+    @property
+    def multiplicative(self) -> bool:
+        """True for bilinear cells, False for degree 1 in every input."""
+
+    @property
+    def arities(self) -> tuple[int, ...]:
+        """Per layer, how many times a cell reads its input (1 for a bilinear cell)."""
+
+    @property
+    def layers(self) -> tuple[BilinearLayer, ...]:
+        """The model as bilinear layers, bottom first."""
+
+    @property
+    def readout(self) -> np.ndarray:
+        """The ``num_classes x state_dims[-1]`` readout."""
+
+    @property
+    def is_integer(self) -> bool:
+        """True when every weight has an integer dtype."""
+
+    @property
+    def num_parameters(self) -> int:
+        """The number of parameter entries."""
 
     def forward(self, X: object, *, every_step: bool = False) -> np.ndarray:
         """``y`` in float64, shape ``(C,)`` / ``(batch, C)`` (``T`` axis with ``every_step``)."""
@@ -80,8 +145,8 @@ class RecurrentModel(Protocol):
     def forward_mod(self, X: object, p: int = ..., *, every_step: bool = False) -> np.ndarray:
         """``y`` exactly modulo the prime ``p`` (uint64 residues)."""
 
-    def to_rac(self) -> RAC:
-        """The exact RAC equivalent, reading :meth:`rac_inputs` (the RAC itself for a RAC)."""
+    def to_rac(self) -> RecurrentModel:
+        """The exact RAC equivalent (a :class:`rac_tn.RAC`) reading :meth:`rac_inputs`."""
 
     def rac_inputs(self, X: object) -> np.ndarray:
         """``X`` as the RAC equivalent reads it (``(x, 1)`` with affine terms)."""
@@ -91,6 +156,10 @@ class RecurrentModel(Protocol):
 
     def count_tensors(self, T: int, kind: str | None = None) -> int:
         """The number of tensors its compiled network has, in closed form."""
+
+    def zero_reason(self) -> str | None:
+        """Why the model is identically zero, when a structural reason proves it; else None."""
+        ...
 
     def describe(self) -> dict[str, Any]:
         """The sizes, JSON-safe."""
@@ -123,29 +192,33 @@ def rac_form(model: RecurrentModel) -> bool:
 
 
 class ModelCommon:
-    """The protocol's derived members, shared by the RAC and every family."""
+    """The protocol's derived members, shared by the RAC and every family.
+
+    Its methods read the primitive members of :class:`RecurrentModel`, which the concrete
+    class defines (hence ``self: RecurrentModel`` for type checkers).
+    """
 
     @property
-    def M(self) -> int:  # noqa: N802 - the paper's symbol
+    def M(self: RecurrentModel) -> int:  # noqa: N802 - the paper's symbol
         """Alias of :attr:`input_dim`."""
         return self.input_dim
 
     @property
-    def R(self) -> int:  # noqa: N802 - the paper's symbol
+    def R(self: RecurrentModel) -> int:  # noqa: N802 - the paper's symbol
         """Alias of :attr:`hidden_dim`."""
         return self.hidden_dim
 
     @property
-    def L(self) -> int:  # noqa: N802 - the paper's symbol
+    def L(self: RecurrentModel) -> int:  # noqa: N802 - the paper's symbol
         """Alias of :attr:`depth`."""
         return self.depth
 
     @property
-    def arities(self) -> tuple[int, ...]:
+    def arities(self: RecurrentModel) -> tuple[int, ...]:
         """Per layer, how many times a cell reads its input (1 for a bilinear cell)."""
         return tuple(layer.arity for layer in self.layers)
 
-    def input_degrees(self, T: int) -> tuple[int, ...]:
+    def input_degrees(self: RecurrentModel, T: int) -> tuple[int, ...]:
         """The output's degree in each input ``x_1 .. x_T``: ``C(T-t+L-1, L-1)``, or all 1.
 
         Cells of arity k multiply the degrees below them by k
@@ -162,7 +235,7 @@ class ModelCommon:
             return input_degrees(1, T)
         return input_degrees(self.depth, T, self.arities)
 
-    def count_tensors(self, T: int, kind: str | None = None) -> int:
+    def count_tensors(self: RecurrentModel, T: int, kind: str | None = None) -> int:
         """The number of tensors :func:`~rac_tn.compile_rac` builds for length ``T``.
 
         A model in the RAC's form (every layer ``'mi'``) has the RAC's tensor train (depth 1,
@@ -192,11 +265,38 @@ class ModelCommon:
         per_copy = [1 if layer.core == "dense" else 2 * layer.arity + 2 for layer in self.layers]
         return copy_tree_tensor_count(self.depth, T, per_copy, self.arities)
 
-    def layer_copies(self, T: int) -> tuple[int, ...]:
+    def zero_reason(self: RecurrentModel) -> str | None:
+        """Why the model is identically zero, when a structural reason proves it; else None.
+
+        A layer without affine terms is bilinear in its previous state, so started at
+        ``h_0 = 0`` it stays 0; layers above it without affine terms read zeros and stay 0 too.
+
+        Examples
+        --------
+        >>> from rac_tn import RAC
+        >>> RAC.random(2, 2, seed=0).zero_reason() is None
+        True
+        """
+        if not np.any(np.asarray(self.readout) != 0):
+            return "its readout is zero"
+        layers = self.layers
+        for index, layer in enumerate(layers):
+            above = layers[index:]
+            if any(lay.affine for lay in above):
+                continue
+            if not np.any(np.asarray(layer.initial_state) != 0):
+                return (
+                    f"layer {index + 1} has no affine terms and starts at h_0 = 0, so its state is "
+                    "0 at every step (the cell is bilinear in it), and so are the layers above "
+                    "and the output; pass nonzero initial_states"
+                )
+        return None
+
+    def layer_copies(self: RecurrentModel, T: int) -> tuple[int, ...]:
         """Per layer, the copies of its cells in the copy tree (``C(T+L-l, L-l+1) g_l``)."""
         return layer_copy_counts(self.depth, T, self.arities)
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self: RecurrentModel) -> dict[str, Any]:
         """The model's sizes as JSON-safe data (what a report records)."""
         return {
             "family": self.family,

@@ -18,15 +18,17 @@ cannot hold y, and :meth:`RAC.forward_scaled` / :meth:`RAC.forward_mod` still wo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from rac_tn._arrays import (
+    array_key,
     as_layer_list,
     as_weight,
     check_sequences,
     frozen,
+    is_integer_array,
     random_weights,
     same_arrays,
 )
@@ -37,6 +39,9 @@ from rac_tn.models import layers as _layers
 from rac_tn.models.layers import BilinearLayer
 from rac_tn.models.params import as_state_dict, check_unused, writable
 from rac_tn.models.protocol import ModelCommon
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 _FORWARD_MOD_CHUNK = 1 << 15
 
@@ -89,6 +94,12 @@ class RAC(ModelCommon):
     """
 
     _FIELDS = ("input_weights", "hidden_weights", "output_weights", "initial_states")
+    # set once in __init__ (through object.__setattr__: the model is immutable)
+    input_weights: tuple[np.ndarray, ...]
+    hidden_weights: tuple[np.ndarray, ...]
+    output_weights: np.ndarray
+    initial_states: tuple[np.ndarray, ...]
+    _modular_cache: dict[int, _modular.ModularWeights]
     family = "rac"
     rank = None
     bias = False
@@ -99,10 +110,10 @@ class RAC(ModelCommon):
 
     def __init__(
         self,
-        input_weights: Sequence[np.ndarray],
-        hidden_weights: Sequence[np.ndarray],
-        output_weights: np.ndarray,
-        initial_states: Sequence[np.ndarray] | None = None,
+        input_weights: Sequence[ArrayLike],
+        hidden_weights: Sequence[ArrayLike],
+        output_weights: ArrayLike,
+        initial_states: Sequence[ArrayLike] | None = None,
     ) -> None:
         inputs = as_layer_list(input_weights, "input_weights")
         hiddens = as_layer_list(hidden_weights, "hidden_weights")
@@ -181,7 +192,7 @@ class RAC(ModelCommon):
         return all(same_arrays(getattr(self, name), getattr(other, name)) for name in self._FIELDS)
 
     def __hash__(self) -> int:
-        return hash(tuple(np.asarray(w).tobytes() for w in self._arrays()))
+        return hash(tuple(array_key(np.asarray(w)) for w in self._arrays()))
 
     def _arrays(self) -> list[np.ndarray]:
         """Every weight array and initial state, in a fixed order."""
@@ -362,7 +373,7 @@ class RAC(ModelCommon):
     @property
     def is_integer(self) -> bool:
         """True when every weight and initial state has an integer dtype."""
-        return all(np.issubdtype(a.dtype, np.integer) for a in self._arrays())
+        return all(is_integer_array(a) for a in self._arrays())
 
     def __repr__(self) -> str:
         kind = "integer" if self.is_integer else "float"
@@ -393,7 +404,9 @@ class RAC(ModelCommon):
         [16.0, 16.0, 16.0]
         """
         mantissa, exponent = self.forward_scaled(X, every_step=every_step)
-        return to_float64(mantissa, exponent, f"T = {np.shape(X)[-2]}, depth {self.L}")
+        # np.shape reads any object (X passed the checks above); its stubs want array-likes
+        where = f"T = {np.shape(X)[-2]}, depth {self.L}"  # type: ignore[call-overload]
+        return to_float64(mantissa, exponent, where)
 
     __call__ = forward
 

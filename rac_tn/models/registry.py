@@ -54,7 +54,7 @@ class FamilyEntry:
     loader: Callable[[dict[str, Any]], Any] | str | None = None
 
     @property
-    def model_class(self) -> type:
+    def model_class(self) -> type[Any]:
         """The family's class."""
         return _resolve(self.target)
 

@@ -19,12 +19,16 @@ constant ``(1, 1, 1)``: ``K = n + min(d, n) + 1``. So the output has the degree
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 import rac_tn.models.params as P
 from rac_tn.models.base import BilinearModel
 from rac_tn.models.layers import BilinearLayer, Terms
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 _NAMES = ("gate_weight", "gate_bias", "input_weight", "h0")
 
@@ -66,7 +70,19 @@ class GatedSSM(BilinearModel):
     input_weight: tuple[np.ndarray, ...]
     decoder_weight: np.ndarray
     decoder_bias: np.ndarray | None = None
-    initial_states: tuple[np.ndarray, ...] | None = None
+    initial_states: tuple[np.ndarray, ...] = None  # type: ignore[assignment]  # __post_init__ sets it
+
+    if TYPE_CHECKING:  # what the constructor takes (__post_init__ checks and converts it)
+
+        def __init__(
+            self,
+            gate_weight: ArrayLike,
+            gate_bias: ArrayLike,
+            input_weight: ArrayLike,
+            decoder_weight: ArrayLike,
+            decoder_bias: ArrayLike | None = None,
+            initial_states: ArrayLike | None = None,
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         G = P.per_layer(self.gate_weight, "gate_weight", 2)
@@ -132,7 +148,7 @@ class GatedSSM(BilinearModel):
         layers, _, used = P.split_layers(sd, _NAMES, _NAMES[:3])
         weight, bias, dec_used = P.read_decoder(sd)
         P.check_unused(sd, used | dec_used, strict)
-        group = {k: [layer.get(k) for layer in layers] for k in _NAMES}
+        group: dict[str, list[Any]] = {k: [layer.get(k) for layer in layers] for k in _NAMES}
         return cls(
             gate_weight=group["gate_weight"], gate_bias=group["gate_bias"],
             input_weight=group["input_weight"], decoder_weight=weight, decoder_bias=bias,
@@ -142,7 +158,7 @@ class GatedSSM(BilinearModel):
     def to_state_dict(self) -> dict[str, np.ndarray]:
         """The parameters under :meth:`from_state_dict`'s keys (``layers.<i>.*`` for a stack)."""
         key = P.layer_prefix(self.depth, "layers.")
-        out = {}
+        out: dict[str, np.ndarray] = {}
         for i in range(self.depth):
             for name in _NAMES[:3]:
                 out[key(i, name)] = P.writable(getattr(self, name)[i])

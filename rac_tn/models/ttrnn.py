@@ -21,12 +21,16 @@ factor entries are copies of the weights: one term per bond ``j`` and output ``k
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 import rac_tn.models.params as P
 from rac_tn.models.base import BilinearModel
 from rac_tn.models.layers import BilinearLayer, Terms
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 _NAMES = ("W", "E", "b", "E_bias", "h0")
 #: The seed code's keys (one layer), by the names used here.
@@ -76,7 +80,20 @@ class TTRNN(BilinearModel):
     b: tuple[np.ndarray, ...] | None = None
     E_bias: tuple[np.ndarray, ...] | None = None
     decoder_bias: np.ndarray | None = None
-    initial_states: tuple[np.ndarray, ...] | None = None
+    initial_states: tuple[np.ndarray, ...] = None  # type: ignore[assignment]  # __post_init__ sets it
+
+    if TYPE_CHECKING:  # what the constructor takes (__post_init__ checks and converts it)
+
+        def __init__(
+            self,
+            W: ArrayLike,
+            E: ArrayLike,
+            decoder_weight: ArrayLike,
+            b: ArrayLike | None = None,
+            E_bias: ArrayLike | None = None,
+            decoder_bias: ArrayLike | None = None,
+            initial_states: ArrayLike | None = None,
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         W, E = P.per_layer(self.W, "W", 2), P.per_layer(self.E, "E", 2)
@@ -155,7 +172,9 @@ class TTRNN(BilinearModel):
         layers, _, used = P.split_layers(sd, _NAMES, ("W", "E"))
         weight, bias, dec_used = P.read_decoder(sd)
         P.check_unused(sd, used | dec_used, strict)
-        group = {k: P.all_or_none([layer.get(k) for layer in layers], k) for k in _NAMES}
+        group: dict[str, Any] = {
+            k: P.all_or_none([layer.get(k) for layer in layers], k) for k in _NAMES
+        }
         return cls(
             W=group["W"], E=group["E"], b=group["b"], E_bias=group["E_bias"],
             decoder_weight=weight, decoder_bias=bias, initial_states=group["h0"],
@@ -164,7 +183,7 @@ class TTRNN(BilinearModel):
     def to_state_dict(self) -> dict[str, np.ndarray]:
         """The parameters as ``W, E, b, E_bias``, ``h0`` (``layers.<i>.*``) and ``decoder.*``."""
         key = P.layer_prefix(self.depth, "layers.")
-        out = {}
+        out: dict[str, np.ndarray] = {}
         for i in range(self.depth):
             for name in _NAMES[:4]:
                 group = getattr(self, name)

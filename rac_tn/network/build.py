@@ -1,16 +1,9 @@
-"""Building a RAC's tensor network tensor by tensor, with its structured contraction path.
-
-:class:`Builder` emits the MPS (L = 1) or the copy tree, tags every tensor with its role,
-layer, time and route (:class:`TensorPlace`), and records the contraction order as it goes, so
-the compiled network can be contracted along it with no search. :class:`FamilyBuilder` does
-the same for the model families (:mod:`rac_tn.models`). :func:`rac_tn.compile_rac` wraps the
-result in a :class:`~rac_tn.network.RacNetwork`.
-"""
+"""Building a model's tensor network tensor by tensor, with its structured contraction path."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import quimb.tensor as qtn
@@ -29,14 +22,14 @@ TensorRole = Literal["WH", "WI", "DELTA", "H0", "WO", "CORE", "A", "B", "C", "CO
 
 @dataclass(frozen=True)
 class TensorPlace:
-    """Where a tensor sits: its role, layer, time and copy route (see the module docstring).
+    """Where a tensor sits in a compiled network.
 
     Attributes
     ----------
     role
-        ``'WH'``, ``'WI'``, ``'DELTA'``, ``'H0'``, ``'WO'`` (copy tree) or ``'CORE'`` (MPS) of
-        a RAC; a family's ``'A'``, ``'B'``, ``'C'``, ``'DELTA'`` (CP core) or ``'CORE3'``
-        (dense core), ``'H0'`` and ``'WO'`` (its readout).
+        ``'WH'``, ``'WI'``, ``'DELTA'``, ``'H0'``, ``'WO'`` (copy tree) or ``'CORE'`` (MPS) of a
+        RAC; a family's ``'A'``, ``'B'``, ``'C'``, ``'DELTA'`` (CP core) or ``'CORE3'`` (dense
+        core), ``'H0'`` and ``'WO'``.
     layer, time
         The cell it belongs to (``H0``: time 0; ``W^O``: layer L+1, time T).
     route
@@ -50,11 +43,7 @@ class TensorPlace:
 
 
 class Builder:
-    """Collects tensors and the structured path.
-
-    Contraction steps refer to tensors by position (``('t', i)``) or to earlier steps
-    (``('s', k)``), turned into an SSA path at the end.
-    """
+    """Collects the tensors, their places and the structured path of a RAC's MPS or copy tree."""
 
     def __init__(self, model: RecurrentModel, T: int) -> None:
         """Read-only float64 copies of the weights of a model in the RAC's form (``'mi'``)."""
@@ -71,8 +60,9 @@ class Builder:
             out.flags.writeable = False
             return out
 
-        self.wh = [frozen(layer.A.T) for layer in model.layers]
-        self.wi = [frozen(layer.B.T) for layer in model.layers]
+        # every layer is 'mi' (the RAC's form), so has A and B
+        self.wh = [frozen(layer.A.T) for layer in model.layers]  # type: ignore[union-attr]
+        self.wi = [frozen(layer.B.T) for layer in model.layers]  # type: ignore[union-attr]
         self.h0 = [frozen(layer.initial_state) for layer in model.layers]
         readout = model.readout
         self.wo = frozen(readout if self.num_classes > 1 else readout[0])
@@ -157,20 +147,12 @@ class Builder:
 
 
 class FamilyBuilder(Builder):
-    """The network of a model family (:mod:`rac_tn.models`) from its :class:`BilinearLayer` s.
-
-    Every copy of cell ``(l, t)`` is its layer's core on augmented vectors: a CP core is the
-    factor tensors ``A`` (state x K, tag ``'A'``), ``B`` (input x K, ``'B'``), ``C``
-    (state x K, ``'C'``) around an order-3 COPY tensor of dimension K (``'DELTA'``); a dense
-    core is one order-3 tensor ``W[a, b, c]`` (``'CORE3'``). The walk, routes, ``H0``
-    tensors, ``W^O`` (the readout) and the structured path are those of the RAC's copy tree;
-    for L = 1 the copy tree is the chain of the T cells (the tensor train).
+    """A family's copy tree: per copy, CP factors around a COPY tensor, or one dense core.
 
     A CP layer of arity k reads its input through k factors ``B_1 .. B_k`` (each tagged
-    ``'B'``) joined to ``A`` and ``C`` by a chain of k order-3 COPY tensors (an order-(k+2)
-    COPY tensor, split): ``(a, b, k~1), (k~1, b~1, k~2), ..., (k~(k-1), b~(k-1), k)``. At layer
-    1 every leg reads the input hyperedge ``d{t}``; above, leg j reads its own copy of the
-    layer below (route letter ``LEG_LETTERS[j]``).
+    ``'B'``) joined to ``A`` and ``C`` by a chain of k order-3 COPY tensors; at layer 1 every
+    leg reads the input hyperedge ``d{t}``, above, leg j reads its own copy of the layer below
+    (route letter ``LEG_LETTERS[j]``).
     """
 
     def __init__(self, model: RecurrentModel, T: int) -> None:
@@ -189,16 +171,17 @@ class FamilyBuilder(Builder):
             out.flags.writeable = False
             return out
 
-        self.arrays = []
+        self.arrays: list[dict[str, Any]] = []  # per layer: tensors by role ('B': the legs')
         for layer in self.layers:
             if layer.core != "dense":
                 A, _, C = layer.factors()
                 K = A.shape[1]
                 delta = np.zeros((K,) * 3)
                 delta[np.arange(K), np.arange(K), np.arange(K)] = 1.0
-                parts = {"A": frozen(A), "C": frozen(C), "DELTA": frozen(delta)}
+                parts: dict[str, Any] = {"A": frozen(A), "C": frozen(C), "DELTA": frozen(delta)}
                 parts["B"] = [frozen(B) for B in layer.input_factors]
             else:
+                assert layer.W is not None  # a dense core
                 parts = {"CORE3": frozen(layer.W)}
             parts["H0"] = frozen(layer.initial_state)
             self.arrays.append(parts)
@@ -262,13 +245,11 @@ class FamilyBuilder(Builder):
 def count_tensors(
     L: int, T: int, kind: NetworkKind | None = None, *, per_copy: int | None = None
 ) -> int:
-    """Number of tensors ``compile_rac`` builds, in closed form.
+    """Number of tensors ``compile_rac`` builds, in closed form (no network is built).
 
-    The tree has ``C(T+L, L) - 1`` cell copies (3 tensors each for a RAC: ``W^H``, ``W^I``,
-    COPY), one ``H0`` per copy of a ``t = 1`` cell (``C(T+L-1, L-1)`` of them) and ``W^O``;
-    the RAC's MPS has ``T + 2`` tensors. A model family's network is the copy tree at every
-    depth (at L = 1, the chain of T cells) with ``per_copy`` tensors per cell copy: 4 for a CP
-    core (``A``, ``B``, ``C``, COPY), 1 for a dense core.
+    A RAC's copy tree has 3 tensors per cell copy, one ``H0`` per copy of a cell at ``t = 1`` and
+    ``W^O``; its MPS has ``T + 2``. A family's network has ``per_copy`` tensors per cell copy (4
+    for a CP core, 1 for a dense core). The counts: [Theory: copy counts][theory-copy-tree].
 
     Parameters
     ----------
@@ -277,11 +258,7 @@ def count_tensors(
     kind
         ``'mps'``, ``'tree'``, or None for the default of the depth (as :func:`compile_rac`).
     per_copy
-        Tensors per cell copy of a model family (4 CP, 1 dense); None for a RAC.
-
-    Returns
-    -------
-    int
+        Tensors per cell copy of a model family; None for a RAC.
 
     Raises
     ------
@@ -307,13 +284,7 @@ def count_tensors(
 
 
 def _resolve_kind(L: int, kind: str | None) -> NetworkKind:
-    """``kind``, or the default for depth ``L`` (``'mps'`` for L = 1, else ``'tree'``).
-
-    Raises
-    ------
-    ValueError
-        For an unknown kind, or ``'mps'`` with ``L > 1``.
-    """
+    """``kind``, or the default for depth ``L`` (``'mps'`` at L = 1, else ``'tree'``)."""
     if kind is None:
         return "mps" if L == 1 else "tree"
     if kind not in KINDS:

@@ -199,7 +199,7 @@ class RacNetwork:
         self.path = path
         self.tids = tuple(tn.tensor_map)
         self.input_inds = tuple(f"d{t}" for t in range(1, T + 1))
-        self.output_inds = ("c",) if rac.num_classes > 1 else ()
+        self.output_inds: tuple[str, ...] = ("c",) if rac.num_classes > 1 else ()
         self.family = rac.family
         self.augmented_input = rac.augmented_input
         #: True when the network is the RAC's own (``W^H``, ``W^I``, COPY cells; ``'mi'`` layers).
@@ -321,7 +321,8 @@ class RacNetwork:
         if match is None or ind not in self.tn.ind_map:
             raise KeyError(f"{ind!r} is not an index of this network")
         letter, layer, time, route = match.groups()
-        role = {"h": "state", "a": "recurrent", "b": "drive", "k": "term"}[letter]
+        roles: dict[str, IndexRole] = {"h": "state", "a": "recurrent", "b": "drive", "k": "term"}
+        role = roles[letter]
         if not family:
             return IndexInfo(role, "R", rac.R, int(layer), int(time), route)
         tensor = self.tn.tensor_map[next(iter(self.tn.ind_map[ind]))]

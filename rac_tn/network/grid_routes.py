@@ -10,7 +10,7 @@ fastest on every shape tried (``benchmarks/bench_grid.py``). Nothing here compil
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, cast
 
 import numpy as np
 import quimb.tensor as qtn
@@ -27,11 +27,9 @@ from rac_tn._format import human_bytes
 from rac_tn.arith import tree_kernels
 from rac_tn.arith.scaled import check_underflow
 from rac_tn.models.protocol import RecurrentModel, rac_form
-from rac_tn.network.contract import Optimize, contract_grid
+from rac_tn.models.rac import RAC
+from rac_tn.network.contract import Optimize, RacNetwork, contract_grid
 from rac_tn.network.prefix import grid_prefix
-
-if TYPE_CHECKING:
-    from rac_tn.network.compiled import RacNetwork
 
 GridMethod = Literal["auto", "network", "prefix", "brute"]
 METHODS: tuple[GridMethod, ...] = ("auto", "network", "prefix", "brute")
@@ -63,9 +61,11 @@ def grid_from(
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         # a result that left float64's range raises below, with the route that works
         if method == "network":
+            assert net is not None  # checked above
             out = contract_grid(net, F, optimize)
         elif method == "prefix":
-            out = grid_prefix(rac, T, F)
+            # the prefix walk reads RAC weights (a RAC is its own equivalent)
+            out = grid_prefix(cast(RAC, rac.to_rac()), T, F)
         else:
             out = _grid_brute(rac, T, F)
     _check_range(rac, T, F, out.reshape(N**T, C))
@@ -82,7 +82,8 @@ def _check_range(rac: RecurrentModel, T: int, F: np.ndarray, out: np.ndarray) ->
         "grid_tensor_mod(rac, T, p) gives it exactly modulo a prime; rac.forward_scaled gives "
         "single entries with their power of two."
     )
-    finite, tiny = tree_kernels.range_flags(out)  # one pass; the checks below only if needed
+    # one pass (the kernel reads a contiguous array: a cotengra path may return a strided one)
+    finite, tiny = tree_kernels.range_flags(np.ascontiguousarray(out))
     if not finite:
         check_float_range(out, f"the grid tensor (T = {T}, depth {rac.L})", advice)
     if not tiny:
@@ -191,6 +192,7 @@ def to_mps(
             rac.readout[check_class_index(class_index, rac.num_classes)], dtype=np.float64
         )
     layer = rac.layers[0]
+    assert layer.A is not None and layer.B is not None  # an 'mi' layer (the RAC's form)
     wh = np.asarray(layer.A.T, dtype=np.float64)
     drive = np.asarray(layer.B.T, dtype=np.float64) @ F.T  # (R, N)
     core = np.einsum("ba,bn->abn", wh, drive)  # G[a, b, n], the 'lrp' layout

@@ -1,29 +1,21 @@
 """Grid tensors ``A[d_1..d_T] = y(F[d_1], ..., F[d_T])``, in floats and exactly modulo p.
 
-Three ways to the float grid tensor:
-
-- ``'network'``: contract the compiled (hyper-)network, templates attached to every
-  ``W^{I,1}`` copy, along the compiler's structured path or a cotengra optimiser
-  (:func:`rac_tn.network.contract.contract_grid`).
-- ``'prefix'``: share recurrent states over the prefix tree of template sequences, so each
-  prefix is computed once (for L >= 2 a compiled walk of the tree in cache-sized blocks). The
-  last step is linear in ``f_T``, so it is folded into a backward functional instead of forming
-  the ``N^T x R`` final states; for L = 1 the output is also linear in the state, so prefix
-  states of the first half meet suffix functionals of the second half in one matrix product.
-- ``'brute'``: batched ``rac.forward`` over all ``N^T`` sequences (the reference).
-
-``'auto'`` uses ``'prefix'``: measured fastest on every shape we tried (see
-``benchmarks/bench_grid.py``), by 1-3 orders of magnitude once ``N^T`` exceeds a few hundred.
-:func:`grid_tensor` is bound as :meth:`RacNetwork.grid_tensor <rac_tn.network.RacNetwork>`.
+Three ways to the float grid tensor: ``'network'`` (contract the compiled network),
+``'prefix'`` (share recurrent states over the prefix tree of template sequences; the
+``'auto'`` choice, measured fastest on every shape tried) and ``'brute'`` (batched
+``rac.forward``, the reference). :func:`grid_tensor` is bound as ``net.grid_tensor``.
 """
 
 from __future__ import annotations
+
+from typing import cast
 
 import numpy as np
 
 from rac_tn._checks import check_templates, positive_int
 from rac_tn.arith import grid_mod, mersenne, modular, tree_kernels
 from rac_tn.models.protocol import RecurrentModel
+from rac_tn.models.rac import RAC
 from rac_tn.network.compiled import DEFAULT_MAX_TENSORS, RacNetwork, compile_rac
 from rac_tn.network.contract import Optimize
 from rac_tn.network.grid_routes import (
@@ -95,14 +87,9 @@ def grid_tensor_mod(
     *,
     max_entries: int | None = None,
 ) -> np.ndarray:
-    """The grid tensor exactly modulo the prime ``p`` (``uint64`` residues).
+    """The grid tensor exactly modulo the prime ``p``: ``uint64`` residues, shaped as a grid tensor.
 
-    Weights and templates may be integers or floats (read as the exact dyadic rationals they
-    store). Uses the prefix method on residues: at L = 1 the two halves meet in one product
-    (exact float64 products: :func:`rac_tn.arith.tree_kernels.matmul_mod_split` for ``p < 2**31``,
-    :func:`rac_tn.arith.mersenne.matmul_mod_mersenne61` for the default ``2**61 - 1``),
-    at L >= 2 a compiled walk of the prefix tree (:mod:`rac_tn.arith.grid_mod`). Shape as for
-    :func:`grid_tensor`.
+    Weights and templates may be integers or floats (read as exact dyadic rationals).
 
     >>> from rac_tn import RAC
     >>> rac = RAC.random(2, 3, depth=2, seed=0, integer=True)
@@ -115,13 +102,15 @@ def grid_tensor_mod(
     if runs_own_layers(model):  # cells that read their input twice+: the model's own layers
         N, C = F.shape[0], model.num_classes
         _check_output_size(N, T, C, max_entries)
-        out = grid_mod_layered(model, T, modular.check_prime(p), model.layer_inputs(F))
+        if model.augmented_input:  # layer 1 reads x~ = (x, 1)
+            F = np.hstack([F, np.ones((N, 1), dtype=F.dtype)])
+        out = grid_mod_layered(model, T, modular.check_prime(p), F)
         return out.reshape((N,) * T + ((C,) if C > 1 else ()))
     # any model through its exact RAC equivalent, reading x~ = (x, 1) with affine terms
-    rac = model.to_rac()
+    rac = cast(RAC, model.to_rac())  # to_rac() is a RAC (or a DyadicRAC)
     F = model.rac_inputs(F)
     weights = rac.modular(p)
-    N, C, L = F.shape[0], rac.C, rac.L
+    N, C, L = F.shape[0], rac.num_classes, rac.depth
     _check_output_size(N, T, C, max_entries)
     F_res = modular.to_residues(F, weights.p)
     # working sets: the output (checked above) and, at L = 1, the states of the N^(T/2)
@@ -170,11 +159,7 @@ def _mod_deep_walk(weights: modular.ModularWeights, T: int, F_res: np.ndarray) -
 
 
 def _mod_shallow(weights: modular.ModularWeights, T: int, F_res: np.ndarray) -> np.ndarray:
-    """L = 1 modulo p: prefix states of the first half meet suffix functionals (one product).
-
-    As :func:`_prefix_shallow`: ``y = <h_s, right_q>`` with ``right`` the functional of suffix
-    ``q``; prepending symbol ``d`` maps ``right`` to ``right @ (diag(drive_d) W^H)``.
-    """
+    """L = 1 modulo p: prefix states of the first half meet suffix functionals in one product."""
     p = weights.p
     (wh,), (wi,) = weights.hidden_weights, weights.input_weights
     N, R, C = F_res.shape[0], wh.shape[0], weights.output_weights.shape[0]

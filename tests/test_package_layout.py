@@ -18,13 +18,14 @@ PACKAGE = Path(__file__).resolve().parents[1] / "rac_tn"
 
 #: Bottom to top. A module may import its own layer and the layers below it, never above.
 LAYERS = [
-    {"_checks", "_format", "_arrays", "_progress", "counting", "partition", "results"},
+    {"_checks", "_format", "_arrays", "_progress", "counting", "partition", "results", "tasks"},
     {"arith"},
     {"models"},
     {"network"},
     {"bounds"},
     {"exact"},
     {"analysis"},
+    {"training"},
     {"drawing"},
     {"diagram"},
     {"cli", "__main__"},
@@ -119,6 +120,7 @@ def test_no_layer_asks_which_model_class_it_holds():
         ("rac_tn.counting", ("numba", "quimb", "flint")),
         ("rac_tn.drawing", ("numba", "quimb", "flint", "rac_tn.network.compiled")),
         ("rac_tn.models.registry", ("numpy", "numba", "quimb")),
+        ("rac_tn.tasks", ("numba", "quimb", "flint", "torch", "scipy")),
     ],
 )
 def test_light_modules_stay_light(module, forbidden):
