@@ -33,6 +33,8 @@ if TYPE_CHECKING:  # the lazy exports, for type checkers (`X as X`: re-exported)
     from rac_tn.counting import input_degrees as input_degrees
     from rac_tn.diagram import draw as draw
     from rac_tn.diagram import to_tikz as to_tikz
+    from rac_tn.exact.function_dimension import FunctionDimension as FunctionDimension
+    from rac_tn.exact.function_dimension import function_dimension as function_dimension
     from rac_tn.exact.hankel import hankel_rank as hankel_rank
     from rac_tn.exact.rank import RankResult as RankResult
     from rac_tn.exact.rank import separation_rank as separation_rank
@@ -40,6 +42,9 @@ if TYPE_CHECKING:  # the lazy exports, for type checkers (`X as X`: re-exported)
     from rac_tn.exact.spectrum import spectrum as spectrum
     from rac_tn.models import CP2RNN as CP2RNN
     from rac_tn.models import MIRNN as MIRNN
+    from rac_tn.models import TTRNN as TTRNN
+    from rac_tn.models import GatedSSM as GatedSSM
+    from rac_tn.models import LinearAttention as LinearAttention
     from rac_tn.models import LinearRNN as LinearRNN
     from rac_tn.models import SecondOrderRNN as SecondOrderRNN
     from rac_tn.models import as_model as as_model

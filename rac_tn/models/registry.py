@@ -199,5 +199,5 @@ register_family(
     "rac_tn.models.ttrnn:TTRNN",
     summary="tensor-train RNN (TTLM cell, no activation)",
     options={"bias"},
-    detect=lambda names: {"W", "E"} <= names,
+    detect=lambda names: {"W", "E"} <= names or {"wih.weight", "whh.weight"} <= names,
 )
