@@ -437,3 +437,27 @@ def test_figure9_sizes_and_bounds(script, seq_models):
         if r["depth"] == 1 and r["T"] >= 4 and r["family"] != "rac":
             shallow = {"attention": min(r["hidden_dim"], d) + 1, "cp2rnn": r["hidden_dim"]}
             assert r["separation_rank"] == shallow.get(r["family"], m), r
+
+
+def test_figure9_markers_sit_apart_inside_their_panel(script):
+    """At each T the five families' markers are at least a marker's width apart (ranks that
+    differ by one would otherwise hide each other), and every marker is inside its panel."""
+    rows = json.loads((FIGURES_DIR / "beyond_rnns.json").read_text())
+    fig = script.plot_beyond_rnns(rows)
+    fig.draw_without_rendering()
+    for ax in (ax for ax in fig.axes if ax.get_lines()):
+        box = ax.get_window_extent()
+        centres: dict[float, list[float]] = {}
+        for line in ax.get_lines():
+            if line.get_linestyle() != "None":
+                continue  # the bounds: exact T, no markers
+            width = line.get_markersize() * fig.dpi / 72
+            xy = line.get_transform().transform(line.get_xydata())
+            for (T, _), (x, y) in zip(line.get_xydata(), xy, strict=True):
+                assert box.x0 + width / 2 <= x <= box.x1 - width / 2, (T, x, box)
+                assert box.y0 <= y <= box.y1
+                centres.setdefault(float(T), []).append(x)
+        for T, xs in centres.items():
+            xs.sort()
+            assert len(xs) == 5, T
+            assert min(b - a for a, b in zip(xs, xs[1:])) >= width, T
