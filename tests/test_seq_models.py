@@ -283,3 +283,30 @@ def test_neurodim_and_tensortrainlm_keys():
         h = w1 @ w2
     expected = tt["out_fc.weight"] @ h + tt["out_fc.bias"]
     np.testing.assert_allclose(cell.forward(x), expected, rtol=1e-12)
+
+
+def test_initial_states_ones_by_default_zeros_by_name_and_from_the_seed_code():
+    """As every family: the constructor starts at ones, 'zeros' by name, another name is
+    refused; random() and a state dict without h0 start at the sources' zeros. One step of the
+    gated SSM written here: y = W ((G x + g) * h0 + B x)."""
+    rng = np.random.default_rng(0)
+    G, g, B, W = (rng.integers(-4, 5, size=s) for s in ((3, 2), 3, (3, 2), (1, 3)))
+    x = rng.integers(-4, 5, size=(1, 2))
+    ones = GatedSSM(gate_weight=G, gate_bias=g, input_weight=B, decoder_weight=W)
+    zeros = GatedSSM(G, g, B, W, initial_states="zeros")
+    for model, h0 in ((ones, np.ones(3, int)), (zeros, np.zeros(3, int))):
+        expected = W @ ((G @ x[0] + g) * h0 + B @ x[0])
+        assert model.forward_mod(x, 2**61 - 1).tolist() == [int(expected[0]) % (2**61 - 1)]
+    with pytest.raises(ValueError, match="initial_states"):
+        GatedSSM(G, g, B, W, initial_states="random")
+    for cls in (GatedSSM, TTRNN):
+        drawn = cls.random(2, 2, depth=2, seed=0, integer=True)
+        assert all(not h.any() for h in drawn.initial_states)
+        sd = drawn.to_state_dict()
+        assert not any(key.endswith("h0") for key in sd)
+        assert cls.from_state_dict(sd) == drawn  # no h0: the seed code's zeros
+        started = drawn.replace(initial_states="ones")
+        assert all((h == 1).all() for h in started.initial_states)
+        assert cls.from_state_dict(started.to_state_dict()) == started
+    tt = TTRNN(W=[[1, 2], [0, 1]], E=np.ones((4, 2), int), decoder_weight=[[1, 1]])
+    assert all((h == 1).all() for h in tt.initial_states)

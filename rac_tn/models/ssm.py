@@ -47,7 +47,8 @@ class GatedSSM(BilinearModel):
     decoder_bias
         Length ``num_classes``, or None.
     initial_states
-        Per layer ``h_0`` (length n); zeros by default (Mamba starts from a zero state).
+        Per layer ``h_0`` (length n), or ``"ones"`` (the default, as for every family) or
+        ``"zeros"`` (Mamba's start, which :meth:`from_state_dict` and :meth:`random` use).
 
     Notes
     -----
@@ -149,10 +150,11 @@ class GatedSSM(BilinearModel):
         weight, bias, dec_used = P.read_decoder(sd)
         P.check_unused(sd, used | dec_used, strict)
         group: dict[str, list[Any]] = {k: [layer.get(k) for layer in layers] for k in _NAMES}
+        h0 = P.all_or_none(group["h0"], "h0")  # absent: the seed code's zeros
         return cls(
             gate_weight=group["gate_weight"], gate_bias=group["gate_bias"],
             input_weight=group["input_weight"], decoder_weight=weight, decoder_bias=bias,
-            initial_states=P.all_or_none(group["h0"], "h0"),
+            initial_states="zeros" if h0 is None else h0,
         )  # fmt: skip
 
     def to_state_dict(self) -> dict[str, np.ndarray]:
@@ -197,4 +199,5 @@ class GatedSSM(BilinearModel):
             gate_bias=[draw(n) for _ in dims],
             input_weight=[draw(n, m) for m in dims],
             decoder_weight=draw(C, n),
+            initial_states="zeros",
         )

@@ -63,7 +63,9 @@ class TTRNN(BilinearModel):
     decoder_bias
         Length ``num_classes`` (``out_fc.bias``); only with ``b`` or ``E_bias``.
     initial_states
-        Per layer ``h_0`` (length n); zeros by default, as in the seed code.
+        Per layer ``h_0`` (length n), or ``"ones"`` (the default, as for every family) or
+        ``"zeros"`` (the seed code's start, which :meth:`from_state_dict` and :meth:`random`
+        use).
 
     Examples
     --------
@@ -177,7 +179,8 @@ class TTRNN(BilinearModel):
         }
         return cls(
             W=group["W"], E=group["E"], b=group["b"], E_bias=group["E_bias"],
-            decoder_weight=weight, decoder_bias=bias, initial_states=group["h0"],
+            decoder_weight=weight, decoder_bias=bias,
+            initial_states="zeros" if group["h0"] is None else group["h0"],
         )  # fmt: skip
 
     def to_state_dict(self) -> dict[str, np.ndarray]:
@@ -228,4 +231,5 @@ class TTRNN(BilinearModel):
             b=[draw(n) for _ in dims],
             E_bias=[draw(n * n) for _ in dims] if bias else None,
             decoder_bias=draw(C) if bias else None,
+            initial_states="zeros",
         )
