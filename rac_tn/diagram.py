@@ -274,8 +274,9 @@ def build_scene(
     dims, symbols = _grid_dims(model)
     name = None if rac_form(model) else type(model).__name__
     return grid_view(
-        model.L, T, opts, **dims, symbols=symbols, model=name, partition=part, cut=bound
-    )
+        model.L, T, opts, **dims, symbols=symbols, model=name, partition=part, cut=bound,
+        arities=model.arities,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
@@ -298,7 +299,10 @@ def _grid_dims(model: Model) -> tuple[dict[str, int], dict[str, str] | None]:
     if rac_form(model):
         return {"M": model.M, "R": model.R, "C": model.num_classes}, None
     dims = {"M": model.input_node_dim, "R": model.node_dim, "C": model.num_classes}
-    if model.bias or not model.multiplicative:
+    declared = getattr(model, "cell_symbol", None)  # a family's own (linear attention's)
+    if declared is not None:
+        cell = declared
+    elif model.bias or not model.multiplicative:
         cell = "n+1"
     elif model.rank is not None and model.rank < model.hidden_dim:
         cell = "K"

@@ -38,6 +38,7 @@ from rac_tn.arith import elimination, modular
 from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.exact import certify
 from rac_tn.exact.attempts import check_sample_memory, grid_attempt, run_attempts, sampled_attempt
+from rac_tn.exact.layered import RankTarget
 from rac_tn.exact.rank_inputs import family_as_rac, symmetric_value
 from rac_tn.models.protocol import RecurrentModel, check_model
 from rac_tn.models.rac import RAC
@@ -174,7 +175,9 @@ def rank_mod_p(matrix: object, p: int = modular.MERSENNE61) -> int:
     return elimination.rank_mod_p(residues, p)
 
 
-def _check_common(rac: RAC, partition: Partition, prime: object) -> tuple[Partition, int | None]:
+def _check_common(
+    rac: RAC | RankTarget, partition: Partition, prime: object
+) -> tuple[Partition, int | None]:
     """The partition and the checked fixed prime (None: draw random primes), or an error."""
     if not isinstance(partition, Partition):
         raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
@@ -281,7 +284,7 @@ def separation_rank(
                 "grid tensor) or pass a larger max_entries="
             )
         shape = (N ** len(partition.start), N ** len(partition.end))
-        bound = size = min(symmetric_value(rac, partition, upper_bound, N), *shape)
+        bound = size = min(symmetric_value(model, partition, upper_bound, N), *shape)
         attempt = grid_attempt(rac, partition, class_index, templates, N, max_entries)
     else:
         if templates is not None:
@@ -290,7 +293,7 @@ def separation_rank(
                 "is that of the function (random inputs, no templates)"
             )
         max_samples = positive_int(max_samples, "max_samples")
-        bound = symmetric_value(rac, partition, upper_bound, None)
+        bound = symmetric_value(model, partition, upper_bound, None)
         deadline = None if max_seconds is None else begin + check_seconds(max_seconds)
         cap = min(bound, max_samples)
         check_sample_memory(cap)

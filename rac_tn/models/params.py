@@ -120,12 +120,18 @@ homogeneous cell started at zeros is identically zero); loaders ask for the seed
 
 
 def common_dtype(*groups: object) -> np.dtype:
-    """int64 when every array is integer, else float64."""
+    """int64 when every array is integer, object when one holds symbolic values, else float64.
+
+    Symbolic values: an object array of anything but Python ints (``function_dimension``'s dual
+    numbers).
+    """
     arrays: list[Any] = []
     for g in groups:
         if g is None:
             continue
         arrays.extend(g if isinstance(g, tuple) else (g,))
+    if any(a.dtype == object and not is_integer_array(a) for a in arrays):
+        return np.dtype(object)
     integer = all(is_integer_array(a) for a in arrays)
     return np.dtype(np.int64 if integer else np.float64)
 

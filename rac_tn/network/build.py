@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import quimb.tensor as qtn
 
 from rac_tn._checks import positive_int
-from rac_tn.counting import copy_tree_tensor_count, copy_tree_walk
+from rac_tn.counting import LEG_LETTERS, copy_tree_tensor_count, copy_tree_walk
 from rac_tn.models.protocol import RecurrentModel
 
 #: ``'A'``, ``'B'``, ``'C'`` (CP factors) and ``'CORE3'`` (a dense core) are the families' roles.
@@ -147,7 +147,13 @@ class Builder:
 
 
 class FamilyBuilder(Builder):
-    """A family's copy tree: per copy, CP factors around a COPY tensor, or one dense core."""
+    """A family's copy tree: per copy, CP factors around a COPY tensor, or one dense core.
+
+    A CP layer of arity k reads its input through k factors ``B_1 .. B_k`` (each tagged
+    ``'B'``) joined to ``A`` and ``C`` by a chain of k order-3 COPY tensors; at layer 1 every
+    leg reads the input hyperedge ``d{t}``, above, leg j reads its own copy of the layer below
+    (route letter ``LEG_LETTERS[j]``).
+    """
 
     def __init__(self, model: RecurrentModel, T: int) -> None:
         """Read-only float64 copies of every layer's arrays, shared by every copy."""
@@ -165,15 +171,15 @@ class FamilyBuilder(Builder):
             out.flags.writeable = False
             return out
 
-        self.arrays = []
+        self.arrays: list[dict[str, Any]] = []  # per layer: tensors by role ('B': the legs')
         for layer in self.layers:
             if layer.core != "dense":
-                A, B, C = layer.factors()
+                A, _, C = layer.factors()
                 K = A.shape[1]
                 delta = np.zeros((K,) * 3)
                 delta[np.arange(K), np.arange(K), np.arange(K)] = 1.0
-                parts = {"A": frozen(A), "B": frozen(B), "C": frozen(C)}
-                parts["DELTA"] = frozen(delta)
+                parts: dict[str, Any] = {"A": frozen(A), "C": frozen(C), "DELTA": frozen(delta)}
+                parts["B"] = [frozen(B) for B in layer.input_factors]
             else:
                 assert layer.W is not None  # a dense core
                 parts = {"CORE3": frozen(layer.W)}
@@ -191,31 +197,44 @@ class FamilyBuilder(Builder):
     def build_tree(self) -> None:
         """The copy tree (the chain for L = 1), copy by copy in post-order."""
         L, T = len(self.layers), self.T
+        arities = tuple(layer.arity for layer in self.layers)
         done: list[tuple[str, int]] = []
-        for layer, t, r in copy_tree_walk(L, T):
+        for layer, t, r in copy_tree_walk(L, T, arities):
             parts = self.arrays[layer - 1]
-            below = done.pop() if layer > 1 else None
+            legs = arities[layer - 1]
+            belows = [done.pop() for _ in range(legs)][::-1] if layer > 1 else [None] * legs
             if t > 1:
                 prev = done.pop()
             else:
                 prev = self.add(parts["H0"], (f"h{layer}_0.R{r}",), "H0", layer, 0, r)
             prev_ind = f"h{layer}_{t - 1}.R{r}h" if t > 1 else f"h{layer}_0.R{r}"
-            below_ind = f"h{layer - 1}_{t}.R{r}i" if layer > 1 else f"d{t}"
+            below_inds = [
+                f"h{layer - 1}_{t}.R{r}{LEG_LETTERS[j]}" if layer > 1 else f"d{t}"
+                for j in range(legs)
+            ]
             out_ind = f"h{layer}_{t}.R{r}"
             if "CORE3" in parts:
                 core = self.add(
-                    parts["CORE3"], (prev_ind, below_ind, out_ind), "CORE3", layer, t, r
+                    parts["CORE3"], (prev_ind, below_inds[0], out_ind), "CORE3", layer, t, r
                 )
                 x = self.contract(core, prev)
-                done.append(x if below is None else self.contract(x, below))
+                done.append(x if belows[0] is None else self.contract(x, belows[0]))
                 continue
-            a_ind, b_ind, k_ind = (f"{c}{layer}_{t}.R{r}" for c in "abk")
-            a = self.contract(self.add(parts["A"], (prev_ind, a_ind), "A", layer, t, r), prev)
-            b = self.add(parts["B"], (below_ind, b_ind), "B", layer, t, r)
-            if below is not None:
-                b = self.contract(b, below)
-            delta = self.add(parts["DELTA"], (a_ind, b_ind, k_ind), "DELTA", layer, t, r)
-            x = self.contract(self.contract(delta, a), b)
+            a_ind, k_ind = f"a{layer}_{t}.R{r}", f"k{layer}_{t}.R{r}"
+            x = self.contract(self.add(parts["A"], (prev_ind, a_ind), "A", layer, t, r), prev)
+            chain = a_ind
+            for j, (B, below, below_ind) in enumerate(
+                zip(parts["B"], belows, below_inds, strict=True)
+            ):
+                suffix = "" if j == 0 else f"~{j}"
+                b_ind = f"b{layer}_{t}.R{r}{suffix}"
+                nxt = k_ind if j == legs - 1 else f"k{layer}_{t}.R{r}~{j + 1}"
+                b = self.add(B, (below_ind, b_ind), "B", layer, t, r)
+                if below is not None:
+                    b = self.contract(b, below)
+                delta = self.add(parts["DELTA"], (chain, b_ind, nxt), "DELTA", layer, t, r)
+                x = self.contract(self.contract(delta, x), b)
+                chain = nxt
             done.append(self.contract(self.add(parts["C"], (out_ind, k_ind), "C", layer, t, r), x))
         self.add_output(done.pop(), f"h{L}_{T}.R")
 

@@ -39,6 +39,11 @@ index                 size   meaning
 ``k{l}_{t}.R{route}`` K      a family's CP term index, from the ``DELTA`` into ``C``.
 ====================  =====  ==================================================================
 
+A CP layer of arity k (it reads its input k times, as linear attention's) has k input legs:
+``b{l}_{t}.R{route}`` and ``b{l}_{t}.R{route}~{j}`` (j = 1..k-1), joined by a chain of COPY
+tensors through ``k{l}_{t}.R{route}~{j}``; leg j of a copy above layer 1 reads the copy of the
+layer below at route ``route + 'ijk...'[j]``.
+
 Routes and tags. The ``route`` of a copy of cell ``(l, t)`` is the path from the output down to
 it, a string over ``{'h', 'i'}``: ``'h'`` steps to the previous time of the same layer (through
 ``W^H``), ``'i'`` one layer down (through ``W^I``). The root copy ``(L, T)`` has route ``''``;
@@ -329,7 +334,7 @@ class RacNetwork:
         return IndexInfo(role, symbol, dim, int(layer), int(time), route)
 
 
-_STATE_INDEX = re.compile(r"([habk])(\d+)_(\d+)\.R([hi]*)")
+_STATE_INDEX = re.compile(r"([habk])(\d+)_(\d+)\.R([h-q]*)(?:~\d+)?")
 
 
 # -- compiler ---------------------------------------------------------------------------------
