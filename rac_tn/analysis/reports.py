@@ -364,7 +364,8 @@ def _network_cut(
     if count > limit:
         return None, skipped_network_row(count, limit)
     begin = time.perf_counter()
-    net = compile_rac(rac, partition.T, max_tensors=limit)
+    # the structure only: a dense COPY tensor would hold R^3 floats the cut never reads
+    net = compile_rac(rac, partition.T, max_tensors=limit, values=False)
     built = time.perf_counter() - begin
     bound = network_cut_bound(net, partition)
     return bound, network_row(bound, net.kind, count, built)

@@ -42,10 +42,20 @@ class TensorPlace:
     route: str
 
 
+def copy_data(size: int, values: bool = True) -> np.ndarray:
+    """The order-3 COPY tensor of dimension ``size`` (read-only), or a zero-byte placeholder."""
+    if not values:
+        return np.broadcast_to(np.float64(0.0), (size,) * 3)
+    delta = np.zeros((size,) * 3)
+    delta[np.arange(size), np.arange(size), np.arange(size)] = 1.0
+    delta.flags.writeable = False
+    return delta
+
+
 class Builder:
     """Collects the tensors, their places and the structured path of a RAC's MPS or copy tree."""
 
-    def __init__(self, model: RecurrentModel, T: int) -> None:
+    def __init__(self, model: RecurrentModel, T: int, values: bool = True) -> None:
         """Read-only float64 copies of the weights of a model in the RAC's form (``'mi'``)."""
         self.model = model
         self.L, self.num_classes = model.depth, model.num_classes
@@ -66,10 +76,7 @@ class Builder:
         self.h0 = [frozen(layer.initial_state) for layer in model.layers]
         readout = model.readout
         self.wo = frozen(readout if self.num_classes > 1 else readout[0])
-        R = model.hidden_dim
-        delta = np.zeros((R,) * 3)
-        delta[np.arange(R), np.arange(R), np.arange(R)] = 1.0
-        self.delta = frozen(delta)
+        self.values = values  # the COPY tensor is made by build_tree (the MPS has none)
 
     def add(
         self,
@@ -115,6 +122,7 @@ class Builder:
         # post-order: a copy is emitted after its previous-time child, then its child below,
         # so both children's contracted results sit on top of the stack
         done: list[tuple[str, int]] = []
+        delta_data = copy_data(self.model.hidden_dim, self.values)
         for layer, t, r in copy_tree_walk(L, T):
             below = done.pop() if layer > 1 else None
             if t > 1:
@@ -128,7 +136,7 @@ class Builder:
             a = self.contract(wh, prev)
             wi = self.add(self.wi[layer - 1], (b_ind, below_ind), "WI", layer, t, r)
             b = wi if below is None else self.contract(wi, below)
-            delta = self.add(self.delta, (f"h{layer}_{t}.R{r}", a_ind, b_ind), "DELTA", layer, t, r)
+            delta = self.add(delta_data, (f"h{layer}_{t}.R{r}", a_ind, b_ind), "DELTA", layer, t, r)
             done.append(self.contract(self.contract(delta, a), b))
         self.add_output(done.pop(), f"h{L}_{T}.R")
 
@@ -155,7 +163,7 @@ class FamilyBuilder(Builder):
     (route letter ``LEG_LETTERS[j]``).
     """
 
-    def __init__(self, model: RecurrentModel, T: int) -> None:
+    def __init__(self, model: RecurrentModel, T: int, values: bool = True) -> None:
         """Read-only float64 copies of every layer's arrays, shared by every copy."""
         self.model = model
         self.L = model.depth
@@ -175,10 +183,8 @@ class FamilyBuilder(Builder):
         for layer in self.layers:
             if layer.core != "dense":
                 A, _, C = layer.factors()
-                K = A.shape[1]
-                delta = np.zeros((K,) * 3)
-                delta[np.arange(K), np.arange(K), np.arange(K)] = 1.0
-                parts: dict[str, Any] = {"A": frozen(A), "C": frozen(C), "DELTA": frozen(delta)}
+                delta = copy_data(A.shape[1], values)
+                parts: dict[str, Any] = {"A": frozen(A), "C": frozen(C), "DELTA": delta}
                 parts["B"] = [frozen(B) for B in layer.input_factors]
             else:
                 assert layer.W is not None  # a dense core

@@ -29,7 +29,7 @@ from rac_tn.arith import tree_kernels
 from rac_tn.arith.scaled import check_underflow
 from rac_tn.models.protocol import RecurrentModel, rac_form
 from rac_tn.models.rac import RAC
-from rac_tn.network.contract import Optimize, RacNetwork, contract_grid
+from rac_tn.network.contract import Optimize, RacNetwork, contract_grid, require_values
 
 GridMethod = Literal["auto", "network", "prefix", "brute"]
 METHODS: tuple[GridMethod, ...] = ("auto", "network", "prefix", "brute")
@@ -164,6 +164,7 @@ def to_mps(
     >>> mps.L, mps.max_bond()
     (5, 3)
     """
+    require_values(net, "to_mps")
     rac = net.model
     if not rac_form(rac):
         raise TypeError(
