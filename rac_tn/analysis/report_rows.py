@@ -16,6 +16,7 @@ from typing import Any
 
 from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.bounds.theorems import TheoremBounds
+from rac_tn.exact.end_span import EndSpanBound
 from rac_tn.exact.rank import RankResult
 from rac_tn.models.rac import RAC
 from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity
@@ -24,6 +25,7 @@ __all__ = [
     "EXACT_ORIGIN",
     "ModelSizes",
     "ReportRow",
+    "end_span_row",
     "for_class",
     "generic_row",
     "grid_row",
@@ -226,6 +228,21 @@ def generic_row(lower: int, upper: int) -> ReportRow:
         "this model's rank (a lower bound for generic weights) and the proven upper bound",
         0.0,
         f"generic rank proven = {lower}" if proven else f"generic rank in [{lower}, {upper}]",
+    )
+
+
+def end_span_row(bound: EndSpanBound, num_classes: int) -> ReportRow:
+    """The End-span bound's row: an upper bound for these weights, proven by exact relations."""
+    prefix = f"class {bound.class_index}: " if num_classes > 1 else ""
+    return ReportRow(
+        SEPARATION_RANK,
+        bound.value,
+        "upper bound",
+        f"End span (boundary states after step {bound.cut})",
+        f"{prefix}{bound.monomials} boundary monomials - {bound.relations} relations, found "
+        f"mod p and verified exactly ({len(bound.primes)} primes)",
+        bound.seconds,
+        f"{bound.note}; for these weights only: evidence on the generic rank, not a bound on it",
     )
 
 

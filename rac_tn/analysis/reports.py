@@ -32,6 +32,7 @@ from rac_tn._format import short_int
 from rac_tn.analysis.report_rows import (
     ModelSizes,
     ReportRow,
+    end_span_row,
     generic_row,
     grid_row,
     network_row,
@@ -307,8 +308,10 @@ def analyze(
     -------
     Report
         Rows, in order: the closed forms (Start-End only), the symmetric cut (function and
-        grid tensor), the network cut, the exact separation rank and the exact grid rank of
-        each class, and the bracket on the generic separation rank.
+        grid tensor), the network cut, the exact separation rank (with its End-span bound
+        when that was computed: a rank below the symmetric cut at a partition whose one side
+        is ``1..k``) and the exact grid rank of each class, and the bracket on the generic
+        separation rank.
 
     Examples
     --------
@@ -353,6 +356,8 @@ def analyze(
             )
             ranks.append(rank)
             rows.append(sampled_row(rank, C))
+            if rank.end_span is not None:
+                rows.append(end_span_row(rank.end_span, C))
             grid_rank, row = _grid_rank(rac, partition, max_entries, sym_grid, c)
             rows.append(row)
             if grid_rank is not None:

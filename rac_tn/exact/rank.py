@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -43,8 +44,11 @@ from rac_tn._checks import (
 from rac_tn._progress import ProgressArg, progress_callback
 from rac_tn.arith import elimination, modular
 from rac_tn.bounds.cut_bound import CutBound
+from rac_tn.counting import multisets
 from rac_tn.exact import certify
 from rac_tn.exact.attempts import check_sample_memory, grid_attempt, run_attempts, sampled_attempt
+from rac_tn.exact.boundary_space import boundary_degrees
+from rac_tn.exact.end_span import MAX_MONOMIALS, EndSpanBound, end_span_bound, prefix_cut
 from rac_tn.exact.rank_inputs import family_as_rac, symmetric_value
 from rac_tn.models import BilinearModel
 from rac_tn.models.rac import RAC
@@ -85,10 +89,11 @@ class RankResult:
         points), that the true rank is larger than ``rank``: 0 when ``certified``, 1 when
         nothing bounds it.
     certified
-        True when ``rank`` meets a proven upper bound (the symmetric cut, or the matrix size),
-        so it is the rank with certainty, whatever the prime.
+        True when ``rank`` meets a proven upper bound (the symmetric cut, the End span of these
+        weights, or the matrix size), so it is the rank with certainty, whatever the prime.
     upper_bound
-        The upper bound used as the cap (sampled) or for certification (grid), if any.
+        The upper bound used as the cap (sampled) or for certification (grid), if any: the
+        symmetric cut, valid for every weight.
     shape
         Shape of the matrix whose rank was taken.
     partition
@@ -99,6 +104,10 @@ class RankResult:
         Which output ``y_c`` was ranked.
     seconds
         Wall time (not compared).
+    end_span
+        The End-span bound of these very weights (:func:`rac_tn.exact.end_span.end_span_bound`),
+        when it was computed: for a sampled rank below ``upper_bound`` at a partition whose
+        one side is ``1..k``. A rank that meets its ``value`` is certified.
 
     Notes
     -----
@@ -131,6 +140,7 @@ class RankResult:
     primes: tuple[int, ...] = ()
     class_index: int = 0
     seconds: float = field(default=0.0, compare=False)
+    end_span: EndSpanBound | None = None
 
     @property
     def claim(self) -> Claim:
@@ -164,6 +174,7 @@ class RankResult:
             "primes": list(self.primes),
             "class_index": self.class_index,
             "seconds": self.seconds,
+            "end_span": None if self.end_span is None else self.end_span.to_dict(),
         }
 
     @classmethod
@@ -184,6 +195,8 @@ class RankResult:
         fields["primes"] = tuple(fields.get("primes", ()))
         if fields.get("partition") is not None:
             fields["partition"] = Partition.from_dict(fields["partition"])
+        if fields.get("end_span") is not None:
+            fields["end_span"] = EndSpanBound.from_dict(fields["end_span"])
         return cls(**fields)
 
     def __int__(self) -> int:
@@ -192,6 +205,13 @@ class RankResult:
     @property
     def status(self) -> str:
         """How sure ``rank`` is, in words: certified, exact with a probability, or a bound."""
+        if self.certified and self.end_span is not None and self.rank == self.end_span.value:
+            if self.rank != self.upper_bound:
+                return (
+                    f"certified: meets the proven End-span bound {self.end_span.value} of these "
+                    f"weights ({self.end_span.relations} relations verified exactly; symmetric "
+                    f"cut {self.upper_bound})"
+                )
         if self.certified:
             return f"certified: meets the proven upper bound {self.upper_bound}"
         if self.exact:
@@ -271,6 +291,7 @@ def separation_rank(
     upper_bound: CutBound | int | None = None,
     max_seconds: float | None = None,
     progress: ProgressArg = False,
+    end_span: bool = True,
 ) -> RankResult:
     """The exact separation rank of ``y`` (``'sampled'``) or grid-tensor rank (``'grid'``).
 
@@ -315,6 +336,11 @@ def separation_rank(
     progress
         ``True`` shows a rich progress bar on stderr (the rounds of K and the attempts), a
         callable is called as ``progress(done, total)``; nothing by default.
+    end_span
+        ``'sampled'`` at a partition whose one side is ``1..k``: when the rank found is below
+        the symmetric cut, compute the End-span bound of these weights
+        (:func:`rac_tn.exact.end_span.end_span_bound`, proven by relations verified exactly);
+        a rank that meets it is certified and needs no second attempt. False skips it.
 
     Returns
     -------
@@ -417,7 +443,11 @@ def separation_rank(
     rounds = len(certify.sample_schedule(bound)) if method == "sampled" else 1
     with progress_callback(progress, rounds, f"rank {partition}") as report:
         attempt = _reporting(attempt, report)
-        found = run_attempts(attempt, rng, fixed_prime, bound, size, rac, partition, templates)
+        refine = _end_span_refine(rac, partition, class_index, rng) if end_span else None
+        found = run_attempts(
+            attempt, rng, fixed_prime, bound, size, rac, partition, templates,
+            refine if method == "sampled" else None,
+        )  # fmt: skip
     return RankResult(
         rank=found.rank,
         method=method,
@@ -432,7 +462,25 @@ def separation_rank(
         primes=found.primes,
         class_index=class_index,
         seconds=time.perf_counter() - begin,
+        end_span=found.end_span,
     )
+
+
+def _end_span_refine(
+    rac: RAC, partition: Partition, class_index: int, rng: np.random.Generator
+) -> Callable[[int], EndSpanBound | None] | None:
+    """The End-span bound as a function of the rank to meet (None where it does not apply)."""
+    k = prefix_cut(partition)
+    if k is None or math.prod(multisets(rac.R, boundary_degrees(rac.L, partition.T, k))) > (
+        MAX_MONOMIALS
+    ):
+        return None
+
+    def refine(rank: int) -> EndSpanBound:
+        seed = int(rng.integers(1 << 62))
+        return end_span_bound(rac, partition, class_index=class_index, seed=seed, target=rank)
+
+    return refine
 
 
 def _check_seconds(max_seconds: object) -> float:

@@ -1,0 +1,296 @@
+"""A proven upper bound on the separation rank that is tight at depth >= 3: the End span.
+
+Cut after step k (a partition whose one side is ``1..k``). With ``u^l = W^{H,l} h^{l,k}`` the
+output is ``y = G(u(x_start), x_end) = sum_m u(x_start)^m e_m(x_end)``, a sum over the
+monomials m of degrees ``d_l = C(T-k-1+L-l, L-l)`` in ``u^l`` (``prod_l ((R, d_l))`` of them:
+the symmetric cut's count for this cut). So ``sep <= rank span{e_m}``, the *End span*. The
+symmetric cut counts every monomial; at depth >= 3 the ``e_m`` satisfy linear relations
+(M = R = 2, L = 3: four of them at every even T >= 6), and the End span meets the separation
+rank where the cut does not.
+
+The bound is proven, not probable: relations found modulo random primes
+(:mod:`rac_tn.exact.end_relations`) are lifted to integer vectors (Chinese remaindering and
+rational reconstruction) and each is verified exactly (:mod:`rac_tn.exact.relation_check`),
+and relations whose free coordinates differ are independent. So
+``value = monomials - verified relations`` is an upper bound on the End span, hence on the
+separation rank, for these very weights; ``span_lower`` (the rank modulo the first prime) is a
+lower bound on the End span (not on the separation rank).
+
+Examples
+--------
+>>> from rac_tn import RAC, start_end
+>>> rac = RAC.random(2, 2, depth=3, seed=0, integer=True)
+>>> bound = end_span_bound(rac, start_end(6), seed=0)
+>>> bound.monomials, bound.relations, bound.value, bound.proven_tight
+(56, 4, 52, True)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rac_tn._checks import check_class_index, check_seed
+from rac_tn.exact import certify
+from rac_tn.exact.boundary_space import BoundarySpace, boundary_degrees
+from rac_tn.exact.end_relations import (
+    coefficient_rows,
+    crt_combine,
+    end_values_mod,
+    left_kernel,
+    lift_rows,
+)
+from rac_tn.exact.relation_check import IntegerWeights, check_relations, integral
+from rac_tn.models import BilinearModel
+from rac_tn.models.rac import RAC
+from rac_tn.partition import Partition
+
+#: Largest boundary space handled (monomials): its kernel modulo p is an N x N elimination.
+MAX_MONOMIALS = 12_000
+#: Primes tried at most to lift the relations (about 60 bits each).
+MAX_PRIMES = 48
+_EXTRA = 16  # random end parts beyond the rank needed
+
+
+@dataclass(frozen=True)
+class EndSpanBound:
+    """A proven upper bound on a separation rank: the End span's monomials minus relations.
+
+    Attributes
+    ----------
+    value
+        ``monomials - relations``: an upper bound on the End span and so on the separation
+        rank of this model, proven (every relation counted was verified exactly).
+    monomials
+        The number of boundary monomials, ``prod_l ((R, d_l))``.
+    relations
+        Linear relations among the ``e_m`` verified exactly (independent).
+    span_lower
+        The rank of the End span modulo a random prime: a certified lower bound on the End
+        span (equal to it unless the prime or the points were unlucky).
+    degrees
+        ``d_l``, the output's degree in ``u^l``.
+    cut
+        k: the boundary is after step k.
+    partition
+        The partition (one side is ``1..k``).
+    class_index
+        The output ``y_c``.
+    primes
+        The primes used (the first finds the relations, the others lift them).
+    note
+        How the value was obtained, in words.
+    seconds
+        Wall time (not compared).
+    """
+
+    value: int
+    monomials: int
+    relations: int
+    span_lower: int
+    degrees: tuple[int, ...]
+    cut: int
+    partition: Partition
+    class_index: int = 0
+    primes: tuple[int, ...] = ()
+    note: str = ""
+    seconds: float = field(default=0.0, compare=False)
+
+    @property
+    def proven_tight(self) -> bool:
+        """True when ``value == span_lower``: the End span's rank is then exactly ``value``."""
+        return self.value == self.span_lower
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe fields; :meth:`from_dict` rebuilds an equal bound."""
+        return {
+            "value": self.value,
+            "monomials": self.monomials,
+            "relations": self.relations,
+            "span_lower": self.span_lower,
+            "degrees": list(self.degrees),
+            "cut": self.cut,
+            "partition": self.partition.to_dict(),
+            "class_index": self.class_index,
+            "primes": list(self.primes),
+            "note": self.note,
+            "seconds": self.seconds,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EndSpanBound:
+        """Rebuild from :meth:`to_dict`."""
+        fields = dict(data)
+        fields["degrees"] = tuple(fields["degrees"])
+        fields["primes"] = tuple(fields["primes"])
+        fields["partition"] = Partition.from_dict(fields["partition"])
+        return cls(**fields)
+
+    def __int__(self) -> int:
+        return self.value
+
+
+def prefix_cut(partition: Partition) -> int | None:
+    """The k of a partition whose start or end is ``{1..k}``, else None.
+
+    >>> from rac_tn import start_end, interleaved
+    >>> prefix_cut(start_end(8)), prefix_cut(interleaved(4))
+    (4, None)
+    """
+    for side in (partition.start, partition.end):
+        if side == tuple(range(1, len(side) + 1)):
+            return len(side)
+    return None
+
+
+def integer_weights(rac: RAC, class_index: int) -> IntegerWeights:
+    """The model's weights as exact integers (each array scaled by its own positive integer)."""
+    exact = getattr(rac, "_exact", None)  # a family's RAC equivalent keeps its exact composites
+    if exact is not None:
+        inputs = tuple(w.numer for w in exact["input_weights"])
+        hiddens = tuple(w.numer for w in exact["hidden_weights"])
+        readout = exact["output_weights"][0].numer[class_index]
+    else:
+        inputs = tuple(integral(w) for w in rac.input_weights)
+        hiddens = tuple(integral(w) for w in rac.hidden_weights)
+        readout = integral(rac.output_weights[class_index])
+    return IntegerWeights.of(inputs, hiddens, np.asarray(readout, dtype=object))
+
+
+def end_span_bound(
+    rac: RAC | BilinearModel,
+    partition: Partition,
+    *,
+    class_index: int = 0,
+    seed: int | np.random.Generator | None = None,
+    max_primes: int = MAX_PRIMES,
+    target: int | None = None,
+) -> EndSpanBound:
+    """The End-span upper bound on the separation rank, proven by exactly verified relations.
+
+    Parameters
+    ----------
+    rac
+        The model (a RAC, or a family, ranked through its exact RAC equivalent).
+    partition
+        A partition whose start or end is ``1..k`` (Start-End at any T, or any prefix cut).
+    class_index
+        Which output ``y_c``.
+    seed
+        Seeds the primes and the random points.
+    max_primes
+        Primes tried at most to lift the relations.
+    target
+        If given, relations are lifted only when the End span modulo the first prime equals
+        ``target`` (a rank that would then be certified); otherwise ``value`` is the monomial
+        count. Without it the relations are always lifted.
+
+    Returns
+    -------
+    EndSpanBound
+        ``value`` is always a proven upper bound (the monomial count when no relation could be
+        verified); ``note`` says how it was obtained.
+
+    Raises
+    ------
+    TypeError
+        When ``rac`` is not a model or ``partition`` not a :class:`Partition`.
+    ValueError
+        When neither side of the partition is ``1..k``, or the boundary space has more than
+        :data:`MAX_MONOMIALS` monomials.
+
+    Notes
+    -----
+    The monomials, their grid and the point form of a functional are in
+    :mod:`rac_tn.exact.boundary_space`; the search for relations modulo primes in
+    :mod:`rac_tn.exact.end_relations`; the exact proof that relations hold in
+    :mod:`rac_tn.exact.relation_check`. Relations are counted only after that proof, and they
+    are independent (each is 1 on its own free monomial and 0 on the others'), so
+    ``monomials - relations`` bounds the rank of the ``e_m`` over Q, whatever the primes.
+    """
+    begin = time.perf_counter()
+    if isinstance(rac, BilinearModel):
+        rac = rac.to_rac()
+    if not isinstance(rac, RAC):
+        raise TypeError(f"rac must be a rac_tn.RAC or a model family, got {type(rac).__name__}")
+    if not isinstance(partition, Partition):
+        raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
+    class_index = check_class_index(class_index, rac.C)
+    k = prefix_cut(partition)
+    if k is None:
+        raise ValueError(
+            f"the End span needs a partition whose start or end is 1..k (a cut after step k), "
+            f"got {partition}"
+        )
+    T = partition.T
+    weights = integer_weights(rac, class_index)
+    space = BoundarySpace(weights.widths, boundary_degrees(rac.L, T, k))
+    N = space.size
+    if N > MAX_MONOMIALS:
+        raise ValueError(
+            f"the End span at this cut has {N:,} boundary monomials, above {MAX_MONOMIALS:,} "
+            "(its kernel modulo p would be an N x N elimination)"
+        )
+    rng = np.random.default_rng(check_seed(seed))
+    grid = space.grid_points().astype(np.uint64)
+
+    def kernel_mod(p: int, columns: int, rows: tuple[int, ...] | None):
+        ends = rng.integers(0, p, size=(columns, T - k, rac.M), dtype=np.uint64)
+        values = end_values_mod(rac.modular(p), grid, ends, class_index, weights.lifts)
+        coeffs = coefficient_rows(space, values, p)
+        if rows is None:
+            return left_kernel(coeffs, p)
+        return left_kernel(coeffs[list(rows)], p, rows)
+
+    def result(value: int, relations: int, note: str) -> EndSpanBound:
+        return EndSpanBound(
+            value=value,
+            monomials=N,
+            relations=relations,
+            span_lower=first.span_rank,
+            degrees=space.degrees,
+            cut=k,
+            partition=partition,
+            class_index=class_index,
+            primes=tuple(primes),
+            note=note,
+            seconds=time.perf_counter() - begin,
+        )
+
+    primes = [_prime(rng, weights, ())]
+    first = kernel_mod(primes[0], N + _EXTRA, None)
+    s = len(first.free)
+    if s == 0:
+        return result(N, 0, "no relation modulo p: the bound is the monomial count")
+    if target is not None and first.span_rank != target:
+        return result(N, 0, f"relations not lifted: the End span modulo p is {first.span_rank}")
+    support = first.support
+    acc, modulus, previous = first.rows.astype(object), primes[0], None
+    while len(primes) < max_primes:
+        p = _prime(rng, weights, primes)
+        kernel = kernel_mod(p, len(support) + _EXTRA, support)
+        primes.append(p)
+        if kernel.free != first.free or kernel.support != support:
+            continue  # an unlucky prime: another normal form
+        acc, modulus = crt_combine(acc, modulus, kernel.rows, p), modulus * p
+        lifted = lift_rows(acc, modulus)
+        if lifted is None or previous is None or not np.array_equal(lifted, previous):
+            previous = lifted
+            continue
+        full = np.zeros((s, N), dtype=object)
+        full[:, list(support)] = lifted
+        if check_relations(weights, T, k, full, p):
+            return result(N - s, s, f"{s} relations verified exactly")
+        previous = None
+    return result(N, 0, f"relations not lifted within {max_primes} primes")
+
+
+def _prime(rng: np.random.Generator, weights: IntegerWeights, used: object) -> int:
+    """A random large prime not used yet and dividing no denominator of the lifts."""
+    while True:
+        p = certify.random_prime(rng, large=True)
+        if p not in used and all(denom % p for _, denom in weights.lifts):
+            return p
