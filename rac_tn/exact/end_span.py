@@ -28,6 +28,7 @@ Examples
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -294,3 +295,24 @@ def _prime(rng: np.random.Generator, weights: IntegerWeights, used: object) -> i
         p = certify.random_prime(rng, large=True)
         if p not in used and all(denom % p for _, denom in weights.lifts):
             return p
+
+
+def end_span_refiner(
+    rac: RAC, partition: Partition, class_index: int, rng: np.random.Generator
+) -> Callable[[int], EndSpanBound | None] | None:
+    """For :func:`rac_tn.separation_rank`: the End span as a function of the rank to meet.
+
+    None when no side of the partition is ``1..k``; the function returns None when the
+    boundary space is above :data:`MAX_MONOMIALS`.
+    """
+    if prefix_cut(partition) is None:
+        return None
+
+    def refine(rank: int) -> EndSpanBound | None:
+        seed = int(rng.integers(1 << 62))
+        try:
+            return end_span_bound(rac, partition, class_index=class_index, seed=seed, target=rank)
+        except ValueError:  # too many boundary monomials
+            return None
+
+    return refine

@@ -25,7 +25,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -44,11 +43,9 @@ from rac_tn._checks import (
 from rac_tn._progress import ProgressArg, progress_callback
 from rac_tn.arith import elimination, modular
 from rac_tn.bounds.cut_bound import CutBound
-from rac_tn.counting import multisets
 from rac_tn.exact import certify
 from rac_tn.exact.attempts import check_sample_memory, grid_attempt, run_attempts, sampled_attempt
-from rac_tn.exact.boundary_space import boundary_degrees
-from rac_tn.exact.end_span import MAX_MONOMIALS, EndSpanBound, end_span_bound, prefix_cut
+from rac_tn.exact.end_span import EndSpanBound, end_span_refiner
 from rac_tn.exact.rank_inputs import family_as_rac, symmetric_value
 from rac_tn.models import BilinearModel
 from rac_tn.models.rac import RAC
@@ -443,7 +440,7 @@ def separation_rank(
     rounds = len(certify.sample_schedule(bound)) if method == "sampled" else 1
     with progress_callback(progress, rounds, f"rank {partition}") as report:
         attempt = _reporting(attempt, report)
-        refine = _end_span_refine(rac, partition, class_index, rng) if end_span else None
+        refine = end_span_refiner(rac, partition, class_index, rng) if end_span else None
         found = run_attempts(
             attempt, rng, fixed_prime, bound, size, rac, partition, templates,
             refine if method == "sampled" else None,
@@ -464,23 +461,6 @@ def separation_rank(
         seconds=time.perf_counter() - begin,
         end_span=found.end_span,
     )
-
-
-def _end_span_refine(
-    rac: RAC, partition: Partition, class_index: int, rng: np.random.Generator
-) -> Callable[[int], EndSpanBound | None] | None:
-    """The End-span bound as a function of the rank to meet (None where it does not apply)."""
-    k = prefix_cut(partition)
-    if k is None or math.prod(multisets(rac.R, boundary_degrees(rac.L, partition.T, k))) > (
-        MAX_MONOMIALS
-    ):
-        return None
-
-    def refine(rank: int) -> EndSpanBound:
-        seed = int(rng.integers(1 << 62))
-        return end_span_bound(rac, partition, class_index=class_index, seed=seed, target=rank)
-
-    return refine
 
 
 def _check_seconds(max_seconds: object) -> float:
