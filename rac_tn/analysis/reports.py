@@ -44,15 +44,17 @@ from rac_tn.analysis.report_rows import (
 )
 from rac_tn.analysis.tables import REPORT_COLUMNS, frame, report_records
 from rac_tn.bounds.cut_bound import CutBound
+from rac_tn.bounds.dead_points import dead_point_bound, dead_point_relations
 from rac_tn.bounds.network_cut import network_cut_bound
 from rac_tn.bounds.symmetric import symmetric_bound
 from rac_tn.bounds.theorems import TheoremBounds, family_theorem_bounds, theorem_bounds
+from rac_tn.exact.end_span import prefix_cut
 from rac_tn.exact.hankel import HankelRank, hankel_rank
 from rac_tn.exact.rank import DEFAULT_MAX_SAMPLES, RankResult, separation_rank
 from rac_tn.models.rac import RAC
 from rac_tn.network.compiled import compile_rac, count_tensors
 from rac_tn.partition import Partition, as_partition
-from rac_tn.results import HANKEL_RANK
+from rac_tn.results import HANKEL_RANK, SEPARATION_RANK
 
 __all__ = [
     "NETWORK_CUT_MAX_TENSORS",
@@ -106,7 +108,8 @@ class Report:
         in ``[generic_lower, generic_upper]``: the largest rank found for this model is a
         certified lower bound on it (a nonzero minor mod p is nonzero over Q, and rank is
         lower semicontinuous in the weights), the symmetric cut an upper bound for every
-        weight. Proven when they meet.
+        weight (at a cut of a RAC of depth >= 3 also the dead-boundary-point bound,
+        :mod:`rac_tn.bounds.dead_points`). Proven when they meet.
     notes
         What the numbers are about, said before the rows (for loaded weights: the
         identity-activation circuit, the exact reading of float weights).
@@ -310,8 +313,9 @@ def analyze(
         Rows, in order: the closed forms (Start-End only), the symmetric cut (function and
         grid tensor), the network cut, the exact separation rank (with its End-span bound
         when that was computed: a rank below the symmetric cut at a partition whose one side
-        is ``1..k``) and the exact grid rank of each class, and the bracket on the generic
-        separation rank.
+        is ``1..k``) and the exact grid rank of each class, the dead-boundary-point bound
+        (a cut of a RAC of depth >= 3, when below the symmetric cut) and the bracket on the
+        generic separation rank.
 
     Examples
     --------
@@ -364,6 +368,10 @@ def analyze(
                 grid_ranks.append(grid_rank)
         generic_lower = max(rank.rank for rank in ranks)
         generic_upper = min(rank.upper_bound for rank in ranks)  # the symmetric cut, or less
+        dead = _dead_points(rac, partition)
+        if dead is not None and dead.value < generic_upper:
+            rows.append(dead)
+            generic_upper = dead.value  # valid for every weight: a bound on the generic rank
         rows.append(generic_row(generic_lower, generic_upper))
         if not getattr(rac, "multiplicative", True) and _is_cut(partition):
             rows.append(_hankel_row(hankel_rank(rac, partition, seed=seed)))
@@ -393,6 +401,26 @@ def _closed_forms(model: RAC, T: int) -> TheoremBounds:
     rank = model.rank if family == "cp2rnn" else None
     return family_theorem_bounds(
         family, model.M, model.R, model.L, T, rank=rank, bias=bool(model.bias)
+    )
+
+
+def _dead_points(rac: RAC, partition: Partition) -> ReportRow | None:
+    """The dead-boundary-point bound (every weight) at a cut of a deep RAC, as a row."""
+    k = prefix_cut(partition)
+    if k is None or rac.depth < 3 or getattr(rac, "family", "rac") != "rac":
+        return None
+    begin = time.perf_counter()
+    value = dead_point_bound(rac.hidden_dim, rac.depth, partition.T, k)
+    relations = dead_point_relations(rac.hidden_dim, rac.depth, partition.T, k)
+    return ReportRow(
+        SEPARATION_RANK,
+        value,
+        "upper bound",
+        f"dead boundary points (after step {k})",
+        "closed form",
+        time.perf_counter() - begin,
+        f"every weight: the End function vanishes where u^1 = e_r, u^L = e_s and the top "
+        f"layer's first input is 0, giving {relations} relations among the boundary monomials",
     )
 
 

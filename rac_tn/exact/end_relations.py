@@ -103,18 +103,51 @@ def end_values_mod(
     return modular.pair_outputs(weights, starts, rows, ends, everything, class_index)
 
 
-def coefficient_rows(space: BoundarySpace, values: np.ndarray, p: int) -> np.ndarray:
-    """``E V = Phi^{-1} Y`` modulo p: from values on the grid to monomial coefficients."""
+def coefficient_rows(
+    space: BoundarySpace,
+    values: np.ndarray,
+    p: int,
+    sub: tuple[list[np.ndarray], list[np.ndarray]] | None = None,
+) -> np.ndarray:
+    """``E V = Phi^{-1} Y`` modulo p: from values on the grid to monomial coefficients.
+
+    With ``sub = (monomials, points)`` (per layer: the monomial indices wanted, the grid
+    indices whose values are given, as :func:`sub_grid` chooses them), ``values`` holds the
+    product of the layers' points and the result the product of their monomials.
+    """
     K = values.shape[1]
-    out = values.reshape(*space.shape, K)
+    shape = space.shape if sub is None else tuple(len(c) for c in sub[1])
+    out = values.reshape(*shape, K)
     for layer, (numer, denom) in enumerate(space.grid_inverses):
-        inv = ((numer % p) * pow(denom, -1, p) % p).astype(np.uint64)
+        block = numer if sub is None else numer[np.ix_(sub[0][layer], sub[1][layer])]
+        inv = ((block % p) * pow(denom, -1, p) % p).astype(np.uint64)
         moved = np.moveaxis(out, layer, -1)
-        shape = moved.shape
+        dims = moved.shape
         # (rest x n_l) @ Phi_l^{-T}: the small factor on the right (converted once)
-        product = modular.matmul_mod(moved.reshape(-1, shape[-1]), inv.T.copy(), p)
-        out = np.moveaxis(product.reshape(shape), -1, layer)
-    return np.ascontiguousarray(out.reshape(space.size, K))
+        product = modular.matmul_mod(moved.reshape(-1, dims[-1]), inv.T.copy(), p)
+        out = np.moveaxis(product.reshape(*dims[:-1], inv.shape[0]), -1, layer)
+    return np.ascontiguousarray(out.reshape(-1, K))
+
+
+def sub_grid(
+    space: BoundarySpace, support: tuple[int, ...]
+) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
+    """The grid points that determine the coefficients of the monomials ``support``.
+
+    Per layer: the monomials used and the grid points where their rows of ``Phi_l^{-1}`` are
+    not 0 (a pure power's coefficient is the value at one vertex of the lattice). Returns
+    ``(monomials, points, where)``: ``where[i]`` is ``support[i]``'s row in the product of the
+    layers' monomials.
+    """
+    digits = np.unravel_index(np.asarray(support, dtype=np.int64), space.shape)
+    monomials, points = [], []
+    for layer, (numer, _) in enumerate(space.grid_inverses):
+        used = np.unique(digits[layer])
+        monomials.append(used)
+        points.append(np.nonzero(np.any(numer[used] != 0, axis=0))[0])
+    sizes = [len(m) for m in monomials]
+    local = [np.searchsorted(m, d) for m, d in zip(monomials, digits, strict=True)]
+    return monomials, points, np.ravel_multi_index(tuple(local), sizes)
 
 
 def left_kernel(

@@ -43,6 +43,7 @@ from rac_tn.exact.end_relations import (
     end_values_mod,
     left_kernel,
     lift_rows,
+    sub_grid,
 )
 from rac_tn.exact.relation_check import IntegerWeights, check_relations, integral
 from rac_tn.models import BilinearModel
@@ -70,8 +71,8 @@ class EndSpanBound:
     relations
         Linear relations among the ``e_m`` verified exactly (independent).
     span_lower
-        The rank of the End span modulo a random prime: a certified lower bound on the End
-        span (equal to it unless the prime or the points were unlucky).
+        A certified lower bound on the End span: its rank modulo a random prime (equal to it
+        unless the prime or the points were unlucky), or the ``target`` rank the bound met.
     degrees
         ``d_l``, the output's degree in ``u^l``.
     cut
@@ -185,9 +186,12 @@ def end_span_bound(
     max_primes
         Primes tried at most to lift the relations.
     target
-        If given, relations are lifted only when the End span modulo the first prime equals
-        ``target`` (a rank that would then be certified); otherwise ``value`` is the monomial
-        count. Without it the relations are always lifted.
+        A certified lower bound on the separation rank (a sampled rank) that the bound should
+        meet. Relations are then first sought among the monomials whose ``u^1`` part uses
+        fewer coordinates (few rows, few grid points), and lifted as soon as they are enough
+        to meet ``target``; otherwise the full kernel is computed and lifted only when the End
+        span modulo p equals ``target`` (else ``value`` is the monomial count). Without it the
+        full kernel is computed and lifted.
 
     Returns
     -------
@@ -240,18 +244,21 @@ def end_span_bound(
 
     def kernel_mod(p: int, columns: int, rows: tuple[int, ...] | None):
         ends = rng.integers(0, p, size=(columns, T - k, rac.M), dtype=np.uint64)
-        values = end_values_mod(rac.modular(p), grid, ends, class_index, weights.lifts)
-        coeffs = coefficient_rows(space, values, p)
         if rows is None:
-            return left_kernel(coeffs, p)
-        return left_kernel(coeffs[list(rows)], p, rows)
+            values = end_values_mod(rac.modular(p), grid, ends, class_index, weights.lifts)
+            return left_kernel(coefficient_rows(space, values, p), p)
+        monomials, used, where = sub_grid(space, rows)
+        points = _product_points(space, used)
+        values = end_values_mod(rac.modular(p), points, ends, class_index, weights.lifts)
+        coeffs = coefficient_rows(space, values, p, (monomials, used))
+        return left_kernel(coeffs[where], p, rows)
 
     def result(value: int, relations: int, note: str) -> EndSpanBound:
         return EndSpanBound(
             value=value,
             monomials=N,
             relations=relations,
-            span_lower=first.span_rank,
+            span_lower=lower,
             degrees=space.degrees,
             cut=k,
             partition=partition,
@@ -261,20 +268,41 @@ def end_span_bound(
             seconds=time.perf_counter() - begin,
         )
 
-    primes = [_prime(rng, weights, ())]
-    first = kernel_mod(primes[0], N + _EXTRA, None)
-    s = len(first.free)
-    if s == 0:
-        return result(N, 0, "no relation modulo p: the bound is the monomial count")
-    if target is not None and first.span_rank != target:
-        return result(N, 0, f"relations not lifted: the End span modulo p is {first.span_rank}")
-    support = first.support
-    acc, modulus, previous = first.rows.astype(object), primes[0], None
+    # find the relations modulo a small prime (the fastest kernels), lift them at large ones.
+    # Asked for a target, first look among the monomials whose u^1 part uses few coordinates
+    # (where the relations of generic weights live), on the few grid points they need
+    primes: list[int] = []
+    first = search = None
+    for rows in _tiers(space) if target is not None else ():
+        primes.append(_prime(rng, weights, primes, large=False))
+        kernel = kernel_mod(primes[-1], len(rows) + _EXTRA, rows)
+        if N - len(kernel.free) == target:
+            first, search, lower = kernel, rows, target
+            break
+    if first is None:
+        primes.append(_prime(rng, weights, primes, large=False))
+        first = kernel_mod(primes[-1], N + _EXTRA, None)
+        lower = first.span_rank
+        if not first.free:
+            return result(N, 0, "no relation modulo p: the bound is the monomial count")
+        if target is not None and lower != target:
+            return result(N, 0, f"relations not lifted: the End span modulo p is {lower}")
+    s, support = len(first.free), first.support
+    acc, modulus, previous = first.rows.astype(object), primes[-1], None
+    misses = 0
     while len(primes) < max_primes:
         p = _prime(rng, weights, primes)
         kernel = kernel_mod(p, len(support) + _EXTRA, support)
         primes.append(p)
         if kernel.free != first.free or kernel.support != support:
+            misses += 1
+            if misses == 2:  # the first prime was the unlucky one: start again at this one
+                columns = N + _EXTRA if search is None else len(search) + _EXTRA
+                first = kernel_mod(p, columns, search)
+                s, support = len(first.free), first.support
+                acc, modulus, previous, misses = first.rows.astype(object), p, None, 0
+                if s == 0:
+                    return result(N, 0, "no relation modulo p: the bound is the monomial count")
             continue  # an unlucky prime: another normal form
         acc, modulus = crt_combine(acc, modulus, kernel.rows, p), modulus * p
         lifted = lift_rows(acc, modulus)
@@ -289,10 +317,29 @@ def end_span_bound(
     return result(N, 0, f"relations not lifted within {max_primes} primes")
 
 
-def _prime(rng: np.random.Generator, weights: IntegerWeights, used: object) -> int:
-    """A random large prime not used yet and dividing no denominator of the lifts."""
+def _tiers(space: BoundarySpace) -> list[tuple[int, ...]]:
+    """Monomials whose ``u^1`` part has at most 1, 2, ... (fewer than all) nonzero exponents."""
+    digits = np.unravel_index(np.arange(space.size), space.shape)[0]
+    used = (space.exponents[0] > 0).sum(axis=1)[digits]
+    return [tuple(np.nonzero(used <= t)[0].tolist()) for t in range(1, space.widths[0])]
+
+
+def _product_points(space: BoundarySpace, used: list[np.ndarray]) -> np.ndarray:
+    """The grid points of the product of the layers' chosen lattice points (uint64)."""
+    grids = np.meshgrid(*[np.asarray(u) for u in used], indexing="ij")
+    out = np.zeros((grids[0].size, len(used), max(space.widths)), dtype=np.uint64)
+    for layer, g in enumerate(grids):
+        e = space.exponents[layer]
+        out[:, layer, : e.shape[1]] = e[g.ravel()]
+    return out
+
+
+def _prime(
+    rng: np.random.Generator, weights: IntegerWeights, used: object, large: bool = True
+) -> int:
+    """A random prime not used yet and dividing no denominator of the lifts."""
     while True:
-        p = certify.random_prime(rng, large=True)
+        p = certify.random_prime(rng, large=large)
         if p not in used and all(denom % p for _, denom in weights.lifts):
             return p
 

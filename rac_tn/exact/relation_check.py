@@ -230,10 +230,17 @@ def check_relations(
         for f in functionals:
             n = f.points.shape[0]
             moved = step_points(weights, np.tile(f.points, (len(lattice), 1, 1)), lattice, n)
-            values = nxt.values(moved).reshape(len(lattice), n, nxt.size)
-            for j, vec in enumerate(np.tensordot(values, f.coeffs, axes=([1], [0]))):
+            blocks = [moved[j * n : (j + 1) * n] for j in range(len(lattice))]
+            # a generator proven 0 by grouping its points needs no coefficients; the others
+            # get theirs in one batch
+            pending = [b for b in blocks if not is_zero(nxt, b, f.coeffs, decide=False)]
+            if not pending:
+                continue
+            values = nxt.values(np.concatenate(pending)).reshape(len(pending), n, nxt.size)
+            vecs = np.tensordot(values, f.coeffs, axes=([1], [0]))
+            for points, vec in zip(pending, vecs, strict=True):
                 if any(vec):
-                    generators.append(Functional(moved[j * n : (j + 1) * n], f.coeffs))
+                    generators.append(Functional(points, f.coeffs))
                     vectors.append(vec)
         if not vectors:
             return True
@@ -243,6 +250,59 @@ def check_relations(
     return all(
         not (f.coeffs @ final_values(weights, f.points, x)) for f in functionals for x in final
     )
+
+
+def is_zero(
+    space: BoundarySpace,
+    points: np.ndarray,
+    coeffs: np.ndarray,
+    layer: int = 0,
+    decide: bool = True,
+) -> bool:
+    """Whether ``sum_i coeffs[i] * (evaluation at points[i])`` is 0 on the space (exact).
+
+    Layer by layer: write each point's component as ``g q`` (q primitive), so its evaluation
+    is ``g^d`` times that at q, and group the points by q. At most ``d + 1`` distinct
+    directions have linearly independent evaluations on forms of degree d (a product of d
+    linear forms vanishes on all but one of them), so the functional is 0 exactly when each
+    group's functional on the remaining layers is 0. With more directions than that, the
+    coefficients on the remaining layers are computed and compared with 0 (with ``decide=False``
+    and too many directions in the first layer the answer is False: "not shown to be 0").
+
+    >>> space = BoundarySpace(2, (1,))
+    >>> points = np.array([[[1, 1]], [[2, 2]]], dtype=object)   # (2,2) = 2 (1,1)
+    >>> is_zero(space, points, np.array([2, -1], dtype=object)), is_zero(space, points[:1], [1])
+    (True, False)
+    """
+    coeffs = np.asarray(coeffs, dtype=object)
+    if layer == len(space.degrees):
+        return sum(coeffs) == 0
+    degree, width = space.degrees[layer], space.widths[layer]
+    if degree == 0:
+        return is_zero(space, points, coeffs, layer + 1, decide)
+    groups: dict[tuple[int, ...], list[tuple[int, int]]] = {}
+    for i, c in enumerate(coeffs):
+        v = [int(a) for a in points[i, layer, :width]]
+        g = math.gcd(*v)
+        if g == 0 or c == 0:
+            continue  # the point's evaluation is 0 (degree > 0)
+        if next(a for a in v if a) < 0:
+            g = -g
+        groups.setdefault(tuple(a // g for a in v), []).append((i, c * g**degree))
+    if len(groups) <= degree + 1:
+        return all(
+            is_zero(
+                space,
+                points[[i for i, _ in g]],
+                np.array([c for _, c in g], dtype=object),
+                layer + 1,
+            )
+            for g in groups.values()
+        )
+    if not decide:
+        return False
+    rest = BoundarySpace(space.widths[layer:], space.degrees[layer:])
+    return not any(coeffs @ rest.values(points[:, layer:, :]))
 
 
 def exact_row_basis(rows: np.ndarray, prime: int) -> list[int]:
