@@ -269,5 +269,5 @@ def test_depth_three_ranks_are_certified(M, R, T):
 
 def test_end_span_can_be_switched_off():
     rac = _random_rac(2, 2, 3, 21)
-    result = separation_rank(rac, start_end(6), seed=0, end_span=False)
+    result = separation_rank(rac, start_end(6), seed=0, certificates=False)
     assert not result.certified and result.end_span is None and len(result.primes) > 1

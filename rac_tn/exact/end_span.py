@@ -148,18 +148,33 @@ def prefix_cut(partition: Partition) -> int | None:
     return None
 
 
+def integer_model(rac: RAC) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray, list]:
+    """``(W^I, W^H, W^O, initial states)`` as exact integers, each array scaled on its own.
+
+    A family's RAC equivalent keeps its exact composites (float64 may not hold them); scaling
+    one array by a positive constant scales y by one constant, so ranks do not change.
+    """
+    exact = getattr(rac, "_exact", None)
+    if exact is not None:
+        return (
+            [w.numer for w in exact["input_weights"]],
+            [w.numer for w in exact["hidden_weights"]],
+            exact["output_weights"][0].numer,
+            [h.numer for h in exact["initial_states"]],
+        )
+    return (
+        [integral(w) for w in rac.input_weights],
+        [integral(w) for w in rac.hidden_weights],
+        integral(rac.output_weights),
+        [integral(h) for h in rac.initial_states],
+    )
+
+
 def integer_weights(rac: RAC, class_index: int) -> IntegerWeights:
     """The model's weights as exact integers (each array scaled by its own positive integer)."""
-    exact = getattr(rac, "_exact", None)  # a family's RAC equivalent keeps its exact composites
-    if exact is not None:
-        inputs = tuple(w.numer for w in exact["input_weights"])
-        hiddens = tuple(w.numer for w in exact["hidden_weights"])
-        readout = exact["output_weights"][0].numer[class_index]
-    else:
-        inputs = tuple(integral(w) for w in rac.input_weights)
-        hiddens = tuple(integral(w) for w in rac.hidden_weights)
-        readout = integral(rac.output_weights[class_index])
-    return IntegerWeights.of(inputs, hiddens, np.asarray(readout, dtype=object))
+    inputs, hiddens, output, _ = integer_model(rac)
+    readout = np.asarray(output[class_index], dtype=object)
+    return IntegerWeights.of(tuple(inputs), tuple(hiddens), readout)
 
 
 def end_span_bound(

@@ -46,6 +46,7 @@ from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.exact import certify
 from rac_tn.exact.attempts import check_sample_memory, grid_attempt, run_attempts, sampled_attempt
 from rac_tn.exact.end_span import EndSpanBound, end_span_refiner
+from rac_tn.exact.exact_grids import EXACT_GRIDS, small_exact_rank
 from rac_tn.exact.rank_inputs import family_as_rac, symmetric_value
 from rac_tn.models import BilinearModel
 from rac_tn.models.rac import RAC
@@ -105,6 +106,9 @@ class RankResult:
         The End-span bound of these very weights (:func:`rac_tn.exact.end_span.end_span_bound`),
         when it was computed: for a sampled rank below ``upper_bound`` at a partition whose
         one side is ``1..k``. A rank that meets its ``value`` is certified.
+    certificate
+        ``'exact grids'`` when the rank was computed over Q from values on unisolvent grids
+        (:mod:`rac_tn.exact.exact_grids`; certified, no prime involved), else empty.
 
     Notes
     -----
@@ -138,6 +142,7 @@ class RankResult:
     class_index: int = 0
     seconds: float = field(default=0.0, compare=False)
     end_span: EndSpanBound | None = None
+    certificate: str = ""
 
     @property
     def claim(self) -> Claim:
@@ -172,6 +177,7 @@ class RankResult:
             "class_index": self.class_index,
             "seconds": self.seconds,
             "end_span": None if self.end_span is None else self.end_span.to_dict(),
+            "certificate": self.certificate,
         }
 
     @classmethod
@@ -209,6 +215,8 @@ class RankResult:
                     f"weights ({self.end_span.relations} relations verified exactly; symmetric "
                     f"cut {self.upper_bound})"
                 )
+        if self.certificate == EXACT_GRIDS:
+            return "certified: the rank over Q of y's values on unisolvent grids (no prime)"
         if self.certified:
             return f"certified: meets the proven upper bound {self.upper_bound}"
         if self.exact:
@@ -288,7 +296,7 @@ def separation_rank(
     upper_bound: CutBound | int | None = None,
     max_seconds: float | None = None,
     progress: ProgressArg = False,
-    end_span: bool = True,
+    certificates: bool = True,
 ) -> RankResult:
     """The exact separation rank of ``y`` (``'sampled'``) or grid-tensor rank (``'grid'``).
 
@@ -333,11 +341,14 @@ def separation_rank(
     progress
         ``True`` shows a rich progress bar on stderr (the rounds of K and the attempts), a
         callable is called as ``progress(done, total)``; nothing by default.
-    end_span
-        ``'sampled'`` at a partition whose one side is ``1..k``: when the rank found is below
-        the symmetric cut, compute the End-span bound of these weights
-        (:func:`rac_tn.exact.end_span.end_span_bound`, proven by relations verified exactly);
-        a rank that meets it is certified and needs no second attempt. False skips it.
+    certificates
+        ``'sampled'``, when the rank found is below the symmetric cut: at a partition whose one
+        side is ``1..k``, compute the End-span bound of these weights
+        (:func:`rac_tn.exact.end_span.end_span_bound`, proven by relations verified exactly;
+        a rank that meets it is certified and needs no second attempt); if the rank is still
+        not certified and the grids are small, compute the rank over Q exactly from values on
+        unisolvent grids (:mod:`rac_tn.exact.exact_grids`; then certified, and it replaces a
+        rank that fell short). False skips both.
 
     Returns
     -------
@@ -440,19 +451,22 @@ def separation_rank(
     rounds = len(certify.sample_schedule(bound)) if method == "sampled" else 1
     with progress_callback(progress, rounds, f"rank {partition}") as report:
         attempt = _reporting(attempt, report)
-        refine = end_span_refiner(rac, partition, class_index, rng) if end_span else None
+        refine = end_span_refiner(rac, partition, class_index, rng) if certificates else None
         found = run_attempts(
             attempt, rng, fixed_prime, bound, size, rac, partition, templates,
             refine if method == "sampled" else None,
         )  # fmt: skip
+    exact_rank = None
+    if certificates and method == "sampled" and not found.certified:
+        exact_rank = small_exact_rank(rac, partition, class_index)
     return RankResult(
-        rank=found.rank,
+        rank=found.rank if exact_rank is None else exact_rank,
         method=method,
-        exact=found.exact,
+        exact=found.exact or exact_rank is not None,
         prime=found.prime,
         samples=found.samples,
-        failure_probability=found.failure_probability,
-        certified=found.certified,
+        failure_probability=found.failure_probability if exact_rank is None else 0.0,
+        certified=found.certified or exact_rank is not None,
         upper_bound=bound,
         shape=found.shape,
         partition=partition,
@@ -460,6 +474,7 @@ def separation_rank(
         class_index=class_index,
         seconds=time.perf_counter() - begin,
         end_span=found.end_span,
+        certificate="" if exact_rank is None else EXACT_GRIDS,
     )
 
 
