@@ -37,13 +37,7 @@ import numpy as np  # noqa: E402
 from _suite import RowResult, Table, Target, ratio_text, seconds_text  # noqa: E402
 
 from rac_tn import RAC, compile_rac  # noqa: E402
-from rac_tn.arith import (  # noqa: E402
-    elimination,
-    flint_matrices,
-    float_kernels,
-    modular,
-    pair_kernels,
-)
+from rac_tn.arith import elimination, flint_matrices, modular, pair_kernels  # noqa: E402
 from rac_tn.network.grid_tensor import grid_tensor, grid_tensor_mod  # noqa: E402
 
 SMALL_P = 2**31 - 1
@@ -120,12 +114,14 @@ def _crossover(reps: int) -> tuple[list[list[str]], int | None]:
     weights = [sw.hidden.astype(float), sw.inputw.astype(float), sw.output[0].astype(float)]
     rng = np.random.default_rng(1)
     rows, crossover = [], None
-    par, ser = float_kernels.pair_linear_float
+    par, ser = pair_kernels.pair_lanes
+    no_rows, from_cols = np.zeros((0, 0, 0)), np.ones(steps, dtype=np.bool_)
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     for K in (8, 16, 32, 64, 128, 256, 512):
         start = rng.integers(0, FLOAT_P, size=(K, 8)).astype(float)
         maps_t = rng.integers(0, FLOAT_P, size=(steps, 16, K)).astype(float)
-        args = (start, maps_t, *weights, p, 1.0 / p)
+        # first = 1: every step reads the column part (layer 2's input maps)
+        args = (start, no_rows, maps_t, from_cols, 1, *weights, p, 0, 1.0 / p, pair_kernels.FLOAT)
         t = interleaved(
             {"parallel": lambda a=args: par(*a), "serial": lambda a=args: ser(*a)}, 3 * reps
         )

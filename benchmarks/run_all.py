@@ -1,10 +1,13 @@
-"""Run the whole benchmark suite and write ``benchmarks/RESULTS.md``.
+"""Run the whole benchmark suite; print the results, or write them to ``--out``.
 
 From the repository root::
 
-    python benchmarks/run_all.py                # every row, about 15 minutes on 2 cores
+    python benchmarks/run_all.py --out benchmarks/RESULTS.md   # every row, ~15 min on 2 cores
     python benchmarks/run_all.py --quick        # small sizes, 2 repetitions: a smoke test
     python benchmarks/run_all.py --out /tmp/R.md --rows 3,4
+
+The committed ``benchmarks/RESULTS.md`` is rewritten only when ``--out`` names it: without
+``--out`` the results go to stdout.
 
 Rows (one module each; every module also runs alone):
 
@@ -139,11 +142,16 @@ def _git_commit() -> str:
     return f"commit {head}" + (" with uncommitted changes" if dirty else "")
 
 
-def main(argv: list[str] | None = None) -> Path:
+def main(argv: list[str] | None = None) -> Path | None:
+    """Run the rows asked for; write the markdown to ``--out`` (return it) or print it."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, 2 repetitions")
     parser.add_argument(
-        "--out", type=Path, default=BENCH_DIR / "RESULTS.md", help="markdown file to write"
+        "--out",
+        type=Path,
+        default=None,
+        help="markdown file to write (benchmarks/RESULTS.md to rewrite the committed "
+        "results); default: print to stdout",
     )
     parser.add_argument(
         "--rows", default="1,2,3,4,5,6,7", help="comma-separated rows to run (default: all)"
@@ -188,7 +196,7 @@ def main(argv: list[str] | None = None) -> Path:
         "",
         "Written by `python benchmarks/run_all.py"
         + (" --quick" if quick else "")
-        + "`; do not edit by hand.",
+        + " --out ...`; do not edit by hand.",
         "",
         *header,
         f"- Run: {mode}; rows {', '.join(str(r.number) for r in rows)}; total wall time "
@@ -211,6 +219,10 @@ def main(argv: list[str] | None = None) -> Path:
     ]
     for row in rows:
         lines += [row.markdown(), ""]
+    if args.out is None:
+        sys.stdout.write("\n".join(lines))
+        print(f"printed the results in {total:.0f} s (--out FILE writes them)", file=sys.stderr)
+        return None
     args.out.write_text("\n".join(lines))
     print(f"wrote {args.out} in {total:.0f} s", file=sys.stderr)
     return args.out

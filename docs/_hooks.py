@@ -29,3 +29,38 @@ def on_files(files: Files, config: Any, **kwargs: Any) -> Files:
             )
         )
     return files
+
+
+#: The marker in ``docs/api/cli.md`` that the commands' ``--help`` texts replace.
+CLI_MARKER = "<!-- rac-tn-help -->"
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Files, **kwargs: Any) -> str:
+    """Replace the CLI marker with ``rac-tn --help`` and each command's ``--help``."""
+    if CLI_MARKER not in markdown:
+        return markdown
+    return markdown.replace(CLI_MARKER, cli_help())
+
+
+def cli_help(width: int = 100) -> str:
+    """The ``--help`` text of ``rac-tn`` and of each command, as markdown sections."""
+    import argparse
+    import os
+
+    from rac_tn.cli.parser import build_parser
+
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(width)
+    try:
+        parser = build_parser()
+        sections = [f"## rac-tn\n\n```text\n{parser.format_help()}```\n"]
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    sections.append(f"## rac-tn {name}\n\n```text\n{sub.format_help()}```\n")
+    finally:
+        if old is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = old
+    return "\n".join(sections)

@@ -13,7 +13,11 @@ Figures:
 5. the same for the interleaved partition;
 6. bound tightness: exact rank / symmetric bound and grid rank / network cut;
 7. the model families (RAC, dense 2RNN, CP-2RNN, MIRNN, linear RNN; depth 1 and 2) at equal
-   parameter counts: Start-End separation rank against T, with each family's upper bound.
+   parameter counts: Start-End separation rank against T, with each family's upper bound;
+8. trained models (``--training run``: needs PyTorch, minutes on 2 cores; ``--training replot``
+   redraws it from ``training.json``): linear copy (lookahead 8, dim 5, T = 16) by linear RNNs
+   of width 25 at depth 1 and 2, and Start-End Similarity by CP-2RNNs of depth 1 and 2 at
+   equal parameter counts; loss, the Hankel spectrum and its numerical rank during training.
 
 The sweeps use random integer weights with fixed seeds, so the numbers (``sweeps.json``,
 ``families.json``) are reproducible exactly; the images are deterministic for a given
@@ -48,8 +52,15 @@ from rac_tn import (
 )
 from rac_tn.analysis.sweeps import SweepConfig, SweepRow, process_pool, sweep, sweep_configs
 from rac_tn.drawing.mpl import InlineFigure, save
-from rac_tn.drawing.plots import PAGE_WIDTH_IN, _rc, plot_bound_tightness, plot_depth_vs_memory
-from rac_tn.models import as_model
+from rac_tn.drawing.plots import (
+    DEPTH_COLOURS,
+    DEPTH_DASHES,
+    DEPTH_MARKERS,
+    PAGE_WIDTH_IN,
+    _rc,
+    plot_bound_tightness,
+    plot_depth_vs_memory,
+)
 
 HERE = Path(__file__).resolve().parent
 MAX_SAMPLES = 2048  # a rank that reaches it is plotted hollow (a certified lower bound)
@@ -140,7 +151,7 @@ def parameter_count(model) -> int:
     a generic nonzero state (a homogeneous model started at zero is identically zero), which
     is not counted.
     """
-    state = as_model(model).to_state_dict()
+    state = model.to_state_dict()
     return sum(v.size for k, v in state.items() if not set(k.split(".")) & _INITIAL_KEYS)
 
 
@@ -307,17 +318,142 @@ def plot_families(rows: list[dict]) -> Figure:
     return fig
 
 
+# -- figure 8: the papers' tasks, trained ------------------------------------------------------
+
+TRAINING_EPS = 1e-2  # the numerical ranks' threshold (relative to the largest singular value)
+SES_TASK = {"length": 20, "alphabet": 3, "compared": 10, "classes": 2}
+
+
+def training_configs() -> list:
+    """The runs of figure 8 (needs PyTorch), longest first.
+
+    Linear copy with the depth paper's data and model (Adam, masked MSE, 1000 sequences) at a
+    learning rate of 1e-2 (the paper's 1e-3 does not reach 1e-3 in 1000 epochs); Start-End
+    Similarity with the Levine et al. schedule (RMSProp 1e-3, fresh batches), 200 steps an
+    epoch, by CP-2RNNs with 555 parameters each.
+    """
+    from rac_tn.training.loop import TrainConfig
+
+    ses = {"task_options": SES_TASK, "epochs": 40, "schedule": {"steps_per_epoch": 200},
+           "checkpoint_every": 4}  # fmt: skip
+    copy = {"epochs": 500, "schedule": {"lr": 1e-2}, "checkpoint_every": 10}
+    return [
+        TrainConfig("start-end-similarity", "cp2rnn", depth=2, hidden=6, rank=12, **ses),
+        TrainConfig("linear-copy", "linear", depth=2, hidden=25, **copy),
+        TrainConfig("start-end-similarity", "cp2rnn", depth=1, hidden=12, rank=12, **ses),
+        TrainConfig("linear-copy", "linear", depth=1, hidden=25, **copy),
+    ]
+
+
+def run_training(configs: list, jobs: int) -> list[dict]:
+    """Train every config (``jobs`` spawned processes, one torch thread each); their records."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from rac_tn.training.loop import train
+
+    if jobs <= 1:
+        return [train(config).record for config in configs]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        return [result.record for result in pool.map(train, configs)]
+
+
+def _curve(ax: Axes, record: dict, key, **style) -> None:
+    rows = [(r["epoch"], key(r)) for r in record["history"] if key(r) is not None]
+    L = record["depth"]
+    every = max(1, len(rows) // 8)
+    ax.plot(*zip(*rows, strict=True), color=DEPTH_COLOURS[L], linestyle=DEPTH_DASHES[L],
+            marker=DEPTH_MARKERS[L], markersize=2.2, markevery=every, **style)  # fmt: skip
+
+
+def _numerical(row: dict) -> int | None:
+    return row["memory"].get("eps_ranks", {}).get(repr(TRAINING_EPS))
+
+
+def plot_training(records: list[dict]) -> Figure:
+    """Figure 8: what training does to memory, and what it cannot change.
+
+    (a) linear copy: validation masked MSE by epoch; (b) the final Hankel spectra (NUMERICAL)
+    with the exact Hankel ranks (dotted: the architecture's generic rank); (c) the numerical
+    Hankel rank at ``TRAINING_EPS`` by epoch against the exact rank; (d) Start-End Similarity:
+    validation accuracy by epoch, with the final numerical separation rank in the legend.
+    """
+    linear = sorted((r for r in records if r["task"] == "linear-copy"), key=lambda r: r["depth"])
+    ses = sorted((r for r in records if r["task"] == "start-end-similarity"),
+                 key=lambda r: r["depth"])  # fmt: skip
+    with rc_context(_rc()):
+        fig = InlineFigure(figsize=(PAGE_WIDTH_IN, 4.4), layout="constrained")
+        (a, b), (c, d) = fig.subplots(2, 2)
+        for r in linear:
+            L, n, final = r["depth"], r["hidden"], r["final"]
+            label = f"$L = {L}$, $n = {n}$ ({r['parameters']} parameters)"
+            _curve(a, r, lambda row: row["val_loss"], label=label)
+            values = [v / final["memory"]["values"][0] for v in final["memory"]["values"]]
+            colour = DEPTH_COLOURS[L]
+            b.semilogy(range(1, len(values) + 1), values, color=colour, marker=DEPTH_MARKERS[L],
+                       markersize=2.2, linestyle="none",
+                       label=f"$L = {L}$: exact Hankel rank {final['hankel_rank']}")  # fmt: skip
+            b.axvline(final["hankel_rank"], color=colour, linestyle=":", linewidth=0.8)
+            _curve(c, r, _numerical, label=f"$L = {L}$, numerical")
+            c.axhline(final["hankel_rank"], color=colour, linestyle=":", linewidth=0.8,
+                      label=f"$L = {L}$, exact (generic)")  # fmt: skip
+        a.axhline(1e-3, color="0.4", linewidth=0.6, linestyle="--", label="target $10^{-3}$")
+        a.set(yscale="log", xlabel="epoch", ylabel="validation masked MSE",
+              title="(a) linear copy: $p = 8$, $d = 5$, $T = 16$")  # fmt: skip
+        b.axhline(TRAINING_EPS, color="0.4", linewidth=0.6, linestyle="--",
+                  label=f"$\\varepsilon = {TRAINING_EPS:g}$")  # fmt: skip
+        b.set(xlabel="index $i$", ylabel="$\\sigma_i / \\sigma_1$ (numerical)",
+              title="(b) final Hankel spectrum, cut $\\tau = 8$")  # fmt: skip
+        eps = f"$\\varepsilon = {TRAINING_EPS:g}$"
+        c.set(xlabel="epoch", ylabel=f"Hankel $\\varepsilon$-rank, {eps}",
+              title="(c) numerical vs exact Hankel rank")  # fmt: skip
+        for r in ses:
+            final = r["final"]
+            rank = final["memory"]["eps_ranks"][repr(TRAINING_EPS)]
+            label = (f"$L = {r['depth']}$, $n = {r['hidden']}$, $K = {r['rank']}$ "
+                     f"({r['parameters']} par.): test {final['accuracy']:.0%}, "
+                     f"sep. $\\varepsilon$-rank {rank}")  # fmt: skip
+            _curve(d, r, lambda row: row["val_accuracy"], label=label)
+        if ses:
+            C = ses[0]["task_options"]["classes"]
+            d.axhline(1 / (C + 1), color="0.4", linewidth=0.6, linestyle="--", label="chance")
+            T = ses[0]["task_options"]["length"]
+            d.set_title(f"(d) Start-End Similarity, $T = {T}$, CP-2RNN")
+        d.set(xlabel="epoch", ylabel="validation accuracy")
+        for ax in (a, b, c, d):
+            ax.grid(True, linewidth=0.3, alpha=0.5)
+            ax.legend(frameon=False, fontsize=5.5)
+    return fig
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write every figure, ``sweeps.json`` and ``families.json`` into ``--out``; return 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE, help="output folder (this one)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes for the sweeps")
     parser.add_argument("--progress", action="store_true", help="show the sweeps' progress")
+    parser.add_argument(
+        "--training",
+        choices=("run", "replot"),
+        default=None,
+        help="only figure 8: train its models (needs PyTorch) or redraw it from training.json",
+    )
     args = parser.parse_args(argv)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
     written: list[Path] = []
+    if args.training is not None:
+        data_path = out / "training.json"
+        if args.training == "run":
+            records = run_training(training_configs(), args.jobs)
+            data_path.write_text(json.dumps(records, indent=1) + "\n")
+            written.append(data_path)
+        records = json.loads(data_path.read_text())
+        written += _save_both(plot_training(records), out, "fig8_training_memory")
+        print(f"wrote {len(written)} files to {out} in {time.perf_counter() - began:.1f} s")
+        return 0
 
     shallow = RAC.random(2, 2, depth=1, seed=0, integer=True)
     written += _save_both(draw(shallow, T=6, cut="start-end", dims=True), out, "fig1_shallow_mps")

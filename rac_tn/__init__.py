@@ -12,12 +12,46 @@ from __future__ import annotations
 
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("rac_tn")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
+
+if TYPE_CHECKING:  # the lazy exports, for type checkers (`X as X`: re-exported)
+    from rac_tn.analysis import Report as Report
+    from rac_tn.analysis import analyze as analyze
+    from rac_tn.analysis.sweeps import SweepConfig as SweepConfig
+    from rac_tn.analysis.sweeps import SweepRow as SweepRow
+    from rac_tn.analysis.sweeps import sweep as sweep
+    from rac_tn.bounds import CutBound as CutBound
+    from rac_tn.bounds import network_cut_bound as network_cut_bound
+    from rac_tn.bounds import symmetric_bound as symmetric_bound
+    from rac_tn.bounds.theorems import TheoremBounds as TheoremBounds
+    from rac_tn.bounds.theorems import theorem_bounds as theorem_bounds
+    from rac_tn.counting import input_degrees as input_degrees
+    from rac_tn.diagram import draw as draw
+    from rac_tn.diagram import to_tikz as to_tikz
+    from rac_tn.exact.hankel import hankel_rank as hankel_rank
+    from rac_tn.exact.rank import RankResult as RankResult
+    from rac_tn.exact.rank import separation_rank as separation_rank
+    from rac_tn.exact.spectrum import Spectrum as Spectrum
+    from rac_tn.exact.spectrum import spectrum as spectrum
+    from rac_tn.models import CP2RNN as CP2RNN
+    from rac_tn.models import MIRNN as MIRNN
+    from rac_tn.models import LinearRNN as LinearRNN
+    from rac_tn.models import SecondOrderRNN as SecondOrderRNN
+    from rac_tn.models import as_model as as_model
+    from rac_tn.models.computation_grid import computation_grid as computation_grid
+    from rac_tn.models.rac import RAC as RAC
+    from rac_tn.network import RacNetwork as RacNetwork
+    from rac_tn.network import compile_network as compile_network
+    from rac_tn.network import compile_rac as compile_rac
+    from rac_tn.network.grid_tensor import grid_tensor as grid_tensor
+    from rac_tn.partition import Partition as Partition
+    from rac_tn.partition import interleaved as interleaved
+    from rac_tn.partition import start_end as start_end
 
 _EXPORTS: dict[str, str] = {
     "RAC": "rac_tn.models.rac",
@@ -54,12 +88,6 @@ _EXPORTS: dict[str, str] = {
     "to_tikz": "rac_tn.diagram",
 }
 
-# RacNetwork's methods are bound quimb-style by the modules that implement them, so handing out
-# the compiler also loads those modules (a network always has all of its methods).
-_METHOD_MODULES: dict[str, tuple[str, ...]] = {
-    "rac_tn.network": ("rac_tn.network.contract", "rac_tn.network.grid_tensor"),
-}
-
 __all__ = ["__version__", *_EXPORTS]
 
 
@@ -68,8 +96,6 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'rac_tn' has no attribute {name!r}")
     value = getattr(import_module(module), name)
-    for extra in _METHOD_MODULES.get(module, ()):
-        import_module(extra)
     globals()[name] = value
     return value
 

@@ -1,54 +1,30 @@
-"""Weight arrays of the models: checked, frozen, compared, and renormalised in scale.
-
-The helpers behind :class:`rac_tn.RAC` (and the model families): every weight becomes a
-private read-only int64 or float64 copy, so a model cannot change after it is built.
-
-Examples
---------
->>> w = as_weight([[1, 2], [3, 4]], "W", 2)
->>> w.dtype, w.flags.writeable
-(dtype('int64'), False)
->>> scaled, exponent = normalised(np.array([[3.0, -8.0]]))
->>> scaled.tolist(), exponent.tolist()
-([[0.1875, -0.5]], [4])
-"""
+"""Weight arrays of the models: checked, frozen (private read-only copies), compared, rescaled."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 
 def as_weight(value: object, name: str, ndim: int) -> np.ndarray:
-    """``value`` as a read-only int64 or float64 array of ``ndim`` dimensions.
-
-    Parameters
-    ----------
-    value
-        The user's array-like.
-    name
-        Its name, for the messages (``'input_weights[0]'``, ...).
-    ndim
-        The number of dimensions required.
-
-    Returns
-    -------
-    numpy.ndarray
-        A private read-only copy: int64 for integer input, float64 otherwise.
-
-    Raises
-    ------
-    TypeError
-        When the entries are not real numbers (bools included).
-    ValueError
-        For the wrong number of dimensions, an empty array, NaN or infinite entries, or
-        unsigned integers beyond int64.
-    """
+    """``value`` as a private read-only ``ndim``-D int64 or float64 array, or an error."""
     try:
         arr = np.asarray(value)
     except Exception as exc:  # pragma: no cover - numpy raises many types here
         raise TypeError(f"{name} must be array-like, got {type(value).__name__}") from exc
+    if arr.dtype == object or (arr.dtype == np.uint64 and arr.size and arr.max() >= 2**63):
+        wide = wide_integers(arr)
+        if wide is None:
+            raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+        arr = wide
+    if arr.dtype == object:  # integers beyond int64, kept exact as Python ints
+        if arr.ndim != ndim:
+            raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}")
+        if arr.size == 0:
+            raise ValueError(f"{name} must have positive sizes, got shape {arr.shape}")
+        return frozen(arr)
     if arr.dtype == np.bool_ or not (
         np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
     ):
@@ -58,8 +34,6 @@ def as_weight(value: object, name: str, ndim: int) -> np.ndarray:
     if arr.size == 0:
         raise ValueError(f"{name} must have positive sizes, got shape {arr.shape}")
     if np.issubdtype(arr.dtype, np.integer):
-        if np.issubdtype(arr.dtype, np.unsignedinteger) and arr.max() >= 2**63:
-            raise ValueError(f"{name} has entries too large for int64")
         return frozen(arr.astype(np.int64))
     arr = arr.astype(np.float64)
     if not np.all(np.isfinite(arr)):
@@ -75,15 +49,7 @@ def frozen(arr: np.ndarray) -> np.ndarray:
 
 
 def as_layer_list(value: object, name: str) -> list[object]:
-    """The per-layer list of a weight group (a single 2-D array is one layer).
-
-    Raises
-    ------
-    TypeError
-        When ``value`` is not a sequence (or a 2-D array).
-    ValueError
-        When it is empty.
-    """
+    """The per-layer list of a weight group (a single 2-D array is one layer), or an error."""
     if isinstance(value, np.ndarray) and value.ndim == 2:
         return [value]
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence | np.ndarray):
@@ -96,23 +62,14 @@ def as_layer_list(value: object, name: str) -> list[object]:
 
 
 def normalised(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``values`` scaled so each row's largest entry lies in [0.5, 1), and the powers of two.
-
-    Rows are along the last axis; a zero row keeps exponent 0.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        The scaled values and the int64 exponents (one per row), so that
-        ``values == scaled * 2**exponent[..., None]``.
-    """
+    """Rows (last axis) scaled into [0.5, 1) and their powers of two: ``values = s * 2**e``."""
     top = np.max(np.abs(values), axis=-1)
     _, exponent = np.frexp(top)
     exponent = exponent.astype(np.int64)
     return np.ldexp(values, -exponent[..., None]), exponent
 
 
-def same_arrays(a: object, b: object) -> bool:
+def same_arrays(a: Any, b: Any) -> bool:
     """Equal dtype, shape and entries (elementwise for tuples of arrays)."""
     if isinstance(a, tuple):
         return len(a) == len(b) and all(same_arrays(x, y) for x, y in zip(a, b, strict=True))
@@ -122,15 +79,7 @@ def same_arrays(a: object, b: object) -> bool:
 def random_weights(
     M: int, R: int, L: int, C: int, rng: np.random.Generator, *, integer: bool
 ) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
-    """Random ``(input_weights, hidden_weights, output_weights)`` for ``RAC.random``.
-
-    Integers uniform in ``(-2**20, 2**20)``, or positive normalised floats (see
-    :meth:`rac_tn.RAC.random`, Notes).
-
-    >>> wi, wh, wo = random_weights(3, 2, 2, 1, np.random.default_rng(0), integer=True)
-    >>> [w.shape for w in wi], wo.shape
-    ([(2, 3), (2, 2)], (1, 2))
-    """
+    """Random ``(input_weights, hidden_weights, output_weights)`` for ``RAC.random``."""
     if integer:
         bound = 1 << 20
 
@@ -167,25 +116,7 @@ def random_weights(
 
 
 def check_sequences(X: object, size: int, symbol: str = "M") -> tuple[np.ndarray, bool]:
-    """``X`` as a ``(batch, T, size)`` array, and whether it was a single sequence.
-
-    The one check of input sequences for every model (``symbol`` names the input size in
-    messages: ``M`` for a RAC, ``d`` for the families).
-
-    Raises
-    ------
-    TypeError
-        When ``X`` does not hold real numbers.
-    ValueError
-        For a shape other than ``(T, size)`` / ``(batch, T, size)``, ``T = 0``, or NaN or
-        infinite entries.
-
-    Examples
-    --------
-    >>> batch, single = check_sequences(np.ones((4, 2)), 2)
-    >>> batch.shape, single
-    ((1, 4, 2), True)
-    """
+    """``X`` as a ``(batch, T, size)`` array and whether it was one sequence, or an error."""
     arr = np.asarray(X)
     if arr.dtype == object or arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.number):
         raise TypeError(f"X must hold real numbers, got dtype {arr.dtype}")
@@ -208,3 +139,43 @@ def check_sequences(X: object, size: int, symbol: str = "M") -> tuple[np.ndarray
         arr = arr.astype(np.int64)
     single = arr.ndim == 2
     return (arr[None] if single else arr), single
+
+
+def to_numpy(value: object) -> np.ndarray:
+    """A torch tensor (``.detach().cpu().numpy()``) or array-like as a numpy array."""
+    if hasattr(value, "detach") and hasattr(value, "cpu"):
+        value = value.detach().cpu()
+        if hasattr(value, "numpy"):
+            return value.numpy()
+    return np.asarray(value)
+
+
+def wide_integers(arr: np.ndarray) -> np.ndarray | None:
+    """Integer entries as int64 when they fit, else as Python ints (an object array).
+
+    None when an entry is not an integer (bools excluded).
+    """
+    flat = arr.ravel().tolist()
+    integral = (isinstance(v, int | np.integer) and not isinstance(v, bool) for v in flat)
+    if not all(integral):
+        return None
+    values = [int(v) for v in flat]
+    if all(-(2**63) <= v < 2**63 for v in values):
+        return np.array(values, dtype=np.int64).reshape(arr.shape)
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out.reshape(arr.shape)
+
+
+def is_integer_array(arr: np.ndarray) -> bool:
+    """True for int64 arrays and object arrays of Python ints (integers beyond int64)."""
+    return np.issubdtype(arr.dtype, np.integer) or (
+        arr.dtype == object and all(isinstance(v, int) for v in arr.ravel().tolist())
+    )
+
+
+def array_key(arr: np.ndarray) -> object:
+    """A hashable key equal for equal arrays (an object array's bytes are pointers)."""
+    if arr.dtype == object:
+        return (arr.shape, tuple(arr.ravel().tolist()))
+    return (arr.dtype.str, arr.shape, arr.tobytes())

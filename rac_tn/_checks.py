@@ -1,22 +1,10 @@
-"""Argument checks shared by every module: one home for each rule and its message.
-
-Every check names the argument and says what was expected, and accepts numpy integers
-wherever a plain ``int`` is accepted.
-
-Examples
---------
->>> positive_int(np.int64(3), "T")
-3
->>> positive_int(0, "T")
-Traceback (most recent call last):
-...
-ValueError: T must be a positive integer, got 0
-"""
+"""Argument checks shared by every module: each names the argument and says what was expected."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import TypeGuard
 
 import numpy as np
 
@@ -32,53 +20,13 @@ class FloatRangeError(ArithmeticError):
 DEFAULT_MAX_ENTRIES = 1 << 22
 
 
-def is_int(value: object) -> bool:
-    """True for a Python or numpy integer that is not a bool.
-
-    Parameters
-    ----------
-    value
-        Anything.
-
-    Returns
-    -------
-    bool
-
-    Examples
-    --------
-    >>> is_int(3), is_int(np.int32(3)), is_int(True), is_int(3.0)
-    (True, True, False, False)
-    """
+def is_int(value: object) -> TypeGuard[int | np.integer]:
+    """True for a Python or numpy integer that is not a bool."""
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def positive_int(value: object, name: str) -> int:
-    """``value`` as a Python int, or a TypeError / ValueError naming ``name``.
-
-    Parameters
-    ----------
-    value
-        The argument to check.
-    name
-        Its name, as the user wrote it.
-
-    Returns
-    -------
-    int
-        The value, converted from a numpy integer if need be.
-
-    Raises
-    ------
-    TypeError
-        When ``value`` is not an integer (bools included).
-    ValueError
-        When it is below 1.
-
-    Examples
-    --------
-    >>> positive_int(np.int64(3), "T")
-    3
-    """
+    """``value`` as a Python int >= 1, or a TypeError / ValueError naming ``name``."""
     if not is_int(value):
         raise TypeError(f"{name} must be a positive integer, got {value!r}")
     if value < 1:
@@ -87,31 +35,7 @@ def positive_int(value: object, name: str) -> int:
 
 
 def nonnegative_int(value: object, name: str) -> int:
-    """``value`` as a Python int >= 0, or an error naming ``name``.
-
-    Parameters
-    ----------
-    value
-        The argument to check.
-    name
-        Its name, as the user wrote it.
-
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    TypeError
-        When ``value`` is not an integer (bools included).
-    ValueError
-        When it is negative.
-
-    Examples
-    --------
-    >>> nonnegative_int(0, "k")
-    0
-    """
+    """``value`` as a Python int >= 0, or a TypeError / ValueError naming ``name``."""
     if not is_int(value):
         raise TypeError(f"{name} must be a non-negative integer, got {value!r}")
     if value < 0:
@@ -120,32 +44,7 @@ def nonnegative_int(value: object, name: str) -> int:
 
 
 def check_choice(value: object, name: str, choices: Iterable[str]) -> str:
-    """``value`` if it is one of ``choices``, else a ValueError listing them.
-
-    Parameters
-    ----------
-    value
-        The argument to check.
-    name
-        Its name, for the message.
-    choices
-        The accepted strings.
-
-    Returns
-    -------
-    str
-        ``value``.
-
-    Raises
-    ------
-    ValueError
-        When ``value`` is not one of ``choices``.
-
-    Examples
-    --------
-    >>> check_choice("grid", "view", ("network", "grid"))
-    'grid'
-    """
+    """``value`` if it is one of ``choices``, else a ValueError listing them."""
     options = tuple(choices)
     if not isinstance(value, str) or value not in options:
         raise ValueError(f"{name} must be one of {options}, got {value!r}")
@@ -153,31 +52,7 @@ def check_choice(value: object, name: str, choices: Iterable[str]) -> str:
 
 
 def check_class_index(class_index: object, num_classes: int) -> int:
-    """``class_index`` as an int in ``0..C-1``.
-
-    Parameters
-    ----------
-    class_index
-        The argument to check.
-    num_classes
-        C, the number of outputs.
-
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    TypeError
-        When ``class_index`` is not an integer.
-    ValueError
-        When it lies outside ``0..C-1``.
-
-    Examples
-    --------
-    >>> check_class_index(1, 2)
-    1
-    """
+    """``class_index`` as an int in ``0..num_classes-1``, or a TypeError / ValueError."""
     if not is_int(class_index):
         raise TypeError(
             f"class_index must be an integer in 0..{num_classes - 1}, got {class_index!r}"
@@ -188,30 +63,7 @@ def check_class_index(class_index: object, num_classes: int) -> int:
 
 
 def check_seed(seed: object, name: str = "seed") -> int | np.random.Generator | None:
-    """A seed numpy accepts: None, a non-negative integer or a ``numpy.random.Generator``.
-
-    Parameters
-    ----------
-    seed
-        The argument to check.
-    name
-        Its name, for the message.
-
-    Returns
-    -------
-    int, numpy.random.Generator or None
-        ``seed`` (a numpy integer converted to int).
-
-    Raises
-    ------
-    TypeError
-        For anything else (a negative integer included).
-
-    Examples
-    --------
-    >>> check_seed(np.int64(5))
-    5
-    """
+    """A seed numpy accepts (None, an int >= 0 or a Generator), or a TypeError naming ``name``."""
     if seed is None or isinstance(seed, np.random.Generator):
         return seed
     if not is_int(seed) or seed < 0:
@@ -222,34 +74,7 @@ def check_seed(seed: object, name: str = "seed") -> int | np.random.Generator | 
 
 
 def check_templates(templates: object, M: int, *, allow_int: bool = False) -> np.ndarray:
-    """``templates`` as an ``(N, M)`` array (float64 unless ``allow_int``); ``I_M`` if None.
-
-    Parameters
-    ----------
-    templates
-        None (the identity: the M one-hot templates) or an ``N x M`` array of real numbers.
-    M
-        The input size.
-    allow_int
-        Keep integer templates as int64 (the exact routes) instead of converting to float64.
-
-    Returns
-    -------
-    numpy.ndarray
-        The ``N x M`` template matrix ``F``.
-
-    Raises
-    ------
-    TypeError
-        For a count N (only the cut bounds take one) or non-real entries.
-    ValueError
-        For a shape other than ``N x M`` with ``N >= 1``, or NaN or infinite entries.
-
-    Examples
-    --------
-    >>> check_templates(None, 2).tolist()
-    [[1.0, 0.0], [0.0, 1.0]]
-    """
+    """``templates`` as an ``(N, M)`` array (float64 unless ``allow_int``), ``I_M`` for None."""
     if templates is None:
         return np.eye(M, dtype=np.int64 if allow_int else np.float64)
     if is_int(templates):
@@ -275,29 +100,7 @@ def check_templates(templates: object, M: int, *, allow_int: bool = False) -> np
 
 
 def template_count(templates: object, M: int) -> int | None:
-    """The number N of templates: None for None, a count as given, or the rows of an array.
-
-    Parameters
-    ----------
-    templates
-        None, a positive count N, or an ``N x M`` array.
-    M
-        The input size (to check an array).
-
-    Returns
-    -------
-    int or None
-
-    Raises
-    ------
-    TypeError, ValueError
-        For a bool, a count below 1, or an invalid array (as :func:`check_templates`).
-
-    Examples
-    --------
-    >>> template_count(5, 3), template_count(None, 3), template_count(np.ones((4, 3)), 3)
-    (5, None, 4)
-    """
+    """The number N of templates: None for None, a count as given, or the rows of an array."""
     if templates is None:
         return None
     if is_int(templates):
@@ -308,39 +111,14 @@ def template_count(templates: object, M: int) -> int | None:
 
 
 def check_max_entries(max_entries: object) -> int:
-    """The grid-tensor size limit (``None``: :data:`DEFAULT_MAX_ENTRIES`).
-
-    Parameters
-    ----------
-    max_entries
-        None or a positive integer.
-
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    TypeError, ValueError
-        When ``max_entries`` is neither None nor a positive integer.
-
-    Examples
-    --------
-    >>> check_max_entries(None) == DEFAULT_MAX_ENTRIES, check_max_entries(100)
-    (True, 100)
-    """
+    """The grid-tensor size limit: a positive int, or :data:`DEFAULT_MAX_ENTRIES` for None."""
     if max_entries is None:
         return DEFAULT_MAX_ENTRIES
     return positive_int(max_entries, "max_entries")
 
 
 def physical_memory() -> int:
-    """The physical memory of this machine in bytes (2**40 where it cannot be read).
-
-    Returns
-    -------
-    int
-    """
+    """The physical memory of this machine in bytes (2**40 where it cannot be read)."""
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
@@ -348,13 +126,7 @@ def physical_memory() -> int:
 
 
 def available_memory() -> int | None:
-    """Bytes of memory available to this process now (Linux ``MemAvailable``), or None.
-
-    Returns
-    -------
-    int or None
-        None where neither ``/proc/meminfo`` nor ``sysconf`` tells.
-    """
+    """Bytes of memory available to this process now (Linux ``MemAvailable``), or None."""
     try:
         with open("/proc/meminfo") as f:
             for line in f:
@@ -369,26 +141,7 @@ def available_memory() -> int | None:
 
 
 def check_fits_in_memory(nbytes: int, what: str, advice: str = "") -> None:
-    """Refuse up front a request whose working memory exceeds 3/4 of this machine's memory.
-
-    Parameters
-    ----------
-    nbytes
-        The bytes the request would hold at once.
-    what
-        What would be that large, for the message.
-    advice
-        What to do instead, appended to the message.
-
-    Raises
-    ------
-    MemoryError
-        When ``nbytes`` exceeds 3/4 of :func:`physical_memory`.
-
-    Examples
-    --------
-    >>> check_fits_in_memory(1024, "a small array")       # returns None: it fits
-    """
+    """A MemoryError, before any work, for a request above 3/4 of this machine's memory."""
     limit = physical_memory() * 3 // 4
     if nbytes > limit:
         raise MemoryError(
@@ -398,36 +151,7 @@ def check_fits_in_memory(nbytes: int, what: str, advice: str = "") -> None:
 
 
 def check_float_range(values: np.ndarray, what: str, advice: str) -> np.ndarray:
-    """``values`` if every entry is finite, else :class:`FloatRangeError` (never NaN or inf).
-
-    Parameters
-    ----------
-    values
-        A float result.
-    what
-        What it is, for the message.
-    advice
-        The route that works instead (an exact or scaled computation).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``values`` unchanged.
-
-    Raises
-    ------
-    FloatRangeError
-        When an entry is inf or NaN; the message counts them and gives ``advice``.
-
-    Examples
-    --------
-    >>> check_float_range(np.array([1.0, 2.0]), "y", "Use forward_mod.")
-    array([1., 2.])
-    >>> check_float_range(np.array([np.inf, 1.0]), "y", "Use forward_mod.")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    rac_tn._checks.FloatRangeError: y overflows float64 (1 of 2 entries are inf or NaN). Use...
-    """
+    """``values`` if every entry is finite, else a :class:`FloatRangeError` with ``advice``."""
     finite = np.isfinite(values)
     if not finite.all():
         bad = int(values.size - np.count_nonzero(finite))

@@ -1,19 +1,4 @@
-"""Progress display: a rich bar on stderr, the caller's own callback, or nothing.
-
-Library functions take ``progress=`` (False by default, so code that calls them prints
-nothing): True shows a rich bar on stderr, a callable is called as ``progress(done, total)``.
-The ``rac-tn`` command passes True only when stderr is a terminal and ``--quiet`` is not set.
-
-Examples
---------
->>> seen = []
->>> with progress_callback(lambda done, total: seen.append((done, total)), 2) as report:
-...     report(1, 2)
->>> seen
-[(1, 2)]
->>> with progress_callback(False, 2) as report:
-...     report(1, 2)    # does nothing
-"""
+"""Progress display for ``progress=``: a rich bar on stderr (True), a callback, or nothing."""
 
 from __future__ import annotations
 
@@ -37,17 +22,7 @@ ProgressArg = bool | Callable[[int, int], None] | None
 
 
 class ProgressBar:
-    """A rich progress bar on stderr (or nothing, when not ``enabled``).
-
-    Parameters
-    ----------
-    enabled
-        Show the bar; False makes every method a no-op.
-    total
-        The number of steps.
-    description
-        The text left of the bar.
-    """
+    """A rich progress bar of ``total`` steps on stderr (a no-op when not ``enabled``)."""
 
     def __init__(self, enabled: bool, total: int, description: str = "") -> None:
         self.total = total
@@ -99,23 +74,7 @@ def _ignore(done: int, total: int) -> None:
 def progress_callback(
     progress: ProgressArg, total: int, description: str = ""
 ) -> Iterator[Callable[[int, int], None]]:
-    """A ``report(done, total)`` callable for the ``progress=`` argument of a function.
-
-    Parameters
-    ----------
-    progress
-        True for a rich bar on stderr (closed when the block ends), a callable to be called
-        as ``progress(done, total)``, or False / None for nothing.
-    total
-        The number of steps (the bar's length).
-    description
-        The bar's text.
-
-    Yields
-    ------
-    callable
-        Call it as ``report(done, total)`` after each step.
-    """
+    """A context yielding ``report(done, total)`` for a function's ``progress=`` argument."""
     if progress is None or progress is False:
         yield _ignore
     elif progress is True:

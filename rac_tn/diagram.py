@@ -1,10 +1,8 @@
 r"""The public ``draw`` and ``to_tikz``: from a model, a network or a report to a figure.
 
-This facade resolves what it is given (a :class:`~rac_tn.RAC` or any model family of
-:mod:`rac_tn.models` and ``T``, a compiled :class:`~rac_tn.RacNetwork` or an
-:class:`~rac_tn.analysis.Report`) and a partition into a compiled network and a *computed*
-:class:`~rac_tn.bounds.CutBound` (a network cut for the network view, a symmetric cut for the
-grid view), then hands them to :mod:`rac_tn.draw`, which only draws.
+The facade turns what it is given (a model and ``T``, a compiled network or a report) and a
+partition into a compiled network and a *computed* cut (a network cut for the network view, a
+symmetric cut for the grid view), then hands them to :mod:`rac_tn.drawing`, which only draws.
 
 Examples
 --------
@@ -39,10 +37,8 @@ from rac_tn.drawing.grid_view import grid_view
 from rac_tn.drawing.network_view import network_view
 from rac_tn.drawing.scene import Scene
 from rac_tn.drawing.style import VIEWS, Style, View
-from rac_tn.models import BilinearModel, RACModel
-from rac_tn.models.rac import RAC
-from rac_tn.network.build import _family_count
-from rac_tn.network.compiled import Model, RacNetwork, compile_rac, count_tensors
+from rac_tn.models.protocol import RecurrentModel, rac_form
+from rac_tn.network.compiled import Model, RacNetwork, compile_rac
 from rac_tn.partition import Partition, as_partition
 
 if TYPE_CHECKING:
@@ -53,7 +49,7 @@ if TYPE_CHECKING:
 #: the grid view draws any size.
 MAX_DRAWN_TENSORS = 4000
 
-Drawable = RAC | BilinearModel | RacNetwork | Report
+Drawable = RecurrentModel | RacNetwork | Report
 #: A cut to draw: a computed bound, or the partition whose bound the facade computes.
 CutSpec = CutBound | Partition | str
 
@@ -80,17 +76,12 @@ def draw(
     T
         Sequence length (for a model; checked against the others).
     view
-        ``'network'``: the compiled tensor network (a RAC's MPS for L = 1, else the copy tree;
-        a family's copy tree at every depth, the chain of its cells at L = 1). A CP core
-        (CP-2RNN, MIRNN, linear RNN) is drawn as the second-order RNN paper draws it: its
-        factor matrices ``A`` (reads the previous state), ``B`` (reads the input or the layer
-        below) and ``C`` (writes the new state) around a COPY diamond of dimension K; a dense
-        core (the 2RNN) is one order-3 tensor. With affine terms the inputs are
-        ``x~_t = (x_t, 1)`` and the states ``h~ = (h, 1)`` (dimensions d + 1, n + 1), as a
-        note under the figure says.
-        ``'grid'``: the L x T computation grid (its wires labelled with the dimensions the
-        symmetric cut prices: ``M``, ``R`` for a RAC; ``d``, ``n``, ``K``, ``n+1`` for a
-        family).
+        ``'network'``: the compiled tensor network (a RAC's MPS for L = 1, else the copy
+        tree). A CP core is drawn as the second-order RNN paper draws it, factors ``A``
+        (reads the state), ``B`` (reads the input) and ``C`` (writes the new state) around a
+        COPY diamond of dimension K; a dense core is one order-3 tensor; affine cells read
+        ``x~_t = (x_t, 1)``, as a note under the figure says. ``'grid'``: the L x T
+        computation grid, its wires labelled with the dimensions the symmetric cut prices.
     cut
         A ``CutBound`` to draw (a network cut on ``view='network'``, a symmetric cut on
         ``view='grid'``), or a partition (``Partition``, ``'start-end'``, ``'interleaved'``)
@@ -138,9 +129,8 @@ def to_tikz(
     obj, T, view, cut, partition, **style
         As for :func:`draw`.
     standalone
-        True (default): a complete document that ``pdflatex`` compiles unchanged (packages:
-        tikz, amsmath) into a PDF cropped to the figure; False: the bare ``tikzpicture`` for
-        ``\input`` into a paper that loads tikz.
+        True (default): a complete document that ``pdflatex`` compiles into a PDF cropped to
+        the figure; False: the bare ``tikzpicture`` for ``\input`` into a paper.
 
     Returns
     -------
@@ -172,17 +162,9 @@ def build_scene(
     partition: Partition | str | None = None,
     **style: Any,
 ) -> Scene:
-    """Return the backend-free scene behind :func:`draw` and :func:`to_tikz`.
+    """The backend-free :class:`~rac_tn.drawing.scene.Scene` behind :func:`draw` (same arguments).
 
-    Parameters
-    ----------
-    obj, T, view, cut, partition, **style
-        As for :func:`draw`.
-
-    Returns
-    -------
-    Scene
-        The :class:`~rac_tn.drawing.scene.Scene`; ``meta['cut']`` is the drawn bound.
+    ``meta['cut']`` of the scene is the drawn bound.
 
     Examples
     --------
@@ -212,9 +194,10 @@ def build_scene(
     elif part is None:
         part = default_part
     if view == "network":
+        assert net is not None  # compiled above
         return network_view(net, opts, partition=part, cut=bound)
     dims, symbols = _grid_dims(model)
-    name = None if isinstance(model, RAC) else type(model).__name__
+    name = None if rac_form(model) else type(model).__name__
     return grid_view(
         model.L, T, opts, **dims, symbols=symbols, model=name, partition=part, cut=bound
     )
@@ -224,10 +207,8 @@ def build_scene(
 
 
 def _compile(model: Model, T: int) -> RacNetwork:
-    if isinstance(model, RAC):
-        count, what = count_tensors(model.L, T), "RAC"
-    else:
-        count, what = _family_count(model, T), type(model).__name__
+    count = model.count_tensors(T)
+    what = "RAC" if rac_form(model) else type(model).__name__
     if count > MAX_DRAWN_TENSORS:
         raise ValueError(
             f"the network of a depth-{model.L} {what} over T = {T} steps has {count:,} tensors, "
@@ -238,14 +219,9 @@ def _compile(model: Model, T: int) -> RacNetwork:
 
 
 def _grid_dims(model: Model) -> tuple[dict[str, int], dict[str, str] | None]:
-    """The grid view's wire dimensions and their symbols: those the symmetric cut prices.
-
-    A RAC's are ``M``, ``R``, ``C``. A family's input wire is ``d`` (``d+1`` when it carries
-    ``(x, 1)``) and its cells ``node_dim``: ``n``, ``K`` (a CP core of rank K < n), or
-    ``n+1`` (affine terms, and every linear RNN).
-    """
-    if isinstance(model, RAC):
-        return {"M": model.M, "R": model.R, "C": model.C}, None
+    """The grid view's wire dimensions and symbols: those the symmetric cut prices."""
+    if rac_form(model):
+        return {"M": model.M, "R": model.R, "C": model.num_classes}, None
     dims = {"M": model.input_node_dim, "R": model.node_dim, "C": model.num_classes}
     if model.bias or not model.multiplicative:
         cell = "n+1"
@@ -260,9 +236,7 @@ def _resolve_object(
     obj: Drawable, T: int | None, view: View
 ) -> tuple[Model, RacNetwork | None, int, Partition | None, CutBound | None]:
     """Return ``(model, net or None, T, default partition, default cut)`` of what was given."""
-    if isinstance(obj, RACModel):  # a RAC seen as a family: drawn as the RAC it is
-        obj = obj.rac
-    if isinstance(obj, RAC | BilinearModel):
+    if isinstance(obj, RecurrentModel):
         if T is None:
             raise ValueError(
                 f"T is required when drawing a {type(obj).__name__} (the sequence length), e.g. T=4"
@@ -277,11 +251,15 @@ def _resolve_object(
         if T is not None and positive_int(T, "T") != part.T:
             raise ValueError(f"T = {T} does not match the report's T = {part.T}")
         bound = obj.network_bound if view == "network" else obj.symmetric_bound
-        model = obj.rac.rac if isinstance(obj.rac, RACModel) else obj.rac
-        return model, None, part.T, part, bound
+        if obj.rac is None:
+            raise ValueError(
+                "obj is a Report without its model (as Report.from_dict rebuilds one): draw "
+                "the model itself, with partition= or cut="
+            )
+        return obj.rac, None, part.T, part, bound
     raise TypeError(
-        "obj must be a RAC, a model family of rac_tn.models (CP2RNN, SecondOrderRNN, MIRNN, "
-        f"LinearRNN), a RacNetwork or a Report, got {type(obj).__name__}"
+        "obj must be a model (a RAC, a family of rac_tn.models such as CP2RNN, or any "
+        f"RecurrentModel), a RacNetwork or a Report, got {type(obj).__name__}"
     )
 
 

@@ -1,7 +1,6 @@
-"""Partitions of the time steps ``{1..T}`` into a start part P and an end part Q.
+"""Partitions of the time steps ``{1..T}`` into a start part P and an end part Q (1-based times).
 
-A separation rank is always taken with respect to such a partition (design §1, "Separation
-rank"). Times are 1-based, as in the paper.
+A separation rank is always taken with respect to such a partition.
 
 Examples
 --------
@@ -15,12 +14,13 @@ Partition(T=8, start=(1, 2, 3, 4), end=(5, 6, 7, 8))
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from rac_tn._checks import is_int
+from rac_tn.results import Serialisable
 
 
 def _check_T(T: object) -> int:
@@ -35,24 +35,15 @@ def _check_T(T: object) -> int:
 
 
 @dataclass(frozen=True, init=False)
-class Partition:
-    """A partition (P, Q) of the time steps ``1..T``: ``start`` = P, ``end`` = Q.
+class Partition(Serialisable):
+    """A partition (P, Q) of the time steps ``1..T``: ``start`` = P, ``end`` = Q (both sorted).
 
     Parameters
     ----------
     T
-        The sequence length.
+        The sequence length (at least 2).
     start
-        The times in P (1-based, any order, no repeats). Q is the complement.
-
-    Attributes
-    ----------
-    T : int
-        The sequence length.
-    start : tuple of int
-        The times in P, sorted.
-    end : tuple of int
-        The times in Q, sorted.
+        The times in P (1-based, any order, no repeats); Q is the complement.
 
     Raises
     ------
@@ -75,6 +66,8 @@ class Partition:
     T: int
     start: tuple[int, ...]
     end: tuple[int, ...] = field(init=False)
+
+    _json_schema = False  # a plain record {"T": ..., "start": [...]}, nested in results
 
     def __init__(self, T: int, start: Iterable[int]) -> None:
         T = _check_T(T)
@@ -105,21 +98,7 @@ class Partition:
 
     @classmethod
     def from_sides(cls, start: Iterable[int], end: Iterable[int]) -> Partition:
-        """Build from both sides, checking that they are disjoint and cover ``1..T``.
-
-        Parameters
-        ----------
-        start, end
-            The times of P and of Q; ``T`` is their total count.
-
-        Returns
-        -------
-        Partition
-
-        Raises
-        ------
-        ValueError
-            When a side is empty, the sides overlap, or they miss a time of ``1..T``.
+        """Build from both sides (``T`` is their total count); ValueError unless they tile ``1..T``.
 
         Examples
         --------
@@ -144,21 +123,7 @@ class Partition:
 
     @classmethod
     def from_mask(cls, mask: Iterable[object]) -> Partition:
-        """Build from a mask: ``mask[t-1]`` true puts time ``t`` in the start part P.
-
-        Parameters
-        ----------
-        mask
-            T booleans (or 0/1 values); ``T = len(mask)``.
-
-        Returns
-        -------
-        Partition
-
-        Raises
-        ------
-        ValueError
-            When an entry is not a boolean or 0/1, or a side is empty.
+        """Build from T booleans (or 0/1): ``mask[t-1]`` true puts time ``t`` in P.
 
         Examples
         --------
@@ -177,22 +142,7 @@ class Partition:
         return tuple(t in chosen for t in range(1, self.T + 1))
 
     def side_of(self, t: int) -> str:
-        """``'start'`` or ``'end'``: the side holding time ``t``.
-
-        Parameters
-        ----------
-        t
-            A time in ``1..T``.
-
-        Returns
-        -------
-        str
-            ``'start'`` (t in P) or ``'end'`` (t in Q).
-
-        Raises
-        ------
-        ValueError
-            When ``t`` is not a time of ``1..T``.
+        """``'start'`` (t in P) or ``'end'`` (t in Q); ValueError for a time outside ``1..T``.
 
         Examples
         --------
@@ -206,10 +156,6 @@ class Partition:
     def swapped(self) -> Partition:
         """The same partition with the sides exchanged (separation rank is symmetric).
 
-        Returns
-        -------
-        Partition
-
         Examples
         --------
         >>> str(start_end(4).swapped())
@@ -221,38 +167,6 @@ class Partition:
     def is_start_end(self) -> bool:
         """True for the Start-End partition ``{1..T/2 | T/2+1..T}`` of the paper."""
         return self.T % 2 == 0 and self.start == tuple(range(1, self.T // 2 + 1))
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-safe: ``{'T': T, 'start': [...]}``.
-
-        Returns
-        -------
-        dict
-            ``T`` and the start times as a list; :meth:`from_dict` rebuilds the partition.
-
-        Examples
-        --------
-        >>> start_end(4).to_dict()
-        {'T': 4, 'start': [1, 2]}
-        >>> Partition.from_dict(start_end(4).to_dict()) == start_end(4)
-        True
-        """
-        return {"T": self.T, "start": list(self.start)}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, object]) -> Partition:
-        """Rebuild from :meth:`to_dict`.
-
-        Parameters
-        ----------
-        data
-            A mapping with keys ``'T'`` and ``'start'``.
-
-        Returns
-        -------
-        Partition
-        """
-        return cls(data["T"], data["start"])
 
     def __str__(self) -> str:
         return "{" + _times(self.start, self.T) + " | " + _times(self.end, self.T) + "}"
@@ -289,21 +203,7 @@ def _times(times: tuple[int, ...], T: int) -> str:
 
 
 def start_end(T: int) -> Partition:
-    """The Start-End partition ``P = {1..T/2}``, ``Q = {T/2+1..T}`` (T even).
-
-    Parameters
-    ----------
-    T
-        The sequence length, even and at least 2.
-
-    Returns
-    -------
-    Partition
-
-    Raises
-    ------
-    ValueError
-        When ``T`` is odd or below 2.
+    """The Start-End partition ``P = {1..T/2}``, ``Q = {T/2+1..T}``; ValueError for an odd T.
 
     Examples
     --------
@@ -320,21 +220,7 @@ def start_end(T: int) -> Partition:
 
 
 def interleaved(T: int) -> Partition:
-    """The interleaved partition: odd times in P, even times in Q.
-
-    Parameters
-    ----------
-    T
-        The sequence length, at least 2.
-
-    Returns
-    -------
-    Partition
-
-    Raises
-    ------
-    ValueError
-        When ``T < 2``.
+    """The interleaved partition: odd times in P, even times in Q (``T >= 2``).
 
     Examples
     --------
@@ -355,14 +241,10 @@ def as_partition(partition: Partition | str, T: int | None = None) -> Partition:
     Parameters
     ----------
     partition
-        A Partition, ``'start-end'`` (or ``'se'``), ``'interleaved'``, or the start times as
+        A Partition, ``'start-end'`` (or ``'se'``), ``'interleaved'``, or start times like
         ``'1,2,5'``.
     T
         The sequence length; required for a name, checked against a Partition.
-
-    Returns
-    -------
-    Partition
 
     Raises
     ------

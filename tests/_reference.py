@@ -11,7 +11,7 @@ How
 1. **Exact weights.** Every weight becomes an exact rational: an integer stays an ``int``; a
    float is the dyadic rational it stores, ``Fraction(float_value)`` (so ``0.1`` is
    ``3602879701896397 / 2**55``, not 1/10).
-2. **The output as a sparse polynomial.** The recurrence (design §1)::
+2. **The output as a sparse polynomial.** The recurrence of the RAC::
 
        h^{0,t} = x_t,   h^{l,0} = initial state,
        h^{l,t} = (W^{H,l} h^{l,t-1}) ⊙ (W^{I,l} h^{l-1,t}),   y = W^O h^{L,T}

@@ -197,7 +197,7 @@ def test_generic_rank_at_depth_3():
 
 
 def test_analyze_takes_a_model_family():
-    """The families go through analyze: design §5's deep CP value, and for the linear RNN the
+    """The families go through analyze: the known deep CP value, and for the linear RNN the
     separation rank 2 (degree 1) beside the rank of its past-to-future map (here min(L n,
     tau d, (T - tau) C) = min(6, 8, 4) = 4)."""
     from rac_tn import CP2RNN, LinearRNN

@@ -93,6 +93,15 @@ def test_quick_suite_writes_the_tables(tmp_path):
     assert "## Row 1" not in text and "n/a (quick)" in text
 
 
+@pytest.mark.filterwarnings("ignore:Couldn't import `kahypar`")
+def test_a_run_without_out_prints_and_leaves_the_committed_results_alone(capsys):
+    committed = run_all.BENCH_DIR / "RESULTS.md"
+    before = committed.read_bytes() if committed.exists() else None
+    assert run_all.main(["--quick", "--rows", "3"]) is None
+    assert "## Row 3" in capsys.readouterr().out
+    assert (committed.read_bytes() if committed.exists() else None) == before
+
+
 def test_numpy_prefix_sweep_baseline_is_the_grid_tensor():
     # the alternative row 1 times must compute the same tensor as a plain forward loop
     import bench_gridtensor

@@ -469,7 +469,7 @@ def test_symmetric_bound_bad_input():
 @pytest.mark.parametrize("seed", range(12))
 def test_symmetric_cut_dynamic_programme_agrees_with_the_max_flow(seed):
     """Two independent minimisations over the closed sets (staircases): the layer-by-layer
-    dynamic programme symmetric_bound uses, and the max-flow of the design's gadget network."""
+    dynamic programme symmetric_bound uses, and the max-flow of the three-arc gadget network."""
     import numpy as np
 
     from rac_tn.bounds.staircase import cheapest_staircase, log2_cost, min_staircase

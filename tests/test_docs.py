@@ -1,19 +1,27 @@
-"""The documentation site builds strictly, and a broken reference fails the build.
+"""The documentation site builds strictly, lists every public name, and a broken reference fails.
 
-Each build takes a few seconds, so both tests are marked slow (CI runs them; `.ci/run` also
+Each build takes a few seconds, so these tests are marked slow (CI runs them; `.ci/run` also
 runs ``mkdocs build --strict`` itself). They build a copy of the documentation's sources in a
 temporary folder, so nothing is written into the checkout.
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib
+import inspect
 import os
 import shutil
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
+
+import rac_tn
+import rac_tn.models
+from rac_tn.cli.parser import build_parser
 
 REPO = Path(__file__).resolve().parents[1]
 pytest.importorskip("mkdocs", reason='mkdocs is not installed (pip install "rac_tn[docs]")')
@@ -45,10 +53,65 @@ def _build(root: Path) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.slow
-def test_the_docs_build_strictly_with_the_api_reference(tmp_path):
-    result = _build(_copy_sources(tmp_path))
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The documentation built once (strictly) for the tests that read the built site."""
+    root = _copy_sources(tmp_path_factory.mktemp("docs"))
+    result = _build(root)
     assert result.returncode == 0, result.stderr
+    return root / "site"
+
+
+def _inventory(site: Path) -> set[str]:
+    """The object names of the site's ``objects.inv`` (Sphinx inventory, version 2)."""
+    header, body = (site / "objects.inv").read_bytes().split(b"zlib.\n", 1)
+    assert header.startswith(b"# Sphinx inventory version 2")
+    return {line.split(" ", 1)[0] for line in zlib.decompress(body).decode().splitlines()}
+
+
+def _documented_as(name: str, obj: object, exported_from: str) -> set[str]:
+    """Names under which ``obj`` may be documented: its export, its module, its canonical place."""
+    module = getattr(obj, "__module__", None)
+    qualname = getattr(obj, "__qualname__", name)
+    return {f"rac_tn.{name}", f"{exported_from}.{name}", f"{module}.{qualname}"}
+
+
+@pytest.mark.slow
+def test_every_public_name_has_an_api_entry(site):
+    inventory = _inventory(site)
+    exported = {name: rac_tn._EXPORTS[name] for name in rac_tn.__all__ if name != "__version__"}
+    # public types reached through a module rather than rac_tn itself
+    exported |= {"Style": "rac_tn.drawing.style"}
+    exported |= {
+        name: "rac_tn.drawing.plots" for name in ("plot_depth_vs_memory", "plot_bound_tightness")
+    }
+    exported |= {name: "rac_tn.models" for name in rac_tn.models.__all__}
+    missing = []
+    for name, module in exported.items():
+        obj = getattr(importlib.import_module(module), name)
+        if not (inspect.isclass(obj) or inspect.isfunction(obj)):  # constants, type aliases
+            continue
+        if not _documented_as(name, obj, module) & inventory:
+            missing.append(name)
+    assert not missing, f"no API entry for {missing}"
+
+
+@pytest.mark.slow
+def test_the_cli_page_lists_every_option(site):
+    page = (site / "api" / "cli" / "index.html").read_text()
+    parser = build_parser()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                assert f"rac-tn {name}" in page
+                for option in sub._actions:
+                    for flag in option.option_strings:
+                        assert flag in page, (name, flag)
+
+
+@pytest.mark.slow
+def test_the_docs_build_strictly_with_the_api_reference(site):
+    tmp_path = site.parent
     sweeps = (tmp_path / "site" / "api" / "sweeps" / "index.html").read_text()
     for name in ("sweep_chunk", "RayExecutor", "to_dataframe", "ChunkError"):
         assert f'id="rac_tn.analysis.sweeps.{name}"' in sweeps  # documented from its docstring

@@ -116,7 +116,7 @@ def test_each_value_brackets_the_certified_rank(family, M, n, L, T, K, bias):
 @pytest.mark.parametrize(
     "family,M,n,L,T,K,bias,name",
     [
-        ("2rnn", 3, 3, 1, 6, None, False, "shallow_upper"),  # design §5: 3
+        ("2rnn", 3, 3, 1, 6, None, False, "shallow_upper"),  # exact rank 3
         ("2rnn", 3, 3, 1, 6, None, True, "shallow_upper"),  # affine: 4
         ("cp2rnn", 3, 3, 1, 6, 2, False, "shallow_upper"),  # min(n, K) = 2
         ("cp2rnn", 3, 2, 2, 6, 3, False, "multi_homogeneous"),  # m ((m, T/2)) = 8
@@ -125,7 +125,7 @@ def test_each_value_brackets_the_certified_rank(family, M, n, L, T, K, bias):
     ],
 )
 def test_values_met_by_the_known_ranks(family, M, n, L, T, K, bias, name):
-    """Where design §5 records the exact rank, the derived upper bound meets it."""
+    """Where the exact rank is known, the derived upper bound meets it."""
     model = random_model(family, M, n, L, rank=K, bias=bias, seed=1, integer=True)
     report = analyze(model, start_end(T))
     assert report.theorems[name].value == report.rank.rank

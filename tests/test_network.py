@@ -236,7 +236,7 @@ def test_bad_arguments(kwargs, error, match):
 
 
 def test_rejects_non_rac():
-    with pytest.raises(TypeError, match="rac must be a rac_tn.RAC"):
+    with pytest.raises(TypeError, match="rac must be a model"):
         compile_rac(np.eye(2), 3)
     with pytest.raises(ValueError, match="must lie in"):
         grid_paths(2, 3, 3, 1)

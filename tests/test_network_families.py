@@ -139,7 +139,7 @@ def test_cp_network_cut_bounds_grid_rank():
 
 
 def test_bad_model():
-    with pytest.raises(TypeError, match="model family"):
+    with pytest.raises(TypeError, match="must be a model"):
         compile_rac(object(), 3)
 
 

@@ -284,7 +284,7 @@ def test_bad_arguments():
         separation_rank(RAC.random(4, 2, seed=0), start_end(12), method="grid", max_entries=1000)
     with pytest.raises(TypeError, match="partition must be a Partition"):
         separation_rank(rac, (1, 2))
-    with pytest.raises(TypeError, match="rac must be a rac_tn.RAC"):
+    with pytest.raises(TypeError, match="rac must be a model"):
         separation_rank("rac", part)
 
 

@@ -1,8 +1,13 @@
-"""Every Python block of the README runs, so its examples cannot rot."""
+"""Every Python block of the README runs, so its examples cannot rot: in this process (as the
+main module) and, with ``-m slow``, each saved as a script and run by a fresh interpreter, as a
+reader who copies it would (a process pool's workers import that script)."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,4 +23,29 @@ def test_the_readme_has_python_examples():
 @pytest.mark.parametrize("block", range(len(BLOCKS)))
 def test_readme_python_block_runs(block, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the examples may write files (figures)
-    exec(compile(BLOCKS[block], f"README.md python block {block}", "exec"), {})
+    code = compile(BLOCKS[block], f"README.md python block {block}", "exec")
+    exec(code, {"__name__": "__main__"})
+
+
+def test_examples_that_start_processes_guard_their_main_code():
+    """A spawned worker imports the script it was started from: without the guard the
+    worker would start a pool of its own, and the saved example fails."""
+    for block in BLOCKS:
+        if "process_pool(" in block or "ProcessPoolExecutor(" in block:
+            assert 'if __name__ == "__main__":' in block, block
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("block", range(len(BLOCKS)))
+def test_readme_python_block_runs_as_a_saved_script(block, tmp_path):
+    script = tmp_path / f"example_{block}.py"
+    script.write_text(BLOCKS[block])
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTHONPATH": str(README.parent), "MPLBACKEND": "Agg"},
+    )
+    assert done.returncode == 0, done.stderr

@@ -309,3 +309,28 @@ def test_forced_family_reads_the_file(capsys):
     assert main(["analyze", "--weights", str(DATA / "rnn.pt"), "--model", "linear",
                  "--length", "4", "--format", "json", "--quiet"]) == 0  # fmt: skip
     assert json.loads(capsys.readouterr().out)["rac"]["family"] == "linear"
+
+
+def test_the_installed_torch_writes_what_the_reader_reads(tmp_path):
+    """torch.save of a module's state dict (OrderedDict with _metadata), Parameters, tied and
+    non-contiguous tensors, bfloat16, int64 and bool: read without torch.load, equal."""
+    torch = pytest.importorskip("torch", reason="torch is optional; the fixtures cover .pt")
+    torch.manual_seed(0)
+    module = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Linear(2, 2))
+    state = module.state_dict()
+    state["tied"] = state["0.weight"]
+    state["transposed"] = torch.arange(6.0).reshape(2, 3).t()
+    state["half"] = torch.tensor([1.5, -2.25], dtype=torch.bfloat16)
+    state["count"] = torch.tensor([3, -4], dtype=torch.int64)
+    state["mask"] = torch.tensor([True, False])
+    state["param"] = torch.nn.Parameter(torch.ones(2, 2))
+    path = tmp_path / "module.pt"
+    torch.save(state, path)
+    out = read_arrays(path)
+    assert list(out) == list(state)
+    for name, tensor in state.items():
+        expected = tensor.detach().float() if tensor.dtype == torch.bfloat16 else tensor.detach()
+        assert np.array_equal(out[name], expected.numpy()), name
+    assert out["tied"] is out["0.weight"] and out["half"].dtype == np.float32
+    torch.save({"model_state_dict": state, "epoch": 3}, tmp_path / "checkpoint.pt")
+    assert list(read_arrays(tmp_path / "checkpoint.pt")) == list(state)

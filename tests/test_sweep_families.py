@@ -24,7 +24,7 @@ from rac_tn.analysis.sweeps import (
 )
 from rac_tn.cli import main
 
-CASES = [  # (model, M, R, L, T, rank K, bias, design §5's value or None)
+CASES = [  # (model, M, R, L, T, rank K, bias, the known exact value or None)
     ("2rnn", 3, 3, 1, 4, None, False, 3),
     ("2rnn", 3, 3, 1, 4, None, True, 4),
     ("cp2rnn", 3, 3, 1, 4, 2, False, 2),

@@ -22,8 +22,9 @@ __all__ = ["RayExecutor", "process_pool"]
 def process_pool(max_workers: int | None = None) -> ProcessPoolExecutor:
     """Create a local ``ProcessPoolExecutor`` that is safe for :func:`sweep` (spawned workers).
 
-    Its workers ignore Ctrl-C (the sweep in the parent stops them), and leaving its ``with``
-    block by an exception terminates them at once instead of waiting for running tasks.
+    Its workers ignore Ctrl-C from their first instruction on (the sweep in the parent stops
+    them), and leaving its ``with`` block by an exception, or an interrupt while it waits for
+    them at its end, terminates them at once instead of waiting for running tasks.
 
     Examples
     --------

@@ -4,7 +4,9 @@ Ctrl-C raises :class:`KeyboardInterrupt` in the main thread; inside :func:`sigte
 SIGTERM raises :class:`Terminated` (a KeyboardInterrupt too), so one ``except
 KeyboardInterrupt`` keeps the finished work for both. :func:`terminate_workers` stops a
 ``ProcessPoolExecutor`` at once, running tasks included (``shutdown(cancel_futures=True)``
-only cancels the tasks that have not started).
+only cancels the tasks that have not started). :func:`signals_ignored` holds Ctrl-C and SIGTERM
+off while finished work is saved, and :func:`stop_listening` ignores them for good once a
+process is ending (a second Ctrl-C then cannot interrupt the cleanup with a traceback).
 
 Examples
 --------
@@ -29,9 +31,12 @@ __all__ = [
     "Terminated",
     "check_executor",
     "exit_status",
+    "handlers_restored",
     "ignore_sigint",
     "run_on_executor",
     "sigterm_raises",
+    "signals_ignored",
+    "stop_listening",
     "terminate_workers",
 ]
 
@@ -76,18 +81,56 @@ def ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 @contextmanager
-def _signals_ignored() -> Iterator[None]:
-    """Ignore SIGINT and SIGTERM inside the block (main thread only): cleanup runs to its end."""
+def signals_ignored() -> Iterator[None]:
+    """Ignore SIGINT and SIGTERM inside the block (main thread only): cleanup runs to its end.
+
+    Used while finished work is collected or written: a Ctrl-C there would lose it.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in _STOP_SIGNALS}
     try:
         yield
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+@contextmanager
+def handlers_restored(restore: bool = True) -> Iterator[None]:
+    """Put back, when the block ends, the SIGINT and SIGTERM handlers found at its start.
+
+    ``rac-tn``'s ``main`` uses it when called from Python (``main([...])``): a command that
+    :func:`stop_listening` must not leave the caller's process deaf to Ctrl-C. Run as the
+    program (``restore=False``), the process is ending and stays deaf until it exits.
+    """
+    if not restore or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in _STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            if handler is not None:
+                signal.signal(sig, handler)
+
+
+def stop_listening() -> None:
+    """Ignore SIGINT and SIGTERM from now on (main thread only): the process is ending.
+
+    Called once a command has been interrupted: the finished work is being saved and the
+    workers stopped, and a second Ctrl-C must neither cut that short nor print a traceback
+    from the interpreter's exit handlers (which join the pool's threads).
+    """
+    if threading.current_thread() is threading.main_thread():
+        for sig in _STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
 
 
 def terminate_workers(pool: ProcessPoolExecutor, grace: float = 2.0) -> None:
@@ -103,7 +146,7 @@ def terminate_workers(pool: ProcessPoolExecutor, grace: float = 2.0) -> None:
     grace
         Seconds to wait for the workers to exit after SIGTERM.
     """
-    with _signals_ignored():
+    with signals_ignored():
         processes = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
@@ -117,8 +160,57 @@ def terminate_workers(pool: ProcessPoolExecutor, grace: float = 2.0) -> None:
                 process.join(1.0)
 
 
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """SIGINT and SIGTERM wait until the block ends (main thread), then act as usual."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def record(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+
+    previous = {sig: signal.signal(sig, record) for sig in _STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if received:
+            signal.raise_signal(received[0])
+
+
+@contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Block SIGINT in this thread (a child started inside inherits the mask through exec)."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover (Windows)
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 class SpawnPool(ProcessPoolExecutor):
-    """A ProcessPoolExecutor that terminates its workers when its ``with`` block fails."""
+    """A ProcessPoolExecutor that terminates its workers when its ``with`` block fails.
+
+    Also when the wait for the workers at the end of a successful block is interrupted
+    (Ctrl-C, SIGTERM): the workers are stopped and the interrupt propagates.
+
+    Its workers never print a KeyboardInterrupt traceback: a terminal's Ctrl-C reaches every
+    process of the group, workers still importing their modules included (before any
+    initializer could ignore it), so they start with SIGINT blocked (the signal mask survives
+    fork and exec; multiprocessing's resource tracker starts the same way). Ctrl-C and SIGTERM
+    in the parent wait until a new worker is registered, so a stop always finds every worker.
+    """
+
+    def _spawn_process(self) -> None:
+        """Start one worker (ProcessPoolExecutor's hook) with SIGINT blocked in the child."""
+        with _signals_deferred(), _sigint_blocked():
+            super()._spawn_process()  # type: ignore[misc]
 
     def __exit__(
         self,
@@ -129,7 +221,11 @@ class SpawnPool(ProcessPoolExecutor):
         if kind is not None:
             terminate_workers(self)
             return None
-        return super().__exit__(kind, exc, traceback)
+        try:
+            return super().__exit__(kind, exc, traceback)
+        except BaseException:
+            terminate_workers(self)
+            raise
 
 
 def check_executor(executor: object) -> None:
@@ -151,6 +247,8 @@ def check_executor(executor: object) -> None:
 
 class TaskFailed(Exception):
     """Task ``index`` of :func:`run_on_executor` failed; its exception is the ``__cause__``."""
+
+    __cause__: BaseException  # always raised from the task's exception
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -188,11 +286,12 @@ def run_on_executor(
             results[futures[future]] = future.result()
             report(done, len(items))
     except KeyboardInterrupt:
-        for future in futures:
-            future.cancel()
-        if isinstance(executor, ProcessPoolExecutor):
-            terminate_workers(executor)
-        for future, i in futures.items():
-            if future.done() and not future.cancelled() and future.exception() is None:
-                results[i] = future.result()
+        with signals_ignored():  # a second Ctrl-C must not lose the finished results
+            for future in futures:
+                future.cancel()
+            if isinstance(executor, ProcessPoolExecutor):
+                terminate_workers(executor)
+            for future, i in futures.items():
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    results[i] = future.result()
         raise

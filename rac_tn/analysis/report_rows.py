@@ -11,15 +11,15 @@ where they are documented.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass, field
 
 from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.bounds.theorems import TheoremBounds
 from rac_tn.exact.end_span import EndSpanBound
 from rac_tn.exact.rank import RankResult
-from rac_tn.models.rac import RAC
-from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity
+from rac_tn.models.protocol import RecurrentModel
+from rac_tn.models.rac import RAC  # noqa: F401 - the examples use it
+from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, Serialisable
 
 __all__ = [
     "EXACT_ORIGIN",
@@ -49,7 +49,7 @@ _THEOREM_NOTES = {
 
 
 @dataclass(frozen=True)
-class ReportRow:
+class ReportRow(Serialisable):
     """One number of a :class:`Report`.
 
     Attributes
@@ -92,18 +92,9 @@ class ReportRow:
             return None
         return math.log2(self.value) if self.value > 0 else 0.0
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return plain JSON-safe data (``value`` stays an exact Python int)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ReportRow:
-        """Rebuild the row that :meth:`to_dict` described."""
-        return cls(**data)
-
 
 @dataclass(frozen=True)
-class ModelSizes:
+class ModelSizes(Serialisable):
     """The sizes of the analysed model: ``M``, ``R``, ``L``, ``C`` and integer weights or not.
 
     A model family also records its name, its CP rank ``K`` (None but for a CP core) and
@@ -124,30 +115,16 @@ class ModelSizes:
     K: int | None = None
     bias: bool = False
 
+    _json_optional = ("family", "K", "bias")  # a RAC's sizes are M, R, L, C and integer
+
     @classmethod
-    def of(cls, rac: RAC) -> ModelSizes:
+    def of(cls, rac: RecurrentModel) -> ModelSizes:
         """Read the sizes of ``rac`` (or of a model family: d, n, L, number of classes)."""
         family = getattr(rac, "family", "rac")
         sizes = (rac.input_dim, rac.hidden_dim, rac.depth, rac.num_classes, rac.is_integer)
         if family == "rac":
             return cls(*sizes)
         return cls(*sizes, family, rac.rank, rac.bias)
-
-    def to_dict(self) -> dict[str, int | bool | str]:
-        """Return ``{"M": ..., "R": ..., "L": ..., "C": ..., "integer": ...}``.
-
-        A model other than a RAC also gives its ``"family"``, ``"K"`` and ``"bias"``.
-        """
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
-        if self.family == "rac":
-            for name in ("family", "K", "bias"):
-                del data[name]
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ModelSizes:
-        """Rebuild the sizes that :meth:`to_dict` described."""
-        return cls(**data)
 
     def __str__(self) -> str:
         if self.family == "rac":
@@ -217,15 +194,18 @@ def sampled_row(result: RankResult, num_classes: int) -> ReportRow:
     )
 
 
-def generic_row(lower: int, upper: int) -> ReportRow:
-    """The bracket on the generic separation rank: this model's rank up to the proven bound."""
+def generic_row(lower: int, upper: int, bound: str = "the proven upper bound") -> ReportRow:
+    """The bracket on the generic separation rank: this model's rank up to the proven bound.
+
+    ``bound`` names the upper bound valid for every weight (the argument when they meet).
+    """
     proven = lower == upper
     return ReportRow(
         SEPARATION_RANK,
         lower,
         "exact rank" if proven else "certified lower bound",
         "generic rank of the architecture",
-        "this model's rank (a lower bound for generic weights) and the proven upper bound",
+        f"this model's rank (a lower bound for generic weights) and {bound}",
         0.0,
         f"generic rank proven = {lower}" if proven else f"generic rank in [{lower}, {upper}]",
     )

@@ -22,13 +22,11 @@ True
 
 from __future__ import annotations
 
-import html
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from rac_tn._checks import DEFAULT_MAX_ENTRIES, check_class_index, positive_int
-from rac_tn._format import short_int
 from rac_tn.analysis.report_rows import (
     ModelSizes,
     ReportRow,
@@ -42,19 +40,25 @@ from rac_tn.analysis.report_rows import (
     symmetric_rows,
     theorem_rows,
 )
-from rac_tn.analysis.tables import REPORT_COLUMNS, frame, report_records
+from rac_tn.analysis.tables import REPORT_COLUMNS, REPORT_TABLE, frame, report_records, write_table
 from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.bounds.dead_points import dead_point_bound, dead_point_relations
 from rac_tn.bounds.network_cut import network_cut_bound
 from rac_tn.bounds.symmetric import symmetric_bound
-from rac_tn.bounds.theorems import TheoremBounds, family_theorem_bounds, theorem_bounds
+from rac_tn.bounds.theorems import (
+    THEOREM_FAMILIES,
+    TheoremBounds,
+    family_theorem_bounds,
+    theorem_bounds,
+)
 from rac_tn.exact.end_span import prefix_cut
 from rac_tn.exact.hankel import HankelRank, hankel_rank
-from rac_tn.exact.rank import DEFAULT_MAX_SAMPLES, RankResult, separation_rank
-from rac_tn.models.rac import RAC
-from rac_tn.network.compiled import compile_rac, count_tensors
+from rac_tn.exact.rank import DEFAULT_MAX_SAMPLES, RankResult, check_seconds, separation_rank
+from rac_tn.models.protocol import RecurrentModel
+from rac_tn.models.rac import RAC  # noqa: F401 - the examples use it
+from rac_tn.network.compiled import compile_rac
 from rac_tn.partition import Partition, as_partition
-from rac_tn.results import HANKEL_RANK, SEPARATION_RANK
+from rac_tn.results import HANKEL_RANK, SEPARATION_RANK, Codec, Serialisable
 
 __all__ = [
     "NETWORK_CUT_MAX_TENSORS",
@@ -69,19 +73,16 @@ __all__ = [
 #: symmetric cut, which never duplicates, bounds the same rank more tightly).
 NETWORK_CUT_MAX_TENSORS = 20_000
 
-#: The results a Report holds besides its rows, and their types (for ``from_dict``).
-_RESULT_TYPES: dict[str, Any] = {
-    "theorems": TheoremBounds,
-    "symmetric_bound": CutBound,
-    "symmetric_grid_bound": CutBound,
-    "network_bound": CutBound,
-}
-#: ... and the per-class ranks (tuples of RankResult).
-_RANK_TUPLES = ("ranks", "grid_ranks")
+#: A report stores its partition flat: ``T``, the partition as text, ``start`` and ``end``.
+_FLAT_PARTITION = Codec(
+    ("T", "partition", "start", "end"),
+    lambda p: {"T": p.T, "partition": str(p), "start": list(p.start), "end": list(p.end)},
+    lambda data: Partition(data["T"], data["start"]),
+)
 
 
 @dataclass(frozen=True)
-class Report:
+class Report(Serialisable):
     """Bounds and ranks of one RAC for one partition; see :func:`analyze`.
 
     Attributes
@@ -104,12 +105,11 @@ class Report:
         The exact sampled separation rank and grid rank of each of those classes (empty when
         not computed or skipped).
     generic_lower, generic_upper
-        The generic separation rank of the architecture (the same sizes, generic weights) lies
-        in ``[generic_lower, generic_upper]``: the largest rank found for this model is a
-        certified lower bound on it (a nonzero minor mod p is nonzero over Q, and rank is
-        lower semicontinuous in the weights), the symmetric cut an upper bound for every
-        weight (at a cut of a RAC of depth >= 3 also the dead-boundary-point bound,
-        :mod:`rac_tn.bounds.dead_points`). Proven when they meet.
+        The generic separation rank of the architecture lies in ``[generic_lower,
+        generic_upper]``: the largest rank found is a certified lower bound, the symmetric cut
+        an upper bound (at a cut of a RAC of depth >= 3 also the dead-boundary-point bound,
+        :mod:`rac_tn.bounds.dead_points`, valid for every weight); proven when they meet
+        ([Theory: generic ranks][theory-generic]).
     notes
         What the numbers are about, said before the rows (for loaded weights: the
         identity-activation circuit, the exact reading of float weights).
@@ -130,7 +130,11 @@ class Report:
     generic_lower: int | None = None
     generic_upper: int | None = None
     notes: tuple[str, ...] = ()
-    rac: RAC | None = field(default=None, compare=False, repr=False)
+    rac: RecurrentModel | None = field(default=None, compare=False, repr=False)
+
+    _json_skip = ("rac",)  # the live model is kept for drawing only
+    _json_optional = ("notes",)
+    _json_codecs = {"model": Codec(("rac",)), "partition": _FLAT_PARTITION}
 
     @property
     def rank(self) -> RankResult | None:
@@ -147,49 +151,6 @@ class Report:
         """True when the bracket on the generic separation rank is closed."""
         return self.generic_lower is not None and self.generic_lower == self.generic_upper
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return plain data: ints stay exact Python ints, the whole dict is JSON-serialisable."""
-        part = self.partition
-        notes = {"notes": list(self.notes)} if self.notes else {}
-        return {
-            **notes,
-            "rac": self.model.to_dict(),
-            "T": part.T,
-            "partition": str(part),
-            "start": list(part.start),
-            "end": list(part.end),
-            "rows": [row.to_dict() for row in self.rows],
-            **{
-                name: None if (result := getattr(self, name)) is None else result.to_dict()
-                for name in _RESULT_TYPES
-            },
-            "classes": list(self.classes),
-            **{name: [r.to_dict() for r in getattr(self, name)] for name in _RANK_TUPLES},
-            "generic_lower": self.generic_lower,
-            "generic_upper": self.generic_upper,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Report:
-        """Rebuild the report that :meth:`to_dict` described (without the live ``rac``)."""
-        return cls(
-            model=ModelSizes.from_dict(data["rac"]),
-            partition=Partition(data["T"], data["start"]),
-            rows=tuple(ReportRow.from_dict(row) for row in data["rows"]),
-            **{
-                name: None if data.get(name) is None else kind.from_dict(data[name])
-                for name, kind in _RESULT_TYPES.items()
-            },
-            classes=tuple(data.get("classes", (0,))),
-            **{
-                name: tuple(RankResult.from_dict(r) for r in data.get(name, ()))
-                for name in _RANK_TUPLES
-            },
-            generic_lower=data.get("generic_lower"),
-            generic_upper=data.get("generic_upper"),
-            notes=tuple(data.get("notes", ())),
-        )
-
     def to_markdown(self) -> str:
         """Format the report as a markdown table, one row per number."""
         lines = [
@@ -198,16 +159,8 @@ class Report:
             f"T={self.partition.T}; partition {self.partition}",
             *(f"\nNote: {note}." for note in self.notes),
             "",
-            "| quantity | value | log2 | claim | origin | method | seconds | note |",
-            "|---|---:|---:|---|---|---|---:|---|",
+            write_table(report_records(self), REPORT_TABLE, "md", missing="—"),
         ]
-        for row in self.rows:
-            value = "—" if row.value is None else short_int(row.value, 14)
-            log2 = "—" if row.log2 is None else f"{row.log2:.4g}"
-            lines.append(
-                f"| {row.quantity} | {value} | {log2} | {row.claim} | {row.origin} | "
-                f"{row.method} | {row.seconds:.3g} | {row.note} |"
-            )
         return "\n".join(lines)
 
     def to_dataframe(self) -> Any:
@@ -229,47 +182,28 @@ class Report:
 
     def _repr_html_(self) -> str:
         """An HTML table for notebooks (Jupyter shows it instead of the repr)."""
-        cells = []
-        for row in self.rows:
-            value = "skipped" if row.value is None else short_int(row.value, 14)
-            title = "" if row.value is None else f' title="{row.value}"'
-            cells.append(
-                "<tr>"
-                f"<td>{html.escape(row.quantity)}</td>"
-                f'<td style="text-align:right"{title}>{html.escape(value)}</td>'
-                f"<td>{html.escape(row.claim)}</td><td>{html.escape(row.origin)}</td>"
-                f"<td>{html.escape(row.method)}</td>"
-                f'<td style="text-align:right">{row.seconds:.3g}</td>'
-                f"<td>{html.escape(row.note)}</td>"
-                "</tr>"
-            )
-        head = "".join(
-            f"<th>{name}</th>"
-            for name in ("quantity", "value", "claim", "origin", "method", "seconds", "note")
-        )
-        caption = html.escape(f"{self.model}, T = {self.partition.T}, partition {self.partition}")
-        return (
-            f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(cells)}</tbody></table>"
-        )
+        caption = f"{self.model}, T = {self.partition.T}, partition {self.partition}"
+        records = report_records(self)
+        return write_table(records, REPORT_TABLE, "html", missing="—", caption=caption)
 
     def __repr__(self) -> str:
         head = f"Report for {self.model}, T={self.partition.T}, partition {self.partition}"
         head += "".join(f"\n  note: {note}" for note in self.notes)
         width = max((len(row.quantity) for row in self.rows), default=0)
+        values = [REPORT_TABLE[1].text(row.to_dict(), "skipped") for row in self.rows]
+        digits = max(map(len, values), default=0)
         body = []
-        for row in self.rows:
-            value = "skipped" if row.value is None else short_int(row.value, 14)
+        for row, value in zip(self.rows, values, strict=True):
             note = f"  [{row.note}]" if row.note else ""
             body.append(
-                f"  {row.quantity:<{width}}  {value:>14}  {row.claim:<21}  {row.origin}"
+                f"  {row.quantity:<{width}}  {value:>{digits}}  {row.claim:<21}  {row.origin}"
                 f" ({row.method}, {row.seconds:.2g} s){note}"
             )
         return "\n".join([head, *body])
 
 
 def analyze(
-    rac: RAC,
+    rac: RecurrentModel,
     partition: Partition | str,
     *,
     exact: bool = True,
@@ -279,6 +213,7 @@ def analyze(
     max_entries: int = DEFAULT_MAX_ENTRIES,
     max_samples: int = DEFAULT_MAX_SAMPLES,
     class_index: int | None = None,
+    max_seconds: float | None = None,
 ) -> Report:
     """Compute every bound and rank for ``rac`` and ``partition``, each labelled and timed.
 
@@ -301,11 +236,14 @@ def analyze(
     max_entries
         Largest grid tensor (``M^T`` entries) for the exact grid rank.
     max_samples
-        Cap on the sampled rank's K (passed to :func:`rac_tn.separation_rank`); a rank that
-        reaches it is reported as a certified lower bound. Raise it for larger ranks.
+        Cap on the sampled rank's sample count (see :func:`rac_tn.separation_rank`); a rank
+        that reaches it is reported as a certified lower bound. Raise it for larger ranks.
     class_index
         Rank the output ``y_c`` of this class only; by default every class (each row says
         which).
+    max_seconds
+        A time budget for the sampled ranks (shared by the classes, counted from the call): a
+        rank cut short by it is reported as a certified lower bound, as at ``max_samples``.
 
     Returns
     -------
@@ -324,6 +262,8 @@ def analyze(
     >>> report.rank.rank, report.grid_rank.rank
     (4, 4)
     """
+    start = time.perf_counter()
+    deadline = None if max_seconds is None else start + check_seconds(max_seconds)
     partition = as_partition(partition, T)
     max_tensors = positive_int(max_tensors, "max_tensors")
     max_entries = positive_int(max_entries, "max_entries")
@@ -334,7 +274,8 @@ def analyze(
     if partition.is_start_end:
         begin = time.perf_counter()
         theorems = _closed_forms(rac, partition.T)
-        rows += theorem_rows(theorems, time.perf_counter() - begin)
+        if theorems is not None:
+            rows += theorem_rows(theorems, time.perf_counter() - begin)
 
     sym = symmetric_bound(rac, partition)
     sym_grid = symmetric_bound(rac, partition, templates=rac.input_dim)
@@ -357,6 +298,7 @@ def analyze(
                 max_samples=max_samples,
                 upper_bound=sym,
                 class_index=c,
+                max_seconds=None if deadline is None else max(deadline - time.perf_counter(), 1e-3),
             )
             ranks.append(rank)
             rows.append(sampled_row(rank, C))
@@ -367,16 +309,22 @@ def analyze(
             if grid_rank is not None:
                 grid_ranks.append(grid_rank)
         generic_lower = max(rank.rank for rank in ranks)
-        generic_upper = min(rank.upper_bound for rank in ranks)  # the symmetric cut, or less
+        # the symmetric cut, or less (each rank was given upper_bound=sym)
+        generic_upper = min(cast(int, rank.upper_bound) for rank in ranks)
         dead = _dead_points(rac, partition)
+        bound = "the proven upper bound"
         if dead is not None and dead.value < generic_upper:
             rows.append(dead)
             generic_upper = dead.value  # valid for every weight: a bound on the generic rank
-        rows.append(generic_row(generic_lower, generic_upper))
-        if not getattr(rac, "multiplicative", True) and _is_cut(partition):
+            bound = "the dead-boundary-point bound (relations that hold for every weight)"
+        rows.append(generic_row(generic_lower, generic_upper, bound))
+        if not rac.multiplicative and _is_cut(partition):
             rows.append(_hankel_row(hankel_rank(rac, partition, seed=seed)))
 
+    zero = rac.zero_reason()
+    notes = () if zero is None else (f"the model is identically zero: {zero}",)
     return Report(
+        notes=notes,
         model=ModelSizes.of(rac),
         partition=partition,
         rows=tuple(rows),
@@ -393,11 +341,13 @@ def analyze(
     )
 
 
-def _closed_forms(model: RAC, T: int) -> TheoremBounds:
+def _closed_forms(model: RecurrentModel, T: int) -> TheoremBounds | None:
     """Levine et al.'s values for a RAC; for a family, the same formulas at its width."""
-    family = getattr(model, "family", "rac")
+    family = model.family
     if family == "rac":
         return theorem_bounds(model.M, model.R, model.L, T)
+    if family not in THEOREM_FAMILIES:
+        return None  # a family of the user's own: no closed forms are known for it
     rank = model.rank if family == "cp2rnn" else None
     return family_theorem_bounds(
         family, model.M, model.R, model.L, T, rank=rank, bias=bool(model.bias)
@@ -443,8 +393,10 @@ def _hankel_row(result: HankelRank) -> ReportRow:
     )
 
 
-def _network_cut(rac: RAC, partition: Partition, limit: int) -> tuple[CutBound | None, ReportRow]:
-    count = count_tensors(rac.L, partition.T)
+def _network_cut(
+    rac: RecurrentModel, partition: Partition, limit: int
+) -> tuple[CutBound | None, ReportRow]:
+    count = rac.count_tensors(partition.T)
     if count > limit:
         return None, skipped_network_row(count, limit)
     begin = time.perf_counter()
@@ -455,7 +407,11 @@ def _network_cut(rac: RAC, partition: Partition, limit: int) -> tuple[CutBound |
 
 
 def _grid_rank(
-    rac: RAC, partition: Partition, max_entries: int, grid_bound: CutBound, class_index: int
+    rac: RecurrentModel,
+    partition: Partition,
+    max_entries: int,
+    grid_bound: CutBound,
+    class_index: int,
 ) -> tuple[RankResult | None, ReportRow]:
     M, T = rac.input_dim, partition.T
     if M**T > max_entries:

@@ -15,16 +15,16 @@ from typing import Any
 from rac_tn._checks import check_choice, check_seed, is_int, positive_int
 from rac_tn.analysis.reports import Report, analyze
 from rac_tn.exact.rank import DEFAULT_MAX_SAMPLES, RankResult
-from rac_tn.models import FAMILIES, RecurrentModel, random_model
+from rac_tn.models import RecurrentModel, family_names, random_model
 from rac_tn.models.rac import RAC
 from rac_tn.partition import Partition, as_partition
-from rac_tn.results import HANKEL_RANK
+from rac_tn.results import HANKEL_RANK, Serialisable
 
 __all__ = ["SWEEP_COLUMNS", "SweepConfig", "SweepRow", "sweep_configs", "sweep_row"]
 
 
 @dataclass(frozen=True)
-class SweepConfig:
+class SweepConfig(Serialisable):
     """One configuration of a sweep: a random integer model and a partition of ``1..length``.
 
     Attributes
@@ -39,7 +39,7 @@ class SweepConfig:
     integer
         Integer weights (the default) give the generic ranks with high probability.
     model
-        The family (:data:`rac_tn.models.FAMILIES`): ``'rac'`` (the default), ``'2rnn'``,
+        The family (:func:`rac_tn.models.family_names`): ``'rac'`` (the default), ``'2rnn'``,
         ``'cp2rnn'``, ``'mirnn'`` or ``'linear'``.
     rank
         The CP rank K of ``'cp2rnn'`` (None: K = n); None for the other families.
@@ -68,7 +68,7 @@ class SweepConfig:
     bias: bool = False
 
     def __post_init__(self) -> None:
-        check_choice(self.model, "model", FAMILIES)
+        check_choice(self.model, "model", family_names())
         if self.rank is not None:
             positive_int(self.rank, "rank")
             if self.model != "cp2rnn":
@@ -89,18 +89,6 @@ class SweepConfig:
             integer=self.integer,
         )
         return model, as_partition(self.partition, self.length)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return plain JSON-safe data, one key per field."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SweepConfig:
-        """Rebuild the configuration that :meth:`to_dict` described.
-
-        Payloads written before the families (no ``model``, ``rank``, ``bias``) read as RACs.
-        """
-        return cls(**data)
 
 
 def sweep_configs(
@@ -150,11 +138,12 @@ def sweep_configs(
         raise TypeError(
             f"partition must be a string like 'start-end' or '1,2,5', got {partition!r}"
         )
+    # check_seed also passes None and a Generator, which SweepConfig.seed (int) does not type
     seed = check_seed(seed)
-    options = {"model": model, "rank": rank, "bias": bool(bias)}
+    options: dict[str, Any] = {"model": model, "rank": rank, "bias": bool(bias)}
     SweepConfig(1, 1, 1, 2, **options)  # checks the family options before the product
     return [
-        SweepConfig(M, R, L, T, partition, seed, **options)
+        SweepConfig(M, R, L, T, partition, seed, **options)  # type: ignore[arg-type]  # seed
         for M in inputs_list
         for R in hidden_list
         for L in depth_list
@@ -173,7 +162,7 @@ def _positive_ints(values: int | Iterable[int], name: str) -> list[int]:
 
 
 @dataclass(frozen=True)
-class SweepRow(Mapping[str, Any]):
+class SweepRow(Mapping[str, Any], Serialisable):
     """One analysed configuration, flattened (the columns are :data:`SWEEP_COLUMNS`).
 
     Read by attribute (``row.separation_rank``) or, like a dict, by column name
@@ -199,15 +188,21 @@ class SweepRow(Mapping[str, Any]):
         The multi-homogeneous upper bound (Start-End), at the family's width.
     symmetric_bound, network_bound
         The symmetric-cut (function) and network-cut (grid tensor) upper bounds.
+    end_span
+        The End-span bound of these very weights (a proven upper bound on this model's
+        separation rank, :func:`rac_tn.exact.end_span.end_span_bound`), when it was computed:
+        at a cut ``{1..k | k+1..T}`` whose rank falls short of the symmetric bound (depth >= 3).
     separation_rank, rank_exact, failure_probability
         The exact sampled separation rank; False when the sample cap made it a certified
         lower bound only; the bound on its failure probability.
     rank_status
-        ``'certified'`` (meets the symmetric bound: proven), ``'exact'`` (with probability
-        at least ``1 - failure_probability``, below 1e-9) or ``'lower bound'``.
+        ``'certified'`` (proven: meets the symmetric bound or the End span, or computed over Q),
+        ``'exact'`` (with probability at least ``1 - failure_probability``, below 1e-9) or
+        ``'lower bound'``.
     generic_rank
         The generic separation rank of the architecture: ``'10'`` when proven (this model's
-        rank meets the symmetric bound), else the bracket ``'[52, 56]'``.
+        rank meets a bound valid for every weight: the symmetric cut, or at depth >= 3 the
+        dead-boundary-point bound), else the bracket ``'[759, 840]'``.
     grid_rank
         The exact rank of the matricized grid tensor (identity templates).
     rank_upper
@@ -233,6 +228,7 @@ class SweepRow(Mapping[str, Any]):
     multihomogeneous_upper: int | None = None
     symmetric_bound: int | None = None
     network_bound: int | None = None
+    end_span: int | None = None
     separation_rank: int | None = None
     rank_exact: bool | None = None
     rank_status: str | None = None
@@ -242,6 +238,8 @@ class SweepRow(Mapping[str, Any]):
     rank_upper: int | None = None
     hankel_rank: int | None = None
     seconds: float = field(default=0.0, compare=False)
+
+    _json_schema = False  # a plain record: its dict is its columns (``dict(row)``)
 
     def __getitem__(self, key: str) -> Any:
         if key not in _COLUMN_SET:
@@ -253,19 +251,6 @@ class SweepRow(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(SWEEP_COLUMNS)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return plain JSON-safe data, one key per column (ints stay exact Python ints)."""
-        return {name: getattr(self, name) for name in SWEEP_COLUMNS}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SweepRow:
-        """Rebuild the row that :meth:`to_dict` described.
-
-        A missing ``seconds`` reads as 0; rows written before the families (no ``model``,
-        ``K``, ``bias``, ``rank_upper``, ``hankel_rank``) read as RAC rows.
-        """
-        return cls(**data)
 
 
 #: The columns of a sweep table, in order: the fields of :class:`SweepRow`.
@@ -288,6 +273,7 @@ def sweep_row(config: SweepConfig, *, max_samples: int = DEFAULT_MAX_SAMPLES) ->
     report = analyze(model, partition, exact=True, seed=config.seed, max_samples=max_samples)
     theorems, rank, grid = report.theorems, report.rank, report.grid_rank
     network = report.network_bound
+    assert report.symmetric_bound is not None  # analyze always computes it
 
     def theorem(name: str) -> int | None:
         return None if theorems is None else theorems.value(name)
@@ -306,6 +292,7 @@ def sweep_row(config: SweepConfig, *, max_samples: int = DEFAULT_MAX_SAMPLES) ->
         multihomogeneous_upper=theorem("multi_homogeneous"),
         symmetric_bound=report.symmetric_bound.value,
         network_bound=None if network is None else network.value,
+        end_span=None if rank is None or rank.end_span is None else rank.end_span.value,
         separation_rank=None if rank is None else rank.rank,
         rank_exact=None if rank is None else bool(rank.exact),
         rank_status=None if rank is None else _status(rank),

@@ -5,32 +5,33 @@ These are re-exported by :mod:`rac_tn.analysis.sweeps`, where they are documente
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal, get_args
+from typing import Any, Literal, get_args, get_type_hints
 
 from rac_tn._checks import check_choice
 from rac_tn.analysis.sweep_rows import SWEEP_COLUMNS, SweepRow
+from rac_tn.analysis.tables import Column, ColumnKind, write_table
 
 __all__ = ["OutputFormat", "format_rows", "rows_to_csv", "rows_to_json", "rows_to_markdown"]
 
 #: The output formats of :func:`format_rows` (and of ``rac-tn table --format``).
 OutputFormat = Literal["md", "csv", "json"]
 
+#: Columns whose values are lower bounds (a shortened one is rounded down); the others' round up.
+_LOWER = frozenset({"theorem_lower", "separation_rank", "grid_rank", "hankel_rank"})
 
-# -- tables -----------------------------------------------------------------------------------
+
+def _column(name: str, hint: Any) -> Column:
+    """The table column of a :class:`SweepRow` field, from its type hint."""
+    kinds: dict[Any, ColumnKind] = {int: "int", float: "float", bool: "bool"}
+    kind: ColumnKind = next((kinds[t] for t in (hint, *get_args(hint)) if t in kinds), "text")
+    return Column(name, kind, "down" if name in _LOWER else "up")
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:.3g}"
-    return str(value)
+_HINTS = get_type_hints(SweepRow)
+#: The table of sweep rows: one column per :data:`SWEEP_COLUMNS` entry.
+SWEEP_TABLE: tuple[Column, ...] = tuple(_column(name, _HINTS[name]) for name in SWEEP_COLUMNS)
 
 
 def rows_to_markdown(rows: Iterable[Mapping[str, Any]]) -> str:
@@ -40,11 +41,9 @@ def rows_to_markdown(rows: Iterable[Mapping[str, Any]]) -> str:
     --------
     >>> row = SweepRow(2, 2, 1, 4, "start-end", separation_rank=2, rank_exact=True)
     >>> rows_to_markdown([row]).splitlines()[2]
-    '| 2 | 2 | 1 | 4 | start-end | rac |  | no |  |  |  |  |  | 2 | yes |  |  |  |  |  |  | 0 |'
+    '| 2 | 2 | 1 | 4 | start-end | rac |  | no |  |  |  |  |  |  | 2 | yes |  |  |  |  |  |  | 0 |'
     """
-    lines = ["| " + " | ".join(SWEEP_COLUMNS) + " |", "|" + "---|" * len(SWEEP_COLUMNS)]
-    lines += ["| " + " | ".join(_cell(row.get(c)) for c in SWEEP_COLUMNS) + " |" for row in rows]
-    return "\n".join(lines)
+    return write_table(rows, SWEEP_TABLE, "md")
 
 
 def rows_to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
@@ -53,14 +52,9 @@ def rows_to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
     Examples
     --------
     >>> rows_to_csv([SweepRow(2, 2, 1, 4, "start-end")]).splitlines()[1]
-    '2,2,1,4,start-end,rac,,False,,,,,,,,,,,,,,0.0'
+    '2,2,1,4,start-end,rac,,False,,,,,,,,,,,,,,,0.0'
     """
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=SWEEP_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({c: "" if row.get(c) is None else row.get(c) for c in SWEEP_COLUMNS})
-    return buffer.getvalue()
+    return write_table(rows, SWEEP_TABLE, "csv")
 
 
 def rows_to_json(rows: Iterable[SweepRow]) -> str:

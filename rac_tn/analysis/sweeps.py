@@ -153,6 +153,7 @@ class ChunkError(Exception):
 
 
 def _picklable(exc: BaseException) -> BaseException:
+    """``exc``, or a RuntimeError with its text when it cannot be pickled."""
     try:
         pickle.loads(pickle.dumps(exc))
     except Exception:
@@ -202,27 +203,20 @@ def sweep(
     configs
         The configurations (see :func:`sweep_configs`).
     executor
-        Any :class:`concurrent.futures.Executor` (only ``submit`` is used; the function
-        submitted is the top-level :func:`sweep_row`, or :func:`sweep_chunk` with
-        ``chunksize > 1``), or None to run serially here. Rows come back in the order of
-        ``configs`` whatever the executor.
-
-        - Local cores: :func:`process_pool` (a ``ProcessPoolExecutor`` with spawned workers;
-          the exact kernels run on numba's OpenMP threads, which a forked child cannot use, so
-          a forking pool is refused with an error).
-        - dask.distributed: ``distributed.Client("scheduler:8786").get_executor()``.
-        - ray: :class:`RayExecutor` (``pip install "rac_tn[ray]"``).
+        Any :class:`concurrent.futures.Executor` (only ``submit`` is used), or None to run
+        serially here; rows come back in the order of ``configs`` whatever the executor. On
+        local cores use :func:`process_pool` (spawned workers: the exact kernels' OpenMP
+        threads do not survive a fork, so a forking pool is refused); with dask,
+        ``Client(...).get_executor()``; with ray, :class:`RayExecutor`.
     chunksize
-        Configurations per task. With thousands of configurations of a few milliseconds
-        each, one task per configuration makes the scheduler the bottleneck; chunks of
-        ``len(configs) // (4 * workers)`` keep every worker busy with a few tasks each. A
-        failed configuration is still named, and an interrupted sweep keeps every finished
-        chunk. Ignored when ``executor`` is None.
+        Configurations per task (ignored without an executor). With thousands of short
+        configurations, chunks of ``len(configs) // (4 * workers)`` keep the scheduler from
+        being the bottleneck; a failed configuration is still named, and an interrupted sweep
+        keeps every finished chunk.
     max_samples
-        Cap on each sampled rank's K (a capped rank has ``rank_exact`` False).
+        Cap on each sampled rank's sample count (a capped rank has ``rank_exact`` False).
     progress
-        True for a progress bar on stderr (rich), or a callable called as
-        ``progress(done, total)`` (rows) after each task; nothing is shown by default.
+        True for a progress bar on stderr, or a callable ``progress(done, total)`` (rows).
 
     Returns
     -------
@@ -231,11 +225,10 @@ def sweep(
     Raises
     ------
     SweepInterrupted
-        On Ctrl-C (a KeyboardInterrupt carrying the finished rows). Pending configurations
-        are cancelled; a ``ProcessPoolExecutor``'s workers are terminated (running tasks
-        cannot be stopped otherwise), so that pool cannot be used again.
+        On Ctrl-C, carrying the finished rows. Pending configurations are cancelled; a
+        ``ProcessPoolExecutor``'s workers are terminated, so that pool cannot be used again.
     SweepError
-        When a configuration fails: the message names it, the rows finished so far are kept.
+        When a configuration fails: it names it and keeps the rows finished so far.
 
     Examples
     --------
@@ -257,8 +250,8 @@ def sweep(
     chunksize = positive_int(chunksize, "chunksize")
     max_samples = positive_int(max_samples, "max_samples")
     rows: list[SweepRow | None] = [None] * len(configs)
-    with progress_callback(progress, len(configs), "sweep") as report:
-        try:
+    try:  # around the progress bar too: an interrupt while it closes keeps the rows
+        with progress_callback(progress, len(configs), "sweep") as report:
             if executor is None:
                 for i, config in enumerate(configs):
                     try:
@@ -276,8 +269,8 @@ def sweep(
                     raise SweepError(configs[i], i, rows, failed.__cause__) from failed.__cause__
             else:
                 _run_chunks(executor, configs, rows, chunksize, report, max_samples)
-        except KeyboardInterrupt as exc:
-            raise SweepInterrupted(rows, getattr(exc, "signum", signal.SIGINT)) from exc
+    except KeyboardInterrupt as exc:
+        raise SweepInterrupted(rows, getattr(exc, "signum", signal.SIGINT)) from exc
     return rows  # type: ignore[return-value]  # every entry is a row now
 
 

@@ -1,20 +1,8 @@
-"""The rank of a residue matrix modulo a small prime, by recursive elimination on float64 BLAS.
+"""The rank of a residue matrix modulo a prime: column-recursive LU on float64 BLAS, or FLINT.
 
-FLINT's ``nmod_mat_lu`` on one core of the 2-core machine of issue 14 took 2.0 s at K = 2048
-for a 20-bit prime, 2.5 s for a 31-bit one and 3.0 s for a 61-bit one (under load; about 3 G
-modular multiply-adds a second), while float64 matrix products (OpenBLAS) ran at 20 G
-multiply-adds a second on one core there. For a prime below :data:`BLAS_PRIME_LIMIT` a product
-of residues is below ``2**42``, so a float64 dot product of up to :func:`exact_chunk` terms is an
-exact integer: elimination modulo p can do its bulk work as float64 matrix products, reduced
-after each one.
-
-The algorithm is the column-recursive LU with row pivoting (rank revealing: a column without a
-pivot is skipped): eliminate the left half of the columns, apply its row operations to the right
-half (a triangular solve and one product), eliminate the right half of the remaining rows. Rows
-are swapped in place, in the matrix and in one array of multipliers ``L`` (column k for the k-th
-pivot, as LAPACK keeps them), which a block leaves for the columns to its right. Narrow blocks
-(:data:`_BASE_WIDTH` columns) are eliminated by a compiled loop on a contiguous copy. At
-K = 4096 (one run, same load) this took 6.5 s against FLINT's 25 s.
+Primes below :data:`BLAS_PRIME_LIMIT` are eliminated with exact float64 matrix products (several
+times faster than FLINT there); larger primes and small matrices go to FLINT. The
+documentation's "Exact arithmetic" page says why the float64 products are exact.
 """
 
 from __future__ import annotations
@@ -24,6 +12,7 @@ from numba import njit, prange
 
 from rac_tn.arith import flint_matrices
 from rac_tn.arith.numba_setup import parallel_and_serial
+from rac_tn.arith.pair_kernels import _mod
 
 #: Primes below this are ranked here (above it: FLINT).
 BLAS_PRIME_LIMIT = 1 << 21
@@ -105,14 +94,11 @@ def rank_mod_small_prime(matrix: np.ndarray, p: int) -> int:
 
 
 def _factor(A: np.ndarray, L: np.ndarray, r0: int, c0: int, c1: int, p: int) -> int:
-    """Eliminate columns ``[c0, c1)`` in rows ``r0:`` of ``A``; return the pivots found, s.
-
-    Rows of ``A`` and ``L`` are swapped in place (all columns). Afterwards rows ``r0:`` of the
-    block ``A[:, c0:c1]`` as it was, permuted, equal ``L[r0:, r0:r0+s] @ U`` (``U`` the ``s``
-    pivot rows, left in ``A``), the top ``s x s`` block of that ``L`` unit lower triangular.
-    Columns ``>= c1`` are left alone, apart from the swaps: the caller applies the block's row
-    operations to them.
-    """
+    """Eliminate columns ``[c0, c1)`` in rows ``r0:`` (multipliers into ``L``); return s pivots."""
+    # Rows of A and L are swapped in place (all columns). Afterwards rows r0: of the block
+    # A[:, c0:c1] as it was, permuted, equal L[r0:, r0:r0+s] @ U (U: the s pivot rows, left in
+    # A), column k of L holding the k-th pivot's multipliers. Columns >= c1 are left alone
+    # apart from the swaps: the caller applies the block's row operations to them.
     if c1 - c0 <= _BASE_WIDTH:
         return _base(A, L, r0, c0, c1, p, 1.0 / p)
     mid = (c0 + c1) // 2
@@ -145,17 +131,8 @@ def _trsm_unit_lower(L: np.ndarray, B: np.ndarray, p: int) -> np.ndarray:
     return np.concatenate([X1, X2])
 
 
-@njit(cache=True, inline="always")
-def _mod(x, p, pinv):
-    # x mod p for |x| < 2**53: the float quotient's floor is off by at most one
-    r = x - np.floor(x * pinv) * p
-    r += p * (r < 0.0)  # branch-free, so loops over it vectorise
-    r -= p * (r >= p)
-    return r
-
-
 def _sub_reduce_py(out, prod, p, pinv):
-    # out = (out - prod) mod p; |out - prod| < 2**53, so exact
+    """``out = (out - prod) mod p`` in place (``|out - prod| < 2**53``: exact)."""
     rows, cols = out.shape
     for i in prange(rows):
         for j in range(cols):
@@ -167,7 +144,7 @@ _sub_reduce = parallel_and_serial(_sub_reduce_py)
 
 @njit(cache=True)
 def _inverse(a, p):
-    # a^-1 mod p (p prime, 0 < a < p), by Fermat: a^(p-2)
+    """``a**-1 mod p`` for ``0 < a < p`` (Fermat: ``a**(p-2)``), as a float."""
     result, base, e = 1, int(a), p - 2
     while e:
         if e & 1:
@@ -179,10 +156,9 @@ def _inverse(a, p):
 
 @njit(cache=True)
 def _base(A, L, r0, c0, c1, p, pinv):
-    # Gaussian elimination of a narrow block with row pivoting, on a contiguous copy (the rows
-    # of A are far apart in memory). Rows of A and L are swapped whole; the multiplier of row i
-    # by the k-th pivot (k counted from 0) goes to L[i, k]. The block's eliminated entries are
-    # not written back: no caller reads them.
+    """:func:`_factor` for a narrow block: Gaussian elimination on a contiguous copy."""
+    # Rows of A and L are swapped whole; the multiplier of row i by the k-th pivot (k counted
+    # from 0) goes to L[i, k]. The eliminated entries are not written back: no caller reads them.
     rows, width = A.shape[0] - r0, c1 - c0
     P = A[r0:, c0:c1].copy()
     Lp = np.zeros((rows, width))
@@ -223,7 +199,7 @@ def _base(A, L, r0, c0, c1, p, pinv):
 
 @njit(cache=True)
 def _trsm_base(L, B, p, pinv):
-    # forward substitution with a unit lower triangular L, in place on B
+    """Forward substitution with a unit lower triangular ``L``, in place on ``B``."""
     n = L.shape[0]
     fp = float(p)
     for i in range(n):

@@ -1,20 +1,8 @@
 """FLINT plumbing: the rank of a residue matrix modulo a word-size prime, on all cores.
 
-python-flint 0.9 builds an ``nmod_mat`` only from Python integers (a flat list or a list of
-rows, 300-480 ns an entry measured: more than a one-thread LU at K = 2048 spends on the
-rank). So :func:`rank_mod_p` calls the FLINT library python-flint ships directly (``ctypes``):
-``nmod_mat_init``, one ``memmove`` of the ``uint64`` residues into the matrix's entries (which
-``nmod_mat_init`` allocates contiguous, row-major; about 1 ns an entry), ``nmod_mat_lu`` (in
-place, it returns the rank) and ``nmod_mat_clear``. A doubling loop that grows its matrix in
-numpy therefore never pays a conversion worth reusing: there is nothing to convert.
-
-That direct path is used only after a self-test at first use (ranks of a few random and
-rank-deficient matrices compared with python-flint's own ``nmod_mat.rank``); when the library
-cannot be found or the test fails it falls back to python-flint's list constructor.
-
-Threads: FLINT's thread count is set for the call (``flint.ctx.threads``, restored after) to
-:func:`flint_threads`: the ``RAC_TN_FLINT_THREADS`` environment variable if set, else the
-number of cores this process may run on.
+:func:`rank_mod_p` copies the ``uint64`` residues straight into a FLINT ``nmod_mat`` (``ctypes``,
+after a self-test at first use; else python-flint's list constructor) and runs ``nmod_mat_lu``
+on :func:`flint_threads` threads (``RAC_TN_FLINT_THREADS``, else this process's cores).
 """
 
 from __future__ import annotations
@@ -91,17 +79,21 @@ def rank_mod_p(matrix: np.ndarray, p: int, *, threads: int | None = None) -> int
 
 
 def _rank_python_flint(arr: np.ndarray, p: int) -> int:
+    """The rank by python-flint's own constructor (Python integers)."""
     rows, cols = arr.shape
     return int(flint.nmod_mat(rows, cols, arr.ravel().tolist(), p).rank())
 
 
 def _rank_direct(arr: np.ndarray, p: int) -> int:
+    """The rank by ``nmod_mat_lu`` on a matrix filled by one ``memmove`` (row-major entries)."""
     lib = _lib
+    assert lib is not None  # callers check _direct_available() first
     rows, cols = arr.shape
     mat = ctypes.create_string_buffer(_STRUCT_BYTES)
     lib.nmod_mat_init(mat, rows, cols, ctypes.c_ulong(p))
     try:
         entries = ctypes.c_void_p.from_buffer(mat).value
+        assert entries is not None  # nmod_mat_init allocated rows x cols > 0 entries
         ctypes.memmove(entries, arr.ctypes.data, arr.nbytes)
         perm = (ctypes.c_long * rows)()
         return int(lib.nmod_mat_lu(perm, mat, 0))
@@ -152,7 +144,7 @@ def _direct_available() -> bool:
 
 
 def _self_test(lib: ctypes.CDLL) -> bool:
-    # the same library instance as python-flint's: its thread setting is visible here
+    """Whether ``lib`` is python-flint's instance and its ranks agree with python-flint's."""
     previous = flint.ctx.threads
     try:
         flint.ctx.threads = 2

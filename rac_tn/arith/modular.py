@@ -1,13 +1,8 @@
-"""Exact arithmetic modulo a prime for the RAC recurrence.
+"""Exact arithmetic modulo a prime for the RAC recurrence: residues, scans, products, pairs.
 
-Every finite float is a dyadic rational ``m * 2**e``, so it has an exact residue modulo any odd
-prime ``p``. :func:`to_residues` maps arrays (integer or float) to those residues and
-:func:`scan_mod` runs the Multiplicative-Integration recurrence on residues.
-
-Every odd prime below ``2**63`` has compiled kernels (:mod:`rac_tn.arith.pair_kernels`): primes
-below ``2**31`` accumulate products in ``uint64`` with one reduction per four terms, larger ones use
-Montgomery arithmetic on exact 128-bit sums. Small calls run serial kernels, large ones the
-parallel kernels (:data:`PARALLEL_MIN_WORK`).
+:func:`to_residues` maps integer or float arrays to exact residues, :func:`scan_mod` runs the
+recurrence on them and :func:`pair_outputs` evaluates the sampled rank's pairs, on the compiled
+kernels of :mod:`rac_tn.arith.pair_kernels` (every odd prime below ``2**63``).
 """
 
 from __future__ import annotations
@@ -19,18 +14,13 @@ from functools import cached_property, partial
 
 import numpy as np
 
-from rac_tn.arith import float_kernels, pair_kernels
+from rac_tn.arith import pair_kernels
 
 MERSENNE61 = (1 << 61) - 1
 #: Primes below this use the SMALL kernels (lazy uint64 sums); larger ones Montgomery.
 SMALL_PRIME_LIMIT = 1 << 31
-#: Multiply-adds per call below which the serial kernels run. Set from
-#: ``benchmarks/bench_kernels.py`` (row 7, serial vs parallel float64 pair kernel, NUMBA 2
-#: threads) on the 2-core machine of issue 14 with a load of about 1 from other processes: the
-#: parallel kernel was 0.75-0.95x the serial one's speed at every size from 8e3 to 3.4e7
-#: multiply-adds (a busy second core makes a 2-thread loop wait), so only calls above the
-#: largest size measured (2**25) use threads; the sampled rank's big rounds (1e9-1e10) do, and
-#: there two threads took the default M = R = 4, L = 2, T = 38 rank from 24.0 s to 18.6 s.
+#: Multiply-adds per call below which the serial kernels run (measured by
+#: ``benchmarks/bench_kernels.py``, row 7: threads did not pay below it on 2 busy cores).
 PARALLEL_MIN_WORK = 1 << 25
 _MAX_MODULUS = 1 << 63
 
@@ -82,7 +72,8 @@ def to_residues(values: np.ndarray, p: int) -> np.ndarray:
     return np.asarray((numer_res * scale_res) % p, dtype=np.uint64).reshape(arr.shape)
 
 
-def _scalar_residue(value: object, p: int) -> int:
+def _scalar_residue(value: int | float | Fraction, p: int) -> int:
+    """The residue of one int, float or Fraction."""
     frac = Fraction(value)  # exact for ints, floats and Fractions
     return frac.numerator % p * pow(frac.denominator, -1, p) % p
 
@@ -183,6 +174,7 @@ def scan_layer(hidden, inputw, start, inputs, p: int) -> np.ndarray:
 
 
 def _scan(hid, inw, start, inputs, a: Arith) -> np.ndarray:
+    """:func:`scan_layer` on weights already scaled for the kernels."""
     batch, steps, m = inputs.shape
     width = start.shape[1]
     kernel = _pick(pair_kernels.scan_layer, batch * steps * width * (width + m))
@@ -269,13 +261,12 @@ def readout(weights: ModularWeights, states: np.ndarray) -> np.ndarray:
     return _matmul(states, weights.scaled.output, weights.arith)
 
 
-# -- pair evaluation for the sampled separation rank (rac_tn.exact.rank)
-# ----------------------------
+# -- pair evaluation for the sampled separation rank (rac_tn.exact.rank) ---------------------
 
 
 def p_fits_float(p: int, width: int) -> bool:
-    """Whether the float64 pair kernels are exact for ``p`` and width R (2.7-3.8x faster)."""
-    return p < float_kernels.FLOAT_PRIME_LIMIT and width <= float_kernels.MAX_WIDTH
+    """Whether the (faster) float64 pair kernel is exact for ``p`` and width R."""
+    return p < pair_kernels.FLOAT_PRIME_LIMIT and width <= pair_kernels.MAX_WIDTH
 
 
 _LINEAR_MAPS_MAX_ENTRIES = 1 << 25  # memory cap for the layer-1 maps (8 bytes each)
@@ -304,7 +295,7 @@ def pair_outputs(
     kc = cols.shape[0]
     from_cols = np.asarray(from_cols, dtype=np.bool_)
     width, depth = weights.hidden_weights[0].shape[0], len(weights.hidden_weights)
-    start_flat = np.ascontiguousarray(np.concatenate(start, axis=1), dtype=np.uint64)
+    start_flat = np.concatenate(start, axis=1)
     # drives are B-scaled (the `inp` of layer 1)
     drive_cols = _matmul(cols.reshape(kc * steps, m), sw.input1, a).reshape(kc, steps, width)
     if from_cols.all() and kc * steps * width * width <= _LINEAR_MAPS_MAX_ENTRIES:
@@ -320,38 +311,20 @@ def pair_outputs(
         )
         if depth == 1:  # y = maps[j, -1] @ h^{1,start}: one product
             last = np.ascontiguousarray(maps[:, -1, 0, :])
-            return _matmul(start_flat, last, a)
-        work = kr * kc * steps * (depth - 1) * 2 * width * width
-        maps_t = np.ascontiguousarray(maps.reshape(kc, steps, width * width).transpose(1, 2, 0))
-        if p_fits_float(a.p, width):  # plain residues (SMALL: B = 1) as float64
-            return _pick(float_kernels.pair_linear_float, work)(
-                start_flat.astype(np.float64),
-                maps_t.astype(np.float64),
-                sw.hidden.astype(np.float64),
-                sw.inputw.astype(np.float64),
-                sw.output[class_index].astype(np.float64),
-                float(a.p),
-                1.0 / a.p,
-            ).astype(np.uint64)
-        return _pick(pair_kernels.pair_outputs_linear_lanes, work)(
-            start_flat,
-            maps_t,
-            sw.hidden,
-            sw.inputw,
-            np.ascontiguousarray(sw.output[class_index]),
-            *a.args,
-        )
-    drive_rows = _matmul(rows.reshape(kr * steps, m), sw.input1, a).reshape(kr, steps, width)
-    work = kr * kc * steps * depth * 2 * width * width
-    drive_cols_t = np.ascontiguousarray(drive_cols.transpose(1, 2, 0))
-    readout_c = np.ascontiguousarray(sw.output[class_index])
-    if p_fits_float(a.p, width):
-        f64 = np.float64
-        return _pick(float_kernels.pair_general_float, work)(
-            start_flat.astype(f64), drive_rows.astype(f64), drive_cols_t.astype(f64), from_cols,
-            sw.hidden.astype(f64), sw.inputw.astype(f64), readout_c.astype(f64), float(a.p),
-            1.0 / a.p,
+            return _matmul(np.ascontiguousarray(start_flat, dtype=np.uint64), last, a)
+        first, drive_rows = 1, np.zeros((0, 0, 0), dtype=np.uint64)  # layer 1: not stepped
+        cols_t = maps.reshape(kc, steps, width * width).transpose(1, 2, 0)
+    else:
+        first, cols_t = 0, drive_cols.transpose(1, 2, 0)
+        drive_rows = _matmul(rows.reshape(kr * steps, m), sw.input1, a).reshape(kr, steps, width)
+    kernel = _pick(pair_kernels.pair_lanes, kr * kc * steps * (depth - first) * 2 * width * width)
+    arrays = (start_flat, drive_rows, cols_t)
+    weight_arrays = (sw.hidden, sw.inputw, sw.output[class_index])
+    if p_fits_float(a.p, width):  # plain residues (SMALL: B = 1) as float64
+        f64 = partial(np.ascontiguousarray, dtype=np.float64)
+        return kernel(
+            *map(f64, arrays), from_cols, first, *map(f64, weight_arrays), float(a.p), 0,
+            1.0 / a.p, pair_kernels.FLOAT,
         ).astype(np.uint64)  # fmt: skip
-    return _pick(pair_kernels.pair_outputs_lanes, work)(
-        start_flat, drive_rows, drive_cols_t, from_cols, sw.hidden, sw.inputw, readout_c, *a.args
-    )
+    u64 = partial(np.ascontiguousarray, dtype=np.uint64)
+    return kernel(*map(u64, arrays), from_cols, first, *map(u64, weight_arrays), *a.args)

@@ -1,10 +1,7 @@
 """Compiling one kernel source both serial and parallel, each with its own on-disk cache.
 
-numba's cache names its files after the function's qualified name and first line, not after
-``parallel=``: ``njit(cache=True, parallel=True)(f)`` and ``njit(cache=True)(f)`` share one
-entry, so whichever variant compiled first is loaded for both in a later process (a
-"parallel" kernel silently running on one thread, or the reverse). :func:`parallel_and_serial`
-compiles the serial variant from a copy of the function under its own name.
+numba names cache entries after the function, not after ``parallel=``, so the serial variant is
+compiled from a copy of the function under its own name.
 """
 
 from __future__ import annotations

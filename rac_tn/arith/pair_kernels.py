@@ -1,25 +1,8 @@
-"""Compiled (numba) kernels for arithmetic modulo a prime, with lazy reduction.
+"""Compiled (numba) kernels for residues modulo a prime: scans, products and the pair kernel.
 
-Two arithmetic modes, chosen per prime by :func:`rac_tn.arith.modular.kernel_arith`:
-
-- ``SMALL`` (``p < 2**31``): a product of residues is below ``2**62``, so four products add up
-  in a ``uint64`` without overflow; a dot product pays one reduction per four terms. The
-  reduction divides by a float64 reciprocal (the quotient is below ``2**33``, so the float
-  estimate is off by at most one, fixed by one compare) instead of a 64-bit division.
-- ``MONT`` (any odd ``p < 2**63``, including ``2**61 - 1``): Montgomery arithmetic with
-  ``B = 2**64``. Products are accumulated exactly as 128-bit (hi, lo) pairs (32-bit halves,
-  no 128-bit integers in numba), ``hi`` kept below ``p`` by subtracting ``p * 2**64``; a dot
-  product pays one Montgomery reduction ``REDC(x) = x / B mod p``.
-
-One convention makes both modes share every kernel: :func:`_dot` and :func:`_mul` return the
-plain sum / product divided by ``B`` (``B = 1`` in ``SMALL``), so in every product one factor
-is pre-scaled by ``B``: weights are passed times ``B`` (``hidden``, ``readout``) or ``B**2``
-(input weights, whose results ``inp`` are then themselves ``B``-scaled for ``rec * inp``).
-:class:`rac_tn.arith.modular.KernelWeights` prepares those arrays.
-
-Every kernel is compiled twice from the same source: parallel (``prange`` over the outer
-loop) and serial; the caller picks serial below a work size where threads cost more than they
-save (:data:`rac_tn.arith.modular.PARALLEL_MIN_WORK`).
+Modes ``SMALL`` (``uint64``, ``p < 2**31``), ``MONT`` (``uint64``, Montgomery, ``p < 2**63``) and
+``FLOAT`` (``float64``, ``p <`` :data:`FLOAT_PRIME_LIMIT`); products return ``a b / B``. The
+documentation's "Exact arithmetic" page explains both.
 """
 
 from __future__ import annotations
@@ -31,6 +14,11 @@ from rac_tn.arith.numba_setup import parallel_and_serial
 
 SMALL = 0
 MONT = 1
+FLOAT = 2
+#: Primes below this (and widths R up to :data:`MAX_WIDTH`) may use the float64 pair kernel.
+FLOAT_PRIME_LIMIT = 1 << 21
+MAX_WIDTH = 2048
+_LANES = 64
 _M32 = np.uint64(0xFFFFFFFF)
 _S32 = np.uint64(32)
 _S63 = np.uint64(63)
@@ -40,7 +28,7 @@ _ONE = np.uint64(1)
 
 @njit(cache=True, inline="always")
 def _mulhi(a, b):
-    # high 64 bits of the 128-bit product a * b (32-bit halves)
+    """High 64 bits of the 128-bit product ``a * b`` (from 32-bit halves)."""
     a0, a1 = a & _M32, a >> _S32
     b0, b1 = b & _M32, b >> _S32
     lo = a0 * b0
@@ -52,7 +40,7 @@ def _mulhi(a, b):
 
 @njit(cache=True, inline="always")
 def _redc(hi, lo, p, ninv):
-    # (hi * 2**64 + lo) / 2**64 mod p, for hi < p; ninv = -1/p mod 2**64
+    """``(hi 2**64 + lo) / 2**64 mod p`` for ``hi < p`` (``ninv = -1/p mod 2**64``)."""
     m = lo * ninv
     t = hi + _mulhi(m, p) + (_ONE if lo != _ZERO else _ZERO)
     if t >= p:
@@ -62,11 +50,20 @@ def _redc(hi, lo, p, ninv):
 
 @njit(cache=True, inline="always")
 def _reduce_small(acc, p, pinv):
-    # acc mod p for acc < 4 p**2 (p < 2**31): float quotient, off by at most one
+    """``acc mod p`` for ``acc < 4 p**2`` (``p < 2**31``): a float quotient, one fix-up."""
     q = np.uint64(np.float64(acc) * pinv)
     r = acc - q * p
     r += p & (_ZERO - (r >> _S63))  # wrapped below zero: q was one too large
     return r - (p & (_ZERO - np.uint64(r >= p)))
+
+
+@njit(cache=True, inline="always")
+def _mod(x, p, pinv):
+    """``x mod p`` for an integer float64 ``|x| < 2**53`` (a float quotient, two fix-ups)."""
+    r = x - np.floor(x * pinv) * p
+    r += p * (r < 0.0)  # branch-free, so loops over it vectorise
+    r -= p * (r >= p)
+    return r
 
 
 @njit(cache=True, inline="always")
@@ -101,7 +98,7 @@ def _dot(w, wi, h, hi_, n, p, ninv, pinv, mode):
 
 
 def _scan_layer(hidden, inputw, start, inputs, p, ninv, pinv, mode):
-    # hidden (R*R, B-scaled), inputw (R*M, B^2-scaled), start (batch, R), inputs (batch, S, M)
+    """All states ``(batch, S, R)`` of one layer (``hidden`` B-, ``inputw`` B**2-scaled)."""
     batch, steps, in_dim = inputs.shape
     width = start.shape[1]
     out = np.empty((batch, steps, width), dtype=np.uint64)
@@ -123,7 +120,7 @@ def _scan_layer(hidden, inputw, start, inputs, p, ninv, pinv, mode):
 
 
 def _matmul(a, b_t, p, ninv, pinv, mode):
-    # a (n, k) @ b_t.T (b_t: (m, k)) / B mod p -> (n, m)
+    """``a @ b_t.T / B mod p`` by dot products (``b_t`` is ``(m, k)``)."""
     n, inner = a.shape
     m = b_t.shape[0]
     out = np.empty((n, m), dtype=np.uint64)
@@ -135,45 +132,8 @@ def _matmul(a, b_t, p, ninv, pinv, mode):
     return out
 
 
-def _pair_outputs(start, drive_rows, drive_cols, from_cols, hidden, inputw, readout, p, ninv,
-                  pinv, mode):  # fmt: skip
-    # start (Kr, L*R); drive_* (K, S, R) B-scaled; hidden (L, R*R) B-scaled; inputw (L, R*R)
-    # B^2-scaled (layer 0 unused); readout (R,) B-scaled. Output (Kr, Kc).
-    rows, flat = start.shape
-    depth = hidden.shape[0]
-    width = flat // depth
-    cols = drive_cols.shape[0]
-    steps = from_cols.shape[0]
-    out = np.empty((rows, cols), dtype=np.uint64)
-    for i in prange(rows):
-        h = np.empty(flat, dtype=np.uint64)
-        new = np.empty(width, dtype=np.uint64)
-        for j in range(cols):
-            for q in range(flat):
-                h[q] = start[i, q]
-            for s in range(steps):
-                for layer in range(depth):
-                    base = layer * width
-                    wh = hidden[layer]
-                    wi = inputw[layer]
-                    for r in range(width):
-                        rec = _dot(wh, r * width, h, base, width, p, ninv, pinv, mode)
-                        if layer == 0:
-                            inp = drive_cols[j, s, r] if from_cols[s] else drive_rows[i, s, r]
-                        else:
-                            inp = _dot(wi, r * width, h, base - width, width, p, ninv, pinv, mode)
-                        new[r] = _mul(rec, inp, p, ninv, pinv, mode)
-                    for r in range(width):
-                        h[base + r] = new[r]
-            out[i, j] = _dot(readout, 0, h, (depth - 1) * width, width, p, ninv, pinv, mode)
-    return out
-
-
 def _layer1_maps(drive, hidden, after, p, ninv, pinv, mode):
-    # Layer 1 is linear in its start state while only column inputs are read:
-    # h^{1,s} = A_s h^{1,start}, A_s = diag(d_s) W^H A_{s-1}, A_0 = I. Returns after @ A_s for
-    # every column part j and step s, (Kc, S, rows of after, R). drive B-scaled, hidden
-    # (R*R) B-scaled; the output carries after's scaling divided by B.
+    """``after @ A_s`` for every column part and step, ``A_s = diag(d_s) W^H A_{s-1}``."""
     cols, steps, width = drive.shape
     rows = after.shape[0] // width
     out = np.empty((cols, steps, rows, width), dtype=np.uint64)
@@ -196,47 +156,10 @@ def _layer1_maps(drive, hidden, after, p, ninv, pinv, mode):
     return out
 
 
-def _pair_outputs_linear(start, maps, hidden, inputw, readout, p, ninv, pinv, mode):
-    # As _pair_outputs when every remaining step reads the column part (L >= 2): layer 2's
-    # input is maps[j, s] @ h^{1,start} (maps B-scaled), so layer 1 costs nothing per pair.
-    rows, flat = start.shape
-    depth = hidden.shape[0]
-    width = flat // depth
-    cols, steps = maps.shape[0], maps.shape[1]
-    out = np.empty((rows, cols), dtype=np.uint64)
-    for i in prange(rows):
-        h = np.empty(flat, dtype=np.uint64)
-        new = np.empty(width, dtype=np.uint64)
-        for j in range(cols):
-            for q in range(flat):
-                h[q] = start[i, q]
-            for s in range(steps):
-                m = maps[j, s].ravel()
-                for r in range(width):
-                    rec = _dot(hidden[1], r * width, h, width, width, p, ninv, pinv, mode)
-                    inp = _dot(m, r * width, h, 0, width, p, ninv, pinv, mode)
-                    new[r] = _mul(rec, inp, p, ninv, pinv, mode)
-                for r in range(width):
-                    h[width + r] = new[r]
-                for layer in range(2, depth):
-                    base = layer * width
-                    for r in range(width):
-                        rec = _dot(hidden[layer], r * width, h, base, width, p, ninv, pinv, mode)
-                        inp = _dot(inputw[layer], r * width, h, base - width, width, p, ninv,
-                                   pinv, mode)  # fmt: skip
-                        new[r] = _mul(rec, inp, p, ninv, pinv, mode)
-                    for r in range(width):
-                        h[base + r] = new[r]
-            out[i, j] = _dot(readout, 0, h, (depth - 1) * width, width, p, ninv, pinv, mode)
-    return out
-
-
 # (parallel, serial) pairs
 scan_layer = parallel_and_serial(_scan_layer)
 matmul = parallel_and_serial(_matmul)
-pair_outputs = parallel_and_serial(_pair_outputs)
 layer1_maps = parallel_and_serial(_layer1_maps)
-pair_outputs_linear = parallel_and_serial(_pair_outputs_linear)
 
 
 @njit(cache=True)
@@ -268,12 +191,10 @@ def multiply_add_floor(x, y, reps):
 
 # -- lane kernels: one row part against a block of column parts, vectorised over the block ----
 
-_LANES = 64
-
 
 @njit(cache=True, inline="always")
 def _madd(acc, hi, w, x, lanes, p, mode):
-    # acc[b] (with hi[b], MONT) += w * x[b]
+    """``acc[b] += w * x[b]`` (MONT: the exact 128-bit sum, high words in ``hi``)."""
     if mode == SMALL:
         for b in range(lanes):
             acc[b] += w * x[b]
@@ -288,8 +209,8 @@ def _madd(acc, hi, w, x, lanes, p, mode):
 
 
 @njit(cache=True, inline="always")
-def _settle(acc, hi, lanes, p, ninv, pinv, mode):
-    # SMALL: reduce acc in place (allows four more products); MONT: nothing to do
+def _settle(acc, lanes, p, pinv, mode):
+    """SMALL: reduce ``acc`` in place (room for four more products); MONT: nothing."""
     if mode == SMALL:
         for b in range(lanes):
             acc[b] = _reduce_small(acc[b], p, pinv)
@@ -297,7 +218,7 @@ def _settle(acc, hi, lanes, p, ninv, pinv, mode):
 
 @njit(cache=True, inline="always")
 def _finish(out, acc, hi, lanes, p, ninv, pinv, mode):
-    # out[b] = acc / B mod p; clears acc, hi
+    """``out[b] = acc[b] / B mod p``, clearing ``acc`` and ``hi``."""
     if mode == SMALL:
         for b in range(lanes):
             out[b] = _reduce_small(acc[b], p, pinv)
@@ -310,133 +231,105 @@ def _finish(out, acc, hi, lanes, p, ninv, pinv, mode):
 
 
 @njit(cache=True, inline="always")
-def _dot_lanes(out, acc, hi, w, wi, h, n, lanes, p, ninv, pinv, mode):
-    # out[b] = sum_k w[wi + k] h[k, b] / B for a (n, lanes) block h
-    for k in range(n):
-        _madd(acc, hi, w[wi + k], h[k], lanes, p, mode)
-        if (k & 3) == 3:
-            _settle(acc, hi, lanes, p, ninv, pinv, mode)
-    _finish(out, acc, hi, lanes, p, ninv, pinv, mode)
-
-
-@njit(cache=True, inline="always")
-def _mul_lanes(out, a, b_, lanes, p, ninv, pinv, mode):
-    for b in range(lanes):
-        out[b] = _mul(a[b], b_[b], p, ninv, pinv, mode)
-
-
-@njit(cache=True, inline="always")
-def _layer_lanes(h, base, wh, wi, below, rec, inp, acc, hi, width, lanes, p, ninv, pinv, mode):
-    # one step of layer `base` (states h[base + r, :]) with input rows below[k, :]
-    for r in range(width):
-        _dot_lanes(rec[r], acc, hi, wh, r * width, h[base : base + width], width, lanes, p,
-                   ninv, pinv, mode)  # fmt: skip
-        _dot_lanes(inp, acc, hi, wi, r * width, below, width, lanes, p, ninv, pinv, mode)
-        _mul_lanes(rec[r], rec[r], inp, lanes, p, ninv, pinv, mode)
-    for r in range(width):
+def _dot_lanes(out, w, w0, x, x0, j0, n, lanes, work, ar):
+    """``out[b] = sum_k w[w0 + k] x[x0 + k, j0 + b] / B mod p`` for ``b < lanes``."""
+    p, ninv, pinv, mode = ar
+    if isinstance(p, float):  # FLOAT (a compile-time branch): an exact sum, reduced once
         for b in range(lanes):
-            h[base + r, b] = rec[r, b]
+            out[b] = 0.0
+        for k in range(n):
+            c = w[w0 + k]
+            row = x[x0 + k]
+            for b in range(lanes):
+                out[b] += c * row[j0 + b]
+        for b in range(lanes):
+            out[b] = _mod(out[b], p, pinv)
+    else:  # work[0], work[1]: the zeroed sums
+        acc, hi = work[0], work[1]
+        for k in range(n):
+            _madd(acc, hi, w[w0 + k], x[x0 + k, j0:], lanes, p, mode)
+            if (k & 3) == 3:
+                _settle(acc, lanes, p, pinv, mode)
+        _finish(out, acc, hi, lanes, p, ninv, pinv, mode)
 
 
-def _pair_outputs_linear_lanes(start, maps_t, hidden, inputw, readout, p, ninv, pinv, mode):
-    # _pair_outputs_linear with the column parts as SIMD lanes: maps_t (S, R*R, Kc)
+@njit(cache=True, inline="always")
+def _mul_lanes(out, x, lanes, ar):
+    """``out[b] = out[b] x[b] / B mod p`` for ``b < lanes``."""
+    p, ninv, pinv, mode = ar
+    if isinstance(p, float):
+        for b in range(lanes):
+            out[b] = _mod(out[b] * x[b], p, pinv)
+    else:
+        for b in range(lanes):
+            out[b] = _mul(out[b], x[b], p, ninv, pinv, mode)
+
+
+def _pair_lanes(start, drive_rows, cols_t, from_cols, first, hidden, inputw, readout, p, ninv,
+                pinv, mode):  # fmt: skip
+    """``y`` of every (row part, column part) pair: see :data:`pair_lanes`."""
+    ar = (p, ninv, pinv, mode)
+    dtype = start.dtype
     rows, flat = start.shape
     depth = hidden.shape[0]
     width = flat // depth
-    steps, cols = maps_t.shape[0], maps_t.shape[2]
-    out = np.empty((rows, cols), dtype=np.uint64)
+    steps, cols = cols_t.shape[0], cols_t.shape[2]
+    out = np.empty((rows, cols), dtype=dtype)
     nblocks = (cols + _LANES - 1) // _LANES
     for task in prange(rows * nblocks):
         i = task // nblocks
         j0 = (task % nblocks) * _LANES
         lanes = min(_LANES, cols - j0)
-        h = np.empty((flat, _LANES), dtype=np.uint64)
-        rec = np.empty((width, _LANES), dtype=np.uint64)
-        inp = np.empty(_LANES, dtype=np.uint64)
-        acc = np.zeros(_LANES, dtype=np.uint64)
-        hi = np.zeros(_LANES, dtype=np.uint64)
-        res = np.empty(_LANES, dtype=np.uint64)
+        h = np.empty((flat, _LANES), dtype=dtype)  # every layer's state, one column per lane
+        rec = np.empty((width, _LANES), dtype=dtype)
+        work = np.zeros((3, _LANES), dtype=dtype)  # two sums (uint64) and the input
+        inp = work[2]
         for q in range(flat):
             for b in range(lanes):
                 h[q, b] = start[i, q]
         for s in range(steps):
-            # layer 2: inp = maps[j, s] @ h^{1,start}[i] (a scalar row per k), rec = W^H h
-            for r in range(width):
-                _dot_lanes(rec[r], acc, hi, hidden[1], r * width, h[width : 2 * width], width,
-                           lanes, p, ninv, pinv, mode)  # fmt: skip
-                for k in range(width):
-                    _madd(acc, hi, start[i, k], maps_t[s, r * width + k, j0:], lanes, p, mode)
-                    if (k & 3) == 3:
-                        _settle(acc, hi, lanes, p, ninv, pinv, mode)
-                _finish(inp, acc, hi, lanes, p, ninv, pinv, mode)
-                _mul_lanes(rec[r], rec[r], inp, lanes, p, ninv, pinv, mode)
-            for r in range(width):
-                for b in range(lanes):
-                    h[width + r, b] = rec[r, b]
-            for layer in range(2, depth):
+            for layer in range(first, depth):
                 base = layer * width
-                _layer_lanes(h, base, hidden[layer], inputw[layer], h[base - width : base], rec,
-                             inp, acc, hi, width, lanes, p, ninv, pinv, mode)  # fmt: skip
-        _dot_lanes(res, acc, hi, readout, 0, h[(depth - 1) * width :], width, lanes, p, ninv,
-                   pinv, mode)  # fmt: skip
-        for b in range(lanes):
-            out[i, j0 + b] = res[b]
-    return out
-
-
-def _pair_outputs_lanes(start, drive_rows, drive_cols_t, from_cols, hidden, inputw, readout, p,
-                        ninv, pinv, mode):  # fmt: skip
-    # _pair_outputs with the column parts as SIMD lanes: drive_cols_t (S, R, Kc)
-    rows, flat = start.shape
-    depth = hidden.shape[0]
-    width = flat // depth
-    steps, cols = drive_cols_t.shape[0], drive_cols_t.shape[2]
-    out = np.empty((rows, cols), dtype=np.uint64)
-    nblocks = (cols + _LANES - 1) // _LANES
-    for task in prange(rows * nblocks):
-        i = task // nblocks
-        j0 = (task % nblocks) * _LANES
-        lanes = min(_LANES, cols - j0)
-        h = np.empty((flat, _LANES), dtype=np.uint64)
-        rec = np.empty((width, _LANES), dtype=np.uint64)
-        inp = np.empty(_LANES, dtype=np.uint64)
-        acc = np.zeros(_LANES, dtype=np.uint64)
-        hi = np.zeros(_LANES, dtype=np.uint64)
-        res = np.empty(_LANES, dtype=np.uint64)
-        for q in range(flat):
-            for b in range(lanes):
-                h[q, b] = start[i, q]
-        for s in range(steps):
-            for r in range(width):
-                _dot_lanes(rec[r], acc, hi, hidden[0], r * width, h[:width], width, lanes, p,
-                           ninv, pinv, mode)  # fmt: skip
-                if from_cols[s]:
-                    _mul_lanes(rec[r], rec[r], drive_cols_t[s, r, j0:], lanes, p, ninv, pinv,
-                               mode)  # fmt: skip
-                else:
-                    d = drive_rows[i, s, r]
+                for r in range(width):
+                    row = r * width
+                    _dot_lanes(rec[r], hidden[layer], row, h, base, 0, width, lanes, work, ar)
+                    if layer > first:  # the new state of the layer below
+                        _dot_lanes(inp, inputw[layer], row, h, base - width, 0, width, lanes,
+                                   work, ar)  # fmt: skip
+                        _mul_lanes(rec[r], inp, lanes, ar)
+                    elif first == 1:  # maps[j, s] @ h^{1,start}
+                        _dot_lanes(inp, start[i], 0, cols_t[s], row, j0, width, lanes, work, ar)
+                        _mul_lanes(rec[r], inp, lanes, ar)
+                    elif from_cols[s]:  # layer 1's drive from the column part
+                        _mul_lanes(rec[r], cols_t[s, r, j0:], lanes, ar)
+                    else:  # ... or from the row part
+                        inp[:lanes] = drive_rows[i, s, r]
+                        _mul_lanes(rec[r], inp, lanes, ar)
+                for r in range(width):
                     for b in range(lanes):
-                        rec[r, b] = _mul(rec[r, b], d, p, ninv, pinv, mode)
-            for r in range(width):
-                for b in range(lanes):
-                    h[r, b] = rec[r, b]
-            for layer in range(1, depth):
-                base = layer * width
-                _layer_lanes(h, base, hidden[layer], inputw[layer], h[base - width : base], rec,
-                             inp, acc, hi, width, lanes, p, ninv, pinv, mode)  # fmt: skip
-        _dot_lanes(res, acc, hi, readout, 0, h[(depth - 1) * width :], width, lanes, p, ninv,
-                   pinv, mode)  # fmt: skip
+                        h[base + r, b] = rec[r, b]
+        _dot_lanes(inp, readout, 0, h, (depth - 1) * width, 0, width, lanes, work, ar)
         for b in range(lanes):
-            out[i, j0 + b] = res[b]
+            out[i, j0 + b] = inp[b]
     return out
 
 
-pair_outputs_lanes = parallel_and_serial(_pair_outputs_lanes)
-pair_outputs_linear_lanes = parallel_and_serial(_pair_outputs_linear_lanes)
+#: ``(parallel, serial)`` pair kernel: ``y`` for every (row part ``i``, column part ``j``).
+#:
+#: ``start`` ``(Kr, L*R)``: the states after the shared prefix; ``hidden`` ``(L, R*R)``,
+#: ``inputw`` ``(L, R*R)`` (layer 0 unused), ``readout`` ``(R,)``; ``cols_t`` ``(S, X, Kc)``.
+#: ``first = 0``: ``cols_t[s, r, j]`` (``X = R``) and ``drive_rows[i, s, r]`` are layer 1's
+#: input drives, read from the columns where ``from_cols[s]``. ``first = 1`` (L >= 2, every
+#: step reads the columns): ``cols_t[s, :, j]`` (``X = R*R``) is layer 2's input map, layer 1
+#: is not stepped. ``uint64`` arrays (scaled as :class:`~rac_tn.arith.modular.ScaledWeights`)
+#: with ``Arith.args``, or ``float64`` plain residues with ``(p, 0, 1/p, FLOAT)``.
+#: fastmath: the float64 sums are exact integers below ``2**53``, in any order.
+pair_lanes = parallel_and_serial(_pair_lanes, fastmath=True)
 
 
 def _matmul_lanes(a, b, p, ninv, pinv, mode):
-    # a (n, k) @ b (k, m) / B mod p, the columns of b as SIMD lanes
+    """``a @ b / B mod p``, the columns of ``b`` as SIMD lanes."""
+    ar = (p, ninv, pinv, mode)
     n, inner = a.shape
     m = b.shape[1]
     out = np.empty((n, m), dtype=np.uint64)
@@ -445,16 +338,10 @@ def _matmul_lanes(a, b, p, ninv, pinv, mode):
         i = task // nblocks
         j0 = (task % nblocks) * _LANES
         lanes = min(_LANES, m - j0)
-        acc = np.zeros(_LANES, dtype=np.uint64)
-        hi = np.zeros(_LANES, dtype=np.uint64)
-        res = np.empty(_LANES, dtype=np.uint64)
-        for k in range(inner):
-            _madd(acc, hi, a[i, k], b[k, j0:], lanes, p, mode)
-            if (k & 3) == 3:
-                _settle(acc, hi, lanes, p, ninv, pinv, mode)
-        _finish(res, acc, hi, lanes, p, ninv, pinv, mode)
+        work = np.zeros((3, _LANES), dtype=np.uint64)
+        _dot_lanes(work[2], a[i], 0, b, 0, j0, inner, lanes, work, ar)
         for q in range(lanes):
-            out[i, j0 + q] = res[q]
+            out[i, j0 + q] = work[2, q]
     return out
 
 

@@ -1,22 +1,14 @@
 """Float evaluation that never overflows or underflows silently.
 
-:func:`scaled_recurrence` runs the RAC recurrence with every state renormalised after each step
-and its power of two kept aside (an integer per sequence), so y is represented whatever its
-size; :func:`to_float64` turns that into float64 or raises
-:class:`~rac_tn._checks.FloatRangeError` with the size reached (never inf, NaN or a silent 0).
-
-Examples
---------
->>> mantissa, exponent = np.array([[0.75]]), np.array([2000])
->>> to_float64(mantissa, exponent, "T = 8")  # doctest: +ELLIPSIS
-Traceback (most recent call last):
-...
-rac_tn._checks.FloatRangeError: y overflows float64 (|y| ~ 2^2000 at T = 8). Use ...
+:func:`scaled_recurrence` keeps every state's power of two aside, so y is represented whatever
+its size; :func:`to_float64` converts it or raises :class:`~rac_tn._checks.FloatRangeError`
+with the size reached (never inf, NaN or a silent 0).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -71,12 +63,21 @@ def to_float64(mantissa: np.ndarray, exponent: np.ndarray | int, where: str) -> 
     Parameters
     ----------
     mantissa, exponent
-        As returned by :func:`scaled_recurrence` (one sequence: ``(C,)`` and an int).
+        ``(..., C)`` mantissas and one exponent per leading index (an int for ``(C,)``).
     where
         The sizes, for the message (``"T = 8, depth 2"``).
+
+    Examples
+    --------
+    >>> mantissa, exponent = np.array([[0.75]]), np.array([2000])
+    >>> to_float64(mantissa, exponent, "T = 8")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    rac_tn._checks.FloatRangeError: y overflows float64 (|y| ~ 2^2000 at T = 8). Use ...
     """
-    batch = np.atleast_2d(mantissa)
-    exps = np.atleast_1d(exponent)
+    mantissa = np.asarray(mantissa)
+    batch = mantissa.reshape(-1, mantissa.shape[-1])
+    exps = np.asarray(exponent).reshape(-1)
     nonzero = np.any(batch != 0, axis=1)
     if nonzero.any():
         _, top = np.frexp(np.max(np.abs(batch), axis=1))
@@ -89,10 +90,15 @@ def to_float64(mantissa: np.ndarray, exponent: np.ndarray | int, where: str) -> 
             raise FloatRangeError(
                 f"y underflows float64 (|y| ~ 2^{int(size[nonzero].min())} at {where}). {_ADVICE}"
             )
-    return np.ldexp(mantissa, exponent if np.ndim(mantissa) == 1 else exponent[:, None])
+    return np.ldexp(mantissa, np.asarray(exponent)[..., None])
 
 
-def check_underflow(model: object, out: np.ndarray, sequences: np.ndarray, what: str) -> None:
+def check_underflow(
+    model: Any,
+    out: np.ndarray,
+    sequences: np.ndarray | Callable[[np.ndarray], np.ndarray],
+    what: str,
+) -> None:
     """FloatRangeError when an output that came out 0 or subnormal in float64 underflowed.
 
     A true 0 is possible (cancellation, zero weights), so the rows of ``out`` (``(batch, C)``)

@@ -1,28 +1,10 @@
-"""Compiled (numba) kernels for grid tensors: the deep float prefix walk, exact L = 1 products.
+"""Compiled (numba) kernels for grid tensors: the prefix-tree walk, exact split products.
 
-**Deep float grid tensor** (:func:`grid_deep`, L >= 2). The prefix tree of template sequences
-is walked in blocks: the states of the ``N**t0`` prefixes of length ``t0 = T - 1 - k`` are
-computed level by level, then each of those prefixes is expanded ``k`` more levels inside a
-cache-sized block and its ``N**(k+1)`` outputs are written. Inside a block the states are held
-"structure of arrays", ``(L, R, P)`` with the ``P`` prefixes of a level contiguous, so every
-inner loop runs over prefixes and vectorises; no level's states ever leave the cache, and the
-only large write is the output itself. Children are stored symbol-major (child ``d * P + p``
-of prefix ``p``), which keeps the loops contiguous and numbers a level's prefixes with their
-digits reversed; :func:`_reversed_digits` maps them back when the outputs are written.
-
-The last step is linear in ``f_T``: with ``a_l = W^{H,l} h^{l,T-1}``, ``y_c = v_1 . drive_n``
-where ``v_L = W^O_c diag(a_L)`` and ``v_{l-1} = (v_l W^{I,l}) diag(a_{l-1})``, so the ``N``
-children of a prefix cost one backward pass, whose first product ``v_L W^{I,L}`` is one
-precomputed matrix applied to ``h^{L,T-1}``.
-
-**Exact L = 1 products** (:func:`matmul_mod_split`). ``grid_tensor_mod`` at L = 1 meets prefix
-states and suffix functionals in one product of residue matrices. For ``p < 2**31`` it runs as
-float64 matrix products (BLAS), exactly: residues are taken balanced (``|a| <= p / 2 < 2**30``)
-and the right factor split as ``b = b_1 2**15 + b_0`` with ``|b_0| <= 2**14``, ``|b_1| <=
-2**15``, so every product is below ``2**45`` in absolute value and a sum of at most
-:data:`SPLIT_MAX_INNER` of them below ``2**53``: every partial sum is an integer float64
-represents exactly, in any summation order. :func:`_combine` reduces the two sums modulo
-``p`` in ``int64``.
+:func:`grid_walk` is the block walk of the prefix tree for deep RACs (L >= 2), in ``float64``
+(:func:`grid_deep`) or modulo a prime (:func:`rac_tn.arith.grid_mod.grid_deep_mod`), from one
+source. :func:`matmul_mod_split` multiplies residue matrices modulo ``p < 2**31`` exactly on
+float64 BLAS (L = 1). How both work, and why every float sum is exact, is on the
+documentation's "Exact arithmetic" page.
 """
 
 from __future__ import annotations
@@ -31,6 +13,9 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from rac_tn.arith.numba_setup import parallel_and_serial
+from rac_tn.arith.pair_kernels import MONT, SMALL, _mul, _reduce_small
+
 #: Inner dimension of one exact split product: 256 * 2**45 = 2**53.
 SPLIT_MAX_INNER = 256
 SPLIT_SHIFT = 15
@@ -38,76 +23,97 @@ SPLIT_SHIFT = 15
 BLOCK_PREFIXES = 512
 # fused multiply-adds only: NaN and inf still propagate (the float range checks read them)
 _MATH = {"contract"}
+_ONE = np.uint64(1)
+
+# In the walk, ``a`` is None for float64 states, else ``(p, ninv, pinv, mode)`` for residues
+# (Montgomery forms in MONT); every ``a is None`` branch is chosen at compile time.
 
 
 @njit(cache=True, inline="always")
-def _axpy(y, w, x, n):
-    """``y[:n] += w * x[:n]`` on contiguous rows (the loop LLVM vectorises)."""
-    for p in range(n):
-        y[p] += w * x[p]
-
-
-@njit(cache=True, inline="always")
-def _matrows(out, w, x, inner, n):
-    """``out[i, :n] = sum_m w[i, m] x[m, :n]``, one contiguous row at a time."""
+def _matrows(out, w, x, inner, n, a):
+    """``out[i, :n] = sum_m w[i, m] x[m, :n]`` (mod p), one contiguous row at a time."""
     for i in range(out.shape[0]):
         row = out[i]
-        for p in range(n):
-            row[p] = 0.0
+        for q in range(n):
+            row[q] = 0
         for m in range(inner):
-            _axpy(row, w[i, m], x[m], n)
+            wm, xm = w[i, m], x[m]
+            if a is None:
+                for q in range(n):
+                    row[q] += wm * xm[q]
+            else:
+                p, ninv, pinv, mode = a
+                if mode == SMALL:  # lazy: reduced once every three terms
+                    for q in range(n):
+                        row[q] += wm * xm[q]
+                    if m % 3 == 2 or m == inner - 1:
+                        for q in range(n):
+                            row[q] = _reduce_small(row[q], p, pinv)
+                else:
+                    for q in range(n):
+                        s = row[q] + _mul(wm, xm[q], p, ninv, pinv, mode)
+                        row[q] = s - p if s >= p else s
+
+
+@njit(cache=True, inline="always")
+def _prod(x, y, a):
+    """``x * y`` (mod p)."""
+    if a is None:
+        return x * y
+    p, ninv, pinv, mode = a
+    return _mul(x, y, p, ninv, pinv, mode)
 
 
 @njit(cache=True, fastmath=_MATH)
-def _expand(h, P, wh, wi, drive, rec, new):
+def _expand(h, P, wh, wi, drive, rec, new, a):
     """States of the ``P * N`` children of ``P`` prefixes (columns of ``h``), into ``new``."""
     L, R = h.shape[0], h.shape[1]
     N = drive.shape[0]
     Q = P * N
     for layer in range(L):
-        _matrows(rec, wh[layer], h[layer], R, P)  # rec = W^H h, once per prefix
+        _matrows(rec, wh[layer], h[layer], R, P, a)  # rec = W^H h, once per prefix
         nl = new[layer]
         if layer == 0:
             for i in range(R):
                 row, rr = nl[i], rec[i]
                 for d in range(N):
                     dv = drive[d, i]
-                    for p in range(P):
-                        row[d * P + p] = rr[p] * dv
+                    for q in range(P):
+                        row[d * P + q] = _prod(rr[q], dv, a)
             continue
-        _matrows(nl, wi[layer], new[layer - 1], R, Q)  # inp = W^{I,l} h^{l-1} of each child
+        _matrows(nl, wi[layer], new[layer - 1], R, Q, a)  # inp = W^{I,l} h^{l-1} of each child
         for i in range(R):  # times rec of its parent
             row, rr = nl[i], rec[i]
             for d in range(N):
-                for p in range(P):
-                    row[d * P + p] *= rr[p]
+                for q in range(P):
+                    row[d * P + q] = _prod(row[d * P + q], rr[q], a)
 
 
 @njit(cache=True, fastmath=_MATH)
-def _fold(h, P, wh, wi, fold, drive, order, out, base, rec, v, u):
-    """Outputs of the ``N`` children of each of ``P`` prefixes (the last step, folded).
-
-    ``fold[c]`` is ``W^{I,L}^T diag(W^O_c) W^{H,L}``: ``v_L W^{I,L} = fold[c] h^L`` in one
-    product, so the last layer's ``a_L`` is never formed.
-    """
+def _fold(h, P, wh, wi, fold, drive, order, out, base, rec, v, u, a):
+    """Outputs of the ``N`` children of each of ``P`` prefixes (the last step, folded)."""
     L, R = h.shape[0], h.shape[1]
     N, C = drive.shape[0], fold.shape[0]
     for layer in range(L - 1):
-        _matrows(rec[layer], wh[layer], h[layer], R, P)
+        _matrows(rec[layer], wh[layer], h[layer], R, P, a)
     for c in range(C):
-        _matrows(u, fold[c], h[L - 1], R, P)
+        _matrows(u, fold[c], h[L - 1], R, P, a)
         for layer in range(L - 2, -1, -1):  # v_l = u diag(a_l); u <- v_l W^{I,l}
             for i in range(R):
                 vi, ui, ri = v[i], u[i], rec[layer, i]
-                for p in range(P):
-                    vi[p] = ui[p] * ri[p]
+                for q in range(P):
+                    vi[q] = _prod(ui[q], ri[q], a)
             if layer > 0:
-                _matrows(u, wi[layer].T, v, R, P)
+                _matrows(u, wi[layer].T, v, R, P, a)
         y = u[0]
         for n in range(N):
-            _matrows(u[:1], drive[n : n + 1], v, R, P)
-            for p in range(P):
-                out[(base + order[p] * N + n) * C + c] = y[p]
+            _matrows(u[:1], drive[n : n + 1], v, R, P, a)
+            for q in range(P):
+                val = y[q]
+                if a is not None:
+                    if a[3] == MONT:  # back from the Montgomery form (times 1/B)
+                        val = _prod(val, _ONE, a)
+                out[(base + order[q] * N + n) * C + c] = val
 
 
 @njit(cache=True)
@@ -126,16 +132,16 @@ def _reversed_digits(N, k):
 
 
 @njit(cache=True)
-def _blocks(top, b0, b1, k, wh, wi, fold, drive, order_top, order_k, out):
+def _blocks(top, b0, b1, k, wh, wi, fold, drive, order_top, order_k, out, a):
     """Top prefixes ``b0 .. b1 - 1``, each expanded ``k`` levels in one set of block buffers."""
     L, R = top.shape[0], top.shape[1]
     N = drive.shape[0]
     width = N**k
     span = N ** (k + 1)
-    buf = np.empty((2, L, R, width))
-    rec = np.empty((L, R, width))
-    v = np.empty((R, width))
-    u = np.empty((R, width))
+    buf = np.empty((2, L, R, width), dtype=top.dtype)
+    rec = np.empty((L, R, width), dtype=top.dtype)
+    v = np.empty((R, width), dtype=top.dtype)
+    u = np.empty((R, width), dtype=top.dtype)
     for b in range(b0, b1):
         cur, nxt = buf[0], buf[1]
         for layer in range(L):
@@ -143,44 +149,39 @@ def _blocks(top, b0, b1, k, wh, wi, fold, drive, order_top, order_k, out):
                 cur[layer, i, 0] = top[layer, i, b]
         P = 1
         for _ in range(k):
-            _expand(cur, P, wh, wi, drive, rec[0], nxt)
+            _expand(cur, P, wh, wi, drive, rec[0], nxt, a)
             cur, nxt = nxt, cur
             P *= N
-        _fold(cur, P, wh, wi, fold, drive, order_k, out, order_top[b] * span, rec, v, u)
+        _fold(cur, P, wh, wi, fold, drive, order_k, out, order_top[b] * span, rec, v, u, a)
 
 
 @njit(cache=True)
-def _top_states(h0, t0, wh, wi, drive):
+def _top_states(h0, t0, wh, wi, drive, a):
     """States ``(L, R, N**t0)`` of the top prefixes (columns symbol-major), level by level."""
     L, R = h0.shape
     N = drive.shape[0]
-    top = np.empty((L, R, 1))
+    top = np.empty((L, R, 1), dtype=h0.dtype)
     top[:, :, 0] = h0
     P = 1
     for _ in range(t0):
-        nxt = np.empty((L, R, P * N))
-        rec = np.empty((R, P))
-        _expand(top, P, wh, wi, drive, rec, nxt)
+        nxt = np.empty((L, R, P * N), dtype=h0.dtype)
+        rec = np.empty((R, P), dtype=h0.dtype)
+        _expand(top, P, wh, wi, drive, rec, nxt, a)
         top = nxt
         P *= N
     return top
 
 
-# Two functions, not one compiled twice: numba's cache keys on the function, not on
-# parallel=, so one source compiled both ways would load whichever was cached first.
-@njit(cache=True, parallel=True)
-def _walk_parallel(top, k, wh, wi, fold, drive, order_top, order_k, out, chunks):
+def _walk_py(top, k, wh, wi, fold, drive, order_top, order_k, out, a, chunks):
+    """Every top prefix's block, in ``chunks`` runs (buffers allocated once per chunk)."""
     count = top.shape[2]
-    chunks = min(count, chunks)  # buffers allocated once per chunk
+    chunks = min(count, chunks)
     for c in prange(chunks):
         b0, b1 = c * count // chunks, (c + 1) * count // chunks
-        _blocks(top, b0, b1, k, wh, wi, fold, drive, order_top, order_k, out)
+        _blocks(top, b0, b1, k, wh, wi, fold, drive, order_top, order_k, out, a)
 
 
-@njit(cache=True)
-def _walk_serial(top, k, wh, wi, fold, drive, order_top, order_k, out, chunks):  # chunks unused
-    _blocks(top, 0, top.shape[2], k, wh, wi, fold, drive, order_top, order_k, out)
-
+_walk = parallel_and_serial(_walk_py)
 
 #: Output entries from which the deep walk runs on all numba threads (smaller: serial).
 #: Measured on 2 cores under load from other processes: a parallel call cost 6-14 ms more
@@ -192,6 +193,25 @@ PARALLEL_MIN_ENTRIES = 1 << 20
 def runs_parallel(entries: int) -> bool:
     """Whether a grid kernel writing ``entries`` outputs should run on all numba threads."""
     return entries >= PARALLEL_MIN_ENTRIES and numba.get_num_threads() > 1
+
+
+def grid_walk(h0, wh, wi, fold, drive, T: int, a, *, parallel: bool) -> np.ndarray:
+    """Grid tensor ``(N**T * C,)`` of a deep RAC by the block walk (row-major ``(N,)*T + (C,)``).
+
+    Arguments as for :func:`grid_deep`, except ``fold`` ``(C, R, R)``
+    (``W^{I,L}^T diag(W^O_c) W^{H,L}`` per class) and ``a``: None for ``float64`` arrays, or
+    ``(p, ninv, pinv, mode)`` for ``uint64`` residues (Montgomery forms in MONT).
+    """
+    N = drive.shape[0]
+    k = 0
+    while k < T - 1 and N ** (k + 1) <= BLOCK_PREFIXES:
+        k += 1
+    out = np.empty(N**T * fold.shape[0], dtype=h0.dtype)
+    top = _top_states(h0, T - 1 - k, wh, wi, drive, a)
+    orders = _reversed_digits(N, T - 1 - k), _reversed_digits(N, k)
+    chunks = 8 * numba.get_num_threads() if parallel else 1
+    _walk[0 if parallel else 1](top, k, wh, wi, fold, drive, *orders, out, a, chunks)
+    return out
 
 
 def grid_deep(
@@ -210,29 +230,13 @@ def grid_deep(
     input weights of layers 2..L (slot 0 unused); ``wo`` ``(C, R)``; ``drive`` ``(N, R)`` the
     first layer's input ``W^{I,1} f`` for each template.
     """
-    N = drive.shape[0]
-    k = 0
-    while k < T - 1 and N ** (k + 1) <= BLOCK_PREFIXES:
-        k += 1
-    out = np.empty(N**T * wo.shape[0])
-    # W^{I,L}^T diag(W^O_c) W^{H,L} per class (see _fold)
     fold = np.ascontiguousarray(np.einsum("mi,cm,mj->cij", wi[-1], wo, wh[-1]))
-    top = _top_states(h0, T - 1 - k, wh, wi, drive)
-    walk = _walk_parallel if parallel else _walk_serial
-    orders = _reversed_digits(N, T - 1 - k), _reversed_digits(N, k)
-    walk(top, k, wh, wi, fold, drive, *orders, out, 8 * numba.get_num_threads())
-    return out
+    return grid_walk(h0, wh, wi, fold, drive, T, None, parallel=parallel)
 
 
 @njit(cache=True, inline="always")
 def _reduce(x, p, pinv):
-    """``x mod p`` for an integer ``|x| <= 2**53`` (``int64``): a float quotient, one fix-up.
-
-    No 64-bit division (tens of cycles), no loop (the caller's loop vectorises): ``x`` and
-    ``pinv = 1/p`` are within ``2**-53`` of exact, so ``x * pinv`` is within
-    ``|x / p| 2**-52 < 1`` of ``x / p`` (``|x / p| < 2**52`` as ``p >= 3``); its floor is the
-    true quotient or one away, and ``r`` lands in ``[-p, 2p)``.
-    """
+    """``x mod p`` for an ``int64`` ``|x| <= 2**53``: a float quotient, one fix-up each way."""
     r = x - np.int64(np.floor(np.float64(x) * pinv)) * p
     r = r + p if r < 0 else r
     return r - p if r >= p else r
@@ -263,9 +267,8 @@ _SPLIT_BLOCK = 1 << 16
 def matmul_mod_split(left: np.ndarray, right: np.ndarray, p: int) -> np.ndarray:
     """``left @ right`` modulo a prime ``p < 2**31`` (``uint64`` residues), by float64 BLAS.
 
-    Exact: see the module docstring (balanced residues, one factor split in two 15-bit
-    halves, inner dimension in chunks of :data:`SPLIT_MAX_INNER`). The halves of ``right``
-    sit side by side, so each row block is one BLAS call.
+    Exact: balanced residues, ``right`` split in two 15-bit halves (side by side, so each row
+    block is one BLAS call), the inner dimension in chunks of :data:`SPLIT_MAX_INNER`.
 
     >>> a = np.array([[1, 2], [3, 4]], dtype=np.uint64)
     >>> matmul_mod_split(a, a, 5).tolist()
@@ -322,7 +325,8 @@ def range_flags(values):
     when a flag says they have something to find.
     """
     tiny = np.finfo(np.float64).tiny
-    bad = small = 0
+    bad: int | np.int64 = 0  # counted in int64 (the loop vectorises)
+    small: int | np.int64 = 0
     flat = values.reshape(-1)
     for i in range(flat.size):  # counts, not branches: the loop vectorises
         a = abs(flat[i])

@@ -1,8 +1,4 @@
-"""The Start-End minimum cut of a compiled RAC network, in closed form.
-
-Re-exported by :mod:`rac_tn.bounds.theorems` (where :func:`network_cut_closed_form` is documented
-among the labelled closed forms).
-"""
+"""The Start-End minimum cut of a compiled RAC network in closed form (re-exported by theorems)."""
 
 from __future__ import annotations
 
@@ -17,31 +13,21 @@ __all__ = ["network_cut_closed_form"]
 def network_cut_closed_form(M: int, R: int, L: int, T: int) -> int:
     """The Start-End minimum cut of the compiled network (MPS for L = 1, copy tree for L >= 2).
 
+    The cheapest of two explicit families of cuts (every start input; or end inputs up to a
+    boundary time plus the bonds into the next time), so a valid bound on the grid rank with the
+    identity templates; that it is the minimum is checked, not proven:
+    [Theory: the closed form][theory-network-closed-form].
+
     Parameters
     ----------
     M, R, L, T
-        Input size, hidden size, depth and an even sequence length (not checked: the caller,
-        :func:`theorem_bounds`, checks them).
+        Input size, hidden size, depth and an even sequence length (not checked here:
+        :func:`theorem_bounds` checks them).
 
     Returns
     -------
     int
-        The exact value of the cheapest cut of the two families below.
-
-    Notes
-    -----
-    The cheapest of two explicit families of cuts:
-
-    - every start input hyperedge: ``M^{T/2}``;
-    - for a boundary time b in ``T/2..T``: each end input t in ``T/2+1..b`` is cut off for
-      ``min(M, R^{n_t})`` (its hyperedge, or the bond above each of its ``n_t`` copies), and,
-      if b < T, the ``C(T-b-1+L, L-1)`` bonds of dimension R from the copies of cells (l, b)
-      into the copies of cells (l, b+1) (one per copy of (l, b+1), summed over l).
-
-    Each member is a valid cut, so the value bounds the grid rank. That it is the *minimum*
-    cut is checked, not proved: it equals an exhaustive minimum (every subset of input
-    hyperedges, then an exact tree dynamic programme over the copies) for L <= 4, T <= 10, and
-    max-flow on the compiled networks (tests/test_bounds.py).
+        The exact value of the cut.
 
     Examples
     --------
@@ -78,10 +64,7 @@ def _bits(a: int, e: int, log_m: float, log_r: float) -> float:
 
 
 def _smaller(M: int, R: int, x: tuple[int, int], y: tuple[int, int], gap: float) -> bool:
-    """``M^x0 R^x1 < M^y0 R^y1``, exactly.
-
-    ``gap`` is their difference in bits, trusted unless it is too small to call.
-    """
+    """Exactly ``M^x0 R^x1 < M^y0 R^y1``, trusting ``gap`` (their difference in bits) when clear."""
     if abs(gap) > 1e-6 * (1 + abs(gap)):
         return gap < 0
     return M ** x[0] * R ** x[1] < M ** y[0] * R ** y[1]

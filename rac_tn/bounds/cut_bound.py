@@ -1,22 +1,16 @@
-"""Cut bounds as results: :class:`CutElement` and :class:`CutBound` (frozen, JSON round trip).
-
-Both cuts (:func:`rac_tn.bounds.symmetric_bound`,
-:func:`rac_tn.bounds.network_cut.network_cut_bound`)
-return a :class:`CutBound`; this module is below both so that neither imports the other.
-``rac_tn.bounds`` re-exports everything here.
-"""
+"""Cut bounds as results: :class:`CutElement` and :class:`CutBound` (re-exported by bounds)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from rac_tn._format import short_int
-from rac_tn.bounds.flow import product
+from rac_tn.counting import product
 from rac_tn.partition import Partition
-from rac_tn.results import Claim, Quantity, jsonable, tuples
+from rac_tn.results import Claim, Quantity, Serialisable
 
 #: What a cut element is: a bond, COPY tensor or hyperedge of a network, or a grid node.
 CutCategory = Literal["bond", "delta", "hyperedge", "node"]
@@ -30,25 +24,24 @@ Side = Literal["start", "end"]
 
 
 @dataclass(frozen=True)
-class CutElement:
-    """One element of a cut.
+class CutElement(Serialisable):
+    """One element of a cut, with its exact factor.
 
     Attributes
     ----------
     category
-        ``'bond'``, ``'delta'`` or ``'hyperedge'`` (network cut) or ``'node'`` (symmetric
-        cut).
+        ``'bond'``, ``'delta'`` (a COPY tensor) or ``'hyperedge'`` (network cut), ``'node'``
+        (symmetric cut).
     name
-        The index name of a bond or hyperedge, the tensor id of a COPY tensor, or the grid
-        node (``("h", l, t)`` or ``("x", t)``).
+        The index name of a bond or hyperedge, the tensor id of a COPY tensor, or the grid node
+        (``("h", l, t)`` or ``("x", t)``).
     dim
-        The dimension of the element (M or R for a grid node).
+        Its dimension (M or R for a grid node).
     degree
-        Symmetric cut: ``deg_U(v)``, the paths to the output through successors outside U.
-        Network cut: 1.
+        Symmetric cut: ``deg_U(v)``; network cut: 1.
     factor
-        Its exact contribution to the bound: ``dim`` in a network cut; ``((dim, degree))``
-        (or ``min(N, ((M, degree)))`` for an input with N templates) in a symmetric cut.
+        Its exact contribution to the bound: ``dim`` in a network cut, ``((dim, degree))`` (or
+        ``min(N, ((M, degree)))`` for an input with N templates) in a symmetric cut.
 
     Examples
     --------
@@ -62,50 +55,15 @@ class CutElement:
     degree: int = 1
     factor: int = 0
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields (a grid node name becomes a list).
-
-        Returns
-        -------
-        dict
-            The five fields; :meth:`from_dict` rebuilds an equal element.
-        """
-        return {
-            "category": self.category,
-            "name": jsonable(self.name),
-            "dim": self.dim,
-            "degree": self.degree,
-            "factor": self.factor,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CutElement:
-        """Rebuild from :meth:`to_dict` (a list name becomes a tuple again).
-
-        Parameters
-        ----------
-        data
-            The output of :meth:`to_dict`, possibly through JSON.
-
-        Returns
-        -------
-        CutElement
-        """
-        return cls(
-            data["category"], tuples(data["name"]), data["dim"], data["degree"], data["factor"]
-        )
-
 
 @dataclass(frozen=True)
-class CutBound:
+class CutBound(Serialisable):
     """An upper bound from a cut: ``value`` is the exact product of the cut's factors.
 
     Attributes
     ----------
-    value
-        The bound, an exact int.
-    log2
-        ``log2(value)``.
+    value, log2
+        The bound (an exact int) and its ``log2``.
     cut
         The cut's elements with their exact factors.
     method
@@ -114,17 +72,16 @@ class CutBound:
         The upstream side of the cut (network: tensor ids and hyperedge names; symmetric: the
         node set U).
     upstream
-        Which part of the partition sits on that side: ``'start'`` or ``'end'`` (for a cut
-        between index sets, ``'start'`` is the first set, ``index_sides[0]``).
+        Which part sits on that side: ``'start'`` or ``'end'`` (``'start'`` is
+        ``index_sides[0]`` for a cut between index sets).
     partition
-        The partition of ``1..T``; None for a cut of a plain network between two sets of
-        indices (:func:`~rac_tn.bounds.network_cut.network_cut_bound` with ``(left, right)``).
+        The partition of ``1..T``; None for a cut between two sets of indices.
     quantity
-        What it bounds: ``'separation rank'`` (of the function) or ``'grid-tensor rank'``
-        (the rank of the matricized grid tensor; for a plain network, of the network's tensor
-        matricized with ``index_sides[0]`` as rows and ``index_sides[1]`` as columns).
+        What it bounds: ``'separation rank'`` (of the function) or ``'grid-tensor rank'`` (of
+        the matricized grid tensor, or of a plain network's tensor with ``index_sides[0]`` as
+        rows).
     index_sides
-        The two sets of open indices the network cut separates (None for a symmetric cut).
+        The two sets of open indices a network cut separates (None for a symmetric cut).
     seconds
         Wall time (not compared).
 
@@ -174,53 +131,6 @@ class CutBound:
         left, right = self.index_sides or ((), ())
         return f"indices={_short(left)} | {_short(right)}"
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields: exact ints, the cut, the side and the partition as lists.
-
-        Returns
-        -------
-        dict
-            Every field; ``value`` stays an exact Python int (JSON keeps it exactly).
-        """
-        return {
-            "value": self.value,
-            "log2": self.log2,
-            "cut": [element.to_dict() for element in self.cut],
-            "method": self.method,
-            "side": jsonable(self.side),
-            "upstream": self.upstream,
-            "partition": None if self.partition is None else self.partition.to_dict(),
-            "quantity": self.quantity,
-            "index_sides": None if self.index_sides is None else jsonable(self.index_sides),
-            "seconds": self.seconds,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CutBound:
-        """Rebuild from :meth:`to_dict` (``from_dict(to_dict(b)) == b``).
-
-        Parameters
-        ----------
-        data
-            The output of :meth:`to_dict`, possibly through JSON.
-
-        Returns
-        -------
-        CutBound
-        """
-        return cls(
-            value=int(data["value"]),
-            log2=float(data["log2"]),
-            cut=tuple(CutElement.from_dict(e) for e in data["cut"]),
-            method=data["method"],
-            side=frozenset(tuples(item) for item in data["side"]),
-            upstream=data["upstream"],
-            partition=None if data["partition"] is None else Partition.from_dict(data["partition"]),
-            quantity=data["quantity"],
-            index_sides=_index_sides(data.get("index_sides")),
-            seconds=float(data.get("seconds", 0.0)),
-        )
-
 
 def make_bound(
     elements: list[CutElement],
@@ -251,13 +161,6 @@ def make_bound(
 def _short(inds: tuple[str, ...]) -> str:
     shown = ", ".join(map(str, inds[:4]))
     return "{" + (shown + ", ..." if len(inds) > 4 else shown) + "}"
-
-
-def _index_sides(data: Any) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    if data is None:
-        return None
-    left, right = data
-    return tuple(left), tuple(right)
 
 
 __all__ = ["CutBound", "CutCategory", "CutElement", "CutMethod", "Side", "make_bound"]

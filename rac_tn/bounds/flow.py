@@ -1,19 +1,18 @@
-"""Max-flow plumbing for the cut bounds: fixed-point capacities, scipy's Dinic, exact products.
+"""Max-flow for the cut bounds: fixed-point capacities, scipy's Dinic, exact products.
 
-The bounds (:mod:`rac_tn.bounds`) describe a cut problem as arcs ``(u, v, capacity in bits)``
-between hashable vertices plus the terminals :data:`SOURCE` and :data:`SINK`;
-:func:`min_cut_source_side` returns the source side of a minimum cut. :class:`CutGraph` is the
-undirected capacitated graph of a tensor network, reduced exactly before the flow.
+A cut problem is arcs ``(u, v, capacity in bits)`` plus the terminals :data:`SOURCE` and
+:data:`SINK`; :class:`CutGraph` is a tensor network's graph, reduced exactly before the flow
+(see the Theory page, "The network cut").
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Container, Hashable, Sequence
+from typing import Any, Literal, cast
 
 import numpy as np
 import quimb.tensor as qtn
-from flint import fmpz
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 
@@ -30,92 +29,14 @@ Arc = tuple[Hashable, Hashable, "float | None"]
 
 
 def bits(value: int) -> float:
-    """``log2(value)``, 0 for values up to 1: the capacity of a factor ``value``.
-
-    Parameters
-    ----------
-    value
-        A dimension or factor (a positive integer of any size).
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> bits(8), bits(1)
-    (3.0, 0.0)
-    """
+    """``log2(value)``, 0 for values up to 1: the capacity of a factor ``value``."""
     return math.log2(value) if value > 1 else 0.0
-
-
-def product(values: Iterable[int]) -> int:
-    """Exact product of integers, multiplied pairwise in a balanced tree.
-
-    A cut's factors are thousands of big integers (an interleaved cut at L = 8, T = 4096 has
-    2048 factors of ~200 bits each, product 373,557 bits). Left to right, each step multiplies
-    the growing product by a small factor, quadratic in the count; pairwise products keep the
-    operands balanced, and FLINT's ``fmpz`` (GMP, FFT multiplication) multiplies the large ones
-    faster than Python's Karatsuba: 48 ms (``math.prod``) -> 17 ms (balanced, Python ints) ->
-    4 ms (balanced, fmpz) for that cut.
-
-    Parameters
-    ----------
-    values
-        Python (or numpy) integers.
-
-    Returns
-    -------
-    int
-        The exact product as a Python int (1 for no values).
-
-    Examples
-    --------
-    >>> product([2, 3, 7])
-    42
-    """
-    items = list(values)
-    if len(items) > 64:
-        # small factors first multiply in runs (cheap while the run's product is small), then
-        # the run products go into the balanced tree as fmpz
-        items = [fmpz(math.prod(items[i : i + 16])) for i in range(0, len(items), 16)]
-    while len(items) > 1:
-        pairs = [a * b for a, b in zip(items[::2], items[1::2], strict=False)]
-        items = pairs + items[-1:] if len(items) % 2 else pairs
-    return int(items[0]) if items else 1
 
 
 def min_cut_arrays(
     nodes: int, tails: np.ndarray, heads: np.ndarray, bits_caps: np.ndarray, bound: float
 ) -> np.ndarray:
-    """Which nodes lie on the source side of a minimum cut from node 0 to node 1.
-
-    Parameters
-    ----------
-    nodes
-        The number of nodes (0 is the source, 1 the sink).
-    tails, heads
-        The arcs, as node ids.
-    bits_caps
-        Their capacities in bits (``inf`` for infinite).
-    bound
-        The value in bits of some finite cut (the flow's scale; see
-        :func:`min_cut_source_side`).
-
-    Returns
-    -------
-    numpy.ndarray
-        A boolean mask over the nodes.
-
-    Examples
-    --------
-    Two paths source -> 2 -> sink (1 and 3 bits) and source -> 3 -> sink (2 and 0.5 bits): the
-    cheapest cut crosses ``0 -> 2`` and ``3 -> 1``.
-
-    >>> min_cut_arrays(4, np.array([0, 2, 0, 3]), np.array([2, 1, 3, 1]),
-    ...                np.array([1.0, 3.0, 2.0, 0.5]), bound=1.5).tolist()
-    [True, False, False, True]
-    """
+    """Mask of the nodes on the source side (node 0) of a minimum cut to the sink (node 1)."""
     keep = tails != heads
     scale = _UNITS / max(bound, 1.0)
     caps = np.where(
@@ -129,7 +50,7 @@ def min_cut_arrays(
     if capacity.nnz == 0:
         reached[0] = True
         return reached
-    flow = maximum_flow(capacity, 0, 1).flow
+    flow = maximum_flow(capacity, 0, 1).flow  # type: ignore[arg-type]  # stubs: csr_array only
     residual = (capacity.astype(np.int64) - flow.astype(np.int64)).tocsr()
     residual.data = (residual.data > 0).astype(np.int8)
     residual.eliminate_zeros()
@@ -138,36 +59,7 @@ def min_cut_arrays(
 
 
 def min_cut_source_side(arcs: list[Arc], bound: float) -> set:
-    """Source side of a minimum ``SOURCE``-``SINK`` cut.
-
-    Parameters
-    ----------
-    arcs
-        ``(u, v, capacity in bits)`` between hashable vertices, ``None`` meaning infinite.
-    bound
-        The value in bits of some finite cut, so the maximum flow is at most ``bound``.
-
-    Returns
-    -------
-    set
-        The vertices the source reaches through unsaturated arcs (``SOURCE`` included).
-
-    Notes
-    -----
-    Capacities are scaled
-    to integers (``bound`` maps to 2**28 units, so each arc is rounded to ``bound / 2**29`` bit
-    at worst; capacities above 2**29 units are clipped, which no minimum cut can notice) and
-    the flow is scipy's compiled Dinic. The source side is what the source reaches through
-    unsaturated arcs. Measured on a 95,000-tensor copy tree: 0.14 s for the flow, against 8 to
-    17 s for networkx's fastest (Boykov-Kolmogorov; its preflow-push, Edmonds-Karp, Dinitz and
-    shortest-augmenting-path took 17 to 160 s).
-
-    Examples
-    --------
-    >>> arcs = [(SOURCE, "a", 1.0), ("a", SINK, 3.0), (SOURCE, "b", 2.0), ("b", SINK, 0.5)]
-    >>> sorted(min_cut_source_side(arcs, bound=1.5))
-    ['b', 'source']
-    """
+    """The vertices on the source side of a minimum ``SOURCE``-``SINK`` cut of ``arcs``."""
     index: dict[object, int] = {SOURCE: 0, SINK: 1}
     tails, heads, caps = [], [], []
     for u, v, c in arcs:
@@ -186,41 +78,7 @@ def min_cut_source_side(arcs: list[Arc], bound: float) -> set:
 
 
 class CutGraph:
-    """Undirected capacitated graph of a tensor network, reduced before the flow.
-
-    Vertices are tensor ids (a COPY tensor carries a vertex capacity) and hyperedges
-    ``("e", ind)`` (vertex capacity log d). Each edge carries a capacity (None: infinite) and the
-    elements cutting it removes. ``reduce`` applies two exact min-cut reductions to tensors:
-    a tensor with one neighbour lies on no path between terminals and is dropped; a tensor with
-    two neighbours is a series connection, replaced by one edge whose cost is the cheapest of
-    its two edges and (for a COPY tensor) itself. Parallel edges merge by adding capacities.
-    On the copy tree this removes every W^H, W^I, h^{l,0} and W^O tensor, halving the graph.
-    The elements attached to edges and vertices are opaque payloads (the bounds'
-    ``CutElement`` objects), returned by :meth:`cut_elements` for what a cut crosses.
-
-    Attributes
-    ----------
-    nbrs : dict
-        Vertex to ``{neighbour: edge id}``.
-    cap : list
-        Capacity in bits of each edge id (None: infinite).
-    els : list
-        The payloads cutting each edge id removes.
-    vertex_cap : dict
-        Vertex to ``(capacity in bits, payload)`` for vertices that can be cut themselves
-        (COPY tensors, hyperedges); :meth:`arcs` splits each into ``("in", v) -> ("out", v)``.
-
-    Examples
-    --------
-    A tensor ``t`` in series between ``x`` and ``y`` merges into one edge at the cheaper cost:
-
-    >>> graph = CutGraph()
-    >>> graph.add_edge("x", "t", 1.0, ("bond 1",))
-    >>> graph.add_edge("t", "y", 2.0, ("bond 2",))
-    >>> graph.reduce({"t"})
-    >>> graph.arcs(), graph.cut_elements({"x"})
-    ([('x', 'y', 1.0), ('y', 'x', 1.0)], ['bond 1'])
-    """
+    """Undirected capacitated graph of a tensor network, reduced exactly before the flow."""
 
     def __init__(self) -> None:
         self.nbrs: dict[object, dict[object, int]] = {}
@@ -229,17 +87,7 @@ class CutGraph:
         self.vertex_cap: dict[object, tuple[float, object]] = {}
 
     def add_edge(self, a: object, b: object, cap: float | None, els: tuple) -> None:
-        """Add an undirected edge; a parallel edge adds its capacity and payloads to the old one.
-
-        Parameters
-        ----------
-        a, b
-            Its ends (a loop ``a == b`` is ignored: no cut crosses it).
-        cap
-            Capacity in bits (None: infinite).
-        els
-            The payloads reported when the edge is cut.
-        """
+        """Add an undirected edge; a parallel edge adds its capacity and payloads to the old one."""
         if a == b:
             return
         na = self.nbrs.setdefault(a, {})
@@ -261,14 +109,8 @@ class CutGraph:
             del self.nbrs[u][v]
         return list(around)
 
-    def reduce(self, tensors: object) -> None:
-        """Drop dead-end tensors and merge series tensors, until none is left (exact for min-cut).
-
-        Parameters
-        ----------
-        tensors
-            The vertices that may be reduced (tensor ids; hyperedge vertices never are).
-        """
+    def reduce(self, tensors: Container[object]) -> None:
+        """Drop dead-end tensors and merge series tensors among ``tensors`` until none is left."""
         work = [v for v in self.nbrs if v in tensors and len(self.nbrs[v]) <= 2]
         while work:
             v = work.pop()
@@ -282,7 +124,8 @@ class CutGraph:
                     vcap, element = self.vertex_cap.pop(v)
                     options.append((vcap, (element,)))
                 finite = [option for option in options if option[0] is not None]
-                cap, els = min(finite, key=lambda o: o[0]) if finite else (None, ())
+                # finite: no None capacity (the filter above)
+                cap, els = min(finite, key=lambda o: cast(float, o[0])) if finite else (None, ())
                 self._remove(v)
                 self.add_edge(x, y, cap, els)
             else:
@@ -295,15 +138,7 @@ class CutGraph:
         return (("in", v), ("out", v)) if v in self.vertex_cap else (v, v)
 
     def arcs(self) -> list[tuple[object, object, float | None]]:
-        """The directed arcs of the flow problem.
-
-        Both directions of each edge, plus each vertex capacity as ``("in", v) -> ("out", v)``.
-
-        Returns
-        -------
-        list of tuple
-            ``(tail, head, capacity in bits or None)``.
-        """
+        """The arcs ``(tail, head, bits or None)``: both directions, and each vertex capacity."""
         arcs: list[tuple[object, object, float | None]] = [
             (("in", v), ("out", v), cap) for v, (cap, _) in self.vertex_cap.items()
         ]
@@ -313,19 +148,8 @@ class CutGraph:
                 arcs.append((a_out, self._ends(b)[0], self.cap[eid]))
         return arcs
 
-    def cut_elements(self, reachable: set) -> list[object]:
-        """The payloads of the vertices and edges a cut crosses.
-
-        Parameters
-        ----------
-        reachable
-            The source side of the cut (as from :func:`min_cut_source_side`).
-
-        Returns
-        -------
-        list
-            The payloads of cut vertex capacities, then of edges leaving ``reachable``.
-        """
+    def cut_elements(self, reachable: set) -> list[Any]:
+        """The payloads of what the cut with source side ``reachable`` crosses."""
         out = [
             element
             for v, (_, element) in self.vertex_cap.items()
@@ -346,49 +170,9 @@ def tensor_network_min_cut(
     start: Sequence[str],
     end: Sequence[str],
     copies: Collection[int],
-    element: Callable[[str, Hashable, int], Hashable],
+    element: Callable[[Literal["bond", "hyperedge", "delta"], Hashable, int], Hashable],
 ) -> tuple[list, frozenset]:
-    """A minimum cut of a quimb network separating the indices ``start`` from ``end``.
-
-    Bonds cost ``log d``; an index on more than two tensors, and every index of ``start`` and
-    ``end``, is a hyperedge vertex of capacity ``log d``; a COPY tensor (a tensor id in
-    ``copies``) is a vertex of capacity ``log`` of its smallest dimension. Other open indices
-    are free legs.
-
-    Parameters
-    ----------
-    tn
-        The network.
-    start, end
-        Disjoint lists of its indices: the two sides to separate.
-    copies
-        Tensor ids of COPY (delta) tensors.
-    element
-        ``element(category, name, dim)`` builds the payload reported for a cut bond
-        (``'bond'``, index name), hyperedge (``'hyperedge'``, index name) or COPY tensor
-        (``'delta'``, tensor id). The payload must have ``category`` and ``name`` attributes
-        (the bounds pass a ``CutElement`` factory).
-
-    Returns
-    -------
-    tuple
-        The payloads of the cut's elements, and the upstream side: the tensor ids and
-        hyperedge names that ``start`` reaches once the cut is removed (a cut COPY tensor or
-        hyperedge next to that region included).
-
-    Examples
-    --------
-    Two tensors joined by a bond of dimension 2, with open inputs of dimension 3: the cut is
-    the bond.
-
-    >>> from collections import namedtuple
-    >>> Element = namedtuple("Element", "category name dim")
-    >>> tn = qtn.TensorNetwork([qtn.Tensor(np.ones((3, 2)), inds=("d1", "k")),
-    ...                         qtn.Tensor(np.ones((2, 3)), inds=("k", "d2"))])
-    >>> cut, side = tensor_network_min_cut(tn, ["d1"], ["d2"], (), Element)
-    >>> cut, sorted(side, key=str)
-    ([Element(category='bond', name='k', dim=2)], [0, 'd1'])
-    """
+    """A minimum cut of a quimb network between index sets: ``(cut payloads, upstream side)``."""
     tensor_map, ind_map = tn.tensor_map, tn.ind_map
     terminals = set(start) | set(end)
     graph = CutGraph()
@@ -423,11 +207,7 @@ def tensor_network_min_cut(
 def _reached_side(
     tn: qtn.TensorNetwork, start: Sequence[str], hyper: dict[str, int], cut: set
 ) -> frozenset:
-    """Tensor ids and hyperedge names that ``start`` reaches once the cut is removed.
-
-    ``cut`` holds ``(category, name)`` of the cut elements; a cut COPY tensor or hyperedge
-    next to the reached region counts as reached.
-    """
+    """Tensor ids and hyperedge names that ``start`` reaches once the cut is removed."""
     tensor_map, ind_map = tn.tensor_map, tn.ind_map
     seen: set = set()
     stack: list[tuple[str, object]] = []

@@ -1,28 +1,12 @@
 """The network cut: a minimum cut of any tensor network between two sets of its open indices.
 
-For a tensor network with open indices split into a left set and a right set, any set of bonds
-whose removal disconnects the left indices from the right ones bounds the rank of the
-network's tensor matricized with the left indices as rows by the product of the bonds'
-dimensions. :func:`network_cut_bound` finds the cheapest such set by max-flow (weights
-``log2 dim``, :mod:`rac_tn.bounds.flow`) on a compiled model (:func:`rac_tn.compile_rac`, sides from
-a :class:`~rac_tn.partition.Partition`) or on any quimb
-:class:`~quimb.tensor.TensorNetwork` (an MPS, a tree tensor network, a PEPS, ...; sides given
-as two lists of index names).
-
-What is priced once (design §1, "Bounds by cuts"):
-
-- a *hyperedge* (an index on three or more tensors, or an index of either side) of dimension
-  d is one vertex of capacity ``log2 d``: its matricization across any split of its legs has
-  rank at most d;
-- a *COPY tensor*, and more generally a diagonal tensor (its nonzero entries all on the
-  superdiagonal ``i = j = k = ...``), of dimension d is one vertex of capacity ``log2 d``, for
-  the same reason. Which tensors count is the ``copies=`` argument: ``'tagged'`` (the
-  default) takes the tensors tagged ``'DELTA'`` (the compiler tags its COPY tensors so; an
-  untagged tensor is priced by its legs, whatever its entries); ``'detect'`` adds every
-  tensor of order >= 3 with equal dimensions whose entries off the superdiagonal are exactly
-  zero (checked on the data, for tensors of at most 2**20 entries; :func:`copy_tensors`),
-  such as quimb's ``COPY_tensor``; a collection of tensor ids chooses them explicitly.
-  Any choice gives a valid bound; more COPY tensors can only lower it.
+Any set of bonds whose removal disconnects the left indices from the right ones bounds the
+rank of the network's tensor (left indices as rows) by the product of their dimensions.
+:func:`network_cut_bound` finds the cheapest such set by max-flow, on a compiled model (sides
+from a :class:`~rac_tn.partition.Partition`) or on any quimb
+:class:`~quimb.tensor.TensorNetwork` (an MPS, a tree, a PEPS, ...; sides as two lists of index
+names). A hyperedge or COPY tensor of dimension d costs ``log2 d`` once, however many legs
+the cut separates: [Theory: the network cut][theory-network-cut].
 
 Examples
 --------
@@ -68,51 +52,45 @@ def network_cut_bound(
 ) -> CutBound:
     """The minimum cut of a tensor network separating two sets of its open indices.
 
-    Any set of bonds whose removal disconnects the left indices from the right indices bounds
-    the rank of the network's tensor, matricized with the left indices as rows and the right
-    ones as columns, by the product of their dimensions. Hyperedges and COPY (diagonal)
-    tensors of dimension d are single vertices of capacity ``log2 d`` (see the module
-    docstring); the legs of a hyperedge are uncapacitated, since cutting the hyperedge
-    vertex costs d and dominates cutting any of its legs.
+    It bounds the rank of the network's tensor, matricized with the left indices as rows and the
+    right ones as columns, by the product of the cut's dimensions. Hyperedges and COPY (diagonal)
+    tensors are single vertices of capacity ``log2 d``
+    ([Theory: COPY tensors and hyperedges cost once][theory-copy-capacity]).
 
     Parameters
     ----------
     net
-        A compiled model (:class:`~rac_tn.network.RacNetwork`, from
-        :func:`rac_tn.compile_rac`, or any object with its ``tn``, ``input_inds`` and ``T``),
-        or any quimb :class:`~quimb.tensor.TensorNetwork`.
+        A compiled model (:class:`~rac_tn.network.RacNetwork` from :func:`rac_tn.compile_rac`, or
+        any object with its ``tn``, ``input_inds`` and ``T``), or any quimb
+        :class:`~quimb.tensor.TensorNetwork`.
     partition
-        For a compiled model: the partition (P, Q) of ``1..net.T``, or a name for
-        :func:`~rac_tn.partition.as_partition` (``'start-end'``, ``'interleaved'``,
-        ``'1,2,5'``); its inputs ``d{t}`` are the sides. For any network (a compiled one
-        included): a pair ``(left_inds, right_inds)`` of disjoint lists of index names of the
-        network, normally its open indices (``tn.outer_inds()``; an index shared by several
-        tensors may be listed too: it is then an open hyperedge, kept in the output as quimb's
-        ``output_inds`` keeps it). An open index in neither list is a free leg: the bound
-        then holds for every slice at a fixed value of it.
+        For a compiled model: a partition of ``1..net.T`` or a name for
+        :func:`~rac_tn.partition.as_partition` (``'start-end'``, ``'1,2,5'``); its inputs
+        ``d{t}`` are the sides. For any network: a pair ``(left_inds, right_inds)`` of disjoint
+        lists of index names, normally open indices (``tn.outer_inds()``; a shared index listed
+        here is an open hyperedge). An open index in neither list is a free leg: the bound then
+        holds for every slice at a fixed value of it.
     copies
-        Which tensors are priced as COPY tensors: ``'tagged'`` (the default: tag
-        ``'DELTA'``), ``'detect'`` (tagged, and the exactly diagonal tensors:
-        :func:`copy_tensors`), or a collection of tensor ids.
+        Which tensors are priced as COPY tensors: ``'tagged'`` (default: tag ``'DELTA'``, as the
+        compiler tags them), ``'detect'`` (also every exactly diagonal tensor:
+        :func:`copy_tensors`), or a collection of tensor ids. Any choice gives a valid bound.
 
     Returns
     -------
     CutBound
-        ``method='network-cut'``, ``quantity='grid-tensor rank'``; ``cut`` lists the cut bonds
-        (index names), COPY tensors (tensor ids) and hyperedges (index names), each with its
-        dimension as factor; ``side`` holds the tensor ids and hyperedge names on the left
-        (start) side, a cut COPY tensor or hyperedge included. ``partition`` is the partition
-        for a compiled model's partition, None for index sides; ``index_sides`` holds the two
-        index lists in either case.
+        ``method='network-cut'``, ``quantity='grid-tensor rank'``; ``cut`` lists the cut bonds,
+        COPY tensors and hyperedges with their dimensions as factors; ``side`` the tensor ids and
+        hyperedge names on the left side. ``partition`` is None for index sides; ``index_sides``
+        holds the two index lists in either case.
 
     Raises
     ------
     TypeError
-        When ``net`` is not a quimb network or RacNetwork, or ``partition`` is a Partition or
-        name for a plain network (which has no inputs ``d{t}``), or not a pair of index lists.
+        When ``net`` is not a quimb network or RacNetwork, or a Partition or name is given for a
+        plain network, or ``partition`` is not a pair of index lists.
     ValueError
-        When the partition's T differs from the network's, an index is not in the network, or
-        the two sides overlap.
+        When the partition's T differs from the network's, an index is not in the network, or the
+        sides overlap.
 
     Examples
     --------
@@ -177,19 +155,9 @@ def network_cut_bound(
 def copy_tensors(tn: qtn.TensorNetwork) -> set[int]:
     """Tensor ids of the COPY tensors of ``tn``: tagged ``'DELTA'``, or exactly diagonal.
 
-    A tensor counts as diagonal when it has order >= 3, equal dimensions d, at most
-    :data:`MAX_CHECKED_ENTRIES` entries, and no nonzero entry off the superdiagonal
-    ``i = j = k = ...`` (its diagonal values may be anything: a diagonal tensor of dimension d
-    has rank at most d across any split of its legs, as the COPY tensor).
-
-    Parameters
-    ----------
-    tn
-        A quimb network.
-
-    Returns
-    -------
-    set of int
+    A tensor counts as diagonal when it has order >= 3, equal dimensions, at most
+    :data:`MAX_CHECKED_ENTRIES` entries, and no nonzero entry off the superdiagonal (the diagonal
+    values may be anything).
 
     Examples
     --------

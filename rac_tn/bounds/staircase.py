@@ -1,27 +1,22 @@
-"""The symmetric cut's search space: closed sets of the computation grid, as staircases.
+"""The symmetric cut's search space: closed sets of the computation grid as staircases of widths.
 
-A set U of grid nodes closed under predecessors holds, in layer l, the cells ``(l, 1..w_l)``
-with ``w_1 >= w_2 >= ... >= w_L`` (a cell needs its left and lower neighbours), plus the
-inputs of its side. So U is the vector of widths ``w``: its exact cost needs only its boundary
-(at most ``width + L`` cells), and the minimum-cost U is one max-flow over arrays (the flow
-network of :func:`rac_tn.bounds.symmetric_bound`, Notes), never a Python object per cell.
-
-Examples
---------
->>> boundary(2, 6, (3, 1), [1, 2, 3])           # L = 2, T = 6, w = (3, 1), start inputs 1..3
-[(('h', 1, 3), 'R', 4), (('h', 1, 2), 'R', 1), (('h', 2, 1), 'R', 1)]
+See the Theory page, "Closed sets are staircases" and "The search, and round-off".
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import gammaln
 
-from rac_tn.bounds.flow import min_cut_arrays, product
-from rac_tn.counting import multiset, paths
+from rac_tn.bounds.flow import min_cut_arrays
+from rac_tn.counting import multiset, paths, product
+
+if TYPE_CHECKING:
+    from rac_tn.bounds.cut_bound import Side
 
 _LN2 = math.log(2.0)
 
@@ -29,31 +24,7 @@ _LN2 = math.log(2.0)
 def boundary(
     L: int, T: int, widths: Sequence[int], upstream: Sequence[int]
 ) -> list[tuple[tuple, str, int]]:
-    """The nodes of U that feed nodes outside U: ``(node, 'M' or 'R', degree)``.
-
-    ``degree`` is ``deg_U(v)``: the paths to the output through successors outside U. Inputs
-    come first (in time order), then cells by layer, rightmost first.
-
-    Parameters
-    ----------
-    L, T
-        Depth and sequence length.
-    widths
-        The staircase ``w_1 >= ... >= w_L`` (each ``< T``).
-    upstream
-        The input times of U's side.
-
-    Returns
-    -------
-    list of tuple
-        ``(node, symbol, degree)``: the grid node (``("x", t)`` or ``("h", l, t)``), its
-        dimension symbol and ``deg_U``. A top-layer cell is listed even with degree 0.
-
-    Examples
-    --------
-    >>> boundary(1, 4, (2,), [1, 2])             # the MPS: one bond, the state h^{1,2}
-    [(('h', 1, 2), 'R', 1)]
-    """
+    """The nodes of U feeding nodes outside U, as ``(node, 'M' or 'R', deg_U)``, inputs first."""
     out: list[tuple[tuple, str, int]] = []
     w1 = widths[0] if widths else 0
     out += [(("x", t), "M", paths(L, T, 0, t)) for t in upstream if t > w1]
@@ -77,31 +48,7 @@ def log2_cost(
     upstream: np.ndarray,
     N: int | None,
 ) -> float:
-    """``log2`` of the cost of U (floats, vectorised): for choosing among candidates.
-
-    The same boundary as :func:`boundary`, priced ``((dim, degree))`` (inputs capped at N).
-
-    Parameters
-    ----------
-    M, R, L, T
-        The sizes.
-    widths
-        The staircase of U.
-    upstream
-        The input times of U's side, as an int array.
-    N
-        The template count (inputs cost at most N), or None.
-
-    Returns
-    -------
-    float
-        ``log2`` of the product of the boundary's factors.
-
-    Examples
-    --------
-    >>> round(log2_cost(2, 2, 2, 6, (3, 1), np.array([1, 2, 3]), None), 4)   # log2(5 * 2 * 2)
-    4.3219
-    """
+    """``log2`` of the cost of U in floats (inputs capped at N templates), to rank candidates."""
     w1 = widths[0] if len(widths) else 0
     times = upstream[upstream > w1]
     inputs = _log2_multiset(M, _log2_paths(L, T, np.ones_like(times), times))
@@ -127,37 +74,7 @@ def log2_cost(
 def cheapest_staircase(
     M: int, R: int, L: int, T: int, width: int, N: int | None
 ) -> tuple[int, ...]:
-    """The widths of a minimum-cost closed set U, by dynamic programming over the layers.
-
-    With ``w_l`` the width of layer l, the cost splits into the cut inputs
-    (``t`` in ``w_1+1..width``) and one term per layer that depends on ``(w_l, w_{l+1})`` only:
-    cells ``t`` in ``w_{l+1}+1..w_l-1`` feed only the cell above, cell ``w_l`` feeds the one
-    to its right (and the one above when ``w_l > w_{l+1}``). So ``F_l(a) = min over b <= a``
-    of ``cost_l(a, b) + F_{l+1}(b)``, and the minimum over ``b < a`` is a running minimum:
-    ``O(L * width)`` array operations. Costs in bits (floats); the caller recounts exactly.
-    It minimises the same objective over the same sets as the max-flow of
-    :func:`min_staircase` (the tests check that they agree).
-
-    Parameters
-    ----------
-    M, R, L, T
-        The sizes.
-    width
-        The cells of times ``1..width`` may be in U: the other side's first time is
-        ``width + 1``.
-    N
-        The template count (inputs cost at most N), or None.
-
-    Returns
-    -------
-    tuple of int
-        The widths ``(w_1, ..., w_L)``, non-increasing.
-
-    Examples
-    --------
-    >>> cheapest_staircase(2, 2, 2, 6, 3, None)
-    (3, 3)
-    """
+    """The widths of a minimum-cost closed set, by dynamic programming over the layers (in bits)."""
     if width == 0:
         return (0,) * L
     a = np.arange(width + 1)  # candidate widths 0..width
@@ -194,32 +111,7 @@ def cheapest_staircase(
 def min_staircase(
     M: int, R: int, L: int, T: int, width: int, N: int | None, bound: float
 ) -> tuple[int, ...]:
-    """The widths of a minimum-cost closed set U (cells of times ``1..width`` only).
-
-    Arcs (node ids: source 0, sink 1, cell ``(l, t)`` at ``2 + (l-1) width + t-1``, its
-    auxiliary node ``L width`` further): the source to cell ``(1, t)`` at the input's cost,
-    closure arcs (infinite) to each cell's predecessors, and per cell the three-arc gadget over
-    its successors (cells past ``width`` are the sink). Capacities are binary logarithms of the
-    multiset coefficients, in floats (the U found is re-costed exactly by the caller).
-
-    Parameters
-    ----------
-    M, R, L, T, width, N
-        As :func:`cheapest_staircase`.
-    bound
-        The cost in bits of some closed set: the flow's scale
-        (:func:`~rac_tn.bounds.flow.min_cut_arrays`).
-
-    Returns
-    -------
-    tuple of int
-        The widths ``(w_1, ..., w_L)``.
-
-    Examples
-    --------
-    >>> min_staircase(2, 2, 2, 6, 3, None, bound=10.0)
-    (3, 3)
-    """
+    """The widths of a minimum-cost closed set, by max-flow on the three-arc gadget network."""
     if width == 0:
         return (0,) * L
     layer = np.repeat(np.arange(1, L + 1), width)
@@ -261,11 +153,7 @@ def _log2_paths(L: int, T: int, layer: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 
 def _log2_multiset(n: int, log2_k: np.ndarray) -> np.ndarray:
-    """``log2 ((n, k)) = log2 C(k+n-1, n-1)`` from ``log2 k`` (k may be astronomically large).
-
-    For ``k < 2**30`` by ``gammaln``; beyond, ``(n-1) log2 k - log2 (n-1)!`` plus the first two
-    terms of ``sum_j log2(1 + j/k)``, exact to far below a flow unit.
-    """
+    """``log2 ((n, k))`` from ``log2 k``, by ``gammaln`` below ``k = 2**30`` and a series above."""
     log2_k = np.asarray(log2_k, dtype=np.float64)
     small = log2_k < 30
     k = np.exp2(np.where(small, log2_k, 0.0))
@@ -286,19 +174,7 @@ def exact_factors(
     widths: Sequence[int],
     N: int | None,
 ) -> list[tuple[tuple, int, int, int]]:
-    """The exact cut of U = upstream inputs + the staircase ``widths``.
-
-    Returns
-    -------
-    list of tuple
-        ``(node, dim, degree, factor)`` per boundary node: ``factor = ((dim, degree))``
-        (an input's capped at N templates).
-
-    Examples
-    --------
-    >>> exact_factors(2, 2, 1, 4, [1, 2], (0,), None)    # the two inputs, degree 1 each
-    [(('x', 1), 2, 1, 2), (('x', 2), 2, 1, 2)]
-    """
+    """``(node, dim, degree, factor)`` per boundary node of U, ``factor = ((dim, degree))``."""
     factors = []
     for node, symbol, degree in boundary(L, T, widths, upstream):
         if symbol == "M":
@@ -311,27 +187,8 @@ def exact_factors(
 
 def cheapest_candidate(
     M: int, R: int, L: int, T: int, N: int | None, candidates: list
-) -> tuple[list[tuple[tuple, int, int, int]], tuple[int, ...], tuple[int, ...], str]:
-    """The exactly cheapest of candidate closed sets.
-
-    Candidates whose cost in bits is clearly above the cheapest are not recounted exactly (a
-    recount forms every factor as a big integer).
-
-    Parameters
-    ----------
-    M, R, L, T
-        The sizes.
-    N
-        The template count, or None for the separation rank.
-    candidates
-        ``(log2 cost, widths, upstream times, side name)`` tuples.
-
-    Returns
-    -------
-    tuple
-        The exact factors (:func:`exact_factors`), widths, upstream times and side name of
-        the cheapest candidate.
-    """
+) -> tuple[list[tuple[tuple, int, int, int]], tuple[int, ...], tuple[int, ...], Side]:
+    """The exact factors, widths, upstream times and side of the exactly cheapest candidate set."""
     cheapest = min(cost for cost, *_ in candidates)
     best = None
     for cost, widths, upstream, side_name in sorted(candidates, key=lambda c: c[0]):
@@ -341,4 +198,5 @@ def cheapest_candidate(
         value = product(f[3] for f in factors)
         if best is None or value < best[0]:
             best = (value, factors, widths, upstream, side_name)
+    assert best is not None  # the cheapest candidate is always taken
     return best[1:]

@@ -1,13 +1,9 @@
 """The closed forms for the Start-End partition, each labelled with where it comes from.
 
-:func:`theorem_bounds` gathers the paper's theorems (Levine, Sharir & Shashua, arXiv
-1710.09431: Theorem 1.1 for depth 1, Theorem 1.2 for depth 2), the multi-homogeneous bound
-derived here, the network cut in closed form and the trivial bounds.
-:func:`family_theorem_bounds` gives the same formulas for the model families of
-:mod:`rac_tn.models`, evaluated at each family's width and labelled *derived* (with the
-argument): the second-order papers (Lizaire et al., ICML 2024; Lizaire et al. 2026) state their
-results as inclusions between function classes and as polynomial degrees, not as separation
-ranks, so no value here is cited to them.
+:func:`theorem_bounds` gathers Levine, Sharir & Shashua's theorems (arXiv 1710.09431: Theorem
+1.1 for depth 1, Theorem 1.2 for depth 2), the multi-homogeneous bound, the network cut in
+closed form and the trivial bounds; :func:`family_theorem_bounds` evaluates them at a model
+family's width, labelled *derived*. Arguments: [Theory: closed forms][theory-closed-forms].
 
 Examples
 --------
@@ -20,13 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from math import comb
-from typing import Any
 
 from rac_tn._checks import positive_int
 from rac_tn.bounds.closed_form import network_cut_closed_form
-from rac_tn.bounds.flow import product
-from rac_tn.counting import input_degrees, multiset, multisets
-from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity
+from rac_tn.counting import input_degrees, multiset, multisets, product
+from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, Serialisable
 
 _QUANTITY: dict[str, Quantity] = {
     "separation-rank": SEPARATION_RANK,
@@ -35,7 +29,7 @@ _QUANTITY: dict[str, Quantity] = {
 
 
 @dataclass(frozen=True)
-class TheoremBound:
+class TheoremBound(Serialisable):
     """A closed-form value for the Start-End partition, labelled with where it comes from.
 
     Attributes
@@ -49,8 +43,8 @@ class TheoremBound:
     quantity
         ``'separation rank'`` or ``'grid-tensor rank'``.
     origin
-        Where it comes from: ``'paper, Theorem 1.1'``, ``'derived (multi-homogeneous)'``,
-        ``'network cut, closed form'``, ``'trivial'``.
+        ``'paper, Theorem 1.1'``, ``'derived (multi-homogeneous)'``, ``'network cut, closed
+        form'``, ``'trivial'``, ...
     statement
         The formula and its conditions.
 
@@ -71,51 +65,13 @@ class TheoremBound:
     def __int__(self) -> int:
         return self.value
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields (the value stays an exact int).
-
-        Returns
-        -------
-        dict
-            The six fields; :meth:`from_dict` rebuilds an equal entry.
-        """
-        return {
-            "name": self.name,
-            "value": self.value,
-            "claim": self.claim,
-            "quantity": self.quantity,
-            "origin": self.origin,
-            "statement": self.statement,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TheoremBound:
-        """Rebuild from :meth:`to_dict`.
-
-        Parameters
-        ----------
-        data
-            The output of :meth:`to_dict`.
-
-        Returns
-        -------
-        TheoremBound
-        """
-        return cls(**dict(data))
-
 
 @dataclass(frozen=True)
-class TheoremBounds(Mapping[str, TheoremBound]):
+class TheoremBounds(Mapping[str, TheoremBound], Serialisable):
     """The closed forms for one ``(M, R, L, T)``: a read-only mapping name -> TheoremBound.
 
-    Built by :func:`theorem_bounds`; only the entries that apply to the depth are present.
-
-    Attributes
-    ----------
-    M, R, L, T
-        The sizes.
-    entries
-        The :class:`TheoremBound` values, in the order of :func:`theorem_bounds`.
+    Only the entries that apply to the depth are present; ``M, R, L, T`` and ``entries`` are its
+    fields.
 
     Examples
     --------
@@ -143,16 +99,7 @@ class TheoremBounds(Mapping[str, TheoremBound]):
         return len(self.entries)
 
     def value(self, name: str) -> int | None:
-        """The value of ``name``, or None when it does not apply to these sizes.
-
-        Parameters
-        ----------
-        name
-            An entry name (``'shallow_upper'``, ``'depth2_lower'``, ...).
-
-        Returns
-        -------
-        int or None
+        """The value of entry ``name``, or None when it does not apply to these sizes.
 
         Examples
         --------
@@ -162,44 +109,6 @@ class TheoremBounds(Mapping[str, TheoremBound]):
         """
         entry = self.get(name)
         return None if entry is None else entry.value
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe: the sizes and every entry.
-
-        Returns
-        -------
-        dict
-            ``M``, ``R``, ``L``, ``T`` and ``entries`` (a list of :meth:`TheoremBound.to_dict`).
-
-        Examples
-        --------
-        >>> bounds = theorem_bounds(2, 3, 1, 6)
-        >>> TheoremBounds.from_dict(bounds.to_dict()) == bounds
-        True
-        """
-        return {
-            "M": self.M,
-            "R": self.R,
-            "L": self.L,
-            "T": self.T,
-            "entries": [entry.to_dict() for entry in self.entries],
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TheoremBounds:
-        """Rebuild from :meth:`to_dict`.
-
-        Parameters
-        ----------
-        data
-            The output of :meth:`to_dict`.
-
-        Returns
-        -------
-        TheoremBounds
-        """
-        entries = tuple(TheoremBound.from_dict(e) for e in data["entries"])
-        return cls(int(data["M"]), int(data["R"]), int(data["L"]), int(data["T"]), entries)
 
     def __repr__(self) -> str:
         body = ", ".join(f"{e.name}={e.value}" for e in self.entries)
@@ -217,33 +126,17 @@ def theorem_bounds(M: int, R: int, L: int, T: int) -> TheoremBounds:
     Returns
     -------
     TheoremBounds
-        A read-only mapping from the entry names below to :class:`TheoremBound` values.
+        The entries that apply to the depth: ``shallow_upper`` (L = 1, ``sep <= R``, Theorem
+        1.1), ``depth2_lower`` (L = 2, ``sep >= ((min(M, R), T/2))`` for all weights but a null
+        set, Theorem 1.2), ``multi_homogeneous`` (``sep <= prod_l ((R, C(T/2-1+L-l, L-l)))``),
+        ``network_cut`` (:func:`network_cut_closed_form`, a bound on the grid rank),
+        ``trivial_function`` and ``trivial_grid`` (``M^{T/2}``). Each is explained in
+        [Theory: closed forms][theory-closed-forms].
 
     Raises
     ------
     TypeError, ValueError
         When a size is not a positive integer, or ``T`` is odd.
-
-    Notes
-    -----
-    Entries (only those that apply to the given depth are present):
-
-    ``shallow_upper`` (L = 1)
-        ``sep <= R``: paper, Theorem 1.1 (the MPS cut crosses one bond).
-    ``depth2_lower`` (L = 2)
-        ``sep >= ((min(M, R), T/2))`` for all weights outside a null set: paper, Theorem 1.2.
-    ``multi_homogeneous``
-        ``sep <= prod_{l=1..L} ((R, C(T/2-1+L-l, L-l)))``: derived here (the end depends on the
-        start only through ``h^{l,T/2}``, in which y is homogeneous of those degrees); equals
-        ``R ((R, T/2))`` for L = 2 and R for L = 1.
-    ``network_cut``
-        the minimum network cut in closed form (:func:`network_cut_closed_form`), an upper
-        bound on the grid rank with the identity templates.
-    ``trivial_function``
-        ``sep <= min(prod_{t<=T/2} ((M, n_t)), prod_{t>T/2} ((M, n_t)))``: the dimension of the
-        polynomials of one side's multi-degree.
-    ``trivial_grid``
-        ``rank <= M^{T/2}``: the side of the square matricization (identity templates).
 
     Examples
     --------
@@ -334,13 +227,14 @@ def _trivial_function(variables: int, L: int, T: int) -> int:
 
 
 #: The families :func:`family_theorem_bounds` knows (the RAC goes to :func:`theorem_bounds`).
-_FAMILIES = ("2rnn", "cp2rnn", "mirnn", "linear")
+#: The families whose closed forms :func:`family_theorem_bounds` knows.
+THEOREM_FAMILIES = ("2rnn", "cp2rnn", "mirnn", "linear")
 
 
 def family_theorem_bounds(
     family: str, M: int, n: int, L: int, T: int, *, rank: int | None = None, bias: bool = False
 ) -> TheoremBounds:
-    """Start-End closed forms for a model family, at its width, each with its derivation.
+    """Start-End closed forms for a model family at its width, each labelled with its derivation.
 
     Parameters
     ----------
@@ -349,35 +243,19 @@ def family_theorem_bounds(
     M, n, L, T
         Input size d, hidden size n, depth and sequence length (T even).
     rank
-        The CP rank K (``'cp2rnn'`` only; required there).
+        The CP rank K (``'cp2rnn'`` only, and required there).
     bias
         First-order terms and biases (the cell is affine: width n + 1).
 
     Returns
     -------
     TheoremBounds
-        ``R`` is n. Entries, with ``w`` the width a boundary state costs (n dense and MIRNN,
-        min(n, K) CP, n + 1 affine) and ``m`` the homogeneous width (n, or min(n, K) CP):
-
-        ``shallow_upper`` (L = 1): ``sep <= w``. Levine et al.'s Theorem 1.1 at width w, by
-        its argument: y is linear in the w numbers through which the start reaches the end
-        (``h_{T/2}``; ``A^T h_{T/2}`` for a CP core with K < n; ``(h_{T/2}, 1)`` affine).
-        ``depth2_lower`` (L = 2): ``sep >= ((min(M, m), T/2))`` for all weights but a null set.
-        Levine et al.'s Theorem 1.2 at width m: the family contains the RAC of width m (dense
-        core ``w[i,j,k] = W^H[k,i] W^I[k,j]``; MIRNN with ``alpha = 1``; CP with ``C = I``,
-        zero padding when K > n; a CP core with K < n *is* a RAC of width K, through
-        ``z_t = (A^T h_{t-1}) * (B^T x_t)``, ``z_{t+1} = (A^T C z_t) * (B^T x_{t+1})``; zero
-        affine terms), and ``sep < b`` is the vanishing of all b-minors of the coefficient
-        matrix, polynomial in the weights: an algebraic set that misses the RAC's generic
-        points is a null set.
-        ``multi_homogeneous``: ``sep <= prod_l ((w, C(T/2-1+L-l, L-l)))``, as for the RAC: y
-        depends on the start only through one width-w vector per layer at time T/2, with
-        (at most) those degrees.
-        ``degree_one`` (linear RNN, every depth): ``sep <= 2``: y has degree 1 in every input,
-        so ``y = a(x_P) + b(x_Q) + c``.
-        ``trivial_function``: the smaller side's count of monomials of its multi-degree (in
-        ``M`` variables, or ``M + 1`` for the affine cells' degree ``<= n_t``).
-        ``trivial_grid``: ``M^{T/2}``.
+        ``R`` is n. With w the width a boundary state costs (n; min(n, K) for CP; n + 1 affine)
+        and m the homogeneous width (n, or min(n, K)): ``shallow_upper`` (L = 1, ``sep <= w``),
+        ``depth2_lower`` (L = 2, ``sep >= ((min(M, m), T/2))`` for all weights but a null set),
+        ``multi_homogeneous`` (at width w), ``degree_one`` (linear RNN: ``sep <= 2``),
+        ``trivial_function`` and ``trivial_grid``. Derivations:
+        [Theory: the families][theory-family-bounds].
 
     Raises
     ------
@@ -390,8 +268,8 @@ def family_theorem_bounds(
     >>> {k: v.value for k, v in family_theorem_bounds("cp2rnn", 2, 3, 2, 6, rank=2).items()}
     {'depth2_lower': 4, 'multi_homogeneous': 8, 'trivial_function': 24, 'trivial_grid': 8}
     """
-    if family not in _FAMILIES:
-        raise ValueError(f"family must be one of {_FAMILIES}, got {family!r}")
+    if family not in THEOREM_FAMILIES:
+        raise ValueError(f"family must be one of {THEOREM_FAMILIES}, got {family!r}")
     M, n = positive_int(M, "M"), positive_int(n, "n")
     L, T = positive_int(L, "L"), positive_int(T, "T")
     if T % 2:
@@ -403,6 +281,7 @@ def family_theorem_bounds(
     w = n + 1 if affine else m
     half = T // 2
     where = f"at width {w}" + (" (n + 1: affine)" if affine else "")
+    upper: Claim
     sep, upper = SEPARATION_RANK, "upper bound"
     # fmt: off
     rows: list[tuple[str, int, Claim, Quantity, str, str]] = []
@@ -431,6 +310,7 @@ def family_theorem_bounds(
 
 
 __all__ = [
+    "THEOREM_FAMILIES",
     "TheoremBound",
     "TheoremBounds",
     "family_theorem_bounds",

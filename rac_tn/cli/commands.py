@@ -10,26 +10,49 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
-from rac_tn.analysis.interrupt import exit_status
+from rac_tn._format import message_text, short_int, shown
+from rac_tn.analysis.interrupt import exit_status, signals_ignored, stop_listening
 from rac_tn.cli.outputs import check_output_file
 
 if TYPE_CHECKING:
     from rac_tn.analysis.sweeps import SweepRow
-    from rac_tn.models.rac import RAC
+    from rac_tn.models.protocol import RecurrentModel
     from rac_tn.partition import Partition
 
-__all__ = ["MODEL_DEFAULTS", "cmd_analyze", "cmd_demo", "cmd_draw", "cmd_table"]
+__all__ = [
+    "MAX_DPI",
+    "MAX_LENGTH",
+    "MAX_PIXELS",
+    "MODEL_DEFAULTS",
+    "cmd_analyze",
+    "cmd_demo",
+    "cmd_draw",
+    "cmd_table",
+]
+
+
+#: The longest sequence length the command takes (``--length``): typos fail at once.
+MAX_LENGTH = 1000
+#: The highest ``--dpi`` of ``rac-tn draw`` (print quality is 300 to 600).
+MAX_DPI = 1200
+#: The most pixels of a ``.png`` that ``rac-tn draw`` writes (about 4 bytes each in memory).
+MAX_PIXELS = 50_000_000
 
 
 def _say(args: argparse.Namespace, message: str, *, always: bool = False) -> None:
-    """A status line on stderr (``rac-tn COMMAND: message``), unless ``--quiet``."""
+    """A status line on stderr (``rac-tn COMMAND: message``), unless ``--quiet``.
+
+    Control characters (from a path or a name the user gave) are escaped.
+    """
     if always or not args.quiet:
-        print(f"rac-tn {args.command}: {message}", file=sys.stderr)
+        print(f"rac-tn {args.command}: {message_text(message)}", file=sys.stderr)
 
 
 def _show_progress(args: argparse.Namespace) -> bool:
@@ -57,6 +80,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             force=args.force,
         )
     except KeyboardInterrupt as exc:
+        stop_listening()
         _say(args, f"interrupted; the files written so far are in {out}/", always=True)
         return exit_status(exc)
     print(summary(result))
@@ -70,7 +94,11 @@ def _parse_cut(text: str, T: int, option: str = "--cut") -> Partition:
     try:
         return as_partition(text.strip().lower(), T)
     except ValueError as exc:
-        raise ValueError(f"{option}: {exc}") from None
+        message = str(exc)
+        if "use Partition(" in message:  # the library's advice, in the command's words
+            message = message.split("; use Partition(")[0]
+            message += f"; for an unbalanced split give the start times ({option} 1,2,...)"
+        raise ValueError(f"{option}: {message}") from None
 
 
 def _parse_lengths(text: str) -> list[int]:
@@ -90,15 +118,26 @@ def _parse_lengths(text: str) -> list[int]:
     except ValueError:
         raise ValueError(
             f"--length must be start:stop[:step] (stop included), a number or a list like 4,6,8; "
-            f"got {text!r}"
+            f"got {shown(text, 80)}"
         ) from None
     if ":" in text:
         if start > stop:
             raise ValueError(f"--length {text} is an empty range (start {start} > stop {stop})")
+        _check_length(stop)  # before the range is built
         lengths = list(range(start, stop + 1, step))
     if min(lengths) < 1:
         raise ValueError(f"--length values must be positive integers, got {min(lengths)}")
+    _check_length(max(lengths))
     return lengths
+
+
+def _check_length(T: int, option: str = "--length") -> None:
+    """A sequence length of at most :data:`MAX_LENGTH` (a huge typo fails at once)."""
+    if T > MAX_LENGTH:
+        raise ValueError(
+            f"{option} is at most {MAX_LENGTH}, got {short_int(T)} (the networks and grids "
+            "grow with T; use the library for longer sequences)"
+        )
 
 
 def _check_positive(args: argparse.Namespace, names: Sequence[str]) -> None:
@@ -157,51 +196,104 @@ def cmd_table(args: argparse.Namespace) -> int:
         _say(args, f"note: skipped odd lengths {listed}: Start-End needs even T", always=True)
     for T in sorted({config.length for config in configs}):  # before any work starts
         as_partition(args.partition, T)
-    options = {"progress": _show_progress(args)}
+    options: dict[str, Any] = {"progress": _show_progress(args)}
     if args.max_samples is not None:
         options["max_samples"] = args.max_samples
+    jobs = _jobs(args, len(configs))
+    rows: list[SweepRow] | None = None
     try:
-        if args.jobs > 1:
-            with process_pool(args.jobs) as pool:
+        if jobs > 1:
+            with process_pool(jobs) as pool:
                 rows = sweep(configs, executor=pool, **options)
         else:
             rows = sweep(configs, **options)
     except SweepInterrupted as stop:
+        stop_listening()
         where = _write_rows(args, out, stop.finished) if stop.done else "nothing written"
         _say(args, f"interrupted: {stop.done} of {stop.total} rows finished; {where}", always=True)
         return exit_status(stop)
+    except KeyboardInterrupt as stop:
+        if rows is None:
+            raise
+        # every row is finished: the pool was shutting down when the signal came
+        stop_listening()
+        where = _write_rows(args, out, rows)
+        _say(args, f"interrupted: {len(rows)} of {len(rows)} rows finished; {where}", always=True)
+        return exit_status(stop)
     except SweepError as failed:
-        finished = [row for row in failed.rows if row is not None]
-        if finished:
-            where = _write_rows(args, out, finished)
-            _say(args, f"{len(finished)} of {len(configs)} rows finished; {where}", always=True)
-        raise
-    where = _write_rows(args, out, rows)
+        with signals_ignored():
+            finished = [row for row in failed.rows if row is not None]
+            where = _write_rows(args, out, finished) if finished else "nothing written"
+            done = f"{len(finished)} of {len(configs)} rows finished; {where}"
+            _say(args, f"error: {message_text(failed)}; {done}", always=True)
+        return 2
+    with signals_ignored():  # the rows are finished: a Ctrl-C now must not lose them
+        where = _write_rows(args, out, rows)
     if out is not None:
         _say(args, where)
     return 1 if getattr(args, "failed", False) else 0
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def _jobs(args: argparse.Namespace, rows: int) -> int:
+    """``--jobs``, capped at the cores and the rows (with a note): more only costs memory."""
+    cores = _cores()
+    jobs = min(args.jobs, cores, rows)
+    if args.jobs > cores:
+        note = f"note: --jobs {args.jobs} is more than the {cores} cores here; using {jobs}"
+        _say(args, note, always=True)
+    return jobs
 
 
 def _write_rows(args: argparse.Namespace, out: Path | None, rows: Sequence[SweepRow]) -> str:
     """Write ``rows`` to ``out`` (stdout for None) in ``--format``; say where they went.
 
     If the file cannot be written after all (its folder was removed meanwhile, the disk is
-    full), the table goes to stdout instead, so the work is not lost, and ``args.failed`` is
-    set.
+    full), the table goes to a new file in the temporary folder (or stdout) instead, so the
+    work is not lost, and ``args.failed`` is set.
     """
     from rac_tn.analysis.sweeps import format_rows
 
     text = format_rows(rows, args.format)
+    return f"wrote {_rows(len(rows))} to " + _save_text(args, out, text, "table")
+
+
+def _save_text(args: argparse.Namespace, out: Path | None, text: str, what: str) -> str:
+    """Write ``text`` to ``out`` (stdout for None); return where it went.
+
+    When ``out`` cannot be written (its folder was removed during the run, the disk is full),
+    the text goes to a new file in the temporary folder, or to stdout if that fails too; the
+    error is said on stderr and ``args.failed`` is set (exit status 1).
+    """
     if out is not None:
         try:
-            out.write_text(text)
-            return f"wrote {_rows(len(rows))} to {out}"
+            out.write_text(text, encoding="utf-8")
+            return str(out)
         except OSError as exc:
-            _say(args, f"error: cannot write {out} ({exc.strerror or exc})", always=True)
+            reason = exc.strerror or type(exc).__name__
             args.failed = True
+            suffix = out.suffix if len(out.suffix) <= 10 else ".txt"
+            try:
+                handle, name = tempfile.mkstemp(prefix=f"rac-tn-{what}-", suffix=suffix)
+                with os.fdopen(handle, "w", encoding="utf-8") as file:
+                    file.write(text)
+            except OSError:
+                _say(args, f"error: cannot write {out} ({reason}); the {what} follows on stdout",
+                     always=True)  # fmt: skip
+            else:
+                _say(args, f"error: cannot write {out} ({reason}); the {what} is in {name}",
+                     always=True)  # fmt: skip
+                return name
     sys.stdout.write(text)
     sys.stdout.flush()
-    return f"wrote {_rows(len(rows))} to stdout"
+    return "stdout"
 
 
 def cmd_draw(args: argparse.Namespace) -> int:
@@ -217,9 +309,12 @@ def cmd_draw(args: argparse.Namespace) -> int:
     if suffix not in (".pdf", ".svg", ".png", ".tex"):
         raise ValueError(f"-o must end in .pdf, .svg, .png or .tex, got {out.name!r}")
     _check_positive(args, ("depth", "length", "hidden", "inputs", "classes", "dpi"))
-    view = args.view
+    _check_length(args.length)
+    if args.dpi > MAX_DPI:
+        raise ValueError(f"--dpi is at most {MAX_DPI} (print quality is 300-600), got {args.dpi}")
+    view: Literal["network", "grid"] | None = args.view
     if args.bound is not None:
-        wanted = "network" if args.bound == "network" else "grid"
+        wanted: Literal["network", "grid"] = "network" if args.bound == "network" else "grid"
         if view is not None and view != wanted:
             raise ValueError(f"--bound {args.bound} is drawn on --view {wanted}, not --view {view}")
         view = wanted
@@ -245,7 +340,15 @@ def cmd_draw(args: argparse.Namespace) -> int:
         from rac_tn.diagram import draw
         from rac_tn.drawing.mpl import save
 
-        save(draw(rac, T=args.length, view=view, cut=cut, **style), out, dpi=args.dpi)
+        figure = draw(rac, T=args.length, view=view, cut=cut, **style)
+        if suffix == ".png":
+            width, height = figure.get_size_inches() * args.dpi
+            if width * height > MAX_PIXELS:
+                raise ValueError(
+                    f"--dpi {args.dpi}: the image would have {width:.0f} x {height:.0f} pixels "
+                    f"(at most {MAX_PIXELS:,}); lower --dpi, or write .pdf or .svg"
+                )
+        save(figure, out, dpi=args.dpi)
     _say(args, f"wrote {out}")
     return 0
 
@@ -254,7 +357,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
 MODEL_DEFAULTS = {"inputs": 2, "hidden": 2, "depth": 2, "classes": 1}
 
 
-def _analyze_model(args: argparse.Namespace) -> RAC:
+def _analyze_model(args: argparse.Namespace) -> RecurrentModel:
     """The RAC to analyze: read from ``--weights``, or random of the given sizes."""
     given = [name for name in (*MODEL_DEFAULTS, "integer") if getattr(args, name) is not None]
     if args.weights is not None:
@@ -265,9 +368,12 @@ def _analyze_model(args: argparse.Namespace) -> RAC:
         from rac_tn.models.weights import load_weights
 
         try:
-            return load_weights(args.weights, model=args.model)
+            return load_weights(args.weights, model=args.model, strict=not args.ignore_extra_keys)
         except ValueError as exc:
-            raise ValueError(f"--weights {exc}") from None
+            text = str(exc).replace("(pass strict=False to ", "(pass --ignore-extra-keys to ")
+            raise ValueError(f"--weights {text}") from None
+    if args.ignore_extra_keys:
+        raise ValueError("--ignore-extra-keys applies to --weights (the keys of a file)")
     for name, default in MODEL_DEFAULTS.items():
         if getattr(args, name) is None:
             setattr(args, name, default)
@@ -289,7 +395,7 @@ def _check_family_options(args: argparse.Namespace) -> None:
 
 def _random_model(
     args: argparse.Namespace, inputs: int, hidden: int, depth: int, integer: bool
-) -> object:
+) -> RecurrentModel:
     """A random model of the family ``--model`` (``--rank`` for cp2rnn, ``--bias``)."""
     from rac_tn.models import random_model
 
@@ -317,6 +423,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     out = None if args.output is None else check_output_file(args.output, "-o")
     _check_positive(args, ("length",))
+    _check_length(args.length)
     if args.max_samples is not None:
         _check_positive(args, ("max_samples",))
     partition = _parse_cut(args.partition, args.length, "--partition")
@@ -326,15 +433,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.weights is not None:
         from rac_tn.models.weights import weights_notes
 
-        report = dataclasses.replace(report, notes=weights_notes(rac))
+        report = dataclasses.replace(report, notes=weights_notes(rac) + report.notes)
     text = format_report(report, args.format)
-    if out is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        out.write_text(text, encoding="utf-8")
-        _say(args, f"wrote the report to {out}")
-    return 0
+    with signals_ignored():  # the report is computed: a Ctrl-C now must not lose it
+        where = _save_text(args, out, text, "report")
+    if out is not None and not getattr(args, "failed", False):
+        _say(args, f"wrote the report to {where}")
+    return 1 if getattr(args, "failed", False) else 0
 
 
 def _rows(n: int) -> str:

@@ -11,10 +11,19 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from rac_tn import __version__
-from rac_tn.analysis.interrupt import exit_status, sigterm_raises
+from rac_tn._format import message_text
+from rac_tn.analysis.interrupt import (
+    exit_status,
+    handlers_restored,
+    sigterm_raises,
+    stop_listening,
+)
 from rac_tn.cli.commands import MODEL_DEFAULTS, cmd_analyze, cmd_demo, cmd_draw, cmd_table
+from rac_tn.cli.train import add_train_parser
+from rac_tn.models.registry import family_names
 
 # rac_tn.analysis.sweeps.OutputFormat, spelled out so that parsing the command line imports nothing
 # heavy
@@ -69,12 +78,18 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
         "hidden_weights_0.., output_weights[, initial_states_0..] "
         "(rac_tn.models.weights.save_weights)",
     )
+    model.add_argument(
+        "--ignore-extra-keys",
+        action="store_true",
+        help="with --weights: ignore arrays no parameter of the family takes (a buffer, an "
+        "optimizer's state) instead of refusing the file",
+    )
     analyze.add_argument(
         "--partition",
         default="start-end",
         help="start-end, interleaved, or the start times like 1,2,5",
     )
-    analyze.add_argument("--length", type=int, default=8, help="sequence length T")
+    analyze.add_argument("--length", type=int, default=8, help="sequence length T (at most 1000)")
     analyze.add_argument(
         "--bounds-only", action="store_true", help="skip the exact ranks (bounds only)"
     )
@@ -92,6 +107,14 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     analyze.set_defaults(func=cmd_analyze)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with control characters escaped in the errors (they echo what was typed)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the usage and the error, escaped, and exit with status 2."""
+        super().error(message_text(message))
+
+
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Show each option's default, except where there is none to show (None, off flags)."""
 
@@ -103,9 +126,7 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
 def _add_family_options(parser: argparse._ActionsContainer, text: str) -> None:
     """``--model``, ``--rank`` and ``--bias``: the model family (see rac_tn.models)."""
-    parser.add_argument(
-        "--model", choices=("rac", "2rnn", "cp2rnn", "mirnn", "linear"), default=None, help=text
-    )
+    parser.add_argument("--model", choices=family_names(), default=None, help=text)
     parser.add_argument("--rank", type=int, default=None, help="CP rank K of cp2rnn (default: R)")
     parser.add_argument(
         "--bias", action="store_true", help="first-order terms and biases (not for rac)"
@@ -123,8 +144,8 @@ def _add_quiet(parser: argparse.ArgumentParser, *aliases: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Build the ``rac-tn`` argument parser (``demo``, ``table``, ``draw`` and ``analyze``)."""
-    parser = argparse.ArgumentParser(
+    """Build the ``rac-tn`` argument parser (``demo``, ``table``, ``draw``, ``analyze``, ...)."""
+    parser = _Parser(
         prog="rac-tn",
         description=(
             "Recurrent Arithmetic Circuits as tensor networks: contraction, separation-rank "
@@ -177,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--length",
         default="4:12:2",
         help="lengths T: start:stop[:step] (stop included), one number, or a list like 4,6,10; "
-        "Start-End skips odd T (with a note)",
+        "at most 1000; Start-End skips odd T (with a note)",
     )
     table.add_argument("--hidden", type=int, nargs="+", default=[2], help="hidden sizes R")
     table.add_argument("--inputs", type=int, nargs="+", default=[2], help="input sizes M")
@@ -194,7 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="cap of the sampled rank (default: rac_tn.exact.rank.DEFAULT_MAX_SAMPLES, 8192)",
     )
-    table.add_argument("--jobs", type=int, default=1, help="worker processes")
+    table.add_argument(
+        "--jobs", type=int, default=1, help="worker processes (at most the cores; more: a note)"
+    )
     table.add_argument("--format", choices=_OUTPUT_FORMATS, default="md", help="output format")
     table.add_argument(
         "-o", "--output", default=None, help="write to this file ('-' or none: stdout)"
@@ -250,7 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     fig.add_argument("--dims", action="store_true", help="label bonds with their dimensions")
     fig.add_argument("--degrees", action="store_true", help="grid view: label path degrees")
     fig.add_argument("--title", default=None, help="a title above the figure")
-    fig.add_argument("--dpi", type=int, default=300, help="resolution of .png output")
+    fig.add_argument(
+        "--dpi", type=int, default=300, help="resolution of .png output (at most 1200)"
+    )
     fig.add_argument(
         "--bare", action="store_true", help=".tex: only the tikzpicture, not a document"
     )
@@ -258,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quiet(fig)
     fig.set_defaults(func=cmd_draw)
     _add_analyze(sub)
+    add_train_parser(sub, _HelpFormatter)
     return parser
 
 
@@ -273,7 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         0 on success; 2 when an argument was rejected or no command was given (the reason
-        goes to stderr, on one line); 130 after Ctrl-C and 143 after SIGTERM.
+        goes to stderr, on one line); 130 after Ctrl-C and 143 after SIGTERM. Called with
+        ``argv``, it leaves the process's Ctrl-C and SIGTERM handlers as it found them.
 
     Examples
     --------
@@ -281,20 +308,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     M,R,L,T,partition,...
     0
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help(sys.stderr)
-        return 2
-    try:
-        with sigterm_raises():
-            return args.func(args)
-    except (ValueError, TypeError) as exc:
-        print(f"rac-tn {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt as exc:
-        print(f"rac-tn {args.command}: interrupted", file=sys.stderr)
-        return exit_status(exc)
+    command = "rac-tn"
+    # called from Python, the caller's Ctrl-C handling is put back; run as the program, an
+    # interrupted command stays deaf to a second Ctrl-C while the interpreter exits
+    with handlers_restored(restore=argv is not None):
+        try:
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            if args.command is None:
+                parser.print_help(sys.stderr)
+                return 2
+            command = f"rac-tn {args.command}"
+            with sigterm_raises():
+                return args.func(args)
+        except (ValueError, TypeError) as exc:
+            print(f"{command}: error: {message_text(exc)}", file=sys.stderr)
+            return 2
+        except (MemoryError, OverflowError) as exc:  # sizes beyond this machine: one line too
+            reason = type(exc).__name__ + (f": {message_text(exc, 200)}" if str(exc) else "")
+            print(
+                f"{command}: error: the sizes asked for do not fit this machine ({reason}); "
+                "try smaller --hidden, --inputs, --depth or --length",
+                file=sys.stderr,
+            )
+            return 2
+        except KeyboardInterrupt as exc:
+            stop_listening()  # a second Ctrl-C while exiting stays quiet
+            print(f"{command}: interrupted", file=sys.stderr)
+            return exit_status(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,23 +1,12 @@
 r"""Publication-quality diagrams of tensor networks and computation grids: drawing only.
 
-The networks are those :func:`rac_tn.compile_rac` builds, of a RAC or of any model family of
-:mod:`rac_tn.models`: a CP core is drawn as its factor matrices ``A``, ``B``, ``C`` around a
-COPY diamond of dimension K (as the second-order RNN paper draws a CP decomposition), a dense
-core as one order-3 tensor (:mod:`~rac_tn.drawing._shapes`).
-
-Layout (:mod:`~rac_tn.drawing.layout`, deterministic positions from the structure) → scene
-(:mod:`~rac_tn.drawing.scene` primitives, :mod:`~rac_tn.drawing.style` options; one module per view,
-:mod:`~rac_tn.drawing.network_view` and :mod:`~rac_tn.drawing.grid_view`; a computed cut drawn by
-:mod:`~rac_tn.drawing.cuts` and :mod:`~rac_tn.drawing.shading`) → backends
-(:mod:`~rac_tn.drawing.mpl`,
-:mod:`~rac_tn.drawing.tikz`). Figures are sized for a journal column (about 8 cm wide at T = 4-8)
+Layout (:mod:`~rac_tn.drawing.layout`) → scene (:mod:`~rac_tn.drawing.scene`, options in
+:mod:`~rac_tn.drawing.style`; one module per view, a computed cut drawn by
+:mod:`~rac_tn.drawing.cuts`) → backends (:mod:`~rac_tn.drawing.mpl`,
+:mod:`~rac_tn.drawing.tikz`). Figures are sized for a journal column (about 8 cm at T = 4-8)
 with 7 pt labels, grow with T up to a page's text width (16 cm, or ``width=``), and are refused
-with a message past it.
-
-This package never computes: it is handed a compiled network (or the grid's sizes) and a
-computed :class:`~rac_tn.bounds.CutBound`. The public :func:`rac_tn.draw` and
-:func:`rac_tn.to_tikz` (:mod:`rac_tn.diagram`) take a RAC, a network or a report and a
-partition, compute what is needed, and call the views here.
+with a message past it. This package never computes: :func:`rac_tn.draw` and
+:func:`rac_tn.to_tikz` compute the network and the cut and call the views here.
 
 Examples
 --------

@@ -1,8 +1,4 @@
-"""Plane geometry of the drawn curves: smooth closed curves, arrowheads and polylines.
-
-Shared by the scene (bounding boxes), the shading of cuts and both backends: the smooth closed
-curve is TikZ's ``plot[smooth cycle]``, which matplotlib draws as the same Bezier segments.
-"""
+"""Plane geometry of the drawn curves: TikZ's smooth closed curves, arrowheads, polylines."""
 
 from __future__ import annotations
 
@@ -29,31 +25,7 @@ TENSION = 0.6
 def smooth_cycle(
     points: Sequence[Point], tension: float = TENSION
 ) -> list[tuple[Point, Point, Point, Point]]:
-    """Return the cubic Bezier segments of the smooth closed curve through ``points``.
-
-    The construction of TikZ's ``plot[smooth cycle, tension=...]`` (pgf's closed-curve plot
-    handler): the segment from ``p[i]`` to ``p[i+1]`` has the control points
-    ``p[i] + k (p[i+1] - p[i-1])`` and ``p[i+1] - k (p[i+2] - p[i])``, ``k = 0.2775 tension``,
-    so both backends draw the very same curve from the same few points.
-
-    Parameters
-    ----------
-    points
-        The points the curve passes through, in order (not repeated at the end).
-    tension
-        TikZ's tension.
-
-    Returns
-    -------
-    list of (start, control, control, end)
-        One segment per point.
-
-    Examples
-    --------
-    >>> segs = smooth_cycle([(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)])
-    >>> len(segs), segs[0][0], segs[0][3]
-    (4, (0.0, 0.0), (1.0, 0.0))
-    """
+    """The cubic Bezier segments of TikZ's smooth closed curve through ``points``."""
     n = len(points)
     k = 0.2775 * tension
     out = []
@@ -66,13 +38,7 @@ def smooth_cycle(
 
 
 def sample_smooth_cycle(points: Sequence[Point], per_segment: int = 8) -> list[Point]:
-    """Return points along :func:`smooth_cycle` (for hit tests and bounding boxes).
-
-    Examples
-    --------
-    >>> len(sample_smooth_cycle([(0.0, 0.0), (1.0, 0.0), (0.0, 1.0)], per_segment=4))
-    13
-    """
+    """Points along :func:`smooth_cycle` (for hit tests and bounding boxes)."""
     out: list[Point] = []
     for p0, c1, c2, p1 in smooth_cycle(points):
         for j in range(per_segment):
@@ -89,13 +55,7 @@ def sample_smooth_cycle(points: Sequence[Point], per_segment: int = 8) -> list[P
 
 
 def arrow_head(tail: Point, tip: Point, length: float, half_width: float) -> list[Point]:
-    """Return the triangle of an arrowhead pointing from ``tail`` to ``tip`` (in cm).
-
-    Examples
-    --------
-    >>> arrow_head((0.0, 0.0), (1.0, 0.0), 0.5, 0.25)
-    [(1.0, 0.0), (0.5, 0.25), (0.5, -0.25)]
-    """
+    """The triangle of an arrowhead from ``tail`` to ``tip`` (cm)."""
     dx, dy = tip[0] - tail[0], tip[1] - tail[1]
     d = math.hypot(dx, dy) or 1.0
     ux, uy = dx / d, dy / d
@@ -108,32 +68,20 @@ def arrow_head(tail: Point, tip: Point, length: float, half_width: float) -> lis
 
 
 def arrow_size(width_pt: float) -> tuple[float, float]:
-    """Return the arrowhead length and half-width in cm for a line of ``width_pt``."""
+    """The arrowhead length and half-width in cm for a line of ``width_pt``."""
     length = 0.11 + 0.02 * width_pt
     return length, 0.45 * length
 
 
 def polyline_length(points: Sequence[Point]) -> float:
-    """Return the length of a polyline.
-
-    Examples
-    --------
-    >>> polyline_length([(0, 0), (3, 4), (3, 5)])
-    6.0
-    """
+    """The length of a polyline."""
     return sum(math.dist(a, b) for a, b in zip(points, points[1:], strict=False))
 
 
 def split_polyline(
     points: Sequence[Point], fraction: float = 0.5
 ) -> tuple[list[Point], list[Point]]:
-    """Cut a polyline at ``fraction`` of its length into two polylines.
-
-    Examples
-    --------
-    >>> split_polyline([(0.0, 0.0), (2.0, 0.0)])
-    ([(0.0, 0.0), (1.0, 0.0)], [(1.0, 0.0), (2.0, 0.0)])
-    """
+    """Cut a polyline at ``fraction`` of its length into two polylines."""
     target = fraction * polyline_length(points)
     run = 0.0
     for i in range(1, len(points)):

@@ -1,19 +1,15 @@
-"""The spacings of the layouts, and fitting them to a page width before anything is placed.
-
-:class:`TreeGeometry` (tensor trains and copy trees) and :class:`GridGeometry` (the
-computation grid) hold every distance of a layout in cm; the ``fit_*`` functions choose them
-from the sizes of a network so that its figure fits the page, :func:`scaled` multiplies them
-by a style's scale. :mod:`rac_tn.drawing.layout` places the nodes with them.
-"""
+"""The spacings (cm) of the layouts, fitted to a page width before anything is placed."""
 
 from __future__ import annotations
 
 import math
 from collections import Counter
 from dataclasses import dataclass, fields, replace
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from rac_tn.network.compiled import RacNetwork
+if TYPE_CHECKING:
+    from rac_tn.network.compiled import RacNetwork
+
 
 __all__ = [
     "CellDrawing",
@@ -81,13 +77,7 @@ Geometry = TypeVar("Geometry", TreeGeometry, GridGeometry)
 
 
 def scaled(geometry: Geometry, factor: float) -> Geometry:
-    """Return ``geometry`` with every distance multiplied by ``factor``.
-
-    Examples
-    --------
-    >>> scaled(GridGeometry(), 2.0).dx
-    1.72
-    """
+    """``geometry`` with every distance multiplied by ``factor``."""
     if factor == 1.0:
         return geometry
     return replace(
@@ -113,7 +103,7 @@ _MPS_EXTRAS = 3.3
 #: Width of a copy tree besides its columns (``h^{l,0}`` of the first column, margins), cm.
 _TREE_EXTRAS = 0.75
 #: What changes when the W circles hold full ``W^{H,l}`` labels.
-_FULL_LABELS = dict(
+_FULL_LABELS: dict[str, Any] = dict(
     w_radius=0.36, layer=1.15, wi_drop=0.48, h0_gap=0.08, chain_pad=0.25, wo_offset=0.5
 )
 
@@ -127,43 +117,7 @@ def fit_tree_geometry(
     scale: float = 1.0,
     cell: CellDrawing = "rac",
 ) -> TreeGeometry:
-    """Fit a copy tree into ``width`` cm, never tighter than readable 7 pt labels allow.
-
-    Roomy trees put ``h^{l,0}`` on the left of the chain it starts (the paper's picture); dense
-    ones put it above its ``W^H`` so chain starts need no extra space. Past the minimum column
-    spacing the figure grows with T instead of shrinking its labels.
-
-    Parameters
-    ----------
-    columns
-        Input legs of the tree (one column each).
-    chain_starts
-        How many columns begin a chain (the layer-1 ``h^{1,0}``).
-    labels
-        ``'full'`` ``W^{H,l}`` labels need large circles: ``'auto'`` uses them only when they
-        fit at this width, else the letters H and I (``'short'``); or ``'none'``.
-    width
-        Target width in cm.
-    scale
-        Multiplies every distance of the result.
-    cell
-        ``'rac'``, or a model family's ``'cp'`` (C above a COPY diamond: taller layers,
-        columns at least 0.54 cm apart) or ``'dense'`` (one core per copy, on its column).
-
-    Returns
-    -------
-    TreeGeometry
-        The spacings.
-
-    Examples
-    --------
-    >>> fit_tree_geometry(10, 4).c_rise, fit_tree_geometry(10, 4, cell="cp").c_rise > 0
-    (0.0, True)
-    >>> fit_tree_geometry(10, 4).h0_above, fit_tree_geometry(20, 10).h0_above
-    (False, True)
-    >>> fit_tree_geometry(3, 1).labels, fit_tree_geometry(10, 4).labels
-    ('full', 'short')
-    """
+    """The geometry of a copy tree of ``columns`` input legs in ``width`` cm, labels legible."""
     if labels not in ("auto", "full", "short", "none"):
         raise ValueError(f"labels must be 'auto', 'full', 'short' or 'none', got {labels!r}")
     g = TreeGeometry()
@@ -186,12 +140,7 @@ def fit_tree_geometry(
 
 
 def _fit_cell(g: TreeGeometry, cell: CellDrawing) -> TreeGeometry:
-    """Adjust a RAC geometry to a model family's cell copies.
-
-    A CP copy puts C above its diamond: layers and ``W^O`` move up by ``c_rise``, and the
-    diamond shrinks where A nearly touches it. A dense core sits on its column with its input
-    leg straight below it (no ``W^I`` drop).
-    """
+    """Adjust a RAC geometry to a model family's cell copies."""
     if cell == "cp":
         diamond = min(g.diamond, max(0.05, g.column / 2 - g.w_radius - 0.035))
         rise = g.w_radius + diamond + 0.1
@@ -211,35 +160,7 @@ def _fit_cell(g: TreeGeometry, cell: CellDrawing) -> TreeGeometry:
 
 
 def min_network_width(L: int, T: int, *, scale: float = 1.0, cell: CellDrawing = "rac") -> float:
-    """Return the narrowest legible width (cm) of the network view of a depth-``L`` model.
-
-    A copy tree has one column per input leg, ``C(T+L-1, L)`` of them, at least
-    ``0.42 * scale`` cm apart (7 pt ``x_t`` labels side by side; 0.54 cm for a CP core); a
-    RAC's tensor train has ``T`` cores at least ``0.64 * scale`` cm apart. A model family is
-    drawn as its copy tree at every depth (at L = 1 the chain of its T cells). Computed from
-    the sizes alone, before any network is compiled.
-
-    Parameters
-    ----------
-    L, T
-        Depth and sequence length.
-    scale
-        The style's scale.
-    cell
-        ``'rac'``, or a model family's ``'cp'`` or ``'dense'`` (:data:`CellDrawing`).
-
-    Returns
-    -------
-    float
-        The width in cm.
-
-    Examples
-    --------
-    >>> round(min_network_width(2, 8), 1), round(min_network_width(3, 6), 1)
-    (15.4, 23.8)
-    >>> round(min_network_width(1, 8, cell="cp"), 1)      # the chain of 8 CP cells
-    4.5
-    """
+    """The narrowest legible width (cm) of the network view of a depth-``L`` model."""
     if L == 1 and cell == "rac":
         return (_MIN_MPS_SPACING * max(T - 1, 0) + _MPS_EXTRAS) * scale
     columns = math.comb(T + L - 1, L)
@@ -248,30 +169,7 @@ def min_network_width(L: int, T: int, *, scale: float = 1.0, cell: CellDrawing =
 
 
 def fit_mps_geometry(T: int, *, width: float, scale: float = 1.0) -> TreeGeometry:
-    """Space the cores of a tensor train so that the chain fits ``width`` cm.
-
-    The natural spacing (0.95 cm) is kept while it fits, then reduced down to the smallest
-    legible one; the caller refuses a train that does not fit even then.
-
-    Parameters
-    ----------
-    T
-        Number of cores.
-    width
-        The widest the figure may be, cm.
-    scale
-        Multiplies every distance.
-
-    Returns
-    -------
-    TreeGeometry
-        The spacings (``mps_spacing``, ``core_radius``).
-
-    Examples
-    --------
-    >>> fit_mps_geometry(6, width=16).mps_spacing, fit_mps_geometry(16, width=16).mps_spacing
-    (0.95, 0.84)
-    """
+    """Space the cores of a tensor train (0.95 cm down to the least legible) to fit ``width`` cm."""
     g = TreeGeometry()
     fits = (width / scale - _MPS_EXTRAS) / max(T - 1, 1)
     spacing = max(min(g.mps_spacing, math.floor(fits * 100) / 100), _MIN_MPS_SPACING)
@@ -279,17 +177,7 @@ def fit_mps_geometry(T: int, *, width: float, scale: float = 1.0) -> TreeGeometr
 
 
 def tree_geometry(net: RacNetwork, *, labels: str = "auto", scale: float = 1.0) -> TreeGeometry:
-    """Return :func:`fit_tree_geometry` for the copy tree of ``net``.
-
-    Its columns are the tensors reading an input (``W^{I,1}``; a family's ``B`` or dense core
-    of layer 1), one per input leg, its chain starts the ``h^{1,0}`` tensors.
-
-    Examples
-    --------
-    >>> from rac_tn import RAC, compile_rac
-    >>> tree_geometry(compile_rac(RAC.random(2, 2, depth=3, seed=0), T=8)).h0_above
-    True
-    """
+    """:func:`fit_tree_geometry` for the copy tree of ``net``."""
     roles = Counter((p.role, p.layer) for p in net.places.values())
     columns = roles["WI", 1] + roles["B", 1] + roles["CORE3", 1]  # the input legs
     cell = cell_drawing(net)
@@ -297,20 +185,12 @@ def tree_geometry(net: RacNetwork, *, labels: str = "auto", scale: float = 1.0) 
 
 
 def cell_drawing(net: RacNetwork) -> CellDrawing:
-    """How the cell copies of ``net`` are drawn: ``'rac'``, ``'cp'`` or ``'dense'``.
-
-    Examples
-    --------
-    >>> from rac_tn import compile_rac
-    >>> from rac_tn.models import SecondOrderRNN
-    >>> cell_drawing(compile_rac(SecondOrderRNN.random(2, 2, seed=0), T=2))
-    'dense'
-    """
+    """How the cell copies of ``net`` are drawn: ``'rac'``, ``'cp'`` or ``'dense'``."""
     if net.family == "rac":
         return "rac"
     return "dense" if any(p.role == "CORE3" for p in net.places.values()) else "cp"
 
 
 def scale_of(geometry: TreeGeometry) -> float:
-    """Return the factor a :class:`TreeGeometry` was scaled by (from its leg length)."""
+    """The factor a :class:`TreeGeometry` was scaled by (from its leg length)."""
     return geometry.mps_leg / TreeGeometry.mps_leg

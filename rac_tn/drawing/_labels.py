@@ -1,8 +1,4 @@
-"""Placing the dimension labels of a scene's edges where they cover nothing.
-
-:func:`place_dim_labels` moves each edge label of a :class:`~rac_tn.drawing.scene.Scene` beside
-its edge; the network and grid views call it once their nodes, edges and texts are in place.
-"""
+"""Placing the dimension labels of a scene's edges beside their edges, where they cover nothing."""
 
 from __future__ import annotations
 
@@ -15,14 +11,7 @@ __all__ = ["place_dim_labels"]
 
 
 def place_dim_labels(scene: Scene, *, horizontal: str = "above") -> None:
-    """Put each edge's dimension label beside its visible part, where it covers nothing.
-
-    The visible part is what lies outside the end nodes. The preferred spot is above (or,
-    with ``horizontal='below'``, below) the middle of a horizontal segment, right of a vertical
-    one, outward of a slanted one; when that spot would cover a node, a text, a line or an
-    earlier label, the other side and points nearer the ends are tried, and the spot covering
-    least is kept.
-    """
+    """Put each edge's dimension label beside its visible part, where it covers nothing."""
     taken: list[Box] = [_grow(n.extent(), 0.04) for n in scene.nodes if n.shape != "none"]
     taken += [_grow(t.extent(), 0.02) for t in scene.texts]
     lines = [pt for e in scene.edges for pt in _sample_line(e.points, 0.02)]

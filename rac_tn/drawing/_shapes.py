@@ -1,30 +1,21 @@
 r"""The node of each tensor of a compiled network, by role: its shape, size and label.
 
-A RAC's ``W^H`` and ``W^I`` are circles (boxes with full ``W^{H,l}`` labels), its COPY tensors
-small filled dots, its MPS cores ``G_t`` circles. A model family's CP core (:mod:`rac_tn.models`)
-is drawn as the second-order RNN paper draws a CP decomposition: its three factor matrices
-``A`` (reads the previous state), ``B`` (reads the input or the layer below) and ``C`` (writes
-the new state) as circles around a small filled diamond, the COPY tensor of dimension K; a
-dense core is one circle ``\mathcal{A}`` (the order-3 tensor). ``h^{l,0}`` is a small open
-circle and ``W^O`` a grey box in every network.
-
-Examples
---------
->>> tensor_name(TensorPlace("WH", 2, 3, "hi"), 2), tensor_name(TensorPlace("CORE", 1, 4, ""), 1)
-('WH-2-3-hi', 'G-4')
->>> tensor_name(TensorPlace("CORE3", 1, 2, "h"), 1)
-'core-1-2-h'
+A CP core is drawn as the second-order RNN paper draws it: factors ``A``, ``B``, ``C`` as
+circles around a small filled diamond (the COPY tensor of dimension K).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rac_tn.drawing._geometry import TreeGeometry
 from rac_tn.drawing.scene import Node, Point, text_size
 from rac_tn.drawing.style import INK, LIGHT, Style
-from rac_tn.network.compiled import RacNetwork, TensorPlace
+
+if TYPE_CHECKING:
+    from rac_tn.network.compiled import RacNetwork, TensorPlace
 
 __all__ = ["TensorShapes", "drawn_as_chain", "tensor_name"]
 
@@ -47,29 +38,12 @@ _LABEL_PAD = 0.03
 
 
 def drawn_as_chain(net: RacNetwork) -> bool:
-    """Tell whether ``net`` is drawn as a RAC's tensor train (else as a copy tree).
-
-    A model family is drawn as its copy tree at every depth: at L = 1 that is the chain of
-    its cells, each cell showing its core's tensors.
-    """
+    """Whether ``net`` is drawn as a RAC's tensor train (else as a copy tree)."""
     return net.kind == "mps" and net.family == "rac"
 
 
 def tensor_name(place: TensorPlace, L: int) -> str:
-    """Return the TikZ name of a tensor: role, layer, time and copy route.
-
-    Parameters
-    ----------
-    place
-        The tensor's place in the network.
-    L
-        The network's depth.
-
-    Returns
-    -------
-    str
-        ``WH-2-3-hi``, ``G-4``, ``A-1-2-h``, ``WO``.
-    """
+    """The TikZ name of a tensor: role, layer, time and copy route."""
     role = _ROLE_NAMES.get(place.role, place.role)
     if place.role == "WO":
         return "WO"
@@ -152,10 +126,7 @@ class TensorShapes:
         return max(least, math.hypot(w / 2, h / 2) + _LABEL_PAD)
 
     def factor(self, tid: int, at: Point, p: TensorPlace) -> Node:
-        """A CP factor matrix ``A``, ``B`` or ``C``: a circle no larger than the layout allows.
-
-        The three have one size: that of the widest label among them.
-        """
+        """A CP factor matrix ``A``, ``B`` or ``C``: a circle no larger than the layout allows."""
         least = min(self.g.w_radius, 0.15 * self._scale)
         fits = max(self._fitted(self._layer_label(c, p.layer), least) for c in "ABC")
         r = min(fits, self.g.w_radius)

@@ -1,10 +1,4 @@
-r"""The TikZ emitter: one line of TikZ per scene primitive, with the styles they share.
-
-:class:`Picture` names the nodes and colours of one :class:`~rac_tn.drawing.scene.Scene`, writes
-the ``\tikzset`` styles (the usual size of each kind of node goes in its style) and turns each
-node, edge, region, curve and text into a TikZ command. :func:`rac_tn.drawing.tikz.picture`
-assembles them into the ``tikzpicture``.
-"""
+r"""The TikZ emitter: one line of TikZ per scene primitive, with the styles they share."""
 
 from __future__ import annotations
 
@@ -219,6 +213,7 @@ class Picture:
         return f"\\draw[{', '.join(opts)}] " + " -- ".join(pts) + ";"
 
     def edge_label(self, edge: Edge) -> str:
+        assert edge.label is not None and edge.label_pos is not None  # only placed labels
         opts = ["rac/dim label"]
         if edge.color.upper() != INK.upper():
             opts.append(f"text={self.col(edge.color)}")

@@ -1,7 +1,4 @@
-r"""Text and numbers in TikZ source: escaping labels, coordinates, LaTeX size commands.
-
-Used by the TikZ emitter (:mod:`rac_tn.drawing._tikz_picture`) and :mod:`rac_tn.drawing.tikz`.
-"""
+r"""Text and numbers in TikZ source: escaping labels, coordinates, LaTeX size commands."""
 
 from __future__ import annotations
 
@@ -35,23 +32,7 @@ _TEXT_ESCAPES = {
 
 
 def escape_text(text: str) -> str:
-    r"""Escape plain text for LaTeX; other non-ASCII characters become ``?``.
-
-    Parameters
-    ----------
-    text
-        Plain text (a title).
-
-    Returns
-    -------
-    str
-        The text with LaTeX's special characters escaped.
-
-    Examples
-    --------
-    >>> print(escape_text("50% of {a_b} ≤ $3"))
-    50\% of \{a\_b\} $\leq$ \$3
-    """
+    r"""Plain text escaped for LaTeX; a non-ASCII character without a LaTeX form becomes ``?``."""
     out = []
     for ch in text:
         if ch in _TEXT_ESCAPES:
@@ -66,26 +47,7 @@ def escape_text(text: str) -> str:
 
 
 def escape_math(text: str) -> str:
-    r"""Make a math label safe inside ``$...$``.
-
-    No ``$``, no comment or parameter characters, and balanced braces (an unbalanced label would
-    break the whole document).
-
-    Parameters
-    ----------
-    text
-        A math label (without the ``$``).
-
-    Returns
-    -------
-    str
-        The label, escaped where needed.
-
-    Examples
-    --------
-    >>> print(escape_math("W^{H,1}"), escape_math("a}{b"), escape_math("50%"))
-    W^{H,1} a\}\{b 50\%
-    """
+    r"""A math label made safe inside ``$...$``: no ``$``, ``%`` or ``#``, braces balanced."""
     text = text.replace("$", r"\$").replace("%", r"\%").replace("#", r"\#")
     text = text.replace("\\text{", "\\textrm{")  # \text needs amsmath; \textrm does not
     text = text.replace("\n", " ")
@@ -125,11 +87,5 @@ _SIZES = (
 
 
 def font_command(size: float) -> str:
-    r"""Return the LaTeX size command nearest to ``size`` pt (in a 10 pt document).
-
-    Examples
-    --------
-    >>> font_command(7), font_command(8)
-    ('\\scriptsize', '\\footnotesize')
-    """
+    r"""The LaTeX size command nearest to ``size`` pt (in a 10 pt document)."""
     return min(_SIZES, key=lambda s: abs(s[0] - size))[1]

@@ -1,37 +1,24 @@
-"""Drawing a computed cut: its elements highlighted, both sides shaded, its value written.
+"""Drawing a computed cut: its elements highlighted, both sides shaded, its value in a legend.
 
-These functions are handed a :class:`~rac_tn.bounds.CutBound` that was computed elsewhere
-(:func:`rac_tn.network_cut_bound`, :func:`rac_tn.symmetric_bound`; the public
-:func:`rac_tn.draw` does it for a partition); they never compute one.
-
-- :func:`add_network_cut` on the network view: the cut bonds in the cut colour, the cut COPY
-  tensors and hyperedges ringed.
-- :func:`add_symmetric_cut` on the grid view: the cut nodes ringed and labelled with their
-  degree ``deg_U``.
-
-Examples
---------
->>> from rac_tn import RAC, compile_rac, network_cut_bound, start_end
->>> from rac_tn.drawing.network_view import network_view
->>> from rac_tn.drawing.style import Style
->>> net = compile_rac(RAC.random(2, 3, seed=0), T=4)
->>> scene = network_view(net, Style(), cut=network_cut_bound(net, start_end(4)))
->>> [e.ref for e in scene.edges if e.highlight]        # one bond of the tensor train
-['h1_2.R']
+These functions are handed a :class:`~rac_tn.bounds.CutBound` computed elsewhere; they never
+compute one.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
 from rac_tn._format import format_bound
-from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.drawing._shapes import drawn_as_chain
 from rac_tn.drawing.scene import Curve, Edge, Node, Scene, Text, text_size
 from rac_tn.drawing.shading import shade_cut
 from rac_tn.drawing.style import Style, View, shade_of
-from rac_tn.network.compiled import RacNetwork
+
+if TYPE_CHECKING:
+    from rac_tn.bounds.cut_bound import CutBound
+    from rac_tn.network.compiled import RacNetwork
 
 #: The roles of the scene nodes that are tensors (see :class:`~rac_tn.network.TensorPlace`):
 #: a RAC's, then a model family's CP factors and dense core.
@@ -39,33 +26,7 @@ TENSOR_ROLES = ("WH", "WI", "DELTA", "H0", "WO", "CORE", "A", "B", "C", "CORE3")
 
 
 def check_cut(cut: CutBound, view: View, T: int, net: RacNetwork | None = None) -> CutBound:
-    """Check that ``cut`` can be drawn on ``view`` of a figure over ``T`` steps.
-
-    Parameters
-    ----------
-    cut
-        The computed bound.
-    view
-        ``'network'`` draws network cuts, ``'grid'`` symmetric cuts.
-    T
-        The figure's sequence length.
-    net
-        The drawn network (network view): the cut must name its tensors and indices.
-
-    Returns
-    -------
-    CutBound
-        ``cut``, unchanged.
-
-    Examples
-    --------
-    >>> from rac_tn import RAC, start_end, symmetric_bound
-    >>> bound = symmetric_bound(RAC.random(2, 2, depth=2, seed=0), start_end(4))
-    >>> check_cut(bound, "network", 4)  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ValueError: cut is a symmetric-cut bound, drawn on the computation grid: pass view='grid' ...
-    """
+    """``cut`` if it can be drawn on ``view`` over ``T`` steps (of ``net``), else an error."""
     if view == "network" and cut.method != "network-cut":
         raise ValueError(
             f"cut is a {cut.method} bound, drawn on the computation grid: pass view='grid' "
@@ -75,6 +36,11 @@ def check_cut(cut: CutBound, view: View, T: int, net: RacNetwork | None = None) 
         raise ValueError(
             f"cut is a {cut.method} bound, drawn on the tensor network: pass view='network' "
             "(the grid view draws symmetric cuts)"
+        )
+    if cut.partition is None:
+        raise ValueError(
+            "cut separates two lists of indices, not a partition of the times: draw a cut "
+            "computed for a partition"
         )
     if cut.partition.T != T:
         raise ValueError(f"cut is for T = {cut.partition.T}, but the figure has T = {T}")
@@ -94,25 +60,7 @@ def _names_unknown(cut: CutBound, net: RacNetwork) -> bool:
 
 
 def add_network_cut(scene: Scene, net: RacNetwork, bound: CutBound, style: Style) -> None:
-    """Draw a network cut on the network view of ``net``.
-
-    Its bonds are highlighted, its COPY tensors (dots; a CP core's diamonds) and, in the
-    hyperedge view, its input hyperedges ringed, both sides shaded, the cut drawn as one
-    closed dashed curve around the upstream side and its value written in a legend. A cut
-    input index (its hyperedge) is drawn, where each copy of the input has its own leg, as
-    the legs it cuts: those joining the input to a tensor on the other side.
-
-    Parameters
-    ----------
-    scene
-        The network view of ``net`` (:func:`~rac_tn.drawing.network_view.network_scene`).
-    net
-        The network the cut was computed on.
-    bound
-        A network-cut :class:`~rac_tn.bounds.CutBound`.
-    style
-        Colours, shading and annotation options.
-    """
+    """Draw a network cut: bonds highlighted, COPY tensors ringed, both sides shaded."""
     check_cut(bound, "network", net.T, net)
     bonds = {e.name for e in bound.cut if e.category == "bond"}
     vertices = {e.name for e in bound.cut if e.category in ("delta", "hyperedge")}
@@ -143,22 +91,19 @@ def add_network_cut(scene: Scene, net: RacNetwork, bound: CutBound, style: Style
 
 
 def _crosses(edge: Edge, node_side: dict[Hashable, str]) -> bool:
-    """Tell whether ``edge`` joins the two sides (an input leg of a cut input index)."""
+    """Whether ``edge`` joins the two sides (an input leg of a cut input index)."""
     a, b = (node_side.get(k) for k in edge.ends)
     return {a, b} == {"source", "sink"}
 
 
 def _input_side(bound: CutBound, t: int) -> str:
     """``'source'`` if input ``t`` is on the upstream side of the cut, else ``'sink'``."""
+    assert bound.partition is not None  # check_cut refuses a cut without one
     return "source" if bound.partition.side_of(t) == bound.upstream else "sink"
 
 
-def _network_sides(scene: Scene, bound: CutBound, vertices: set[str]) -> dict[Hashable, str]:
-    """Node keys to ``'source'`` / ``'sink'``, or ``'cut'`` for a cut vertex (on the boundary).
-
-    An input (its hyperedge dot, or the end of each of its legs) is a terminal of the flow:
-    its side is its part of the partition, also when its index is cut.
-    """
+def _network_sides(scene: Scene, bound: CutBound, vertices: set[Hashable]) -> dict[Hashable, str]:
+    """Node keys to ``'source'`` / ``'sink'``, or ``'cut'`` for a cut vertex."""
     node_side: dict[Hashable, str] = {}
     for node in scene.nodes:
         if node.ref in vertices and node.role in ("DELTA", "hyperedge"):
@@ -197,20 +142,7 @@ def _highlight_vertex(node: Node, style: Style) -> None:
 
 
 def add_symmetric_cut(scene: Scene, bound: CutBound, style: Style) -> None:
-    """Draw a symmetric cut on the grid view.
-
-    The node set U is shaded, its cut nodes ringed and labelled with their degree ``deg_U``,
-    the dashed boundary drawn and the value annotated.
-
-    Parameters
-    ----------
-    scene
-        The grid view (:func:`~rac_tn.drawing.grid_view.grid_scene`).
-    bound
-        A symmetric-cut :class:`~rac_tn.bounds.CutBound`.
-    style
-        Colours, shading and annotation options.
-    """
+    """Draw a symmetric cut on the grid view: U shaded, its cut nodes ringed with their degrees."""
     check_cut(bound, "grid", scene.meta["T"])
     node_side: dict[Hashable, str] = {}
     for node in scene.nodes:
@@ -260,24 +192,7 @@ QUANTITY_TEXT = {
 
 
 def legend_text(bound: CutBound) -> str:
-    r"""Return the legend of a drawn cut: which rank it bounds, and by how much.
-
-    Parameters
-    ----------
-    bound
-        The drawn bound.
-
-    Returns
-    -------
-    str
-        A math label, e.g. ``\mathrm{separation\ rank} \leq 6``.
-
-    Examples
-    --------
-    >>> from rac_tn import RAC, start_end, symmetric_bound
-    >>> legend_text(symmetric_bound(RAC.random(2, 2, depth=2, seed=0), start_end(4)))
-    '\\mathrm{separation\\ rank} \\leq 6'
-    """
+    r"""The legend of a drawn cut: which rank it bounds, and the bound (a math label)."""
     what = QUANTITY_TEXT.get(bound.quantity, r"\mathrm{rank}")
     return f"{what} \\leq {format_bound(bound.value, bound.log2)}"
 
@@ -301,7 +216,7 @@ def _sides(upstream: str) -> tuple[str, str]:
 
 
 def _shades(style: Style, upstream: str) -> tuple[str, str]:
-    """Return the fills of the upstream (source) side and of the other side."""
+    """The fills of the upstream (source) side and of the other side."""
     start, end = shade_of(style.start_color), shade_of(style.end_color)
     return (start, end) if upstream == "start" else (end, start)
 

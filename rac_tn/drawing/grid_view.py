@@ -1,24 +1,9 @@
-"""The grid view: the ``L x T`` computation grid of a RAC or a model family as a scene.
-
-Cells ``('h', l, t)`` are labelled boxes, inputs ``('x', t)`` circles coloured by partition
-side, the output ``('y',)`` a grey box (the node keys of :mod:`rac_tn.counting`). Wires run right
-and up; a dot ``('fan', l, t)`` marks where a hidden state fans out to two successors. A
-symmetric cut, already computed, is drawn on top by
-:func:`~rac_tn.drawing.cuts.add_symmetric_cut`.
-
-Examples
---------
->>> from rac_tn.drawing.style import Style
->>> scene = grid_view(2, 3, Style(degrees=True), M=2, R=3, C=1)
->>> sorted(n.role for n in scene.nodes if n.role in ("input", "output"))
-['input', 'input', 'input', 'output']
-"""
+"""The grid view: the ``L x T`` computation grid of a RAC or a model family as a scene."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
-from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.counting import path_counts
 from rac_tn.drawing._geometry import GridGeometry, scaled
 from rac_tn.drawing._labels import place_dim_labels
@@ -35,7 +20,10 @@ from rac_tn.drawing.scene import (
     style_meta,
 )
 from rac_tn.drawing.style import GREY, INK, LIGHT, WHITE, Style
-from rac_tn.partition import Partition
+
+if TYPE_CHECKING:
+    from rac_tn.bounds.cut_bound import CutBound
+    from rac_tn.partition import Partition
 
 GridNode = tuple
 
@@ -62,11 +50,9 @@ def grid_view(
     style
         Drawing options (``degrees=True`` labels every node with its paths to the output).
     M, R, C
-        The dimensions of inputs, hidden states and output, for the wire labels (for a model
-        family, those the symmetric cut prices: its input and cell node dimensions).
+        The wire dimensions (for a model family, those the symmetric cut prices).
     symbols
-        What ``dims='symbolic'`` writes for each of ``'M'``, ``'R'``, ``'C'`` (default the
-        keys themselves; a family's ``{'M': 'd', 'R': 'K', 'C': 'C'}``, say).
+        What ``dims='symbolic'`` writes for ``'M'``, ``'R'``, ``'C'`` (default the keys).
     model
         The name of a model family (``'CP2RNN'``), for the TikZ header; None for a RAC.
     partition
@@ -113,33 +99,11 @@ def grid_scene(
     paths: dict[GridNode, int] | None = None,
     symbols: dict[str, str] | None = None,
 ) -> Scene:
-    """Build the scene of the computation grid from its layout (no cut, no title).
-
-    Parameters
-    ----------
-    L, T
-        Depth and sequence length.
-    layout
-        The :func:`~rac_tn.drawing.layout.grid_layout`.
-    style
-        Drawing options.
-    partition
-        Colours the inputs by side.
-    dims
-        ``{'M':, 'R':, 'C':}``: labels the wires (with ``style.dims``) and sets their widths.
-    paths
-        Grid node to its number of paths to the output: labels the cells and inputs.
-    symbols
-        The symbolic labels of ``'M'``, ``'R'``, ``'C'`` (default the keys).
-
-    Returns
-    -------
-    Scene
-        Node keys and refs are the grid nodes; edges have role ``'wire'``.
-    """
+    """The scene of the computation grid from its layout (no cut, no title)."""
     scene = Scene(meta={"view": "grid", "T": T, "L": L, **style_meta(style)})
     mode = "full" if style.labels == "auto" else style.labels
     g, pos, fs = layout.geometry, layout.pos, style.font_size
+    assert isinstance(g, GridGeometry)  # a grid layout's
     for t in range(1, T + 1):
         _add_input(scene, pos[("x", t)], g, style, partition, t)
         for k in range(1, L + 1):
@@ -245,6 +209,7 @@ class _Wires:
         (x, y), fan = pos[u], ("fan", u[1], u[2])
         if right is not None and up is not None:  # fan-out: one dot, two wires
             fx, fy = pos[fan]
+            assert isinstance(layout.geometry, GridGeometry)  # a grid layout's
             r = layout.geometry.fan_radius
             self.scene.add_node(
                 Node(
@@ -272,8 +237,8 @@ class _Wires:
     def wire(
         self,
         points: list[Point],
-        u: Hashable,
-        v: Hashable,
+        u: GridNode,
+        v: GridNode,
         ref: object,
         dim: int | None,
         arrow: bool,
@@ -304,11 +269,7 @@ class _Wires:
 
 
 def _representative(u: GridNode, v: GridNode) -> bool:
-    """Tell whether the wire ``u -> v`` carries the dimension label of its kind.
-
-    Every wire of one kind has the same dimension, so one label says it: the first input's
-    wire (M), the first upward wire between layers 1 and 2 (R) and the output's (C).
-    """
+    """Whether the wire ``u -> v`` carries the label of its kind (the first of each kind)."""
     return (
         u == ("x", 1)
         or v == ("y",)
@@ -317,12 +278,7 @@ def _representative(u: GridNode, v: GridNode) -> bool:
 
 
 def _add_path_labels(scene: Scene, paths: dict[GridNode, int], fs: float) -> None:
-    """Each input's and each cell's number of paths to the output (its degree), in grey.
-
-    An input's number is the degree ``n_t`` of the output in ``x_t``; a cell of layer 1 has
-    the same number as its input, so it is not repeated there. Numbers sit below the left
-    of their cell and left of their input, clear of the wires.
-    """
+    """Each input's and each cell's number of paths to the output (its degree), in grey."""
     for node in list(scene.nodes):
         if node.ref not in paths or node.role not in ("cell", "input"):
             continue

@@ -1,57 +1,29 @@
-"""Deterministic positions (in cm) from the structure of a network or grid; no force layout.
+"""Deterministic positions (cm) from the structure of a network or grid; no force layout.
 
-Three layouts, each a pure function of the structure:
-
-- :func:`mps_layout` (shallow RAC, ``kind='mps'``): a straight chain ``h^{1,0}, G_1, ..., G_T,
-  W^O`` with the input legs hanging down.
-- :func:`tree_layout` (the copy tree, any depth): the copy tree is a binary tree rooted at the
-  copy of cell ``(L, T)``; each copy of cell ``(l, t)`` has an ``'h'`` child (the copy of
-  ``(l, t-1)`` it reads through ``W^H``, or the initial state at ``t = 1``) and an ``'i'`` child
-  (the copy of ``(l-1, t)`` it reads through ``W^I``, or input ``t`` at ``l = 1``). A tidy
-  drawing: the leaves in depth-first order (``'h'`` subtree first, so time runs left to right)
-  get one column each, every copy sits in the column of its ``'i'`` child (so ``W^I`` bonds are
-  vertical) at the height of its layer (so ``W^H`` bonds are horizontal). A horizontal bond of
-  layer ``l`` only passes over columns holding layers below ``l``, and a vertical bond only
-  spans one layer gap, so no two bonds cross. Each copy is a compact block: the COPY dot with
-  ``W^H`` on its left and ``W^I`` below. The inputs sit on a bottom row, one hyperedge dot per
-  input ``t`` under the mean position of its copies. A model family's copy (:mod:`rac_tn.models`)
-  takes the same place: a CP core is its COPY diamond with ``A`` (reads the previous state) on
-  its left, ``B`` (reads the input or the layer below) below and ``C`` (writes the new state)
-  above, so the state runs up to the layer above or right to the next step; a dense core is
-  one node on the column. A family is drawn so at every depth (at L = 1, a chain of cells).
-- :func:`grid_layout`: the ``L x T`` computation grid, inputs below, the output above
-  ``(L, T)``; layer ``l`` is shifted right by ``(l-1) * shear`` so that the fan-out point of a
-  cell's output (a dot just right of the cell) lies directly below the cell above it: the
-  wires run straight right and straight up, and never cross.
-
-Examples
---------
->>> from rac_tn import RAC, compile_rac
->>> lay = tree_layout(compile_rac(RAC.random(2, 2, depth=2, seed=0), T=3))
->>> len(lay.columns)        # one column per input leg: C(T+L-1, L) = 6
-6
+The copy tree is drawn tidily: one column per input leg (``'h'`` subtrees first, so time runs
+left to right), every copy in the column of its ``'i'`` child at the height of its layer, so
+``W^I`` bonds are vertical, ``W^H`` bonds horizontal, and no two bonds cross. The grid's layer
+l is sheared right by ``(l-1) * shear`` so its wires run straight right and up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rac_tn.counting import copy_tree_walk
 from rac_tn.drawing._geometry import GridGeometry, TreeGeometry, scale_of, tree_geometry
-from rac_tn.network.compiled import RacNetwork
+
+if TYPE_CHECKING:
+    from rac_tn.network.compiled import RacNetwork
 
 Point = tuple[float, float]
 
 
 @dataclass
 class Layout:
-    """Positions of scene keys, and the geometry used to compute them.
-
-    The keys are tensor ids, ``('input', t)``, ``('terminal', ...)``, ``('output',)``, grid
-    nodes, and so on; ``columns`` and ``rows`` are the x of the input columns and the y of
-    the layers.
-    """
+    """Positions of scene keys (tensor ids, ``('input', t)``, grid nodes) and the geometry."""
 
     pos: dict[Hashable, Point]
     geometry: TreeGeometry | GridGeometry
@@ -60,30 +32,7 @@ class Layout:
 
 
 def mps_layout(net: RacNetwork, geometry: TreeGeometry | None = None) -> Layout:
-    """Lay out a tensor train as a straight chain.
-
-    ``h^{1,0}`` at the left, core ``t`` at ``x = t * spacing``, ``W^O`` at the right, leg ``t``
-    hanging down to ``('terminal', t)``.
-
-    Parameters
-    ----------
-    net
-        A compiled network of kind ``'mps'``.
-    geometry
-        Spacings (default :class:`TreeGeometry`).
-
-    Returns
-    -------
-    Layout
-        Positions of every tensor id, ``('terminal', t)`` and ``('output',)``.
-
-    Examples
-    --------
-    >>> from rac_tn import RAC, compile_rac
-    >>> lay = mps_layout(compile_rac(RAC.random(2, 2, seed=0), T=3))
-    >>> sorted(lay.pos[("terminal", t)] for t in (1, 2, 3))[0]
-    (0.95, -0.55)
-    """
+    """Lay out a tensor train as a straight chain, legs hanging down to ``('terminal', t)``."""
     g = geometry or TreeGeometry()
     pos: dict[Hashable, Point] = {}
     s = g.mps_spacing
@@ -105,31 +54,7 @@ def mps_layout(net: RacNetwork, geometry: TreeGeometry | None = None) -> Layout:
 def tree_layout(
     net: RacNetwork, geometry: TreeGeometry | None = None, *, hyperedges: bool = True
 ) -> Layout:
-    """Lay out the copy tree tidily (see the module docstring).
-
-    Parameters
-    ----------
-    net
-        A compiled network of kind ``'tree'``.
-    geometry
-        Spacings; default :func:`tree_geometry` of ``net``.
-    hyperedges
-        One hyperedge dot per input (``('input', t)`` and its open leg's end
-        ``('terminal', t)``); else an open leg ``('terminal', t, tid)`` below each ``W^{I,1}``.
-
-    Returns
-    -------
-    Layout
-        Positions of every tensor id, the input keys above and ``('output',)`` (the end of the
-        class leg); one column per input leg.
-
-    Examples
-    --------
-    >>> from rac_tn import RAC, compile_rac
-    >>> lay = tree_layout(compile_rac(RAC.random(2, 2, depth=2, seed=0), T=2))
-    >>> lay.pos[("input", 1)][0] < lay.pos[("input", 2)][0]
-    True
-    """
+    """Lay out the copy tree tidily (see the module docstring)."""
     L, T = net.L, net.T
     g = geometry or tree_geometry(net)
     copies, columns = _copy_columns(L, T, g)
@@ -161,11 +86,7 @@ def tree_layout(
 def _copy_columns(
     L: int, T: int, g: TreeGeometry
 ) -> tuple[dict[tuple[int, int, str], float], list[float]]:
-    """Return the column of every copy ``(layer, t, route)``, and the columns themselves.
-
-    Copies come in post-order ('h' subtree, then 'i' subtree, then the copy): a layer-1 copy
-    opens a new column, any other copy takes the column of its 'i' child.
-    """
+    """The column of every copy ``(layer, t, route)``, and the columns themselves."""
     pad = 0.0 if g.h0_above else g.chain_pad
     copies: dict[tuple[int, int, str], float] = {}
     columns: list[float] = []
@@ -188,11 +109,7 @@ _READS_INPUT = ("WI", "B", "CORE3")
 
 
 def _tensor_point(role: str, x: float, y: float, g: TreeGeometry, *, dense: bool = False) -> Point:
-    """Where a tensor of a copy at column ``x``, layer height ``y`` goes.
-
-    A family's ``A`` and ``B`` take the places of ``W^H`` and ``W^I``, its ``C`` goes above
-    the COPY diamond; a dense core sits on the column and its ``h~_0`` where ``W^H`` would be.
-    """
+    """Where a tensor of a copy at column ``x``, layer height ``y`` goes."""
     if role in ("DELTA", "CORE3"):
         return (x, y)
     if role in ("WH", "A"):
@@ -231,28 +148,7 @@ def _place_input_dots(
 
 
 def grid_layout(L: int, T: int, geometry: GridGeometry | None = None) -> Layout:
-    """Lay out the computation grid: cell ``(l, t)`` at ``((t-1) dx + (l-1) shear, (l-1) dy)``.
-
-    Parameters
-    ----------
-    L, T
-        Depth and sequence length.
-    geometry
-        Spacings (default :class:`GridGeometry`).
-
-    Returns
-    -------
-    Layout
-        Positions of the grid nodes ``('x', t)``, ``('h', l, t)``, ``('y',)`` and of the
-        fan-out points ``('fan', l, t)`` (right of the cell, directly below cell
-        ``(l+1, t)``).
-
-    Examples
-    --------
-    >>> lay = grid_layout(2, 3)
-    >>> lay.pos[("fan", 1, 2)][0] == lay.pos[("h", 2, 2)][0]
-    True
-    """
+    """Lay out the computation grid: cell ``(l, t)`` at ``((t-1) dx + (l-1) shear, (l-1) dy)``."""
     g = geometry or GridGeometry()
     pos: dict[Hashable, Point] = {}
     for t in range(1, T + 1):

@@ -1,10 +1,8 @@
-"""Render a :class:`~rac_tn.drawing.scene.Scene` with matplotlib.
+"""Render a :class:`~rac_tn.drawing.scene.Scene` with matplotlib, at the scene's physical size.
 
-The figure has the scene's physical size (cm), so a PDF or SVG saved from it is vector-clean at
-its natural size and text keeps its point size; PNG at any dpi. Math labels use mathtext with
-the Computer Modern font set, so they match the TikZ output typeset by LaTeX. The figure is an
-:class:`InlineFigure`: a notebook shows it inline as a sharp PNG (no pyplot needed), and
-nothing changes headless.
+A PDF or SVG is vector-clean at its natural size and text keeps its point size; math labels
+use mathtext's Computer Modern, matching the TikZ output. The figure is an
+:class:`InlineFigure`, shown inline by notebooks without pyplot.
 
 Examples
 --------
@@ -19,7 +17,9 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any, cast
 
+import numpy as np
 from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -46,12 +46,7 @@ NOTEBOOK_PPI = 150
 
 
 class InlineFigure(Figure):
-    r"""A matplotlib Figure that IPython and Jupyter display inline, without pyplot.
-
-    ``_repr_png_`` renders it at twice :data:`NOTEBOOK_PPI` and asks the notebook to show it
-    at :data:`NOTEBOOK_PPI` (sharp on high-density screens, readable everywhere). With
-    ``%matplotlib inline`` active, IPython's own printer uses ``figure.dpi``, which is set to
-    the same value. Saving and headless use are those of any Figure.
+    r"""A matplotlib Figure that IPython and Jupyter display inline (a sharp PNG), without pyplot.
 
     Examples
     --------
@@ -89,20 +84,7 @@ def _math(text: str, math: bool) -> str:
 
 
 def render(scene: Scene, ax: Axes | None = None) -> Figure:
-    """Draw ``scene`` on ``ax``, or on a new Figure of the scene's size.
-
-    Parameters
-    ----------
-    scene
-        What to draw.
-    ax
-        Axes to draw on (their limits are set to the scene's bounding box); default a new
-        Figure whose size is the scene's, in cm.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The figure drawn on.
+    """Draw ``scene`` on ``ax`` (limits set to the scene), or on a new Figure of the scene's size.
 
     Examples
     --------
@@ -114,7 +96,7 @@ def render(scene: Scene, ax: Axes | None = None) -> Figure:
         fig = InlineFigure(figsize=((x1 - x0) * _CM, (y1 - y0) * _CM))
         ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     else:
-        fig = ax.figure
+        fig = cast(Figure, ax.figure)  # a SubFigure only if the caller's axes are in one
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
@@ -132,13 +114,13 @@ def render(scene: Scene, ax: Axes | None = None) -> Figure:
     return fig
 
 
-def _ring_path(ring: list[Point], smooth: bool) -> tuple[list[Point], list[int]]:
+def _ring_path(ring: list[Point], smooth: bool) -> tuple[list[Point], list[np.uint8]]:
     """Vertices and codes of one closed ring: a polygon, or the smooth curve through it."""
     if not smooth or len(ring) < 3:
         verts = [*ring, ring[0]]
         return verts, [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 1) + [MplPath.CLOSEPOLY]
     segments = smooth_cycle(ring)
-    verts: list[Point] = [segments[0][0]]
+    verts = [segments[0][0]]
     codes = [MplPath.MOVETO]
     for _, c1, c2, end in segments:
         verts += [c1, c2, end]
@@ -229,7 +211,9 @@ def _draw_curve(ax: Axes, curve: Curve) -> None:
 def _draw_node(ax: Axes, node: Node) -> None:
     if node.shape == "none":
         return
-    style = dict(facecolor=node.fill, edgecolor=node.stroke, linewidth=node.linewidth)
+    style: dict[str, Any] = dict(
+        facecolor=node.fill, edgecolor=node.stroke, linewidth=node.linewidth
+    )
     if node.shape in ("circle", "dot"):
         patch = Circle((node.x, node.y), node.size, **style, zorder=_Z_NODE)
     elif node.shape == "box":
@@ -278,22 +262,20 @@ def _draw_text(ax: Axes, text: Text) -> None:
     )
 
 
+#: Metadata that would make two saves of one figure differ (dates), left out.
+_FIXED_METADATA = {
+    "pdf": {"CreationDate": None},
+    "svg": {"Date": None},
+    "eps": {"CreationDate": None},
+}
+
+
 def save(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
-    """Save ``fig`` by suffix (.pdf, .svg, .png, .eps) with fonts embedded as TrueType / paths.
+    """Save ``fig`` by the suffix of ``path`` (.pdf, .svg, .png at ``dpi``, .eps); returns the path.
 
-    Parameters
-    ----------
-    fig
-        The figure.
-    path
-        Where to write; the suffix chooses the format.
-    dpi
-        Resolution of a PNG (vector formats keep their physical size).
-
-    Returns
-    -------
-    pathlib.Path
-        The path written.
+    Fonts are embedded as TrueType or paths. A PDF, SVG or PNG is the same bytes for the same
+    figure (no creation date, fixed SVG ids), so a regenerated figure changes only where the
+    drawing does.
 
     Examples
     --------
@@ -310,8 +292,17 @@ def save(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
     level = font_log.level
     font_log.setLevel(logging.ERROR)
     try:
-        with rc_context({"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "path"}):
-            fig.savefig(path, format=fmt, dpi=dpi, facecolor="white")
+        with rc_context(
+            {
+                "pdf.fonttype": 42,
+                "ps.fonttype": 42,
+                "svg.fonttype": "path",
+                "svg.hashsalt": "rac_tn",
+            }
+        ):
+            fig.savefig(
+                path, format=fmt, dpi=dpi, facecolor="white", metadata=_FIXED_METADATA.get(fmt)
+            )
     finally:
         font_log.setLevel(level)
     return path

@@ -1,33 +1,14 @@
-"""The network view: a compiled :class:`~rac_tn.network.RacNetwork` as a scene.
-
-One node per tensor (``key = ref = tid``, ``role`` its :attr:`TensorPlace.role
-<rac_tn.network.TensorPlace.role>`), one edge per bond (``ref`` the index name), the input legs
-(one hyperedge dot per input in a copy tree) coloured by partition side. An MPS is drawn as a
-chain, a copy tree by :func:`~rac_tn.drawing.layout.tree_layout`. A network cut, already computed,
-is drawn on top by :func:`~rac_tn.drawing.cuts.add_network_cut`.
-
-Examples
---------
->>> from rac_tn import RAC, compile_rac
->>> from rac_tn.drawing.style import Style
->>> net = compile_rac(RAC.random(2, 2, depth=2, seed=0), T=3)
->>> scene = network_view(net, Style())
->>> sum(n.role == "terminal" for n in scene.nodes)     # one leg per copy of an input
-6
->>> scene = network_view(net, Style(hyperedges=True))
->>> sum(n.role == "hyperedge" for n in scene.nodes)    # one dot per input
-3
-"""
+"""The network view: a compiled network as a scene, one node per tensor, one edge per bond."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
-from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.drawing import _geometry
 from rac_tn.drawing import layout as _layout
-from rac_tn.drawing._geometry import CellDrawing
+from rac_tn.drawing._geometry import CellDrawing, TreeGeometry
 from rac_tn.drawing._labels import place_dim_labels
 from rac_tn.drawing._shapes import TensorShapes, drawn_as_chain, tensor_name
 from rac_tn.drawing.cuts import add_network_cut
@@ -42,8 +23,11 @@ from rac_tn.drawing.scene import (
     text_size,
 )
 from rac_tn.drawing.style import Style
-from rac_tn.network.compiled import RacNetwork
-from rac_tn.partition import Partition
+
+if TYPE_CHECKING:
+    from rac_tn.bounds.cut_bound import CutBound
+    from rac_tn.network.compiled import RacNetwork
+    from rac_tn.partition import Partition
 
 
 def network_view(
@@ -53,14 +37,14 @@ def network_view(
     partition: Partition | None = None,
     cut: CutBound | None = None,
 ) -> Scene:
-    """Draw ``net`` with its inputs coloured by ``partition`` and a computed network cut.
+    """Draw ``net`` with its inputs coloured by ``partition`` and a computed network cut on top.
 
     Parameters
     ----------
     net
         The compiled network (an MPS is drawn as a chain, a copy tree as a tidy tree).
     style
-        Drawing options.
+        Drawing options (:class:`~rac_tn.drawing.style.Style`).
     partition
         Colours the inputs by side (the cut's partition when ``cut`` is given).
     cut
@@ -98,31 +82,7 @@ def network_view(
 
 
 def check_legible(L: int, T: int, style: Style, *, cell: CellDrawing = "rac") -> None:
-    """Refuse, with a message, a network view that cannot be legible within ``style.width``.
-
-    Parameters
-    ----------
-    L, T
-        Depth and sequence length.
-    style
-        Drawing options (``width``, ``scale``).
-    cell
-        ``'rac'``, or a model family's ``'cp'`` or ``'dense'`` core
-        (:func:`~rac_tn.drawing._geometry.cell_drawing`): a family is drawn as its copy tree at
-        every depth, a CP copy needs wider columns.
-
-    Raises
-    ------
-    ValueError
-        Saying how wide the figure would be at least, and what to draw instead.
-
-    Examples
-    --------
-    >>> check_legible(3, 6, Style())  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ValueError: the network view of a depth-3 RAC over T = 6 steps needs at least 23.8 cm ...
-    """
+    """A ValueError (how wide the figure would be, what to draw instead) past ``style.width``."""
     need = _geometry.min_network_width(L, T, scale=style.scale, cell=cell)
     if need > style.width + 1e-9:
         raise ValueError(_too_wide(L, T, need, style.width, cell))
@@ -141,12 +101,7 @@ def _too_wide(L: int, T: int, need: float, width: float, cell: CellDrawing = "ra
 
 
 def _add_affine_note(scene: Scene, net: RacNetwork, style: Style) -> None:
-    """Say, below the figure, what a family's augmented legs carry: ``(x_t, 1)``, ``(h, 1)``.
-
-    With affine terms (first-order terms, biases; every linear RNN) the input legs carry
-    ``x~_t = (x_t, 1)`` (dimension d + 1, the inputs are labelled ``x~_t``) and the states
-    ``h~ = (h, 1)`` (dimension n + 1): the constant 1 is what the affine terms multiply.
-    """
+    """Say below the figure what a family's augmented legs carry: ``(x_t, 1)`` and ``(h, 1)``."""
     if net.family == "rac" or style.labels == "none":
         return
     parts = []
@@ -169,15 +124,7 @@ def _add_affine_note(scene: Scene, net: RacNetwork, style: Style) -> None:
 
 
 def input_letter(net: RacNetwork) -> str:
-    r"""The input label's letter: ``x``, or ``\tilde{x}`` when the legs carry ``(x_t, 1)``.
-
-    Examples
-    --------
-    >>> from rac_tn import compile_rac
-    >>> from rac_tn.models import LinearRNN
-    >>> input_letter(compile_rac(LinearRNN.random(2, 2, seed=0), T=2))
-    '\\tilde{x}'
-    """
+    r"""The input label's letter: ``x``, or ``\tilde{x}`` when the legs carry ``(x_t, 1)``."""
     return "\\tilde{x}" if net.augmented_input else "x"
 
 
@@ -188,26 +135,9 @@ def network_scene(
     *,
     partition: Partition | None = None,
 ) -> Scene:
-    """Build the scene of a compiled network from its layout (no cut, no title).
-
-    Parameters
-    ----------
-    net
-        The compiled network.
-    layout
-        Its :func:`~rac_tn.drawing.layout.mps_layout` or :func:`~rac_tn.drawing.layout.tree_layout`.
-    style
-        Drawing options.
-    partition
-        Colours the inputs by side.
-
-    Returns
-    -------
-    Scene
-        One node per tensor (``key = ref = tid``), one edge per bond (``ref`` = index name),
-        input legs / hyperedge dots coloured by partition side.
-    """
+    """The scene of a compiled network from its layout (no cut, no title)."""
     g = layout.geometry
+    assert isinstance(g, TreeGeometry)  # a network layout's (the MPS's too)
     is_mps = drawn_as_chain(net)
     mode = style.labels if style.labels != "auto" else ("full" if is_mps else g.labels)
     scene = Scene(
@@ -236,12 +166,7 @@ def network_scene(
 
 
 def _one_label_per_kind(scene: Scene, net: RacNetwork) -> None:
-    """Keep one dimension label per kind of index: its symbol M, R or C.
-
-    Every index of a kind has the same dimension, so one label says it; it goes on the edge
-    of that kind with the longest visible stretch (the last one among equals), where it has
-    room. Labels on every bond would bury a copy tree.
-    """
+    """Keep one dimension label per kind of index (M, R or C), on its longest visible edge."""
     best: dict[str, tuple[float, Edge]] = {}
     for edge in scene.edges:
         if not edge.label:
@@ -266,7 +191,7 @@ def _visible_length(scene: Scene, edge: Edge) -> float:
 
 
 def _dim_label(net: RacNetwork, ind: str, dims: bool | str) -> str | None:
-    """Return the dimension label of index ``ind``: its size, or the paper's symbol for it."""
+    """The dimension label of index ``ind``: its size, or the paper's symbol for it."""
     if not dims:
         return None
     info = net.index_info(ind)
@@ -322,6 +247,7 @@ def _add_input_hyperedge(
 ) -> None:
     """Input ``t`` of a copy tree: one dot joined to every copy, and one open leg below it."""
     g, pos, fs = layout.geometry, layout.pos, style.font_size
+    assert isinstance(g, TreeGeometry)  # a network layout's
     ind = net.input_inds[t - 1]
     dim = net.tn.ind_size(ind)
     color = style.side_color(partition, t)

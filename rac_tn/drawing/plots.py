@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from matplotlib import rc_context
 from matplotlib.axes import Axes
@@ -30,13 +30,16 @@ from matplotlib.transforms import ScaledTranslation
 from rac_tn.analysis.sweeps import SweepRow
 from rac_tn.drawing.mpl import InlineFigure, save
 
+if TYPE_CHECKING:
+    from matplotlib.typing import LineStyleType, RcKeyType
+
 COLUMN_WIDTH_IN = 3.35  # one journal column (8.5 cm)
 PAGE_WIDTH_IN = 6.3  # a page's text width (16 cm)
 #: Okabe-Ito colours (distinct for every common colour-vision deficiency), one per depth; the
 #: depth is also told by the marker and the line style, so it reads in greyscale too.
 DEPTH_COLOURS = {1: "#0072B2", 2: "#D55E00", 3: "#009E73", 4: "#CC79A7", 5: "#E69F00"}
 DEPTH_MARKERS = {1: "o", 2: "s", 3: "^", 4: "D", 5: "v"}
-DEPTH_DASHES = {
+DEPTH_DASHES: dict[int, LineStyleType] = {
     1: "-",
     2: (0, (5.0, 1.6)),
     3: (0, (1.2, 1.2)),
@@ -45,7 +48,7 @@ DEPTH_DASHES = {
 }
 
 
-def _rc() -> dict[str, Any]:
+def _rc() -> dict[RcKeyType, Any]:
     # one serif family: Computer Modern for the text (cmr10) and for the math, as in LaTeX
     return {
         "font.family": "serif",
@@ -84,7 +87,8 @@ def _panels(
     """One panel per (M, R) pair, side by side with a shared y axis (given ``ax``: one)."""
     pairs = sorted({(r.M, r.R) for r in rows})
     if ax is not None:
-        return ax.figure, dict.fromkeys(pairs, ax)
+        # a SubFigure only when the caller's axes are in one
+        return cast(Figure, ax.figure), dict.fromkeys(pairs, ax)
     width = COLUMN_WIDTH_IN if len(pairs) == 1 else min(PAGE_WIDTH_IN, 2.3 * len(pairs) + 0.5)
     fig = InlineFigure(figsize=(width, height), layout="constrained")
     axes = fig.subplots(1, len(pairs), sharey=True, squeeze=False)[0]
@@ -149,7 +153,7 @@ def plot_depth_vs_memory(
             st = _depth_style(L)
             panel.plot(
                 [r.T for r in series],
-                [r.symmetric_bound for r in series],
+                [r.symmetric_bound for r in series],  # type: ignore[arg-type]  # None: a gap
                 linestyle=DEPTH_DASHES.get(L, "-"),
                 color=st["color"],
                 alpha=0.9,
@@ -280,7 +284,7 @@ def plot_bound_tightness(
     -------
     matplotlib.figure.Figure
     """
-    rows = [r for r in _as_rows(rows) if r.separation_rank and r.rank_exact]
+    rows = cast(list[SweepRow], [r for r in _as_rows(rows) if r.separation_rank and r.rank_exact])
     if not rows:
         raise ValueError("rows holds no exact ranks: nothing to plot")
     with rc_context(_rc()):
@@ -288,7 +292,7 @@ def plot_bound_tightness(
             fig = InlineFigure(figsize=(COLUMN_WIDTH_IN, 2.4), layout="constrained")
             ax_ = fig.add_subplot()
         else:
-            fig, ax_ = ax.figure, ax
+            fig, ax_ = cast(Figure, ax.figure), ax  # a SubFigure only if the caller's axes are
         depths = sorted({r.L for r in rows})
         pairs = sorted({(r.M, r.R) for r in rows})
         sizes = {pair: 3.2 + 1.2 * i for i, pair in enumerate(pairs)}
@@ -300,7 +304,8 @@ def plot_bound_tightness(
             offset = ax_.transData + ScaledTranslation(shift / 72, 0, fig.dpi_scale_trans)
             ax_.plot(
                 [r.T for r in series],
-                [r.separation_rank / r.symmetric_bound for r in series],
+                # exact rows only, each with its symmetric bound
+                [r.separation_rank / r.symmetric_bound for r in series],  # type: ignore[operator]
                 "-",
                 marker=st["marker"],
                 markersize=sizes[(M, R)],

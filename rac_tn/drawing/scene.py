@@ -1,24 +1,7 @@
-r"""Backend-free scene primitives for paper figures.
+r"""Backend-free scene primitives, in cm: both backends render a scene at the same physical size.
 
-A :class:`Scene` is a flat list of drawing primitives in centimetres: labelled tensor nodes
-(circles, boxes, small filled COPY dots, hyperedge dots), edges (polylines whose width grows
-with ``log dim``, with optional dimension labels and arrowheads), free text, shaded regions and
-dashed cut curves. Both backends (:mod:`rac_tn.drawing.mpl`, :mod:`rac_tn.drawing.tikz`) render the
-same scene at the same physical size, so a figure looks the same as a PDF from matplotlib and
-from pdflatex.
-
-Labels are LaTeX math (without the ``$``) restricted to what matplotlib's mathtext also
-understands (``W^{H,1}``, ``\delta``, ``\mathrm{rank} \leq 10``); plain-text labels are
-escaped by each backend.
-
-Examples
---------
->>> scene = Scene()
->>> _ = scene.add_node(Node("a", 0.0, 0.0, shape="circle", size=0.2, label="W^{H}"))
->>> _ = scene.add_node(Node("b", 1.0, 0.0, shape="dot", size=0.04))
->>> _ = scene.add_edge(Edge([(0.0, 0.0), (1.0, 0.0)], ends=("a", "b"), ref="i0", dim=2))
->>> round(scene.width, 2) > 1.0
-True
+Labels are LaTeX math (without ``$``) limited to what matplotlib's mathtext understands;
+plain-text labels are escaped by each backend.
 """
 
 from __future__ import annotations
@@ -27,6 +10,7 @@ import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
@@ -41,24 +25,14 @@ _CM_PER_PT = 2.54 / 72.0
 
 @dataclass
 class Node:
-    """A tensor or grid node: ``shape`` in ``'circle' | 'box' | 'dot' | 'diamond' | 'none'``.
+    """A tensor or grid node (``shape``: circle, box, dot, diamond or none), sizes in cm.
 
-    ``size`` is the radius (circle, dot), half-width (box) or half-diagonal (diamond: a
-    filled square turned by 45 degrees, a CP core's COPY tensor) in cm; ``height`` the half-height
-    of a box (default ``size``). ``label`` is drawn centred inside. ``role`` says what the node
-    stands for (a tensor role ``'WH'``, ``'WI'``, ``'DELTA'``, ``'H0'``, ``'WO'``, ``'CORE'``, or a
-    model family's ``'A'``, ``'B'``, ``'C'``, ``'CORE3'``;
-    or ``'hyperedge'``, ``'input'``, ``'terminal'``, ``'cell'``, ``'output'``, ``'fanout'``) and
-    ``ref`` which object (tensor id, index name or grid node), ``name`` what the TikZ output
-    calls it (``h-2-3``, ``WH-1-2``; unique in a scene).
-
-    Examples
-    --------
-    >>> Node("a", 0.0, 0.0, shape="box", size=0.3, height=0.1).extent()
-    (-0.3, -0.1, 0.3, 0.1)
+    ``size`` is the radius, half-width or half-diagonal, ``height`` a box's half-height; ``role``
+    is a tensor role or ``'hyperedge'``, ``'input'``, ``'cell'``, ...; ``ref`` the object it draws;
+    ``name`` its unique TikZ name.
     """
 
-    key: Hashable
+    key: Any  # hashable: a tensor id, a name or a tuple such as ("input", t)
     x: float
     y: float
     shape: str = "circle"
@@ -71,7 +45,7 @@ class Node:
     stroke: str = INK
     linewidth: float = 0.5
     role: str = ""
-    ref: object = None
+    ref: Any = None
     highlight: bool = False
     side: str | None = None
     name: str | None = None
@@ -82,20 +56,14 @@ class Node:
         return self.size if self.height is None else self.height
 
     def extent(self) -> Box:
-        """Return the bounding box ``(x0, y0, x1, y1)`` in cm."""
+        """The bounding box ``(x0, y0, x1, y1)`` in cm."""
         if self.shape == "none":
             return (self.x, self.y, self.x, self.y)
         h = self.half_height if self.shape == "box" else self.size
         return (self.x - self.size, self.y - h, self.x + self.size, self.y + h)
 
     def boundary_point(self, toward: Point) -> Point:
-        """Return where the segment from this node's centre to ``toward`` leaves the node.
-
-        Examples
-        --------
-        >>> Node("a", 0.0, 0.0, size=0.5).boundary_point((2.0, 0.0))
-        (0.5, 0.0)
-        """
+        """Where the segment from this node's centre to ``toward`` leaves the node."""
         dx, dy = toward[0] - self.x, toward[1] - self.y
         dist = math.hypot(dx, dy)
         if dist == 0.0 or self.shape == "none":
@@ -113,16 +81,11 @@ class Node:
 
 @dataclass
 class Edge:
-    """A polyline between node centres (drawn under the nodes) or to a free end (open leg).
-
-    ``width`` in pt; ``ref`` names the bond (index name, grid edge); ``role`` is ``'bond'``,
-    ``'leg'`` (open index), ``'hyperleg'`` (one leg of a hyperedge) or ``'wire'`` (grid view).
-    ``arrow`` puts an arrowhead at the last point, which should then lie on the target's boundary.
-    """
+    """A polyline between node centres or to a free end (``width`` in pt), with label and arrow."""
 
     points: list[Point]
     ends: tuple[Hashable | None, Hashable | None] = (None, None)
-    ref: object = None
+    ref: Any = None
     role: str = "bond"
     dim: int | None = None
     width: float = 0.8
@@ -137,12 +100,7 @@ class Edge:
 
 @dataclass
 class Text:
-    """Free text at ``(x, y)``; ``ha`` in left/center/right, ``va`` in bottom/center/top.
-
-    ``role`` is ``'input'`` for the label of an input, ``'degree'``, ``'dim'``, ``'legend'``,
-    ``'title'`` or empty; ``owner`` the key of the node it labels (a cut shades it with that
-    node's side).
-    """
+    """Free text at ``(x, y)`` with its alignment; ``role`` and ``owner`` say what it labels."""
 
     x: float
     y: float
@@ -156,7 +114,7 @@ class Text:
     owner: Hashable | None = None
 
     def extent(self) -> Box:
-        """Return the bounding box ``(x0, y0, x1, y1)`` in cm, as matplotlib typesets it."""
+        """The bounding box ``(x0, y0, x1, y1)`` in cm, as matplotlib typesets it."""
         w, h = text_size(self.text, self.size, math=self.math)
         x0 = {"left": self.x, "center": self.x - w / 2, "right": self.x - w}[self.ha]
         y0 = {"bottom": self.y, "center": self.y - h / 2, "top": self.y - h}[self.va]
@@ -165,13 +123,7 @@ class Text:
 
 @dataclass
 class Region:
-    """A filled area: ``rings`` are closed curves, filled with the even-odd rule.
-
-    With ``smooth`` each ring is the smooth closed curve through its points (as TikZ's
-    ``plot[smooth cycle]`` draws it, see :func:`smooth_cycle`), else a polygon. ``role`` says
-    what it is (``'source side'``, ``'sink side'``), ``side`` which side of the partition it
-    shades (``'start'`` or ``'end'``).
-    """
+    """A filled area of closed rings (even-odd rule), smooth or polygonal, shading one side."""
 
     rings: list[list[Point]]
     fill: str
@@ -183,11 +135,7 @@ class Region:
 
 @dataclass
 class Curve:
-    """A stroked curve (the cut); ``dashed`` for the cut convention.
-
-    ``closed`` curves return to their first point; ``smooth`` ones are drawn as the smooth
-    curve through their points (:func:`smooth_cycle`) rather than as a polyline.
-    """
+    """A stroked curve (the cut), dashed, closed or smooth as asked."""
 
     points: list[Point]
     color: str = CUT_COLOR
@@ -199,10 +147,7 @@ class Curve:
 
 @dataclass
 class Scene:
-    """Everything a backend draws, in cm, plus ``meta`` (what the figure shows).
-
-    Drawing order: regions, edges, highlighted edges, curves, nodes, texts.
-    """
+    """Everything a backend draws, in cm, plus ``meta`` (what the figure shows)."""
 
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
@@ -232,15 +177,15 @@ class Scene:
         return text
 
     def node(self, key: Hashable) -> Node:
-        """Return the node with this key."""
+        """The node with this key."""
         return self._index[key]
 
     def has_node(self, key: Hashable) -> bool:
-        """Tell whether a node has this key."""
+        """Whether a node has this key."""
         return key in self._index
 
     def bbox(self) -> Box:
-        """Return ``(x0, y0, x1, y1)`` in cm, margin included."""
+        """``(x0, y0, x1, y1)`` in cm, margin included."""
         boxes = [n.extent() for n in self.nodes]
         boxes += [t.extent() for t in self.texts]
         boxes += [_points_box(e.points) for e in self.edges]
@@ -278,6 +223,7 @@ def _drawn(points: Sequence[Point], smooth: bool) -> Sequence[Point]:
 def _label_box(edge: Edge) -> Box:
     """The box of an edge's placed dimension label (a label beside a leg on the border)."""
     w, h = text_size(edge.label, edge.label_size)
+    assert edge.label_pos is not None  # boxed only when placed
     x, y = edge.label_pos
     return (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
 
@@ -292,13 +238,7 @@ def _points_box(points: Iterable[Point]) -> Box:
 
 
 def bond_width(dim: int | None) -> float:
-    """Return the line width in pt of a bond of dimension ``dim``: it grows with ``log2 dim``.
-
-    Examples
-    --------
-    >>> bond_width(1), bond_width(4)
-    (0.45, 1.05)
-    """
+    """Line width in pt of a bond of dimension ``dim``, growing with ``log2 dim``."""
     if dim is None or dim <= 1:
         return 0.45
     return min(0.45 + 0.3 * math.log2(dim), 3.0)
@@ -306,16 +246,7 @@ def bond_width(dim: int | None) -> float:
 
 @lru_cache(maxsize=4096)
 def text_size(text: str, size: float, *, math: bool = True) -> tuple[float, float]:
-    """Return ``(width, height)`` in cm of a label as matplotlib typesets it.
-
-    LaTeX is within a few percent; used to size boxes to their labels and for margins.
-
-    Examples
-    --------
-    >>> w, h = text_size("W^{O}", 7.0)
-    >>> 0.1 < w < 0.5 and 0.1 < h < 0.5
-    True
-    """
+    """``(width, height)`` in cm of a label as matplotlib typesets it."""
     prop = FontProperties(size=size, family="serif", math_fontfamily="cm")
     s = f"${text}$" if math else text.replace("$", r"\$")
     w, h, d = TextToPath().get_text_width_height_descent(s, prop, ismath=math)
@@ -323,13 +254,7 @@ def text_size(text: str, size: float, *, math: bool = True) -> tuple[float, floa
 
 
 def style_meta(style: Style) -> dict:
-    """Return what a backend needs to know of the style: its colours and font size.
-
-    Examples
-    --------
-    >>> style_meta(Style())["font_size"]
-    7.0
-    """
+    """What a backend needs of the style: its colours and font size."""
     return {
         "colors": {
             "racStart": style.start_color,
@@ -342,15 +267,7 @@ def style_meta(style: Style) -> dict:
 
 
 def add_title(scene: Scene, style: Style) -> None:
-    """Add the plain-text ``style.title`` centred above everything else (cut legend included).
-
-    Examples
-    --------
-    >>> scene = Scene()
-    >>> add_title(scene, Style(title="A RAC"))
-    >>> scene.texts[0].text
-    'A RAC'
-    """
+    """Add the plain-text ``style.title`` centred above everything else."""
     if not style.title:
         return
     x0, _, x1, y1 = scene.bbox()

@@ -1,23 +1,8 @@
 """Cut geometry: both sides of a cut shaded, and a dashed curve between them.
 
-The sides are given as a map from scene node keys to ``'source'``, ``'sink'`` or ``'cut'``;
-:func:`shade_cut` turns it into two filled :class:`~rac_tn.drawing.scene.Region` and the dashed
-:class:`~rac_tn.drawing.scene.Curve` of the boundary, by distance fields on a fine raster. It only
-draws: which nodes lie on which side is decided by the caller (:mod:`rac_tn.drawing.cuts`).
-Outlines are reduced to a few points and drawn as smooth closed curves (both backends draw
-the same curve through them: :func:`~rac_tn.drawing._curves.smooth_cycle`).
-
-Examples
---------
->>> from rac_tn.drawing.scene import Edge, Node, Scene
->>> scene = Scene()
->>> for key, x in (("a", 0.0), ("b", 1.0)):
-...     _ = scene.add_node(Node(key, x, 0.0, size=0.1))
->>> _ = scene.add_edge(Edge([(0.0, 0.0), (1.0, 0.0)], ends=("a", "b")))
->>> shade_cut(scene, {"a": "source", "b": "sink"}, source_fill="#DDDDFF",
-...           sink_fill="#FFDDDD", curve_color="#C62828")
->>> len(scene.regions), len(scene.curves)
-(2, 1)
+The boundary is the Voronoi boundary between the two sides' drawings (on a fine raster), so it
+crosses exactly the cut bonds, at their middles, and passes through cut vertices; outlines are
+smooth closed curves through a few points.
 """
 
 from __future__ import annotations
@@ -25,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import contourpy
 import numpy as np
@@ -48,28 +34,7 @@ def _sample(points: Sequence[Point], step: float) -> list[Point]:
 def side_samples(
     scene: Scene, node_side: dict[Hashable, str], step: float
 ) -> tuple[list[Point], list[Point], list[Point]]:
-    """Sample the drawing on each side of a cut.
-
-    A bond inside one side belongs to it; a bond between the sides is split at its middle (the
-    cut crosses it there); a leg of a cut vertex belongs to the side of its other end, so the
-    boundary runs through the vertex.
-
-    Parameters
-    ----------
-    scene
-        The drawing.
-    node_side
-        Node keys to ``'source'``, ``'sink'`` or ``'cut'`` (a cut COPY tensor or hyperedge: a
-        vertex of the cut, on neither side).
-    step
-        Distance between samples along the edges, in cm.
-
-    Returns
-    -------
-    tuple of three lists of points
-        Points on the source side, on the sink side, and on neither side (the fanned-out part
-        of hyperedge legs, which crosses other legs).
-    """
+    """Points on the source side, on the sink side, and on neither, along the scene's edges."""
     pts: dict[str, list[Point]] = {"source": [], "sink": []}
     neutral: list[Point] = []
     for n in scene.nodes:
@@ -99,10 +64,11 @@ def side_samples(
             # The long legs of different hyperedges cross each other, and no cut can cut a
             # leg (the hyperedge vertex is what gets cut): only their first, vertical part
             # shapes the sides, so the boundary runs smoothly across the fan of legs.
+            assert a is not None  # a == b, and both None was skipped
             pts[a] += _sample(e.points[:2], step)
             neutral += _sample(e.points[1:], step)
         elif a is None or b is None or a == b:
-            pts[a or b] += _sample(e.points, step)
+            pts[a or b] += _sample(e.points, step)  # type: ignore[index]  # not both None
         else:
             first, second = split_polyline(e.points)
             pts[a] += _sample(first, step)[:-1]
@@ -128,7 +94,8 @@ class _Raster:
 
     def distance_to(self, points: Sequence[Point]) -> np.ndarray:
         """Distance of every raster point to the nearest of ``points``."""
-        return cKDTree(np.asarray(points)).query(self.points)[0].reshape(self.gy.shape)
+        # query(points)[0] is an array for 2-D points (the stubs also allow a float)
+        return cKDTree(np.asarray(points)).query(self.points)[0].reshape(self.gy.shape)  # type: ignore[union-attr]
 
 
 def _raster(
@@ -139,8 +106,9 @@ def _raster(
     ys = np.arange(y0 - pad, y1 + pad + resolution, resolution)
     gx, gy = np.meshgrid(xs, ys)
     points = np.column_stack([gx.ravel(), gy.ravel()])
-    d_src = cKDTree(np.asarray(src)).query(points)[0].reshape(gx.shape)
-    d_snk = cKDTree(np.asarray(snk)).query(points)[0].reshape(gx.shape)
+    # query(points)[0] is an array for 2-D points (the stubs also allow a float)
+    d_src = cKDTree(np.asarray(src)).query(points)[0].reshape(gx.shape)  # type: ignore[union-attr]
+    d_snk = cKDTree(np.asarray(snk)).query(points)[0].reshape(gx.shape)  # type: ignore[union-attr]
     return _Raster(xs, ys, gy, points, d_src, d_snk)
 
 
@@ -153,11 +121,7 @@ def _shaded_area(
     resolution: float,
     smooth: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return the area to shade (``<= 0`` inside) and the distance to the drawing.
-
-    The area is everything within ``radius`` of the drawing, holes narrower than ``2 * close``
-    filled (closing = grow by close, then shrink by close).
-    """
+    """The area to shade (``<= 0`` inside, narrow holes filled) and the distance to the drawing."""
     d_near = np.minimum(raster.d_src, raster.d_snk)
     if neutral:  # drawn parts that belong to neither side still get shaded
         d_near = np.minimum(d_near, raster.distance_to(neutral))
@@ -170,13 +134,7 @@ def _shaded_area(
 
 
 def simplify(line: Sequence[Point], tol: float) -> list[Point]:
-    """Douglas-Peucker: the fewest points of ``line`` that stay within ``tol`` of it.
-
-    Examples
-    --------
-    >>> simplify([(0.0, 0.0), (1.0, 0.01), (2.0, 0.0), (2.0, 1.0)], 0.05)
-    [(0.0, 0.0), (2.0, 0.0), (2.0, 1.0)]
-    """
+    """Douglas-Peucker: the fewest points of ``line`` that stay within ``tol`` of it."""
     pts = np.asarray(line, dtype=float)
     keep = np.zeros(len(pts), dtype=bool)
     keep[0] = keep[-1] = True
@@ -201,12 +159,12 @@ def simplify(line: Sequence[Point], tol: float) -> list[Point]:
 
 
 def _rings(raster: _Raster, level: np.ndarray, tol: float, min_length: float) -> list[list[Point]]:
-    """The closed curves where ``level`` is 0, each reduced to a few points (see simplify)."""
+    """The closed curves where ``level`` is 0, each reduced to a few points."""
     gen = contourpy.contour_generator(
         raster.xs, raster.ys, level, line_type=contourpy.LineType.Separate
     )
     rings = []
-    for line in gen.lines(0.0):
+    for line in cast("list[np.ndarray]", gen.lines(0.0)):  # LineType.Separate: (n, 2) arrays
         pts = [(float(p[0]), float(p[1])) for p in line]
         if len(pts) < 4 or polyline_length(pts) < min_length:
             continue
@@ -221,11 +179,7 @@ def _rings(raster: _Raster, level: np.ndarray, tol: float, min_length: float) ->
 
 
 def _subdivide(ring: list[Point], longest: float) -> list[Point]:
-    """Split the sides of a closed ring longer than ``longest``.
-
-    The smooth curve through the points then stays close to the straight stretches instead
-    of bulging out at their corners.
-    """
+    """Split the sides of a closed ring longer than ``longest`` (so the curve does not bulge)."""
     out: list[Point] = []
     for a, b in zip(ring, [*ring[1:], ring[0]], strict=True):
         n = max(1, math.ceil(math.dist(a, b) / longest))
@@ -248,33 +202,7 @@ def shade_cut(
     tolerance: float = 0.02,
     sides: tuple[str | None, str | None] = (None, None),
 ) -> None:
-    """Shade the two sides of a cut and draw the cut as the closed curve around one side.
-
-    The boundary between the sides is the set of points equally far from both sides'
-    drawings (a Voronoi boundary), so it crosses exactly the cut bonds, at their middles,
-    passes through cut vertices and never crosses a bond inside one side. Each side is shaded
-    within ``radius`` of its drawing, with holes narrower than ``2 * close`` filled (a
-    morphological closing), so the shading reads as one smooth region. The cut is drawn as the
-    outline of the source (upstream) side: one closed dashed curve per connected piece of it,
-    which crosses the drawing only at the cut. Outlines are smooth closed curves through a few
-    points (within ``tolerance`` of the traced outline).
-
-    Parameters
-    ----------
-    scene
-        The drawing; the regions are put under everything, the curves appended.
-    node_side
-        Node keys to ``'source'``, ``'sink'`` or ``'cut'`` (see :func:`side_samples`).
-    source_fill, sink_fill
-        Colours of the two shaded sides (None: not shaded).
-    curve_color
-        Colour of the dashed cut curve (None: no curve).
-    radius, close, curve_width, resolution, smooth, tolerance
-        Shading distance, hole closing, curve width (pt), raster step, outline blur and
-        simplification tolerance (cm).
-    sides
-        Which side of the partition (``'start'``/``'end'``) the source and sink regions shade.
-    """
+    """Shade both sides of a cut and draw it as the closed dashed curve around the source side."""
     src, snk, neutral = side_samples(scene, node_side, resolution / 2)
     if not src or not snk:
         return

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from rac_tn.partition import Partition
 
 #: What the figure shows: the compiled tensor network, or the computation grid.
 View = Literal["network", "grid"]
@@ -104,17 +107,7 @@ class Style:
 
     @classmethod
     def from_kwargs(cls, **style: object) -> Style:
-        """Build and validate a style from keyword options.
-
-        Parameters
-        ----------
-        **style
-            Any of the attributes; an unknown name is a ``TypeError`` listing the known ones.
-
-        Returns
-        -------
-        Style
-            The validated options.
+        """A validated style from keyword options (an unknown name: a TypeError listing the known).
 
         Examples
         --------
@@ -159,19 +152,7 @@ class Style:
                 raise ValueError(f"{name} must be a colour '#RRGGBB', got {value!r}")
 
     def input_text(self, t: int, default: str = "x") -> str:
-        """Return the math label of input ``t``.
-
-        Parameters
-        ----------
-        t
-            The time step.
-        default
-            The letter used when ``input_label`` is not set.
-
-        Returns
-        -------
-        str
-            ``d_{3}``, or ``input_label`` with ``{t}`` replaced.
+        """The math label of input ``t`` (``default`` subscripted, or ``input_label`` filled in).
 
         Examples
         --------
@@ -183,20 +164,8 @@ class Style:
             return spec.replace("{t}", str(t))
         return f"{spec}_{{{t}}}"
 
-    def side_color(self, partition: object, t: int) -> str:
-        """Return the colour of input ``t``: by its side of ``partition``, or ink without one.
-
-        Parameters
-        ----------
-        partition
-            A :class:`~rac_tn.partition.Partition`, or None.
-        t
-            The time step.
-
-        Returns
-        -------
-        str
-            ``start_color``, ``end_color`` or the ink colour.
+    def side_color(self, partition: Partition | None, t: int) -> str:
+        """The colour of input ``t`` by its side of ``partition`` (ink without one).
 
         Examples
         --------
@@ -217,19 +186,7 @@ def _check_number(value: object, name: str, low: float, high: float, unit: str) 
 
 
 def shade_of(color: str, amount: float = 0.18) -> str:
-    """Mix ``color`` with white.
-
-    Parameters
-    ----------
-    color
-        ``#RRGGBB``.
-    amount
-        The share of the colour (0: white, 1: the colour itself).
-
-    Returns
-    -------
-    str
-        The mixed colour, ``#RRGGBB``.
+    """``color`` (``#RRGGBB``) mixed with white: ``amount`` 0 is white, 1 the colour itself.
 
     Examples
     --------

@@ -1,10 +1,9 @@
 r"""Render a :class:`~rac_tn.drawing.scene.Scene` as TikZ.
 
-The standalone document uses only the ``article`` class and the packages ``tikz`` and
-``amsmath`` (Debian's texlive-latex-base and texlive-pictures), and crops the page to the
-picture itself, so ``pdflatex fig.tex`` gives a PDF of exactly the figure, the same size as
-the matplotlib output. With ``standalone=False`` the bare ``tikzpicture`` is returned for
-``\input`` into a paper (which must load ``tikz``; ``amsmath`` is not needed by the picture).
+The standalone document needs only ``article``, ``tikz`` and ``amsmath`` and is cropped to the
+picture, so ``pdflatex fig.tex`` gives a PDF of exactly the figure, the size of the matplotlib
+output. With ``standalone=False`` the bare ``tikzpicture`` is returned for ``\input`` into a
+paper that loads ``tikz``.
 
 Examples
 --------
@@ -45,24 +44,12 @@ _ROLE_COMMENTS = {
 
 
 def picture(scene: Scene) -> str:
-    r"""Return the ``tikzpicture`` environment of ``scene``.
+    r"""The ``tikzpicture`` environment of ``scene``.
 
-    The picture defines its colours and, in one ``\tikzset``, a style for every kind of
-    element (``rac/tensor``, ``rac/copy``, ``rac/input``, ``rac/bond``, ``rac/cut``,
-    ``rac/start side``, ...): edit a style to restyle the whole figure. Nodes are named
-    (``h-2-3``, ``WH-1-2``, ``x-3``) and edges drawn between the names; shaded sides and the
-    cut are smooth closed curves through a few points; node sizes are minimum sizes that
-    LaTeX enlarges to fit its own typesetting of the labels, in the document's font.
-
-    Parameters
-    ----------
-    scene
-        What to draw.
-
-    Returns
-    -------
-    str
-        ``\begin{tikzpicture} ... \end{tikzpicture}``.
+    The picture defines its colours and, in one ``\tikzset``, a style per kind of element
+    (``rac/tensor``, ``rac/copy``, ``rac/input``, ``rac/bond``, ``rac/cut``, ...): edit a style
+    to restyle the whole figure. Nodes are named (``h-2-3``, ``WH-1-2``, ``x-3``) and edges drawn
+    between the names; node sizes are minimum sizes that LaTeX enlarges to fit its labels.
 
     Examples
     --------
@@ -152,20 +139,7 @@ _CLOSING = r"""}%
 
 
 def render(scene: Scene, *, standalone: bool = True) -> str:
-    """Return the TikZ source of ``scene``: a compilable document, or the bare picture.
-
-    Parameters
-    ----------
-    scene
-        What to draw.
-    standalone
-        True: a document that ``pdflatex`` compiles into a PDF cropped to the figure; False:
-        the bare ``tikzpicture`` (after a comment saying it needs tikz).
-
-    Returns
-    -------
-    str
-        The LaTeX source.
+    """The TikZ source of ``scene``: a document for ``pdflatex`` (``standalone``), or the picture.
 
     Examples
     --------
@@ -183,7 +157,7 @@ def render(scene: Scene, *, standalone: bool = True) -> str:
 
 
 def describe(scene: Scene) -> str:
-    r"""Return comment lines saying what the figure shows (view, depth, T, cut).
+    r"""Comment lines saying what the figure shows (view, depth, T, cut).
 
     Examples
     --------

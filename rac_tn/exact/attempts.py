@@ -1,11 +1,4 @@
-"""One rank computation per prime, and the loop over random primes (for :mod:`rac_tn.exact.rank`).
-
-An *attempt* computes a rank modulo one prime: the grid rank (the grid tensor modulo p,
-matricized) or the sampled separation rank (K x K evaluations, K growing along
-:func:`rac_tn.exact.certify.sample_schedule`). :func:`run_attempts` repeats attempts with fresh
-random primes until the rank is certified or every way it can fall short has probability below
-:data:`rac_tn.exact.certify.EXACT_THRESHOLD` (see :mod:`rac_tn.exact.certify`).
-"""
+"""One rank computation per prime, and the loop over random primes (for ``separation_rank``)."""
 
 from __future__ import annotations
 
@@ -27,11 +20,11 @@ from rac_tn.partition import Partition
 #: Independent random primes tried at most, until the failure bound is below 1e-9.
 MAX_PRIMES = 8
 
-#: Peak bytes an entry of the sampled K x K matrix costs: its residues (uint64), and the float64
+#: Peak bytes an entry of the sampled square matrix costs: its residues (uint64), and the float64
 #: copy and multipliers of the elimination (:mod:`rac_tn.arith.elimination`).
 SAMPLE_BYTES_PER_ENTRY = 24
 
-#: ``attempt(p, report) -> (rank, K, shape, Schwartz-Zippel failure bound)``.
+#: ``attempt(p, report) -> (rank, sample count, shape, Schwartz-Zippel failure bound)``.
 Attempt = Callable[..., tuple[int, int, tuple[int, int], float]]
 
 
@@ -66,33 +59,12 @@ def run_attempts(
     templates: object,
     refine: Refine | None = None,
 ) -> Outcome:
-    """Run attempts with fresh random primes until the rank is certified or sure enough.
+    """Attempts with fresh random primes until the rank is certified or wrong with chance < 1e-9.
 
-    Parameters
-    ----------
-    attempt
-        ``attempt(p)`` returns ``(rank, K, shape, Schwartz-Zippel failure bound)`` for one
-        prime.
-    rng
-        Draws the primes.
-    fixed_prime
-        The caller's prime (one attempt, never exact unless certified), or None.
-    bound
-        The proven upper bound: a rank that meets it is certified.
-    size
-        The size of the minor whose divisibility by p is bounded (Hadamard).
-    rac, partition, templates
-        For the coefficient bound behind the prime's failure chance.
-    refine
-        Asked for a second proven bound (the End span) when an attempt's rank is below
-        ``bound`` and not capped: once after the first attempt, and once more at the end if
-        the rank found by then is the End span's rank modulo p but that bound was not lifted.
-        A rank that meets its ``value`` is certified (no further attempt is needed).
-
-    Returns
-    -------
-    Outcome
-        The largest rank found and how sure it is.
+    ``refine``, when given, is asked for a second proven bound (the End span) when an
+    attempt's rank is below ``bound`` and not capped: once after the first attempt, and once
+    more at the end if the rank found by then is the End span's rank modulo p but that bound
+    was not lifted. A rank that meets its ``value`` is certified (no further attempt needed).
     """
     primes: list[int] = []
     failures: list[float] = []
@@ -142,20 +114,7 @@ def run_attempts(
 
 
 def check_sample_memory(cap: int, available: int | None = None) -> None:
-    """Refuse a sample cap whose K x K matrix would not fit in memory (before any work).
-
-    Parameters
-    ----------
-    cap
-        The largest K the sampled rank may reach.
-    available
-        Bytes available (default: :func:`available_memory`; None there skips the check).
-
-    Raises
-    ------
-    ValueError
-        Naming ``max_samples``, the matrix and the bytes it needs against those available.
-    """
+    """Refuse, naming ``max_samples``, a sample cap whose S x S matrix would not fit in memory."""
     available = available_memory() if available is None else available
     need = SAMPLE_BYTES_PER_ENTRY * cap * cap
     if available is not None and need > available:
@@ -210,9 +169,9 @@ def sampled_attempt(
     shared = min(t for t in range(1, T + 1) if t not in row_set) - 1
     from_cols = np.array([t not in row_set for t in range(shared + 1, T + 1)], dtype=np.bool_)
 
-    # a later attempt (a fresh prime) starts at the K where the previous one stopped: the
-    # rounds below it would only be full rank again, and at a 61-bit prime they cost a third
-    # of the pairs and a seventh of the rank of the doubling schedule
+    # a later attempt (a fresh prime) starts at the sample count where the previous one stopped:
+    # the rounds below it would only be full rank again (at a 61-bit prime a third of the
+    # pairs and a seventh of the rank of the doubling schedule)
     reached = [0]
 
     def attempt(
@@ -239,35 +198,7 @@ def _sampled_rank(
     report: Callable[[int, int], None],
     start: int = 0,
 ) -> tuple[int, int]:
-    """Rank of K x K evaluations modulo p, K growing along the schedule: ``(rank, K)``.
-
-    Stops growing K when the next round would end past ``deadline`` (then ``rank == K`` if
-    the last round was full: a lower bound).
-
-    Parameters
-    ----------
-    rac, p, class_index
-        The model, the prime, and the output ranked.
-    cap
-        The largest K (:func:`~rac_tn.exact.certify.sample_schedule`).
-    rng
-        Draws the random parts, uniform in ``F_p^M`` per step.
-    shared
-        The steps before the column side's first time, computed once per row part.
-    from_cols
-        For each later step, whether the column part (True) or the row part supplies it.
-    deadline
-        ``time.perf_counter()`` value not to pass, or None.
-    report
-        Called as ``report(rounds done, rounds)`` after each round.
-    start
-        The first K (at most ``cap``), then the schedule's sizes above it; 0: the schedule.
-
-    Returns
-    -------
-    tuple of int
-        ``(rank, K)`` of the last round: ``rank < K`` means the rank was found below the cap.
-    """
+    """``(rank, sample count)`` of square evaluations mod p, grown while of full rank."""
     weights = rac.modular(p)
     M, steps = rac.M, len(from_cols)
 
@@ -286,7 +217,7 @@ def _sampled_rank(
     for done, target in enumerate(schedule):
         started = time.perf_counter()
         if deadline is not None and last is not None and K:
-            # a round costs about K^3 (the rank) plus K^2 T (the pairs): scale by K^3
+            # a round costs about S^3 (the rank) plus S^2 T (the pairs), S the sample count
             if started + last * (target / K) ** 3 > deadline:
                 break
         new = target - K

@@ -1,22 +1,10 @@
 """How sure an exact rank is: random primes, and bounds on every way a rank mod p can be wrong.
 
-A rank computed modulo a prime p is a lower bound on the rank over Q, always (a nonzero minor
-over F_p is the residue of a nonzero integer minor). It falls short in two ways only:
-
-- *the prime divides the minor*: p divides every r x r minor of the integer matrix (the
-  coefficient matrix of the integer-scaled model, or its grid matricization), r the true rank.
-  Fix one such minor D. The prime is drawn uniformly from the primes of a range (never fixed in
-  advance, so no weights can be chosen against it); at most ``log2|D| / log2(lo)`` of them
-  divide D, so the chance is at most that count over a proven lower bound on how many primes
-  the range holds (:func:`prime_divides_bound`). The first attempt uses a small prime of
-  :data:`PRIME_RANGE` (the fastest kernels and ranks; enough whenever the rank is certified), later
-  attempts a large one of :data:`LARGE_PRIME_RANGE`, where this chance is negligible. ``|D|`` is at
-  most Hadamard's bound from the largest coefficient (:func:`log2_coefficient_bound`).
-- *the random points are degenerate* (sampled rank only): Schwartz-Zippel,
-  :func:`schwartz_zippel_bound`.
-
-When the user fixes the prime, the first cannot be bounded: the rank is then exact only when it
-meets a proven upper bound (*certified*, whatever the prime).
+A rank modulo a prime p is always a lower bound on the rank over Q. It falls short only when
+p divides every r x r minor (bounded through Hadamard's bound and the number of primes in the
+range the prime is drawn from), or, for the sampled rank, when the random points are
+degenerate (Schwartz-Zippel). A rank that meets a proven upper bound is *certified*, whatever
+the prime. The arguments: [Theory: exact ranks][theory-exact-ranks].
 
 Examples
 --------
@@ -39,34 +27,18 @@ from flint import fmpz
 from rac_tn.counting import total_degree
 from rac_tn.models.rac import RAC
 
-#: The primes of a first attempt: all of (2**20, 2**21). Residues then fit the fastest pair
-#: kernels, and the rank is taken by elimination on float64 BLAS (:mod:`rac_tn.arith.elimination`,
-#: several times FLINT's speed: a product of two residues is below 2**42, so float64 sums of
-#: 2**11 of them are exact). The range holds more than 4.9e4 primes (proven). Such a prime
-#: certifies a rank that meets a proven bound like any other; its failure chances otherwise
-#: are large, and the large primes of later attempts bring them below 1e-9.
+#: The primes of a first attempt, (2**20, 2**21): the fastest kernels and float64 elimination;
+#: more than 4.9e4 primes, enough to certify a rank that meets a proven bound.
 PRIME_RANGE = (1 << 20, 1 << 21)
 #: The primes of later attempts: all of (2**61, 2**62), more than 5e16 of them.
 LARGE_PRIME_RANGE = (1 << 61, 1 << 62)
 #: ``exact=True`` only when everything that can go wrong has at most this probability.
 EXACT_THRESHOLD = 1e-9
-_FIRST_K = 16  # the first K of the sampled rank's schedule
+_FIRST_K = 16  # the first sample count of the sampled rank's schedule
 
 
 def primes_in_range_lower(lo: int, hi: int) -> int:
-    """A proven lower bound on the number of primes in ``[lo, hi)`` (``lo >= 17``).
-
-    Rosser and Schoenfeld (1962): ``x / ln x < pi(x) < 1.25506 x / ln x`` for ``x >= 17``.
-
-    Parameters
-    ----------
-    lo, hi
-        The range, ``17 <= lo < hi``.
-
-    Returns
-    -------
-    int
-        ``floor(hi / ln hi - 1.25506 lo / ln lo)``, at most ``pi(hi) - pi(lo)``.
+    """A proven lower bound on the count of primes in ``[lo, hi)``, ``17 <= lo < hi``.
 
     Examples
     --------
@@ -83,21 +55,10 @@ _PRIME_COUNT = {
 
 
 def random_prime(rng: np.random.Generator, large: bool = False) -> int:
-    """A prime drawn uniformly from the primes of :data:`PRIME_RANGE` (or the large range).
+    """A prime drawn uniformly from :data:`PRIME_RANGE` (or :data:`LARGE_PRIME_RANGE` if ``large``).
 
-    Rejection sampling: a uniform odd number of the range, kept when prime.
-
-    Parameters
-    ----------
-    rng
-        The generator; every draw is from it, so a seeded generator repeats the primes.
-    large
-        Draw from :data:`LARGE_PRIME_RANGE` instead of :data:`PRIME_RANGE`.
-
-    Returns
-    -------
-    int
-        An odd prime in ``(2**20, 2**21)``, or in ``(2**61, 2**62)`` when ``large``.
+    Every draw is from ``rng`` (rejection sampling of odd numbers), so a seeded generator repeats
+    the primes.
 
     Examples
     --------
@@ -115,20 +76,7 @@ def random_prime(rng: np.random.Generator, large: bool = False) -> int:
 
 
 def prime_divides_bound(log2_minor: float, large: bool = False) -> float:
-    """Chance that a uniformly drawn prime of the range divides a nonzero integer of that size.
-
-    Parameters
-    ----------
-    log2_minor
-        ``log2`` of an upper bound on the integer's absolute value.
-    large
-        The prime was drawn from :data:`LARGE_PRIME_RANGE` (else :data:`PRIME_RANGE`).
-
-    Returns
-    -------
-    float
-        ``(number of the range's primes that can divide it) / (primes in the range)``, at
-        most 1.
+    """Chance that a prime drawn from the range divides a nonzero integer below ``2**log2_minor``.
 
     Examples
     --------
@@ -143,19 +91,7 @@ def prime_divides_bound(log2_minor: float, large: bool = False) -> float:
 
 
 def log2_hadamard(size: int, log2_entry: float) -> float:
-    """``log2`` of Hadamard's bound on a ``size x size`` minor with entries below ``2**log2_entry``.
-
-    Parameters
-    ----------
-    size
-        The order of the minor (0 or less: the bound is 1).
-    log2_entry
-        ``log2`` of a bound on the absolute value of every entry.
-
-    Returns
-    -------
-    float
-        ``size * (log2_entry + log2(size) / 2)``: ``|det| <= (sqrt(size) * entry)^size``.
+    """``log2`` of Hadamard's bound ``(sqrt(size) * entry)^size`` on a minor, given ``log2 entry``.
 
     Examples
     --------
@@ -170,27 +106,10 @@ def log2_hadamard(size: int, log2_entry: float) -> float:
 def log2_coefficient_bound(rac: RAC, T: int, templates: np.ndarray | None = None) -> float:
     """``log2`` of a bound on every entry of the integer matrix whose rank is taken.
 
-    The model is made integral by scaling each weight array by the power of two that clears its
-    denominators (floats are dyadic rationals; the rank does not change). Without templates the
-    matrix is the coefficient matrix of y, whose entries are at most the sum of the absolute
-    coefficients: y with every weight replaced by its absolute value, at all-ones inputs. With
-    templates (scaled likewise) it is the matricized grid tensor, bounded by the same absolute
-    model at the largest absolute template entries. Evaluated in the scaled float
-    representation (no overflow), plus one bit for its rounding.
-
-    Parameters
-    ----------
-    rac
-        The model (integer or float weights).
-    T
-        The sequence length.
-    templates
-        The ``N x M`` templates of a grid rank, or None for the separation rank.
-
-    Returns
-    -------
-    float
-        The ``log2`` of the entry bound (0 when every entry is 0).
+    The model is scaled to integers by powers of two (floats are dyadic rationals; no rank
+    changes). Without templates the bound is y of the absolute model at all-ones inputs (the sum
+    of the absolute coefficients); with templates, at the largest absolute template entries;
+    plus one bit for rounding.
 
     Examples
     --------
@@ -219,15 +138,11 @@ def log2_coefficient_bound(rac: RAC, T: int, templates: np.ndarray | None = None
     top = float(np.max(np.abs(mantissa)))
     if top == 0.0:
         return 0.0
-    return exponent + math.log2(top) + 1.0
+    return float(exponent + math.log2(top) + 1.0)  # exponent: an int (one sequence)
 
 
 def _integral_abs(values: np.ndarray) -> np.ndarray:
-    """``|values| * 2**s`` for the least ``s >= 0`` that makes every entry an integer (as floats).
-
-    >>> _integral_abs(np.array([0.75, -2.0])).tolist()
-    [3.0, 8.0]
-    """
+    """``|values| * 2**s`` for the least ``s >= 0`` making every entry an integer (as floats)."""
     arr = np.abs(np.asarray(values, dtype=np.float64))
     nonzero = arr[arr != 0]
     if nonzero.size == 0:
@@ -241,20 +156,10 @@ def _integral_abs(values: np.ndarray) -> np.ndarray:
 
 
 def sample_schedule(cap: int) -> list[int]:
-    """The sizes K the sampled rank tries, in order, when capped at ``cap``.
+    """The sample counts S the sampled rank tries, in order, up to ``cap``.
 
-    K starts at 16 and doubles, but goes straight to the cap when doubling would land within
-    3/4 of it (a round just below the cap costs nearly as much as the cap itself).
-
-    Parameters
-    ----------
-    cap
-        The largest K (a positive integer).
-
-    Returns
-    -------
-    list of int
-        Increasing sizes, ending at ``cap``.
+    S starts at 16 and doubles, but goes straight to the cap when doubling would land within 3/4
+    of it.
 
     Examples
     --------
@@ -273,22 +178,8 @@ def sample_schedule(cap: int) -> list[int]:
 def schwartz_zippel_bound(cap: int, L: int, T: int, p: int) -> float:
     """Chance that degenerate random points make the sampled rank fall short.
 
-    ``(cap + sum of the sizes K < cap tried) * C(T+L-1, L) / p``: see
-    :func:`rac_tn.exact.rank.separation_rank`, Notes.
-
-    Parameters
-    ----------
-    cap
-        The largest K of the schedule (:func:`sample_schedule`).
-    L, T
-        Depth and sequence length: ``C(T+L-1, L)`` is the total degree of one entry.
-    p
-        The prime the points are drawn modulo.
-
-    Returns
-    -------
-    float
-        The bound, at most 1.
+    ``(cap + sum of the sample counts S < cap tried) * C(T+L-1, L) / p``, at most 1:
+    [Theory: the sampled rank][theory-sampled-rank].
 
     Examples
     --------
@@ -301,15 +192,6 @@ def schwartz_zippel_bound(cap: int, L: int, T: int, p: int) -> float:
 
 def combined_failure(per_attempt: Sequence[float]) -> float:
     """Chance that every one of independent attempts fell short: the product of their bounds.
-
-    Parameters
-    ----------
-    per_attempt
-        The failure bound of each attempt (values above 1 count as 1).
-
-    Returns
-    -------
-    float
 
     Examples
     --------

@@ -30,7 +30,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -49,6 +48,7 @@ from rac_tn.exact.relation_check import IntegerWeights, check_relations, integra
 from rac_tn.models import BilinearModel
 from rac_tn.models.rac import RAC
 from rac_tn.partition import Partition
+from rac_tn.results import Serialisable
 
 #: Largest boundary space handled (monomials): its kernel modulo p is an N x N elimination.
 MAX_MONOMIALS = 12_000
@@ -58,7 +58,7 @@ _EXTRA = 16  # random end parts beyond the rank needed
 
 
 @dataclass(frozen=True)
-class EndSpanBound:
+class EndSpanBound(Serialisable):
     """A proven upper bound on a separation rank: the End span's monomials minus relations.
 
     Attributes
@@ -105,31 +105,6 @@ class EndSpanBound:
     def proven_tight(self) -> bool:
         """True when ``value == span_lower``: the End span's rank is then exactly ``value``."""
         return self.value == self.span_lower
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields; :meth:`from_dict` rebuilds an equal bound."""
-        return {
-            "value": self.value,
-            "monomials": self.monomials,
-            "relations": self.relations,
-            "span_lower": self.span_lower,
-            "degrees": list(self.degrees),
-            "cut": self.cut,
-            "partition": self.partition.to_dict(),
-            "class_index": self.class_index,
-            "primes": list(self.primes),
-            "note": self.note,
-            "seconds": self.seconds,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> EndSpanBound:
-        """Rebuild from :meth:`to_dict`."""
-        fields = dict(data)
-        fields["degrees"] = tuple(fields["degrees"])
-        fields["primes"] = tuple(fields["primes"])
-        fields["partition"] = Partition.from_dict(fields["partition"])
-        return cls(**fields)
 
     def __int__(self) -> int:
         return self.value

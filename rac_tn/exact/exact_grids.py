@@ -141,16 +141,19 @@ def exact_prefix_rank(
     if k is None:
         raise ValueError(f"a side of the partition must be 1..k, got {partition}")
     T, L, R, M = partition.T, rac.L, rac.R, rac.M
-    space = BoundarySpace(R, boundary_degrees(L, T, k))
     degrees = input_degrees(L, T)
-    lattices = [exponents(M, n).astype(object) for n in degrees]
-    n_start = math.prod(len(x) for x in lattices[:k])
-    n_end = math.prod(len(x) for x in lattices[k:])
-    if max(n_start, n_end) * space.size > max_pairs:
+    boundary = boundary_degrees(L, T, k)
+    # sizes from closed forms first: the lattices themselves can be far too large to build
+    n_start = math.prod(multiset(M, n) for n in degrees[:k])
+    n_end = math.prod(multiset(M, n) for n in degrees[k:])
+    n_boundary = math.prod(multiset(R, d) for d in boundary)
+    if max(n_start, n_end) * n_boundary > max_pairs:
         raise ValueError(
-            f"the exact factors need {max(n_start, n_end) * space.size:,} values, above "
+            f"the exact factors need {max(n_start, n_end) * n_boundary:,} values, above "
             f"max_pairs={max_pairs:,}"
         )
+    space = BoundarySpace(R, boundary)
+    lattices = [exponents(M, n).astype(object) for n in degrees]
     WI, WH, WO, initial = integer_model(rac)
     # start side: the states after step k on the start grid, as u = W^H h
     starts = _sequences(lattices[:k], M)

@@ -1,16 +1,8 @@
 """The memory measure that grows for a linear RNN: the rank of its past-to-future (Hankel) map.
 
-A linear RNN's output has degree 1 in every input at every depth, so its separation rank is at
-most 2 for any partition (``y = a(x_P) + b(x_Q) + c``): Start-End rank cannot see its memory.
-What does grow with its memory is the rank of the map from the past inputs ``x_1..x_tau`` to
-the future outputs ``y_{tau+1}..y_T`` (the sequence-to-sequence readout):
-``H[(s, c), (t, m)] = d y_{s,c} / d x_{t,m}``. The future sees the past only through the states
-at time tau, so ``rank H <= L n`` (n per layer), and also at most the matrix's sides
-``tau d`` and ``(T - tau) C``.
-
-H is computed exactly modulo a random large prime (impulse responses, ``forward_mod``); its rank
-mod p is a certified lower bound on the rank over Q, and the rank when it meets the bound
-(``certified``).
+A linear RNN's separation rank is at most 2 for any partition, so Start-End rank cannot see
+its memory; the rank of the map from the past inputs to the future outputs can, and it is at
+most ``min(L n, tau d, (T - tau) C)`` ([Theory: the linear RNN][theory-linear-rnn]).
 
 Examples
 --------
@@ -24,29 +16,28 @@ Examples
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from rac_tn._checks import check_seed, positive_int
 from rac_tn.arith import flint_matrices
 from rac_tn.exact import certify
-from rac_tn.models import BilinearModel
+from rac_tn.models.protocol import RecurrentModel
 from rac_tn.partition import Partition
+from rac_tn.results import Claim, Serialisable
 
 _ATTEMPTS = 2  # independent random primes when the rank stays below the bound
 
 
 @dataclass(frozen=True)
-class HankelRank:
+class HankelRank(Serialisable):
     """The rank of a model's past-to-future map at one cut time.
 
     Attributes
     ----------
     rank
-        The largest rank found modulo the primes tried: a certified lower bound always.
+        The largest rank found modulo the primes tried: always a certified lower bound.
     upper_bound
         ``min(L n, tau d, (T - tau) C)``, proven for a linear RNN.
     certified
@@ -71,47 +62,28 @@ class HankelRank:
     seconds: float = field(default=0.0, compare=False)
 
     @property
-    def claim(self) -> str:
+    def claim(self) -> Claim:
         """``'exact rank'`` when certified, else ``'certified lower bound'``."""
         return "exact rank" if self.certified else "certified lower bound"
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields."""
-        return {
-            "rank": self.rank,
-            "upper_bound": self.upper_bound,
-            "certified": self.certified,
-            "tau": self.tau,
-            "T": self.T,
-            "shape": list(self.shape),
-            "primes": list(self.primes),
-            "seconds": self.seconds,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> HankelRank:
-        """Rebuild from :meth:`to_dict`."""
-        fields = dict(data)
-        fields["shape"] = tuple(fields["shape"])
-        fields["primes"] = tuple(fields["primes"])
-        return cls(**fields)
-
 
 def hankel_rank(
-    model: BilinearModel,
+    model: RecurrentModel,
     cut: int | Partition,
     *,
     seed: int | np.random.Generator | None = None,
 ) -> HankelRank:
-    """The rank of the past-to-future map of a linear RNN across a cut.
+    """The rank of a linear RNN's past-to-future map across a cut, exactly modulo random primes.
+
+    The matrix ``H[(s, c), (t, m)] = d y_{s,c} / d x_{t,m}`` is formed from impulse responses.
 
     Parameters
     ----------
     model
         A :class:`rac_tn.LinearRNN` (any depth).
     cut
-        The sequence length T (the cut at ``tau = T // 2``), or a Partition whose start part is
-        ``1..tau`` (Start-End or any contiguous split).
+        The sequence length T (cut at ``tau = T // 2``), or a Partition whose start part is
+        ``1..tau``.
     seed
         Seeds the primes.
 
@@ -122,12 +94,12 @@ def hankel_rank(
     Raises
     ------
     TypeError
-        For a model that is not linear (its outputs are not linear in the inputs).
+        For a model that is not linear.
     ValueError
         For a partition whose start part is not ``1..tau``.
     """
     begin = time.perf_counter()
-    if not isinstance(model, BilinearModel) or model.multiplicative:
+    if not isinstance(model, RecurrentModel) or model.multiplicative:
         raise TypeError(
             "hankel_rank needs a linear RNN (rac_tn.LinearRNN): the past-to-future map is "
             f"linear only there; got {type(model).__name__}"

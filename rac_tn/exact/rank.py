@@ -1,18 +1,11 @@
 """Exact ranks modulo random primes, with a bound on the chance that one is wrong.
 
-Floating-point SVD ranks of these tensors are unreliable: their entries span many orders of
-magnitude. The ranks here are computed exactly over the field ``F_p`` (float64 BLAS elimination
-for primes below 2**21, :mod:`rac_tn.arith.elimination`; FLINT ``nmod_mat`` above), ``p`` a random
-prime (a 21-bit one first, then large ones: :mod:`rac_tn.exact.certify`) or one the caller fixes.
-Weights are read exactly: integers as they are, floats as the dyadic rationals they store
-(:meth:`rac_tn.RAC.modular`), so a trained float model gets the rank of that very model.
-
-- :func:`separation_rank` with ``method='grid'``: the rank of the matricized grid tensor.
-- :func:`separation_rank` with ``method='sampled'``: the separation rank of the function y,
-  for any partition, from y on K random start parts x K random end parts.
-
-The singular values of the float matricization (numerical, for plots) are
-:func:`rac_tn.exact.spectrum.spectrum`.
+Floating-point SVD ranks of these tensors are unreliable, so ranks are computed exactly over
+``F_p``, p a random prime (or one the caller fixes), on the model's exact weights (floats are
+the dyadic rationals they store). :func:`separation_rank` gives the separation rank of the
+function (``method='sampled'``, any T and partition) or the rank of the matricized grid tensor
+(``method='grid'``). Why the results can be trusted: [Theory: exact ranks][theory-exact-ranks].
+Numerical singular values for plots: :func:`rac_tn.exact.spectrum.spectrum`.
 
 Examples
 --------
@@ -26,9 +19,9 @@ Examples
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
@@ -48,47 +41,50 @@ from rac_tn.exact.attempts import check_sample_memory, grid_attempt, run_attempt
 from rac_tn.exact.end_span import EndSpanBound, end_span_refiner
 from rac_tn.exact.exact_grids import EXACT_GRIDS, small_exact_rank
 from rac_tn.exact.rank_inputs import family_as_rac, symmetric_value
-from rac_tn.models import BilinearModel
+from rac_tn.models.protocol import RecurrentModel, check_model
 from rac_tn.models.rac import RAC
 from rac_tn.partition import Partition
-from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, jsonable
+from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK, Claim, Quantity, Serialisable
 
 #: What :func:`separation_rank` ranks: the function (``'sampled'``) or the grid tensor.
 RankMethod = Literal["sampled", "grid"]
 METHODS: tuple[RankMethod, ...] = ("sampled", "grid")
-#: The one default cap on the sampled rank's K (parts per side), for every caller: a default
-#: call reaches certified ranks up to 8192, whose K x K matrix needs 1.5 GiB with its elimination.
+#: The default cap on the sampled rank's sample count S (parts per side), for every caller:
+#: certified ranks up to 8192, whose S x S matrix needs 1.5 GiB with its elimination.
 DEFAULT_MAX_SAMPLES = 8192
 
 
 @dataclass(frozen=True)
-class RankResult:
-    """A rank computed modulo a prime, and what it is.
+class RankResult(Serialisable):
+    """A rank computed modulo a prime, and how sure it is.
+
+    Whatever the flags say, ``rank`` is a certified lower bound on the rank of this model, and so
+    on the generic rank of its architecture ([Theory: generic ranks][theory-generic]).
 
     Attributes
     ----------
     rank
-        The rank found (an integer).
+        The rank found.
     method
-        ``'sampled'`` (separation rank of the function) or ``'grid'`` (rank of the
-        matricized grid tensor).
+        ``'sampled'`` (separation rank of the function) or ``'grid'`` (rank of the matricized
+        grid tensor).
     exact
-        True: ``rank`` is the rank of the given model, certainly (``certified``) or with
-        probability at least ``1 - failure_probability``, which is then below 1e-9. False:
-        ``rank`` is a certified lower bound only (the sample budget ran out, or the chance of
-        a wrong answer could not be brought below 1e-9, e.g. with a prime fixed by the user).
+        True: ``rank`` is the rank of this model, certainly (``certified``) or with probability at
+        least ``1 - failure_probability > 1 - 1e-9``. False: a certified lower bound only (the
+        sample cap or time budget was reached, or the failure chance could not be bounded, e.g.
+        with a prime fixed by the user).
     prime
         The modulus of the attempt that gave ``rank``.
     samples
-        Sampled: K, the number of start parts (= end parts) in the final K x K matrix. Grid:
-        the number of rows of the matricization.
+        Sampled: the sample count S of the final S x S matrix. Grid: the rows of the
+        matricization.
     failure_probability
-        An upper bound on the probability, over everything random (the primes and the
-        points), that the true rank is larger than ``rank``: 0 when ``certified``, 1 when
-        nothing bounds it.
+        An upper bound on the chance, over the primes and points, that the true rank is larger:
+        0 when ``certified``, 1 when nothing bounds it.
     certified
-        True when ``rank`` meets a proven upper bound (the symmetric cut, the End span of these
-        weights, or the matrix size), so it is the rank with certainty, whatever the prime.
+        ``rank`` meets a proven upper bound (the symmetric cut, the End span of these weights,
+        or the matrix size), or was computed over Q (``certificate``): it is the rank with
+        certainty, whatever the prime.
     upper_bound
         The upper bound used as the cap (sampled) or for certification (grid), if any: the
         symmetric cut, valid for every weight.
@@ -97,7 +93,7 @@ class RankResult:
     partition
         The partition.
     primes
-        Every prime tried (independent attempts; ``rank`` is the largest rank found).
+        Every prime tried (``rank`` is the largest rank found).
     class_index
         Which output ``y_c`` was ranked.
     seconds
@@ -109,11 +105,6 @@ class RankResult:
     certificate
         ``'exact grids'`` when the rank was computed over Q from values on unisolvent grids
         (:mod:`rac_tn.exact.exact_grids`; certified, no prime involved), else empty.
-
-    Notes
-    -----
-    Whatever the flags say, ``rank`` is a certified lower bound on the rank of this model, and
-    so on the generic rank of its architecture (rank is lower semicontinuous in the weights).
 
     Examples
     --------
@@ -144,6 +135,8 @@ class RankResult:
     end_span: EndSpanBound | None = None
     certificate: str = ""
 
+    _json_optional = ("end_span", "certificate")  # absent from payloads without them
+
     @property
     def claim(self) -> Claim:
         """``'exact rank'`` or ``'certified lower bound'``."""
@@ -153,54 +146,6 @@ class RankResult:
     def quantity(self) -> Quantity:
         """What was ranked: ``'separation rank'`` or ``'grid-tensor rank'``."""
         return SEPARATION_RANK if self.method == "sampled" else GRID_TENSOR_RANK
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields (exact ints stay ints; the partition as a dict).
-
-        Returns
-        -------
-        dict
-            Every field; :meth:`from_dict` rebuilds an equal result.
-        """
-        return {
-            "rank": self.rank,
-            "method": self.method,
-            "exact": self.exact,
-            "prime": self.prime,
-            "samples": self.samples,
-            "failure_probability": self.failure_probability,
-            "certified": self.certified,
-            "upper_bound": self.upper_bound,
-            "shape": jsonable(self.shape),
-            "partition": None if self.partition is None else self.partition.to_dict(),
-            "primes": list(self.primes),
-            "class_index": self.class_index,
-            "seconds": self.seconds,
-            "end_span": None if self.end_span is None else self.end_span.to_dict(),
-            "certificate": self.certificate,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> RankResult:
-        """Rebuild from :meth:`to_dict`.
-
-        Parameters
-        ----------
-        data
-            The output of :meth:`to_dict`, possibly through JSON.
-
-        Returns
-        -------
-        RankResult
-        """
-        fields = dict(data)
-        fields["shape"] = tuple(fields["shape"])
-        fields["primes"] = tuple(fields.get("primes", ()))
-        if fields.get("partition") is not None:
-            fields["partition"] = Partition.from_dict(fields["partition"])
-        if fields.get("end_span") is not None:
-            fields["end_span"] = EndSpanBound.from_dict(fields["end_span"])
-        return cls(**fields)
 
     def __int__(self) -> int:
         return self.rank
@@ -234,25 +179,10 @@ class RankResult:
 
 
 def rank_mod_p(matrix: object, p: int = modular.MERSENNE61) -> int:
-    """The rank over ``F_p`` of an integer (or residue) matrix, by FLINT.
+    """The rank over ``F_p`` of an integer, float (exact dyadic) or ``uint64`` residue matrix.
 
-    Parameters
-    ----------
-    matrix
-        A 2-D array of integers, floats (read as exact dyadic rationals) or ``uint64``
-        residues.
-    p
-        An odd prime below ``2**63`` (default ``2**61 - 1``).
-
-    Returns
-    -------
-    int
-        The rank of ``matrix mod p``: a lower bound on its rank over Q.
-
-    Raises
-    ------
-    TypeError, ValueError
-        When ``p`` is not a prime in range, or ``matrix`` is not 2-D.
+    It is a lower bound on the rank over Q. ``p`` is an odd prime below ``2**63`` (default
+    ``2**61 - 1``); a TypeError or ValueError names a bad prime or a matrix that is not 2-D.
 
     Examples
     --------
@@ -271,11 +201,6 @@ def rank_mod_p(matrix: object, p: int = modular.MERSENNE61) -> int:
 
 def _check_common(rac: RAC, partition: Partition, prime: object) -> tuple[Partition, int | None]:
     """The partition and the checked fixed prime (None: draw random primes), or an error."""
-    if not isinstance(rac, RAC):
-        raise TypeError(
-            f"rac must be a rac_tn.RAC or a model family (rac_tn.CP2RNN, ...), got "
-            f"{type(rac).__name__}"
-        )
     if not isinstance(partition, Partition):
         raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
     p = None if prime is None else modular.check_prime(prime, "prime")
@@ -283,7 +208,7 @@ def _check_common(rac: RAC, partition: Partition, prime: object) -> tuple[Partit
 
 
 def separation_rank(
-    rac: RAC,
+    rac: RecurrentModel,
     partition: Partition,
     *,
     method: RankMethod = "sampled",
@@ -303,44 +228,41 @@ def separation_rank(
     Parameters
     ----------
     rac
-        The model; integer or float weights (floats are read as exact dyadic rationals).
-        ``RAC.random(..., integer=True)`` gives the generic rank.
+        The model (a RAC or a model family); integer or float weights (floats are read as exact
+        dyadic rationals). ``RAC.random(..., integer=True)`` gives the generic rank.
     partition
         The partition (P, Q).
     method
-        ``'sampled'``: the separation rank of the function (any T, any partition), see Notes.
-        ``'grid'``: the rank of the ``N^|P| x N^|Q|`` matricized grid tensor.
+        ``'sampled'``: the separation rank of the function, from y on S random start parts x S
+        random end parts, S doubling until the rank stops growing
+        ([Theory: the sampled rank][theory-sampled-rank]). ``'grid'``: the rank of the
+        ``N^|P| x N^|Q|`` matricized grid tensor.
     seed
-        Seeds everything random: the primes and the points of ``'sampled'``.
+        Seeds everything random: the primes and the sampled points.
     prime
-        Fix the modulus (a prime below 2**63). By default each attempt draws a fresh prime
-        uniformly at random, so no weights can be chosen against it: the first from
-        :data:`rac_tn.exact.certify.PRIME_RANGE`, later ones from
-        :data:`rac_tn.exact.certify.LARGE_PRIME_RANGE`. With a fixed prime the result is exact only
-        when certified.
+        Fix the modulus (a prime below 2**63). By default each attempt draws a fresh random prime
+        (:data:`~rac_tn.exact.certify.PRIME_RANGE` first, then
+        :data:`~rac_tn.exact.certify.LARGE_PRIME_RANGE`); with a fixed prime the result is exact
+        only when certified.
     class_index
         Which output ``y_c`` (for C > 1).
     max_samples
-        ``'sampled'``: never use more than this many parts per side (K). The cap is
-        ``min(symmetric bound, max_samples)``; a cap whose K x K matrix would not fit in the
-        memory available (:data:`rac_tn.exact.attempts.SAMPLE_BYTES_PER_ENTRY` bytes an entry) is
-        refused up front with its size.
+        ``'sampled'``: the largest sample count S. The cap is ``min(symmetric bound,
+        max_samples)``; a cap whose S x S matrix would not fit in memory is refused up front.
     templates
         ``'grid'``: the ``N x M`` template array (identity by default).
     max_entries
         ``'grid'``: refuse grid tensors with more entries than this (default
         :data:`rac_tn._checks.DEFAULT_MAX_ENTRIES`).
     upper_bound
-        The symmetric cut bound when the caller has it already (a
-        :class:`~rac_tn.bounds.CutBound` or its value; computed when None): of the separation
-        rank for ``'sampled'``, of the grid-tensor rank with these templates for ``'grid'``.
+        The symmetric cut bound if the caller has it (a :class:`~rac_tn.bounds.CutBound` or its
+        value; computed when None), for this partition and quantity.
     max_seconds
-        ``'sampled'``: a time budget. K is not doubled past the point where the next round
-        would end after it (its time estimated from the last round's, as ``K^3``); the result
-        is then a certified lower bound, as at the sample cap.
+        ``'sampled'``: a time budget; S is not doubled when the next round would end after it
+        (the result is then a certified lower bound, as at the sample cap).
     progress
-        ``True`` shows a rich progress bar on stderr (the rounds of K and the attempts), a
-        callable is called as ``progress(done, total)``; nothing by default.
+        ``True`` shows a progress bar on stderr; a callable is called as ``progress(done,
+        total)``.
     certificates
         ``'sampled'``, when the rank found is below the symmetric cut: at a partition whose one
         side is ``1..k``, compute the End-span bound of these weights
@@ -353,58 +275,18 @@ def separation_rank(
     Returns
     -------
     RankResult
-        The rank, with ``exact``, ``certified`` and ``failure_probability`` saying how sure
-        it is (see :attr:`RankResult.status`).
+        The rank, with ``exact``, ``certified`` and ``failure_probability`` (see
+        :attr:`RankResult.status`).
 
     Raises
     ------
     TypeError
-        When ``rac`` is not a RAC or ``partition`` not a :class:`Partition`, or an argument
-        has the wrong type.
+        When ``rac`` is not a model, ``partition`` not a :class:`Partition`, or an argument has
+        the wrong type.
     ValueError
-        For an unknown ``method``, ``templates`` with ``method='sampled'``, a grid tensor above
-        ``max_entries``, an ``upper_bound`` for another partition or quantity, or another
-        invalid argument.
-
-    Notes
-    -----
-    *What is computed.* y is a polynomial; write ``Cf`` for its coefficient matrix (rows:
-    monomials in ``x_P``, columns: monomials in ``x_Q``) of the integer-scaled model. Its
-    separation rank is ``rank_Q(Cf)``. Modulo p, ``rank_{F_p}(Cf mod p) <= rank_Q(Cf)``, equal
-    unless p divides every r x r minor of Cf. The prime is drawn at random, and the chance that
-    it divides a fixed such minor is bounded through Hadamard's bound
-    (:mod:`rac_tn.exact.certify`). Attempts with fresh primes (and points) repeat until the chance
-    that all of them fell short is below 1e-9 (at most :data:`MAX_PRIMES`); ``rank`` is the
-    largest rank found.
-
-    *Sampled.* Draw K start parts ``u_i`` and K end parts ``v_j`` uniformly from ``F_p^M`` per
-    step and form ``Y[i, j] = y(u_i, v_j) mod p``. Then ``Y = V_P (Cf mod p) V_Q^T``, so
-    ``rank Y <= sep``: every result is a certified lower bound. K starts at 16 and doubles while
-    ``rank Y = K`` (jumping to the cap once a doubling would pass 3/4 of it), capped by the
-    symmetric cut bound (:func:`rac_tn.symmetric_bound`) and ``max_samples``. If the rank
-    reaches the symmetric bound it is the rank, certainly (``certified``). If it stops below
-    K, it is the rank unless the random points are degenerate.
-
-    *Failure bound of one attempt.* The prime's share is above. Schwartz-Zippel: fix the
-    infinite sequence of random parts; the K x K matrices are its leading blocks. For m at most
-    the true rank rho, the leading m x m minor is a nonzero polynomial in the random coordinates
-    (the formal matrix has rank rho, and rows, like columns, are exchangeable, so a nonzero
-    minor can be moved to the leading position) of degree at most ``m D``, ``D = sum_t n_t =
-    C(T+L-1, L)`` being the total degree of one entry; it vanishes with probability at most ``m
-    D / p``. A wrong "exact" answer needs either a stop at some K < min(rho, cap) (the leading K
-    x K minor vanished) or a rank below ``min(rho, cap)`` at the end (that leading minor
-    vanished). Summing over the sizes K tried (:func:`~rac_tn.exact.certify.sample_schedule`),
-    ``Pr[failure] <= (cap + sum_{K < cap} K) D / p`` with ``cap = min(symmetric bound,
-    max_samples)`` (:func:`~rac_tn.exact.certify.schwartz_zippel_bound`). A result stopped by
-    ``max_samples`` with ``rank = K`` is only a lower bound (``exact=False``).
-
-    Work: the prefix before the first time of the second side (the column side) is computed
-    once per row part; each pair costs only the remaining steps, so for Start-End the first
-    half is never recomputed. Earlier blocks are reused when K doubles.
-
-    *Grid.* The grid tensor is computed exactly modulo p (prefix sharing) and matricized; the
-    rank of ``A mod p`` is a lower bound on the rank over Q, equal unless p divides every
-    r x r minor: only the prime is random.
+        For an unknown ``method``, ``templates`` with ``'sampled'``, a grid tensor above
+        ``max_entries``, an ``upper_bound`` for another partition or quantity, or another invalid
+        argument.
 
     Examples
     --------
@@ -416,8 +298,8 @@ def separation_rank(
     4
     """
     begin = time.perf_counter()
-    if isinstance(rac, BilinearModel):
-        rac, templates, upper_bound = family_as_rac(rac, partition, method, templates, upper_bound)
+    model = check_model(rac, "rac")
+    rac, templates, upper_bound = family_as_rac(model, partition, method, templates, upper_bound)
     partition, fixed_prime = _check_common(rac, partition, prime)
     class_index = check_class_index(class_index, rac.C)
     check_choice(method, "method", METHODS)
@@ -443,7 +325,7 @@ def separation_rank(
             )
         max_samples = positive_int(max_samples, "max_samples")
         bound = symmetric_value(rac, partition, upper_bound, None)
-        deadline = None if max_seconds is None else begin + _check_seconds(max_seconds)
+        deadline = None if max_seconds is None else begin + check_seconds(max_seconds)
         cap = min(bound, max_samples)
         check_sample_memory(cap)
         attempt = sampled_attempt(rac, partition, class_index, cap, rng, deadline)
@@ -478,7 +360,7 @@ def separation_rank(
     )
 
 
-def _check_seconds(max_seconds: object) -> float:
+def check_seconds(max_seconds: object) -> float:
     """``max_seconds`` as a positive float, or a TypeError / ValueError."""
     if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float, np.number)):
         raise TypeError(f"max_seconds must be a positive number of seconds, got {max_seconds!r}")

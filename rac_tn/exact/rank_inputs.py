@@ -1,40 +1,31 @@
-"""What a rank computation starts from: the model as a RAC, its templates, its proven bound.
-
-A model family is ranked through its exact RAC equivalent (:meth:`to_rac`), reading
-``x~ = (x, 1)`` when it has affine terms, and certified by its own symmetric cut (priced at the
-family's node dimensions, smaller than the RAC equivalent's width).
-"""
+"""What a rank computation starts from: the model as a RAC, its templates, its proven bound."""
 
 from __future__ import annotations
+
+from typing import cast
 
 import numpy as np
 
 from rac_tn._checks import check_templates, positive_int
 from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.bounds.symmetric import symmetric_bound
-from rac_tn.models import BilinearModel
+from rac_tn.models.protocol import RecurrentModel
 from rac_tn.models.rac import RAC
 from rac_tn.partition import Partition
 from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK
 
 
 def family_as_rac(
-    model: BilinearModel,
+    model: RecurrentModel,
     partition: Partition,
     method: str,
     templates: object,
     upper_bound: CutBound | int | None,
 ) -> tuple[RAC, object, CutBound | int | None]:
-    """A model family as its exact RAC equivalent, the templates it reads, and the bound.
-
-    The RAC equivalent reads ``x~ = (x, 1)`` when the family has affine terms (the
-    homogenised function has the same coefficient matrix, so the same ranks): templates gain a
-    column of ones. The bound is the family's own symmetric cut (its node dimensions are
-    smaller than the RAC equivalent's width).
-    """
+    """A model's exact RAC equivalent (a RAC's is itself), its templates, and its own bound."""
     if not isinstance(partition, Partition):
         raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
-    rac = model.to_rac()
+    rac = cast(RAC, model.to_rac())  # a RAC (or a DyadicRAC)
     N = None
     if method == "grid":
         F = check_templates(templates, model.input_dim, allow_int=True)
@@ -54,17 +45,7 @@ def family_as_rac(
 def symmetric_value(
     rac: RAC, partition: Partition, upper_bound: CutBound | int | None, templates: int | None
 ) -> int:
-    """The symmetric cut bound's value: given by the caller, or computed here.
-
-    ``templates=None`` is the bound on the separation rank; a count N the bound on the rank of
-    the grid tensor with N templates.
-
-    Raises
-    ------
-    ValueError
-        When a given :class:`~rac_tn.bounds.CutBound` is for another partition or quantity,
-        or a given value is not a positive integer.
-    """
+    """The symmetric cut bound's value: the caller's (checked) or computed."""
     if upper_bound is None:
         return symmetric_bound(rac, partition, templates=templates).value
     if isinstance(upper_bound, CutBound):

@@ -6,27 +6,24 @@ the spectrum is for plots of the decay. Exact ranks: :func:`rac_tn.separation_ra
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from math import prod
-from typing import Any
 
 import numpy as np
 
 from rac_tn._checks import check_class_index, check_max_entries, template_count
-from rac_tn.models.rac import RAC
+from rac_tn.models.protocol import RecurrentModel, check_model
 from rac_tn.network.grid_tensor import grid_tensor
 from rac_tn.partition import Partition
-from rac_tn.results import Claim, jsonable
+from rac_tn.results import Claim, Serialisable
 
 
 @dataclass(frozen=True, eq=False)  # the generated __eq__ would compare arrays ambiguously
-class Spectrum:
-    """Singular values of the float64 matricized grid tensor: a NUMERICAL estimate.
+class Spectrum(Serialisable):
+    """Singular values of the float64 matricized grid tensor: a NUMERICAL estimate, for plots.
 
-    Use it for plots of the decay. The number of values above a threshold is not a rank: the
-    entries span many orders of magnitude and round-off fills the tail. For ranks use
-    :func:`rac_tn.separation_rank`.
+    The number of values above a threshold is not a rank (the entries span many orders of
+    magnitude and round-off fills the tail): for ranks use :func:`rac_tn.separation_rank`.
 
     Attributes
     ----------
@@ -55,58 +52,11 @@ class Spectrum:
     claim: Claim = "numerical"
 
     def numerical_rank(self, rtol: float | None = None) -> int:
-        """Values above ``rtol * max`` (default ``max(shape) * eps``): numerical, not exact.
-
-        Parameters
-        ----------
-        rtol
-            The threshold relative to the largest singular value; None for
-            ``max(shape) * eps``.
-
-        Returns
-        -------
-        int
-            The count of values above the threshold (not a rank: see the class docstring).
-        """
+        """Values above ``rtol * max`` (default ``max(shape) * eps``): a count, never a rank."""
         if self.values.size == 0:
             return 0
         rtol = max(self.shape) * np.finfo(np.float64).eps if rtol is None else rtol
         return int(np.sum(self.values > rtol * self.values[0]))
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe: the values as a list of floats.
-
-        Returns
-        -------
-        dict
-            ``values``, ``shape``, ``partition`` (as :meth:`Partition.to_dict`) and ``claim``.
-        """
-        return {
-            "values": jsonable(self.values),
-            "shape": list(self.shape),
-            "partition": self.partition.to_dict(),
-            "claim": self.claim,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Spectrum:
-        """Rebuild from :meth:`to_dict`.
-
-        Parameters
-        ----------
-        data
-            The output of :meth:`to_dict`, possibly through JSON.
-
-        Returns
-        -------
-        Spectrum
-        """
-        return cls(
-            np.asarray(data["values"], dtype=np.float64),
-            tuple(data["shape"]),
-            Partition.from_dict(data["partition"]),
-            data.get("claim", "numerical"),
-        )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Spectrum):
@@ -118,7 +68,8 @@ class Spectrum:
             and np.array_equal(self.values, other.values)
         )
 
-    __hash__ = None  # equal spectra need not hash alike: the values are an array
+    # equal spectra need not hash alike: the values are an array
+    __hash__ = None  # type: ignore[assignment]  # the documented way to make a class unhashable
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         return self.values if dtype is None else self.values.astype(dtype)
@@ -136,7 +87,7 @@ class Spectrum:
 
 
 def spectrum(
-    rac: RAC,
+    rac: RecurrentModel,
     partition: Partition,
     *,
     templates: object = None,
@@ -167,10 +118,9 @@ def spectrum(
     Raises
     ------
     TypeError
-        When ``rac`` is not a RAC or ``partition`` not a :class:`Partition`.
+        When ``rac`` is not a model or ``partition`` not a :class:`Partition`.
     ValueError
-        When the grid tensor has more than ``max_entries`` entries, or for an invalid
-        ``class_index`` or ``templates``.
+        For a grid tensor above ``max_entries``, or an invalid ``class_index`` or ``templates``.
 
     Examples
     --------
@@ -179,21 +129,20 @@ def spectrum(
     >>> s.claim, s.shape, s.numerical_rank()
     ('numerical', (4, 4), 2)
     """
-    if not isinstance(rac, RAC):
-        raise TypeError(f"rac must be a rac_tn.RAC, got {type(rac).__name__}")
+    check_model(rac, "rac")
     if not isinstance(partition, Partition):
         raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
-    class_index = check_class_index(class_index, rac.C)
+    class_index = check_class_index(class_index, rac.num_classes)
     T = partition.T
-    N = template_count(templates, rac.M) or rac.M
+    N = template_count(templates, rac.input_dim) or rac.input_dim
     max_entries = check_max_entries(max_entries)
     if N**T > max_entries:
         raise ValueError(
             f"spectrum needs the grid tensor's {N}^{T} = {N**T:,} entries, above "
             f"max_entries={max_entries:,}"
         )
-    A = grid_tensor(rac, T, templates, max_entries=max_entries * rac.C)
-    if rac.C > 1:
+    A = grid_tensor(rac, T, templates, max_entries=max_entries * rac.num_classes)
+    if rac.num_classes > 1:
         A = A[..., class_index]
     axes = [t - 1 for t in partition.start] + [t - 1 for t in partition.end]
     rows = prod([N] * len(partition.start))

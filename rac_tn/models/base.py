@@ -1,13 +1,11 @@
-"""The protocol every model family shares, and the frozen base class that implements it.
+"""The frozen base class of the second-order families (a :class:`RecurrentModel` each).
 
 Every family (:class:`~rac_tn.models.CP2RNN`, :class:`~rac_tn.models.SecondOrderRNN`,
-:class:`~rac_tn.models.MIRNN`, :class:`~rac_tn.models.LinearRNN`, and the RAC through
-:class:`~rac_tn.models.RACModel`) reduces, with identity activations, to a stack of
-:class:`~rac_tn.models.BilinearLayer` on augmented vectors and a readout. The base class derives
-everything else from those two: float evaluation with a power-of-two exponent per sequence (no
-silent overflow), exact evaluation modulo a prime, the exact RAC equivalent, equality, hashing
-and the sizes the bounds need. A pipeline written against :class:`RecurrentModel` never
-branches on the family.
+:class:`~rac_tn.models.MIRNN`, :class:`~rac_tn.models.LinearRNN`) reduces, with identity
+activations, to a stack of :class:`~rac_tn.models.BilinearLayer` on augmented vectors and a
+readout; the base class derives everything else from those two: float evaluation with a
+power-of-two exponent per sequence (no silent overflow), exact evaluation modulo a prime, the
+exact RAC equivalent, equality, hashing and the sizes the bounds need.
 """
 
 from __future__ import annotations
@@ -15,20 +13,17 @@ from __future__ import annotations
 import dataclasses
 from abc import ABC, abstractmethod
 from functools import cached_property
-from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from rac_tn._arrays import check_sequences
-from rac_tn._arrays import normalised as _normalised
-from rac_tn._checks import FloatRangeError
+from rac_tn._arrays import array_key, check_sequences, is_integer_array, to_numpy
 from rac_tn.arith import modular
-from rac_tn.models.layers import BilinearLayer
+from rac_tn.arith.scaled import to_float64
+from rac_tn.models.layers import BilinearLayer, forward_mod, forward_scaled
+from rac_tn.models.protocol import ModelCommon
 from rac_tn.models.rac import RAC
 from rac_tn.models.torac import rac_from_layers
-
-Family = Literal["rac", "2rnn", "cp2rnn", "mirnn", "linear"]
-FAMILIES: tuple[Family, ...] = ("rac", "2rnn", "cp2rnn", "mirnn", "linear")
 
 #: What every analysis of a family is about (also the ``circuit`` attribute of each model).
 ACTIVATION_NOTE = (
@@ -38,70 +33,9 @@ ACTIVATION_NOTE = (
     "ranks are not these"
 )
 
-_MAX_EXPONENT = 1024
-_MIN_EXPONENT = -1021
-
-
-@runtime_checkable
-class RecurrentModel(Protocol):
-    """What compile, bounds, rank, analysis and draw may use of any family.
-
-    Attributes
-    ----------
-    family
-        ``'rac' | '2rnn' | 'cp2rnn' | 'mirnn' | 'linear'``.
-    input_dim, hidden_dim, depth, num_classes
-        d (M), n (R), L and the number of outputs; ``M``, ``R``, ``L`` are aliases.
-    rank
-        K for the CP-2RNN, None for the other families.
-    bias
-        True when the cells have first-order terms / biases (augmented vectors).
-    node_dim, input_node_dim
-        The dimension the symmetric cut prices a cell and an input at.
-    state_dims
-        Per layer, the dimension of the (augmented) state vector the recurrence carries.
-    multiplicative
-        True for bilinear cells (degree ``C(T-t+L-1, L-1)`` in ``x_t``); False for the linear
-        RNN (degree 1 in every input at every depth).
-    layers, readout
-        The model as :class:`BilinearLayer` objects and a ``C x state_dims[-1]`` readout.
-    """
-
-    family: str
-    input_dim: int
-    hidden_dim: int
-    depth: int
-    num_classes: int
-    rank: int | None
-    bias: bool
-    node_dim: int
-    input_node_dim: int
-    state_dims: tuple[int, ...]
-    multiplicative: bool
-    layers: tuple[BilinearLayer, ...]
-    readout: np.ndarray
-
-    def forward(self, X: object, *, every_step: bool = False) -> np.ndarray:
-        """``y`` in float64, shape ``(C,)`` / ``(batch, C)`` (``T`` axis with ``every_step``)."""
-
-    def forward_mod(self, X: object, p: int = ..., *, every_step: bool = False) -> np.ndarray:
-        """``y`` exactly modulo the prime ``p`` (uint64 residues)."""
-
-    def to_rac(self) -> RAC:
-        """The exact RAC equivalent, reading :meth:`rac_inputs`."""
-
-    def rac_inputs(self, X: object) -> np.ndarray:
-        """``X`` as the RAC equivalent reads it (``(x, 1)`` with affine terms)."""
-
-    def to_state_dict(self) -> dict[str, np.ndarray]:
-        """The parameters under the seed code's keys."""
-
-    def describe(self) -> dict[str, Any]:
-        """The sizes, JSON-safe."""
-
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class BilinearModel(ABC):
+class BilinearModel(ModelCommon, ABC):
     """Base of the families: frozen, read-only arrays, everything derived from :attr:`layers`.
 
     Subclasses are frozen dataclasses whose fields are the model's parameters (per-layer
@@ -113,6 +47,15 @@ class BilinearModel(ABC):
     multiplicative: ClassVar[bool] = True
     #: See :data:`ACTIVATION_NOTE`.
     circuit: ClassVar[str] = ACTIVATION_NOTE
+    if TYPE_CHECKING:  # fields every family defines (not fields here: they follow its own)
+
+        @property
+        def decoder_weight(self) -> np.ndarray:
+            """``num_classes x n``."""
+
+        @property
+        def decoder_bias(self) -> np.ndarray | None:
+            """Length ``num_classes``, or None."""
 
     # -- what a family defines ---------------------------------------------------------------
 
@@ -167,21 +110,6 @@ class BilinearModel(ABC):
         return self.readout.shape[0]
 
     @property
-    def M(self) -> int:  # noqa: N802 - the paper's symbol
-        """Alias of :attr:`input_dim`."""
-        return self.input_dim
-
-    @property
-    def R(self) -> int:  # noqa: N802 - the paper's symbol
-        """Alias of :attr:`hidden_dim`."""
-        return self.hidden_dim
-
-    @property
-    def L(self) -> int:  # noqa: N802 - the paper's symbol
-        """Alias of :attr:`depth`."""
-        return self.depth
-
-    @property
     def node_dim(self) -> int:
         """The dimension the symmetric cut prices a cell at: n, min(n, K) for CP, n + 1 affine."""
         if self.bias or not self.multiplicative:
@@ -231,32 +159,17 @@ class BilinearModel(ABC):
     @property
     def is_integer(self) -> bool:
         """True when every parameter has an integer dtype (exact integer arithmetic)."""
-        return all(np.issubdtype(a.dtype, np.integer) for a in self._arrays())
+        return all(is_integer_array(a) for a in self._arrays())
 
     @property
     def num_parameters(self) -> int:
         """The number of entries of every parameter array (initial states included)."""
         return sum(a.size for a in self._arrays())
 
-    def describe(self) -> dict[str, Any]:
-        """The model's sizes as JSON-safe data (what a report records)."""
-        return {
-            "family": self.family,
-            "input_dim": self.input_dim,
-            "hidden_dim": self.hidden_dim,
-            "depth": self.depth,
-            "num_classes": self.num_classes,
-            "rank": self.rank,
-            "bias": self.bias,
-            "node_dim": self.node_dim,
-            "input_node_dim": self.input_node_dim,
-            "weights": "integer" if self.is_integer else "float",
-        }
-
     # -- identity --------------------------------------------------------------------------
 
     def _arrays(self) -> list[np.ndarray]:
-        out = []
+        out: list[np.ndarray] = []
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if isinstance(value, tuple):
@@ -273,7 +186,7 @@ class BilinearModel(ABC):
         )
 
     def __hash__(self) -> int:
-        return hash((self.family, *(a.tobytes() for a in self._arrays())))
+        return hash((self.family, *(array_key(a) for a in self._arrays())))
 
     def __repr__(self) -> str:
         rank = f", rank={self.rank}" if self.rank is not None else ""
@@ -326,24 +239,8 @@ class BilinearModel(ABC):
             ``every_step``) and ``exponent`` (int or int64 array, without the ``C`` axis).
         """
         batch, single = self._check_inputs(X)
-        inputs = self.rac_inputs(batch).astype(np.float64)
-        layer_input, scales = _normalised(inputs)  # (b, T, d~), (b, T)
-        size, steps = inputs.shape[:2]
-        for layer in self.layers:
-            h0 = np.broadcast_to(layer.initial_state.astype(np.float64), (size, layer.state_dim))
-            h, scale = _normalised(h0)
-            states = np.empty((size, steps, layer.state_dim))
-            new_scales = np.empty_like(scales)
-            for t in range(steps):
-                h, step = _normalised(layer.apply(h, layer_input[:, t]))
-                scale = scale + scales[:, t] + step
-                states[:, t], new_scales[:, t] = h, scale
-            layer_input, scales = states, new_scales
-        readout = np.asarray(self.readout, dtype=np.float64)
-        if not every_step:
-            layer_input, scales = layer_input[:, -1], scales[:, -1]
-        out, step = _normalised(layer_input @ readout.T)
-        exponent = scales + step
+        inputs = self.rac_inputs(batch)
+        out, exponent = forward_scaled(self.layers, self.readout, inputs, every_step)
         if single:
             return out[0], (int(exponent[0]) if not every_step else exponent[0])
         return out, exponent
@@ -370,23 +267,9 @@ class BilinearModel(ABC):
             :meth:`forward_mod` still work).
         """
         mantissa, exponent = self.forward_scaled(X, every_step=every_step)
-        exponent = np.asarray(exponent)
-        nonzero = np.any(mantissa != 0, axis=-1)
-        if nonzero.any():
-            _, top = np.frexp(np.max(np.abs(mantissa), axis=-1))
-            size = np.where(nonzero, exponent + top, 0)
-            T = np.shape(X)[-2]
-            where = f"at T = {T}, depth {self.depth}"
-            advice = "Use model.forward_scaled(X) or model.forward_mod(X, p) (exact residues)."
-            if size.max() > _MAX_EXPONENT:
-                raise FloatRangeError(
-                    f"y overflows float64 (|y| ~ 2^{int(size.max())} {where}). {advice}"
-                )
-            if size[nonzero].min() < _MIN_EXPONENT:
-                raise FloatRangeError(
-                    f"y underflows float64 (|y| ~ 2^{int(size[nonzero].min())} {where}). {advice}"
-                )
-        return np.ldexp(mantissa, exponent[..., None])
+        # np.shape reads any object (X passed the checks above); its stubs want array-likes
+        where = f"T = {np.shape(X)[-2]}, depth {self.depth}"  # type: ignore[call-overload]
+        return to_float64(mantissa, exponent, where)
 
     __call__ = forward
 
@@ -408,24 +291,7 @@ class BilinearModel(ABC):
         """
         p = modular.check_prime(p)
         batch, single = self._check_inputs(X)
-        layer_input = modular.to_residues(self.rac_inputs(batch), p).astype(object)
-        size, steps = layer_input.shape[:2]
-        for layer in self.layers:
-            res = {
-                name: modular.to_residues(getattr(layer, name), p).astype(object)
-                for name in ("A", "B", "C", "W")
-                if getattr(layer, name) is not None
-            }
-            h0 = modular.to_residues(layer.initial_state, p).astype(object)
-            h = np.repeat(h0[None], size, axis=0)
-            states = []
-            for t in range(steps):
-                h = layer.apply_mod(h, layer_input[:, t], res, p)
-                states.append(h)
-            layer_input = np.stack(states, axis=1)
-        readout = modular.to_residues(self.readout, p).astype(object)
-        final = layer_input if every_step else layer_input[:, -1]
-        out = ((final @ readout.T) % p).astype(np.uint64)
+        out = forward_mod(self.layers, self.readout, self.rac_inputs(batch), p, every_step)
         return out[0] if single else out
 
     @cached_property
@@ -450,12 +316,3 @@ def _same(a: object, b: object) -> bool:
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
         return a.dtype == b.dtype and a.shape == b.shape and bool(np.array_equal(a, b))
     return a is b or a == b
-
-
-def to_numpy(value: object) -> np.ndarray:
-    """A torch tensor (``.detach().cpu().numpy()``) or array-like as a numpy array."""
-    if hasattr(value, "detach") and hasattr(value, "cpu"):
-        value = value.detach().cpu()
-        if hasattr(value, "numpy"):
-            return value.numpy()
-    return np.asarray(value)

@@ -13,14 +13,15 @@ Examples
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
 
 from rac_tn._checks import positive_int
 from rac_tn.counting import Node, NodeRole, paths
-from rac_tn.models.rac import RAC
+from rac_tn.models.protocol import RecurrentModel, check_model
 
 
 def computation_grid(
-    rac_or_depth: RAC | int,
+    rac_or_depth: RecurrentModel | int,
     T: int,
     *,
     input_dim: int | None = None,
@@ -32,7 +33,8 @@ def computation_grid(
     Parameters
     ----------
     rac_or_depth
-        A :class:`rac_tn.RAC` (its M, R, C become the node ``dim`` attributes) or the depth L.
+        A model (its ``input_node_dim``, ``node_dim`` and number of classes become the node
+        ``dim`` attributes: M, R, C for a RAC) or the depth L.
     T
         The sequence length.
     input_dim, hidden_dim, num_classes
@@ -57,21 +59,25 @@ def computation_grid(
     >>> g.nodes["x", 2]["dim"]
     3
     """
-    if not isinstance(rac_or_depth, RAC):
+    if isinstance(rac_or_depth, int | np.integer) or not hasattr(rac_or_depth, "layers"):
         L = positive_int(rac_or_depth, "depth")
     else:
-        rac = rac_or_depth
-        L = rac.depth
-        input_dim, hidden_dim, num_classes = rac.input_dim, rac.hidden_dim, rac.num_classes
+        model = check_model(rac_or_depth, "rac_or_depth")
+        L = model.depth
+        input_dim, hidden_dim, num_classes = (
+            model.input_node_dim,
+            model.node_dim,
+            model.num_classes,
+        )
     T = positive_int(T, "T")
     dims = {"input": input_dim, "cell": hidden_dim, "output": num_classes}
-    graph = nx.DiGraph(depth=L, T=T)
+    graph: nx.DiGraph[Node] = nx.DiGraph(depth=L, T=T)
 
     def add(node: Node, role: NodeRole, layer: int, time: int) -> None:
         attrs = {"role": role, "layer": layer, "time": time}
         attrs["paths"] = 1 if role == "output" else paths(L, T, layer, time)
-        if dims[role] is not None:
-            attrs["dim"] = int(dims[role])
+        if (dim := dims[role]) is not None:
+            attrs["dim"] = int(dim)
         graph.add_node(node, **attrs)
 
     for t in range(1, T + 1):

@@ -16,12 +16,16 @@ in the seed code: :meth:`forward` with ``every_step=True``). Without ``U, V, d``
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 import rac_tn.models.params as P
 from rac_tn.models.base import BilinearModel
 from rac_tn.models.layers import BilinearLayer, Terms
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 _NAMES = ("A", "B", "C", "U", "V", "d", "h0")
 
@@ -69,7 +73,22 @@ class CP2RNN(BilinearModel):
     V: tuple[np.ndarray, ...] | None = None
     d: tuple[np.ndarray, ...] | None = None
     decoder_bias: np.ndarray | None = None
-    initial_states: tuple[np.ndarray, ...] | None = None
+    initial_states: tuple[np.ndarray, ...] = None  # type: ignore[assignment]  # __post_init__ sets it
+
+    if TYPE_CHECKING:  # what the constructor takes (__post_init__ checks and converts it)
+
+        def __init__(
+            self,
+            A: ArrayLike,
+            B: ArrayLike,
+            C: ArrayLike,
+            decoder_weight: ArrayLike,
+            U: ArrayLike | None = None,
+            V: ArrayLike | None = None,
+            d: ArrayLike | None = None,
+            decoder_bias: ArrayLike | None = None,
+            initial_states: ArrayLike | None = None,
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         A, B, C = (P.per_layer(getattr(self, k), k, 2) for k in ("A", "B", "C"))
@@ -88,6 +107,7 @@ class CP2RNN(BilinearModel):
             P.check_shape(B[i], (dims[i], K), f"B[{i}]", "input size x K")
             P.check_shape(C[i], (n, K), f"C[{i}]", "n x K")
             if U is not None:
+                assert V is not None and d is not None  # all three or none (checked above)
                 P.check_shape(U[i], (dims[i], n), f"U[{i}]", "input size x n")
                 P.check_shape(V[i], (n, n), f"V[{i}]", "n x n")
                 P.check_shape(d[i], (n,), f"d[{i}]", "n")
@@ -138,6 +158,7 @@ class CP2RNN(BilinearModel):
             terms = Terms(n, self.B[i].shape[0], self.bias, dtype)
             terms.bilinear(self.A[i], self.B[i], self.C[i])
             if self.bias:
+                assert self.U is not None and self.V is not None and self.d is not None
                 terms.state_linear(self.V[i])
                 terms.input_linear(self.U[i])
                 terms.constant(self.d[i])
@@ -176,7 +197,7 @@ class CP2RNN(BilinearModel):
         d, n, K, L = s["input_dim"], s["hidden_dim"], s["rank"], s["depth"]
         draw = P.Drawer(seed, integer, 1.0 / np.sqrt(n))
         dims = [d] + [n] * (L - 1)
-        affine = {}
+        affine: dict[str, ArrayLike] = {}
         if bias:
             affine = {
                 "U": [draw(m, n) for m in dims],
@@ -216,7 +237,7 @@ class CP2RNN(BilinearModel):
         layers, _, used = P.split_layers(sd, _NAMES, ("A", "B", "C"))
         weight, bias, dec_used = P.read_decoder(sd)
         P.check_unused(sd, used | dec_used, strict)
-        group = {k: [layer.get(k) for layer in layers] for k in _NAMES}
+        group: dict[str, list[Any]] = {k: [layer.get(k) for layer in layers] for k in _NAMES}
         affine = {k: P.all_or_none(group[k], k) for k in ("U", "V", "d")}
         bias = _promote(bias, affine, layers, sd, cls)
         h0 = P.all_or_none(group["h0"], "h0")

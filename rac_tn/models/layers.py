@@ -20,12 +20,17 @@ rationals they store.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
-Core = Literal["cp", "dense"]
+from rac_tn._arrays import normalised
+from rac_tn.arith import modular
+
+#: ``'mi'``: Multiplicative Integration, the RAC's cell (a CP core whose ``C`` is the identity).
+Core = Literal["cp", "dense", "mi"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,7 +40,9 @@ class BilinearLayer:
     Attributes
     ----------
     core
-        ``'cp'`` (factors ``A``, ``B``, ``C``) or ``'dense'`` (tensor ``W``).
+        ``'cp'`` (factors ``A``, ``B``, ``C``), ``'mi'`` (``A``, ``B``; ``C`` the identity: the
+        RAC's ``(W^H h) * (W^I x)`` with ``A = (W^H)^T``, ``B = (W^I)^T``) or ``'dense'``
+        (tensor ``W``).
     affine
         True when the last coordinate of the state and of the input is the constant 1.
     initial_state
@@ -81,6 +88,12 @@ class BilinearLayer:
         return cls("cp", affine, _ro(initial_state), _ro(A), _ro(B), _ro(C), None, const_term)
 
     @classmethod
+    def mi(cls, hidden: np.ndarray, inputs: np.ndarray, initial_state: np.ndarray) -> BilinearLayer:
+        """The RAC's cell ``h' = (W^H h) * (W^I x)`` from ``W^H`` (R x R) and ``W^I`` (R x M)."""
+        A, B = _ro(np.asarray(hidden).T), _ro(np.asarray(inputs).T)
+        return cls("mi", False, _ro(initial_state), A, B)
+
+    @classmethod
     def dense(cls, W: np.ndarray, initial_state: np.ndarray, *, affine: bool) -> BilinearLayer:
         """A dense layer ``h~'[c] = sum_ab W[a, b, c] h~[a] x~[b]``."""
         return cls("dense", affine, _ro(initial_state), W=_ro(W))
@@ -93,7 +106,11 @@ class BilinearLayer:
     @property
     def input_dim(self) -> int:
         """The dimension of ``x~`` this layer reads."""
-        return self.B.shape[0] if self.core == "cp" else self.W.shape[1]
+        if self.core == "dense":
+            assert self.W is not None  # a dense core has W, a CP core A, B (and C)
+            return self.W.shape[1]
+        assert self.B is not None
+        return self.B.shape[0]
 
     @property
     def num_terms(self) -> int:
@@ -108,12 +125,17 @@ class BilinearLayer:
         ``(b, c)``, whichever has the fewest terms.
         """
         if self.core == "cp":
+            assert self.A is not None and self.B is not None and self.C is not None
             return self.A, self.B, self.C
+        if self.core == "mi":
+            assert self.A is not None and self.B is not None
+            return self.A, self.B, _ro(np.eye(self.A.shape[0], dtype=self.A.dtype))
         W = self.W
+        assert W is not None
         a, b, c = W.shape
         dtype = W.dtype
         options = {"ab": a * b, "ac": a * c, "bc": b * c}
-        pick = min(options, key=options.get)
+        pick = min(options, key=options.__getitem__)
         K = options[pick]
         A = np.zeros((a, K), dtype=dtype)
         B = np.zeros((b, K), dtype=dtype)
@@ -137,22 +159,22 @@ class BilinearLayer:
 
     def apply(self, state: np.ndarray, inputs: np.ndarray) -> np.ndarray:
         """One step in float64: ``(batch, state_dim), (batch, input_dim) -> (batch, state_dim)``."""
-        if self.core == "cp":
+        if self.core != "dense":
             z = (state @ np.asarray(self.A, float)) * (inputs @ np.asarray(self.B, float))
-            return z @ np.asarray(self.C, float).T
+            return z if self.core == "mi" else z @ np.asarray(self.C, float).T
         return np.einsum("za,zb,abc->zc", state, inputs, np.asarray(self.W, float))
 
     def apply_mod(self, state: np.ndarray, inputs: np.ndarray, res: dict, p: int) -> np.ndarray:
         """One step on residues (object arrays of Python ints), with ``res`` the residues."""
-        if self.core == "cp":
+        if self.core != "dense":
             z = ((state @ res["A"]) % p) * ((inputs @ res["B"]) % p) % p
-            return (z @ res["C"].T) % p
+            return z if self.core == "mi" else (z @ res["C"].T) % p
         a, b, c = res["W"].shape
         partial = ((state @ res["W"].reshape(a, b * c)) % p).reshape(-1, b, c)
         return (inputs[:, :, None] * partial).sum(axis=1) % p
 
 
-def _ro(arr: np.ndarray | None) -> np.ndarray | None:
+def _ro(arr: np.ndarray) -> np.ndarray:
     if arr is None:
         return None
     out = np.array(arr, copy=True)
@@ -254,3 +276,55 @@ class Terms:
             affine=self.affine,
             const_term=self.const_term,
         )
+
+
+def forward_scaled(
+    layers: Sequence[BilinearLayer], readout: np.ndarray, inputs: np.ndarray, every_step: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """``y = mantissa * 2**exponent`` of ``(batch, T, d~)`` inputs, states renormalised each step.
+
+    Returns ``(batch, C)`` mantissas and ``(batch,)`` exponents (a ``T`` axis after ``batch``
+    when ``every_step``: the readout after every step).
+    """
+    layer_input, scales = normalised(np.asarray(inputs, dtype=np.float64))
+    size, steps = layer_input.shape[:2]
+    for layer in layers:
+        h0 = np.broadcast_to(layer.initial_state.astype(np.float64), (size, layer.state_dim))
+        h, scale = normalised(h0)
+        states = np.empty((size, steps, layer.state_dim))
+        new_scales = np.empty_like(scales)
+        for t in range(steps):
+            h, step = normalised(layer.apply(h, layer_input[:, t]))
+            scale = scale + scales[:, t] + step
+            states[:, t], new_scales[:, t] = h, scale
+        layer_input, scales = states, new_scales
+    if not every_step:
+        layer_input, scales = layer_input[:, -1], scales[:, -1]
+    out, step = normalised(layer_input @ np.asarray(readout, dtype=np.float64).T)
+    return out, scales + step
+
+
+def forward_mod(
+    layers: Sequence[BilinearLayer],
+    readout: np.ndarray,
+    inputs: np.ndarray,
+    p: int,
+    every_step: bool,
+) -> np.ndarray:
+    """``y`` modulo ``p`` of ``(batch, T, d~)`` inputs on Python integers, as ``uint64``."""
+    layer_input = modular.to_residues(inputs, p).astype(object)
+    size, steps = layer_input.shape[:2]
+    for layer in layers:
+        res = {
+            name: modular.to_residues(getattr(layer, name), p).astype(object)
+            for name in ("A", "B", "C", "W")
+            if getattr(layer, name) is not None
+        }
+        h = np.repeat(modular.to_residues(layer.initial_state, p).astype(object)[None], size, 0)
+        states = []
+        for t in range(steps):
+            h = layer.apply_mod(h, layer_input[:, t], res, p)
+            states.append(h)
+        layer_input = np.stack(states, axis=1)
+    final = layer_input if every_step else layer_input[:, -1]
+    return ((final @ modular.to_residues(readout, p).astype(object).T) % p).astype(np.uint64)

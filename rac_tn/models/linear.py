@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import dataclasses
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 import rac_tn.models.params as P
 from rac_tn.models.base import BilinearModel
 from rac_tn.models.layers import BilinearLayer, Terms
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 _NAMES = ("w", "u", "b", "h0")
 _DEEP_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "h0")
@@ -60,7 +64,19 @@ class LinearRNN(BilinearModel):
     decoder_weight: np.ndarray
     b: tuple[np.ndarray, ...] | None = None
     decoder_bias: np.ndarray | None = None
-    initial_states: tuple[np.ndarray, ...] | None = None
+    initial_states: tuple[np.ndarray, ...] = None  # type: ignore[assignment]  # __post_init__ sets it
+
+    if TYPE_CHECKING:  # what the constructor takes (__post_init__ checks and converts it)
+
+        def __init__(
+            self,
+            w: ArrayLike,
+            u: ArrayLike,
+            decoder_weight: ArrayLike,
+            b: ArrayLike | None = None,
+            decoder_bias: ArrayLike | None = None,
+            initial_states: ArrayLike | None = None,
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         w, u = P.per_layer(self.w, "w", 2), P.per_layer(self.u, "u", 2)

@@ -19,12 +19,16 @@ beta1_i e_i)``, ``n`` terms ``(1, w[:, i], beta2_i e_i)`` and the constant ``(1,
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 import rac_tn.models.params as P
 from rac_tn.models.base import BilinearModel
 from rac_tn.models.layers import BilinearLayer, Terms
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 _NAMES = ("alpha", "w", "u", "beta1", "beta2", "b", "h0")
 _VECTORS = ("alpha", "beta1", "beta2", "b")
@@ -65,7 +69,22 @@ class MIRNN(BilinearModel):
     beta2: tuple[np.ndarray, ...] | None = None
     b: tuple[np.ndarray, ...] | None = None
     decoder_bias: np.ndarray | None = None
-    initial_states: tuple[np.ndarray, ...] | None = None
+    initial_states: tuple[np.ndarray, ...] = None  # type: ignore[assignment]  # __post_init__ sets it
+
+    if TYPE_CHECKING:  # what the constructor takes (__post_init__ checks and converts it)
+
+        def __init__(
+            self,
+            alpha: ArrayLike,
+            w: ArrayLike,
+            u: ArrayLike,
+            decoder_weight: ArrayLike,
+            beta1: ArrayLike | None = None,
+            beta2: ArrayLike | None = None,
+            b: ArrayLike | None = None,
+            decoder_bias: ArrayLike | None = None,
+            initial_states: ArrayLike | None = None,
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         alpha = P.per_layer(self.alpha, "alpha", 1)
@@ -119,6 +138,7 @@ class MIRNN(BilinearModel):
             terms = Terms(n, self.w[i].shape[0], self.bias, dtype)
             terms.bilinear(self.u[i], self.w[i], eye * self.alpha[i])
             if self.bias:
+                assert self.beta1 is not None and self.beta2 is not None and self.b is not None
                 const_x, const_h = self.w[i].shape[0], n
                 for j in range(n):
                     terms.term(self.u[i][:, j], const_x, eye[j] * self.beta1[i][j])
@@ -149,7 +169,7 @@ class MIRNN(BilinearModel):
         d, n, L, C = s["input_dim"], s["hidden_dim"], s["depth"], s["num_classes"]
         draw = P.Drawer(seed, integer, 1.0 / np.sqrt(n))
         dims = [d] + [n] * (L - 1)
-        affine = {}
+        affine: dict[str, ArrayLike] = {}
         if bias:
             affine = {k: [draw(n) for _ in dims] for k in _VECTORS[1:]}
             affine["decoder_bias"] = draw(C)
@@ -177,7 +197,9 @@ class MIRNN(BilinearModel):
         layers, _, used = P.split_layers(sd, _NAMES, ("alpha", "w", "u"))
         weight, bias, dec_used = P.read_decoder(sd)
         P.check_unused(sd, used | dec_used, strict)
-        group = {k: P.all_or_none([layer.get(k) for layer in layers], k) for k in _NAMES}
+        group: dict[str, Any] = {
+            k: P.all_or_none([layer.get(k) for layer in layers], k) for k in _NAMES
+        }
         if bias is not None and group["beta1"] is None:
             if not np.any(bias):
                 bias = None

@@ -12,18 +12,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar, cast
 
 import numpy as np
 
 from rac_tn._arrays import as_weight as _as_weight
+from rac_tn._arrays import is_integer_array, to_numpy
 from rac_tn._checks import check_seed, positive_int
-from rac_tn.models.base import to_numpy
+
+
+class _Decoded(Protocol):
+    """What :func:`decoder_dict` reads of a family (its depth and decoder)."""
+
+    @property
+    def depth(self) -> int: ...
+    @property
+    def decoder_weight(self) -> np.ndarray: ...
+    @property
+    def decoder_bias(self) -> np.ndarray | None: ...
+
 
 #: Keys a loader accepts and leaves out of the model: the input embedding (the model reads
 #: the embedded vectors; use :func:`embedding_templates` for the grid-tensor templates).
 IGNORED_KEYS = ("embedding.weight",)
 DECODER_PREFIXES = ("decoder.1.", "decoder.", "fc.")
 _WRAPPERS = ("module.", "_orig_mod.")
+_T = TypeVar("_T")
 _LAYER_KEY = re.compile(r"^(?P<prefix>(?:[A-Za-z_]\w*\.)*?)(?P<index>\d+)\.(?P<name>\w+)$")
 
 
@@ -39,11 +53,22 @@ def per_layer(value: object, name: str, ndim: int) -> tuple[np.ndarray, ...]:
     arr = value if isinstance(value, (list, tuple)) else to_numpy(value)
     if isinstance(arr, np.ndarray) and arr.ndim == ndim and arr.dtype != object:
         return (weight(arr, f"{name}[0]", ndim),)
+    if isinstance(arr, (list, tuple)) and _nested_numbers(arr, ndim):
+        return (weight(arr, f"{name}[0]", ndim),)  # one layer written as nested lists
     if isinstance(value, (str, bytes)) or not isinstance(arr, Sequence | np.ndarray):
         raise TypeError(f"{name} must be a {ndim}-D array or a list of them (one per layer)")
     if len(arr) == 0:
         raise ValueError(f"{name} must hold one array per layer (depth >= 1), got none")
     return tuple(weight(v, f"{name}[{i}]", ndim) for i, v in enumerate(arr))
+
+
+def _nested_numbers(value: object, depth: int) -> bool:
+    """True when ``value`` is a rectangular ``depth``-deep nesting of lists of numbers."""
+    if depth == 0:
+        return isinstance(value, int | float | np.number) and not isinstance(value, bool)
+    if not isinstance(value, (list, tuple)) or not value:
+        return False
+    return all(_nested_numbers(v, depth - 1) for v in value)
 
 
 def optional_per_layer(value: object, name: str, ndim: int) -> tuple[np.ndarray, ...] | None:
@@ -78,12 +103,12 @@ def initial_states(value: object, depth: int, n: int, dtype: np.dtype) -> tuple[
 
 def common_dtype(*groups: object) -> np.dtype:
     """int64 when every array is integer, else float64."""
-    arrays = []
+    arrays: list[Any] = []
     for g in groups:
         if g is None:
             continue
         arrays.extend(g if isinstance(g, tuple) else (g,))
-    integer = all(np.issubdtype(a.dtype, np.integer) for a in arrays)
+    integer = all(is_integer_array(a) for a in arrays)
     return np.dtype(np.int64 if integer else np.float64)
 
 
@@ -263,7 +288,7 @@ def decoder_bias(value: object, classes: int, affine: bool) -> np.ndarray | None
     return bias
 
 
-def decoder_dict(model: object, prefix: str | None = None) -> dict[str, np.ndarray]:
+def decoder_dict(model: _Decoded, prefix: str | None = None) -> dict[str, np.ndarray]:
     """The decoder under the seed code's keys (``prefix``: :func:`decoder_prefix` by default)."""
     prefix = decoder_prefix(model.depth) if prefix is None else prefix
     out = {prefix + "weight": writable(model.decoder_weight)}
@@ -272,14 +297,14 @@ def decoder_dict(model: object, prefix: str | None = None) -> dict[str, np.ndarr
     return out
 
 
-def all_or_none(values: list[object], name: str) -> list[object] | None:
+def all_or_none(values: Sequence[_T | None], name: str) -> list[_T] | None:
     """None when no layer has ``name``, the list when all do, else an error."""
     present = [v is not None for v in values]
     if not any(present):
         return None
     if not all(present):
         raise ValueError(f"state_dict has {name} for some layers only")
-    return values
+    return cast("list[_T]", values)  # every entry is present
 
 
 def decoder(

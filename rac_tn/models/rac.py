@@ -10,40 +10,44 @@ Integration::
 There are no biases and no nonlinearity, so every state is a homogeneous polynomial of the
 inputs; the output has degree ``n_t = C(T-t+L-1, L-1)`` in ``f_t``.
 
-A :class:`RAC` is immutable: its arrays are read-only copies, so nothing computed from it (the
-residues behind :meth:`RAC.forward_mod`, ranks, bounds) can go stale; :meth:`RAC.replace`
-gives a changed model.
-
-Float evaluation never overflows or underflows silently: :meth:`RAC.forward_scaled` carries a
-power-of-two exponent per sequence beside the states, so any size is represented, and
-:meth:`RAC.forward` raises :class:`FloatRangeError` when the output itself does not fit in
-float64 (use :meth:`RAC.forward_mod` for exact residues then).
+A :class:`RAC` is immutable (read-only arrays, so nothing computed from it can go stale) and
+never overflows silently: :meth:`RAC.forward` raises :class:`FloatRangeError` where float64
+cannot hold y, and :meth:`RAC.forward_scaled` / :meth:`RAC.forward_mod` still work.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from rac_tn._arrays import (
+    array_key,
     as_layer_list,
     as_weight,
     check_sequences,
     frozen,
+    is_integer_array,
     random_weights,
     same_arrays,
 )
 from rac_tn._checks import check_seed, positive_int
 from rac_tn.arith import modular as _modular
 from rac_tn.arith.scaled import scaled_recurrence, to_float64
+from rac_tn.models import layers as _layers
+from rac_tn.models.layers import BilinearLayer
+from rac_tn.models.params import as_state_dict, check_unused, writable
+from rac_tn.models.protocol import ModelCommon
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 _FORWARD_MOD_CHUNK = 1 << 15
 
 
-class RAC:
-    """A Recurrent Arithmetic Circuit of any depth.
+class RAC(ModelCommon):
+    """A Recurrent Arithmetic Circuit of any depth (a :class:`~rac_tn.models.RecurrentModel`).
 
     Parameters
     ----------
@@ -90,13 +94,26 @@ class RAC:
     """
 
     _FIELDS = ("input_weights", "hidden_weights", "output_weights", "initial_states")
+    # set once in __init__ (through object.__setattr__: the model is immutable)
+    input_weights: tuple[np.ndarray, ...]
+    hidden_weights: tuple[np.ndarray, ...]
+    output_weights: np.ndarray
+    initial_states: tuple[np.ndarray, ...]
+    _modular_cache: dict[int, _modular.ModularWeights]
+    family = "rac"
+    rank = None
+    bias = False
+    multiplicative = True
+    augmented_input = False
+    #: What an analysis of this model is about: the RAC is its own circuit (no activations).
+    circuit = None
 
     def __init__(
         self,
-        input_weights: Sequence[np.ndarray],
-        hidden_weights: Sequence[np.ndarray],
-        output_weights: np.ndarray,
-        initial_states: Sequence[np.ndarray] | None = None,
+        input_weights: Sequence[ArrayLike],
+        hidden_weights: Sequence[ArrayLike],
+        output_weights: ArrayLike,
+        initial_states: Sequence[ArrayLike] | None = None,
     ) -> None:
         inputs = as_layer_list(input_weights, "input_weights")
         hiddens = as_layer_list(hidden_weights, "hidden_weights")
@@ -155,26 +172,9 @@ class RAC:
     def replace(self, **changes: Any) -> RAC:
         """A copy with some of the four weight groups replaced (checked like a new RAC).
 
-        Parameters
-        ----------
-        **changes
-            Any of ``input_weights``, ``hidden_weights``, ``output_weights``,
-            ``initial_states``.
+        Raises TypeError for a name that is not ``input_weights``, ``hidden_weights``,
+        ``output_weights`` or ``initial_states``.
 
-        Returns
-        -------
-        RAC
-            A new model; ``self`` is unchanged.
-
-        Raises
-        ------
-        TypeError
-            For a name that is not one of the four weight groups.
-        ValueError
-            When the new arrays do not fit the others (as in :class:`RAC`).
-
-        Examples
-        --------
         >>> rac = RAC.random(2, 2, seed=0, integer=True)
         >>> rac.replace(output_weights=[[1, 0]]).output_weights.tolist()
         [[1, 0]]
@@ -192,7 +192,7 @@ class RAC:
         return all(same_arrays(getattr(self, name), getattr(other, name)) for name in self._FIELDS)
 
     def __hash__(self) -> int:
-        return hash(tuple(np.asarray(w).tobytes() for w in self._arrays()))
+        return hash(tuple(array_key(np.asarray(w)) for w in self._arrays()))
 
     def _arrays(self) -> list[np.ndarray]:
         """Every weight array and initial state, in a fixed order."""
@@ -290,6 +290,81 @@ class RAC:
     C = num_classes
 
     @property
+    def node_dim(self) -> int:
+        """R: what the symmetric cut prices a cell at."""
+        return self.hidden_dim
+
+    @property
+    def input_node_dim(self) -> int:
+        """M: an input node's dimension."""
+        return self.input_dim
+
+    @property
+    def input_cut_dim(self) -> int:
+        """M: what the symmetric cut prices an input at."""
+        return self.input_dim
+
+    @property
+    def state_dims(self) -> tuple[int, ...]:
+        """R for every layer."""
+        return (self.hidden_dim,) * self.depth
+
+    @property
+    def layers(self) -> tuple[BilinearLayer, ...]:
+        """The layers as Multiplicative Integration cells (``'mi'``: A = (W^H)^T, B = (W^I)^T)."""
+        return tuple(
+            BilinearLayer.mi(wh, wi, h0)
+            for wh, wi, h0 in zip(
+                self.hidden_weights, self.input_weights, self.initial_states, strict=True
+            )
+        )
+
+    @property
+    def readout(self) -> np.ndarray:
+        """``W^O``."""
+        return self.output_weights
+
+    @property
+    def initial_state_vectors(self) -> tuple[np.ndarray, ...]:
+        """Per layer, ``h^{l,0}``."""
+        return self.initial_states
+
+    def to_rac(self) -> RAC:
+        """The RAC itself (its own exact RAC equivalent)."""
+        return self
+
+    def rac_inputs(self, X: object) -> np.ndarray:
+        """``X`` checked as ``(T, M)`` or ``(batch, T, M)`` (a RAC reads its inputs as given)."""
+        batch, single = self._check_inputs(X)
+        return batch[0] if single else batch
+
+    def to_state_dict(self) -> dict[str, np.ndarray]:
+        """The weights under ``input_weights.<i>``, ``hidden_weights.<i>``, ``initial_states.<i>``.
+
+        And ``output_weights``; read back by :meth:`from_state_dict`.
+        """
+        out = {"output_weights": writable(self.output_weights)}
+        for i in range(self.depth):
+            out[f"input_weights.{i}"] = writable(self.input_weights[i])
+            out[f"hidden_weights.{i}"] = writable(self.hidden_weights[i])
+            out[f"initial_states.{i}"] = writable(self.initial_states[i])
+        return out
+
+    @classmethod
+    def from_state_dict(cls, state_dict: object, *, strict: bool = True) -> RAC:
+        """The inverse of :meth:`to_state_dict`."""
+        sd = as_state_dict(state_dict)
+        groups = {}
+        for name in ("input_weights", "hidden_weights", "initial_states"):
+            count = sum(1 for key in sd if key.startswith(name + "."))
+            groups[name] = [sd[f"{name}.{i}"] for i in range(count)]
+        used = {k for k in sd if k.split(".")[0] in (*groups, "output_weights")}
+        check_unused(sd, used, strict)
+        if "output_weights" not in sd:
+            raise ValueError("state dict has no 'output_weights'")
+        return cls(output_weights=sd["output_weights"], **groups)
+
+    @property
     def num_parameters(self) -> int:
         """Entries of ``W^I``, ``W^H`` and ``W^O`` (the fixed initial states are not counted)."""
         weights = [*self.input_weights, *self.hidden_weights, self.output_weights]
@@ -298,7 +373,7 @@ class RAC:
     @property
     def is_integer(self) -> bool:
         """True when every weight and initial state has an integer dtype."""
-        return all(np.issubdtype(a.dtype, np.integer) for a in self._arrays())
+        return all(is_integer_array(a) for a in self._arrays())
 
     def __repr__(self) -> str:
         kind = "integer" if self.is_integer else "float"
@@ -313,69 +388,45 @@ class RAC:
         """``X`` as ``(batch, T, M)`` and whether it was one sequence (see ``check_sequences``)."""
         return check_sequences(X, self.M)
 
-    def forward(self, X: object) -> np.ndarray:
-        """Evaluate ``y`` in float64.
+    def forward(self, X: object, *, every_step: bool = False) -> np.ndarray:
+        """Evaluate ``y`` in float64: ``(C,)`` for ``(T, M)`` inputs, ``(batch, C)`` for a batch.
 
-        ``rac(X)`` is the same call.
+        ``rac(X)`` is the same call; ``every_step=True`` reads ``W^O h^{L,t}`` after every step (a
+        ``T`` axis before ``C``). Raises :class:`FloatRangeError` when an output does not fit in
+        float64 (the message gives its size; :meth:`forward_scaled` and :meth:`forward_mod` still
+        work), TypeError/ValueError for inputs that are not finite reals of shape ``(T, M)`` or
+        ``(batch, T, M)``.
 
-        Parameters
-        ----------
-        X
-            ``(T, M)`` for one sequence or ``(batch, T, M)``.
-
-        Returns
-        -------
-        numpy.ndarray
-            ``(C,)`` or ``(batch, C)``.
-
-        Raises
-        ------
-        FloatRangeError
-            When an output is too large or too small (nonzero below ``2**-1022``) for float64;
-            the message gives its size. :meth:`forward_scaled` still represents it, and
-            :meth:`forward_mod` gives exact residues.
-        TypeError, ValueError
-            When ``X`` does not hold finite real numbers of shape ``(T, M)`` or
-            ``(batch, T, M)`` with ``T >= 1``.
-
-        Examples
-        --------
         >>> rac = RAC([[[1, 1]]], [[[2]]], [[1]])     # y = prod_t 2 (x_{t,1} + x_{t,2})
         >>> rac.forward([[1, 0], [1, 1]])
         array([8.])
         >>> rac(np.ones((3, 2, 2))).ravel().tolist()   # a batch of 3 sequences
         [16.0, 16.0, 16.0]
         """
-        mantissa, exponent = self.forward_scaled(X)
-        return to_float64(mantissa, exponent, f"T = {np.shape(X)[-2]}, depth {self.L}")
+        mantissa, exponent = self.forward_scaled(X, every_step=every_step)
+        # np.shape reads any object (X passed the checks above); its stubs want array-likes
+        where = f"T = {np.shape(X)[-2]}, depth {self.L}"  # type: ignore[call-overload]
+        return to_float64(mantissa, exponent, where)
 
     __call__ = forward
 
-    def forward_scaled(self, X: object) -> tuple[np.ndarray, np.ndarray | int]:
+    def forward_scaled(
+        self, X: object, *, every_step: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | int]:
         """Evaluate ``y = mantissa * 2**exponent`` without overflow or underflow.
 
-        Every state is renormalised after each step and its power of two kept aside (an
-        integer per sequence), so y is represented whatever its size.
+        Every state is renormalised after each step and its power of two kept aside (an int per
+        sequence, an int64 array for a batch), so y is represented whatever its size.
 
-        Parameters
-        ----------
-        X
-            ``(T, M)`` or ``(batch, T, M)``.
-
-        Returns
-        -------
-        tuple
-            ``mantissa`` (``(C,)`` or ``(batch, C)`` floats) and ``exponent`` (an int, or a
-            ``(batch,)`` int64 array).
-
-        Examples
-        --------
         >>> rac = RAC.random(2, 2, depth=2, seed=0, integer=True)
         >>> mantissa, exponent = rac.forward_scaled(np.eye(2)[[0, 1, 1, 0, 1, 0, 0, 1]])
         >>> exponent        # |y| ~ 2**1677: inf in plain float64
         1677
         """
         batch, single = self._check_inputs(X)
+        if every_step:
+            mantissa, exponent = _layers.forward_scaled(self.layers, self.readout, batch, True)
+            return (mantissa[0], exponent[0]) if single else (mantissa, exponent)
         mantissa, exponent = scaled_recurrence(
             self.input_weights,
             self.hidden_weights,
@@ -390,26 +441,8 @@ class RAC:
     def modular(self, p: int) -> _modular.ModularWeights:
         """The weights' exact residues modulo the prime ``p`` (floats as dyadic rationals).
 
-        Cached per prime: the model is immutable, so the residues cannot go stale.
-
-        Parameters
-        ----------
-        p
-            An odd prime below ``2**63``.
-
-        Returns
-        -------
-        rac_tn.arith.modular.ModularWeights
-            The four weight groups as ``uint64`` residue arrays, and ``p``.
-
-        Raises
-        ------
-        TypeError, ValueError
-            When ``p`` is not a prime in range.
-
-        Examples
-        --------
-        A float is the dyadic rational it stores: ``0.5 = 1/2 = 3 (mod 5)``.
+        Cached per prime (the model is immutable, so the residues cannot go stale). A float is the
+        dyadic rational it stores: ``0.5 = 1/2 = 3 (mod 5)``.
 
         >>> RAC([[[1, 1]]], [[[2]]], [[0.5]]).modular(5).output_weights.tolist()
         [[3]]
@@ -426,36 +459,23 @@ class RAC:
             )
         return cache[p]
 
-    def forward_mod(self, X: object, p: int = _modular.MERSENNE61) -> np.ndarray:
-        """Evaluate ``y`` exactly modulo the prime ``p`` (default ``2**61 - 1``).
+    def forward_mod(
+        self, X: object, p: int = _modular.MERSENNE61, *, every_step: bool = False
+    ) -> np.ndarray:
+        """Evaluate ``y`` exactly modulo the odd prime ``p < 2**63`` (default ``2**61 - 1``).
 
-        Weights and inputs may be integers or floats; a float is taken as the exact dyadic
-        rational it stores.
+        Weights and inputs may be integers or floats (a float is the dyadic rational it stores).
+        Returns ``uint64`` residues shaped as :meth:`forward`'s output.
 
-        Parameters
-        ----------
-        X
-            ``(T, M)`` for one sequence or ``(batch, T, M)``.
-        p
-            An odd prime below ``2**63``.
-
-        Returns
-        -------
-        numpy.ndarray
-            ``uint64`` residues in ``0..p-1``, shape ``(C,)`` or ``(batch, C)``.
-
-        Raises
-        ------
-        TypeError, ValueError
-            For invalid inputs (as :meth:`forward`) or a ``p`` that is not a prime in range.
-
-        Examples
-        --------
         >>> rac = RAC([[[1, 1]]], [[[2]]], [[1]])     # y = 8 at these inputs
         >>> rac.forward_mod([[1, 0], [1, 1]], 5).tolist()
         [3]
         """
         batch, single = self._check_inputs(X)
+        if every_step:
+            p = _modular.check_prime(p)
+            out = _layers.forward_mod(self.layers, self.readout, batch, p, True)
+            return out[0] if single else out
         weights = self.modular(p)
         residues = _modular.to_residues(batch, weights.p)
         chunks = []

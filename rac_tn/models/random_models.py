@@ -9,17 +9,11 @@ Examples
 
 from __future__ import annotations
 
-from rac_tn._checks import check_choice, positive_int
-from rac_tn.models.base import FAMILIES, RecurrentModel
-from rac_tn.models.cp import CP2RNN
-from rac_tn.models.linear import LinearRNN
-from rac_tn.models.mirnn import MIRNN
-from rac_tn.models.rac import RAC
-from rac_tn.models.second_order import SecondOrderRNN
+from rac_tn._checks import positive_int
+from rac_tn.models.protocol import RecurrentModel
+from rac_tn.models.registry import get_family
 
 __all__ = ["random_model"]
-
-_CLASSES = {"2rnn": SecondOrderRNN, "mirnn": MIRNN, "linear": LinearRNN}
 
 
 def random_model(
@@ -33,46 +27,40 @@ def random_model(
     num_classes: int = 1,
     seed: object = None,
     integer: bool = False,
-) -> RAC | RecurrentModel:
-    """A random model of ``family`` (one of :data:`~rac_tn.models.FAMILIES`).
+) -> RecurrentModel:
+    """A random model of a registered ``family`` (:func:`~rac_tn.models.family_names`).
 
     Parameters
     ----------
     family
         ``'rac'`` (a :class:`~rac_tn.RAC`, as :meth:`RAC.random` draws it), ``'2rnn'``,
-        ``'cp2rnn'``, ``'mirnn'`` or ``'linear'``.
+        ``'cp2rnn'``, ``'mirnn'``, ``'linear'`` or a registered family of your own.
     input_dim, hidden_dim, depth
         d (M), n (R) and L.
     rank
-        The CP rank K of ``'cp2rnn'`` (default: ``hidden_dim``); refused for other families.
+        The CP rank K of a family that has one (default: ``hidden_dim``); refused otherwise.
     bias
-        First-order terms and biases; refused for ``'rac'`` (it has none).
+        First-order terms and biases; refused for a family without them (the RAC).
     num_classes, seed, integer
         As in each family's ``random``.
 
     Returns
     -------
-    RAC or RecurrentModel
+    RecurrentModel
 
     Raises
     ------
     ValueError
-        An unknown family, ``rank`` for a family without one, ``bias`` for a RAC.
+        An unknown family, ``rank`` for a family without one, ``bias`` for a family without.
     """
-    family = check_choice(family, "model", FAMILIES)
-    if family == "rac":
-        if bias:
-            raise ValueError("bias=True: a RAC has no first-order terms or biases")
-        if rank is not None:
-            raise ValueError("rank is the CP rank of cp2rnn; a RAC has none")
-        return RAC.random(
-            input_dim, hidden_dim, depth=depth, num_classes=num_classes, seed=seed,
-            integer=integer,
-        )  # fmt: skip
-    options = {"bias": bool(bias), "num_classes": num_classes, "seed": seed, "integer": integer}
-    if family == "cp2rnn":
-        K = hidden_dim if rank is None else positive_int(rank, "rank")
-        return CP2RNN.random(input_dim, hidden_dim, K, depth, **options)
-    if rank is not None:
-        raise ValueError(f"rank is the CP rank of cp2rnn; model {family!r} has none")
-    return _CLASSES[family].random(input_dim, hidden_dim, depth, **options)
+    entry = get_family(family)
+    options: dict[str, object] = {"num_classes": num_classes, "seed": seed, "integer": integer}
+    if "rank" in entry.options:
+        options["rank"] = hidden_dim if rank is None else positive_int(rank, "rank")
+    elif rank is not None:
+        raise ValueError(f"rank is a CP rank; model {family!r} has none")
+    if "bias" in entry.options:
+        options["bias"] = bool(bias)
+    elif bias:
+        raise ValueError(f"bias=True: model {family!r} has no first-order terms or biases")
+    return entry.model_class.random(input_dim, hidden_dim, depth=depth, **options)

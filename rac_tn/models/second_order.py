@@ -6,20 +6,24 @@ the identity as its gate::
     h_t = einsum('bi,bj,ijk->bk', [h_{t-1}; 1], [x_t; 1], w)      w: (n+1) x (d+1) x n
 
 The affine terms (``V h + U x + b`` and the bias) are the slices of ``w`` at the appended ones.
-Without them (``bias=False``) the core is ``n x d x n`` on ``h`` and ``x`` themselves (the
-design's ``A x_1 h x_2 x``). Layer l reads layer l - 1's state (its core is ``(n+1) x (n+1) x
-n``, resp. ``n x n x n``); the decoder reads the last layer.
+Without them (``bias=False``) the core is ``n x d x n`` on ``h`` and ``x`` themselves
+(``h_t = A x_1 h_{t-1} x_2 x_t``). Layer l reads layer l - 1's state (its core is
+``(n+1) x (n+1) x n``, resp. ``n x n x n``); the decoder reads the last layer.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 import rac_tn.models.params as P
 from rac_tn.models.base import BilinearModel
 from rac_tn.models.layers import BilinearLayer
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 _NAMES = ("w", "h0")
 
@@ -53,7 +57,17 @@ class SecondOrderRNN(BilinearModel):
     w: tuple[np.ndarray, ...]
     decoder_weight: np.ndarray
     decoder_bias: np.ndarray | None = None
-    initial_states: tuple[np.ndarray, ...] | None = None
+    initial_states: tuple[np.ndarray, ...] = None  # type: ignore[assignment]  # __post_init__ sets it
+
+    if TYPE_CHECKING:  # what the constructor takes (__post_init__ checks and converts it)
+
+        def __init__(
+            self,
+            w: ArrayLike,
+            decoder_weight: ArrayLike,
+            decoder_bias: ArrayLike | None = None,
+            initial_states: ArrayLike | None = None,
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         w = P.per_layer(self.w, "w", 3)

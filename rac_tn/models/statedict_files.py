@@ -1,27 +1,37 @@
-"""Read a file of named arrays (a state dict) as numpy arrays, without needing torch.
+"""Read a file of named arrays (a state dict) as numpy arrays, without torch, within limits.
 
 Three formats, chosen by the suffix:
 
-- ``.npz``: numpy's archive (``allow_pickle=False``).
+- ``.npz``: numpy's archive. Each member's ``.npy`` header is parsed here: only real numeric
+  arrays are read (bool, integers, float16/32/64; never pickled objects), and before anything
+  is decompressed, the sizes the zip directory declares are checked against the file's own
+  size (at most :data:`NPZ_EXPANSION` times it, plus 16 MiB: a 2 MB zip bomb is refused at
+  once) and each header's shape against its member's size.
 - ``.safetensors``: parsed here (an 8-byte little-endian header length, a JSON header giving
   each tensor's ``dtype``, ``shape`` and ``data_offsets``, then the raw bytes); dtypes F64,
   F32, F16, BF16 (read as float32, exactly), I64, I32, I16, I8, U8 and BOOL; any other dtype
-  is refused by name.
-- ``.pt`` / ``.pth``: ``torch.load(weights_only=True)`` when torch is importable; otherwise a
-  restricted unpickler of torch's zip format that admits only torch's tensor-rebuild
-  functions, its storage and dtype names and ``collections.OrderedDict``: any other global
-  (``os.system``, ...) is refused before it is looked up, so no pickle runs code.
+  is refused by name. The header is read and checked first (at most
+  :data:`MAX_SAFETENSORS_HEADER` bytes, its tensors covering the body exactly, without
+  overlaps or gaps, as the format requires); the body is read only then.
+- ``.pt`` / ``.pth``: torch's zip format, read by :mod:`rac_tn.models.torch_pickle` (a pickle
+  checked before it is unpickled, a restricted unpickler that runs no foreign code, only the
+  storages the tensors use read). torch is not needed, and not used even when installed: its
+  own loader crashes on some crafted files.
+
+Extended-precision floats (``np.longdouble``) and complex numbers are refused: weights are
+read exactly, and float64 is the widest type read exactly. A file whose tensors need more
+memory than the machine has free is refused before they are read. Every refusal is a
+:class:`StateDictFileError` whose one-line message names the file; a value from the file put
+into a message is bounded and its control characters are escaped.
 
 Used by :mod:`rac_tn.models.weights`.
 """
 
 from __future__ import annotations
 
-import collections
-import io
 import json
+import math
 import os
-import pickle
 import struct
 import zipfile
 from collections.abc import Mapping
@@ -30,10 +40,28 @@ from typing import IO, Any
 
 import numpy as np
 
-__all__ = ["SUFFIXES", "StateDictFileError", "read_arrays"]
+from rac_tn._checks import available_memory
+from rac_tn._format import human_bytes, printable, shown
+from rac_tn.models.torch_pickle import TorchFileError, open_zip, read_torch_zip
+
+__all__ = [
+    "MAX_SAFETENSORS_HEADER",
+    "NPZ_EXPANSION",
+    "SUFFIXES",
+    "StateDictFileError",
+    "read_arrays",
+    "read_npz",
+]
 
 #: The suffixes :func:`read_arrays` reads.
 SUFFIXES = (".npz", ".safetensors", ".pt", ".pth")
+#: The largest JSON header of a ``.safetensors`` file read (a few hundred bytes per tensor).
+MAX_SAFETENSORS_HEADER = 4 * 2**20
+#: An ``.npz`` may declare at most this many times its own size, plus 16 MiB, uncompressed.
+NPZ_EXPANSION = 16
+_NPZ_SLACK = 16 * 2**20
+_MAX_TENSORS = 100_000
+_MAX_DIMS = 64
 
 _SAFETENSORS_DTYPES = {
     "F64": "<f8",
@@ -47,39 +75,6 @@ _SAFETENSORS_DTYPES = {
     "U8": "u1",
     "BOOL": "?",
 }
-# torch's storage classes and dtypes, by the names its pickles use
-_STORAGES = {
-    "DoubleStorage": "f8",
-    "FloatStorage": "f4",
-    "HalfStorage": "f2",
-    "BFloat16Storage": "bf16",
-    "LongStorage": "i8",
-    "IntStorage": "i4",
-    "ShortStorage": "i2",
-    "CharStorage": "i1",
-    "ByteStorage": "u1",
-    "BoolStorage": "?",
-    "UntypedStorage": "u1",
-}
-_DTYPES = {
-    "float64": "f8",
-    "double": "f8",
-    "float32": "f4",
-    "float": "f4",
-    "float16": "f2",
-    "half": "f2",
-    "bfloat16": "bf16",
-    "int64": "i8",
-    "long": "i8",
-    "int32": "i4",
-    "int": "i4",
-    "int16": "i2",
-    "short": "i2",
-    "int8": "i1",
-    "uint8": "u1",
-    "bool": "?",
-}
-_MAX_HEADER = 100_000_000
 
 
 class StateDictFileError(ValueError):
@@ -102,8 +97,9 @@ def read_arrays(file: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     Raises
     ------
     StateDictFileError
-        A missing file, an unknown suffix, a malformed file, an unsupported dtype, or a pickle
-        that needs anything besides torch's tensor rebuilding. The message names the file.
+        A missing file, an unknown suffix, a malformed file, an unsupported dtype, a limit
+        exceeded, or a pickle that needs anything besides torch's tensor rebuilding. The
+        message (one line) names the file.
 
     Examples
     --------
@@ -114,82 +110,261 @@ def read_arrays(file: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     {'w': (2, 2)}
     """
     path = Path(os.fspath(file))
+    where = printable(str(path))
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise StateDictFileError(
-            f"{path}: unknown weights format {suffix or '(no suffix)'!r}; expected one of "
-            f"{', '.join(SUFFIXES)}"
+            f"{where}: unknown weights format {shown(suffix or '(no suffix)', 40)}; expected "
+            f"one of {', '.join(SUFFIXES)}"
         )
     if not path.is_file():
-        raise StateDictFileError(f"{path}: no such file")
+        raise StateDictFileError(f"{where}: no such file")
     try:
         if suffix == ".npz":
-            return _read_npz(path)
+            return read_npz(path, where)
         if suffix == ".safetensors":
-            return _read_safetensors(path)
-        return _read_torch(path)
+            return _read_safetensors(path, where)
+        return _read_torch(path, where)
     except StateDictFileError:
         raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, struct.error) as exc:
-        raise StateDictFileError(f"{path}: not a readable {suffix} file ({exc})") from None
+    except MemoryError:
+        raise StateDictFileError(f"{where}: its arrays do not fit in memory") from None
+    except Exception as exc:  # anything a malformed file raises: one line, never a traceback
+        raise StateDictFileError(
+            f"{where}: not a readable {suffix} file ({_reason(exc)})"
+        ) from None
 
 
-def _read_npz(path: Path) -> dict[str, np.ndarray]:
-    loaded = np.load(path, allow_pickle=False)
-    if not isinstance(loaded, np.lib.npyio.NpzFile):
-        raise StateDictFileError(f"{path}: not an .npz archive of named arrays")
-    with loaded:
-        return {name: loaded[name] for name in loaded.files}
+def _reason(exc: BaseException) -> str:
+    """An exception from reading a malformed file, as a short printable reason."""
+    text = str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}"
+    return printable(text, 300)
 
 
-def _read_safetensors(path: Path) -> dict[str, np.ndarray]:
-    data = path.read_bytes()
-    if len(data) < 8:
-        raise StateDictFileError(f"{path}: too short for a .safetensors file")
-    (length,) = struct.unpack("<Q", data[:8])
-    if length > min(_MAX_HEADER, len(data) - 8):
-        raise StateDictFileError(f"{path}: header length {length} exceeds the file")
+def _check_memory(where: str, need: int) -> None:
+    """Refuse to read ``need`` bytes of arrays when the machine has less memory available."""
+    available = available_memory()
+    if available is not None and need > available:
+        raise StateDictFileError(
+            f"{where}: its arrays need {human_bytes(need)}, more than the "
+            f"{human_bytes(available)} of memory available"
+        )
+
+
+# -- .npz ---------------------------------------------------------------------------------------
+
+
+def read_npz(file: str | os.PathLike[str] | IO[bytes], where: str = "<file>") -> dict:
+    """The arrays of an ``.npz`` archive (a path or a seekable binary file), checked.
+
+    Parameters
+    ----------
+    file
+        The archive.
+    where
+        Names it in messages.
+
+    Returns
+    -------
+    dict
+        Name (without ``.npy``) to array.
+
+    Raises
+    ------
+    StateDictFileError
+        Sizes over the limits (see the module), members that are not numeric ``.npy`` arrays,
+        extended-precision or complex dtypes.
+    zipfile.BadZipFile, OSError, ValueError
+        An archive that cannot be read (the caller words it).
+    """
+    if isinstance(file, (str, os.PathLike)):
+        size = os.path.getsize(file)
+    else:
+        size = file.seek(0, os.SEEK_END)
+        file.seek(0)
     try:
-        header = json.loads(data[8 : 8 + length].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise StateDictFileError(f"{path}: the header is not JSON ({exc})") from None
-    if not isinstance(header, dict):
-        raise StateDictFileError(f"{path}: the header is not a JSON object")
-    body = memoryview(data)[8 + length :]
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        out[name] = _safetensor(path, name, info, body)
+        archive = open_zip(file)
+    except TorchFileError as exc:
+        raise StateDictFileError(f"{where}: {exc}") from None
+    with archive:
+        infos = archive.infolist()
+        declared = sum(info.file_size for info in infos)
+        if declared > NPZ_EXPANSION * size + _NPZ_SLACK:
+            raise StateDictFileError(
+                f"{where}: declares {human_bytes(declared)} of arrays in a file of "
+                f"{human_bytes(size)} (at most {NPZ_EXPANSION} times its size plus 16 MiB): "
+                "a zip bomb, or re-save it with np.savez"
+            )
+        _check_memory(where, declared)
+        out = {}
+        for info in infos:
+            name = info.filename
+            if not name.endswith(".npy"):
+                raise StateDictFileError(
+                    f"{where}: member {shown(name, 80)} is not an array (.npy); np.savez "
+                    "writes only arrays"
+                )
+            out[name[: -len(".npy")]] = _npy_member(archive, info, where)
     return out
 
 
-def _safetensor(path: Path, name: str, info: Any, body: memoryview) -> np.ndarray:
-    """One tensor of a .safetensors body, checked (dtype by name, shape, offsets)."""
+def _npy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> np.ndarray:
+    """One ``.npy`` member: header parsed and checked against the member's size, then read."""
+    label = f"{where}: array {shown(info.filename[:-4], 80)}"
+    with archive.open(info) as member:
+        version = np.lib.format.read_magic(member)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(member)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(member)
+        else:
+            raise StateDictFileError(f"{label} has .npy format {version}, not 1.0 or 2.0")
+        _check_dtype(dtype, label)
+        if len(shape) > _MAX_DIMS:
+            raise StateDictFileError(f"{label} has {len(shape)} dimensions")
+        nbytes = math.prod(shape) * dtype.itemsize
+        if member.tell() + nbytes != info.file_size:
+            raise StateDictFileError(
+                f"{label}: its header gives shape {shown(shape, 80)} of {dtype} "
+                f"({nbytes} bytes), its member holds {info.file_size - member.tell()}"
+            )
+        data = member.read(nbytes)
+        if len(data) != nbytes or member.read(1):  # the last read checks the CRC
+            raise StateDictFileError(f"{label} is shorter than its header says")
+    array = np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+    return array.astype(dtype.newbyteorder("="), copy=True)
+
+
+def _check_dtype(dtype: np.dtype, label: str) -> None:
+    """Only real numbers read exactly: bool, integers, floats up to float64."""
+    if dtype.kind == "f" and dtype.itemsize > 8:
+        raise StateDictFileError(
+            f"{label} has dtype {dtype} (extended precision): rac_tn reads weights exactly and "
+            "would have to round it; convert it to float64 first if that rounding is intended"
+        )
+    if dtype.kind not in "biuf" or dtype.fields is not None or dtype.subdtype is not None:
+        raise StateDictFileError(
+            f"{label} has dtype {printable(str(dtype), 60)}; weights are bool, integer or float "
+            "(float16, float32, float64) arrays"
+        )
+
+
+# -- .safetensors -------------------------------------------------------------------------------
+
+
+def _read_safetensors(path: Path, where: str) -> dict[str, np.ndarray]:
+    size = path.stat().st_size
+    with path.open("rb") as file:
+        head = file.read(8)
+        if len(head) < 8:
+            raise StateDictFileError(f"{where}: too short for a .safetensors file")
+        (length,) = struct.unpack("<Q", head)
+        if length > min(MAX_SAFETENSORS_HEADER, size - 8):
+            raise StateDictFileError(
+                f"{where}: header length {length} exceeds the file or "
+                f"{human_bytes(MAX_SAFETENSORS_HEADER)}"
+            )
+        text = file.read(length)
     try:
-        dtype_name, shape, (begin, end) = info["dtype"], info["shape"], info["data_offsets"]
-    except (KeyError, TypeError, ValueError):
+        header = json.loads(text.decode("utf-8"), object_pairs_hook=_no_duplicates)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        reason = "nested too deep" if isinstance(exc, RecursionError) else printable(str(exc), 120)
+        raise StateDictFileError(f"{where}: the header is not JSON ({reason})") from None
+    if not isinstance(header, dict):
+        raise StateDictFileError(f"{where}: the header is not a JSON object")
+    header.pop("__metadata__", None)
+    if len(header) > _MAX_TENSORS:
+        raise StateDictFileError(f"{where}: the header lists more than {_MAX_TENSORS} tensors")
+    tensors = {name: _safetensor_entry(where, name, info) for name, info in header.items()}
+    body = size - 8 - length
+    _check_coverage(where, tensors, body)
+    _check_memory(where, body)
+    out = {}
+    with path.open("rb") as file:
+        for name, (dtype_name, shape, begin, end) in tensors.items():
+            file.seek(8 + length + begin)
+            raw = file.read(end - begin)
+            if len(raw) != end - begin:  # pragma: no cover (the file shrank meanwhile)
+                raise StateDictFileError(f"{where}: tensor {shown(name, 80)} is cut short")
+            array = np.frombuffer(raw, dtype=np.dtype(_SAFETENSORS_DTYPES[dtype_name]))
+            array = array.reshape(shape)
+            if dtype_name == "BF16":
+                out[name] = _bf16_to_float32(array)
+            else:
+                out[name] = array.astype(array.dtype.newbyteorder("="), copy=True)
+    return out
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's pairs as a dict, refusing a name given twice."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        names = [name for name, _ in pairs]
+        twice = next(name for name in names if names.count(name) > 1)
+        raise ValueError(f"the name {shown(twice, 80)} appears twice")
+    return out
+
+
+def _safetensor_entry(where: str, name: str, info: Any) -> tuple[str, list[int], int, int]:
+    """One tensor's header entry, checked: (dtype, shape, begin, end)."""
+    label = f"{where}: tensor {shown(name, 80)}"
+    if not isinstance(info, Mapping):
+        raise StateDictFileError(f"{label} lacks dtype, shape or data_offsets")
+    dtype_name, shape, offsets = info.get("dtype"), info.get("shape"), info.get("data_offsets")
+    if dtype_name is None or shape is None or offsets is None:
+        raise StateDictFileError(f"{label} lacks dtype, shape or data_offsets")
+    if not isinstance(dtype_name, str) or dtype_name not in _SAFETENSORS_DTYPES:
         raise StateDictFileError(
-            f"{path}: tensor {name!r} lacks dtype, shape or data_offsets"
-        ) from None
-    if dtype_name not in _SAFETENSORS_DTYPES:
-        raise StateDictFileError(
-            f"{path}: tensor {name!r} has dtype {dtype_name!r}, which rac_tn does not read "
+            f"{label} has dtype {shown(dtype_name, 40)}, which rac_tn does not read "
             f"(supported: {', '.join(_SAFETENSORS_DTYPES)})"
         )
-    if not (isinstance(shape, list) and all(isinstance(s, int) and s >= 0 for s in shape)):
-        raise StateDictFileError(f"{path}: tensor {name!r} has a bad shape {shape!r}")
-    dtype = np.dtype(_SAFETENSORS_DTYPES[dtype_name])
-    count = int(np.prod(shape, dtype=np.int64)) if shape else 1
-    if not (0 <= begin <= end <= len(body)) or end - begin != count * dtype.itemsize:
+    if not (
+        isinstance(shape, list)
+        and len(shape) <= _MAX_DIMS
+        and all(type(s) is int and s >= 0 for s in shape)
+    ):
+        raise StateDictFileError(f"{label} has a bad shape {shown(shape, 80)}")
+    if not (
+        isinstance(offsets, list)
+        and len(offsets) == 2
+        and all(type(o) is int and o >= 0 for o in offsets)
+    ):
+        raise StateDictFileError(f"{label} has bad data_offsets {shown(offsets, 80)}")
+    begin, end = offsets
+    nbytes = math.prod(shape) * np.dtype(_SAFETENSORS_DTYPES[dtype_name]).itemsize
+    if end - begin != nbytes:
         raise StateDictFileError(
-            f"{path}: tensor {name!r} ({dtype_name}, shape {shape}) has data_offsets "
-            f"[{begin}, {end}] that do not match its size or the file"
+            f"{label} ({dtype_name}, shape {shown(shape, 60)}) has data_offsets "
+            f"[{begin}, {end}] that do not match its size of {nbytes} bytes"
         )
-    array = np.frombuffer(body[begin:end], dtype=dtype).reshape(shape)
-    if dtype_name == "BF16":
-        return _bf16_to_float32(array)
-    return array.astype(dtype.newbyteorder("="), copy=True)
+    return dtype_name, shape, begin, end
+
+
+def _check_coverage(where: str, tensors: dict, body: int) -> None:
+    """The tensors' byte ranges tile the body: no overlap, no gap, nothing after them."""
+    spans = sorted((begin, end, name) for name, (_, _, begin, end) in tensors.items())
+    expected, previous = 0, None
+    for begin, end, name in spans:
+        if begin < expected:
+            raise StateDictFileError(
+                f"{where}: tensors {shown(previous, 60)} and {shown(name, 60)} overlap in the "
+                "file (data_offsets)"
+            )
+        if begin > expected:
+            raise StateDictFileError(
+                f"{where}: bytes [{expected}, {begin}) of the body belong to no tensor"
+            )
+        expected, previous = end, name
+    if expected != body:
+        if expected > body:
+            raise StateDictFileError(
+                f"{where}: tensor {shown(previous, 60)} has data_offsets that do not match "
+                f"the file (its body has {body} bytes)"
+            )
+        raise StateDictFileError(
+            f"{where}: the file has {human_bytes(body - expected)} after its last tensor "
+            "(not a .safetensors file, or cut and joined)"
+        )
 
 
 def _bf16_to_float32(bits: np.ndarray) -> np.ndarray:
@@ -200,192 +375,25 @@ def _bf16_to_float32(bits: np.ndarray) -> np.ndarray:
 # -- torch files ------------------------------------------------------------------------------
 
 
-def _read_torch(path: Path) -> dict[str, np.ndarray]:
-    try:
-        import torch  # optional: the restricted unpickler below needs no torch
-    except ImportError:
-        return _state_dict(path, _unpickle_torch_zip(path))
-    try:
-        loaded = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        raise StateDictFileError(
-            f"{path}: torch.load(weights_only=True) refused it ({exc})"
-        ) from None
-    except RuntimeError as exc:
-        raise StateDictFileError(f"{path}: not a readable .pt file ({exc})") from None
-    return _state_dict(path, _tensors_to_numpy(loaded, torch))
-
-
-def _tensors_to_numpy(value: Any, torch: Any) -> Any:
-    if isinstance(value, torch.Tensor):
-        tensor = value.detach().cpu()
-        if tensor.dtype == torch.bfloat16:
-            tensor = tensor.float()  # exact: bfloat16 is the top half of a float32
-        return tensor.numpy().copy()
-    if isinstance(value, Mapping):
-        return {k: _tensors_to_numpy(v, torch) for k, v in value.items()}
-    return value
-
-
-def _state_dict(path: Path, loaded: Any) -> dict[str, np.ndarray]:
-    """The mapping of names to arrays (or the one under ``state_dict`` / ``model_state_dict``)."""
-    if isinstance(loaded, Mapping):
-        if all(isinstance(v, np.ndarray) for v in loaded.values()):
-            return {str(k): v for k, v in loaded.items()}
-        for key in ("state_dict", "model_state_dict"):
-            inner = loaded.get(key)
-            if isinstance(inner, Mapping):
-                return _state_dict(path, inner)
-        kinds = {str(k): type(v).__name__ for k, v in loaded.items()}
-        raise StateDictFileError(
-            f"{path}: holds a mapping whose values are not all tensors ({kinds}); save "
-            "model.state_dict()"
-        )
-    raise StateDictFileError(
-        f"{path}: holds a {type(loaded).__name__}, not a state dict; save model.state_dict()"
-    )
-
-
-class _Storage:
-    """A storage class named in a pickle: only its element type matters here."""
-
-    def __init__(self, name: str, kind: str) -> None:
-        self.name, self.kind = name, kind
-
-
-def _numpy_dtype(kind: str) -> np.dtype:
-    return np.dtype("<u2") if kind == "bf16" else np.dtype(kind).newbyteorder("<")
-
-
-def _rebuild_tensor(
-    storage: np.ndarray, offset: int, size: tuple, stride: tuple, *_: Any
-) -> np.ndarray:
-    """torch._utils._rebuild_tensor_v2: a strided view of a storage, bounds-checked, copied."""
-    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
-    if len(size) != len(stride) or min(size, default=0) < 0 or min(stride, default=0) < 0:
-        raise pickle.UnpicklingError(f"bad tensor size {size} / stride {stride}")
-    if 0 in size:
-        return np.zeros(size, dtype=storage.dtype)
-    last = int(offset) + sum((n - 1) * s for n, s in zip(size, stride, strict=True))
-    if offset < 0 or last >= storage.size:
-        raise pickle.UnpicklingError(
-            f"tensor of size {size}, stride {stride}, offset {offset} reaches past its "
-            f"storage of {storage.size} elements"
-        )
-    view = np.lib.stride_tricks.as_strided(
-        storage[offset:],
-        shape=size,
-        strides=tuple(s * storage.itemsize for s in stride),
-        writeable=False,
-    )
-    return np.array(view, copy=True)
-
-
-def _rebuild_tensor_v3(
-    storage: np.ndarray, offset: int, size: tuple, stride: tuple, grad: Any, hooks: Any,
-    dtype: str, *_: Any,
-) -> np.ndarray:  # fmt: skip
-    """torch._utils._rebuild_tensor_v3: an untyped storage read as ``dtype``."""
-    return _rebuild_tensor(storage.view(_numpy_dtype(dtype)), offset, size, stride)
-
-
-def _rebuild_parameter(data: np.ndarray, *_: Any) -> np.ndarray:
-    """torch._utils._rebuild_parameter: a Parameter is its data here."""
-    return data
-
-
-_TORCH_FUNCTIONS = {
-    ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor,
-    ("torch._utils", "_rebuild_tensor_v3"): _rebuild_tensor_v3,
-    ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
-    ("collections", "OrderedDict"): collections.OrderedDict,
-}
-
-
-class _TorchUnpickler(pickle._Unpickler):
-    """Unpickles torch's ``data.pkl``, admitting only the globals of a state dict.
-
-    The pure-Python unpickler, so that BUILD (which sets attributes or calls
-    ``__setstate__`` on an object) can be limited too: only an OrderedDict's ``_metadata``
-    (what ``state_dict()`` attaches) is set; BUILD on anything else (a function, an array) is
-    refused.
-    """
-
-    dispatch = dict(pickle._Unpickler.dispatch)
-
-    def __init__(self, file: IO[bytes], archive: zipfile.ZipFile, prefix: str, order: str):
-        super().__init__(file)
-        self.archive, self.prefix, self.order = archive, prefix, order
-        self.storages: dict[str, np.ndarray] = {}
-
-    def load_build(self) -> None:
-        """BUILD: ``_metadata`` on an OrderedDict only."""
-        state = self.stack.pop()
-        inst = self.stack[-1]
-        if type(inst) is not collections.OrderedDict or not (
-            isinstance(state, dict) and set(state) <= {"_metadata"}
-        ):
-            raise pickle.UnpicklingError(
-                f"refused to set state on a {type(inst).__name__}: a state dict sets only an "
-                "OrderedDict's _metadata"
-            )
-        inst.__dict__.update(state)
-
-    dispatch[pickle.BUILD[0]] = load_build
-
-    def find_class(self, module: str, name: str) -> Any:
-        found = _TORCH_FUNCTIONS.get((module, name))
-        if found is not None:
-            return found
-        if module == "torch" and name in _STORAGES:
-            return _Storage(name, _STORAGES[name])
-        if module == "torch" and name in _DTYPES:
-            return _DTYPES[name]
-        raise pickle.UnpicklingError(
-            f"refused global {module}.{name}: without torch, rac_tn reads only state dicts "
-            "of tensors (torch's tensor-rebuild functions, storages and OrderedDict); "
-            "this pickle asks for something else and is not run"
-        )
-
-    def persistent_load(self, pid: Any) -> np.ndarray:
-        if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"):
-            raise pickle.UnpicklingError(f"unexpected persistent id {pid!r}")
-        _, storage_type, key, _location, _numel = pid
-        if not isinstance(storage_type, _Storage):
-            raise pickle.UnpicklingError(f"unexpected storage type {storage_type!r}")
-        key = str(key)
-        if key not in self.storages:
-            raw = self.archive.read(f"{self.prefix}data/{key}")
-            dtype = _numpy_dtype(storage_type.kind)
-            if self.order == "big":
-                dtype = dtype.newbyteorder(">")
-            if len(raw) % dtype.itemsize:
-                raise pickle.UnpicklingError(f"storage {key} is not a whole number of elements")
-            array = np.frombuffer(raw, dtype=dtype).astype(dtype.newbyteorder("="))
-            self.storages[key] = array
-        array = self.storages[key]
-        return _bf16_to_float32(array) if storage_type.kind == "bf16" else array
-
-
-def _unpickle_torch_zip(path: Path) -> Any:
-    """Torch's zip format (``<name>/data.pkl`` and ``<name>/data/<key>``) without torch."""
+def _read_torch(path: Path, where: str) -> dict[str, np.ndarray]:
+    """A ``torch.save`` zip archive (see :mod:`rac_tn.models.torch_pickle`)."""
     if not zipfile.is_zipfile(path):
         raise StateDictFileError(
-            f"{path}: not torch's zip format (a legacy torch.save file?); without torch rac_tn "
-            "reads only the zip format that torch.save writes by default; install torch or "
-            "re-save the state dict"
+            f"{where}: not torch's zip format (a legacy torch.save file?); rac_tn reads the zip "
+            "format that torch.save writes by default since torch 1.6: re-save the state dict "
+            "(torch.save(torch.load(old, weights_only=True), new))"
         )
-    with zipfile.ZipFile(path) as archive:
-        pickles = [n for n in archive.namelist() if n.endswith("data.pkl")]
-        if len(pickles) != 1:
-            raise StateDictFileError(f"{path}: expected one data.pkl in the archive, got {pickles}")
-        prefix = pickles[0][: -len("data.pkl")]
-        names = set(archive.namelist())
-        order = "little"
-        if prefix + "byteorder" in names:
-            order = archive.read(prefix + "byteorder").decode("ascii").strip()
-        unpickler = _TorchUnpickler(io.BytesIO(archive.read(pickles[0])), archive, prefix, order)
-        try:
-            return unpickler.load()
-        except (pickle.UnpicklingError, KeyError, AttributeError, TypeError, ValueError) as exc:
-            raise StateDictFileError(f"{path}: {exc}") from None
+    try:
+        return read_torch_zip(path)
+    except ValueError as exc:  # TorchFileError, and ValueErrors of malformed pickles
+        raise StateDictFileError(f"{where}: {printable(str(exc), 400)}") from None
+    except MemoryError:
+        raise
+    except Exception as exc:  # a malformed archive or pickle: one line, never a traceback
+        raise StateDictFileError(f"{where}: not a readable .pt file ({_reason(exc)})") from None
+
+
+def _unpickle_torch_zip(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
+    """The torch reader alone, with this module's errors (for the tests)."""
+    path = Path(path)
+    return _read_torch(path, printable(str(path)))

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
+from rac_tn._arrays import is_integer_array
 from rac_tn.arith import modular as _modular
 from rac_tn.models.layers import BilinearLayer
 from rac_tn.models.rac import RAC
@@ -40,7 +42,7 @@ class _Exact:
     @classmethod
     def of(cls, values: np.ndarray) -> _Exact:
         arr = np.asarray(values)
-        if np.issubdtype(arr.dtype, np.integer):
+        if is_integer_array(arr):
             return cls(np.vectorize(int, otypes=[object])(arr), 0)
         mantissa, exponent = np.frexp(arr.astype(np.float64))
         numer = np.ldexp(mantissa, 53).astype(np.int64)
@@ -66,12 +68,12 @@ class _Exact:
         return _Exact(self.numer.T, self.shift)
 
     def to_int64(self, what: str) -> np.ndarray:
+        """int64 entries, or Python ints (an object array) when some do not fit in int64."""
         flat = [int(v) for v in self.numer.ravel()]
         if any(abs(v) > _INT64_MAX for v in flat):
-            raise OverflowError(
-                f"the RAC equivalent's {what} has entries beyond int64; use smaller integer "
-                "weights (the family itself is exact at any size)"
-            )
+            out = np.empty(len(flat), dtype=object)
+            out[:] = flat
+            return out.reshape(self.numer.shape)
         return np.array(flat, dtype=np.int64).reshape(self.numer.shape)
 
     def to_float(self) -> tuple[np.ndarray, bool]:
@@ -82,7 +84,7 @@ class _Exact:
         for idx in np.ndindex(self.numer.shape):
             value = Fraction(int(self.numer[idx]), denom)
             out[idx] = float(value)
-            exact = exact and Fraction(out[idx]) == value
+            exact = exact and Fraction(float(out[idx])) == value
         return out, exact
 
     def residues(self, p: int) -> np.ndarray:
@@ -100,7 +102,9 @@ class DyadicRAC(RAC):
     plain :class:`~rac_tn.RAC` of the rounded weights.
     """
 
-    def __init__(self, exact: dict[str, list[_Exact]], **floats: object) -> None:
+    _exact: dict[str, list[_Exact]]  # set once in __init__
+
+    def __init__(self, exact: dict[str, list[_Exact]], **floats: Any) -> None:
         super().__init__(**floats)
         object.__setattr__(self, "_exact", exact)
 
@@ -139,7 +143,7 @@ class DyadicRAC(RAC):
 
 def _pad(arr: _Exact, rows: int, cols: int | None = None) -> _Exact:
     numer = arr.numer
-    shape = (rows,) if numer.ndim == 1 else (rows, cols)
+    shape: tuple[Any, ...] = (rows,) if numer.ndim == 1 else (rows, cols)
     out = np.zeros(shape, dtype=object)
     out[tuple(slice(0, s) for s in numer.shape)] = numer
     return _Exact(out, arr.shift)
@@ -194,6 +198,7 @@ def rac_from_layers(layers: Sequence[BilinearLayer], readout: np.ndarray) -> RAC
         inputs.append(_pad(drive, width, cols))
         starts.append(_pad(start, width))
         previous_C = C
+    assert previous_C is not None  # a model has at least one layer
     output = _pad(_Exact.of(readout) @ previous_C, readout.shape[0], width)
     groups = {
         "input_weights": inputs,
@@ -202,11 +207,12 @@ def rac_from_layers(layers: Sequence[BilinearLayer], readout: np.ndarray) -> RAC
         "initial_states": starts,
     }
     flat = [w for ws in groups.values() for w in ws]
-    if all(np.issubdtype(np.asarray(a).dtype, np.integer) for a in _arrays(layers, readout)):
-        ints = {k: [w.to_int64(k) for w in ws] for k, ws in groups.items()}
+    if all(is_integer_array(np.asarray(a)) for a in _arrays(layers, readout)):
+        ints: dict[str, Any] = {k: [w.to_int64(k) for w in ws] for k, ws in groups.items()}
         ints["output_weights"] = ints["output_weights"][0]
         return RAC(**ints)
     converted = [w.to_float() for w in flat]
+    floats: dict[str, Any]  # lists of arrays, one array for output_weights
     floats, i = {}, 0
     for key, ws in groups.items():
         floats[key] = [converted[i + j][0] for j in range(len(ws))]

@@ -2,7 +2,9 @@
 
 A RAC's file names its arrays as the arguments of :class:`~rac_tn.models.rac.RAC`:
 ``input_weights_0``, ..., ``input_weights_{L-1}``, ``hidden_weights_0``, ..., ``output_weights``
-and, optionally, ``initial_states_0``, ... (all ones when absent). Any program writes such a
+and, optionally, ``initial_states_0``, ... (all ones when absent); the dotted names of
+:meth:`~rac_tn.models.rac.RAC.to_state_dict` (``input_weights.0``, as a torch module's state
+dict has them) are read too. Any program writes such a
 file with ``numpy.savez``; :func:`save_weights` does.
 
 A family's file is the seed code's ``model.state_dict()`` saved as ``.pt`` (``torch.save``),
@@ -27,15 +29,16 @@ from __future__ import annotations
 
 import os
 import re
-import zipfile
-from typing import IO
+from collections.abc import Iterable
+from typing import IO, Any
 
 import numpy as np
 
-from rac_tn.models import ACTIVATION_NOTE, CP2RNN, MIRNN, LinearRNN, SecondOrderRNN
-from rac_tn.models.base import RecurrentModel
+from rac_tn._format import message_text, printable, shown
+from rac_tn.models.protocol import RecurrentModel
 from rac_tn.models.rac import RAC
-from rac_tn.models.statedict_files import StateDictFileError, read_arrays
+from rac_tn.models.registry import FamilyEntry, family_names, get_family
+from rac_tn.models.statedict_files import StateDictFileError, read_arrays, read_npz
 
 __all__ = [
     "DYADIC_NOTE",
@@ -51,10 +54,10 @@ DYADIC_NOTE = (
     "float weights are read as the exact dyadic rationals they store (0.1 as float32 is "
     "13421773 / 2**27), so the exact ranks are those of this very circuit, not of a rounding"
 )
-_LOADERS = {"2rnn": SecondOrderRNN, "cp2rnn": CP2RNN, "mirnn": MIRNN, "linear": LinearRNN}
 
 _LAYERED = ("input_weights", "hidden_weights", "initial_states")
-_NAME = re.compile(r"^(input_weights|hidden_weights|initial_states)_(\d+)$")
+# ``input_weights_0`` (save_weights) or ``input_weights.0`` (RAC.to_state_dict, a torch module)
+_NAME = re.compile(r"^(input_weights|hidden_weights|initial_states)[_.](\d+)$")
 
 
 def save_weights(rac: RAC, file: str | os.PathLike[str] | IO[bytes]) -> None:
@@ -71,11 +74,11 @@ def save_weights(rac: RAC, file: str | os.PathLike[str] | IO[bytes]) -> None:
     for name in _LAYERED:
         for i, array in enumerate(getattr(rac, name)):
             arrays[f"{name}_{i}"] = np.asarray(array)
-    np.savez(file, **arrays)
+    np.savez(file, **arrays)  # type: ignore[arg-type]  # numpy's stub: ** might fill allow_pickle
 
 
 def load_weights(
-    file: str | os.PathLike[str] | IO[bytes], *, model: str | None = None
+    file: str | os.PathLike[str] | IO[bytes], *, model: str | None = None, strict: bool = True
 ) -> RAC | RecurrentModel:
     """Read a model from a file: a RAC's ``.npz``, or a state dict of any family.
 
@@ -86,6 +89,9 @@ def load_weights(
     model
         Force the family (``'rac'``, ``'2rnn'``, ``'cp2rnn'``, ``'mirnn'``, ``'linear'``);
         by default :func:`detect_family` reads it from the array names.
+    strict
+        Refuse arrays no parameter takes (``rac-tn analyze --ignore-extra-keys`` passes
+        False: they are ignored).
 
     Returns
     -------
@@ -96,34 +102,41 @@ def load_weights(
     Raises
     ------
     ValueError
-        When the file is missing or unreadable, no family matches its names, or the arrays do
-        not make a model. The message names the file (and the keys it holds).
+        When the file is missing or unreadable (or over a reader's limits, see
+        :mod:`rac_tn.models.statedict_files`), no family matches its names, or the arrays do
+        not make a model. The message (one line) names the file (and the keys it holds).
     """
     if isinstance(file, (str, os.PathLike)):
-        where = os.fspath(file)
+        where = printable(os.fspath(file))
         try:
             arrays = read_arrays(file)
         except StateDictFileError as exc:
             raise ValueError(str(exc)) from None
     else:
-        where = getattr(file, "name", "<file>")
+        where = printable(str(getattr(file, "name", "<file>")))
         arrays = _read_npz_object(file, where)
     family = detect_family(arrays, where) if model is None else model
+    entry = get_family(family)
     if family == "rac":
-        return _rac(arrays, where)
-    if family not in _LOADERS:
-        raise ValueError(f"model must be one of rac, {', '.join(_LOADERS)}; got {family!r}")
+        return rac_from_arrays(arrays, where, strict=strict)
     try:
-        return _LOADERS[family].from_state_dict(arrays)
+        return _load(entry, arrays, strict)
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"{where}: as a {family} state dict: {exc}") from None
+        raise ValueError(f"{where}: as a {family} state dict: {message_text(exc)}") from None
+
+
+def _load(entry: FamilyEntry, arrays: dict[str, Any], strict: bool) -> Any:
+    """The family's model from the arrays; ``strict=False`` reaches ``from_state_dict``."""
+    if strict or entry.loader is not None:
+        return entry.load(arrays)
+    return entry.model_class.from_state_dict(arrays, strict=False)
 
 
 #: :func:`load_weights` under the name a family's user looks for.
 load_model = load_weights
 
 
-def detect_family(arrays: object, where: str = "state_dict") -> str:
+def detect_family(arrays: Iterable[Any], where: str = "state_dict") -> str:
     """The family whose seed-code parameter names the keys hold.
 
     ``A, B, C`` (CP-2RNN, with optional ``U, V, d``), ``alpha`` (MIRNN: ``alpha, w, u,
@@ -163,19 +176,13 @@ def detect_family(arrays: object, where: str = "state_dict") -> str:
         if not key.startswith(("decoder.", "fc.", "embedding."))
     }
     matches = []
-    if any(_NAME.match(name) for name in names) or "output_weights" in names:
-        matches.append("rac")
-    if {"A", "B", "C"} <= names:
-        matches.append("cp2rnn")
-    if "alpha" in names:
-        matches.append("mirnn")
-    if "w" in names and not {"u", "alpha"} & names:
-        matches.append("2rnn")
-    if ({"w", "u"} <= names and "alpha" not in names) or {"weight_ih", "weight_hh"} <= names:
-        matches.append("linear")
+    for name in family_names():
+        detect = get_family(name).detect
+        if detect is not None and detect(names):
+            matches.append(name)
     if len(matches) == 1:
         return matches[0]
-    seen = ", ".join(keys[:20]) + (", ..." if len(keys) > 20 else "")
+    seen = ", ".join(printable(key, 60) for key in keys[:20]) + (", ..." if len(keys) > 20 else "")
     if not matches:
         raise ValueError(
             f"{where}: no model family matches its keys ({seen}); expected the seed code's "
@@ -202,43 +209,55 @@ def weights_notes(model: RAC | RecurrentModel) -> tuple[str, ...]:
         For a family, :data:`~rac_tn.models.ACTIVATION_NOTE`; for float weights,
         :data:`DYADIC_NOTE` (integer weights are exact as they are).
     """
-    notes = [] if isinstance(model, RAC) else ["the analysis is of " + ACTIVATION_NOTE]
+    circuit = getattr(model, "circuit", None)  # not a protocol member: a family may lack it
+    notes = [] if circuit is None else ["the analysis is of " + circuit]
     if not model.is_integer:
         notes.append(DYADIC_NOTE)
     return tuple(notes)
 
 
 def _read_npz_object(file: IO[bytes], where: str) -> dict[str, np.ndarray]:
-    """The arrays of an ``.npz`` given as a file object."""
+    """The arrays of an ``.npz`` given as a file object (checked as a file path is)."""
     try:
-        loaded = np.load(file, allow_pickle=False)
-    except (OSError, zipfile.BadZipFile, ValueError, EOFError) as exc:
-        raise ValueError(f"{where}: not a readable .npz archive of arrays ({exc})") from None
-    if not isinstance(loaded, np.lib.npyio.NpzFile):  # a single array (a .npy file)
-        raise ValueError(f"{where}: not an .npz archive of named arrays (np.savez writes one)")
-    try:
-        with loaded:
-            return {name: loaded[name] for name in loaded.files}
-    except (OSError, zipfile.BadZipFile, ValueError, EOFError) as exc:
-        raise ValueError(f"{where}: not a readable .npz archive of arrays ({exc})") from None
+        return read_npz(file, where)
+    except StateDictFileError as exc:
+        raise ValueError(str(exc)) from None
+    except MemoryError:
+        raise ValueError(f"{where}: its arrays do not fit in memory") from None
+    except Exception as exc:  # a malformed archive: one line, never a traceback
+        reason = printable(f"{type(exc).__name__}: {exc}", 300)
+        raise ValueError(f"{where}: not a readable .npz archive of arrays ({reason})") from None
 
 
-def _rac(arrays: dict[str, np.ndarray], where: str) -> RAC:
-    """A RAC from arrays named as the module says (errors name ``where`` and the array)."""
+def rac_from_arrays(
+    arrays: dict[str, np.ndarray], where: str = "arrays", *, strict: bool = True
+) -> RAC:
+    """A RAC from arrays named as the module says (errors name ``where`` and the array).
+
+    With ``strict=False`` arrays of other names are ignored.
+    """
     arrays = dict(arrays)
     layers: dict[str, dict[int, np.ndarray]] = {name: {} for name in _LAYERED}
     output = arrays.pop("output_weights", None)
     for name, array in arrays.items():
         match = _NAME.match(name)
         if match is None:
+            if not strict:
+                continue
             raise ValueError(
-                f"{where}: unexpected array {name!r}; expected input_weights_0.., "
-                "hidden_weights_0.., output_weights and optionally initial_states_0.."
+                f"{where}: unexpected array {shown(name, 80)}; expected input_weights_0.., "
+                "hidden_weights_0.., output_weights and optionally initial_states_0.. "
+                "(rac-tn analyze --ignore-extra-keys, or strict=False, ignores the others)"
             )
-        layers[match.group(1)][int(match.group(2))] = array
+        if len(match.group(2)) > 6:
+            raise ValueError(f"{where}: array {shown(name, 80)} names a layer past 999999")
+        group, index = layers[match.group(1)], int(match.group(2))
+        if index in group:
+            raise ValueError(f"{where}: layer {index} of {match.group(1)} is given twice")
+        group[index] = array
     if output is None:
         raise ValueError(f"{where}: missing the array 'output_weights'")
-    lists = {}
+    lists: dict[str, Any] = {}  # lists of arrays; initial_states may be None
     for name, found in layers.items():
         if not found and name == "initial_states":
             lists[name] = None
@@ -247,10 +266,10 @@ def _rac(arrays: dict[str, np.ndarray], where: str) -> RAC:
             raise ValueError(f"{where}: missing the arrays {name}_0, {name}_1, ...")
         expected = list(range(len(found)))
         if sorted(found) != expected:
-            missing = sorted(set(range(max(found) + 1)) - set(found))
-            raise ValueError(f"{where}: missing {name}_{missing[0]} (layers count from 0)")
+            missing = next(i for i in expected if i not in found)
+            raise ValueError(f"{where}: missing {name}_{missing} (layers count from 0)")
         lists[name] = [found[i] for i in expected]
     try:
         return RAC(lists["input_weights"], lists["hidden_weights"], output, lists["initial_states"])
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"{where}: {exc}") from None
+        raise ValueError(f"{where}: {message_text(exc)}") from None

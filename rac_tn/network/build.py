@@ -1,24 +1,16 @@
-"""Building a RAC's tensor network tensor by tensor, with its structured contraction path.
-
-:class:`Builder` emits the MPS (L = 1) or the copy tree, tags every tensor with its role,
-layer, time and route (:class:`TensorPlace`), and records the contraction order as it goes, so
-the compiled network can be contracted along it with no search. :class:`FamilyBuilder` does
-the same for the model families (:mod:`rac_tn.models`). :func:`rac_tn.compile_rac` wraps the
-result in a :class:`~rac_tn.network.RacNetwork`.
-"""
+"""Building a model's tensor network tensor by tensor, with its structured contraction path."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import comb
 from typing import Literal
 
 import numpy as np
 import quimb.tensor as qtn
 
 from rac_tn._checks import positive_int
-from rac_tn.counting import copy_tree_walk
-from rac_tn.models.rac import RAC
+from rac_tn.counting import copy_tree_tensor_count, copy_tree_walk
+from rac_tn.models.protocol import RecurrentModel
 
 #: ``'A'``, ``'B'``, ``'C'`` (CP factors) and ``'CORE3'`` (a dense core) are the families' roles.
 #: The network shapes :func:`compile_rac` builds: a tensor train or the copy tree.
@@ -30,14 +22,14 @@ TensorRole = Literal["WH", "WI", "DELTA", "H0", "WO", "CORE", "A", "B", "C", "CO
 
 @dataclass(frozen=True)
 class TensorPlace:
-    """Where a tensor sits: its role, layer, time and copy route (see the module docstring).
+    """Where a tensor sits in a compiled network.
 
     Attributes
     ----------
     role
-        ``'WH'``, ``'WI'``, ``'DELTA'``, ``'H0'``, ``'WO'`` (copy tree) or ``'CORE'`` (MPS) of
-        a RAC; a family's ``'A'``, ``'B'``, ``'C'``, ``'DELTA'`` (CP core) or ``'CORE3'``
-        (dense core), ``'H0'`` and ``'WO'`` (its readout).
+        ``'WH'``, ``'WI'``, ``'DELTA'``, ``'H0'``, ``'WO'`` (copy tree) or ``'CORE'`` (MPS) of a
+        RAC; a family's ``'A'``, ``'B'``, ``'C'``, ``'DELTA'`` (CP core) or ``'CORE3'`` (dense
+        core), ``'H0'`` and ``'WO'``.
     layer, time
         The cell it belongs to (``H0``: time 0; ``W^O``: layer L+1, time T).
     route
@@ -51,15 +43,12 @@ class TensorPlace:
 
 
 class Builder:
-    """Collects tensors and the structured path.
+    """Collects the tensors, their places and the structured path of a RAC's MPS or copy tree."""
 
-    Contraction steps refer to tensors by position (``('t', i)``) or to earlier steps
-    (``('s', k)``), turned into an SSA path at the end.
-    """
-
-    def __init__(self, rac: RAC, T: int) -> None:
-        """Read-only float64 copies of the weights, shared by every copy of a cell."""
-        self.rac = rac
+    def __init__(self, model: RecurrentModel, T: int) -> None:
+        """Read-only float64 copies of the weights of a model in the RAC's form (``'mi'``)."""
+        self.model = model
+        self.L, self.num_classes = model.depth, model.num_classes
         self.T = T
         self.tensors: list[qtn.Tensor] = []
         self.places: list[TensorPlace] = []
@@ -71,12 +60,15 @@ class Builder:
             out.flags.writeable = False
             return out
 
-        self.wh = [frozen(w) for w in rac.hidden_weights]
-        self.wi = [frozen(w) for w in rac.input_weights]
-        self.h0 = [frozen(h) for h in rac.initial_states]
-        self.wo = frozen(rac.output_weights if rac.C > 1 else rac.output_weights[0])
-        delta = np.zeros((rac.R,) * 3)
-        delta[np.arange(rac.R), np.arange(rac.R), np.arange(rac.R)] = 1.0
+        # every layer is 'mi' (the RAC's form), so has A and B
+        self.wh = [frozen(layer.A.T) for layer in model.layers]  # type: ignore[union-attr]
+        self.wi = [frozen(layer.B.T) for layer in model.layers]  # type: ignore[union-attr]
+        self.h0 = [frozen(layer.initial_state) for layer in model.layers]
+        readout = model.readout
+        self.wo = frozen(readout if self.num_classes > 1 else readout[0])
+        R = model.hidden_dim
+        delta = np.zeros((R,) * 3)
+        delta[np.arange(R), np.arange(R), np.arange(R)] = 1.0
         self.delta = frozen(delta)
 
     def add(
@@ -101,15 +93,15 @@ class Builder:
 
     def add_output(self, state: tuple[str, int], state_ind: str) -> None:
         """Close the network with ``W^O`` on the final state (and the class index when C > 1)."""
-        L, T = self.rac.L, self.T
-        inds = ("c", state_ind) if self.rac.C > 1 else (state_ind,)
+        L, T = self.L, self.T
+        inds = ("c", state_ind) if self.num_classes > 1 else (state_ind,)
         wo = self.add(self.wo, inds, "WO", L + 1, T, "")
         self.contract(state, wo)
 
     def build_mps(self) -> None:
         """The tensor train: ``h^{1,0}``, one core ``G_t[a, b, d]`` per step, ``W^O``."""
-        rac, T = self.rac, self.T
-        core = np.einsum("ba,bd->abd", rac.hidden_weights[0], rac.input_weights[0]).astype(float)
+        T = self.T
+        core = np.einsum("ba,bd->abd", self.wh[0], self.wi[0]).astype(float)
         core.flags.writeable = False
         state = self.add(self.h0[0], ("h1_0.R",), "H0", 1, 0, "")
         for t in range(1, T + 1):
@@ -119,7 +111,7 @@ class Builder:
 
     def build_tree(self) -> None:
         """The copy tree, copy by copy in post-order (:func:`rac_tn.counting.copy_tree_walk`)."""
-        L, T = self.rac.L, self.T
+        L, T = self.L, self.T
         # post-order: a copy is emitted after its previous-time child, then its child below,
         # so both children's contracted results sit on top of the stack
         done: list[tuple[str, int]] = []
@@ -155,19 +147,12 @@ class Builder:
 
 
 class FamilyBuilder(Builder):
-    """The network of a model family (:mod:`rac_tn.models`) from its :class:`BilinearLayer` s.
+    """A family's copy tree: per copy, CP factors around a COPY tensor, or one dense core."""
 
-    Every copy of cell ``(l, t)`` is its layer's core on augmented vectors: a CP core is the
-    factor tensors ``A`` (state x K, tag ``'A'``), ``B`` (input x K, ``'B'``), ``C``
-    (state x K, ``'C'``) around an order-3 COPY tensor of dimension K (``'DELTA'``); a dense
-    core is one order-3 tensor ``W[a, b, c]`` (``'CORE3'``). The walk, routes, ``H0``
-    tensors, ``W^O`` (the readout) and the structured path are those of the RAC's copy tree;
-    for L = 1 the copy tree is the chain of the T cells (the tensor train).
-    """
-
-    def __init__(self, model: object, T: int) -> None:  # a BilinearModel (cells import RAC)
+    def __init__(self, model: RecurrentModel, T: int) -> None:
         """Read-only float64 copies of every layer's arrays, shared by every copy."""
         self.model = model
+        self.L = model.depth
         self.T = T
         self.tensors = []
         self.places = []
@@ -182,13 +167,15 @@ class FamilyBuilder(Builder):
 
         self.arrays = []
         for layer in self.layers:
-            if layer.core == "cp":
-                K = layer.A.shape[1]
+            if layer.core != "dense":
+                A, B, C = layer.factors()
+                K = A.shape[1]
                 delta = np.zeros((K,) * 3)
                 delta[np.arange(K), np.arange(K), np.arange(K)] = 1.0
-                parts = {n: frozen(getattr(layer, n)) for n in ("A", "B", "C")}
+                parts = {"A": frozen(A), "B": frozen(B), "C": frozen(C)}
                 parts["DELTA"] = frozen(delta)
             else:
+                assert layer.W is not None  # a dense core
                 parts = {"CORE3": frozen(layer.W)}
             parts["H0"] = frozen(layer.initial_state)
             self.arrays.append(parts)
@@ -239,13 +226,11 @@ class FamilyBuilder(Builder):
 def count_tensors(
     L: int, T: int, kind: NetworkKind | None = None, *, per_copy: int | None = None
 ) -> int:
-    """Number of tensors ``compile_rac`` builds, in closed form.
+    """Number of tensors ``compile_rac`` builds, in closed form (no network is built).
 
-    The tree has ``C(T+L, L) - 1`` cell copies (3 tensors each for a RAC: ``W^H``, ``W^I``,
-    COPY), one ``H0`` per copy of a ``t = 1`` cell (``C(T+L-1, L-1)`` of them) and ``W^O``;
-    the RAC's MPS has ``T + 2`` tensors. A model family's network is the copy tree at every
-    depth (at L = 1, the chain of T cells) with ``per_copy`` tensors per cell copy: 4 for a CP
-    core (``A``, ``B``, ``C``, COPY), 1 for a dense core.
+    A RAC's copy tree has 3 tensors per cell copy, one ``H0`` per copy of a cell at ``t = 1`` and
+    ``W^O``; its MPS has ``T + 2``. A family's network has ``per_copy`` tensors per cell copy (4
+    for a CP core, 1 for a dense core). The counts: [Theory: copy counts][theory-copy-tree].
 
     Parameters
     ----------
@@ -254,11 +239,7 @@ def count_tensors(
     kind
         ``'mps'``, ``'tree'``, or None for the default of the depth (as :func:`compile_rac`).
     per_copy
-        Tensors per cell copy of a model family (4 CP, 1 dense); None for a RAC.
-
-    Returns
-    -------
-    int
+        Tensors per cell copy of a model family; None for a RAC.
 
     Raises
     ------
@@ -274,39 +255,17 @@ def count_tensors(
     """
     L, T = positive_int(L, "L"), positive_int(T, "T")
     kind = _resolve_kind(L, kind)
-    if per_copy is None:
-        if kind == "mps":
-            return T + 2
-        per_copy = 3
-    return positive_int(per_copy, "per_copy") * (comb(T + L, L) - 1) + comb(T + L - 1, L - 1) + 1
-
-
-def _family_count(model: object, T: int) -> int:
-    """Tensors of a family's network: per layer, its copies times the tensors of its core.
-
-    Layer ``l`` has ``sum_t C(T-t+L-l, L-l) = C(T+L-l, L-l+1)`` cell copies, ``C(T-1+L-l,
-    L-l)`` of them at ``t = 1`` (each reads an ``H0``); plus the readout.
-    """
-    L = model.depth
-    total = 1
-    for layer_index, layer in enumerate(model.layers, 1):
-        per_copy = 4 if layer.core == "cp" else 1
-        total += per_copy * comb(T + L - layer_index, L - layer_index + 1)
-        total += comb(T - 1 + L - layer_index, L - layer_index)
-    return total
+    if per_copy is None and kind == "mps":
+        return T + 2
+    per_copy = 3 if per_copy is None else positive_int(per_copy, "per_copy")
+    return copy_tree_tensor_count(L, T, [per_copy] * L)
 
 
 # -- validation -------------------------------------------------------------------------------
 
 
 def _resolve_kind(L: int, kind: str | None) -> NetworkKind:
-    """``kind``, or the default for depth ``L`` (``'mps'`` for L = 1, else ``'tree'``).
-
-    Raises
-    ------
-    ValueError
-        For an unknown kind, or ``'mps'`` with ``L > 1``.
-    """
+    """``kind``, or the default for depth ``L`` (``'mps'`` at L = 1, else ``'tree'``)."""
     if kind is None:
         return "mps" if L == 1 else "tree"
     if kind not in KINDS:

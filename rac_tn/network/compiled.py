@@ -65,25 +65,25 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import quimb.tensor as qtn
 
 from rac_tn._checks import check_fits_in_memory, positive_int
 from rac_tn.counting import total_degree
-from rac_tn.models import BilinearModel, RACModel, as_model
-from rac_tn.models.rac import RAC
+from rac_tn.models.protocol import RecurrentModel, check_model, rac_form
+from rac_tn.network import contract, grid_routes
 from rac_tn.network.build import (
     KINDS,
     Builder,
     FamilyBuilder,
     NetworkKind,
     TensorPlace,
-    _family_count,
     _resolve_kind,
     count_tensors,
 )
 
-#: What :func:`compile_rac` compiles: a RAC or any model family of :mod:`rac_tn.models`.
-Model = RAC | BilinearModel
+#: What :func:`compile_rac` compiles: any model (:class:`~rac_tn.models.RecurrentModel`).
+Model = RecurrentModel
 
 #: :func:`compile_rac` refuses to build more tensors than this unless told otherwise.
 DEFAULT_MAX_TENSORS = 200_000
@@ -194,9 +194,11 @@ class RacNetwork:
         self.path = path
         self.tids = tuple(tn.tensor_map)
         self.input_inds = tuple(f"d{t}" for t in range(1, T + 1))
-        self.output_inds = ("c",) if rac.num_classes > 1 else ()
-        self.family = "rac" if isinstance(rac, RAC) else rac.family
-        self.augmented_input = not isinstance(rac, RAC) and rac.augmented_input
+        self.output_inds: tuple[str, ...] = ("c",) if rac.num_classes > 1 else ()
+        self.family = rac.family
+        self.augmented_input = rac.augmented_input
+        #: True when the network is the RAC's own (``W^H``, ``W^I``, COPY cells; ``'mi'`` layers).
+        self.rac_form = rac_form(rac)
 
     # -- sizes --------------------------------------------------------------------------------
 
@@ -218,7 +220,7 @@ class RacNetwork:
         """
         rac = self.rac
         base = (self.kind, rac.M, rac.R, rac.L, rac.num_classes, self.T)
-        if isinstance(rac, RAC):
+        if self.rac_form and self.family == "rac":
             return base
         shapes = tuple(
             (
@@ -235,16 +237,43 @@ class RacNetwork:
 
     def __repr__(self) -> str:
         rac = self.rac
-        if isinstance(rac, RAC):
+        if self.rac_form:
             return (
                 f"RacNetwork(kind={self.kind!r}, T={self.T}, M={rac.M}, R={rac.R}, L={rac.L}, "
-                f"C={rac.C}, tensors={self.num_tensors})"
+                f"C={rac.num_classes}, tensors={self.num_tensors})"
             )
         rank = f", K={rac.rank}" if rac.rank is not None else ""
         return (
             f"RacNetwork(kind={self.kind!r}, family={self.family!r}, T={self.T}, "
             f"d={rac.input_dim}, n={rac.hidden_dim}{rank}, L={rac.depth}, "
             f"C={rac.num_classes}, bias={rac.bias}, tensors={self.num_tensors})"
+        )
+
+    # -- contraction and grid tensors (quimb style: functions bound as methods) ----------------
+
+    evaluate = contract.evaluate
+    contraction_cost = contract.contraction_cost
+    contraction_tree = contract.contraction_tree
+    to_mps = grid_routes.to_mps
+
+    def grid_tensor(
+        self,
+        templates: object = None,
+        *,
+        method: str = "network",
+        optimize: contract.Optimize = None,
+        max_entries: int | None = None,
+    ) -> np.ndarray:
+        """The grid tensor, by default by contracting this network (see :func:`rac_tn.grid_tensor`).
+
+        Examples
+        --------
+        >>> from rac_tn import RAC
+        >>> compile_rac(RAC.random(2, 2, seed=0), T=3).grid_tensor().shape
+        (2, 2, 2)
+        """
+        return grid_routes.grid_from(
+            self.model, self.T, templates, self, method, optimize, max_entries
         )
 
     # -- what an index is -----------------------------------------------------------------------
@@ -274,7 +303,7 @@ class RacNetwork:
         ('M', 'drive')
         """
         rac = self.rac
-        family = not isinstance(rac, RAC)
+        family = not self.rac_form
         if ind in self.input_inds:
             t = int(ind[1:])
             if family:
@@ -287,7 +316,8 @@ class RacNetwork:
         if match is None or ind not in self.tn.ind_map:
             raise KeyError(f"{ind!r} is not an index of this network")
         letter, layer, time, route = match.groups()
-        role = {"h": "state", "a": "recurrent", "b": "drive", "k": "term"}[letter]
+        roles: dict[str, IndexRole] = {"h": "state", "a": "recurrent", "b": "drive", "k": "term"}
+        role = roles[letter]
         if not family:
             return IndexInfo(role, "R", rac.R, int(layer), int(time), route)
         tensor = self.tn.tensor_map[next(iter(self.tn.ind_map[ind]))]
@@ -310,7 +340,7 @@ def compile_rac(
 ) -> RacNetwork:
     """Compile a RAC or a model family for sequences of length ``T`` into a :class:`RacNetwork`.
 
-    A RAC (or a :class:`~rac_tn.models.RACModel`, compiled as its RAC) gives the tensor train
+    A RAC (any model whose layers are the RAC's ``'mi'`` cells) gives the tensor train
     or copy tree of the module docstring. A model family (:mod:`rac_tn.models`: CP2RNN,
     SecondOrderRNN, MIRNN, LinearRNN) is compiled from its :attr:`layers` (bilinear layers on
     augmented vectors, exact): the same copy tree (at L = 1 the chain of the T cells, a tensor
@@ -368,23 +398,15 @@ def compile_rac(
     >>> net.kind, net.num_tensors, sorted(net.tn.select_tensors(["DELTA", "T1"])[0].shape)
     ('mps', 18, [2, 2, 2])
     """
-    if isinstance(rac, RACModel):
-        rac = rac.rac
-    if not isinstance(rac, RAC):
-        try:
-            rac = as_model(rac)
-        except TypeError:
-            raise TypeError(
-                f"rac must be a rac_tn.RAC or a model family of rac_tn.models, got "
-                f"{type(rac).__name__}"
-            ) from None
+    rac = check_model(rac, "rac")
     T = positive_int(T, "T")
     kind = _resolve_kind(rac.L, kind)
     max_tensors = positive_int(max_tensors, "max_tensors")
-    count = count_tensors(rac.L, T, kind) if isinstance(rac, RAC) else _family_count(rac, T)
+    count = rac.count_tensors(T, kind)
     if count > max_tensors:
         raise ValueError(
-            f"compile_rac: a depth-{rac.L} RAC over T = {T} steps compiles to {count:,} tensors "
+            f"compile_rac: a depth-{rac.L} {_name(rac)} over T = {T} steps compiles to "
+            f"{count:,} tensors "
             f"(cell (l,t) is copied C(T-t+L-l, L-l) times; {total_degree(rac.L, T):,} input "
             f"legs), above max_tensors={max_tensors:,}. Pass max_tensors= to build it anyway, "
             "or use the computation-grid analysis, which never duplicates: "
@@ -394,7 +416,7 @@ def compile_rac(
         )
     check_fits_in_memory(
         count * _BYTES_PER_TENSOR,
-        f"compile_rac: {count:,} tensors (a depth-{rac.L} RAC over T = {T} steps)",
+        f"compile_rac: {count:,} tensors (a depth-{rac.L} {_name(rac)} over T = {T} steps)",
         "Use the computation-grid analysis, which never duplicates: "
         "rac_tn.symmetric_bound(rac, partition).",
     )
@@ -403,7 +425,7 @@ def compile_rac(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        if not isinstance(rac, RAC):
+        if not rac_form(rac):
             builder = FamilyBuilder(rac, T)
             builder.build_tree()
         elif kind == "mps":
@@ -434,3 +456,8 @@ __all__ = [
     "compile_rac",
     "count_tensors",
 ]
+
+
+def _name(model: RecurrentModel) -> str:
+    """``'RAC'`` or the family's name, for messages."""
+    return "RAC" if model.family == "rac" else f"{model.family} model"

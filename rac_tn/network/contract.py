@@ -1,20 +1,17 @@
-"""Contract compiled RACs: evaluation, contraction paths and trees, and their costs.
+"""Contract compiled networks: evaluation, contraction paths and trees, and their costs.
 
-Paths: ``optimize=None`` (or ``'structured'``) contracts along the order the compiler emits
-(MPS: left-to-right sweep; tree: bottom-up), with no search. Any cotengra ``optimize`` works
-too (``'auto'``, ``'auto-hq'``, a ``HyperOptimizer``, an explicit path or tree). Trees are
-cached per (network shape, output, ``optimize``), so a second call does no search.
-
-The functions are bound as methods of :class:`~rac_tn.network.RacNetwork` (quimb-style):
-``net.evaluate(X)``, ``net.contraction_cost()``, ``net.contraction_tree()``. Grid tensors by
-every method live in :mod:`rac_tn.network.grid_tensor`.
+``optimize=None`` (or ``'structured'``) contracts along the order the compiler emits, with no
+search; any cotengra ``optimize`` works too (a preset, an optimiser, a path or a tree). Trees
+are cached per (network shape, output, ``optimize``). The functions are bound as methods of
+:class:`~rac_tn.network.RacNetwork`: ``net.evaluate(X)``, ``net.contraction_cost()``,
+``net.contraction_tree()``.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import cotengra as ctg
 import numpy as np
@@ -26,7 +23,42 @@ from rac_tn._checks import (
     positive_int,
 )
 from rac_tn.arith.scaled import check_underflow
-from rac_tn.network.compiled import RacNetwork
+from rac_tn.models.protocol import RecurrentModel
+
+if TYPE_CHECKING:
+    import quimb.tensor as qtn
+
+
+class RacNetwork(Protocol):
+    """What contraction reads of a compiled network (:class:`rac_tn.network.RacNetwork`)."""
+
+    @property
+    def tn(self) -> qtn.TensorNetwork: ...  # noqa: D102
+    @property
+    def T(self) -> int: ...  # noqa: D102, N802
+    @property
+    def L(self) -> int: ...  # noqa: D102, N802
+    @property
+    def model(self) -> RecurrentModel: ...  # noqa: D102
+    @property
+    def rac(self) -> RecurrentModel: ...  # noqa: D102
+    @property
+    def family(self) -> str: ...  # noqa: D102
+    @property
+    def augmented_input(self) -> bool: ...  # noqa: D102
+    @property
+    def places(self) -> dict[int, Any]: ...  # noqa: D102
+    @property
+    def path(self) -> tuple[tuple[int, int], ...]: ...  # noqa: D102
+    @property
+    def tids(self) -> tuple[int, ...]: ...  # noqa: D102
+    @property
+    def input_inds(self) -> tuple[str, ...]: ...  # noqa: D102
+    @property
+    def output_inds(self) -> tuple[str, ...]: ...  # noqa: D102
+    @property
+    def signature(self) -> tuple[Any, ...]: ...  # noqa: D102
+
 
 #: ``optimize=``: None / 'structured' (the compiler's path), a cotengra preset name, an
 #: optimiser object, an explicit path or a ``ContractionTree``.
@@ -41,9 +73,8 @@ _BATCH = "batch"  # the batch hyperedge of evaluate(); not a name the compiler u
 class ContractionCost:
     """Cost of a contraction: a thin view of a cotengra ``ContractionTree``.
 
-    ``flops`` is ``tree.total_flops()`` (scalar operations), ``width`` is
-    ``tree.contraction_width()`` (log2 of the largest intermediate's size). The tree's
-    indices are single characters; ``symbols`` maps the network's index names to them.
+    ``flops`` is ``tree.total_flops()``, ``width`` is ``tree.contraction_width()`` (log2 of the
+    largest intermediate); ``symbols`` maps the network's index names to the tree's characters.
     """
 
     flops: float
@@ -68,19 +99,13 @@ class ContractionCost:
 
 
 def evaluate(net: RacNetwork, X: object, *, optimize: Any = None) -> np.ndarray:
-    """The network's value on inputs ``X``: equals ``net.rac.forward(X)``.
+    """The network's value on ``X`` (``(T, M)`` or ``(batch, T, M)``), equal to ``rac.forward(X)``.
 
-    ``X`` is ``(T, M)`` (returns ``(C,)``) or ``(batch, T, M)`` (returns ``(batch, C)``).
-
-    Which path: with ``optimize=None`` (the default) the value comes from the recurrence
-    (``net.rac.forward``), the network's optimal contraction order: it shares every copy of a
-    cell, which the copy tree (L >= 2) rebuilds ``C(T-t+L-l, L-l)`` times, and on batches it
-    runs one matrix product per layer and step where the contraction runs many small ones
-    (measured 2-18x faster than contracting, ``benchmarks/bench_gridtensor.py``). Pass
-    ``optimize`` (``'structured'``, a cotengra preset, a path or a tree) to contract the
-    network itself: then every ``W^{I,1}`` copy of input ``t`` reads its own copy of ``f_t``
-    (the polynomial is not multilinear for L >= 2) and the batch index is a hyperedge shared
-    by all of them.
+    With ``optimize=None`` the value comes from the recurrence, which shares every copy of a cell
+    the copy tree rebuilds (measured 2-18x faster than contracting). Pass ``optimize``
+    (``'structured'``, a cotengra preset, a path or a tree) to contract the network itself: every
+    ``W^{I,1}`` copy of input t then reads its own copy of ``f_t``, and the batch index is a
+    hyperedge shared by all of them.
 
     >>> from rac_tn import RAC, compile_rac
     >>> rac = RAC.random(2, 3, depth=2, seed=0)
@@ -90,11 +115,11 @@ def evaluate(net: RacNetwork, X: object, *, optimize: Any = None) -> np.ndarray:
     True
     """
     net = _check_network(net)
-    batch, single = net.rac._check_inputs(X)
+    batch, single = net.rac._check_inputs(X)  # type: ignore[attr-defined]  # RAC, BilinearModel
     if batch.shape[1] != net.T:
         raise ValueError(
             f"X must have T = {net.T} steps (the network was compiled for T = {net.T}), "
-            f"got shape {np.shape(X)}"
+            f"got shape {np.shape(X)}"  # type: ignore[call-overload]  # any object at run time
         )
     if optimize is None:
         out = net.rac.forward(batch)
@@ -120,11 +145,7 @@ def evaluate(net: RacNetwork, X: object, *, optimize: Any = None) -> np.ndarray:
 def contraction_cost(
     net: RacNetwork, optimize: Any = None, *, templates: object = None
 ) -> ContractionCost:
-    """Flops and width of contracting ``net`` into its grid tensor.
-
-    ``optimize=None`` (or ``'structured'``) measures the compiler's path; otherwise the tree
-    cotengra finds (cached per shape, so a repeated call does no search). ``templates`` (or
-    an int N) sets the size of the open indices; M by default.
+    """Flops and width of contracting ``net`` into its grid tensor (N templates, M by default).
 
     >>> from rac_tn import RAC, compile_rac
     >>> cost = compile_rac(RAC.random(2, 4, seed=0), T=6).contraction_cost()
@@ -169,11 +190,7 @@ def contraction_tree(
 
 
 def contract_grid(net: RacNetwork, F: np.ndarray, optimize: Optimize = None) -> np.ndarray:
-    """The grid tensor of ``net`` with templates ``F`` (``N x M``), by contraction.
-
-    Returns a flat ``(N^T, C)``-ordered array: the contraction's output indices are
-    ``d1..dT`` (then ``c``); :func:`rac_tn.grid_tensor` reshapes it.
-    """
+    """The grid tensor of ``net`` with templates ``F`` by contraction, flat ``(N^T, C)``."""
     inputs, arrays = _attached(net, F, per_step=False)
     output = (*net.input_inds, *net.output_inds)
     tree, _ = _tree(net, inputs, output, arrays, optimize, ("grid", F.shape[0]))
@@ -183,14 +200,7 @@ def contract_grid(net: RacNetwork, F: np.ndarray, optimize: Optimize = None) -> 
 def _attached(
     net: RacNetwork, data: np.ndarray, *, per_step: bool
 ) -> tuple[list[tuple[str, ...]], list[np.ndarray]]:
-    """Inputs and arrays of ``net`` with inputs attached at every ``W^{I,1}`` copy / MPS core.
-
-    ``per_step=False``: ``data`` is ``F`` (N x M); index ``d{t}`` stays, now of size N.
-    ``per_step=True``: ``data`` is ``X`` (batch x T x M); copy of input t reads ``X[:, t]``,
-    and ``d{t}`` becomes the batch hyperedge. A family's inputs are attached at its layer-1
-    ``B`` / ``CORE3`` copies; with affine terms (``net.augmented_input``) the leg carries
-    ``x~ = (x, 1)``, so the constant 1 is appended to each input / template row first.
-    """
+    """Inputs and arrays of ``net`` with ``F`` (or each step of ``X``) at every input copy."""
     tensors = net.tn.tensor_map
     if net.augmented_input:
         data = np.concatenate([data, np.ones(data.shape[:-1] + (1,), data.dtype)], axis=-1)
@@ -220,12 +230,7 @@ def _tree(
     optimize: Any,
     purpose: tuple[Any, ...],
 ) -> tuple[ctg.ContractionTree, dict[str, str]]:
-    """The contraction tree for ``optimize`` and the index-name -> symbol map it uses.
-
-    cotengra contracts single-character indices, so names are mapped to symbols in order of
-    appearance (deterministic for a network shape, hence cacheable). Trees are cached per
-    (network shape, purpose, optimize).
-    """
+    """The contraction tree for ``optimize`` (cached) and the index-name -> symbol map it uses."""
     if tuple(net.tn.tensor_map) != net.tids:
         raise ValueError(
             "net.tn was modified after compile_rac (tensors added or removed): recompile it"
@@ -283,14 +288,10 @@ def _describe(optimize: Any) -> str:
 
 
 def _check_network(net: object) -> RacNetwork:
-    if not isinstance(net, RacNetwork):
+    if not all(hasattr(net, name) for name in ("tn", "path", "places", "model", "input_inds")):
         raise TypeError(f"net must be a RacNetwork (from compile_rac), got {type(net).__name__}")
-    return net
+    return cast("RacNetwork", net)  # duck-typed: it has a RacNetwork's attributes
 
-
-RacNetwork.evaluate = evaluate
-RacNetwork.contraction_cost = contraction_cost
-RacNetwork.contraction_tree = contraction_tree
 
 __all__ = [
     "ContractionCost",

@@ -1,54 +1,34 @@
 """Grid tensors ``A[d_1..d_T] = y(F[d_1], ..., F[d_T])``, in floats and exactly modulo p.
 
-Three ways to the float grid tensor:
-
-- ``'network'``: contract the compiled (hyper-)network, templates attached to every
-  ``W^{I,1}`` copy, along the compiler's structured path or a cotengra optimiser
-  (:func:`rac_tn.network.contract.contract_grid`).
-- ``'prefix'``: share recurrent states over the prefix tree of template sequences, so each
-  prefix is computed once (for L >= 2 a compiled walk of the tree in cache-sized blocks). The
-  last step is linear in ``f_T``, so it is folded into a backward functional instead of forming
-  the ``N^T x R`` final states; for L = 1 the output is also linear in the state, so prefix
-  states of the first half meet suffix functionals of the second half in one matrix product.
-- ``'brute'``: batched ``rac.forward`` over all ``N^T`` sequences (the reference).
-
-``'auto'`` uses ``'prefix'``: measured fastest on every shape we tried (see
-``benchmarks/bench_grid.py``), by 1-3 orders of magnitude once ``N^T`` exceeds a few hundred.
-:func:`grid_tensor` is bound as :meth:`RacNetwork.grid_tensor <rac_tn.network.RacNetwork>`.
+Three ways to the float grid tensor: ``'network'`` (contract the compiled network),
+``'prefix'`` (share recurrent states over the prefix tree of template sequences; the
+``'auto'`` choice, measured fastest on every shape tried) and ``'brute'`` (batched
+``rac.forward``, the reference). :func:`grid_tensor` is bound as ``net.grid_tensor``.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import cast
 
 import numpy as np
-import quimb.tensor as qtn
 
-from rac_tn._checks import (
-    check_choice,
-    check_class_index,
-    check_fits_in_memory,
-    check_float_range,
-    check_max_entries,
-    check_templates,
-    positive_int,
-)
-from rac_tn._format import human_bytes
+from rac_tn._checks import check_templates, positive_int
 from rac_tn.arith import grid_mod, mersenne, modular, tree_kernels
-from rac_tn.arith.scaled import check_underflow
-from rac_tn.models import BilinearModel, RACModel
+from rac_tn.models.protocol import RecurrentModel
 from rac_tn.models.rac import RAC
 from rac_tn.network.compiled import DEFAULT_MAX_TENSORS, RacNetwork, compile_rac
-from rac_tn.network.contract import Optimize, contract_grid
-from rac_tn.network.prefix import grid_prefix
-
-GridMethod = Literal["auto", "network", "prefix", "brute"]
-METHODS: tuple[GridMethod, ...] = ("auto", "network", "prefix", "brute")
-_BRUTE_ROWS = 1 << 14  # sequences per batched forward in 'brute'
+from rac_tn.network.contract import Optimize
+from rac_tn.network.grid_routes import (
+    METHODS,
+    GridMethod,
+    _check_output_size,
+    grid_from,
+    to_mps,
+)
 
 
 def grid_tensor(
-    rac: RAC | RacNetwork,
+    rac: RecurrentModel | RacNetwork,
     T: int | None = None,
     templates: object = None,
     method: GridMethod = "auto",
@@ -93,70 +73,22 @@ def grid_tensor(
     ((2, 2, 2, 2), True)
     """
     rac, T, net = _resolve_source(rac, T)
-    check_choice(method, "method", METHODS)
-    F = check_templates(templates, rac.M)
-    N, C = F.shape[0], rac.num_classes
-    _check_output_size(N, T, C, max_entries)
-    if method == "auto":
-        method = _auto_method(rac, T, N, net)
-    if method == "prefix" and not isinstance(rac, RAC):
-        method = "brute"  # a family's forward is its own recurrence ('prefix' is the RAC's)
-    if method != "network" and optimize is not None:
-        raise ValueError(f"optimize= applies to method='network' only, got method={method!r}")
     if method == "network" and net is None:
         net = compile_rac(rac, T, max_tensors=DEFAULT_MAX_TENSORS)
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        # a result that left float64's range raises below, with the route that works
-        if method == "network":
-            out = contract_grid(net, F, optimize)
-        elif method == "prefix":
-            out = grid_prefix(rac, T, F)
-        else:
-            out = _grid_brute(rac, T, F)
-    _check_range(rac, T, F, out.reshape(N**T, C))
-    shape = (N,) * T + ((C,) if C > 1 else ())
-    return out.reshape(shape)
-
-
-_UNDERFLOW_PROBES = 16  # zero or subnormal entries re-evaluated in the scaled representation
-
-
-def _check_range(rac: RAC, T: int, F: np.ndarray, out: np.ndarray) -> None:
-    """Raise FloatRangeError when the grid tensor left float64's range (never NaN/inf/0)."""
-    advice = (
-        "grid_tensor_mod(rac, T, p) gives it exactly modulo a prime; rac.forward_scaled gives "
-        "single entries with their power of two."
-    )
-    finite, tiny = tree_kernels.range_flags(out)  # one pass; the checks below only if needed
-    if not finite:
-        check_float_range(out, f"the grid tensor (T = {T}, depth {rac.L})", advice)
-    if not tiny:
-        return
-    N = F.shape[0]
-
-    def sequences(rows: np.ndarray) -> np.ndarray:
-        probes = rows[:_UNDERFLOW_PROBES]
-        return F[(probes[:, None] // N ** np.arange(T - 1, -1, -1)) % N]
-
-    check_underflow(rac, out, sequences, f"the grid tensor (T = {T}, depth {rac.L})")
+    return grid_from(rac, T, templates, net, method, optimize, max_entries)
 
 
 def grid_tensor_mod(
-    rac: RAC,
+    rac: RecurrentModel | RacNetwork,
     T: int,
     p: int = modular.MERSENNE61,
     templates: object = None,
     *,
     max_entries: int | None = None,
 ) -> np.ndarray:
-    """The grid tensor exactly modulo the prime ``p`` (``uint64`` residues).
+    """The grid tensor exactly modulo the prime ``p``: ``uint64`` residues, shaped as a grid tensor.
 
-    Weights and templates may be integers or floats (read as the exact dyadic rationals they
-    store). Uses the prefix method on residues: at L = 1 the two halves meet in one product
-    (exact float64 products: :func:`rac_tn.arith.tree_kernels.matmul_mod_split` for ``p < 2**31``,
-    :func:`rac_tn.arith.mersenne.matmul_mod_mersenne61` for the default ``2**61 - 1``),
-    at L >= 2 a compiled walk of the prefix tree (:mod:`rac_tn.arith.grid_mod`). Shape as for
-    :func:`grid_tensor`.
+    Weights and templates may be integers or floats (read as exact dyadic rationals).
 
     >>> from rac_tn import RAC
     >>> rac = RAC.random(2, 3, depth=2, seed=0, integer=True)
@@ -164,16 +96,13 @@ def grid_tensor_mod(
     >>> int(A[1, 0, 1]) == int(rac.forward_mod(np.eye(2, dtype=int)[[1, 0, 1]], p=1_000_003)[0])
     True
     """
-    rac, T, _ = _resolve_source(rac, T)
-    if not isinstance(rac, RAC):
-        raise TypeError(
-            "grid_tensor_mod needs a RAC (or a network compiled from one); for a model family "
-            "use model.forward_mod, or grid_tensor_mod(model.to_rac(), T, ...) on "
-            "model.rac_inputs templates"
-        )
+    model, T, _ = _resolve_source(rac, T)
+    F = check_templates(templates, model.input_dim, allow_int=True)
+    # any model through its exact RAC equivalent, reading x~ = (x, 1) with affine terms
+    rac = cast(RAC, model.to_rac())  # to_rac() is a RAC (or a DyadicRAC)
+    F = model.rac_inputs(F)
     weights = rac.modular(p)
-    F = check_templates(templates, rac.M, allow_int=True)
-    N, C, L = F.shape[0], rac.C, rac.L
+    N, C, L = F.shape[0], rac.num_classes, rac.depth
     _check_output_size(N, T, C, max_entries)
     F_res = modular.to_residues(F, weights.p)
     # working sets: the output (checked above) and, at L = 1, the states of the N^(T/2)
@@ -222,11 +151,7 @@ def _mod_deep_walk(weights: modular.ModularWeights, T: int, F_res: np.ndarray) -
 
 
 def _mod_shallow(weights: modular.ModularWeights, T: int, F_res: np.ndarray) -> np.ndarray:
-    """L = 1 modulo p: prefix states of the first half meet suffix functionals (one product).
-
-    As :func:`_prefix_shallow`: ``y = <h_s, right_q>`` with ``right`` the functional of suffix
-    ``q``; prepending symbol ``d`` maps ``right`` to ``right @ (diag(drive_d) W^H)``.
-    """
+    """L = 1 modulo p: prefix states of the first half meet suffix functionals in one product."""
     p = weights.p
     (wh,), (wi,) = weights.hidden_weights, weights.input_weights
     N, R, C = F_res.shape[0], wh.shape[0], weights.output_weights.shape[0]
@@ -249,163 +174,24 @@ def _mod_shallow(weights: modular.ModularWeights, T: int, F_res: np.ndarray) -> 
     return modular.matmul_mod(left, np.ascontiguousarray(right.T), p).reshape(-1, C)
 
 
-def network_grid_tensor(
-    net: RacNetwork,
-    templates: object = None,
-    *,
-    method: GridMethod = "network",
-    optimize: Optimize = None,
-    max_entries: int | None = None,
-) -> np.ndarray:
-    """The grid tensor of a compiled network, by default by contracting it.
-
-    Bound as ``net.grid_tensor(templates=None, *, method='network', ...)``; see
-    :func:`grid_tensor` (``method='auto'`` picks the fastest way).
-
-    >>> from rac_tn import RAC, compile_rac
-    >>> compile_rac(RAC.random(2, 2, seed=0), T=3).grid_tensor().shape
-    (2, 2, 2)
-    """
-    return grid_tensor(
-        net, templates=templates, method=method, optimize=optimize, max_entries=max_entries
-    )
-
-
-RacNetwork.grid_tensor = network_grid_tensor
-
-
-def to_mps(
-    net: RacNetwork, templates: object = None, *, class_index: int | None = None
-) -> qtn.MatrixProductState:
-    """The grid tensor as a quimb :class:`~quimb.tensor.MatrixProductState` (L = 1 only).
-
-    ``h^{1,0}`` is absorbed into the first site and ``W^O`` into the last, so site ``i``
-    (quimb's 0-based ``k{i}`` / ``I{i}``) is time ``t = i + 1`` and ``mps.to_dense()`` is the
-    flattened grid tensor. Bound as :meth:`RacNetwork.to_mps`.
-
-    Parameters
-    ----------
-    net
-        A network compiled from a shallow RAC.
-    templates
-        ``N x M`` templates; the physical dimension is then N (identity by default).
-    class_index
-        Which output ``y_c`` when C > 1 (required then).
-
-    Returns
-    -------
-    quimb.tensor.MatrixProductState
-
-    Examples
-    --------
-    >>> from rac_tn import RAC, compile_rac
-    >>> mps = compile_rac(RAC.random(2, 3, seed=0), T=5).to_mps()
-    >>> mps.L, mps.max_bond()
-    (5, 3)
-    """
-    rac = net.rac
-    if not isinstance(rac, RAC):
-        raise TypeError(
-            f"to_mps needs a network compiled from a RAC, got one from a {net.family!r} model; "
-            "its compiled chain (net.tn) is already the tensor train"
-        )
-    if rac.L != 1:
-        raise ValueError(
-            f"to_mps needs a shallow RAC (L = 1); this one has depth L = {rac.L}, "
-            "whose network is a copy tree, not a tensor train"
-        )
-    F = check_templates(templates, rac.M)
-    if rac.C == 1:
-        if class_index not in (None, 0):
-            raise ValueError(
-                f"class_index must be None or 0 for a single-output RAC, got {class_index!r}"
-            )
-        out = np.asarray(rac.output_weights[0], dtype=np.float64)
-    else:
-        if class_index is None:
-            raise ValueError(
-                f"this RAC has C = {rac.C} classes: pass class_index= an integer in 0..{rac.C - 1}"
-            )
-        out = np.asarray(
-            rac.output_weights[check_class_index(class_index, rac.C)], dtype=np.float64
-        )
-    wh = np.asarray(rac.hidden_weights[0], dtype=np.float64)
-    drive = np.asarray(rac.input_weights[0], dtype=np.float64) @ F.T  # (R, N)
-    core = np.einsum("ba,bn->abn", wh, drive)  # G[a, b, n], the 'lrp' layout
-    h0 = np.asarray(rac.initial_states[0], dtype=np.float64)
-    T = net.T
-    if T == 1:
-        return qtn.MatrixProductState([np.einsum("a,abn,b->n", h0, core, out)])
-    arrays = [np.einsum("a,abn->bn", h0, core)]
-    arrays += [core] * (T - 2)
-    arrays.append(np.einsum("abn,b->an", core, out))
-    return qtn.MatrixProductState(arrays, shape="lrp")
-
-
-RacNetwork.to_mps = to_mps
-
-
-# -- method: brute ----------------------------------------------------------------------------
-
-
-def _grid_brute(rac: RAC, T: int, F: np.ndarray) -> np.ndarray:
-    N = F.shape[0]
-    total = N**T
-    out = np.empty((total, rac.num_classes))
-    powers = N ** np.arange(T - 1, -1, -1, dtype=np.int64)
-    rows = max(1, _BRUTE_ROWS // max(1, T))
-    for start in range(0, total, rows):
-        idx = np.arange(start, min(total, start + rows), dtype=np.int64)
-        digits = (idx[:, None] // powers[None, :]) % N  # (batch, T), d_1 most significant
-        out[start : start + idx.size] = rac.forward(F[digits])
-    return out
-
-
-# -- choosing a method ------------------------------------------------------------------------
-
-
-def _auto_method(rac: RAC, T: int, N: int, net: RacNetwork | None) -> GridMethod:
-    # Measured (benchmarks/bench_grid.py and a sweep over M, R, L, T): 'prefix' was fastest on
-    # every shape, from N^T = 2 upward; 'brute' repeats each prefix's work T times, and the
-    # network repeats every cell C(T-t+L-l, L-l) times.
-    return "prefix"
-
-
 # -- validation -------------------------------------------------------------------------------
 
 
-def _resolve_source(source: object, T: object) -> tuple[RAC, int, RacNetwork | None]:
+def _resolve_source(source: object, T: object) -> tuple[RecurrentModel, int, RacNetwork | None]:
     # a model family (or a network compiled from one, which carries the family as ``rac``)
     # gets 'network' and 'brute' (its own forward); 'prefix' is the RAC's
     if isinstance(source, RacNetwork):
         if T is not None and T != source.T:
             raise ValueError(f"T = {T} does not match the network's T = {source.T}")
-        return source.rac, source.T, source
-    if isinstance(source, RACModel):
-        source = source.rac
-    if not isinstance(source, (RAC, BilinearModel)):
+        return source.model, source.T, source
+    if not isinstance(source, RecurrentModel):
         raise TypeError(
-            "rac must be a rac_tn.RAC or a RacNetwork (or a model family of rac_tn.models), "
-            f"got {type(source).__name__}"
+            "rac must be a model (a rac_tn.RAC or a family such as rac_tn.CP2RNN) or a "
+            f"RacNetwork from compile_rac, got {type(source).__name__}"
         )
     if T is None:
         raise TypeError("T (the sequence length) is required when passing a model")
     return source, positive_int(T, "T"), None
-
-
-def _check_output_size(N: int, T: int, C: int, max_entries: int | None) -> None:
-    limit = check_max_entries(max_entries)
-    entries = N**T * C
-    shape = f"{N}^{T}" + (f" x {C}" if C > 1 else "")
-    if entries > limit:
-        raise ValueError(
-            f"the grid tensor would have {shape} = {entries:,} entries "
-            f"({human_bytes(8 * entries)} as 8-byte numbers), above max_entries={limit:,}. "
-            "Pass a larger max_entries=, or use fewer steps or templates; "
-            "rac_tn.separation_rank(..., method='sampled') and the cut bounds never form the "
-            "grid tensor."
-        )
-    check_fits_in_memory(8 * entries, f"the grid tensor ({shape} entries)")
 
 
 __all__ = [
@@ -413,6 +199,5 @@ __all__ = [
     "GridMethod",
     "grid_tensor",
     "grid_tensor_mod",
-    "network_grid_tensor",
     "to_mps",
 ]

@@ -1,12 +1,8 @@
 """The float grid tensor by sharing recurrent states over the prefix tree of template sequences.
 
-Each prefix is computed once. The last step is linear in ``f_T``, so it is folded into a
-backward functional instead of forming the ``N^T x R`` final states. For L = 1 the output is
-also linear in the state, so prefix states of the first half meet suffix functionals of the
-second half in one matrix product (BLAS). For L >= 2 a compiled kernel walks the tree in
-cache-sized blocks (:func:`rac_tn.arith.tree_kernels.grid_deep`): no level's states are written to
-memory as a whole, only the outputs. Used by :func:`rac_tn.grid_tensor` (``method='prefix'``,
-the ``'auto'`` choice).
+Each prefix is computed once; the last step is folded into a backward functional. At L = 1
+prefix states of the first half meet suffix functionals of the second half in one matrix
+product; at L >= 2 a compiled kernel walks the tree in cache-sized blocks.
 """
 
 from __future__ import annotations
@@ -63,7 +59,7 @@ def _prefix_shallow(w: _Weights, T: int, N: int, drive: np.ndarray) -> np.ndarra
 
 
 def _prefix_deep(w: _Weights, T: int, F: np.ndarray, drive: np.ndarray) -> np.ndarray:
-    """L >= 2: the compiled block walk of the prefix tree (:func:`._gridkernels.grid_deep`)."""
+    """L >= 2: the compiled block walk of the prefix tree (``tree_kernels.grid_deep``)."""
     L, R = len(w.wh_t), drive.shape[1]
     wh = np.ascontiguousarray(np.stack([wt.T for wt in w.wh_t]))  # (L, R, R): rec = wh[l] @ h
     wi = np.zeros((L, R, R))

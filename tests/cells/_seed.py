@@ -95,7 +95,7 @@ def linear_cell_step(p, h, x):
 
 
 def rac_loop(rac, X):
-    """The RAC recurrence of the design (section 1) in Python ints: y after the last step."""
+    """The RAC recurrence in Python ints: y after the last step."""
     hs = [exact(h, "int") for h in rac.initial_states]
     wi = [exact(w, "int") for w in rac.input_weights]
     wh = [exact(w, "int") for w in rac.hidden_weights]

@@ -89,7 +89,7 @@ def test_integer_models_are_exact(family, depth, bias):
         truth = run(step, layers, dec_w, dec_b, x, h0s, "int")  # (T, C) Python ints
         assert got_mod.tolist() == [v % P for v in truth[-1]]
         assert got_steps.tolist() == [[v % P for v in row] for row in truth]
-        # the RAC equivalent, run as the design's recurrence in Python ints: equal, not mod p
+        # the RAC equivalent, run as the RAC recurrence in Python ints: equal, not mod p
         rac = model.to_rac()
         assert rac.is_integer
         assert rac_loop(rac, model.rac_inputs(x)).tolist() == truth[-1].tolist()

@@ -1,4 +1,4 @@
-"""Known exact separation ranks (design section 5), through each family's RAC equivalent.
+"""Known exact separation ranks of the families, through each family's RAC equivalent.
 
 Values: shallow homogeneous 2RNN n = 3 -> 3, affine -> 4 (Start-End); CP-2RNN (n, K) = (3, 2)
 -> 2 = min(n, K); deep homogeneous CP-2RNN L = 2, T = 6 -> m ((m, T/2)) = 8 with m = min(n, K)

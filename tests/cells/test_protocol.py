@@ -11,17 +11,18 @@ import rac_tn
 from rac_tn._checks import FloatRangeError
 from rac_tn.models import (
     CP2RNN,
-    FAMILIES,
     MIRNN,
     LinearRNN,
-    RACModel,
     RecurrentModel,
     SecondOrderRNN,
     as_model,
+    family_names,
 )
 
+FAMILIES = family_names()
+
 MODELS = {
-    "rac": lambda **kw: RACModel.random(3, 4, kw.pop("depth", 1), seed=0),
+    "rac": lambda **kw: rac_tn.RAC.random(3, 4, kw.pop("depth", 1), seed=0),
     "2rnn": lambda **kw: SecondOrderRNN.random(3, 4, **kw),
     "cp2rnn": lambda **kw: CP2RNN.random(3, 4, 2, **kw),
     "mirnn": lambda **kw: MIRNN.random(3, 4, **kw),
@@ -146,10 +147,10 @@ def test_float_range_errors_like_the_rac():
     assert exponent > 1024 and 0.5 <= abs(mantissa[0]) < 1
 
 
-def test_rac_adapter_keeps_the_racs_results():
+def test_the_rac_is_a_model_itself_and_reads_out_every_step():
     rac = rac_tn.RAC.random(3, 2, depth=2, seed=0)
     model = as_model(rac)
-    assert model.to_rac() is rac and as_model(model) is model
+    assert model is rac and model.to_rac() is rac and isinstance(rac, RecurrentModel)
     X = np.random.default_rng(1).random((4, 6, 3))
     np.testing.assert_array_equal(model.forward(X), rac.forward(X))
     np.testing.assert_allclose(model.forward(X, every_step=True)[:, -1], rac.forward(X))
@@ -161,6 +162,6 @@ def test_rac_adapter_keeps_the_racs_results():
     steps = model.forward_mod(ints, every_step=True)
     for t in range(1, 5):
         assert steps[:, t - 1].tolist() == rac.forward_mod(ints[:, :t]).tolist()
-    assert RACModel.from_state_dict(model.to_state_dict()) == model
-    with pytest.raises(TypeError, match="expected a RAC"):
+    assert rac_tn.RAC.from_state_dict(model.to_state_dict()) == model
+    with pytest.raises(TypeError, match="must be a model"):
         as_model("rac")

@@ -121,3 +121,22 @@ def test_symmetric_cut_shades_U_and_rings_its_cut_nodes(depth, T, M, R):
     texts = [t.text for t in scene.texts]
     for degree in cut_nodes.values():
         assert str(degree) in texts
+
+
+def test_a_cut_of_index_lists_is_refused_with_a_reason():
+    net = compile_rac(RAC.random(2, 2, seed=0), 4)
+    inds = list(net.input_inds)
+    bound = network_cut_bound(net, (inds[:2], inds[2:]))
+    assert bound.partition is None
+    with pytest.raises(ValueError, match="not a partition of the times"):
+        build_scene(net, cut=bound)
+
+
+def test_a_report_without_its_model_is_refused_with_a_reason():
+    from rac_tn import Report, analyze
+
+    report = analyze(RAC.random(2, 2, seed=0, integer=True), "start-end", T=4, exact=False)
+    rebuilt = Report.from_dict(report.to_dict())
+    assert rebuilt.rac is None
+    with pytest.raises(ValueError, match="without its model"):
+        build_scene(rebuilt)

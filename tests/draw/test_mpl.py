@@ -51,3 +51,18 @@ def test_plots_show_inline_too():
     rows = [SweepRow(2, 2, 1, T, "start-end", symmetric_bound=2) for T in (2, 4)]
     bundle, _ = formatters.DisplayFormatter().format(plot_depth_vs_memory(rows))
     assert "image/png" in bundle
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".svg", ".png"])
+def test_saving_a_figure_twice_writes_the_same_bytes(suffix, tmp_path, monkeypatch):
+    """No creation date, fixed SVG ids: a regenerated figure is unchanged unless its drawing
+    is. The clock is moved between the saves (matplotlib reads SOURCE_DATE_EPOCH for its
+    dates), so a date written at all would differ."""
+    from rac_tn.drawing.mpl import save
+
+    written = []
+    for epoch in ("1000000000", "1700000000"):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        path = save(draw(rac_of(2), T=4), tmp_path / f"f{epoch}{suffix}")
+        written.append(path.read_bytes())
+    assert written[0] == written[1]
