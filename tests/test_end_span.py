@@ -30,6 +30,7 @@ from rac_tn.exact.end_relations import (
 )
 from rac_tn.exact.end_span import EndSpanBound, end_span_bound, integer_weights, prefix_cut
 from rac_tn.exact.relation_check import check_relations, exact_row_basis
+from rac_tn.models import random_model
 
 
 def _random_rac(M: int, R: int, L: int, seed: int, low: int | None = None) -> RAC:
@@ -271,3 +272,15 @@ def test_end_span_can_be_switched_off():
     rac = _random_rac(2, 2, 3, 21)
     result = separation_rank(rac, start_end(6), seed=0, certificates=False)
     assert not result.certified and result.end_span is None and len(result.primes) > 1
+
+
+def test_float_family_weights_get_more_primes_to_lift():
+    # float 2RNN weights: the relations' rational coefficients are long (dyadic numerators), so
+    # 48 primes do not lift them; when the End span modulo p meets the rank, more primes do
+    model = random_model("2rnn", 2, 2, 3, seed=0, integer=False)
+    result = separation_rank(model, start_end(6), seed=0)
+    assert result.certified and result.end_span is not None
+    assert result.rank == result.end_span.value < result.upper_bound
+    # the same rank through the probabilistic route (no certificate; several primes)
+    plain = separation_rank(model, start_end(6), seed=1, certificates=False)
+    assert plain.exact and not plain.certified and plain.rank == result.rank

@@ -51,9 +51,12 @@ from rac_tn.partition import Partition
 from rac_tn.results import Serialisable
 
 #: Largest boundary space handled (monomials): its kernel modulo p is an N x N elimination.
-MAX_MONOMIALS = 12_000
+#: M = R = 2, L = 3 reaches T = 32 (4,658); width 4, L = 3, T = 6 (6,720) would take minutes.
+MAX_MONOMIALS = 5_000
 #: Primes tried at most to lift the relations (about 60 bits each).
 MAX_PRIMES = 48
+#: When the End span modulo p meets the target rank, lifting may use this many times more primes.
+TARGET_PRIMES = 4
 _EXTRA = 16  # random end parts beyond the rank needed
 
 
@@ -174,7 +177,8 @@ def end_span_bound(
     seed
         Seeds the primes and the random points.
     max_primes
-        Primes tried at most to lift the relations.
+        Primes tried at most to lift the relations (``TARGET_PRIMES`` times more when the End
+        span modulo p meets ``target``).
     target
         A certified lower bound on the separation rank (a sampled rank) that the bound should
         meet. Relations are then first sought among the monomials whose ``u^1`` part uses
@@ -280,7 +284,10 @@ def end_span_bound(
     s, support = len(first.free), first.support
     acc, modulus, previous = first.rows.astype(object), primes[-1], None
     misses = 0
-    while len(primes) < max_primes:
+    # relations whose End span modulo p meets the target are worth more primes: float weights
+    # (large dyadic numerators) give relations with long rational coefficients
+    budget = max_primes if target is None or lower != target else TARGET_PRIMES * max_primes
+    while len(primes) < budget:
         p = _prime(rng, weights, primes)
         kernel = kernel_mod(p, len(support) + _EXTRA, support)
         primes.append(p)
@@ -304,7 +311,7 @@ def end_span_bound(
         if check_relations(weights, T, k, full, p):
             return result(N - s, s, f"{s} relations verified exactly")
         previous = None
-    return result(N, 0, f"relations not lifted within {max_primes} primes")
+    return result(N, 0, f"relations not lifted within {budget} primes")
 
 
 def _tiers(space: BoundarySpace) -> list[tuple[int, ...]]:
