@@ -211,10 +211,10 @@ def end_span_bound(
     ``monomials - relations`` bounds the rank of the ``e_m`` over Q, whatever the primes.
     """
     begin = time.perf_counter()
-    if isinstance(rac, BilinearModel):
-        rac = rac.to_rac()
-    if not isinstance(rac, RAC):
+    to_rac = getattr(rac, "to_rac", None)  # every model answers it; a RAC with itself
+    if not callable(to_rac):
         raise TypeError(f"rac must be a rac_tn.RAC or a model family, got {type(rac).__name__}")
+    rac = to_rac()
     if not isinstance(partition, Partition):
         raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
     class_index = check_class_index(class_index, rac.C)
