@@ -31,6 +31,7 @@ import warnings
 
 import cotengra as ctg
 import numpy as np
+import opt_einsum as oe
 from _suite import (
     RowResult,
     Table,
@@ -102,6 +103,18 @@ def mps_meet_in_the_middle(T: int) -> list[tuple[int, int]]:
     return path
 
 
+def opt_einsum_search(terms: list[str], output: str, size_dict: dict) -> tuple[float, float, float]:
+    """opt_einsum's greedy and random-greedy (same trial budget as cotengra's) flops, and the
+    random-greedy search's seconds, on the same terms."""
+    greedy = ctg.array_contract_tree(terms, output, size_dict=size_dict, optimize=oe.paths.greedy)
+    begin = time.perf_counter()
+    sampled = ctg.array_contract_tree(
+        terms, output, size_dict=size_dict,
+        optimize=oe.RandomGreedy(max_repeats=SEARCH_REPEATS, parallel=False),
+    )  # fmt: skip
+    return greedy.total_flops(), sampled.total_flops(), time.perf_counter() - begin
+
+
 def _scalar_row(M: int, R: int, L: int, T: int, reps: int) -> tuple[list[str], list[Target]]:
     rac = RAC.random(M, R, depth=L, seed=0)
     net = compile_rac(rac, T)
@@ -129,6 +142,7 @@ def _scalar_row(M: int, R: int, L: int, T: int, reps: int) -> tuple[list[str], l
         raise AssertionError(f"structured contraction {value} != forward {exact}")
     best = min(trees, key=lambda tr: tr.total_flops())
     flops_ratio = tree.total_flops() / best.total_flops()
+    oe_greedy, oe_sampled, t_oe = opt_einsum_search(terms, output, size_dict)
     shape = f"M={M}, R={R}, L={L}, T={T}"
     row = [
         f"{net.kind} {shape}",
@@ -136,9 +150,10 @@ def _scalar_row(M: int, R: int, L: int, T: int, reps: int) -> tuple[list[str], l
         f"{tree.total_flops():.4g}",
         f"{best.total_flops():.4g}",
         ratio_text(flops_ratio),
+        f"{oe_greedy:.4g} / {oe_sampled:.4g}",
         f"{tree.contraction_width():.3g} / {best.contraction_width():.3g}",
         str(t_struct),
-        str(t_hq),
+        f"{t_hq} / {t_oe * 1e3:.3g} ms",
     ]
     targets = [
         Target(
@@ -203,15 +218,17 @@ def _grid_row(M: int, R: int, L: int, T: int, reps: int) -> tuple[list[str], str
             "them. The grid tensor is not computed this way in practice: `method='auto'` "
             "(prefix sharing, row 1) never contracts the network."
         )
+    oe_greedy, oe_sampled, t_oe = opt_einsum_search(*_grid_terms(net))
     row = [
         f"{net.kind} M={M}, R={R}, L={L}, T={T}",
         f"{net.num_tensors:,}",
         f"{cost.flops:.4g}",
         f"{best.flops:.4g}",
         ratio_text(flops_ratio) + extra,
+        f"{oe_greedy:.4g} / {oe_sampled:.4g}",
         f"{cost.width:.3g} / {best.width:.3g}",
         str(t_struct),
-        str(t_hq),
+        f"{t_hq} / {t_oe * 1e3:.3g} ms",
     ]
     return row, note
 
@@ -234,9 +251,10 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
         "structured flops",
         f"cotengra flops (best of its searches, {SEARCH_REPEATS} trials each)",
         "flops ratio (target <= 1.5x)",
+        f"opt_einsum flops (greedy / random-greedy, {SEARCH_REPEATS} trials)",
         "width (structured / cotengra)",
         "structured path time",
-        "cotengra search time (the budget's cost)",
+        "search time (cotengra's budget / opt_einsum's random-greedy)",
     ]
     scalar_rows, targets = [], []
     for case in QUICK_SCALAR if quick else SCALAR_CASES:
@@ -270,7 +288,10 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
         "networks (`net.contraction_cost()`, open indices of size M) are shown for reference. "
         f"cotengra: `HyperOptimizer(max_repeats={SEARCH_REPEATS}, max_time=None, "
         "parallel=False)`, fresh per search; without kahypar it uses its 'greedy' and 'labels' "
-        "methods.",
+        "methods. opt_einsum, on the same terms: `paths.greedy` and "
+        f"`RandomGreedy(max_repeats={SEARCH_REPEATS}, parallel=False)` (one search); "
+        "either can be passed as `optimize=` to `evaluate`, `contraction_cost` and "
+        "`contraction_tree`.",
         [
             Table(headers, scalar_rows, "**Scalar networks (the targets)**"),
             Table(headers, grid_rows, "**Grid networks (`net.contraction_cost()`), reference**"),

@@ -18,10 +18,12 @@ Figures:
    redraws it from ``training.json``): linear copy (lookahead 8, dim 5, T = 16) by linear RNNs
    of width 25 at depth 1 and 2, and Start-End Similarity by CP-2RNNs of depth 1 and 2 at
    equal parameter counts; loss, the Hankel spectrum and its numerical rank during training.
+9. beyond RNNs: the RAC and the CP-2RNN against causal linear attention, the gated SSM and the
+   TT-RNN (depth 1 and 2) at equal parameter counts, the same axes (``docs/beyond_rnns.md``).
 
 The sweeps use random integer weights with fixed seeds, so the numbers (``sweeps.json``,
-``families.json``) are reproducible exactly; the images are deterministic for a given
-matplotlib version.
+``families.json``, ``beyond_rnns.json``) are reproducible exactly; the images are deterministic
+for a given matplotlib version.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ from rac_tn import (
     CP2RNN,
     MIRNN,
     RAC,
+    TTRNN,
+    GatedSSM,
+    LinearAttention,
     LinearRNN,
     SecondOrderRNN,
     draw,
@@ -213,10 +218,12 @@ def family_rows(
     return rows
 
 
-def _size_label(row: dict) -> str:
+def _size_label(row: dict, names: dict[str, str] | None = None) -> str:
     n = row["hidden_dim"]
     size = f"$n = K = {n}$" if row["family"] == "cp2rnn" else f"$n = {n}$"
-    return f"{FAMILY_NAMES[row['family']]}, {size}, {row['parameters']} params"
+    if row["family"] == "attention":
+        size = f"$a = {n}$"
+    return f"{(names or FAMILY_NAMES)[row['family']]}, {size}, {row['parameters']} params"
 
 
 _DASHED = (0, (4, 2))
@@ -234,16 +241,18 @@ def _claim(row: dict) -> str:
     return "uncertified" if row["exact"] else "lower"
 
 
-def _dodged(ax: Axes, index: int, count: int):
-    """Draw series ``index`` of ``count`` a few points apart along T (the data stay exact)."""
-    shift = (index - (count - 1) / 2) * 2.6
+def _dodged(ax: Axes, index: int, count: int, step: float = 2.6):
+    """Draw series ``index`` of ``count`` ``step`` points apart along T (the data stay exact)."""
+    shift = (index - (count - 1) / 2) * step
     return ax.transData + ScaledTranslation(shift / 72, 0, ax.figure.dpi_scale_trans)
 
 
-def _plot_family(ax: Axes, series: list[dict], offset) -> tuple[list[Line2D], set[str]]:
+def _plot_family(
+    ax: Axes, series: list[dict], offset, styles: dict | None = None, names: dict | None = None
+) -> tuple[list[Line2D], set[str]]:
     """One family's bound (dashed), ranks (markers) and Hankel ranks; its legend handles."""
     family = series[0]["family"]
-    colour, marker = FAMILY_STYLE[family]
+    colour, marker = (styles or FAMILY_STYLE)[family]
     Ts = [r["T"] for r in series]
     line = {"color": colour, "linewidth": 0.8}
     ax.plot(
@@ -254,7 +263,7 @@ def _plot_family(ax: Axes, series: list[dict], offset) -> tuple[list[Line2D], se
         points = [(r["T"], r["separation_rank"]) for r in series if _claim(r) == claim]
         ax.plot(*zip(*points, strict=True), marker=marker, color=colour, linestyle="none",
                 transform=offset, gid=f"{claim}:{family}", **_CLAIMS[claim][0])  # fmt: skip
-    label = _size_label(series[0])
+    label = _size_label(series[0], names)
     handles = [Line2D([], [], marker=marker, linestyle=_DASHED, label=label, **line)]
     hankel = [(r["T"], r["hankel_rank"]) for r in series if r["hankel_rank"] is not None]
     if hankel:
@@ -275,13 +284,24 @@ def _log_rank_axis(ax: Axes, top: int) -> None:
     ax.set_ylim(0.8, 1.6 * top)
 
 
-def plot_families(rows: list[dict]) -> Figure:
+def plot_families(
+    rows: list[dict],
+    names: dict[str, str] | None = None,
+    styles: dict | None = None,
+    bound_label: str = "upper bound (symmetric cut; 2 for the linear RNN)",
+    top: int | None = None,
+    dodge: float = 2.6,
+) -> Figure:
     """Figure 7: Start-End separation rank against T, one panel per depth, one style a family.
 
     Markers: exact ranks (filled: certified; hollow: not certified). Dashed lines: the upper
     bound each rank was certified against. Dotted ``x``: the linear RNN's Hankel rank. Each
-    panel's legend (below it) gives every model's sizes and parameter count.
+    panel's legend (below it) gives every model's sizes and parameter count. ``names``,
+    ``styles``, ``bound_label``, ``top`` (the highest rank the axis shows; bounds above it
+    leave the panel) and ``dodge`` (points between the families' markers at one T) serve
+    figure 9.
     """
+    names = names or FAMILY_NAMES
     depths = sorted({r["depth"] for r in rows})
     Ts = sorted({r["T"] for r in rows})
     claims: set[str] = set()
@@ -290,22 +310,26 @@ def plot_families(rows: list[dict]) -> Figure:
         axes = fig.subplots(1, len(depths), sharey=True, squeeze=False)[0]
         for ax, depth in zip(axes, depths, strict=True):
             here = [r for r in rows if r["depth"] == depth]
-            families = [f for f in FAMILY_NAMES if any(r["family"] == f for r in here)]
+            families = [f for f in names if any(r["family"] == f for r in here)]
             handles = []
             for i, family in enumerate(families):
                 series = sorted((r for r in here if r["family"] == family), key=lambda r: r["T"])
-                more, used = _plot_family(ax, series, _dodged(ax, i, len(families)))
+                offset = _dodged(ax, i, len(families), dodge)
+                more, used = _plot_family(ax, series, offset, styles, names)
                 handles, claims = handles + more, claims | used
             name = "shallow ($L = 1$)" if depth == 1 else f"depth $L = {depth}$"
             ax.set_title(f"{name}, $d = {here[0]['input_dim']}$")
             ax.set_xlabel("sequence length $T$")
             ax.set_xticks(Ts)
+            ax.margins(x=0.05 * dodge / 2.6)  # room for the outermost dodged markers
             ax.xaxis.set_major_formatter(FormatStrFormatter("%d"))
             ax.xaxis.set_minor_locator(NullLocator())
             ax.grid(True, which="major", linewidth=0.3, alpha=0.5)
             ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2),
                       frameon=False, handlelength=2.6)  # fmt: skip
-        _log_rank_axis(axes[0], max(max(r["upper_bound"], r["separation_rank"]) for r in rows))
+        if top is None:
+            top = max(max(r["upper_bound"], r["separation_rank"]) for r in rows)
+        _log_rank_axis(axes[0], top)
         axes[0].set_ylabel("Start-End separation rank")
         key = [
             Line2D([], [], color="0.3", marker="o", linestyle="none", label=label, **style)
@@ -313,7 +337,7 @@ def plot_families(rows: list[dict]) -> Figure:
             if claim in claims
         ]
         key.append(Line2D([], [], color="0.3", linestyle=_DASHED, linewidth=0.8,
-                          label="upper bound (symmetric cut; 2 for the linear RNN)"))  # fmt: skip
+                          label=bound_label))  # fmt: skip
         fig.legend(handles=key, loc="outside lower center", ncol=len(key), frameon=False)
     return fig
 
@@ -427,8 +451,107 @@ def plot_training(records: list[dict]) -> Figure:
     return fig
 
 
+# -- figure 9: beyond RNNs -------------------------------------------------------------------
+
+SEQ_LENGTHS = tuple(range(2, 13, 2))
+SEQ_NAMES = {
+    "rac": "RAC",
+    "cp2rnn": "CP-2RNN",
+    "attention": "linear attention",
+    "ssm": "gated SSM",
+    "ttrnn": "TT-RNN",
+}
+SEQ_STYLE = {
+    "rac": FAMILY_STYLE["rac"],
+    "cp2rnn": FAMILY_STYLE["cp2rnn"],
+    "attention": ("#D55E00", "s"),
+    "ssm": ("#CC79A7", "D"),
+    "ttrnn": ("#E69F00", "v"),
+}
+
+
+def seq_model(family: str, hidden: int, depth: int, *, input_dim: int = FAMILY_INPUT_DIM):
+    """One model of figure 9 with random integer weights (seed 0), one output.
+
+    ``hidden`` is the key dimension a of linear attention (value dimension d, as Henry et al.),
+    the state size n of the others.
+    """
+    kwargs = {"depth": depth, "seed": 0, "integer": True}
+    if family == "attention":
+        return LinearAttention.random(input_dim, hidden, num_classes=1, **kwargs)
+    if family == "ssm":
+        return GatedSSM.random(input_dim, hidden, **kwargs)
+    if family == "ttrnn":
+        return TTRNN.random(input_dim, hidden, **kwargs)
+    return family_model(family, hidden, depth, input_dim=input_dim)
+
+
+def trained_parameters(model) -> int:
+    """The weights a model trains: every parameter array but the initial states."""
+    if model.family in FAMILY_NAMES:
+        return parameter_count(model)
+    initial = getattr(model, "initial_states", None) or ()
+    return model.num_parameters - sum(h.size for h in initial)
+
+
+def seq_budget_models(
+    budget: int = FAMILY_BUDGET,
+    *,
+    input_dim: int = FAMILY_INPUT_DIM,
+    depths: tuple[int, ...] = FAMILY_DEPTHS,
+) -> dict[tuple[str, int], object]:
+    """Per (family, depth) of figure 9, the model whose parameter count is closest to ``budget``."""
+    models = {}
+    for depth in depths:
+        for family in SEQ_NAMES:
+            candidates = [seq_model(family, n, depth, input_dim=input_dim) for n in range(1, 10)]
+            models[family, depth] = min(
+                candidates, key=lambda m: (abs(trained_parameters(m) - budget), m.hidden_dim)
+            )
+    return models
+
+
+def seq_rows(
+    models: dict[tuple[str, int], object], lengths: tuple[int, ...] = SEQ_LENGTHS
+) -> list[dict]:
+    """The Start-End ranks and symmetric cuts behind figure 9, one row per (family, depth, T)."""
+    rows = []
+    for (family, depth), model in models.items():
+        for T in lengths:
+            partition = start_end(T)
+            rank = separation_rank(model, partition, seed=0, max_samples=MAX_SAMPLES)
+            rows.append({
+                "family": family,
+                "depth": depth,
+                "input_dim": model.input_dim,
+                "hidden_dim": model.hidden_dim,
+                "parameters": trained_parameters(model),
+                "T": T,
+                "separation_rank": rank.rank,
+                "certified": rank.certified,
+                "exact": rank.exact,
+                "failure_probability": rank.failure_probability,
+                "upper_bound": rank.upper_bound,
+                "symmetric_bound": symmetric_bound(model, partition).value,
+                "hankel_rank": None,
+            })  # fmt: skip
+    return rows
+
+
+def plot_beyond_rnns(rows: list[dict]) -> Figure:
+    """Figure 9: figure 7's axes for the RAC, the CP-2RNN and the models beyond RNNs.
+
+    The axis stops at ten times the largest rank: linear attention's symmetric cut (its cells
+    read the input three times, so its degrees are ``3^L`` times the RAC's) leaves the panel.
+    """
+    top = 10 * max(r["separation_rank"] for r in rows)
+    bound_label = "upper bound (the family's symmetric cut)"
+    # five families whose ranks often differ by one: markers a marker's width apart
+    return plot_families(rows, SEQ_NAMES, SEQ_STYLE, bound_label, top=top, dodge=4.8)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Write every figure, ``sweeps.json`` and ``families.json`` into ``--out``; return 0."""
+    """Write every figure and the data behind them (``*.json``) into ``--out``; return 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE, help="output folder (this one)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes for the sweeps")
@@ -473,6 +596,8 @@ def main(argv: list[str] | None = None) -> int:
     written += _save_both(fig, out, "fig6_bound_tightness")
     family_data = family_rows(equal_budget_models(), FAMILY_LENGTHS)
     written += _save_both(plot_families(family_data), out, "fig7_families_equal_parameters")
+    seq_data = seq_rows(seq_budget_models(), SEQ_LENGTHS)
+    written += _save_both(plot_beyond_rnns(seq_data), out, "fig9_beyond_rnns")
 
     rows = {
         name: [{k: v for k, v in r.to_dict().items() if k != "seconds"} for r in rs]
@@ -484,6 +609,9 @@ def main(argv: list[str] | None = None) -> int:
     families_path = out / "families.json"
     families_path.write_text(json.dumps(family_data, indent=1) + "\n")
     written.append(families_path)
+    seq_path = out / "beyond_rnns.json"
+    seq_path.write_text(json.dumps(seq_data, indent=1) + "\n")
+    written.append(seq_path)
     print(f"wrote {len(written)} files to {out} in {time.perf_counter() - began:.1f} s")
     for path in written:
         print(f"  {path.name}")

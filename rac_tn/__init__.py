@@ -33,6 +33,8 @@ if TYPE_CHECKING:  # the lazy exports, for type checkers (`X as X`: re-exported)
     from rac_tn.counting import input_degrees as input_degrees
     from rac_tn.diagram import draw as draw
     from rac_tn.diagram import to_tikz as to_tikz
+    from rac_tn.exact.function_dimension import FunctionDimension as FunctionDimension
+    from rac_tn.exact.function_dimension import function_dimension as function_dimension
     from rac_tn.exact.hankel import hankel_rank as hankel_rank
     from rac_tn.exact.rank import RankResult as RankResult
     from rac_tn.exact.rank import separation_rank as separation_rank
@@ -40,6 +42,9 @@ if TYPE_CHECKING:  # the lazy exports, for type checkers (`X as X`: re-exported)
     from rac_tn.exact.spectrum import spectrum as spectrum
     from rac_tn.models import CP2RNN as CP2RNN
     from rac_tn.models import MIRNN as MIRNN
+    from rac_tn.models import TTRNN as TTRNN
+    from rac_tn.models import GatedSSM as GatedSSM
+    from rac_tn.models import LinearAttention as LinearAttention
     from rac_tn.models import LinearRNN as LinearRNN
     from rac_tn.models import SecondOrderRNN as SecondOrderRNN
     from rac_tn.models import as_model as as_model
@@ -59,6 +64,9 @@ _EXPORTS: dict[str, str] = {
     "SecondOrderRNN": "rac_tn.models",
     "MIRNN": "rac_tn.models",
     "LinearRNN": "rac_tn.models",
+    "LinearAttention": "rac_tn.models",
+    "GatedSSM": "rac_tn.models",
+    "TTRNN": "rac_tn.models",
     "as_model": "rac_tn.models",
     "compile_rac": "rac_tn.network",
     "compile_network": "rac_tn.network",
@@ -78,6 +86,8 @@ _EXPORTS: dict[str, str] = {
     "separation_rank": "rac_tn.exact.rank",
     "spectrum": "rac_tn.exact.spectrum",
     "hankel_rank": "rac_tn.exact.hankel",
+    "function_dimension": "rac_tn.exact.function_dimension",
+    "FunctionDimension": "rac_tn.exact.function_dimension",
     "Spectrum": "rac_tn.exact.spectrum",
     "Report": "rac_tn.analysis",
     "analyze": "rac_tn.analysis",

@@ -126,7 +126,29 @@ def physical_memory() -> int:
 
 
 def available_memory() -> int | None:
-    """Bytes of memory available to this process now (Linux ``MemAvailable``), or None."""
+    """Bytes this process may still allocate, or None where nothing can be read.
+
+    Linux ``MemAvailable``, lowered by a cgroup's memory limit and by an address-space limit
+    (``ulimit -v``, as batch schedulers set).
+    """
+    found = [left for left in (_mem_available(), _cgroup_left(), _address_space_left()) if left]
+    return min(found) if found else None
+
+
+def memory_ceiling() -> int:
+    """The most memory this process could ever hold: the machine's, a cgroup's or ``ulimit -v``."""
+    limits = [physical_memory()]
+    cgroup = _cgroup_files()
+    if cgroup is not None:
+        limits.append(cgroup[0])
+    soft = _address_space_limit()
+    if soft is not None:
+        limits.append(soft)
+    return min(limits)
+
+
+def _mem_available() -> int | None:
+    """Linux ``MemAvailable`` (or the available physical pages elsewhere)."""
     try:
         with open("/proc/meminfo") as f:
             for line in f:
@@ -140,13 +162,76 @@ def available_memory() -> int | None:
         return None
 
 
+def _address_space_limit() -> int | None:
+    """The soft ``RLIMIT_AS`` in bytes, None when unlimited (or not POSIX)."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    except (ImportError, OSError, ValueError):  # pragma: no cover - not POSIX
+        return None
+    return None if soft in (resource.RLIM_INFINITY, -1) else int(soft)
+
+
+def _address_space_left() -> int | None:
+    """Address space left under ``RLIMIT_AS``: the limit less this process's ``VmSize``."""
+    soft = _address_space_limit()
+    if soft is None:
+        return None
+    used = 0
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    used = int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return max(soft - used, 1)
+
+
+def _cgroup_files(
+    proc: str = "/proc/self/cgroup", root: str = "/sys/fs/cgroup"
+) -> tuple[int, int] | None:
+    """(limit, usage) of this process's memory cgroup (v2 or v1), None without a limit."""
+    try:
+        with open(proc) as f:
+            entries = [line.rstrip("\n").split(":", 2) for line in f]
+    except OSError:
+        return None
+    for _, controllers, path in (e for e in entries if len(e) == 3):
+        if controllers == "":  # v2: memory.max / memory.current
+            names, base = ("memory.max", "memory.current"), root + path
+        elif "memory" in controllers.split(","):
+            names = ("memory.limit_in_bytes", "memory.usage_in_bytes")
+            base = root + "/memory" + path
+        else:
+            continue
+        try:
+            with open(f"{base}/{names[0]}") as f:
+                limit_text = f.read().strip()
+            with open(f"{base}/{names[1]}") as f:
+                usage = int(f.read().strip())
+        except (OSError, ValueError):
+            continue
+        # "max" (v2) or a page-rounded 2**63 (v1) mean no limit
+        if limit_text != "max" and int(limit_text) < 1 << 62:
+            return int(limit_text), usage
+    return None
+
+
+def _cgroup_left() -> int | None:
+    """Bytes left under this process's memory cgroup limit, None without one."""
+    found = _cgroup_files()
+    return None if found is None else max(found[0] - found[1], 1)
+
+
 def check_fits_in_memory(nbytes: int, what: str, advice: str = "") -> None:
-    """A MemoryError, before any work, for a request above 3/4 of this machine's memory."""
-    limit = physical_memory() * 3 // 4
-    if nbytes > limit:
+    """A MemoryError, before any work, for a request above 3/4 of :func:`memory_ceiling`."""
+    ceiling = memory_ceiling()
+    if nbytes > ceiling * 3 // 4:
         raise MemoryError(
-            f"{what} would need {human_bytes(nbytes)}, more than this machine can hold "
-            f"(3/4 of {human_bytes(physical_memory())}). {advice}".rstrip()
+            f"{what} would need {human_bytes(nbytes)}, more than this process can hold "
+            f"(3/4 of {human_bytes(ceiling)}). {advice}".rstrip()
         )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
@@ -22,23 +25,33 @@ ProgressArg = bool | Callable[[int, int], None] | None
 
 
 class ProgressBar:
-    """A rich progress bar of ``total`` steps on stderr (a no-op when not ``enabled``)."""
+    """A progress bar of ``total`` steps on stderr (a no-op when not ``enabled``).
+
+    A rich bar in a terminal, and in a notebook with ``ipywidgets`` (the ``notebook`` extra);
+    in a notebook without it, one line of text rewritten in place (rich would only warn).
+    """
 
     def __init__(self, enabled: bool, total: int, description: str = "") -> None:
         self.total = total
         self.description = description
         self._progress: Progress | None = None
         self._task: TaskID | None = None
-        if enabled:
-            self._progress = Progress(
-                TextColumn("{task.description:<24}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
+        self._line: _TextLine | None = None
+        if not enabled:
+            return
+        console = Console(stderr=True)
+        if console.is_jupyter and importlib.util.find_spec("ipywidgets") is None:
+            self._line = _TextLine(total, description)
+            return
+        self._progress = Progress(
+            TextColumn("{task.description:<24}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        )
 
     def __enter__(self) -> ProgressBar:
         if self._progress is not None:
@@ -50,11 +63,15 @@ class ProgressBar:
         """Advance by one step and show ``description`` (if given)."""
         if self._progress is not None and self._task is not None:
             self._progress.update(self._task, advance=1, description=description)
+        elif self._line is not None:
+            self._line.show(self._line.done + 1, self._line.total, description)
 
     def update(self, done: int, total: int) -> None:
         """Show ``done`` of ``total`` steps (a ``progress(done, total)`` callback)."""
         if self._progress is not None and self._task is not None:
             self._progress.update(self._task, completed=done, total=total)
+        elif self._line is not None:
+            self._line.show(done, total)
 
     def __exit__(
         self,
@@ -64,6 +81,38 @@ class ProgressBar:
     ) -> None:
         if self._progress is not None:
             self._progress.__exit__(kind, exc, traceback)
+        elif self._line is not None:
+            self._line.close()
+
+
+class _TextLine:
+    """One stderr line rewritten with a carriage return (a notebook's stream shows the last)."""
+
+    def __init__(self, total: int, description: str) -> None:
+        self.done, self.total, self.description = 0, total, description
+        self._begin = self._shown = time.monotonic()
+        self.show(0, total)
+
+    def show(self, done: int, total: int, description: str | None = None) -> None:
+        """Rewrite the line (at most five times a second, and always at the end)."""
+        self.done, self.total = done, total
+        self.description = description or self.description
+        now = time.monotonic()
+        if done < total and done and now - self._shown < 0.2:
+            return
+        self._shown = now
+        width = 30
+        filled = width * done // total if total > 0 else width
+        bar = "#" * filled + "-" * (width - filled)
+        sys.stderr.write(
+            f"\r{self.description:<24} {bar} {done}/{total} {now - self._begin:6.1f} s"
+        )
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        """End the line."""
+        sys.stderr.write("\n")
+        sys.stderr.flush()
 
 
 def _ignore(done: int, total: int) -> None:

@@ -2,7 +2,9 @@
 
 The network-cut row is built exactly when the family's own network (counted here per layer,
 independently of the library: 4 tensors per copy of a CP cell, 1 per dense cell, 3 per RAC cell,
-plus the initial states and the readout) fits the limit; otherwise it is skipped with that count.
+2k + 2 per copy of a CP cell that reads its input k times (linear attention: k = 3), plus the
+initial states and the readout; copies by a recurrence over the copy tree) fits the limit;
+otherwise it is skipped with that count. The families come from the registry.
 """
 
 from __future__ import annotations
@@ -15,26 +17,50 @@ import pytest
 from rac_tn import analyze, start_end
 from rac_tn.analysis.reports import NETWORK_CUT_MAX_TENSORS
 from rac_tn.cli import main
-from rac_tn.models import random_model
+from rac_tn.models import family_names, random_model
 
-FAMILIES = {
-    "rac": {},
-    "2rnn": {},
-    "cp2rnn": {"rank": 2},
-    "mirnn": {},
-    "linear": {},
-}
-PER_COPY = {"rac": 3, "2rnn": 1, "cp2rnn": 4, "mirnn": 4, "linear": 4}
+#: Options per family (the CP-2RNN's rank); every registered family is tested.
+OPTIONS = {"cp2rnn": {"rank": 2}}
+FAMILIES = {name: OPTIONS.get(name, {}) for name in family_names()}
+#: How many times a cell reads the layer below (linear attention: query, key and value).
+ARITY = {"attention": 3}
+PER_COPY = {"rac": 3, "2rnn": 1, "cp2rnn": 4, "mirnn": 4, "linear": 4, "ssm": 4, "ttrnn": 4,
+            "attention": 2 * 3 + 2}  # fmt: skip
+
+
+def test_the_builtin_families_are_all_here():
+    assert {"rac", "2rnn", "cp2rnn", "mirnn", "linear", "attention", "ssm", "ttrnn"} <= set(
+        FAMILIES
+    )
+    assert set(FAMILIES) <= set(PER_COPY)
+
+
+def _copies(L: int, T: int, k: int) -> dict[tuple[int, int], int]:
+    """Copies of cell (l, t) in the copy tree: the root (L, T) once; (l, t) is read once by
+    (l, t + 1) and k times by (l + 1, t), once per copy of each."""
+    count: dict[tuple[int, int], int] = {}
+    for layer in range(L, 0, -1):
+        for t in range(T, 0, -1):
+            right = count[layer, t + 1] if t < T else 0
+            up = k * count[layer + 1, t] if layer < L else 0
+            count[layer, t] = 1 if (layer, t) == (L, T) else right + up
+    return count
 
 
 def _tensors(family: str, L: int, T: int) -> int:
-    """Copies of cell (l, t): C(T-t+L-l, L-l); one H0 per copy of a t = 1 cell; the readout."""
-    layers = range(1, L + 1)
-    copies = sum(comb(T - t + L - k, L - k) for k in layers for t in range(1, T + 1))
-    starts = sum(comb(T - 1 + L - k, L - k) for k in layers)
+    """Per-copy tensors times the copies; one H0 per copy of a t = 1 cell; the readout."""
+    count = _copies(L, T, ARITY.get(family, 1))
+    copies = sum(count.values())
+    starts = sum(count[layer, 1] for layer in range(1, L + 1))
     if family == "rac" and L == 1:
         return T + 2  # the RAC's tensor train
     return PER_COPY[family] * copies + starts + 1
+
+
+def test_the_copy_recurrence_is_the_binomial_count_for_bilinear_cells():
+    for L in (1, 2, 3):
+        count = _copies(L, 6, 1)
+        assert all(n == comb(6 - t + L - layer, L - layer) for (layer, t), n in count.items())
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))

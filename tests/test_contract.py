@@ -77,6 +77,25 @@ def test_contraction_equals_forward_on_tree_kind_and_searched_paths():
         assert_close(net.evaluate(Y, optimize=optimize), deep.forward(Y))
 
 
+def test_opt_einsum_optimisers_choose_the_path():
+    import opt_einsum as oe
+
+    deep = gaussian_rac(2, 2, 2, 1, seed=7)
+    net = compile_rac(deep, 4)
+    Y = np.random.default_rng(2).standard_normal((3, 4, 2))
+    dp = oe.paths.DynamicProgramming(minimize="flops")
+    for optimize in (oe.paths.greedy, oe.RandomGreedy(max_repeats=4), dp):
+        assert_close(net.evaluate(Y, optimize=optimize), deep.forward(Y))
+    # the dynamic programme is optimal among trees without outer products: never worse
+    # than opt_einsum's greedy path on the same grid network
+    clear_path_cache()
+    greedy = net.contraction_cost(oe.paths.greedy)
+    clear_path_cache()
+    best = net.contraction_cost(dp)
+    assert best.optimize == "DynamicProgramming" and best.flops <= greedy.flops
+    assert_close(net.grid_tensor(optimize=dp), grid_tensor(deep, 4, method="brute"))
+
+
 def test_evaluate_rejects_wrong_length():
     net = compile_rac(RAC.random(2, 2, depth=2, seed=0), 4)
     with pytest.raises(ValueError, match="T = 4"):

@@ -5,6 +5,7 @@ model family run by a per-step loop written here)."""
 from __future__ import annotations
 
 import importlib.util
+import json
 from math import comb
 from pathlib import Path
 
@@ -25,6 +26,7 @@ STEMS = (
     "fig5_depth_vs_memory_interleaved",
     "fig6_bound_tightness",
     "fig7_families_equal_parameters",
+    "fig9_beyond_rnns",
 )
 
 
@@ -56,9 +58,11 @@ def test_script_writes_every_file(script, tmp_path, monkeypatch):
     }
     monkeypatch.setattr(script, "sweep_specs", lambda: small)
     monkeypatch.setattr(script, "FAMILY_LENGTHS", (2, 4))
+    monkeypatch.setattr(script, "SEQ_LENGTHS", (2, 4))
     assert script.main(["--out", str(tmp_path), "--jobs", "1"]) == 0
     expected = {f"{stem}{suffix}" for stem in STEMS for suffix in (".pdf", ".png")}
-    assert {p.name for p in tmp_path.iterdir()} == expected | {"sweeps.json", "families.json"}
+    data = {"sweeps.json", "families.json", "beyond_rnns.json"}
+    assert {p.name for p in tmp_path.iterdir()} == expected | data
     assert all(p.stat().st_size > 0 for p in tmp_path.iterdir())
     # again, at another date (matplotlib reads SOURCE_DATE_EPOCH): the very same bytes, so a
     # regenerated figure shows in a diff only where its drawing changed
@@ -367,3 +371,93 @@ def test_family_figure_plots_the_computed_values(script, family_rows):
             name = script.FAMILY_NAMES[r["family"]]
             assert any(t.startswith(name) and f"{r['parameters']} params" in t for t in texts)
         assert legend.get_window_extent().y1 <= ax.get_window_extent().y0
+
+
+# -- figure 9: beyond RNNs ------------------------------------------------------------------------
+
+
+def _evaluation_rank(model, T, K, seed=0):
+    """Rank over Q of y(start_i, end_j) for K random integer start and end parts, each y by the
+    sources' loop (tests/_seq_reference.py): a lower bound on the separation rank, equal to it
+    for generic parts once K exceeds it."""
+    from _seq_reference import loop
+
+    rng = np.random.default_rng(seed)
+    half, d = T // 2, model.input_dim
+    starts = rng.integers(-20, 21, size=(K, half, d))
+    ends = rng.integers(-20, 21, size=(K, T - half, d))
+    rows = [[int(loop(model, np.concatenate([a, b]))[-1][0]) for b in ends] for a in starts]
+    return flint.fmpz_mat(rows).rank()
+
+
+@pytest.fixture(scope="module")
+def seq_models(script):
+    return script.seq_budget_models()
+
+
+@pytest.mark.parametrize(
+    ("family", "depth", "T"),
+    [("attention", 1, 4), ("attention", 2, 4), ("ssm", 1, 4), ("ssm", 2, 4), ("ttrnn", 1, 4),
+     ("ttrnn", 2, 4), pytest.param("attention", 2, 6, marks=pytest.mark.slow)],
+)  # fmt: skip
+def test_figure9_ranks_are_the_evaluation_matrix_ranks(script, seq_models, family, depth, T):
+    """The plotted rank (recomputed, and as committed in beyond_rnns.json) equals the exact rank
+    over Q of a K x K evaluation matrix built with the sources' loops, K well above it."""
+    model = seq_models[family, depth]
+    (row,) = script.seq_rows({(family, depth): model}, (T,))
+    assert row["exact"]
+    assert row["separation_rank"] == _evaluation_rank(model, T, row["separation_rank"] + 6)
+    committed = json.loads((FIGURES_DIR / "beyond_rnns.json").read_text())
+    (saved,) = [r for r in committed if (r["family"], r["depth"], r["T"]) == (family, depth, T)]
+    assert {k: saved[k] for k in row} == row
+
+
+def test_figure9_sizes_and_bounds(script, seq_models):
+    """Parameter counts by hand; the shallow ranks are min(a, d) + 1 (attention) and n + 1 (SSM,
+    TT-RNN); the SSM and TT-RNN bounds are a dense cell's m ((m, T/2)), m = n + 1."""
+    d = script.FAMILY_INPUT_DIM
+    counts = {
+        ("attention", 1): lambda a: 2 * a * d + d * d + d,
+        ("attention", 2): lambda a: 2 * (2 * a * d + d * d) + d,
+        ("ssm", 1): lambda n: 2 * n * d + n + n,
+        ("ssm", 2): lambda n: 2 * n * d + n + 2 * n * n + n + n,
+        ("ttrnn", 1): lambda n: n * n + n * n * d + n + n,
+        ("ttrnn", 2): lambda n: 2 * (n * n + n) + n * n * d + n**3 + n,
+    }
+    for key, count in counts.items():
+        model = seq_models[key]
+        assert script.trained_parameters(model) == count(model.hidden_dim), key
+    rows = json.loads((FIGURES_DIR / "beyond_rnns.json").read_text())
+    for r in rows:
+        m = r["hidden_dim"] + 1
+        if r["family"] in ("ssm", "ttrnn"):
+            expected = m if r["depth"] == 1 else m * comb(m + r["T"] // 2 - 1, r["T"] // 2)
+            if r["T"] > 2:
+                assert r["upper_bound"] == expected, r
+        if r["depth"] == 1 and r["T"] >= 4 and r["family"] != "rac":
+            shallow = {"attention": min(r["hidden_dim"], d) + 1, "cp2rnn": r["hidden_dim"]}
+            assert r["separation_rank"] == shallow.get(r["family"], m), r
+
+
+def test_figure9_markers_sit_apart_inside_their_panel(script):
+    """At each T the five families' markers are at least a marker's width apart (ranks that
+    differ by one would otherwise hide each other), and every marker is inside its panel."""
+    rows = json.loads((FIGURES_DIR / "beyond_rnns.json").read_text())
+    fig = script.plot_beyond_rnns(rows)
+    fig.draw_without_rendering()
+    for ax in (ax for ax in fig.axes if ax.get_lines()):
+        box = ax.get_window_extent()
+        centres: dict[float, list[float]] = {}
+        for line in ax.get_lines():
+            if line.get_linestyle() != "None":
+                continue  # the bounds: exact T, no markers
+            width = line.get_markersize() * fig.dpi / 72
+            xy = line.get_transform().transform(line.get_xydata())
+            for (T, _), (x, y) in zip(line.get_xydata(), xy, strict=True):
+                assert box.x0 + width / 2 <= x <= box.x1 - width / 2, (T, x, box)
+                assert box.y0 <= y <= box.y1
+                centres.setdefault(float(T), []).append(x)
+        for T, xs in centres.items():
+            xs.sort()
+            assert len(xs) == 5, T
+            assert min(b - a for a, b in zip(xs, xs[1:])) >= width, T

@@ -14,7 +14,7 @@ from _helpers import gaussian_rac
 
 import rac_tn.arith.grid_mod
 import rac_tn.arith.tree_kernels
-import rac_tn.network.prefix
+import rac_tn.network.grid_routes
 from rac_tn import RAC
 from rac_tn._checks import FloatRangeError
 from rac_tn.arith.tree_kernels import SPLIT_MAX_INNER, matmul_mod_split
@@ -96,7 +96,7 @@ def test_deep_serial_and_parallel_kernels_agree_with_the_loop(parallel):
     rac = gaussian_rac(2, 3, 2, 2, seed=21)
     T = 9
     F = np.eye(2)
-    w = rac_tn.network.prefix._Weights(rac)
+    w = rac_tn.network.grid_routes._Weights(rac)
     drive = F @ w.wi_t[0]
     wh = np.stack([np.asarray(x, float) for x in rac.hidden_weights])
     wi = np.zeros_like(wh)

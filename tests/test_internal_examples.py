@@ -184,3 +184,30 @@ def test_arrays_examples():
     assert [w.shape for w in wi] == [(2, 3), (2, 2)] and wo.shape == (1, 2)
     batch, single = check_sequences(np.ones((4, 2)), 2)
     assert batch.shape == (1, 4, 2) and single
+
+
+def test_a_notebook_without_ipywidgets_gets_a_text_line_and_no_warning(monkeypatch, capsys):
+    import importlib.util
+    import warnings
+
+    import rich.console
+
+    import rac_tn._progress as progress
+
+    monkeypatch.setattr(rich.console, "_is_jupyter", lambda: True)
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "ipywidgets" else real_find_spec(name, *a),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # rich's "install ipywidgets" warning would fail here
+        with progress_callback(True, 4, "rows") as report:
+            for done in range(1, 5):
+                report(done, 4)
+    err = capsys.readouterr().err
+    last = err.rstrip("\n").rsplit("\r", 1)[-1]
+    assert last.startswith("rows") and " " + "#" * 30 + " 4/4 " in last
+    assert err.endswith("\n") and err.count("\n") == 1
+    assert progress.ProgressBar(True, 2)._line is not None

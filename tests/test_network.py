@@ -259,3 +259,54 @@ def test_a_network_that_cannot_fit_is_refused_before_building():
     rac = RAC.random(2, 2, depth=3, seed=0)
     with pytest.raises(MemoryError, match="tensors"):
         compile_rac(rac, 2000, max_tensors=10**15)  # C(2003, 3) copies: ~4e9 tensors
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: RAC.random(2, 3, depth=1, seed=0),
+        lambda: RAC.random(3, 2, depth=2, seed=1),
+        lambda: __import__("rac_tn").CP2RNN.random(3, 2, 4, depth=2, seed=2),
+        lambda: __import__("rac_tn").LinearRNN.random(2, 3, depth=2, seed=3),
+    ],
+)
+def test_a_network_of_its_structure_only_has_the_same_cut_and_refuses_contraction(build):
+    from rac_tn import network_cut_bound, start_end
+
+    model = build()
+    full, shape_only = compile_rac(model, 6), compile_rac(model, 6, values=False)
+    assert shape_only.has_values is False and full.has_values is True
+    # the same tensors, indices and sizes; every COPY tensor a zero-stride placeholder
+    for a, b in zip(full.tn.tensors, shape_only.tn.tensors, strict=True):
+        assert (a.inds, a.shape, a.tags) == (b.inds, b.shape, b.tags)
+        if "DELTA" in b.tags:
+            assert set(b.data.strides) == {0}
+    for partition in (start_end(6), "interleaved"):
+        assert network_cut_bound(shape_only, partition) == network_cut_bound(full, partition)
+    X = np.random.default_rng(0).standard_normal((6, model.input_dim))
+    np.testing.assert_allclose(shape_only.evaluate(X), full.evaluate(X, optimize="structured"))
+    with pytest.raises(ValueError, match="compiled with values=False"):
+        shape_only.evaluate(X, optimize="structured")
+    with pytest.raises(ValueError, match="compiled with values=False"):
+        shape_only.grid_tensor(method="network")
+    with pytest.raises(TypeError, match="values must be True or False"):
+        compile_rac(model, 6, values="no")
+
+
+def test_bounds_of_a_width_1024_model_need_no_dense_copy_tensor():
+    import subprocess
+    import sys
+
+    code = """
+import resource, rac_tn
+from rac_tn.analysis.reports import analyze
+report = analyze(rac_tn.RAC.random(4, 1024, depth=2, seed=0), "start-end", T=8, exact=False)
+row = [r for r in report.rows if r.origin == "network cut"][0]
+print(row.value, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=600, check=True
+    )
+    value, peak_kb = map(int, out.stdout.split())
+    assert value == 4**4  # every start input cut: M^{T/2}, far below the R-wide bonds
+    assert peak_kb < 1 << 20  # under 1 GiB (a dense 1024^3 COPY tensor alone is 8 GiB)

@@ -49,3 +49,21 @@ def test_readme_python_block_runs_as_a_saved_script(block, tmp_path):
         env={**os.environ, "PYTHONPATH": str(README.parent), "MPLBACKEND": "Agg"},
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_the_primes_the_docs_quote_are_the_ones_the_code_draws():
+    import math
+
+    from rac_tn.cli import demo
+    from rac_tn.exact.certify import LARGE_PRIME_RANGE, PRIME_RANGE
+
+    def quoted(bounds):
+        return "(" + ", ".join(f"2^{round(math.log2(b))}" for b in bounds) + ")"
+
+    assert all(math.log2(b).is_integer() for b in PRIME_RANGE + LARGE_PRIME_RANGE)
+    first, later = quoted(PRIME_RANGE), quoted(LARGE_PRIME_RANGE)
+    readme = README.read_text()
+    assert f"a prime drawn at random from {first} (later attempts: {later})" in readme
+    theory = (README.parent / "docs" / "theory.md").read_text()
+    assert f"The first attempt draws from {first}" in theory and f"attempts from {later}" in theory
+    assert demo._range_text(PRIME_RANGE) == first and demo._range_text(LARGE_PRIME_RANGE) == later

@@ -13,7 +13,7 @@ import pytest
 
 from rac_tn import RAC, start_end
 from rac_tn.analysis import Report, ReportRow, analyze
-from rac_tn.analysis.sweep_tables import SWEEP_TABLE
+from rac_tn.analysis.sweep_rows import SWEEP_TABLE
 from rac_tn.analysis.sweeps import SWEEP_COLUMNS, SweepRow, rows_to_markdown
 from rac_tn.analysis.tables import REPORT_COLUMNS, Column, format_report, write_table
 

@@ -92,6 +92,10 @@ def test_mypy_sees_the_lazy_exports(tmp_path):
     assert "error" not in out.stdout
     rank, draw, states, report = revealed
     assert rank == "rac_tn.exact.rank.RankResult"
-    assert draw.startswith("def (obj: ") and draw.endswith("-> matplotlib.figure.Figure")
+    # a new Figure without ``ax``, the caller's Axes with it
+    assert (
+        draw.startswith("Overload(def (obj: ") and "-> matplotlib.figure.Figure, def (obj:" in draw
+    )
+    assert draw.endswith("-> matplotlib.axes._axes.Axes)")
     assert states.startswith("tuple[numpy.ndarray[")  # never None once constructed
     assert report == "rac_tn.analysis.reports.Report"

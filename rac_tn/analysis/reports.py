@@ -313,7 +313,7 @@ def analyze(
         generic_upper = min(cast(int, rank.upper_bound) for rank in ranks)
         dead = _dead_points(rac, partition)
         bound = "the proven upper bound"
-        if dead is not None and dead.value < generic_upper:
+        if dead is not None and dead.value is not None and dead.value < generic_upper:
             rows.append(dead)
             generic_upper = dead.value  # valid for every weight: a bound on the generic rank
             bound = "the dead-boundary-point bound (relations that hold for every weight)"
@@ -354,7 +354,7 @@ def _closed_forms(model: RecurrentModel, T: int) -> TheoremBounds | None:
     )
 
 
-def _dead_points(rac: RAC, partition: Partition) -> ReportRow | None:
+def _dead_points(rac: RecurrentModel, partition: Partition) -> ReportRow | None:
     """The dead-boundary-point bound (every weight) at a cut of a deep RAC, as a row."""
     k = prefix_cut(partition)
     if k is None or rac.depth < 3 or getattr(rac, "family", "rac") != "rac":
@@ -400,7 +400,8 @@ def _network_cut(
     if count > limit:
         return None, skipped_network_row(count, limit)
     begin = time.perf_counter()
-    net = compile_rac(rac, partition.T, max_tensors=limit)
+    # the structure only: a dense COPY tensor would hold R^3 floats the cut never reads
+    net = compile_rac(rac, partition.T, max_tensors=limit, values=False)
     built = time.perf_counter() - begin
     bound = network_cut_bound(net, partition)
     return bound, network_row(bound, net.kind, count, built)

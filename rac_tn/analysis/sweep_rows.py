@@ -7,20 +7,33 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Literal, get_args, get_type_hints
 
 from rac_tn._checks import check_choice, check_seed, is_int, positive_int
 from rac_tn.analysis.reports import Report, analyze
+from rac_tn.analysis.tables import Column, ColumnKind, write_table
 from rac_tn.exact.rank import DEFAULT_MAX_SAMPLES, RankResult
 from rac_tn.models import RecurrentModel, family_names, random_model
 from rac_tn.models.rac import RAC
 from rac_tn.partition import Partition, as_partition
 from rac_tn.results import HANKEL_RANK, Serialisable
 
-__all__ = ["SWEEP_COLUMNS", "SweepConfig", "SweepRow", "sweep_configs", "sweep_row"]
+__all__ = [
+    "SWEEP_COLUMNS",
+    "OutputFormat",
+    "SweepConfig",
+    "SweepRow",
+    "format_rows",
+    "rows_to_csv",
+    "rows_to_json",
+    "rows_to_markdown",
+    "sweep_configs",
+    "sweep_row",
+]
 
 
 @dataclass(frozen=True)
@@ -319,3 +332,76 @@ def _generic(lower: int | None, upper: int | None) -> str | None:
     if lower is None:
         return None
     return str(lower) if lower == upper else f"[{lower}, {upper}]"
+
+
+# -- sweep rows as text: markdown and CSV tables, JSON (re-exported by sweeps) -----------------
+
+#: The output formats of :func:`format_rows` (and of ``rac-tn table --format``).
+OutputFormat = Literal["md", "csv", "json"]
+
+#: Columns whose values are lower bounds (a shortened one is rounded down); the others' round up.
+_LOWER = frozenset({"theorem_lower", "separation_rank", "grid_rank", "hankel_rank"})
+
+
+def _column(name: str, hint: Any) -> Column:
+    """The table column of a :class:`SweepRow` field, from its type hint."""
+    kinds: dict[Any, ColumnKind] = {int: "int", float: "float", bool: "bool"}
+    kind: ColumnKind = next((kinds[t] for t in (hint, *get_args(hint)) if t in kinds), "text")
+    return Column(name, kind, "down" if name in _LOWER else "up")
+
+
+_HINTS = get_type_hints(SweepRow)
+#: The table of sweep rows: one column per :data:`SWEEP_COLUMNS` entry.
+SWEEP_TABLE: tuple[Column, ...] = tuple(_column(name, _HINTS[name]) for name in SWEEP_COLUMNS)
+
+
+def rows_to_markdown(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Format sweep rows as a markdown table (empty cells where a value was not computed).
+
+    Examples
+    --------
+    >>> row = SweepRow(2, 2, 1, 4, "start-end", separation_rank=2, rank_exact=True)
+    >>> rows_to_markdown([row]).splitlines()[2]
+    '| 2 | 2 | 1 | 4 | start-end | rac |  | no |  |  |  |  |  |  | 2 | yes |  |  |  |  |  |  | 0 |'
+    """
+    return write_table(rows, SWEEP_TABLE, "md")
+
+
+def rows_to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Format sweep rows as CSV with a header line (empty fields where a value was not computed).
+
+    Examples
+    --------
+    >>> rows_to_csv([SweepRow(2, 2, 1, 4, "start-end")]).splitlines()[1]
+    '2,2,1,4,start-end,rac,,False,,,,,,,,,,,,,,,0.0'
+    """
+    return write_table(rows, SWEEP_TABLE, "csv")
+
+
+def rows_to_json(rows: Iterable[SweepRow]) -> str:
+    """Format sweep rows as a JSON list of objects (read back with :meth:`SweepRow.from_dict`).
+
+    Examples
+    --------
+    >>> row = SweepRow(2, 2, 1, 4, "start-end", separation_rank=2)
+    >>> [SweepRow.from_dict(d) for d in json.loads(rows_to_json([row]))] == [row]
+    True
+    """
+    return json.dumps([row.to_dict() for row in rows], indent=1)
+
+
+def format_rows(rows: Iterable[SweepRow], fmt: OutputFormat) -> str:
+    """Format sweep rows as text in the format ``fmt``, ending with a newline.
+
+    Examples
+    --------
+    >>> format_rows([SweepRow(2, 2, 1, 4, "start-end")], "csv").startswith("M,R,L,T,")
+    True
+    """
+    check_choice(fmt, "fmt", get_args(OutputFormat))
+    rows = list(rows)
+    if fmt == "json":
+        return rows_to_json(rows) + "\n"
+    if fmt == "csv":
+        return rows_to_csv(rows)
+    return rows_to_markdown(rows) + "\n"

@@ -43,17 +43,15 @@ from rac_tn.analysis.interrupt import (
 )
 from rac_tn.analysis.sweep_rows import (
     SWEEP_COLUMNS,
+    OutputFormat,
     SweepConfig,
     SweepRow,
-    sweep_configs,
-    sweep_row,
-)
-from rac_tn.analysis.sweep_tables import (
-    OutputFormat,
     format_rows,
     rows_to_csv,
     rows_to_json,
     rows_to_markdown,
+    sweep_configs,
+    sweep_row,
 )
 from rac_tn.analysis.tables import frame
 from rac_tn.exact.rank import DEFAULT_MAX_SAMPLES

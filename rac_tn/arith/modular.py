@@ -13,6 +13,7 @@ from fractions import Fraction
 from functools import cached_property, partial
 
 import numpy as np
+from numba import njit
 
 from rac_tn.arith import pair_kernels
 
@@ -148,12 +149,20 @@ def kernel_arith(p: int) -> Arith:
     return Arith(p, pair_kernels.MONT, ninv, 0.0, (1 << 64) % p)
 
 
+#: Arrays with more entries than this are scaled by the compiled elementwise product.
+_SCALE_KERNEL_MIN = 256
+
+
 def scale(residues: np.ndarray, arith: Arith, power: int) -> np.ndarray:
-    """``residues * B**power mod p`` (exact, Python integers: for weight-sized arrays)."""
+    """``residues * B**power mod p``, exact (large arrays by :func:`multiply_mod`)."""
     factor = pow(arith.b_mod_p, power, arith.p)
     if factor == 1:
         return np.ascontiguousarray(residues, dtype=np.uint64)
-    flat = [int(v) * factor % arith.p for v in np.asarray(residues).ravel()]
+    arr = np.asarray(residues)
+    if arr.size > _SCALE_KERNEL_MIN:
+        reduced = np.ascontiguousarray(arr, dtype=np.uint64) % np.uint64(arith.p)
+        return multiply_mod(reduced, np.full(arr.shape, factor, dtype=np.uint64), arith.p)
+    flat = [int(v) * factor % arith.p for v in arr.ravel()]
     return np.array(flat, dtype=np.uint64).reshape(np.shape(residues))
 
 
@@ -228,6 +237,30 @@ def _matmul(left: np.ndarray, right_t_scaled: np.ndarray, a: Arith) -> np.ndarra
         return kernel(left, np.ascontiguousarray(right_t_scaled.T, dtype=np.uint64), *a.args)
     kernel = _pick(pair_kernels.matmul, n * inner * m)
     return kernel(left, np.ascontiguousarray(right_t_scaled, dtype=np.uint64), *a.args)
+
+
+@njit(cache=True)
+def _multiply(x, y, b2, p, ninv, pinv, mode):  # pragma: no cover - compiled
+    out = np.empty_like(x)
+    for i in range(x.shape[0]):
+        r = pair_kernels._mul(x[i], y[i], p, ninv, pinv, mode)
+        out[i] = pair_kernels._mul(r, b2, p, ninv, pinv, mode)
+    return out
+
+
+def multiply_mod(x: np.ndarray, y: np.ndarray, p: int) -> np.ndarray:
+    """The elementwise product ``x * y`` modulo ``p`` of ``uint64`` residue arrays (one shape).
+
+    >>> multiply_mod(np.array([3, 4], dtype=np.uint64), np.array([5, 6], dtype=np.uint64), 7)
+    array([1, 3], dtype=uint64)
+    """
+    a = kernel_arith(p)
+    if np.shape(x) != np.shape(y):
+        raise ValueError(f"x and y must have one shape, got {np.shape(x)} and {np.shape(y)}")
+    b2 = np.uint64(pow(a.b_mod_p, 2, p))
+    flat_x = np.ascontiguousarray(x, dtype=np.uint64).ravel()
+    flat_y = np.ascontiguousarray(y, dtype=np.uint64).ravel()
+    return _multiply(flat_x, flat_y, b2, *a.args).reshape(np.shape(x))
 
 
 def scan_mod(

@@ -22,12 +22,22 @@ _LN2 = math.log(2.0)
 
 
 def boundary(
-    L: int, T: int, widths: Sequence[int], upstream: Sequence[int]
+    L: int,
+    T: int,
+    widths: Sequence[int],
+    upstream: Sequence[int],
+    scales: Sequence[int] | None = None,
 ) -> list[tuple[tuple, str, int]]:
-    """The nodes of U feeding nodes outside U, as ``(node, 'M' or 'R', deg_U)``, inputs first."""
+    """The nodes of U feeding nodes outside U, as ``(node, 'M' or 'R', deg_U)``, inputs first.
+
+    ``scales`` (:func:`~rac_tn.counting.degree_scales`, None: bilinear cells) multiplies the
+    degree of a node of layer l by ``g_l``: cells that read their input k times multiply the
+    degrees below them by k.
+    """
+    g = (1,) * (L + 1) if scales is None else tuple(scales)
     out: list[tuple[tuple, str, int]] = []
     w1 = widths[0] if widths else 0
-    out += [(("x", t), "M", paths(L, T, 0, t)) for t in upstream if t > w1]
+    out += [(("x", t), "M", paths(L, T, 0, t) * g[0]) for t in upstream if t > w1]
     for layer in range(1, L + 1):
         w = widths[layer - 1]
         above = widths[layer] if layer < L else w  # the top layer has no successor above
@@ -35,7 +45,7 @@ def boundary(
             degree = paths(L, T, layer, t + 1) if t == w else 0  # t <= width < T
             if layer < L and t > above:
                 degree += paths(L, T, layer + 1, t)
-            out.append((("h", layer, t), "R", degree))
+            out.append((("h", layer, t), "R", degree * g[layer]))
     return out
 
 
@@ -47,11 +57,13 @@ def log2_cost(
     widths: Sequence[int],
     upstream: np.ndarray,
     N: int | None,
+    scales: Sequence[int] | None = None,
 ) -> float:
     """``log2`` of the cost of U in floats (inputs capped at N templates), to rank candidates."""
+    lg = _log2_scales(scales, L)
     w1 = widths[0] if len(widths) else 0
     times = upstream[upstream > w1]
-    inputs = _log2_multiset(M, _log2_paths(L, T, np.ones_like(times), times))
+    inputs = _log2_multiset(M, _log2_paths(L, T, np.ones_like(times), times) + lg[0])
     if N is not None:
         inputs = np.minimum(inputs, math.log2(N))
     total = float(inputs.sum())
@@ -67,28 +79,36 @@ def log2_cost(
             up = t > above
             log_up = _log2_paths(L, T, np.full(up.sum(), layer + 1), t[up])
             log_degree[up] = np.logaddexp2(log_degree[up], log_up)
-        total += float(_log2_multiset(R, log_degree).sum())
+        total += float(_log2_multiset(R, log_degree + lg[layer]).sum())
     return total
 
 
 def cheapest_staircase(
-    M: int, R: int, L: int, T: int, width: int, N: int | None
+    M: int,
+    R: int,
+    L: int,
+    T: int,
+    width: int,
+    N: int | None,
+    scales: Sequence[int] | None = None,
 ) -> tuple[int, ...]:
     """The widths of a minimum-cost closed set, by dynamic programming over the layers (in bits)."""
     if width == 0:
         return (0,) * L
+    lg = _log2_scales(scales, L)
     a = np.arange(width + 1)  # candidate widths 0..width
     t = a[1:]
-    inputs = _log2_multiset(M, _log2_paths(L, T, np.ones_like(t), t))
+    inputs = _log2_multiset(M, _log2_paths(L, T, np.ones_like(t), t) + lg[0])
     if N is not None:
         inputs = np.minimum(inputs, math.log2(N))
     cut_inputs = np.concatenate([np.cumsum(inputs[::-1])[::-1], [0.0]])  # inputs t > a
-    right = np.concatenate([[0.0], _log2_multiset(R, _log2_paths(L, T, np.full(width, L), t + 1))])
+    top = _log2_paths(L, T, np.full(width, L), t + 1) + lg[L]
+    right = np.concatenate([[0.0], _log2_multiset(R, top)])
     F = np.where(a > 0, right, 0.0)  # the top layer: only cell w_L's right neighbour
     choices = []
     for layer in range(L - 1, 0, -1):
-        log_right = _log2_paths(L, T, np.full(width, layer), t + 1)
-        log_up = _log2_paths(L, T, np.full(width, layer + 1), t)
+        log_right = _log2_paths(L, T, np.full(width, layer), t + 1) + lg[layer]
+        log_up = _log2_paths(L, T, np.full(width, layer + 1), t) + lg[layer]
         up_only = np.concatenate([[0.0], _log2_multiset(R, log_up)])
         both = np.concatenate([[0.0], _log2_multiset(R, np.logaddexp2(log_right, log_up))])
         equal = np.concatenate([[0.0], _log2_multiset(R, log_right)]) + F  # b = a
@@ -109,7 +129,14 @@ def cheapest_staircase(
 
 
 def min_staircase(
-    M: int, R: int, L: int, T: int, width: int, N: int | None, bound: float
+    M: int,
+    R: int,
+    L: int,
+    T: int,
+    width: int,
+    N: int | None,
+    bound: float,
+    scales: Sequence[int] | None = None,
 ) -> tuple[int, ...]:
     """The widths of a minimum-cost closed set, by max-flow on the three-arc gadget network."""
     if width == 0:
@@ -120,14 +147,15 @@ def min_staircase(
     aux = cell + L * width
     right = np.where(t < width, cell + 1, 1)
     up = cell + width
-    log_right = _log2_paths(L, T, layer, t + 1)
+    lg = _log2_scales(scales, L)
+    log_right = _log2_paths(L, T, layer, t + 1) + lg[layer]
     top = layer == L
-    log_up = np.where(top, 0.0, _log2_paths(L, T, np.minimum(layer + 1, L), t))
+    log_up = np.where(top, 0.0, _log2_paths(L, T, np.minimum(layer + 1, L), t) + lg[layer])
     cost_right = _log2_multiset(R, log_right)
     cost_up = _log2_multiset(R, log_up)
     cost_both = _log2_multiset(R, np.logaddexp2(log_right, log_up))
     first = layer == 1
-    n_t = _log2_paths(L, T, np.ones(width, dtype=np.int64), np.arange(1, width + 1))
+    n_t = _log2_paths(L, T, np.ones(width, dtype=np.int64), np.arange(1, width + 1)) + lg[0]
     input_cost = _log2_multiset(M, n_t)
     if N is not None:
         input_cost = np.minimum(input_cost, math.log2(N))
@@ -143,6 +171,13 @@ def min_staircase(
     )
     inside = reached[2 : 2 + L * width].reshape(L, width)
     return tuple(int(row.sum()) for row in inside)
+
+
+def _log2_scales(scales: Sequence[int] | None, L: int) -> np.ndarray:
+    """``log2 g_l`` for l = 0..L (zeros for bilinear cells)."""
+    if scales is None:
+        return np.zeros(L + 1)
+    return np.log2(np.asarray(scales, dtype=np.float64))
 
 
 def _log2_paths(L: int, T: int, layer: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -173,10 +208,11 @@ def exact_factors(
     upstream: Sequence[int],
     widths: Sequence[int],
     N: int | None,
+    scales: Sequence[int] | None = None,
 ) -> list[tuple[tuple, int, int, int]]:
     """``(node, dim, degree, factor)`` per boundary node of U, ``factor = ((dim, degree))``."""
     factors = []
-    for node, symbol, degree in boundary(L, T, widths, upstream):
+    for node, symbol, degree in boundary(L, T, widths, upstream, scales):
         if symbol == "M":
             factor = multiset(M, degree) if N is None else min(N, multiset(M, degree))
             factors.append((node, M, degree, factor))
@@ -186,7 +222,13 @@ def exact_factors(
 
 
 def cheapest_candidate(
-    M: int, R: int, L: int, T: int, N: int | None, candidates: list
+    M: int,
+    R: int,
+    L: int,
+    T: int,
+    N: int | None,
+    candidates: list,
+    scales: Sequence[int] | None = None,
 ) -> tuple[list[tuple[tuple, int, int, int]], tuple[int, ...], tuple[int, ...], Side]:
     """The exact factors, widths, upstream times and side of the exactly cheapest candidate set."""
     cheapest = min(cost for cost, *_ in candidates)
@@ -194,7 +236,7 @@ def cheapest_candidate(
     for cost, widths, upstream, side_name in sorted(candidates, key=lambda c: c[0]):
         if cost > cheapest + 1e-6 * (1 + cheapest):
             break
-        factors = exact_factors(M, R, L, T, upstream, widths, N)
+        factors = exact_factors(M, R, L, T, upstream, widths, N, scales)
         value = product(f[3] for f in factors)
         if best is None or value < best[0]:
             best = (value, factors, widths, upstream, side_name)

@@ -21,7 +21,7 @@ from rac_tn._checks import template_count
 from rac_tn.bounds.cut_bound import CutBound, CutCategory, CutElement, CutMethod, Side, make_bound
 from rac_tn.bounds.network_cut import network_cut_bound
 from rac_tn.bounds.staircase import cheapest_candidate, cheapest_staircase, log2_cost
-from rac_tn.counting import Node
+from rac_tn.counting import Node, degree_scales
 from rac_tn.models.protocol import RecurrentModel, check_model
 from rac_tn.network.compiled import RacNetwork
 from rac_tn.partition import Partition
@@ -30,10 +30,11 @@ from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK
 # -- symmetric cut on the computation grid ------------------------------------------------------
 
 
-def _sizes(rac: RecurrentModel | RacNetwork) -> tuple[int, int, int, int]:
-    """``(input price, cell price, L, input width)`` of a model or a compiled model's network."""
+def _sizes(rac: RecurrentModel | RacNetwork) -> tuple[int, int, int, int, tuple[int, ...]]:
+    """``(input price, cell price, L, input width, degree scales)`` of a model or network."""
     model = rac.model if isinstance(rac, RacNetwork) else check_model(rac, "rac")
-    return model.input_cut_dim, model.node_dim, model.depth, model.input_dim
+    scales = degree_scales(model.arities, model.depth)
+    return model.input_cut_dim, model.node_dim, model.depth, model.input_dim, scales
 
 
 def symmetric_bound(
@@ -43,8 +44,10 @@ def symmetric_bound(
 
     Minimises ``prod_v ((dim v, deg_U(v)))`` over the node sets U of the computation grid that
     are closed under predecessors and hold every input of one side and none of the other, in
-    both orientations, without building the copy tree. Why this bounds the separation rank and
-    how the minimum is found exactly: [Theory: the symmetric cut][theory-symmetric-cut].
+    both orientations, without building the copy tree. Each path is counted as many times as
+    the cells along it read their input (a cell of arity k reads the node below it k times:
+    :func:`~rac_tn.counting.degree_scales`). Why this bounds the separation rank and how the
+    minimum is found exactly: [Theory: the symmetric cut][theory-symmetric-cut].
 
     Parameters
     ----------
@@ -83,7 +86,7 @@ def symmetric_bound(
     3
     """
     begin = time.perf_counter()
-    M, R, L, input_width = _sizes(rac)
+    M, R, L, input_width, scales = _sizes(rac)
     if not isinstance(partition, Partition):
         raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
     N = template_count(templates, input_width)
@@ -96,9 +99,11 @@ def symmetric_bound(
         inside = set(upstream)
         width = min(t for t in range(1, T + 1) if t not in inside) - 1
         shapes = {(0,) * L, (width,) * L}
-        shapes.add(cheapest_staircase(M, R, L, T, width, N))
-        candidates += [(log2_cost(M, R, L, T, w, times, N), w, upstream, side_name) for w in shapes]
-    factors, widths, upstream, side_name = cheapest_candidate(M, R, L, T, N, candidates)
+        shapes.add(cheapest_staircase(M, R, L, T, width, N, scales))
+        candidates += [
+            (log2_cost(M, R, L, T, w, times, N, scales), w, upstream, side_name) for w in shapes
+        ]
+    factors, widths, upstream, side_name = cheapest_candidate(M, R, L, T, N, candidates, scales)
     elements = [CutElement("node", *factor) for factor in factors]
     side: list[Node] = [("x", t) for t in upstream]
     side += [("h", layer, t) for layer, w in enumerate(widths, 1) for t in range(1, w + 1)]

@@ -29,6 +29,7 @@ from rac_tn.cli.outputs import OutputPathError, check_output_dir
 from rac_tn.diagram import draw
 from rac_tn.drawing.mpl import save
 from rac_tn.drawing.plots import plot_depth_vs_memory
+from rac_tn.exact.certify import LARGE_PRIME_RANGE, PRIME_RANGE
 from rac_tn.models.rac import RAC
 from rac_tn.partition import start_end
 
@@ -242,6 +243,11 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
+def _range_text(bounds: tuple[int, int]) -> str:
+    """``(2^a, 2^b)`` for a range of powers of two."""
+    return "(" + ", ".join(f"2^{b.bit_length() - 1}" for b in bounds) + ")"
+
+
 def _report_text(report: Report, deeper: Report, rows: Sequence[SweepRow]) -> str:
     text = [
         "# rac-tn demo report",
@@ -249,8 +255,10 @@ def _report_text(report: Report, deeper: Report, rows: Sequence[SweepRow]) -> st
         "## One depth-2 RAC, Start-End partition of T = 8",
         "",
         "Every number is labelled with what it is: an upper or lower bound, a theorem's value, "
-        "or an exact rank (computed modulo the prime 2^61 - 1; equal to the rank over the "
-        "rationals except with the stated probability).",
+        "or an exact rank (computed modulo random primes, the first from "
+        f"{_range_text(PRIME_RANGE)}, later ones from {_range_text(LARGE_PRIME_RANGE)}; equal "
+        "to the rank over the rationals except with the stated probability, and certainly "
+        "equal when certified).",
         "",
         report.to_markdown(),
         "",

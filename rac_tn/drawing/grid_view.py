@@ -40,6 +40,7 @@ def grid_view(
     model: str | None = None,
     partition: Partition | None = None,
     cut: CutBound | None = None,
+    arities: tuple[int, ...] | None = None,
 ) -> Scene:
     """Draw the computation grid of a depth-``L`` model over ``T`` steps.
 
@@ -59,6 +60,9 @@ def grid_view(
         Colours the inputs by side (the cut's partition when ``cut`` is given).
     cut
         A symmetric-cut :class:`~rac_tn.bounds.CutBound`, or None.
+    arities
+        Per layer, how many times its cells read the layer below (the degrees drawn are the
+        path counts times :func:`~rac_tn.counting.degree_scales`); None: once.
 
     Returns
     -------
@@ -74,7 +78,7 @@ def grid_view(
     True
     """
     lay = grid_layout(L, T, scaled(GridGeometry(), style.scale))
-    paths = path_counts(L, T) if style.degrees else None
+    paths = path_counts(L, T, arities) if style.degrees else None
     dims = {"M": M, "R": R, "C": C}
     scene = grid_scene(
         L, T, lay, style, partition=partition, dims=dims, paths=paths, symbols=symbols
@@ -278,12 +282,17 @@ def _representative(u: GridNode, v: GridNode) -> bool:
 
 
 def _add_path_labels(scene: Scene, paths: dict[GridNode, int], fs: float) -> None:
-    """Each input's and each cell's number of paths to the output (its degree), in grey."""
+    """Each input's and each cell's number of paths to the output (its degree), in grey.
+
+    A layer-1 cell is labelled only where its number differs from its input's (cells above
+    that read their input several times).
+    """
     for node in list(scene.nodes):
         if node.ref not in paths or node.role not in ("cell", "input"):
             continue
         if node.role == "cell" and node.ref[1] == 1:
-            continue
+            if paths[node.ref] == paths.get(("x", node.ref[2])):
+                continue
         n = str(paths[node.ref])
         if node.role == "cell":  # below left: no wire passes there
             x, y = node.x - 0.08, node.y - node.half_height - 0.03

@@ -12,7 +12,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from rac_tn.counting import copy_tree_walk
+from rac_tn.counting import LEG_LETTERS, copy_tree_walk
 from rac_tn.drawing._geometry import GridGeometry, TreeGeometry, scale_of, tree_geometry
 
 if TYPE_CHECKING:
@@ -57,10 +57,12 @@ def tree_layout(
     """Lay out the copy tree tidily (see the module docstring)."""
     L, T = net.L, net.T
     g = geometry or tree_geometry(net)
-    copies, columns = _copy_columns(L, T, g)
+    arities = tuple(net.model.arities)
+    copies, columns = _copy_columns(L, T, g, arities)
     pos: dict[Hashable, Point] = {}
     holders: dict[int, list[tuple[float, int]]] = {t: [] for t in range(1, T + 1)}
     dense = any(p.role == "CORE3" for p in net.places.values())
+    legs: dict[tuple, int] = {}  # a copy's k input factors and COPY tensors, in leg order
     for tid, p in net.places.items():
         if p.role == "WO":
             pos[tid] = (copies[(L, T, "")], _layer_y(g, L) + g.wo_offset)
@@ -68,9 +70,18 @@ def tree_layout(
         key = (p.layer, p.time if p.role != "H0" else 1, p.route)
         if key not in copies:
             raise ValueError(f"tensor {tid} has place {p} outside the copy tree")
-        pos[tid] = _tensor_point(p.role, copies[key], _layer_y(g, p.layer), g, dense=dense)
+        x = copies[key]
+        if p.role in ("B", "DELTA") and arities[p.layer - 1] > 1:
+            leg = legs.get((key, p.role), 0)
+            legs[(key, p.role)] = leg + 1
+            child = (p.layer - 1, p.time, p.route + LEG_LETTERS[leg])
+            if p.role == "B" and child in copies:
+                x = copies[child]  # above the copy of the layer below that this leg reads
+            else:
+                x += leg * _LEG_SHIFT * g.column
+        pos[tid] = _tensor_point(p.role, x, _layer_y(g, p.layer), g, dense=dense)
         if p.role in _READS_INPUT and p.layer == 1:
-            holders[p.time].append((copies[key], tid))
+            holders[p.time].append((pos[tid][0], tid))
     bottom = _layer_y(g, 1) - g.wi_drop
     if hyperedges:
         _place_input_dots(pos, holders, bottom, g)
@@ -83,14 +94,18 @@ def tree_layout(
     return Layout(pos, g, columns=columns, rows=rows)
 
 
+#: How far (in columns) the further legs of a cell that reads its input several times sit.
+_LEG_SHIFT = 0.3
+
+
 def _copy_columns(
-    L: int, T: int, g: TreeGeometry
+    L: int, T: int, g: TreeGeometry, arities: tuple[int, ...] | None = None
 ) -> tuple[dict[tuple[int, int, str], float], list[float]]:
     """The column of every copy ``(layer, t, route)``, and the columns themselves."""
     pad = 0.0 if g.h0_above else g.chain_pad
     copies: dict[tuple[int, int, str], float] = {}
     columns: list[float] = []
-    for layer, t, route in copy_tree_walk(L, T):
+    for layer, t, route in copy_tree_walk(L, T, arities):
         if layer > 1:
             x = copies[(layer - 1, t, route + "i")]
         else:

@@ -51,10 +51,13 @@ class Style:
         Node labels in pt (default 7, the smallest size readable in print).
     labels
         ``'auto'`` (full ``W^{H,l}`` labels where they fit, else the short ``H`` / ``I``),
-        ``'full'``, ``'short'`` or ``'none'``.
+        ``'full'``, ``'short'`` or ``'none'``. A quimb network's tensors are named by their
+        tags: ``'auto'`` / ``'full'`` (``A_{3}`` for a tag ``A3``), ``'short'`` (``A``),
+        ``'none'``.
     dims
         Dimension labels on bonds: ``False``, ``True`` (numbers) or ``'symbolic'`` (M, R, C;
-        a model family's d, n, K, with d+1 and n+1 for the augmented vectors of affine terms).
+        a model family's d, n, K, with d+1 and n+1 for the augmented vectors of affine terms;
+        a quimb network's index names).
     degrees
         Grid view: label every node with its number of paths to the output (its degree).
     hyperedges

@@ -42,6 +42,15 @@ _ROLE_COMMENTS = {
     "output": "the output y",
 }
 
+#: The same for the drawing of any tensor network (``meta['view'] == 'tn'``).
+_TN_COMMENTS = {
+    "tensor": "tensors, named by their tags",
+    "DELTA": "COPY tensors, as dots",
+    "hyperedge": "hyperedges (an index on three or more tensors, or an open shared one), as dots",
+    "terminal": "ends of the open legs",
+    "wrap": "ends of the bonds around a cyclic axis (each leaves one side, enters the other)",
+}
+
 
 def picture(scene: Scene) -> str:
     r"""The ``tikzpicture`` environment of ``scene``.
@@ -74,8 +83,9 @@ def picture(scene: Scene) -> str:
     roles: dict[str, list[Node]] = {}
     for node in scene.nodes:
         roles.setdefault(node.role, []).append(node)
+    comments = _TN_COMMENTS if scene.meta.get("view") == "tn" else _ROLE_COMMENTS
     for role, nodes in roles.items():
-        comment = _ROLE_COMMENTS.get(role, f"{role} nodes")
+        comment = comments.get(role, f"{role} nodes")
         if role == "DELTA" and nodes[0].shape == "diamond":
             comment = "COPY tensors of dimension K of the CP cores, as diamonds"
         block(comment, [pic.node(n) for n in nodes])
@@ -168,6 +178,8 @@ def describe(scene: Scene) -> str:
     meta = scene.meta
     if "view" not in meta:
         return "% rac_tn figure.\n"
+    if meta["view"] == "tn":
+        return _describe_network(meta)
     what = "the computation grid" if meta["view"] == "grid" else "the tensor network"
     model = meta.get("model", "RAC")  # a model family's class name
     if meta.get("kind") == "mps":
@@ -182,3 +194,24 @@ def describe(scene: Scene) -> str:
     if cut is not None:
         line += f",\n% with the {cut.method} bound on the {cut.quantity}: {cut.value}"
     return line + ".\n"
+
+
+def _describe_network(meta: dict) -> str:
+    """The comment of a drawing of any tensor network."""
+    line = (
+        f"% rac_tn figure: a {meta.get('network', 'TensorNetwork')} of {meta.get('tensors')} "
+        f"tensors ({meta.get('kind')} layout)"
+    )
+    cut = meta.get("cut")
+    if cut is not None:
+        left, right = cut.index_sides
+        line += (
+            f",\n% with the minimum cut between its open indices {_names(left)} and "
+            f"{_names(right)}: rank <= {cut.value}"
+        )
+    return line + ".\n"
+
+
+def _names(inds: tuple[str, ...]) -> str:
+    shown = ", ".join(map(str, inds[:6])) + (", ..." if len(inds) > 6 else "")
+    return "{" + shown.replace("\n", " ") + "}"

@@ -13,6 +13,7 @@ from rac_tn._format import human_bytes
 from rac_tn.arith import elimination, modular
 from rac_tn.exact import certify
 from rac_tn.exact.end_span import EndSpanBound
+from rac_tn.exact.layered import RankTarget
 from rac_tn.models.rac import RAC
 from rac_tn.network.grid_tensor import grid_tensor_mod
 from rac_tn.partition import Partition
@@ -54,7 +55,7 @@ def run_attempts(
     fixed_prime: int | None,
     bound: int,
     size: int,
-    rac: RAC,
+    rac: RAC | RankTarget,
     partition: Partition,
     templates: object,
     refine: Refine | None = None,
@@ -98,7 +99,10 @@ def run_attempts(
             break
         if log2_minor is None:
             F = None if templates is None else check_templates(templates, rac.M, allow_int=True)
-            entry = certify.log2_coefficient_bound(rac, partition.T, F)
+            if isinstance(rac, RankTarget):
+                entry = rac.log2_coefficient_bound(partition.T, F)
+            else:
+                entry = certify.log2_coefficient_bound(rac, partition.T, F)
             log2_minor = certify.log2_hadamard(size, entry)
         divides = certify.prime_divides_bound(log2_minor, large)
         failures.append(min(1.0, divides + sz_bound))
@@ -127,7 +131,7 @@ def check_sample_memory(cap: int, available: int | None = None) -> None:
 
 
 def grid_attempt(
-    rac: RAC,
+    rac: RAC | RankTarget,
     partition: Partition,
     class_index: int,
     templates: object,
@@ -142,8 +146,11 @@ def grid_attempt(
     def attempt(
         p: int, report: Callable[[int, int], None]
     ) -> tuple[int, int, tuple[int, int], float]:
-        A = grid_tensor_mod(rac, T, p, templates, max_entries=max_entries * rac.C)
-        if rac.C > 1:
+        if isinstance(rac, RankTarget):
+            A = rac.grid_mod(T, p, np.asarray(templates)).reshape((N,) * T + (rac.C,))
+        else:
+            A = grid_tensor_mod(rac, T, p, templates, max_entries=max_entries * rac.C)
+        if rac.C > 1 or isinstance(rac, RankTarget):
             A = A[..., class_index]
         matrix = np.ascontiguousarray(A.transpose(axes)).reshape(shape)
         rank = elimination.rank_mod_p(matrix, p)
@@ -154,7 +161,7 @@ def grid_attempt(
 
 
 def sampled_attempt(
-    rac: RAC,
+    rac: RAC | RankTarget,
     partition: Partition,
     class_index: int,
     cap: int,
@@ -181,13 +188,14 @@ def sampled_attempt(
             rac, p, class_index, cap, rng, shared, from_cols, deadline, report, reached[0]
         )
         reached[0] = K
-        return rank, K, (K, K), certify.schwartz_zippel_bound(cap, rac.L, T, p)
+        degree = rac.total_degree(T) if isinstance(rac, RankTarget) else None
+        return rank, K, (K, K), certify.schwartz_zippel_bound(cap, rac.L, T, p, degree)
 
     return attempt
 
 
 def _sampled_rank(
-    rac: RAC,
+    rac: RAC | RankTarget,
     p: int,
     class_index: int,
     cap: int,
@@ -199,7 +207,7 @@ def _sampled_rank(
     start: int = 0,
 ) -> tuple[int, int]:
     """``(rank, sample count)`` of square evaluations mod p, grown while of full rank."""
-    weights = rac.modular(p)
+    ops = rac.pair_ops(p) if isinstance(rac, RankTarget) else _RacOps(rac.modular(p))
     M, steps = rac.M, len(from_cols)
 
     def draw(count: int, length: int) -> np.ndarray:
@@ -207,7 +215,7 @@ def _sampled_rank(
 
     row_rest = np.empty((0, steps, M), dtype=np.uint64)
     col_rest = np.empty((0, steps, M), dtype=np.uint64)
-    starts: list[np.ndarray] = [np.empty((0, rac.R), dtype=np.uint64)] * rac.L
+    starts: list[np.ndarray] = [np.empty((0, s), dtype=np.uint64) for s in ops.state_dims]
     Y = np.empty((0, 0), dtype=np.uint64)
     K = 0
     schedule = certify.sample_schedule(cap)
@@ -223,10 +231,7 @@ def _sampled_rank(
         new = target - K
         prefix = draw(new, shared)
         rest_rows, rest_cols = draw(new, steps), draw(new, steps)
-        if shared:
-            new_starts = modular.scan_mod(weights, prefix)
-        else:
-            new_starts = [np.repeat(h[None], new, axis=0) for h in weights.initial_states]
+        new_starts = ops.prefix(prefix) if shared else ops.initial(new)
         row_rest = np.concatenate([row_rest, rest_rows])
         col_rest = np.concatenate([col_rest, rest_cols])
         starts = [np.concatenate([a, b]) for a, b in zip(starts, new_starts, strict=True)]
@@ -234,11 +239,9 @@ def _sampled_rank(
         grown[:K, :K] = Y
         if K:  # old rows x new columns
             old = [s[:K] for s in starts]
-            grown[:K, K:] = modular.pair_outputs(
-                weights, old, row_rest[:K], col_rest[K:], from_cols, class_index
-            )
-        grown[K:, :] = modular.pair_outputs(
-            weights, [s[K:] for s in starts], row_rest[K:], col_rest, from_cols, class_index
+            grown[:K, K:] = ops.pairs(old, row_rest[:K], col_rest[K:], from_cols, class_index)
+        grown[K:, :] = ops.pairs(
+            [s[K:] for s in starts], row_rest[K:], col_rest, from_cols, class_index
         )
         Y, K = grown, target
         rank = elimination.rank_mod_p(Y, p)
@@ -247,3 +250,23 @@ def _sampled_rank(
         if rank < K:
             break
     return rank, K
+
+
+class _RacOps:
+    """The RAC's compiled kernels behind the sampled rank's four questions."""
+
+    def __init__(self, weights: modular.ModularWeights) -> None:
+        self.weights = weights
+        self.state_dims = [h.shape[0] for h in weights.initial_states]
+
+    def initial(self, count: int) -> list[np.ndarray]:
+        """Every layer's initial state, ``count`` times."""
+        return [np.repeat(h[None], count, axis=0) for h in self.weights.initial_states]
+
+    def prefix(self, inputs: np.ndarray) -> list[np.ndarray]:
+        """Every layer's state after ``inputs`` (``(count, steps, M)``)."""
+        return modular.scan_mod(self.weights, inputs)
+
+    def pairs(self, starts, rows, cols, from_cols, class_index) -> np.ndarray:
+        """``y`` of every (row, column) pair (see :func:`rac_tn.arith.modular.pair_outputs`)."""
+        return modular.pair_outputs(self.weights, starts, rows, cols, from_cols, class_index)

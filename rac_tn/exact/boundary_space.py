@@ -24,6 +24,7 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import combinations_with_replacement
+from typing import cast
 
 import flint
 import numpy as np
@@ -136,7 +137,8 @@ class BoundarySpace:
         out = []
         for layer in range(len(self.degrees)):
             phi = flint.fmpz_mat(self.grid_matrix(layer).tolist())
-            inverse = phi.inv()  # fmpq_mat; Phi_l is invertible (the lattice is unisolvent)
+            # Phi_l is invertible (the lattice is unisolvent); its inverse is an fmpq_mat
+            inverse = cast(flint.fmpq_mat, phi.inv())
             numer, denom = inverse.numer_denom()
             values = [[int(v) for v in row] for row in numer.tolist()]
             out.append((np.array(values, dtype=object).reshape(phi.nrows(), -1), int(denom)))

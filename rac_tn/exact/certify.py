@@ -175,11 +175,12 @@ def sample_schedule(cap: int) -> list[int]:
     return sizes
 
 
-def schwartz_zippel_bound(cap: int, L: int, T: int, p: int) -> float:
+def schwartz_zippel_bound(cap: int, L: int, T: int, p: int, degree: int | None = None) -> float:
     """Chance that degenerate random points make the sampled rank fall short.
 
-    ``(cap + sum of the sample counts S < cap tried) * C(T+L-1, L) / p``, at most 1:
-    [Theory: the sampled rank][theory-sampled-rank].
+    ``(cap + sum of the sample counts S < cap tried) * D / p``, at most 1, with
+    ``D = C(T+L-1, L)`` the total degree of one entry (or ``degree``, for a model whose degrees
+    differ): [Theory: the sampled rank][theory-sampled-rank].
 
     Examples
     --------
@@ -187,7 +188,8 @@ def schwartz_zippel_bound(cap: int, L: int, T: int, p: int) -> float:
     True
     """
     tried = sum(size for size in sample_schedule(cap) if size < cap)
-    return min(1.0, (cap + tried) * total_degree(L, T) / p)
+    D = total_degree(L, T) if degree is None else degree
+    return min(1.0, (cap + tried) * D / p)
 
 
 def combined_failure(per_attempt: Sequence[float]) -> float:

@@ -226,11 +226,13 @@ _DIRECT: list[bool] = []  # [] untested, [True] or [False] after the self-test
 def _rref_direct(arr: np.ndarray, p: int) -> tuple[np.ndarray, int]:
     """``nmod_mat_rref`` on a copy of ``arr`` in FLINT's own storage (no per-entry conversion)."""
     lib = flint_matrices._lib
+    assert lib is not None  # _direct_rref_available() loaded it
     rows, cols = arr.shape
     mat = ctypes.create_string_buffer(256)
     lib.nmod_mat_init(mat, rows, cols, ctypes.c_ulong(p))
     try:
         entries = ctypes.c_void_p.from_buffer(mat).value
+        assert entries is not None  # nmod_mat_init allocated the entries
         ctypes.memmove(entries, arr.ctypes.data, arr.nbytes)
         rank = int(lib.nmod_mat_rref(mat))
         out = np.empty_like(arr)
@@ -245,8 +247,9 @@ def _direct_rref_available() -> bool:
     if not _DIRECT:
         ok = False
         try:
-            if flint_matrices._direct_available():
-                lib = flint_matrices._lib
+            available = flint_matrices._direct_available()  # loads the library once
+            lib = flint_matrices._lib
+            if available and lib is not None:
                 lib.nmod_mat_rref.argtypes = [ctypes.c_void_p]
                 lib.nmod_mat_rref.restype = ctypes.c_long
                 rng = np.random.default_rng(7)

@@ -28,7 +28,7 @@ Examples
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -332,7 +332,7 @@ def _product_points(space: BoundarySpace, used: list[np.ndarray]) -> np.ndarray:
 
 
 def _prime(
-    rng: np.random.Generator, weights: IntegerWeights, used: object, large: bool = True
+    rng: np.random.Generator, weights: IntegerWeights, used: Collection[int], large: bool = True
 ) -> int:
     """A random prime not used yet and dividing no denominator of the lifts."""
     while True:

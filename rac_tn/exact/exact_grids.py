@@ -206,7 +206,9 @@ def rational_rank(matrix: np.ndarray | flint.fmpz_mat) -> int:
         A, rows, cols = matrix, matrix.nrows(), matrix.ncols()
     else:
         rows, cols = matrix.shape
-        A = flint.fmpz_mat([[int(v) for v in row] for row in matrix]) if rows and cols else None
+        if rows == 0 or cols == 0:
+            return 0
+        A = flint.fmpz_mat([[int(v) for v in row] for row in matrix])
     if rows == 0 or cols == 0:
         return 0
     if rows < cols:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 
@@ -40,6 +40,7 @@ from rac_tn.exact import certify
 from rac_tn.exact.attempts import check_sample_memory, grid_attempt, run_attempts, sampled_attempt
 from rac_tn.exact.end_span import EndSpanBound, end_span_refiner
 from rac_tn.exact.exact_grids import EXACT_GRIDS, small_exact_rank
+from rac_tn.exact.layered import RankTarget
 from rac_tn.exact.rank_inputs import family_as_rac, symmetric_value
 from rac_tn.models.protocol import RecurrentModel, check_model
 from rac_tn.models.rac import RAC
@@ -199,7 +200,9 @@ def rank_mod_p(matrix: object, p: int = modular.MERSENNE61) -> int:
     return elimination.rank_mod_p(residues, p)
 
 
-def _check_common(rac: RAC, partition: Partition, prime: object) -> tuple[Partition, int | None]:
+def _check_common(
+    rac: RAC | RankTarget, partition: Partition, prime: object
+) -> tuple[Partition, int | None]:
     """The partition and the checked fixed prime (None: draw random primes), or an error."""
     if not isinstance(partition, Partition):
         raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
@@ -315,7 +318,7 @@ def separation_rank(
                 "grid tensor) or pass a larger max_entries="
             )
         shape = (N ** len(partition.start), N ** len(partition.end))
-        bound = size = min(symmetric_value(rac, partition, upper_bound, N), *shape)
+        bound = size = min(symmetric_value(model, partition, upper_bound, N), *shape)
         attempt = grid_attempt(rac, partition, class_index, templates, N, max_entries)
     else:
         if templates is not None:
@@ -324,7 +327,7 @@ def separation_rank(
                 "is that of the function (random inputs, no templates)"
             )
         max_samples = positive_int(max_samples, "max_samples")
-        bound = symmetric_value(rac, partition, upper_bound, None)
+        bound = symmetric_value(model, partition, upper_bound, None)
         deadline = None if max_seconds is None else begin + check_seconds(max_seconds)
         cap = min(bound, max_samples)
         check_sample_memory(cap)
@@ -333,14 +336,16 @@ def separation_rank(
     rounds = len(certify.sample_schedule(bound)) if method == "sampled" else 1
     with progress_callback(progress, rounds, f"rank {partition}") as report:
         attempt = _reporting(attempt, report)
-        refine = end_span_refiner(rac, partition, class_index, rng) if certificates else None
+        # the End span and the exact grids read a RAC's weights (a layered model has none)
+        proofs = certificates and isinstance(rac, RAC)
+        refine = end_span_refiner(cast(RAC, rac), partition, class_index, rng) if proofs else None
         found = run_attempts(
             attempt, rng, fixed_prime, bound, size, rac, partition, templates,
             refine if method == "sampled" else None,
         )  # fmt: skip
     exact_rank = None
-    if certificates and method == "sampled" and not found.certified:
-        exact_rank = small_exact_rank(rac, partition, class_index)
+    if proofs and method == "sampled" and not found.certified:
+        exact_rank = small_exact_rank(cast(RAC, rac), partition, class_index)
     return RankResult(
         rank=found.rank if exact_rank is None else exact_rank,
         method=method,

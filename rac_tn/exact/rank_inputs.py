@@ -9,8 +9,10 @@ import numpy as np
 from rac_tn._checks import check_templates, positive_int
 from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.bounds.symmetric import symmetric_bound
+from rac_tn.exact.layered import RankTarget
 from rac_tn.models.protocol import RecurrentModel
 from rac_tn.models.rac import RAC
+from rac_tn.network.layered import runs_own_layers
 from rac_tn.partition import Partition
 from rac_tn.results import GRID_TENSOR_RANK, SEPARATION_RANK
 
@@ -21,11 +23,19 @@ def family_as_rac(
     method: str,
     templates: object,
     upper_bound: CutBound | int | None,
-) -> tuple[RAC, object, CutBound | int | None]:
-    """A model's exact RAC equivalent (a RAC's is itself), its templates, and its own bound."""
+) -> tuple[RAC | RankTarget, object, CutBound | int | None]:
+    """A model's exact RAC equivalent (a RAC's is itself), its templates, and its own bound.
+
+    A model whose cells read their input several times is ranked through its own layers
+    instead (:class:`~rac_tn.exact.layered.RankTarget`).
+    """
     if not isinstance(partition, Partition):
         raise TypeError(f"partition must be a Partition, got {type(partition).__name__}")
-    rac = cast(RAC, model.to_rac())  # a RAC (or a DyadicRAC)
+    rac: RAC | RankTarget
+    if runs_own_layers(model):
+        rac = RankTarget(model)
+    else:
+        rac = cast(RAC, model.to_rac())  # a RAC (or a DyadicRAC)
     N = None
     if method == "grid":
         F = check_templates(templates, model.input_dim, allow_int=True)
@@ -43,7 +53,10 @@ def family_as_rac(
 
 
 def symmetric_value(
-    rac: RAC, partition: Partition, upper_bound: CutBound | int | None, templates: int | None
+    rac: RecurrentModel,
+    partition: Partition,
+    upper_bound: CutBound | int | None,
+    templates: int | None,
 ) -> int:
     """The symmetric cut bound's value: the caller's (checked) or computed."""
     if upper_bound is None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import cast
 
 import flint
 import numpy as np
@@ -350,7 +351,7 @@ def _not_in_span(rows: np.ndarray, basis: list[int], rest: list[int], prime: int
     square = flint.fmpz_mat(B[:, cols].T.tolist())  # invertible: its determinant is not 0 mod p
     target = rows[rest]
     # Z^T = (B_J^T)^{-1} G_J^T; then G must equal Z B
-    z_t = square.solve(flint.fmpz_mat(target[:, cols].T.tolist()))
+    z_t = cast(flint.fmpq_mat, square.solve(flint.fmpz_mat(target[:, cols].T.tolist())))
     product = flint.fmpq_mat(flint.fmpz_mat(B.T.tolist())) * z_t  # (size, len(rest)) = (Z B)^T
     want = flint.fmpq_mat(flint.fmpz_mat(target.T.tolist()))
     if product == want:

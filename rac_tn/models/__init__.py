@@ -1,10 +1,12 @@
-"""Models: the RAC and the second-order families behind one protocol, a registry, weights I/O.
+"""Models: the RAC and the polynomial families behind one protocol, a registry, weights I/O.
 
 Every model satisfies :class:`RecurrentModel` (:mod:`.protocol`) directly: the RAC
 (:mod:`.rac`) and each family in its own file (:mod:`.cp`, :mod:`.second_order`, :mod:`.mirnn`,
-:mod:`.linear`, on the frozen base :mod:`.base`), all reducing, with identity activations, to
-bilinear layers on augmented vectors (:mod:`.layers`) with an exact RAC equivalent
-(:mod:`.torac`). :mod:`.registry` names the families (the CLI's ``--model`` and the state-dict
+:mod:`.linear`, and beyond RNNs :mod:`.attention`, :mod:`.ssm`, :mod:`.ttrnn`, on the frozen
+base :mod:`.base`), all reducing, with identity activations, to layers on augmented vectors
+(:mod:`.layers`; linear attention's read their input three times) with an exact RAC
+equivalent (:mod:`.torac`); :mod:`.parametrised` rebuilds a model's layers at other parameter
+values. :mod:`.registry` names the families (the CLI's ``--model`` and the state-dict
 loader read it); :mod:`.weights` reads weight files; :mod:`.computation_grid` is the model's
 computation DAG. Names are imported on first use, so reading the registry stays cheap.
 
@@ -24,6 +26,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from rac_tn.models.attention import LinearAttention
     from rac_tn.models.base import ACTIVATION_NOTE, BilinearModel
     from rac_tn.models.computation_grid import computation_grid
     from rac_tn.models.cp import CP2RNN
@@ -42,10 +45,13 @@ if TYPE_CHECKING:
         unregister_family,
     )
     from rac_tn.models.second_order import SecondOrderRNN
+    from rac_tn.models.ssm import GatedSSM
     from rac_tn.models.torac import DyadicRAC, rac_from_layers
+    from rac_tn.models.ttrnn import TTRNN
 
 _EXPORTS = {
     "ACTIVATION_NOTE": "base",
+    "LinearAttention": "attention",
     "BilinearModel": "base",
     "computation_grid": "computation_grid",
     "CP2RNN": "cp",
@@ -64,6 +70,8 @@ _EXPORTS = {
     "register_family": "registry",
     "unregister_family": "registry",
     "SecondOrderRNN": "second_order",
+    "GatedSSM": "ssm",
+    "TTRNN": "ttrnn",
     "DyadicRAC": "torac",
     "rac_from_layers": "torac",
 }
@@ -75,11 +83,14 @@ __all__ = [
     "CP2RNN",
     "DyadicRAC",
     "FamilyEntry",
+    "GatedSSM",
+    "LinearAttention",
     "LinearRNN",
     "MIRNN",
     "RAC",
     "RecurrentModel",
     "SecondOrderRNN",
+    "TTRNN",
     "as_model",
     "check_model",
     "computation_grid",

@@ -20,6 +20,7 @@ import numpy as np
 from rac_tn._arrays import array_key, check_sequences, is_integer_array, to_numpy
 from rac_tn.arith import modular
 from rac_tn.arith.scaled import to_float64
+from rac_tn.counting import degree_scales
 from rac_tn.models.layers import BilinearLayer, forward_mod, forward_scaled
 from rac_tn.models.protocol import ModelCommon
 from rac_tn.models.rac import RAC
@@ -206,8 +207,18 @@ class BilinearModel(ModelCommon, ABC):
         """``X`` as ``(batch, T, d)`` and whether it was one sequence (see ``check_sequences``)."""
         return check_sequences(to_numpy(X), self.input_dim, "d")
 
+    def layer_inputs(self, batch: np.ndarray) -> np.ndarray:
+        """``(batch, T, d)`` inputs as layer 1 reads them: ``(x, 1)`` when augmented."""
+        if self.augmented_input:
+            batch = np.concatenate([batch, np.ones(batch.shape[:-1] + (1,), batch.dtype)], -1)
+        return batch
+
     def rac_inputs(self, X: object) -> np.ndarray:
         """``X`` as the RAC equivalent reads it: ``x~ = (x, 1)`` when :attr:`augmented_input`.
+
+        When cells read their input several times (:attr:`arities`), the RAC equivalent reads
+        the Kronecker power ``x~ (x) ... (x) x~`` (``g_0 = k_1 ... k_L`` factors, see
+        :mod:`rac_tn.models.torac`).
 
         Examples
         --------
@@ -216,8 +227,22 @@ class BilinearModel(ModelCommon, ABC):
         (3, 3)
         """
         batch, single = self._check_inputs(X)
-        if self.augmented_input:
-            batch = np.concatenate([batch, np.ones(batch.shape[:-1] + (1,), batch.dtype)], -1)
+        batch = self.layer_inputs(batch)
+        power = degree_scales(self.arities, self.depth)[0]
+        if power > 1:
+            if np.issubdtype(batch.dtype, np.integer) and batch.size:
+                top = int(np.max(np.abs(batch)))
+                if top > 1 and power * top.bit_length() > 62:
+                    raise ValueError(
+                        f"rac_inputs: the Kronecker power {power} of inputs up to {top} "
+                        "leaves int64; pass smaller integers (or floats)"
+                    )
+            lifted = batch
+            for _ in range(power - 1):
+                lifted = (lifted[..., :, None] * batch[..., None, :]).reshape(
+                    batch.shape[:-1] + (-1,)
+                )
+            batch = lifted
         return batch[0] if single else batch
 
     def forward_scaled(
@@ -239,7 +264,7 @@ class BilinearModel(ModelCommon, ABC):
             ``every_step``) and ``exponent`` (int or int64 array, without the ``C`` axis).
         """
         batch, single = self._check_inputs(X)
-        inputs = self.rac_inputs(batch)
+        inputs = self.layer_inputs(batch)
         out, exponent = forward_scaled(self.layers, self.readout, inputs, every_step)
         if single:
             return out[0], (int(exponent[0]) if not every_step else exponent[0])
@@ -291,7 +316,7 @@ class BilinearModel(ModelCommon, ABC):
         """
         p = modular.check_prime(p)
         batch, single = self._check_inputs(X)
-        out = forward_mod(self.layers, self.readout, self.rac_inputs(batch), p, every_step)
+        out = forward_mod(self.layers, self.readout, self.layer_inputs(batch), p, every_step)
         return out[0] if single else out
 
     @cached_property

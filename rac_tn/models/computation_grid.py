@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 
 from rac_tn._checks import positive_int
-from rac_tn.counting import Node, NodeRole, paths
+from rac_tn.counting import Node, NodeRole, degree_scales, paths
 from rac_tn.models.protocol import RecurrentModel, check_model
 
 
@@ -44,7 +44,10 @@ def computation_grid(
     -------
     networkx.DiGraph
         Node attributes: ``role`` ('input' | 'cell' | 'output'), ``layer`` (0 for inputs,
-        L+1 for the output), ``time`` (T for the output), ``paths`` (to the output) and ``dim``.
+        L+1 for the output), ``time`` (T for the output), ``paths`` (to the output, each
+        counted once per input leg it climbs: the output's degree in the node) and ``dim``.
+        Edge attribute ``multiplicity``: how many times the successor reads the node (a
+        model's arity on the edges into its layers, else 1).
 
     Raises
     ------
@@ -59,6 +62,7 @@ def computation_grid(
     >>> g.nodes["x", 2]["dim"]
     3
     """
+    arities = None
     if isinstance(rac_or_depth, int | np.integer) or not hasattr(rac_or_depth, "layers"):
         L = positive_int(rac_or_depth, "depth")
     else:
@@ -69,13 +73,16 @@ def computation_grid(
             model.node_dim,
             model.num_classes,
         )
+        arities = model.arities
     T = positive_int(T, "T")
+    g = degree_scales(arities, L)
+    legs = (1,) * L if arities is None else tuple(arities)
     dims = {"input": input_dim, "cell": hidden_dim, "output": num_classes}
     graph: nx.DiGraph[Node] = nx.DiGraph(depth=L, T=T)
 
     def add(node: Node, role: NodeRole, layer: int, time: int) -> None:
         attrs = {"role": role, "layer": layer, "time": time}
-        attrs["paths"] = 1 if role == "output" else paths(L, T, layer, time)
+        attrs["paths"] = 1 if role == "output" else paths(L, T, layer, time) * g[layer]
         if (dim := dims[role]) is not None:
             attrs["dim"] = int(dim)
         graph.add_node(node, **attrs)
@@ -86,11 +93,11 @@ def computation_grid(
             add(("h", layer, t), "cell", layer, t)
     add(("y",), "output", L + 1, T)
     for t in range(1, T + 1):
-        graph.add_edge(("x", t), ("h", 1, t))
+        graph.add_edge(("x", t), ("h", 1, t), multiplicity=legs[0])
         for layer in range(1, L + 1):
             if layer > 1:
-                graph.add_edge(("h", layer - 1, t), ("h", layer, t))
+                graph.add_edge(("h", layer - 1, t), ("h", layer, t), multiplicity=legs[layer - 1])
             if t > 1:
-                graph.add_edge(("h", layer, t - 1), ("h", layer, t))
-    graph.add_edge(("h", L, T), ("y",))
+                graph.add_edge(("h", layer, t - 1), ("h", layer, t), multiplicity=1)
+    graph.add_edge(("h", L, T), ("y",), multiplicity=1)
     return graph

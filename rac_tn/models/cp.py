@@ -48,8 +48,9 @@ class CP2RNN(BilinearModel):
         Length ``num_classes``; only with first-order terms (a homogeneous cell has no
         constant coordinate to carry it).
     initial_states
-        Per layer ``h_0`` (length n); zeros by default, as in the seed code (a homogeneous
-        model started at zero is identically zero).
+        Per layer ``h_0`` (length n), or ``"ones"`` (the default, as for the RAC) or
+        ``"zeros"`` (the seed code's start, which :meth:`from_state_dict` uses; a homogeneous
+        model started at zero is identically zero, and its report says so).
 
     Notes
     -----
@@ -243,7 +244,7 @@ class CP2RNN(BilinearModel):
         h0 = P.all_or_none(group["h0"], "h0")
         return cls(
             A=group["A"], B=group["B"], C=group["C"], decoder_weight=weight,
-            decoder_bias=bias, initial_states=h0, **affine,
+            decoder_bias=bias, initial_states="zeros" if h0 is None else h0, **affine,
         )  # fmt: skip
 
     def to_state_dict(self) -> dict[str, np.ndarray]:

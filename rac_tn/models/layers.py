@@ -16,13 +16,19 @@ The core is stored either as a dense order-3 tensor (the second-order RNN) or as
 matrices). Every factor entry is a copy of a model parameter (or 0 / 1): building a layer does
 no arithmetic, so integer models stay integer and float models stay the exact dyadic
 rationals they store.
+
+A CP layer may read its input more than once: with ``arity`` k it has k input factors
+``B_1 .. B_k`` and computes ``h~' = C[(A^T h~) * (B_1^T x~) * ... * (B_k^T x~)]``, linear in
+the state and of degree k in the input (linear attention's key-value update is such a layer
+with k = 3, :mod:`rac_tn.models.attention`). Every degree below such a layer is multiplied by
+k (:func:`rac_tn.counting.degree_scales`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -56,6 +62,9 @@ class BilinearLayer:
     const_term
         The index of the CP term that carries the constant (``A = B = e_last``, ``C``'s last
         row ``e_const``), when ``affine`` and ``core == 'cp'``; None otherwise.
+    extra
+        A CP layer's further input factors ``B_2 .. B_k`` (each ``input_dim x K``): the layer
+        reads its input ``arity = 1 + len(extra)`` times. Empty for a bilinear layer.
 
     Examples
     --------
@@ -72,6 +81,7 @@ class BilinearLayer:
     C: np.ndarray | None = None
     W: np.ndarray | None = None
     const_term: int | None = None
+    extra: tuple[np.ndarray, ...] = ()
 
     @classmethod
     def cp(
@@ -83,9 +93,14 @@ class BilinearLayer:
         *,
         affine: bool = False,
         const_term: int | None = None,
+        extra: Sequence[np.ndarray] = (),
     ) -> BilinearLayer:
-        """A CP layer from its factors (``A``, ``C``: state x K; ``B``: input x K)."""
-        return cls("cp", affine, _ro(initial_state), _ro(A), _ro(B), _ro(C), None, const_term)
+        """A CP layer from its factors (``A``, ``C``: state x K; ``B``, ``extra``: input x K)."""
+        legs = tuple(_ro(e) for e in extra)
+        for leg in legs:
+            if leg.shape != np.shape(B):
+                raise ValueError(f"every input factor must have B's shape {np.shape(B)}")
+        return cls("cp", affine, _ro(initial_state), _ro(A), _ro(B), _ro(C), None, const_term, legs)
 
     @classmethod
     def mi(cls, hidden: np.ndarray, inputs: np.ndarray, initial_state: np.ndarray) -> BilinearLayer:
@@ -113,6 +128,19 @@ class BilinearLayer:
         return self.B.shape[0]
 
     @property
+    def arity(self) -> int:
+        """How many times a cell reads its input (1 for a bilinear layer)."""
+        return 1 + len(self.extra)
+
+    @property
+    def input_factors(self) -> tuple[np.ndarray, ...]:
+        """The input legs' factors ``(B_1, ..., B_k)`` (a dense core's expanded ``B``)."""
+        if self.core == "dense":
+            return (self.factors()[1],)
+        assert self.B is not None  # a CP core has B
+        return (self.B, *self.extra)
+
+    @property
     def num_terms(self) -> int:
         """K, the CP terms of :meth:`factors` (the width of this layer in a RAC)."""
         return self.factors()[0].shape[1]
@@ -120,7 +148,8 @@ class BilinearLayer:
     def factors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CP factors ``(A, B, C)`` of this layer, every entry a copy of a weight, 0 or 1.
 
-        A dense core ``W`` (``a x b x c``) is expanded along its smallest two-mode unfolding:
+        A layer of arity k > 1 has further input factors (:attr:`extra`). A dense core ``W``
+        (``a x b x c``) is expanded along its smallest two-mode unfolding:
         one term per ``(a, b)`` (``A = e_a, B = e_b, C = W[a, b, :]``), per ``(a, c)`` or per
         ``(b, c)``, whichever has the fewest terms.
         """
@@ -160,14 +189,18 @@ class BilinearLayer:
     def apply(self, state: np.ndarray, inputs: np.ndarray) -> np.ndarray:
         """One step in float64: ``(batch, state_dim), (batch, input_dim) -> (batch, state_dim)``."""
         if self.core != "dense":
-            z = (state @ np.asarray(self.A, float)) * (inputs @ np.asarray(self.B, float))
+            z = state @ np.asarray(self.A, float)
+            for B in self.input_factors:
+                z = z * (inputs @ np.asarray(B, float))
             return z if self.core == "mi" else z @ np.asarray(self.C, float).T
         return np.einsum("za,zb,abc->zc", state, inputs, np.asarray(self.W, float))
 
     def apply_mod(self, state: np.ndarray, inputs: np.ndarray, res: dict, p: int) -> np.ndarray:
         """One step on residues (object arrays of Python ints), with ``res`` the residues."""
         if self.core != "dense":
-            z = ((state @ res["A"]) % p) * ((inputs @ res["B"]) % p) % p
+            z = (state @ res["A"]) % p
+            for B in (res["B"], *res.get("extra", ())):
+                z = z * ((inputs @ B) % p) % p
             return z if self.core == "mi" else (z @ res["C"].T) % p
         a, b, c = res["W"].shape
         partial = ((state @ res["W"].reshape(a, b * c)) % p).reshape(-1, b, c)
@@ -193,13 +226,18 @@ class Terms:
         Whether state and input carry the constant coordinate (index n, resp. d).
     dtype
         int64 or float64.
+    arity
+        How many times a term reads the input (its input legs). A term given one input vector
+        reads the input's constant on its other legs (so ``arity > 1`` needs ``affine``).
     """
 
-    def __init__(self, n: int, d: int, affine: bool, dtype: np.dtype) -> None:
-        self.n, self.d, self.affine, self.dtype = n, d, affine, dtype
+    def __init__(self, n: int, d: int, affine: bool, dtype: np.dtype, arity: int = 1) -> None:
+        if arity > 1 and not affine:
+            raise ValueError("a layer of arity > 1 needs affine (augmented) vectors")
+        self.n, self.d, self.affine, self.dtype, self.arity = n, d, affine, dtype, arity
         self.state_dim, self.input_dim = n + affine, d + affine
         self.a: list[np.ndarray] = []
-        self.b: list[np.ndarray] = []
+        self.b: list[list[np.ndarray]] = [[] for _ in range(arity)]
         self.c: list[np.ndarray] = []
         self.const_term: int | None = None
 
@@ -211,10 +249,16 @@ class Terms:
             out[at] = 1
         return out
 
-    def add(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
-        """One term from full-length vectors."""
+    def add(self, a: np.ndarray, b: np.ndarray | Sequence[np.ndarray], c: np.ndarray) -> None:
+        """One term from full-length vectors (``b``: one per leg, or one for the first leg)."""
+        legs = [b] if isinstance(b, np.ndarray) else list(b)
+        while len(legs) < self.arity:
+            legs.append(self._vec(self.input_dim, at=self.d))
+        if len(legs) != self.arity:
+            raise ValueError(f"a term reads the input {self.arity} times, got {len(legs)} legs")
         self.a.append(a)
-        self.b.append(b)
+        for store, leg in zip(self.b, legs, strict=True):
+            store.append(leg)
         self.c.append(c)
 
     def term(self, a: np.ndarray | int, b: np.ndarray | int, c: np.ndarray | int) -> None:
@@ -268,13 +312,15 @@ class Terms:
     def layer(self, h0: np.ndarray) -> BilinearLayer:
         """The CP layer of the collected terms, started at ``h0`` (length n)."""
         state = self._vec(self.state_dim, h0, at=self.n if self.affine else None)
+        first, *extra = (np.stack(leg, axis=1) for leg in self.b)
         return BilinearLayer.cp(
             np.stack(self.a, axis=1),
-            np.stack(self.b, axis=1),
+            first,
             np.stack(self.c, axis=1),
             state,
             affine=self.affine,
             const_term=self.const_term,
+            extra=extra,
         )
 
 
@@ -295,7 +341,7 @@ def forward_scaled(
         new_scales = np.empty_like(scales)
         for t in range(steps):
             h, step = normalised(layer.apply(h, layer_input[:, t]))
-            scale = scale + scales[:, t] + step
+            scale = scale + layer.arity * scales[:, t] + step
             states[:, t], new_scales[:, t] = h, scale
         layer_input, scales = states, new_scales
     if not every_step:
@@ -315,11 +361,12 @@ def forward_mod(
     layer_input = modular.to_residues(inputs, p).astype(object)
     size, steps = layer_input.shape[:2]
     for layer in layers:
-        res = {
+        res: dict[str, Any] = {
             name: modular.to_residues(getattr(layer, name), p).astype(object)
             for name in ("A", "B", "C", "W")
             if getattr(layer, name) is not None
         }
+        res["extra"] = [modular.to_residues(e, p).astype(object) for e in layer.extra]
         h = np.repeat(modular.to_residues(layer.initial_state, p).astype(object)[None], size, 0)
         states = []
         for t in range(steps):

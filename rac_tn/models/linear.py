@@ -47,7 +47,9 @@ class LinearRNN(BilinearModel):
     decoder_bias
         Length ``num_classes`` (the state always carries a constant coordinate here).
     initial_states
-        Per layer ``h_0`` (length n); zeros by default, as in the seed code.
+        Per layer ``h_0`` (length n), or ``"ones"`` (the default, as for the RAC) or
+        ``"zeros"`` (the seed code's start, which :meth:`from_state_dict` uses; a homogeneous
+        model started at zero is identically zero, and its report says so).
 
     Examples
     --------
@@ -181,7 +183,14 @@ class LinearRNN(BilinearModel):
             w = [np.asarray(x["weight_ih"]).T for x in layers]
             u = [np.asarray(x["weight_hh"]).T for x in layers]
             b = P.all_or_none([_sum_biases(x) for x in layers], "bias_ih")
-        return cls(w=w, u=u, b=b, decoder_weight=weight, decoder_bias=bias, initial_states=h0)
+        return cls(
+            w=w,
+            u=u,
+            b=b,
+            decoder_weight=weight,
+            decoder_bias=bias,
+            initial_states="zeros" if h0 is None else h0,
+        )
 
     def to_state_dict(self) -> dict[str, np.ndarray]:
         """The parameters under the seed code's keys (read back by :meth:`from_state_dict`).

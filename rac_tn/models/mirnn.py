@@ -50,7 +50,9 @@ class MIRNN(BilinearModel):
     decoder_bias
         Length ``num_classes``; only with affine terms.
     initial_states
-        Per layer ``h_0`` (length n); zeros by default, as in the seed code.
+        Per layer ``h_0`` (length n), or ``"ones"`` (the default, as for the RAC) or
+        ``"zeros"`` (the seed code's start, which :meth:`from_state_dict` uses; a homogeneous
+        model started at zero is identically zero, and its report says so).
 
     Examples
     --------
@@ -209,7 +211,7 @@ class MIRNN(BilinearModel):
         return cls(
             alpha=group["alpha"], w=group["w"], u=group["u"], decoder_weight=weight,
             beta1=group["beta1"], beta2=group["beta2"], b=group["b"], decoder_bias=bias,
-            initial_states=group["h0"],
+            initial_states="zeros" if group["h0"] is None else group["h0"],
         )  # fmt: skip
 
     def to_state_dict(self) -> dict[str, np.ndarray]:

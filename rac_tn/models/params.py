@@ -59,6 +59,12 @@ def per_layer(value: object, name: str, ndim: int) -> tuple[np.ndarray, ...]:
         raise TypeError(f"{name} must be a {ndim}-D array or a list of them (one per layer)")
     if len(arr) == 0:
         raise ValueError(f"{name} must hold one array per layer (depth >= 1), got none")
+    missing = [i for i, v in enumerate(arr) if v is None]
+    if missing:  # affine and homogeneous layers do not mix in one stack
+        raise ValueError(
+            f"{name} must be given for every layer or for none (None for layer(s) "
+            f"{', '.join(map(str, missing))} of {len(arr)}): a stack is affine or homogeneous"
+        )
     return tuple(weight(v, f"{name}[{i}]", ndim) for i, v in enumerate(arr))
 
 
@@ -90,10 +96,17 @@ def check_shape(arr: np.ndarray, expected: tuple[int, ...], name: str, meaning: 
 
 
 def initial_states(value: object, depth: int, n: int, dtype: np.dtype) -> tuple[np.ndarray, ...]:
-    """Per-layer ``h_0`` (zeros by default, as in the seed code), each of length n."""
-    if value is None:
-        zero = np.zeros(n, dtype=dtype)
-        return tuple(weight(zero, "initial_states", 1) for _ in range(depth))
+    """Per-layer ``h_0``: ``None`` or ``"ones"`` (the default), ``"zeros"``, or one vector each."""
+    if value is None or isinstance(value, str):
+        fill = STATE_FILLS.get("ones" if value is None else value)
+        if fill is None:
+            raise ValueError(
+                f"initial_states must be 'ones', 'zeros' or one length-{n} vector per layer, "
+                f"got {value!r}"
+            )
+        return tuple(
+            weight(np.full(n, fill, dtype=dtype), "initial_states", 1) for _ in range(depth)
+        )
     states = per_layer(value, "initial_states", 1)
     check_depth(depth, initial_states=states)
     for i, h in enumerate(states):
@@ -101,13 +114,24 @@ def initial_states(value: object, depth: int, n: int, dtype: np.dtype) -> tuple[
     return states
 
 
+STATE_FILLS = {"ones": 1, "zeros": 0}
+"""The named initial states: every family starts at ones unless told (the RAC's start; a
+homogeneous cell started at zeros is identically zero); loaders ask for the seed code's zeros."""
+
+
 def common_dtype(*groups: object) -> np.dtype:
-    """int64 when every array is integer, else float64."""
+    """int64 when every array is integer, object when one holds symbolic values, else float64.
+
+    Symbolic values: an object array of anything but Python ints (``function_dimension``'s dual
+    numbers).
+    """
     arrays: list[Any] = []
     for g in groups:
         if g is None:
             continue
         arrays.extend(g if isinstance(g, tuple) else (g,))
+    if any(a.dtype == object and not is_integer_array(a) for a in arrays):
+        return np.dtype(object)
     integer = all(is_integer_array(a) for a in arrays)
     return np.dtype(np.int64 if integer else np.float64)
 

@@ -46,6 +46,9 @@ class RecurrentModel(Protocol):
     multiplicative
         True for bilinear cells (degree ``C(T-t+L-1, L-1)`` in ``x_t``); False for a model whose
         output has degree 1 in every input (the linear RNN).
+    arities
+        Per layer, how many times a cell reads its input (1 for a bilinear cell; derived from
+        :attr:`layers`): each layer multiplies the degrees below it by its arity.
     layers, readout
         The model as :class:`~rac_tn.models.BilinearLayer` objects and a
         ``num_classes x state_dims[-1]`` readout: everything else is derived from these.
@@ -115,6 +118,10 @@ class RecurrentModel(Protocol):
     @property
     def multiplicative(self) -> bool:
         """True for bilinear cells, False for degree 1 in every input."""
+
+    @property
+    def arities(self) -> tuple[int, ...]:
+        """Per layer, how many times a cell reads its input (1 for a bilinear cell)."""
 
     @property
     def layers(self) -> tuple[BilinearLayer, ...]:
@@ -206,8 +213,17 @@ class ModelCommon:
         """Alias of :attr:`depth`."""
         return self.depth
 
+    @property
+    def arities(self: RecurrentModel) -> tuple[int, ...]:
+        """Per layer, how many times a cell reads its input (1 for a bilinear cell)."""
+        return tuple(layer.arity for layer in self.layers)
+
     def input_degrees(self: RecurrentModel, T: int) -> tuple[int, ...]:
         """The output's degree in each input ``x_1 .. x_T``: ``C(T-t+L-1, L-1)``, or all 1.
+
+        Cells of arity k multiply the degrees below them by k
+        (:func:`~rac_tn.counting.degree_scales`). The degree is that of the homogenised
+        output in ``x~_t = (x_t, 1)`` when the model reads augmented inputs.
 
         Examples
         --------
@@ -217,14 +233,15 @@ class ModelCommon:
         """
         if not self.multiplicative:
             return input_degrees(1, T)
-        return input_degrees(self.depth, T)
+        return input_degrees(self.depth, T, self.arities)
 
     def count_tensors(self: RecurrentModel, T: int, kind: str | None = None) -> int:
         """The number of tensors :func:`~rac_tn.compile_rac` builds for length ``T``.
 
         A model in the RAC's form (every layer ``'mi'``) has the RAC's tensor train (depth 1,
         ``T + 2`` tensors) or copy tree (3 tensors per cell copy); another model has the copy
-        tree with 4 tensors per copy of a CP layer and 1 per copy of a dense one.
+        tree with 4 tensors per copy of a CP layer (``2k + 2`` for one of arity k: ``A``,
+        ``C``, k input factors and k COPY tensors) and 1 per copy of a dense one.
 
         Examples
         --------
@@ -245,8 +262,8 @@ class ModelCommon:
             if kind == "mps" or (kind is None and self.depth == 1):
                 return T + 2
             return copy_tree_tensor_count(self.depth, T, [3] * self.depth)
-        per_copy = [1 if layer.core == "dense" else 4 for layer in self.layers]
-        return copy_tree_tensor_count(self.depth, T, per_copy)
+        per_copy = [1 if layer.core == "dense" else 2 * layer.arity + 2 for layer in self.layers]
+        return copy_tree_tensor_count(self.depth, T, per_copy, self.arities)
 
     def zero_reason(self: RecurrentModel) -> str | None:
         """Why the model is identically zero, when a structural reason proves it; else None.
@@ -276,8 +293,8 @@ class ModelCommon:
         return None
 
     def layer_copies(self: RecurrentModel, T: int) -> tuple[int, ...]:
-        """Per layer, the copies of its cells in the copy tree (``C(T+L-l, L-l+1)``)."""
-        return layer_copy_counts(self.depth, T)
+        """Per layer, the copies of its cells in the copy tree (``C(T+L-l, L-l+1) g_l``)."""
+        return layer_copy_counts(self.depth, T, self.arities)
 
     def describe(self: RecurrentModel) -> dict[str, Any]:
         """The model's sizes as JSON-safe data (what a report records)."""

@@ -38,6 +38,7 @@ from rac_tn.arith.scaled import scaled_recurrence, to_float64
 from rac_tn.models import layers as _layers
 from rac_tn.models.layers import BilinearLayer
 from rac_tn.models.params import as_state_dict, check_unused, writable
+from rac_tn.models.params import initial_states as initial_state_fill
 from rac_tn.models.protocol import ModelCommon
 
 if TYPE_CHECKING:
@@ -58,7 +59,8 @@ class RAC(ModelCommon):
     output_weights
         ``W^O``, ``C x R``.
     initial_states
-        ``[h^{1,0}, ..., h^{L,0}]``, each of length ``R``; all ones by default.
+        ``[h^{1,0}, ..., h^{L,0}]``, each of length ``R``, or ``"ones"`` (the default, as
+        for every family) or ``"zeros"`` (the model is then identically zero).
 
     Attributes
     ----------
@@ -113,7 +115,7 @@ class RAC(ModelCommon):
         input_weights: Sequence[ArrayLike],
         hidden_weights: Sequence[ArrayLike],
         output_weights: ArrayLike,
-        initial_states: Sequence[ArrayLike] | None = None,
+        initial_states: Sequence[ArrayLike] | str | None = None,
     ) -> None:
         inputs = as_layer_list(input_weights, "input_weights")
         hiddens = as_layer_list(hidden_weights, "hidden_weights")
@@ -142,8 +144,11 @@ class RAC(ModelCommon):
             raise ValueError(
                 f"output_weights must be C x R with R = {width}, got shape {output_w.shape}"
             )
-        if initial_states is None:
-            h0s = tuple(frozen(np.ones(width, dtype=np.int64)) for _ in range(depth))
+        if initial_states is None or isinstance(initial_states, str):
+            h0s = tuple(
+                frozen(h.astype(np.int64))
+                for h in initial_state_fill(initial_states, depth, width, np.dtype(np.int64))
+            )
         else:
             states = as_layer_list(initial_states, "initial_states")
             if len(states) != depth:

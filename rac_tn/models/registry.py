@@ -8,7 +8,7 @@ read it; a new family is a class satisfying :class:`~rac_tn.models.RecurrentMode
 Examples
 --------
 >>> family_names()
-('rac', '2rnn', 'cp2rnn', 'mirnn', 'linear')
+('rac', '2rnn', 'cp2rnn', 'mirnn', 'linear', 'attention', 'ssm', 'ttrnn')
 >>> sorted(get_family("cp2rnn").options)
 ['bias', 'rank']
 """
@@ -61,7 +61,13 @@ class FamilyEntry:
     def load(self, arrays: dict[str, Any]) -> Any:
         """A model from a state dict's arrays."""
         if self.loader is None:
-            return self.model_class.from_state_dict(arrays)
+            cls = self.model_class
+            if not hasattr(cls, "from_state_dict"):
+                raise ValueError(
+                    f"model {self.name!r} has no weights-file loader (no "
+                    f"{cls.__name__}.from_state_dict); build it from its arrays instead"
+                )
+            return cls.from_state_dict(arrays)
         return _resolve(self.loader)(arrays)
 
 
@@ -175,4 +181,23 @@ register_family(
     detect=lambda names: (
         ({"w", "u"} <= names and "alpha" not in names) or {"weight_ih", "weight_hh"} <= names
     ),
+)
+register_family(
+    "attention",
+    "rac_tn.models.attention:LinearAttention",
+    summary="causal linear (lightning) attention, key dim = hidden (Henry, Marchetti & Kohn)",
+    detect=lambda names: {"Q", "K", "V"} <= names,
+)
+register_family(
+    "ssm",
+    "rac_tn.models.ssm:GatedSSM",
+    summary="gated diagonal state-space model (Mamba-style, affine gate)",
+    detect=lambda names: {"gate_weight", "input_weight"} <= names,
+)
+register_family(
+    "ttrnn",
+    "rac_tn.models.ttrnn:TTRNN",
+    summary="tensor-train RNN (TTLM cell, no activation)",
+    options={"bias"},
+    detect=lambda names: {"W", "E"} <= names or {"wih.weight", "whh.weight"} <= names,
 )

@@ -43,7 +43,9 @@ class SecondOrderRNN(BilinearModel):
     decoder_bias
         Length ``num_classes``; only with affine terms.
     initial_states
-        Per layer ``h_0`` (length n); zeros by default, as in the seed code.
+        Per layer ``h_0`` (length n), or ``"ones"`` (the default, as for the RAC) or
+        ``"zeros"`` (the seed code's start, which :meth:`from_state_dict` uses; a homogeneous
+        model started at zero is identically zero, and its report says so).
 
     Examples
     --------
@@ -173,7 +175,12 @@ class SecondOrderRNN(BilinearModel):
             else:  # a homogeneous core with a decoder bias: zero affine slices (exact)
                 w = [np.pad(core, ((0, 1), (0, 1), (0, 0))) for core in w]
         h0 = P.all_or_none([layer.get("h0") for layer in layers], "h0")
-        return cls(w=w, decoder_weight=weight, decoder_bias=bias, initial_states=h0)
+        return cls(
+            w=w,
+            decoder_weight=weight,
+            decoder_bias=bias,
+            initial_states="zeros" if h0 is None else h0,
+        )
 
     def to_state_dict(self) -> dict[str, np.ndarray]:
         """``w`` and ``decoder.1.*`` (one layer), ``layers.<i>.w`` and ``decoder.*`` (stack).

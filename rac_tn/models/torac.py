@@ -9,6 +9,16 @@ affine layer) that ``z_0`` is used; otherwise one extra coordinate ``s`` with ``
 A^T h~_0``, ``z_0 = e_s`` and zero rows for ``s`` (so ``s`` is 0 after the first step). Layers
 are padded with zero coordinates to one width, as a RAC has one ``R``.
 
+A layer of arity k (:attr:`BilinearLayer.arity`: it reads its input k times) is
+``z_t = (W^H z_{t-1}) * prod_j (B_j^T u_t)``, a RAC step on the Kronecker power ``u^{(x)k}``
+of its input, with ``W^I`` the row-wise Kronecker product of the ``B_j^T`` (``B_j^T C_{l-1}``
+above layer 1). A RAC's state is linear in the layer below, so the layer below must then run on
+the Kronecker power of its own state: ``(a * b)^{(x)k} = a^{(x)k} * b^{(x)k}``, so layer l
+runs as the Kronecker power ``pi_l = k_{l+1} ... k_L`` of itself (``W^H``, ``W^I`` and
+``z_0`` powered), and the RAC reads ``x~^{(x) pi_0}`` (:meth:`rac_inputs`). Its width grows
+like ``K^{pi_l}``: :func:`rac_from_layers` refuses a RAC above :data:`MAX_RAC_ENTRIES`
+weights, naming its width (the model's own exact routes never need it).
+
 The composite weights (``A^T C`` ...) are sums of products: they are computed exactly (Python
 integers, floats as dyadic rationals). Integer models give an integer RAC (int64, checked).
 Float models give a float RAC when every composite is a float64 exactly; otherwise a
@@ -156,6 +166,28 @@ def _hstack(left: _Exact, column: _Exact) -> _Exact:
     return _Exact(np.concatenate([a, b.reshape(-1, 1)], axis=1), shift)
 
 
+#: The most weight entries :func:`rac_from_layers` builds (the Kronecker powers of a model
+#: whose cells read their input several times grow fast).
+MAX_RAC_ENTRIES = 1 << 22
+
+
+def _row_kron(parts: Sequence[_Exact]) -> _Exact:
+    """Row-wise Kronecker product: row r is ``kron(parts[0][r], parts[1][r], ...)``."""
+    out = parts[0]
+    for part in parts[1:]:
+        numer = out.numer[:, :, None] * part.numer[:, None, :]
+        out = _Exact(numer.reshape(numer.shape[0], -1), out.shift + part.shift)
+    return out
+
+
+def _kron_power(arr: _Exact, power: int) -> _Exact:
+    """``arr (x) arr (x) ... (x) arr`` (``power`` factors; vectors and matrices)."""
+    out = arr
+    for _ in range(power - 1):
+        out = _Exact(np.kron(out.numer, arr.numer), out.shift + arr.shift)
+    return out
+
+
 def rac_from_layers(layers: Sequence[BilinearLayer], readout: np.ndarray) -> RAC:
     """The RAC (exact, see the module) computing ``readout @ h~^L_T`` of ``layers``.
 
@@ -169,12 +201,19 @@ def rac_from_layers(layers: Sequence[BilinearLayer], readout: np.ndarray) -> RAC
     Returns
     -------
     RAC
-        Inputs ``x~`` (the constant appended when layer 1 is affine); width the largest
-        ``K`` (+ 1 where the initial state needs its own coordinate).
+        Inputs ``x~`` (the constant appended when layer 1 is affine; its Kronecker power
+        ``x~^{(x) pi_0}`` when cells read their input several times); width the largest
+        ``K^{pi_l}`` (K + 1 where the initial state needs its own coordinate).
+
+    Raises
+    ------
+    ValueError
+        When the RAC would have more than :data:`MAX_RAC_ENTRIES` weight entries.
     """
     parts = []
     for layer in layers:
-        A, B, C = (_Exact.of(f) for f in layer.factors())
+        A, _, C = (_Exact.of(f) for f in layer.factors())
+        legs = [_Exact.of(f) for f in layer.input_factors]
         K = A.numer.shape[1]
         hidden = A.T @ C
         start = np.zeros(K, dtype=object)
@@ -187,17 +226,35 @@ def rac_from_layers(layers: Sequence[BilinearLayer], readout: np.ndarray) -> RAC
             hidden = _hstack(hidden, A.T @ _Exact(h0.numer[:, None], h0.shift))
             hidden = _pad(hidden, K + 1, K + 1)
             start = np.append(start, 1)
-        parts.append((B, C, hidden, _Exact(start, 0)))
-    width = max(part[3].numer.shape[0] for part in parts)
+        parts.append((legs, C, hidden, _Exact(start, 0)))
+    powers = [1] * len(layers)
+    for j in range(len(layers) - 2, -1, -1):
+        powers[j] = powers[j + 1] * layers[j + 1].arity
+    sizes = [part[3].numer.shape[0] ** power for part, power in zip(parts, powers, strict=True)]
+    width = max(sizes)
+    entries = width * (width * len(layers) + layers[0].input_dim ** (powers[0] * layers[0].arity))
+    if entries > MAX_RAC_ENTRIES:
+        raise ValueError(
+            f"the exact RAC equivalent of this model would have width {width:,} and "
+            f"{entries:,} weight entries (above {MAX_RAC_ENTRIES:,}): its cells read their input "
+            f"{[layer.arity for layer in layers]} times per layer, so layer l runs as a "
+            f"Kronecker power {powers} of itself. The model's own exact routes (forward_mod, "
+            "separation_rank, grid_tensor, function_dimension) do not need it"
+        )
     hiddens, inputs, starts = [], [], []
-    previous_C = None
-    for B, C, hidden, start in parts:
-        hiddens.append(_pad(hidden, width, width))
-        drive = B.T if previous_C is None else B.T @ previous_C
+    previous_C, previous_size = None, None
+    for (legs, C, hidden, start), power in zip(parts, powers, strict=True):
+        size = start.numer.shape[0]
+        if previous_C is None:
+            drives = [_pad(B.T, size, B.numer.shape[0]) for B in legs]
+        else:
+            drives = [_pad(B.T @ previous_C, size, previous_size) for B in legs]
+        drive = _kron_power(_row_kron(drives), power)
+        hiddens.append(_pad(_kron_power(hidden, power), width, width))
         cols = drive.numer.shape[1] if previous_C is None else width
         inputs.append(_pad(drive, width, cols))
-        starts.append(_pad(start, width))
-        previous_C = C
+        starts.append(_pad(_kron_power(start, power), width))
+        previous_C, previous_size = C, size
     assert previous_C is not None  # a model has at least one layer
     output = _pad(_Exact.of(readout) @ previous_C, readout.shape[0], width)
     groups = {
@@ -238,6 +295,6 @@ def _column_equal_to(C: _Exact, h0: _Exact) -> int | None:
 def _arrays(layers: Sequence[BilinearLayer], readout: np.ndarray) -> list[np.ndarray]:
     out = [np.asarray(readout)]
     for layer in layers:
-        out.extend(np.asarray(f) for f in layer.factors())
+        out.extend(np.asarray(f) for f in (*layer.factors(), *layer.extra))
         out.append(np.asarray(layer.initial_state))
     return out

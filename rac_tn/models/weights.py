@@ -141,9 +141,11 @@ def detect_family(arrays: Iterable[Any], where: str = "state_dict") -> str:
 
     ``A, B, C`` (CP-2RNN, with optional ``U, V, d``), ``alpha`` (MIRNN: ``alpha, w, u,
     beta1, beta2, b``), ``w`` without ``u`` (2RNN), ``w`` and ``u`` or ``weight_ih`` /
-    ``weight_hh`` (linear RNN), ``input_weights_<i>`` / ``output_weights`` (RAC). A key's last
-    dotted part is its name (``cprnn_layers.0.A`` is ``A``); the decoder and embedding are
-    not looked at.
+    ``weight_hh`` (linear RNN), ``input_weights_<i>`` / ``output_weights`` (RAC), ``Q, K, V``
+    (linear attention), ``gate_weight, input_weight`` (gated SSM), ``W, E`` or ``wih.weight,
+    whh.weight`` (TT-RNN). A key's last dotted part is its name (``cprnn_layers.0.A`` is
+    ``A``), and so are its last two (``tnn.cell.wih.weight`` is ``weight`` and ``wih.weight``);
+    the decoder and embedding are not looked at.
 
     Parameters
     ----------
@@ -170,11 +172,9 @@ def detect_family(arrays: Iterable[Any], where: str = "state_dict") -> str:
     '2rnn'
     """
     keys = [str(k) for k in arrays]
-    names = {
-        key.rsplit(".", 1)[-1]
-        for key in keys
-        if not key.startswith(("decoder.", "fc.", "embedding."))
-    }
+    read = [key for key in keys if not key.startswith(("decoder.", "fc.", "embedding."))]
+    names = {key.rsplit(".", 1)[-1] for key in read}
+    names |= {".".join(key.split(".")[-2:]) for key in read if "." in key}
     matches = []
     for name in family_names():
         detect = get_family(name).detect
@@ -188,7 +188,8 @@ def detect_family(arrays: Iterable[Any], where: str = "state_dict") -> str:
             f"{where}: no model family matches its keys ({seen}); expected the seed code's "
             "names: A, B, C[, U, V, d] (cp2rnn), w (2rnn), alpha, w, u, beta1, beta2, b "
             "(mirnn), w, u[, b] or weight_ih, weight_hh (linear), input_weights_0.., "
-            "output_weights (rac); or pass the family (--model)"
+            "output_weights (rac), Q, K, V (attention), gate_weight, input_weight (ssm), W, E "
+            "or wih.weight, whh.weight (ttrnn); or pass the family (--model)"
         )
     raise ValueError(
         f"{where}: its keys ({seen}) match several families {matches}; pass one (--model)"

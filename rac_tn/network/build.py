@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import quimb.tensor as qtn
 
 from rac_tn._checks import positive_int
-from rac_tn.counting import copy_tree_tensor_count, copy_tree_walk
+from rac_tn.counting import LEG_LETTERS, copy_tree_tensor_count, copy_tree_walk
 from rac_tn.models.protocol import RecurrentModel
 
 #: ``'A'``, ``'B'``, ``'C'`` (CP factors) and ``'CORE3'`` (a dense core) are the families' roles.
@@ -42,10 +42,20 @@ class TensorPlace:
     route: str
 
 
+def copy_data(size: int, values: bool = True) -> np.ndarray:
+    """The order-3 COPY tensor of dimension ``size`` (read-only), or a zero-byte placeholder."""
+    if not values:
+        return np.broadcast_to(np.float64(0.0), (size,) * 3)
+    delta = np.zeros((size,) * 3)
+    delta[np.arange(size), np.arange(size), np.arange(size)] = 1.0
+    delta.flags.writeable = False
+    return delta
+
+
 class Builder:
     """Collects the tensors, their places and the structured path of a RAC's MPS or copy tree."""
 
-    def __init__(self, model: RecurrentModel, T: int) -> None:
+    def __init__(self, model: RecurrentModel, T: int, values: bool = True) -> None:
         """Read-only float64 copies of the weights of a model in the RAC's form (``'mi'``)."""
         self.model = model
         self.L, self.num_classes = model.depth, model.num_classes
@@ -66,10 +76,7 @@ class Builder:
         self.h0 = [frozen(layer.initial_state) for layer in model.layers]
         readout = model.readout
         self.wo = frozen(readout if self.num_classes > 1 else readout[0])
-        R = model.hidden_dim
-        delta = np.zeros((R,) * 3)
-        delta[np.arange(R), np.arange(R), np.arange(R)] = 1.0
-        self.delta = frozen(delta)
+        self.values = values  # the COPY tensor is made by build_tree (the MPS has none)
 
     def add(
         self,
@@ -115,6 +122,7 @@ class Builder:
         # post-order: a copy is emitted after its previous-time child, then its child below,
         # so both children's contracted results sit on top of the stack
         done: list[tuple[str, int]] = []
+        delta_data = copy_data(self.model.hidden_dim, self.values)
         for layer, t, r in copy_tree_walk(L, T):
             below = done.pop() if layer > 1 else None
             if t > 1:
@@ -128,7 +136,7 @@ class Builder:
             a = self.contract(wh, prev)
             wi = self.add(self.wi[layer - 1], (b_ind, below_ind), "WI", layer, t, r)
             b = wi if below is None else self.contract(wi, below)
-            delta = self.add(self.delta, (f"h{layer}_{t}.R{r}", a_ind, b_ind), "DELTA", layer, t, r)
+            delta = self.add(delta_data, (f"h{layer}_{t}.R{r}", a_ind, b_ind), "DELTA", layer, t, r)
             done.append(self.contract(self.contract(delta, a), b))
         self.add_output(done.pop(), f"h{L}_{T}.R")
 
@@ -147,9 +155,15 @@ class Builder:
 
 
 class FamilyBuilder(Builder):
-    """A family's copy tree: per copy, CP factors around a COPY tensor, or one dense core."""
+    """A family's copy tree: per copy, CP factors around a COPY tensor, or one dense core.
 
-    def __init__(self, model: RecurrentModel, T: int) -> None:
+    A CP layer of arity k reads its input through k factors ``B_1 .. B_k`` (each tagged
+    ``'B'``) joined to ``A`` and ``C`` by a chain of k order-3 COPY tensors; at layer 1 every
+    leg reads the input hyperedge ``d{t}``, above, leg j reads its own copy of the layer below
+    (route letter ``LEG_LETTERS[j]``).
+    """
+
+    def __init__(self, model: RecurrentModel, T: int, values: bool = True) -> None:
         """Read-only float64 copies of every layer's arrays, shared by every copy."""
         self.model = model
         self.L = model.depth
@@ -165,15 +179,13 @@ class FamilyBuilder(Builder):
             out.flags.writeable = False
             return out
 
-        self.arrays = []
+        self.arrays: list[dict[str, Any]] = []  # per layer: tensors by role ('B': the legs')
         for layer in self.layers:
             if layer.core != "dense":
-                A, B, C = layer.factors()
-                K = A.shape[1]
-                delta = np.zeros((K,) * 3)
-                delta[np.arange(K), np.arange(K), np.arange(K)] = 1.0
-                parts = {"A": frozen(A), "B": frozen(B), "C": frozen(C)}
-                parts["DELTA"] = frozen(delta)
+                A, _, C = layer.factors()
+                delta = copy_data(A.shape[1], values)
+                parts: dict[str, Any] = {"A": frozen(A), "C": frozen(C), "DELTA": delta}
+                parts["B"] = [frozen(B) for B in layer.input_factors]
             else:
                 assert layer.W is not None  # a dense core
                 parts = {"CORE3": frozen(layer.W)}
@@ -191,31 +203,44 @@ class FamilyBuilder(Builder):
     def build_tree(self) -> None:
         """The copy tree (the chain for L = 1), copy by copy in post-order."""
         L, T = len(self.layers), self.T
+        arities = tuple(layer.arity for layer in self.layers)
         done: list[tuple[str, int]] = []
-        for layer, t, r in copy_tree_walk(L, T):
+        for layer, t, r in copy_tree_walk(L, T, arities):
             parts = self.arrays[layer - 1]
-            below = done.pop() if layer > 1 else None
+            legs = arities[layer - 1]
+            belows = [done.pop() for _ in range(legs)][::-1] if layer > 1 else [None] * legs
             if t > 1:
                 prev = done.pop()
             else:
                 prev = self.add(parts["H0"], (f"h{layer}_0.R{r}",), "H0", layer, 0, r)
             prev_ind = f"h{layer}_{t - 1}.R{r}h" if t > 1 else f"h{layer}_0.R{r}"
-            below_ind = f"h{layer - 1}_{t}.R{r}i" if layer > 1 else f"d{t}"
+            below_inds = [
+                f"h{layer - 1}_{t}.R{r}{LEG_LETTERS[j]}" if layer > 1 else f"d{t}"
+                for j in range(legs)
+            ]
             out_ind = f"h{layer}_{t}.R{r}"
             if "CORE3" in parts:
                 core = self.add(
-                    parts["CORE3"], (prev_ind, below_ind, out_ind), "CORE3", layer, t, r
+                    parts["CORE3"], (prev_ind, below_inds[0], out_ind), "CORE3", layer, t, r
                 )
                 x = self.contract(core, prev)
-                done.append(x if below is None else self.contract(x, below))
+                done.append(x if belows[0] is None else self.contract(x, belows[0]))
                 continue
-            a_ind, b_ind, k_ind = (f"{c}{layer}_{t}.R{r}" for c in "abk")
-            a = self.contract(self.add(parts["A"], (prev_ind, a_ind), "A", layer, t, r), prev)
-            b = self.add(parts["B"], (below_ind, b_ind), "B", layer, t, r)
-            if below is not None:
-                b = self.contract(b, below)
-            delta = self.add(parts["DELTA"], (a_ind, b_ind, k_ind), "DELTA", layer, t, r)
-            x = self.contract(self.contract(delta, a), b)
+            a_ind, k_ind = f"a{layer}_{t}.R{r}", f"k{layer}_{t}.R{r}"
+            x = self.contract(self.add(parts["A"], (prev_ind, a_ind), "A", layer, t, r), prev)
+            chain = a_ind
+            for j, (B, below, below_ind) in enumerate(
+                zip(parts["B"], belows, below_inds, strict=True)
+            ):
+                suffix = "" if j == 0 else f"~{j}"
+                b_ind = f"b{layer}_{t}.R{r}{suffix}"
+                nxt = k_ind if j == legs - 1 else f"k{layer}_{t}.R{r}~{j + 1}"
+                b = self.add(B, (below_ind, b_ind), "B", layer, t, r)
+                if below is not None:
+                    b = self.contract(b, below)
+                delta = self.add(parts["DELTA"], (chain, b_ind, nxt), "DELTA", layer, t, r)
+                x = self.contract(self.contract(delta, x), b)
+                chain = nxt
             done.append(self.contract(self.add(parts["C"], (out_ind, k_ind), "C", layer, t, r), x))
         self.add_output(done.pop(), f"h{L}_{T}.R")
 

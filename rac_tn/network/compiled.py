@@ -39,6 +39,11 @@ index                 size   meaning
 ``k{l}_{t}.R{route}`` K      a family's CP term index, from the ``DELTA`` into ``C``.
 ====================  =====  ==================================================================
 
+A CP layer of arity k (it reads its input k times, as linear attention's) has k input legs:
+``b{l}_{t}.R{route}`` and ``b{l}_{t}.R{route}~{j}`` (j = 1..k-1), joined by a chain of COPY
+tensors through ``k{l}_{t}.R{route}~{j}``; leg j of a copy above layer 1 reads the copy of the
+layer below at route ``route + 'ijk...'[j]``.
+
 Routes and tags. The ``route`` of a copy of cell ``(l, t)`` is the path from the output down to
 it, a string over ``{'h', 'i'}``: ``'h'`` steps to the previous time of the same layer (through
 ``W^H``), ``'i'`` one layer down (through ``W^I``). The root copy ``(L, T)`` has route ``''``;
@@ -184,8 +189,13 @@ class RacNetwork:
         kind: NetworkKind,
         places: dict[int, TensorPlace],
         path: tuple[tuple[int, int], ...],
+        *,
+        has_values: bool = True,
     ) -> None:
         self.tn = tn
+        #: False for a network compiled with ``values=False``: its COPY tensors are zero-byte
+        #: placeholders, so it serves cuts, drawings and costs, and contracting it is refused.
+        self.has_values = has_values
         self.T = T
         self.rac = rac
         self.model = rac
@@ -329,14 +339,19 @@ class RacNetwork:
         return IndexInfo(role, symbol, dim, int(layer), int(time), route)
 
 
-_STATE_INDEX = re.compile(r"([habk])(\d+)_(\d+)\.R([hi]*)")
+_STATE_INDEX = re.compile(r"([habk])(\d+)_(\d+)\.R([h-q]*)(?:~\d+)?")
 
 
 # -- compiler ---------------------------------------------------------------------------------
 
 
 def compile_rac(
-    rac: Model, T: int, *, kind: NetworkKind | None = None, max_tensors: int = DEFAULT_MAX_TENSORS
+    rac: Model,
+    T: int,
+    *,
+    kind: NetworkKind | None = None,
+    max_tensors: int = DEFAULT_MAX_TENSORS,
+    values: bool = True,
 ) -> RacNetwork:
     """Compile a RAC or a model family for sequences of length ``T`` into a :class:`RacNetwork`.
 
@@ -368,6 +383,12 @@ def compile_rac(
         at L = 1 both are the chain of cells).
     max_tensors
         Refuse to build more tensors than this (the copy tree grows like ``C(T+L, L)``).
+    values
+        False: the structure only. Every COPY tensor is then a zero-byte placeholder of its
+        shape (a dense one holds R^3 or K^3 floats: 8.6 GB at R = 1024), which serves the
+        network cut, drawings and contraction costs of models too large to hold; contracting
+        it (``evaluate`` with ``optimize=``, the ``'network'`` grid tensor, ``to_mps``) is
+        refused.
 
     Returns
     -------
@@ -414,11 +435,14 @@ def compile_rac(
             "partition); rac_tn.grid_tensor(rac, T, method='prefix') gives the grid tensor "
             "without building the network."
         )
+    if not isinstance(values, bool):
+        raise TypeError(f"values must be True or False, got {values!r}")
     check_fits_in_memory(
-        count * _BYTES_PER_TENSOR,
+        count * _BYTES_PER_TENSOR + (_copy_bytes(rac, kind) if values else 0),
         f"compile_rac: {count:,} tensors (a depth-{rac.L} {_name(rac)} over T = {T} steps)",
         "Use the computation-grid analysis, which never duplicates: "
-        "rac_tn.symmetric_bound(rac, partition).",
+        "rac_tn.symmetric_bound(rac, partition); or values=False for the structure only "
+        "(cuts, drawings, contraction costs).",
     )
     # The build allocates several objects per tensor; the cyclic garbage collector's passes
     # over them took half the build time (measured), and nothing here needs collecting.
@@ -426,16 +450,16 @@ def compile_rac(
     gc.disable()
     try:
         if not rac_form(rac):
-            builder = FamilyBuilder(rac, T)
+            builder = FamilyBuilder(rac, T, values)
             builder.build_tree()
         elif kind == "mps":
-            builder = Builder(rac, T)
+            builder = Builder(rac, T, values)
             builder.build_mps()
         else:
-            builder = Builder(rac, T)
+            builder = Builder(rac, T, values)
             builder.build_tree()
         tn, places, path = builder.finish()
-        return RacNetwork(tn, T, rac, kind, places, path)
+        return RacNetwork(tn, T, rac, kind, places, path, has_values=values)
     finally:
         if collecting:
             gc.enable()
@@ -456,6 +480,14 @@ __all__ = [
     "compile_rac",
     "count_tensors",
 ]
+
+
+def _copy_bytes(model: RecurrentModel, kind: NetworkKind) -> int:
+    """Bytes of the dense COPY tensors a build with values allocates (one per layer at most)."""
+    if rac_form(model):
+        return 0 if kind == "mps" else 8 * model.hidden_dim**3
+    sizes = [layer.factors()[0].shape[1] for layer in model.layers if layer.core != "dense"]
+    return sum(8 * size**3 for size in sizes)
 
 
 def _name(model: RecurrentModel) -> str:

@@ -124,6 +124,7 @@ def evaluate(net: RacNetwork, X: object, *, optimize: Any = None) -> np.ndarray:
     if optimize is None:
         out = net.rac.forward(batch)
         return out[0] if single else out
+    require_values(net, "evaluate(..., optimize=...)")
     batch = batch.astype(np.float64)
     inputs, arrays = _attached(net, batch, per_step=True)
     output = (_BATCH, *net.output_inds)
@@ -191,6 +192,7 @@ def contraction_tree(
 
 def contract_grid(net: RacNetwork, F: np.ndarray, optimize: Optimize = None) -> np.ndarray:
     """The grid tensor of ``net`` with templates ``F`` by contraction, flat ``(N^T, C)``."""
+    require_values(net, "the 'network' grid tensor")
     inputs, arrays = _attached(net, F, per_step=False)
     output = (*net.input_inds, *net.output_inds)
     tree, _ = _tree(net, inputs, output, arrays, optimize, ("grid", F.shape[0]))
@@ -287,6 +289,16 @@ def _describe(optimize: Any) -> str:
     return type(optimize).__name__
 
 
+def require_values(net: object, what: str) -> None:
+    """A ValueError when ``net`` was compiled with ``values=False`` (placeholders, no values)."""
+    if not getattr(net, "has_values", True):
+        raise ValueError(
+            f"{what} contracts the network, but it was compiled with values=False (its COPY "
+            "tensors are placeholders); compile it with values=True, or use rac.forward / "
+            "grid_tensor(method='prefix'), which never build it"
+        )
+
+
 def _check_network(net: object) -> RacNetwork:
     if not all(hasattr(net, name) for name in ("tn", "path", "places", "model", "input_inds")):
         raise TypeError(f"net must be a RacNetwork (from compile_rac), got {type(net).__name__}")
@@ -301,4 +313,5 @@ __all__ = [
     "contraction_cost",
     "contraction_tree",
     "evaluate",
+    "require_values",
 ]

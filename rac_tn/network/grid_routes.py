@@ -2,7 +2,8 @@
 
 ``'network'`` contracts the compiled (hyper-)network, templates attached to every ``W^{I,1}``
 copy (:func:`~rac_tn.network.contract.contract_grid`); ``'prefix'`` shares recurrent states over
-the prefix tree of template sequences (:mod:`~rac_tn.network.prefix`); ``'brute'`` runs batched
+the prefix tree of template sequences (:func:`grid_prefix`: each prefix computed once, the
+last step folded into a backward functional); ``'brute'`` runs batched
 ``forward`` over all ``N^T`` sequences (the reference). ``'auto'`` uses ``'prefix'``, measured
 fastest on every shape tried (``benchmarks/bench_grid.py``). Nothing here compiles: the public
 :func:`~rac_tn.grid_tensor` compiles when asked for ``'network'`` of a model.
@@ -28,8 +29,7 @@ from rac_tn.arith import tree_kernels
 from rac_tn.arith.scaled import check_underflow
 from rac_tn.models.protocol import RecurrentModel, rac_form
 from rac_tn.models.rac import RAC
-from rac_tn.network.contract import Optimize, RacNetwork, contract_grid
-from rac_tn.network.prefix import grid_prefix
+from rac_tn.network.contract import Optimize, RacNetwork, contract_grid, require_values
 
 GridMethod = Literal["auto", "network", "prefix", "brute"]
 METHODS: tuple[GridMethod, ...] = ("auto", "network", "prefix", "brute")
@@ -164,6 +164,7 @@ def to_mps(
     >>> mps.L, mps.max_bond()
     (5, 3)
     """
+    require_values(net, "to_mps")
     rac = net.model
     if not rac_form(rac):
         raise TypeError(
@@ -204,3 +205,74 @@ def to_mps(
     arrays += [core] * (T - 2)
     arrays.append(np.einsum("abn,b->an", core, out))
     return qtn.MatrixProductState(arrays, shape="lrp")
+
+
+# -- the prefix route: states shared over the prefix tree of template sequences ----------------
+# At L = 1 prefix states of the first half meet suffix functionals of the second half in one
+# matrix product; at L >= 2 a compiled kernel walks the tree in cache-sized blocks.
+
+_BLAS_BLOCK = 1 << 18  # multiply-adds per matrix product in the L = 1 meet-in-the-middle
+
+
+class _Weights:
+    """Float64 weights laid out for row-vector products (``h @ wh_t[l]`` = ``(W^H h)^T``)."""
+
+    def __init__(self, rac: RAC) -> None:
+        self.wh_t = [np.ascontiguousarray(np.asarray(w, float).T) for w in rac.hidden_weights]
+        self.wi = [np.asarray(w, dtype=np.float64) for w in rac.input_weights]
+        self.wi_t = [np.ascontiguousarray(w.T) for w in self.wi]
+        self.wo = np.asarray(rac.output_weights, dtype=np.float64)
+        self.h0 = [np.asarray(h, dtype=np.float64) for h in rac.initial_states]
+
+
+def grid_prefix(rac: RAC, T: int, F: np.ndarray) -> np.ndarray:
+    """Grid tensor as an ``(N^T, C)`` array by sharing states over the prefix tree."""
+    w = _Weights(rac)
+    drive = F @ w.wi_t[0]  # (N, R): W^{I,1} f for each template
+    if rac.L == 1:
+        return _prefix_shallow(w, T, F.shape[0], drive)
+    return _prefix_deep(w, T, F, drive)
+
+
+def _prefix_shallow(w: _Weights, T: int, N: int, drive: np.ndarray) -> np.ndarray:
+    """L = 1: y = <state after s steps, suffix functional>, one matrix product for all pairs."""
+    R, C = drive.shape[1], w.wo.shape[0]
+    s = T // 2
+    left = w.h0[0][None, :]  # states of all prefixes of length s, (N^s, R)
+    for _ in range(s):
+        left = ((left @ w.wh_t[0])[:, None, :] * drive[None, :, :]).reshape(-1, R)
+    # right[q, c, k]: y = sum_k h_s[k] right[q, c, k] for suffix q = (d_{s+1}..d_T); prepending
+    # symbol d maps it to sum_r W^H[r, k] drive[d, r] right[q, c, r]
+    right = w.wo[None, :, :]
+    wh = w.wh_t[0].T
+    for _ in range(T - s):
+        right = ((drive[:, None, None, :] * right[None]).reshape(-1, R) @ wh).reshape(-1, C, R)
+    out = np.empty((left.shape[0], right.shape[0] * C))
+    right_t = np.ascontiguousarray(right.reshape(-1, R).T)
+    # Row blocks below OpenBLAS's threading threshold: one big product spawns BLAS threads,
+    # which measured 20x slower on a busy 2-core machine and no faster on an idle one.
+    rows = max(1, _BLAS_BLOCK // (right_t.shape[1] * R))
+    for i0 in range(0, left.shape[0], rows):
+        np.matmul(left[i0 : i0 + rows], right_t, out=out[i0 : i0 + rows])
+    return out.reshape(-1, C)
+
+
+def _prefix_deep(w: _Weights, T: int, F: np.ndarray, drive: np.ndarray) -> np.ndarray:
+    """L >= 2: the compiled block walk of the prefix tree (``tree_kernels.grid_deep``)."""
+    L, R = len(w.wh_t), drive.shape[1]
+    wh = np.ascontiguousarray(np.stack([wt.T for wt in w.wh_t]))  # (L, R, R): rec = wh[l] @ h
+    wi = np.zeros((L, R, R))
+    for layer in range(1, L):
+        wi[layer] = w.wi[layer]
+    h0 = np.ascontiguousarray(np.stack(w.h0))
+    N, C = F.shape[0], w.wo.shape[0]
+    out = tree_kernels.grid_deep(
+        h0,
+        wh,
+        wi,
+        np.ascontiguousarray(w.wo),
+        np.ascontiguousarray(drive),
+        T,
+        parallel=tree_kernels.runs_parallel(N**T * C),
+    )
+    return out.reshape(-1, C)

@@ -25,6 +25,7 @@ from rac_tn.network.grid_routes import (
     grid_from,
     to_mps,
 )
+from rac_tn.network.layered import grid_mod_layered, runs_own_layers
 
 
 def grid_tensor(
@@ -98,6 +99,13 @@ def grid_tensor_mod(
     """
     model, T, _ = _resolve_source(rac, T)
     F = check_templates(templates, model.input_dim, allow_int=True)
+    if runs_own_layers(model):  # cells that read their input twice+: the model's own layers
+        N, C = F.shape[0], model.num_classes
+        _check_output_size(N, T, C, max_entries)
+        if model.augmented_input:  # layer 1 reads x~ = (x, 1)
+            F = np.hstack([F, np.ones((N, 1), dtype=F.dtype)])
+        out = grid_mod_layered(model, T, modular.check_prime(p), F)
+        return out.reshape((N,) * T + ((C,) if C > 1 else ()))
     # any model through its exact RAC equivalent, reading x~ = (x, 1) with affine terms
     rac = cast(RAC, model.to_rac())  # to_rac() is a RAC (or a DyadicRAC)
     F = model.rac_inputs(F)

@@ -144,6 +144,23 @@ def test_zero_initial_states_as_in_the_seed_code(family):
     assert model.forward_mod(x, P).tolist() == [v % P for v in truth]
 
 
+@pytest.mark.parametrize("family", ["cp2rnn", "2rnn", "mirnn", "linear"])
+@pytest.mark.parametrize("bias", [False, True])
+def test_one_default_start_ones_for_every_family(family, bias):
+    model, (step, layers, dec_w, dec_b, _) = build(family, 2, bias, integer=True)
+    n = len(model.initial_states[0])
+    by_default = model.replace(initial_states=None)
+    ones = [np.ones(n, dtype=int), np.ones(n, dtype=int)]
+    x = inputs(3, 4, 1, integer=True)[0]
+    truth = run(step, layers, dec_w, dec_b, x, ones, "int")[-1]
+    assert by_default.forward_mod(x, P).tolist() == [v % P for v in truth]
+    assert all(h.tolist() == [1] * n for h in by_default.initial_states)
+    zeros = model.replace(initial_states="zeros")
+    assert zeros == model.replace(initial_states=[np.zeros(n, dtype=int)] * 2)
+    with pytest.raises(ValueError, match="initial_states must be 'ones', 'zeros'"):
+        model.replace(initial_states="zero")
+
+
 def test_homogeneous_model_started_at_zero_is_zero():
     model, _ = build("cp2rnn", 2, False, integer=True, zero_h0=True)
     assert not model.forward(np.ones((4, 3))).any()

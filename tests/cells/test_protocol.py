@@ -12,6 +12,9 @@ from rac_tn._checks import FloatRangeError
 from rac_tn.models import (
     CP2RNN,
     MIRNN,
+    TTRNN,
+    GatedSSM,
+    LinearAttention,
     LinearRNN,
     RecurrentModel,
     SecondOrderRNN,
@@ -27,6 +30,9 @@ MODELS = {
     "cp2rnn": lambda **kw: CP2RNN.random(3, 4, 2, **kw),
     "mirnn": lambda **kw: MIRNN.random(3, 4, **kw),
     "linear": lambda **kw: LinearRNN.random(3, 4, **kw),
+    "attention": lambda **kw: LinearAttention.random(3, 4, num_classes=1, **kw),
+    "ssm": lambda **kw: GatedSSM.random(3, 4, **kw),
+    "ttrnn": lambda **kw: TTRNN.random(3, 4, **kw),
 }
 
 

@@ -13,7 +13,8 @@ def test_draw_on_given_axes():
 
     fig, ax = plt.subplots()
     try:
-        assert draw(rac_of(1), T=4, ax=ax) is fig
+        assert draw(rac_of(1), T=4, ax=ax) is ax  # one display in a notebook
+        assert ax.figure is fig
         assert len(ax.patches) >= 4 + 2  # the cores, h0 and W^O
     finally:
         plt.close(fig)
