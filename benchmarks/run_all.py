@@ -21,7 +21,9 @@ Rows (one module each; every module also runs alone):
    call against a naive K^2 forward + FLINT, and numpy's SVD count as a correctness check
    (``bench_rank.py``);
 6. peak memory of the methods of rows 1 and 5, from the OS (``bench_memory.py``);
-7. exact-arithmetic kernels against the machine's floors (``bench_kernels.py``).
+7. exact-arithmetic kernels against the machine's floors (``bench_kernels.py``);
+8. the depth-3 Start-End rank, certified by the End span, against one K x K float64 product,
+   and (2, 2, 3) certified at T = 32 (``bench_depth3.py``; every thread pinned to one).
 
 BLAS is pinned to one thread (``OPENBLAS_NUM_THREADS=1`` etc., set before numpy loads and
 inherited by every child process), except row 5's rank processes, which run a default call on
@@ -57,6 +59,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_cuts  # noqa: E402
+import bench_depth3  # noqa: E402
 import bench_gridtensor  # noqa: E402
 import bench_kernels  # noqa: E402
 import bench_memory  # noqa: E402
@@ -154,12 +157,12 @@ def main(argv: list[str] | None = None) -> Path | None:
         "results); default: print to stdout",
     )
     parser.add_argument(
-        "--rows", default="1,2,3,4,5,6,7", help="comma-separated rows to run (default: all)"
+        "--rows", default="1,2,3,4,5,6,7,8", help="comma-separated rows to run (default: all)"
     )
     args = parser.parse_args(argv)
     wanted = {int(r) for r in args.rows.split(",") if r.strip()}
-    if not wanted <= {1, 2, 3, 4, 5, 6, 7}:
-        parser.error(f"--rows must list numbers among 1..7, got {args.rows!r}")
+    if not wanted <= {1, 2, 3, 4, 5, 6, 7, 8}:
+        parser.error(f"--rows must list numbers among 1..8, got {args.rows!r}")
     warnings.filterwarnings("ignore", message=".*kahypar.*")  # optional cotengra extra
     quick, reps = args.quick, 2 if args.quick else 5
     load_start = os.getloadavg()
@@ -172,6 +175,7 @@ def main(argv: list[str] | None = None) -> Path | None:
         (4, lambda: bench_cuts.run_network(quick=quick, reps=reps)),
         (5, lambda: bench_rank.run(quick=quick, reps=reps)),
         (7, lambda: bench_kernels.run(quick=quick, reps=reps)),
+        (8, lambda: bench_depth3.run(quick=quick, reps=reps)),
     ]
     results: dict[int, RowResult] = {}
     for number, runner in runners:

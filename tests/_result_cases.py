@@ -72,3 +72,18 @@ def result_cases() -> dict[str, tuple[type, object]]:
         ),
         "SweepRow (huge)": (SweepRow, SweepRow(2, 2, 9, 400, "start-end", symmetric_bound=3**200)),
     }
+
+
+def later_cases() -> dict[str, tuple[type, object]]:
+    """Result types and shapes added after the payloads without a schema key were written."""
+    from rac_tn.exact.end_span import EndSpanBound, end_span_bound
+
+    deep = RAC.random(2, 2, depth=3, seed=0, integer=True)
+    rank = separation_rank(deep, start_end(6), seed=0)
+    assert rank.end_span is not None  # depth 3: the End span certifies the rank
+    return {
+        "EndSpanBound": (EndSpanBound, end_span_bound(deep, start_end(6), seed=0)),
+        "RankResult (End span)": (RankResult, rank),
+        "Report (depth 3, End-span and dead-point rows)": (Report, analyze(deep, start_end(6))),
+        "SweepRow (depth 3, End span)": (SweepRow, sweep_row(SweepConfig(2, 2, 3, 6))),
+    }

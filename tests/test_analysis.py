@@ -177,15 +177,23 @@ def test_every_class_is_reported_and_says_which():
     assert one.classes == (1,) and one.rank.rank == 8
 
 
-def test_generic_rank_bracket_at_depth_3():
+def test_generic_rank_at_depth_3():
     """Depth 3, M = R = 2, T = 6: the symmetric cut is 56 and the rank 52 (grid rank with
-    random templates confirms 52), so the generic rank is only bracketed."""
+    random templates confirms 52). The symmetric cut alone only brackets the generic rank in
+    [52, 56]; the four dead boundary points (relations that hold for every weight) bring the
+    upper bound to 56 - 4 = 52, so the generic rank is proven. The rank itself is certified by
+    the End span of these weights (its own row)."""
     report = analyze(RAC.random(2, 2, depth=3, seed=0, integer=True), start_end(6))
     assert report.symmetric_bound.value == 56
-    assert report.generic_lower == report.rank.rank == 52 and report.generic_upper == 56
-    assert not report.generic_proven
-    assert report.rows[-1].note == "generic rank in [52, 56]"
-    assert report.rows[-1].claim == "certified lower bound"
+    assert report.generic_lower == report.rank.rank == 52
+    assert report.rank.certified and report.rank.end_span.value == 52
+    dead = [row for row in report.rows if row.origin.startswith("dead boundary points")]
+    assert [row.value for row in dead] == [56 - 4]
+    assert report.generic_upper == 52 and report.generic_proven
+    assert report.rows[-1].note == "generic rank proven = 52"
+    assert report.rows[-1].claim == "exact rank"
+    spans = [row for row in report.rows if row.origin.startswith("End span")]
+    assert [row.value for row in spans] == [52]
 
 
 def test_analyze_takes_a_model_family():

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.bounds.theorems import TheoremBounds
+from rac_tn.exact.end_span import EndSpanBound
 from rac_tn.exact.rank import RankResult
 from rac_tn.models.protocol import RecurrentModel
 from rac_tn.models.rac import RAC  # noqa: F401 - the examples use it
@@ -24,6 +25,7 @@ __all__ = [
     "EXACT_ORIGIN",
     "ModelSizes",
     "ReportRow",
+    "end_span_row",
     "for_class",
     "generic_row",
     "grid_row",
@@ -192,17 +194,35 @@ def sampled_row(result: RankResult, num_classes: int) -> ReportRow:
     )
 
 
-def generic_row(lower: int, upper: int) -> ReportRow:
-    """The bracket on the generic separation rank: this model's rank up to the proven bound."""
+def generic_row(lower: int, upper: int, bound: str = "the proven upper bound") -> ReportRow:
+    """The bracket on the generic separation rank: this model's rank up to the proven bound.
+
+    ``bound`` names the upper bound valid for every weight (the argument when they meet).
+    """
     proven = lower == upper
     return ReportRow(
         SEPARATION_RANK,
         lower,
         "exact rank" if proven else "certified lower bound",
         "generic rank of the architecture",
-        "this model's rank (a lower bound for generic weights) and the proven upper bound",
+        f"this model's rank (a lower bound for generic weights) and {bound}",
         0.0,
         f"generic rank proven = {lower}" if proven else f"generic rank in [{lower}, {upper}]",
+    )
+
+
+def end_span_row(bound: EndSpanBound, num_classes: int) -> ReportRow:
+    """The End-span bound's row: an upper bound for these weights, proven by exact relations."""
+    prefix = f"class {bound.class_index}: " if num_classes > 1 else ""
+    return ReportRow(
+        SEPARATION_RANK,
+        bound.value,
+        "upper bound",
+        f"End span (boundary states after step {bound.cut})",
+        f"{prefix}{bound.monomials} boundary monomials - {bound.relations} relations, found "
+        f"mod p and verified exactly ({len(bound.primes)} primes)",
+        bound.seconds,
+        f"{bound.note}; for these weights only: evidence on the generic rank, not a bound on it",
     )
 
 

@@ -30,6 +30,7 @@ from rac_tn._checks import DEFAULT_MAX_ENTRIES, check_class_index, positive_int
 from rac_tn.analysis.report_rows import (
     ModelSizes,
     ReportRow,
+    end_span_row,
     generic_row,
     grid_row,
     network_row,
@@ -41,6 +42,7 @@ from rac_tn.analysis.report_rows import (
 )
 from rac_tn.analysis.tables import REPORT_COLUMNS, REPORT_TABLE, frame, report_records, write_table
 from rac_tn.bounds.cut_bound import CutBound
+from rac_tn.bounds.dead_points import dead_point_bound, dead_point_relations
 from rac_tn.bounds.network_cut import network_cut_bound
 from rac_tn.bounds.symmetric import symmetric_bound
 from rac_tn.bounds.theorems import (
@@ -49,13 +51,14 @@ from rac_tn.bounds.theorems import (
     family_theorem_bounds,
     theorem_bounds,
 )
+from rac_tn.exact.end_span import prefix_cut
 from rac_tn.exact.hankel import HankelRank, hankel_rank
 from rac_tn.exact.rank import DEFAULT_MAX_SAMPLES, RankResult, check_seconds, separation_rank
 from rac_tn.models.protocol import RecurrentModel
 from rac_tn.models.rac import RAC  # noqa: F401 - the examples use it
 from rac_tn.network.compiled import compile_rac
 from rac_tn.partition import Partition, as_partition
-from rac_tn.results import HANKEL_RANK, Codec, Serialisable
+from rac_tn.results import HANKEL_RANK, SEPARATION_RANK, Codec, Serialisable
 
 __all__ = [
     "NETWORK_CUT_MAX_TENSORS",
@@ -104,7 +107,9 @@ class Report(Serialisable):
     generic_lower, generic_upper
         The generic separation rank of the architecture lies in ``[generic_lower,
         generic_upper]``: the largest rank found is a certified lower bound, the symmetric cut
-        an upper bound; proven when they meet ([Theory: generic ranks][theory-generic]).
+        an upper bound (at a cut of a RAC of depth >= 3 also the dead-boundary-point bound,
+        :mod:`rac_tn.bounds.dead_points`, valid for every weight); proven when they meet
+        ([Theory: generic ranks][theory-generic]).
     notes
         What the numbers are about, said before the rows (for loaded weights: the
         identity-activation circuit, the exact reading of float weights).
@@ -244,8 +249,11 @@ def analyze(
     -------
     Report
         Rows, in order: the closed forms (Start-End only), the symmetric cut (function and
-        grid tensor), the network cut, the exact separation rank and the exact grid rank of
-        each class, and the bracket on the generic separation rank.
+        grid tensor), the network cut, the exact separation rank (with its End-span bound
+        when that was computed: a rank below the symmetric cut at a partition whose one side
+        is ``1..k``) and the exact grid rank of each class, the dead-boundary-point bound
+        (a cut of a RAC of depth >= 3, when below the symmetric cut) and the bracket on the
+        generic separation rank.
 
     Examples
     --------
@@ -294,6 +302,8 @@ def analyze(
             )
             ranks.append(rank)
             rows.append(sampled_row(rank, C))
+            if rank.end_span is not None:
+                rows.append(end_span_row(rank.end_span, C))
             grid_rank, row = _grid_rank(rac, partition, max_entries, sym_grid, c)
             rows.append(row)
             if grid_rank is not None:
@@ -301,7 +311,13 @@ def analyze(
         generic_lower = max(rank.rank for rank in ranks)
         # the symmetric cut, or less (each rank was given upper_bound=sym)
         generic_upper = min(cast(int, rank.upper_bound) for rank in ranks)
-        rows.append(generic_row(generic_lower, generic_upper))
+        dead = _dead_points(rac, partition)
+        bound = "the proven upper bound"
+        if dead is not None and dead.value is not None and dead.value < generic_upper:
+            rows.append(dead)
+            generic_upper = dead.value  # valid for every weight: a bound on the generic rank
+            bound = "the dead-boundary-point bound (relations that hold for every weight)"
+        rows.append(generic_row(generic_lower, generic_upper, bound))
         if not rac.multiplicative and _is_cut(partition):
             rows.append(_hankel_row(hankel_rank(rac, partition, seed=seed)))
 
@@ -335,6 +351,26 @@ def _closed_forms(model: RecurrentModel, T: int) -> TheoremBounds | None:
     rank = model.rank if family == "cp2rnn" else None
     return family_theorem_bounds(
         family, model.M, model.R, model.L, T, rank=rank, bias=bool(model.bias)
+    )
+
+
+def _dead_points(rac: RecurrentModel, partition: Partition) -> ReportRow | None:
+    """The dead-boundary-point bound (every weight) at a cut of a deep RAC, as a row."""
+    k = prefix_cut(partition)
+    if k is None or rac.depth < 3 or getattr(rac, "family", "rac") != "rac":
+        return None
+    begin = time.perf_counter()
+    value = dead_point_bound(rac.hidden_dim, rac.depth, partition.T, k)
+    relations = dead_point_relations(rac.hidden_dim, rac.depth, partition.T, k)
+    return ReportRow(
+        SEPARATION_RANK,
+        value,
+        "upper bound",
+        f"dead boundary points (after step {k})",
+        "closed form",
+        time.perf_counter() - begin,
+        f"every weight: the End function vanishes where u^1 = e_r, u^L = e_s and the top "
+        f"layer's first input is 0, giving {relations} relations among the boundary monomials",
     )
 
 

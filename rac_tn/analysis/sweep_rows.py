@@ -201,15 +201,21 @@ class SweepRow(Mapping[str, Any], Serialisable):
         The multi-homogeneous upper bound (Start-End), at the family's width.
     symmetric_bound, network_bound
         The symmetric-cut (function) and network-cut (grid tensor) upper bounds.
+    end_span
+        The End-span bound of these very weights (a proven upper bound on this model's
+        separation rank, :func:`rac_tn.exact.end_span.end_span_bound`), when it was computed:
+        at a cut ``{1..k | k+1..T}`` whose rank falls short of the symmetric bound (depth >= 3).
     separation_rank, rank_exact, failure_probability
         The exact sampled separation rank; False when the sample cap made it a certified
         lower bound only; the bound on its failure probability.
     rank_status
-        ``'certified'`` (meets the symmetric bound: proven), ``'exact'`` (with probability
-        at least ``1 - failure_probability``, below 1e-9) or ``'lower bound'``.
+        ``'certified'`` (proven: meets the symmetric bound or the End span, or computed over Q),
+        ``'exact'`` (with probability at least ``1 - failure_probability``, below 1e-9) or
+        ``'lower bound'``.
     generic_rank
         The generic separation rank of the architecture: ``'10'`` when proven (this model's
-        rank meets the symmetric bound), else the bracket ``'[52, 56]'``.
+        rank meets a bound valid for every weight: the symmetric cut, or at depth >= 3 the
+        dead-boundary-point bound), else the bracket ``'[759, 840]'``.
     grid_rank
         The exact rank of the matricized grid tensor (identity templates).
     rank_upper
@@ -235,6 +241,7 @@ class SweepRow(Mapping[str, Any], Serialisable):
     multihomogeneous_upper: int | None = None
     symmetric_bound: int | None = None
     network_bound: int | None = None
+    end_span: int | None = None
     separation_rank: int | None = None
     rank_exact: bool | None = None
     rank_status: str | None = None
@@ -298,6 +305,7 @@ def sweep_row(config: SweepConfig, *, max_samples: int = DEFAULT_MAX_SAMPLES) ->
         multihomogeneous_upper=theorem("multi_homogeneous"),
         symmetric_bound=report.symmetric_bound.value,
         network_bound=None if network is None else network.value,
+        end_span=None if rank is None or rank.end_span is None else rank.end_span.value,
         separation_rank=None if rank is None else rank.rank,
         rank_exact=None if rank is None else bool(rank.exact),
         rank_status=None if rank is None else _status(rank),
@@ -354,7 +362,7 @@ def rows_to_markdown(rows: Iterable[Mapping[str, Any]]) -> str:
     --------
     >>> row = SweepRow(2, 2, 1, 4, "start-end", separation_rank=2, rank_exact=True)
     >>> rows_to_markdown([row]).splitlines()[2]
-    '| 2 | 2 | 1 | 4 | start-end | rac |  | no |  |  |  |  |  | 2 | yes |  |  |  |  |  |  | 0 |'
+    '| 2 | 2 | 1 | 4 | start-end | rac |  | no |  |  |  |  |  |  | 2 | yes |  |  |  |  |  |  | 0 |'
     """
     return write_table(rows, SWEEP_TABLE, "md")
 
@@ -365,7 +373,7 @@ def rows_to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
     Examples
     --------
     >>> rows_to_csv([SweepRow(2, 2, 1, 4, "start-end")]).splitlines()[1]
-    '2,2,1,4,start-end,rac,,False,,,,,,,,,,,,,,0.0'
+    '2,2,1,4,start-end,rac,,False,,,,,,,,,,,,,,,0.0'
     """
     return write_table(rows, SWEEP_TABLE, "csv")
 

@@ -12,6 +12,7 @@ from rac_tn._checks import available_memory, check_templates
 from rac_tn._format import human_bytes
 from rac_tn.arith import elimination, modular
 from rac_tn.exact import certify
+from rac_tn.exact.end_span import EndSpanBound
 from rac_tn.exact.layered import RankTarget
 from rac_tn.models.rac import RAC
 from rac_tn.network.grid_tensor import grid_tensor_mod
@@ -40,6 +41,12 @@ class Outcome:
     exact: bool
     certified: bool
     failure_probability: float
+    end_span: EndSpanBound | None = None
+
+
+#: ``refine(rank) -> EndSpanBound | None``: a second proven bound, asked for when the rank found
+#: is below the first (``value`` proven for these weights; certifies a rank that meets it).
+Refine = Callable[[int], "EndSpanBound | None"]
 
 
 def run_attempts(
@@ -51,12 +58,31 @@ def run_attempts(
     rac: RAC | RankTarget,
     partition: Partition,
     templates: object,
+    refine: Refine | None = None,
 ) -> Outcome:
-    """Attempts with fresh random primes until the rank is certified or wrong with chance < 1e-9."""
+    """Attempts with fresh random primes until the rank is certified or wrong with chance < 1e-9.
+
+    ``refine``, when given, is asked for a second proven bound (the End span) when an
+    attempt's rank is below ``bound`` and not capped: once after the first attempt, and once
+    more at the end if the rank found by then is the End span's rank modulo p but that bound
+    was not lifted. A rank that meets its ``value`` is certified (no further attempt needed).
+    """
     primes: list[int] = []
     failures: list[float] = []
     best = None
     log2_minor = None
+    second: EndSpanBound | None = None
+    asked: set[int] = set()
+
+    def meets(rank: int) -> bool:
+        nonlocal second
+        lifted_later = second is not None and second.value != second.span_lower
+        if refine is not None and rank not in asked:
+            if second is None or (lifted_later and rank == second.span_lower):
+                asked.add(rank)
+                second = refine(rank) or second
+        return second is not None and rank == second.value
+
     while True:
         large = bool(primes)  # a small prime first: certified results need nothing more
         p = fixed_prime if fixed_prime is not None else certify.random_prime(rng, large)
@@ -64,8 +90,8 @@ def run_attempts(
         primes.append(p)
         if best is None or rank > best[0]:
             best = (rank, K, shape, p)
-        certified = best[0] == bound
         capped = rank == K and K < bound  # the sample cap stopped it: a lower bound only
+        certified = best[0] == bound or (not capped and meets(best[0]))
         if certified or capped:
             break
         if fixed_prime is not None:
@@ -85,10 +111,10 @@ def run_attempts(
         if len(primes) >= MAX_PRIMES:
             break
     rank, K, shape, p = best
-    certified = rank == bound
+    certified = rank == bound or (not capped and meets(rank))
     failure = 0.0 if certified else certify.combined_failure(failures) if failures else 1.0
     exact = certified or (not capped and failure <= certify.EXACT_THRESHOLD)
-    return Outcome(rank, K, shape, p, tuple(primes), exact, certified, failure)
+    return Outcome(rank, K, shape, p, tuple(primes), exact, certified, failure, second)
 
 
 def check_sample_memory(cap: int, available: int | None = None) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 
@@ -38,6 +38,8 @@ from rac_tn.arith import elimination, modular
 from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.exact import certify
 from rac_tn.exact.attempts import check_sample_memory, grid_attempt, run_attempts, sampled_attempt
+from rac_tn.exact.end_span import EndSpanBound, end_span_refiner
+from rac_tn.exact.exact_grids import EXACT_GRIDS, small_exact_rank
 from rac_tn.exact.layered import RankTarget
 from rac_tn.exact.rank_inputs import family_as_rac, symmetric_value
 from rac_tn.models.protocol import RecurrentModel, check_model
@@ -81,9 +83,12 @@ class RankResult(Serialisable):
         An upper bound on the chance, over the primes and points, that the true rank is larger:
         0 when ``certified``, 1 when nothing bounds it.
     certified
-        ``rank`` meets a proven upper bound (the symmetric cut, or the matrix size).
+        ``rank`` meets a proven upper bound (the symmetric cut, the End span of these weights,
+        or the matrix size), or was computed over Q (``certificate``): it is the rank with
+        certainty, whatever the prime.
     upper_bound
-        The upper bound used as the cap (sampled) or for certification (grid), if any.
+        The upper bound used as the cap (sampled) or for certification (grid), if any: the
+        symmetric cut, valid for every weight.
     shape
         Shape of the matrix whose rank was taken.
     partition
@@ -94,6 +99,13 @@ class RankResult(Serialisable):
         Which output ``y_c`` was ranked.
     seconds
         Wall time (not compared).
+    end_span
+        The End-span bound of these very weights (:func:`rac_tn.exact.end_span.end_span_bound`),
+        when it was computed: for a sampled rank below ``upper_bound`` at a partition whose
+        one side is ``1..k``. A rank that meets its ``value`` is certified.
+    certificate
+        ``'exact grids'`` when the rank was computed over Q from values on unisolvent grids
+        (:mod:`rac_tn.exact.exact_grids`; certified, no prime involved), else empty.
 
     Examples
     --------
@@ -121,6 +133,10 @@ class RankResult(Serialisable):
     primes: tuple[int, ...] = ()
     class_index: int = 0
     seconds: float = field(default=0.0, compare=False)
+    end_span: EndSpanBound | None = None
+    certificate: str = ""
+
+    _json_optional = ("end_span", "certificate")  # absent from payloads without them
 
     @property
     def claim(self) -> Claim:
@@ -138,6 +154,15 @@ class RankResult(Serialisable):
     @property
     def status(self) -> str:
         """How sure ``rank`` is, in words: certified, exact with a probability, or a bound."""
+        if self.certified and self.end_span is not None and self.rank == self.end_span.value:
+            if self.rank != self.upper_bound:
+                return (
+                    f"certified: meets the proven End-span bound {self.end_span.value} of these "
+                    f"weights ({self.end_span.relations} relations verified exactly; symmetric "
+                    f"cut {self.upper_bound})"
+                )
+        if self.certificate == EXACT_GRIDS:
+            return "certified: the rank over Q of y's values on unisolvent grids (no prime)"
         if self.certified:
             return f"certified: meets the proven upper bound {self.upper_bound}"
         if self.exact:
@@ -199,6 +224,7 @@ def separation_rank(
     upper_bound: CutBound | int | None = None,
     max_seconds: float | None = None,
     progress: ProgressArg = False,
+    certificates: bool = True,
 ) -> RankResult:
     """The exact separation rank of ``y`` (``'sampled'``) or grid-tensor rank (``'grid'``).
 
@@ -240,6 +266,14 @@ def separation_rank(
     progress
         ``True`` shows a progress bar on stderr; a callable is called as ``progress(done,
         total)``.
+    certificates
+        ``'sampled'``, when the rank found is below the symmetric cut: at a partition whose one
+        side is ``1..k``, compute the End-span bound of these weights
+        (:func:`rac_tn.exact.end_span.end_span_bound`, proven by relations verified exactly;
+        a rank that meets it is certified and needs no second attempt); if the rank is still
+        not certified and the grids are small, compute the rank over Q exactly from values on
+        unisolvent grids (:mod:`rac_tn.exact.exact_grids`; then certified, and it replaces a
+        rank that fell short). False skips both.
 
     Returns
     -------
@@ -302,21 +336,32 @@ def separation_rank(
     rounds = len(certify.sample_schedule(bound)) if method == "sampled" else 1
     with progress_callback(progress, rounds, f"rank {partition}") as report:
         attempt = _reporting(attempt, report)
-        found = run_attempts(attempt, rng, fixed_prime, bound, size, rac, partition, templates)
+        # the End span and the exact grids read a RAC's weights (a layered model has none)
+        proofs = certificates and isinstance(rac, RAC)
+        refine = end_span_refiner(cast(RAC, rac), partition, class_index, rng) if proofs else None
+        found = run_attempts(
+            attempt, rng, fixed_prime, bound, size, rac, partition, templates,
+            refine if method == "sampled" else None,
+        )  # fmt: skip
+    exact_rank = None
+    if proofs and method == "sampled" and not found.certified:
+        exact_rank = small_exact_rank(cast(RAC, rac), partition, class_index)
     return RankResult(
-        rank=found.rank,
+        rank=found.rank if exact_rank is None else exact_rank,
         method=method,
-        exact=found.exact,
+        exact=found.exact or exact_rank is not None,
         prime=found.prime,
         samples=found.samples,
-        failure_probability=found.failure_probability,
-        certified=found.certified,
+        failure_probability=found.failure_probability if exact_rank is None else 0.0,
+        certified=found.certified or exact_rank is not None,
         upper_bound=bound,
         shape=found.shape,
         partition=partition,
         primes=found.primes,
         class_index=class_index,
         seconds=time.perf_counter() - begin,
+        end_span=found.end_span,
+        certificate="" if exact_rank is None else EXACT_GRIDS,
     )
 
 
