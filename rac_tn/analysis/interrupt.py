@@ -68,8 +68,14 @@ def sigterm_raises() -> Iterator[None]:
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         yield
+    except KeyboardInterrupt:
+        stop_listening()  # interrupted: the process is stopping (a second signal stays quiet)
+        raise
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        # an interrupted command has stopped listening (SIG_IGN): putting the default handler
+        # back would let a second SIGTERM kill the process while it exits (status -15)
+        if signal.getsignal(signal.SIGTERM) is _raise_terminated:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def ignore_sigint() -> None:
