@@ -309,4 +309,5 @@ print(row.value, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
     )
     value, peak_kb = map(int, out.stdout.split())
     assert value == 4**4  # every start input cut: M^{T/2}, far below the R-wide bonds
-    assert peak_kb < 1 << 20  # under 1 GiB (a dense 1024^3 COPY tensor alone is 8 GiB)
+    # under 4 GiB with numba compiling cold (0.3 GB warm); a dense 1024^3 COPY tensor is 8 GiB
+    assert peak_kb < 4 << 20

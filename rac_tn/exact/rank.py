@@ -337,7 +337,7 @@ def separation_rank(
     with progress_callback(progress, rounds, f"rank {partition}") as report:
         attempt = _reporting(attempt, report)
         # the End span and the exact grids read a RAC's weights (a layered model has none)
-        proofs = certificates and isinstance(rac, RAC)
+        proofs = certificates and not isinstance(rac, RankTarget)
         refine = end_span_refiner(cast(RAC, rac), partition, class_index, rng) if proofs else None
         found = run_attempts(
             attempt, rng, fixed_prime, bound, size, rac, partition, templates,
