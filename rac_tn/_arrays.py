@@ -34,18 +34,32 @@ def as_weight(value: object, name: str, ndim: int) -> np.ndarray:
     if arr.size == 0:
         raise ValueError(f"{name} must have positive sizes, got shape {arr.shape}")
     if np.issubdtype(arr.dtype, np.integer):
-        return frozen(arr.astype(np.int64))
-    arr = arr.astype(np.float64)
+        return frozen(arr, np.int64)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinite entries")
-    return frozen(arr)
+    return frozen(arr, np.float64)
 
 
-def frozen(arr: np.ndarray) -> np.ndarray:
-    """A private read-only copy: the caller's array can change, the model cannot."""
-    out = np.array(arr, copy=True)
+def frozen(arr: np.ndarray, dtype: type | None = None) -> np.ndarray:
+    """A private read-only copy (as ``dtype``): the caller's array can change, the model cannot.
+
+    An array that nothing can write to (another model's weights) is shared, not copied: a
+    wide model's weights are then held once.
+    """
+    if is_immutable(arr) and (dtype is None or arr.dtype == dtype):
+        return arr
+    out = np.array(arr, dtype=dtype, copy=True)
     out.flags.writeable = False
     return out
+
+
+def is_immutable(arr: object) -> bool:
+    """True for an ndarray that neither it nor any array it views can write to."""
+    while isinstance(arr, np.ndarray):
+        if arr.flags.writeable:
+            return False
+        arr = arr.base
+    return arr is None
 
 
 def as_layer_list(value: object, name: str) -> list[object]:

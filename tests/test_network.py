@@ -311,3 +311,54 @@ print(row.value, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
     assert value == 4**4  # every start input cut: M^{T/2}, far below the R-wide bonds
     # under 4 GiB with numba compiling cold (0.3 GB warm); a dense 1024^3 COPY tensor is 8 GiB
     assert peak_kb < 4 << 20
+
+
+def test_bounds_of_a_seed_size_cp2rnn_hold_its_weights_once():
+    # the cprnn configs' largest model: hidden 1024, CP rank 2550, here at depth 2
+    import tracemalloc
+
+    from rac_tn import CP2RNN
+    from rac_tn.analysis.reports import analyze
+
+    tracemalloc.start()
+    try:
+        model = CP2RNN.random(2, 1024, 2550, depth=2, seed=0)
+        weights = sum(a.nbytes for group in (model.A, model.B, model.C) for a in group)
+        built, built_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        report = analyze(model, "start-end", T=8, exact=False)
+        _, analysis_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert weights == 8 * 2550 * (1024 + 2 + 1024) + 8 * 2550 * 3 * 1024  # layer 1, layer 2
+    # the random draw is the model's weights: no second, private copy while building
+    assert built_peak < 1.05 * weights + (1 << 20)
+    # the layers, the symmetric cuts and the structure-only network share them: no copy
+    assert analysis_peak - built < 0.05 * weights
+    row = [r for r in report.rows if r.origin == "network cut"][0]
+    assert row.value == 2**4  # every start input cut: M^{T/2}, far below the K-wide bonds
+
+
+def test_weights_are_shared_only_when_nothing_can_write_them():
+    from rac_tn import CP2RNN
+    from rac_tn._arrays import frozen
+
+    mine = np.arange(6.0).reshape(3, 2)
+    assert not np.shares_memory(frozen(mine), mine)  # the caller can still write it
+    view = mine[:]
+    view.flags.writeable = False
+    assert not np.shares_memory(frozen(view), mine)  # read-only, but its base is not
+    fixed = np.arange(6.0).reshape(3, 2).copy()  # owns its memory (a reshape is a view)
+    fixed.flags.writeable = False
+    assert frozen(fixed) is fixed
+    assert frozen(fixed.T).base is fixed  # a view of a frozen array is frozen too
+    assert frozen(np.arange(6).reshape(3, 2), np.float64).dtype == np.float64
+
+    A, B, C = (np.ones((3, 2)), np.ones((2, 2)), np.ones((3, 2)))
+    model = CP2RNN(A=A, B=B, C=C, decoder_weight=np.ones((1, 3)))
+    A[:] = 7.0  # the caller's array changes; the model and its layers do not
+    assert np.all(model.A[0] == 1.0) and np.all(model.layers[0].A == 1.0)
+    twin = CP2RNN(A=model.A, B=model.B, C=model.C, decoder_weight=model.decoder_weight)
+    assert twin.A[0] is model.A[0]  # frozen weights are held once
+    with pytest.raises(ValueError, match="read-only"):
+        twin.layers[0].A[0, 0] = 2.0

@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from rac_tn._arrays import normalised
+from rac_tn._arrays import frozen, normalised
 from rac_tn.arith import modular
 
 #: ``'mi'``: Multiplicative Integration, the RAC's cell (a CP core whose ``C`` is the identity).
@@ -208,11 +208,10 @@ class BilinearLayer:
 
 
 def _ro(arr: np.ndarray) -> np.ndarray:
+    """A read-only copy of ``arr``, or ``arr`` itself when nothing can write to it."""
     if arr is None:
         return None
-    out = np.array(arr, copy=True)
-    out.flags.writeable = False
-    return out
+    return frozen(arr)  # a model's frozen weights are shared: a copy would double a wide model
 
 
 class Terms:
@@ -236,6 +235,7 @@ class Terms:
             raise ValueError("a layer of arity > 1 needs affine (augmented) vectors")
         self.n, self.d, self.affine, self.dtype, self.arity = n, d, affine, dtype, arity
         self.state_dim, self.input_dim = n + affine, d + affine
+        # blocks of columns (one term per column), joined once by ``layer``
         self.a: list[np.ndarray] = []
         self.b: list[list[np.ndarray]] = [[] for _ in range(arity)]
         self.c: list[np.ndarray] = []
@@ -256,10 +256,10 @@ class Terms:
             legs.append(self._vec(self.input_dim, at=self.d))
         if len(legs) != self.arity:
             raise ValueError(f"a term reads the input {self.arity} times, got {len(legs)} legs")
-        self.a.append(a)
+        self.a.append(a[:, None])
         for store, leg in zip(self.b, legs, strict=True):
-            store.append(leg)
-        self.c.append(c)
+            store.append(leg[:, None])
+        self.c.append(c[:, None])
 
     def term(self, a: np.ndarray | int, b: np.ndarray | int, c: np.ndarray | int) -> None:
         """One term; each part a vector (padded with zeros) or an index (a unit vector)."""
@@ -270,12 +270,25 @@ class Terms:
 
     def bilinear(self, A: np.ndarray, B: np.ndarray, C: np.ndarray) -> None:
         """``C[(A^T h) * (B^T x)]``: one term per column of the factors."""
-        for k in range(A.shape[1]):
-            self.add(
-                self._vec(self.state_dim, A[:, k]),
-                self._vec(self.input_dim, B[:, k]),
-                self._vec(self.state_dim, C[:, k]),
-            )
+        self.a.append(self._block(self.state_dim, A))
+        self.b[0].append(self._block(self.input_dim, B))
+        for store in self.b[1:]:
+            store.append(self._block(self.input_dim, None, B.shape[1], at=self.d))
+        self.c.append(self._block(self.state_dim, C))
+
+    def _block(
+        self, size: int, head: np.ndarray | None, count: int = 0, at: int | None = None
+    ) -> np.ndarray:
+        """``head`` (rows x K) as ``size`` rows: itself when it fits, else zero-padded."""
+        if head is not None and head.shape[0] == size and head.dtype == self.dtype:
+            return head  # no padding: keep the caller's (frozen) array, no copy
+        width = count if head is None else head.shape[1]
+        out = np.zeros((size, width), dtype=self.dtype)
+        if head is not None:
+            out[: head.shape[0]] = head
+        if at is not None:
+            out[at] = 1
+        return out
 
     def state_linear(self, V: np.ndarray) -> None:
         """``h @ V`` (V: n x n): term i reads ``h_i`` and the input's constant."""
@@ -306,22 +319,31 @@ class Terms:
     def constant(self, bias: np.ndarray | None) -> None:
         """The constant coordinate (``1 * 1``), writing ``bias`` to the state as well."""
         c = self._vec(self.state_dim, bias, at=self.n)
-        self.const_term = len(self.a)
+        self.const_term = sum(block.shape[1] for block in self.a)
         self.add(self._vec(self.state_dim, at=self.n), self._vec(self.input_dim, at=self.d), c)
 
     def layer(self, h0: np.ndarray) -> BilinearLayer:
         """The CP layer of the collected terms, started at ``h0`` (length n)."""
         state = self._vec(self.state_dim, h0, at=self.n if self.affine else None)
-        first, *extra = (np.stack(leg, axis=1) for leg in self.b)
+        first, *extra = (_join(leg) for leg in self.b)
         return BilinearLayer.cp(
-            np.stack(self.a, axis=1),
+            _join(self.a),
             first,
-            np.stack(self.c, axis=1),
+            _join(self.c),
             state,
             affine=self.affine,
             const_term=self.const_term,
             extra=extra,
         )
+
+
+def _join(blocks: list[np.ndarray]) -> np.ndarray:
+    """The blocks side by side, read-only (one block is kept as it is)."""
+    if len(blocks) == 1:
+        return _ro(blocks[0])
+    out = np.concatenate(blocks, axis=1)
+    out.flags.writeable = False
+    return out
 
 
 def forward_scaled(

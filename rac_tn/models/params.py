@@ -148,11 +148,14 @@ class Drawer:
         self.integer, self.scale = bool(integer), float(scale)
 
     def __call__(self, *shape: int) -> np.ndarray:
-        """An array of the given shape."""
+        """A read-only array of the given shape (a model takes it without a copy)."""
         if self.integer:
             bound = 1 << 20
-            return self.rng.integers(-bound + 1, bound, size=shape, dtype=np.int64)
-        return self.rng.uniform(-self.scale, self.scale, size=shape)
+            out = self.rng.integers(-bound + 1, bound, size=shape, dtype=np.int64)
+        else:
+            out = self.rng.uniform(-self.scale, self.scale, size=shape)
+        out.flags.writeable = False
+        return out
 
     def nonzero(self, *shape: int) -> np.ndarray:
         """An array with no zero entry (generic initial states)."""

@@ -8,9 +8,10 @@ from typing import Any, Literal
 import numpy as np
 import quimb.tensor as qtn
 
+from rac_tn._arrays import frozen
 from rac_tn._checks import positive_int
 from rac_tn.counting import LEG_LETTERS, copy_tree_tensor_count, copy_tree_walk
-from rac_tn.models.protocol import RecurrentModel
+from rac_tn.models.protocol import RecurrentModel, rac_form
 
 #: ``'A'``, ``'B'``, ``'C'`` (CP factors) and ``'CORE3'`` (a dense core) are the families' roles.
 #: The network shapes :func:`compile_rac` builds: a tensor train or the copy tree.
@@ -52,6 +53,29 @@ def copy_data(size: int, values: bool = True) -> np.ndarray:
     return delta
 
 
+def copy_sizes(model: RecurrentModel) -> tuple[int, ...]:
+    """The dimension of each COPY tensor a copy tree of ``model`` holds (the MPS holds none).
+
+    A model in the RAC's form shares one COPY tensor of its width across layers; a family
+    holds one per CP layer, of its CP rank K (a dense core holds none).
+    """
+    if rac_form(model):
+        return (model.hidden_dim,)
+    return tuple(layer.factors()[0].shape[1] for layer in model.layers if layer.core != "dense")
+
+
+def tensor_data(weights: np.ndarray, values: bool = True) -> np.ndarray:
+    """A tensor's data: read-only float64, or a zero-byte placeholder of its shape.
+
+    The model's own array is used when it is read-only float64. ``values=False`` gives the
+    placeholder: a structure for cuts, drawings and costs, never contracted.
+    """
+    if not values:
+        return np.broadcast_to(np.float64(0.0), np.shape(weights))
+    # one read-only array shared by every copy of a weight: cheap, and safe to alias
+    return frozen(weights, np.float64)
+
+
 class Builder:
     """Collects the tensors, their places and the structured path of a RAC's MPS or copy tree."""
 
@@ -65,10 +89,7 @@ class Builder:
         self.steps: list[tuple[tuple[str, int], tuple[str, int]]] = []
 
         def frozen(a: np.ndarray) -> np.ndarray:
-            # one read-only float64 array shared by every copy: cheap, and safe to alias
-            out = np.array(a, dtype=np.float64)
-            out.flags.writeable = False
-            return out
+            return tensor_data(a, values)
 
         # every layer is 'mi' (the RAC's form), so has A and B
         self.wh = [frozen(layer.A.T) for layer in model.layers]  # type: ignore[union-attr]
@@ -108,8 +129,12 @@ class Builder:
     def build_mps(self) -> None:
         """The tensor train: ``h^{1,0}``, one core ``G_t[a, b, d]`` per step, ``W^O``."""
         T = self.T
-        core = np.einsum("ba,bd->abd", self.wh[0], self.wi[0]).astype(float)
-        core.flags.writeable = False
+        wh, wi = self.wh[0], self.wi[0]
+        if self.values:
+            core = np.einsum("ba,bd->abd", wh, wi)
+            core.flags.writeable = False
+        else:
+            core = np.broadcast_to(np.float64(0.0), (wh.shape[1], wh.shape[0], wi.shape[1]))
         state = self.add(self.h0[0], ("h1_0.R",), "H0", 1, 0, "")
         for t in range(1, T + 1):
             inds = (f"h1_{t - 1}.R", f"h1_{t}.R", f"d{t}")
@@ -122,7 +147,8 @@ class Builder:
         # post-order: a copy is emitted after its previous-time child, then its child below,
         # so both children's contracted results sit on top of the stack
         done: list[tuple[str, int]] = []
-        delta_data = copy_data(self.model.hidden_dim, self.values)
+        (size,) = copy_sizes(self.model)
+        delta_data = copy_data(size, self.values)
         for layer, t, r in copy_tree_walk(L, T):
             below = done.pop() if layer > 1 else None
             if t > 1:
@@ -175,15 +201,14 @@ class FamilyBuilder(Builder):
         self.num_classes = model.readout.shape[0]
 
         def frozen(a: np.ndarray) -> np.ndarray:
-            out = np.array(a, dtype=np.float64)
-            out.flags.writeable = False
-            return out
+            return tensor_data(a, values)
 
         self.arrays: list[dict[str, Any]] = []  # per layer: tensors by role ('B': the legs')
+        sizes = iter(copy_sizes(model))
         for layer in self.layers:
             if layer.core != "dense":
                 A, _, C = layer.factors()
-                delta = copy_data(A.shape[1], values)
+                delta = copy_data(next(sizes), values)
                 parts: dict[str, Any] = {"A": frozen(A), "C": frozen(C), "DELTA": delta}
                 parts["B"] = [frozen(B) for B in layer.input_factors]
             else:

@@ -84,6 +84,7 @@ from rac_tn.network.build import (
     NetworkKind,
     TensorPlace,
     _resolve_kind,
+    copy_sizes,
     count_tensors,
 )
 
@@ -483,11 +484,10 @@ __all__ = [
 
 
 def _copy_bytes(model: RecurrentModel, kind: NetworkKind) -> int:
-    """Bytes of the dense COPY tensors a build with values allocates (one per layer at most)."""
-    if rac_form(model):
-        return 0 if kind == "mps" else 8 * model.hidden_dim**3
-    sizes = [layer.factors()[0].shape[1] for layer in model.layers if layer.core != "dense"]
-    return sum(8 * size**3 for size in sizes)
+    """Bytes of the dense COPY tensors a build with values allocates."""
+    if rac_form(model) and kind == "mps":
+        return 0
+    return sum(8 * size**3 for size in copy_sizes(model))
 
 
 def _name(model: RecurrentModel) -> str:
