@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # the lazy exports, for type checkers (`X as X`: re-exported)
     from rac_tn.exact.function_dimension import function_dimension as function_dimension
     from rac_tn.exact.hankel import hankel_rank as hankel_rank
     from rac_tn.exact.rank import RankResult as RankResult
+    from rac_tn.exact.rank import rank_cost as rank_cost
     from rac_tn.exact.rank import separation_rank as separation_rank
     from rac_tn.exact.spectrum import Spectrum as Spectrum
     from rac_tn.exact.spectrum import spectrum as spectrum
@@ -84,6 +85,7 @@ _EXPORTS: dict[str, str] = {
     "TheoremBounds": "rac_tn.bounds.theorems",
     "RankResult": "rac_tn.exact.rank",
     "separation_rank": "rac_tn.exact.rank",
+    "rank_cost": "rac_tn.exact.rank",
     "spectrum": "rac_tn.exact.spectrum",
     "hankel_rank": "rac_tn.exact.hankel",
     "function_dimension": "rac_tn.exact.function_dimension",

@@ -1,4 +1,8 @@
-"""Progress display for ``progress=``: a rich bar on stderr (True), a callback, or nothing."""
+"""Progress display for ``progress=``: a bar, status lines, a callback, or nothing.
+
+A rich bar on stderr (True), whole status lines on stderr (``'lines'``, for logs and batch
+jobs), a callable ``progress(done, total)``, or nothing (False).
+"""
 
 from __future__ import annotations
 
@@ -20,8 +24,12 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-#: What ``progress=`` accepts: a flag, or a callable ``progress(done, total)``.
-ProgressArg = bool | Callable[[int, int], None] | None
+#: What ``progress=`` accepts: a flag, ``'lines'``, or a callable ``progress(done, total)``.
+ProgressArg = bool | str | Callable[[int, int], None] | None
+
+#: ``progress='lines'`` with more steps than this prints at most one line per ``_LINE_SECONDS``.
+_EVERY_STEP_UP_TO = 50
+_LINE_SECONDS = 5.0
 
 
 class ProgressBar:
@@ -115,23 +123,73 @@ class _TextLine:
         sys.stderr.flush()
 
 
+class StatusLines:
+    """Progress as whole lines on stderr (``description: 3 of 7, 12.4 s``), for any stream.
+
+    A log file or a batch job's output reads them as they come; a bar rewritten in place would
+    be one line at the end. Up to 50 steps, every step is a line; beyond, one line at most
+    every 5 seconds, and always the last.
+    """
+
+    def __init__(self, total: int, description: str, unit: str = "") -> None:
+        self.total, self.description, self.unit = total, description, unit
+        self._begin = time.monotonic()
+        self._shown: float | None = None
+        self._done = -1
+
+    def update(self, done: int, total: int) -> None:
+        """Print ``done`` of ``total`` when it is news (see the class)."""
+        now = time.monotonic()
+        if done == self._done:
+            return
+        if total > _EVERY_STEP_UP_TO and done < total and self._shown is not None:
+            if now - self._shown < _LINE_SECONDS:
+                return
+        self._done, self._shown = done, now
+        unit = f" {self.unit}" if self.unit else ""
+        print(
+            f"{self.description}: {done} of {total}{unit}, {now - self._begin:.1f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def status_line(progress: ProgressArg, text: str) -> None:
+    """One status line on stderr when ``progress='lines'`` (a stage begins or ends)."""
+    if progress == "lines":
+        print(text, file=sys.stderr, flush=True)
+
+
 def _ignore(done: int, total: int) -> None:
     """A progress callback that shows nothing."""
 
 
+def check_progress(progress: object) -> ProgressArg:
+    """``progress`` if it is a valid ``progress=`` argument, else a TypeError naming it."""
+    if progress is None or isinstance(progress, bool) or progress == "lines":
+        return progress
+    if callable(progress) and not isinstance(progress, str):
+        return progress
+    raise TypeError(
+        "progress must be True, False, 'lines' or a callable progress(done, total), got "
+        f"{progress!r}"
+    )
+
+
 @contextmanager
 def progress_callback(
-    progress: ProgressArg, total: int, description: str = ""
+    progress: ProgressArg, total: int, description: str = "", unit: str = ""
 ) -> Iterator[Callable[[int, int], None]]:
-    """A context yielding ``report(done, total)`` for a function's ``progress=`` argument."""
+    """A context yielding ``report(done, total)`` for a function's ``progress=`` argument.
+
+    ``unit`` names the steps in status lines (``'rounds'``, ``'rows'``).
+    """
     if progress is None or progress is False:
         yield _ignore
     elif progress is True:
         with ProgressBar(True, total, description) as bar:
             yield bar.update
-    elif callable(progress):
-        yield progress
+    elif progress == "lines":
+        yield StatusLines(total, description, unit).update
     else:
-        raise TypeError(
-            f"progress must be True, False or a callable progress(done, total), got {progress!r}"
-        )
+        yield check_progress(progress)  # type: ignore[misc]

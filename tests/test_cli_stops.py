@@ -112,7 +112,7 @@ def test_a_failing_row_is_one_line_exit_2_and_the_finished_rows_are_kept(
 
     monkeypatch.setattr(rac_tn.analysis.sweeps, "sweep_row", fails_at_length_4)
     out = tmp_path / "t.csv"
-    assert main([*TABLE, "-o", str(out)]) == 2
+    assert main([*TABLE, "-o", str(out), "--quiet"]) == 2  # no status lines: the error only
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err and "\x1b" not in err, err
     assert err.startswith("rac-tn table: error: configuration 1 failed")
@@ -142,7 +142,7 @@ def test_analyze_keeps_the_report_when_its_folder_disappears(tmp_path, capsys, m
         return report
 
     monkeypatch.setattr(rac_tn.analysis.reports, "analyze", analyze_then_remove_the_folder)
-    args = ["analyze", "--length", "4", "--format", "json", "-o", str(folder / "r.json")]
+    args = ["analyze", "--length", "4", "--format", "json", "-o", str(folder / "r.json"), "-q"]
     assert main(args) == 1
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and "cannot write" in err, err

@@ -116,13 +116,14 @@ def test_sampled_rank_through_the_blas_path_meets_the_closed_form():
 def test_a_sample_cap_that_does_not_fit_in_memory_is_refused_up_front(monkeypatch):
     rac = RAC.random(4, 4, depth=2, seed=0, integer=True)
     part = start_end(38)  # symmetric bound 6160
-    # 6160^2 entries at 24 bytes = 869 MiB: refused with 512 MiB available, before any work
+    # 6160^2 entries at 36 bytes = 1.3 GiB: refused with 512 MiB available, before any work
     monkeypatch.setattr(attempts, "available_memory", lambda: 512 * 2**20)
     with pytest.raises(ValueError, match=r"6,160 x 6,160 matrix.*max_samples="):
         separation_rank(rac, part, seed=0)
     # a smaller cap fits and gives a certified lower bound (the rank reaches the cap)
     capped = separation_rank(rac, part, seed=0, max_samples=100)
     assert capped.rank == capped.samples == 100 and not capped.exact
-    attempts.check_sample_memory(4000, available=24 * 4000**2)  # exactly fits
+    per_entry = attempts.SAMPLE_BYTES_PER_ENTRY
+    attempts.check_sample_memory(4000, available=per_entry * 4000**2)  # exactly fits
     with pytest.raises(ValueError, match="4,001 x 4,001"):
-        attempts.check_sample_memory(4001, available=24 * 4000**2)
+        attempts.check_sample_memory(4001, available=per_entry * 4000**2)

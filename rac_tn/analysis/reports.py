@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from rac_tn._checks import DEFAULT_MAX_ENTRIES, check_class_index, positive_int
+from rac_tn._progress import ProgressArg, check_progress, status_line
 from rac_tn.analysis.report_rows import (
     ModelSizes,
     ReportRow,
@@ -214,6 +215,7 @@ def analyze(
     max_samples: int = DEFAULT_MAX_SAMPLES,
     class_index: int | None = None,
     max_seconds: float | None = None,
+    progress: ProgressArg = False,
 ) -> Report:
     """Compute every bound and rank for ``rac`` and ``partition``, each labelled and timed.
 
@@ -244,6 +246,10 @@ def analyze(
     max_seconds
         A time budget for the sampled ranks (shared by the classes, counted from the call): a
         rank cut short by it is reported as a certified lower bound, as at ``max_samples``.
+    progress
+        ``True``: a progress bar for each exact rank on stderr; ``'lines'``: a status line on
+        stderr as each stage begins, the exact rank's cost estimate and a line per round (for
+        logs and batch jobs); False: nothing.
 
     Returns
     -------
@@ -264,6 +270,7 @@ def analyze(
     """
     start = time.perf_counter()
     deadline = None if max_seconds is None else start + check_seconds(max_seconds)
+    check_progress(progress)
     partition = as_partition(partition, T)
     max_tensors = positive_int(max_tensors, "max_tensors")
     max_entries = positive_int(max_entries, "max_entries")
@@ -277,10 +284,12 @@ def analyze(
         if theorems is not None:
             rows += theorem_rows(theorems, time.perf_counter() - begin)
 
+    _stage(progress, start, "symmetric cuts")
     sym = symmetric_bound(rac, partition)
     sym_grid = symmetric_bound(rac, partition, templates=rac.input_dim)
     rows += symmetric_rows(sym, sym_grid, rac.input_dim)
 
+    _stage(progress, start, f"network cut ({rac.count_tensors(partition.T):,} tensors)")
     network, row = _network_cut(rac, partition, max_tensors)
     rows.append(row)
 
@@ -291,10 +300,12 @@ def analyze(
     generic_lower = generic_upper = None
     if exact:
         for c in classes:
+            _stage(progress, start, f"exact separation rank, class {c}")
             rank = separation_rank(
                 rac,
                 partition,
                 seed=seed,
+                progress=progress,
                 max_samples=max_samples,
                 upper_bound=sym,
                 class_index=c,
@@ -304,6 +315,7 @@ def analyze(
             rows.append(sampled_row(rank, C))
             if rank.end_span is not None:
                 rows.append(end_span_row(rank.end_span, C))
+            _stage(progress, start, f"exact grid-tensor rank, class {c}")
             grid_rank, row = _grid_rank(rac, partition, max_entries, sym_grid, c)
             rows.append(row)
             if grid_rank is not None:
@@ -311,6 +323,7 @@ def analyze(
         generic_lower = max(rank.rank for rank in ranks)
         # the symmetric cut, or less (each rank was given upper_bound=sym)
         generic_upper = min(cast(int, rank.upper_bound) for rank in ranks)
+        _stage(progress, start, "bracket on the generic rank")
         dead = _dead_points(rac, partition)
         bound = "the proven upper bound"
         if dead is not None and dead.value is not None and dead.value < generic_upper:
@@ -391,6 +404,11 @@ def _hankel_row(result: HankelRank) -> ReportRow:
         "every partition: Start-End rank does not measure its memory; the rank of its "
         f"past-to-future map does (<= L n; bound here {result.upper_bound})",
     )
+
+
+def _stage(progress: ProgressArg, start: float, name: str) -> None:
+    """A status line as a stage begins (``progress='lines'``)."""
+    status_line(progress, f"analyze: {name} ({time.perf_counter() - start:.1f} s so far)")
 
 
 def _network_cut(

@@ -214,7 +214,8 @@ def sweep(
     max_samples
         Cap on each sampled rank's sample count (a capped rank has ``rank_exact`` False).
     progress
-        True for a progress bar on stderr, or a callable ``progress(done, total)`` (rows).
+        True for a progress bar on stderr, ``'lines'`` for status lines on stderr (for logs), or
+        a callable ``progress(done, total)`` (rows).
 
     Returns
     -------
@@ -249,7 +250,7 @@ def sweep(
     max_samples = positive_int(max_samples, "max_samples")
     rows: list[SweepRow | None] = [None] * len(configs)
     try:  # around the progress bar too: an interrupt while it closes keeps the rows
-        with progress_callback(progress, len(configs), "sweep") as report:
+        with progress_callback(progress, len(configs), "sweep", "rows") as report:
             if executor is None:
                 for i, config in enumerate(configs):
                     try:

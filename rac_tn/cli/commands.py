@@ -60,6 +60,13 @@ def _show_progress(args: argparse.Namespace) -> bool:
     return not args.quiet and sys.stderr.isatty()
 
 
+def _progress_mode(args: argparse.Namespace) -> bool | str:
+    """A bar on a terminal, status lines on any other stream (a log), nothing with ``--quiet``."""
+    if args.quiet:
+        return False
+    return True if sys.stderr.isatty() else "lines"
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run ``rac-tn demo``: the main job (tables, figures, a summary) into ``--out``.
 
@@ -196,7 +203,7 @@ def cmd_table(args: argparse.Namespace) -> int:
         _say(args, f"note: skipped odd lengths {listed}: Start-End needs even T", always=True)
     for T in sorted({config.length for config in configs}):  # before any work starts
         as_partition(args.partition, T)
-    options: dict[str, Any] = {"progress": _show_progress(args)}
+    options: dict[str, Any] = {"progress": _progress_mode(args)}
     if args.max_samples is not None:
         options["max_samples"] = args.max_samples
     jobs = _jobs(args, len(configs))
@@ -428,7 +435,15 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         _check_positive(args, ("max_samples",))
     partition = _parse_cut(args.partition, args.length, "--partition")
     rac = _analyze_model(args)
-    options = {} if args.max_samples is None else {"max_samples": args.max_samples}
+    options: dict[str, Any] = {"progress": _progress_mode(args)}
+    if args.max_samples is not None:
+        options["max_samples"] = args.max_samples
+    if args.max_seconds is not None:
+        if not args.max_seconds > 0 or args.max_seconds == float("inf"):
+            raise ValueError(
+                f"--max-seconds must be a positive number of seconds, got {args.max_seconds}"
+            )
+        options["max_seconds"] = args.max_seconds
     report = analyze(rac, partition, exact=not args.bounds_only, seed=args.seed, **options)
     if args.weights is not None:
         from rac_tn.models.weights import weights_notes

@@ -99,6 +99,13 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="cap of the sampled rank (default: rac_tn.exact.rank.DEFAULT_MAX_SAMPLES, 8192)",
     )
+    analyze.add_argument(
+        "--max-seconds",
+        type=float,
+        default=None,
+        help="time budget of the exact ranks: no round of the sampled rank starts that would "
+        "end after it (the rank is then a certified lower bound)",
+    )
     analyze.add_argument("--format", choices=_OUTPUT_FORMATS, default="md", help="output format")
     analyze.add_argument(
         "-o", "--output", default=None, help="write to this file ('-' or none: stdout)"

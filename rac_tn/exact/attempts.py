@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -21,9 +22,12 @@ from rac_tn.partition import Partition
 #: Independent random primes tried at most, until the failure bound is below 1e-9.
 MAX_PRIMES = 8
 
-#: Peak bytes an entry of the sampled square matrix costs: its residues (uint64), and the float64
-#: copy and multipliers of the elimination (:mod:`rac_tn.arith.elimination`).
-SAMPLE_BYTES_PER_ENTRY = 24
+#: Peak bytes an entry of the sampled square matrix costs: its residues (uint64), the previous
+#: round's matrix, and the float64 copy and multipliers of the elimination
+#: (:mod:`rac_tn.arith.elimination`). Measured as the rise of the peak resident set over a
+#: sampled rank that reaches its cap: 35.1-37.3 bytes per entry at S = 1024-3000 (small prime),
+#: 22-26 with FLINT at a 62-bit prime; ``benchmarks/bench_memory.py`` reports it.
+SAMPLE_BYTES_PER_ENTRY = 36
 
 #: ``attempt(p, report) -> (rank, sample count, shape, Schwartz-Zippel failure bound)``.
 Attempt = Callable[..., tuple[int, int, tuple[int, int], float]]
@@ -170,11 +174,7 @@ def sampled_attempt(
 ) -> Callable[..., tuple[int, int, tuple[int, int], float]]:
     """The sampled separation rank as an attempt per prime (see :func:`separation_rank`)."""
     T = partition.T
-    # rows: the side holding time 1, so the prefix up to the other side's first time is shared
-    row_times = partition.start if 1 in partition.start else partition.end
-    row_set = set(row_times)
-    shared = min(t for t in range(1, T + 1) if t not in row_set) - 1
-    from_cols = np.array([t not in row_set for t in range(shared + 1, T + 1)], dtype=np.bool_)
+    shared, from_cols = _shared_prefix(partition)
 
     # a later attempt (a fresh prime) starts at the sample count where the previous one stopped:
     # the rounds below it would only be full rank again (at a 61-bit prime a third of the
@@ -194,6 +194,56 @@ def sampled_attempt(
     return attempt
 
 
+def _shared_prefix(partition: Partition) -> tuple[int, np.ndarray]:
+    """The steps every row and column share, and which later steps read the columns."""
+    T = partition.T
+    # rows: the side holding time 1, so the prefix up to the other side's first time is shared
+    row_set = set(partition.start if 1 in partition.start else partition.end)
+    shared = min(t for t in range(1, T + 1) if t not in row_set) - 1
+    from_cols = np.array([t not in row_set for t in range(shared + 1, T + 1)], dtype=np.bool_)
+    return shared, from_cols
+
+
+def _ops(rac: RAC | RankTarget, p: int) -> Any:
+    """The kernels of the sampled rank for ``rac`` modulo ``p``."""
+    return rac.pair_ops(p) if isinstance(rac, RankTarget) else _RacOps(rac.modular(p))
+
+
+def measure_rates(
+    rac: RAC | RankTarget, partition: Partition, class_index: int, cap: int, seed: int | None
+) -> tuple[float, tuple[int, float], tuple[int, float]]:
+    """Outputs per second, and two eliminations' ``(size, seconds)``, on this machine.
+
+    Measured with the sampled rank's own kernels at a prime of the first attempt's range: up to
+    128 x 128 pairs (the faster of two runs), and eliminations of up to 256 x 256 and 512 x 512
+    (after warm-up calls that compile the kernels): about half a second.
+    """
+    rng = np.random.default_rng(seed)
+    p = certify.random_prime(rng)
+    ops, M = _ops(rac, p), rac.M
+    shared, from_cols = _shared_prefix(partition)
+
+    def pairs(count: int) -> float:
+        prefix = rng.integers(0, p, size=(count, shared, M), dtype=np.uint64)
+        rows, cols = (rng.integers(0, p, (count, len(from_cols), M), np.uint64) for _ in "rc")
+        begin = time.perf_counter()
+        starts = ops.prefix(prefix) if shared else ops.initial(count)
+        ops.pairs(starts, rows, cols, from_cols, class_index)
+        return time.perf_counter() - begin
+
+    def eliminate(size: int) -> tuple[int, float]:
+        matrix = rng.integers(0, p, size=(size, size), dtype=np.uint64)
+        begin = time.perf_counter()
+        elimination.rank_mod_p(matrix, p)
+        return size, max(time.perf_counter() - begin, 1e-9)
+
+    pairs(4)  # compiles the kernels
+    size = min(cap, 128)
+    pair_rate = size * size / max(min(pairs(size), pairs(size)), 1e-9)
+    elimination.rank_mod_p(rng.integers(0, p, size=(8, 8), dtype=np.uint64), p)
+    return pair_rate, eliminate(max(min(cap, 256), 2)), eliminate(max(min(cap, 512), 2))
+
+
 def _sampled_rank(
     rac: RAC | RankTarget,
     p: int,
@@ -207,7 +257,7 @@ def _sampled_rank(
     start: int = 0,
 ) -> tuple[int, int]:
     """``(rank, sample count)`` of square evaluations mod p, grown while of full rank."""
-    ops = rac.pair_ops(p) if isinstance(rac, RankTarget) else _RacOps(rac.modular(p))
+    ops = _ops(rac, p)
     M, steps = rac.M, len(from_cols)
 
     def draw(count: int, length: int) -> np.ndarray:
