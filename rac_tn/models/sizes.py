@@ -21,16 +21,29 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, overload
+from typing import Any, Generic, Self, TypeVar, overload
+
+_T = TypeVar("_T")
 
 
-class _ReadOnly:
-    """What a property without a setter does on assignment and deletion."""
+class _ReadOnly(Generic[_T]):
+    """A read-only property whose value :meth:`_read` computes (a property's errors on writes)."""
 
     name = "?"
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name  # the last name bound, as a property's
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> Self: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> _T: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> Self | _T:
+        return self if obj is None else self._read(obj)
+
+    def _read(self, obj: Any) -> _T:
+        """The value for ``obj``."""
+        raise NotImplementedError
 
     def __set__(self, obj: object, value: object) -> None:
         raise AttributeError(
@@ -43,7 +56,7 @@ class _ReadOnly:
         )
 
 
-class Size(_ReadOnly):
+class Size(_ReadOnly[int]):
     """A read-only int property: ``len(field)``, or ``field[layer].shape[axis]``.
 
     Parameters
@@ -65,14 +78,8 @@ class Size(_ReadOnly):
     ) -> None:
         self.field, self.axis, self.layer, self.minus = field, axis, layer, minus
 
-    @overload
-    def __get__(self, obj: None, owner: type | None = None) -> Size: ...
-    @overload
-    def __get__(self, obj: object, owner: type | None = None) -> int: ...
-    def __get__(self, obj: object | None, owner: type | None = None) -> Size | int:
-        if obj is None:
-            return self
-        value: Any = getattr(obj, self.field)
+    def _read(self, obj: Any) -> int:
+        value = getattr(obj, self.field)
         if self.axis is None:
             return len(value)
         array = value if self.layer is None else value[self.layer]
@@ -82,7 +89,7 @@ class Size(_ReadOnly):
         return f"Size({self.field!r}, {self.axis!r})"
 
 
-class Present(_ReadOnly):
+class Present(_ReadOnly[bool]):
     """A read-only bool property: True when any of the named optional attributes is not None.
 
     Examples
@@ -95,13 +102,7 @@ class Present(_ReadOnly):
     def __init__(self, *fields: str) -> None:
         self.fields = fields
 
-    @overload
-    def __get__(self, obj: None, owner: type | None = None) -> Present: ...
-    @overload
-    def __get__(self, obj: object, owner: type | None = None) -> bool: ...
-    def __get__(self, obj: object | None, owner: type | None = None) -> Present | bool:
-        if obj is None:
-            return self
+    def _read(self, obj: Any) -> bool:
         return any(getattr(obj, name) is not None for name in self.fields)
 
     def __repr__(self) -> str:
