@@ -6,9 +6,10 @@ Every model satisfies :class:`RecurrentModel` (:mod:`.protocol`) directly: the R
 base :mod:`.base`), all reducing, with identity activations, to layers on augmented vectors
 (:mod:`.layers`; linear attention's read their input three times) with an exact RAC
 equivalent (:mod:`.torac`); :mod:`.parametrised` rebuilds a model's layers at other parameter
-values. :mod:`.registry` names the families (the CLI's ``--model`` and the state-dict
-loader read it); :mod:`.weights` reads weight files; :mod:`.computation_grid` is the model's
-computation DAG. Names are imported on first use, so reading the registry stays cheap.
+values; :mod:`.sizes` declares the size properties by the array axis each is read from.
+:mod:`.registry` names the families (the CLI's ``--model`` and the state-dict loader read it);
+:mod:`.weights` reads weight files; :mod:`.computation_grid` is the model's computation DAG.
+Names are imported on first use, so reading the registry stays cheap.
 
 Examples
 --------

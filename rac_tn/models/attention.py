@@ -33,6 +33,7 @@ import numpy as np
 import rac_tn.models.params as P
 from rac_tn.models.base import BilinearModel
 from rac_tn.models.layers import BilinearLayer, Terms
+from rac_tn.models.sizes import Size
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -95,30 +96,20 @@ class LinearAttention(BilinearModel):
 
     # -- sizes ---------------------------------------------------------------------------------
 
-    @property
-    def input_dim(self) -> int:
-        """d, the input size."""
-        return self.Q[0].shape[1]
-
-    @property
-    def hidden_dim(self) -> int:
-        """a, the key (and query) dimension."""
-        return self.Q[0].shape[0]
+    input_dim = Size("Q", 1)
+    """d, the input size."""
+    hidden_dim = Size("Q", 0)
+    """a, the key (and query) dimension."""
 
     @property
     def key_dim(self) -> int:
         """a, the key (and query) dimension (alias of :attr:`hidden_dim`)."""
         return self.hidden_dim
 
-    @property
-    def value_dim(self) -> int:
-        """v, the value dimension (each layer's output size)."""
-        return self.V[0].shape[0]
-
-    @property
-    def depth(self) -> int:
-        """L, the number of attention layers."""
-        return len(self.Q)
+    value_dim = Size("V", 0)
+    """v, the value dimension (each layer's output size)."""
+    depth = Size("Q")
+    """L, the number of attention layers."""
 
     @property
     def bias(self) -> bool:

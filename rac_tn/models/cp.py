@@ -23,6 +23,7 @@ import numpy as np
 import rac_tn.models.params as P
 from rac_tn.models.base import BilinearModel
 from rac_tn.models.layers import BilinearLayer, Terms
+from rac_tn.models.sizes import Present, Size
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -125,30 +126,16 @@ class CP2RNN(BilinearModel):
 
     # -- sizes ---------------------------------------------------------------------------------
 
-    @property
-    def input_dim(self) -> int:
-        """d, the input size."""
-        return self.B[0].shape[0]
-
-    @property
-    def hidden_dim(self) -> int:
-        """n, the hidden size."""
-        return self.A[0].shape[0]
-
-    @property
-    def depth(self) -> int:
-        """L, the number of layers."""
-        return len(self.A)
-
-    @property
-    def rank(self) -> int:
-        """K, the CP rank of every layer's core."""
-        return self.A[0].shape[1]
-
-    @property
-    def bias(self) -> bool:
-        """True with first-order terms and bias (``U, V, d``)."""
-        return self.U is not None
+    input_dim = Size("B", 0)
+    """d, the input size."""
+    hidden_dim = Size("A", 0)
+    """n, the hidden size."""
+    depth = Size("A")
+    """L, the number of layers."""
+    rank = Size("A", 1)
+    """K, the CP rank of every layer's core."""
+    bias = Present("U")
+    """True with first-order terms and bias (``U, V, d``)."""
 
     # -- the bilinear form ---------------------------------------------------------------------
 

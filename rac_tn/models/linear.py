@@ -23,6 +23,7 @@ import numpy as np
 import rac_tn.models.params as P
 from rac_tn.models.base import BilinearModel
 from rac_tn.models.layers import BilinearLayer, Terms
+from rac_tn.models.sizes import Present, Size
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -96,25 +97,14 @@ class LinearRNN(BilinearModel):
         P.set_fields(self, w=w, u=u, b=b, decoder_weight=dec, decoder_bias=dec_b,
                      initial_states=h0)  # fmt: skip
 
-    @property
-    def input_dim(self) -> int:
-        """d, the input size."""
-        return self.w[0].shape[0]
-
-    @property
-    def hidden_dim(self) -> int:
-        """n, the hidden size."""
-        return self.u[0].shape[0]
-
-    @property
-    def depth(self) -> int:
-        """L, the number of layers."""
-        return len(self.w)
-
-    @property
-    def bias(self) -> bool:
-        """True with a bias ``b`` (the cell is affine either way)."""
-        return self.b is not None
+    input_dim = Size("w", 0)
+    """d, the input size."""
+    hidden_dim = Size("u", 0)
+    """n, the hidden size."""
+    depth = Size("w")
+    """L, the number of layers."""
+    bias = Present("b")
+    """True with a bias ``b`` (the cell is affine either way)."""
 
     def _build_layers(self) -> tuple[BilinearLayer, ...]:
         dtype = P.common_dtype(*(getattr(self, f.name) for f in dataclasses.fields(self)))

@@ -26,6 +26,7 @@ import numpy as np
 import rac_tn.models.params as P
 from rac_tn.models.base import BilinearModel
 from rac_tn.models.layers import BilinearLayer, Terms
+from rac_tn.models.sizes import Present, Size
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -112,25 +113,14 @@ class MIRNN(BilinearModel):
             decoder_weight=dec, decoder_bias=dec_b, initial_states=h0,
         )  # fmt: skip
 
-    @property
-    def input_dim(self) -> int:
-        """d, the input size."""
-        return self.w[0].shape[0]
-
-    @property
-    def hidden_dim(self) -> int:
-        """n, the hidden size."""
-        return self.alpha[0].shape[0]
-
-    @property
-    def depth(self) -> int:
-        """L, the number of layers."""
-        return len(self.alpha)
-
-    @property
-    def bias(self) -> bool:
-        """True with the first-order terms and bias (``beta1, beta2, b``)."""
-        return self.beta1 is not None
+    input_dim = Size("w", 0)
+    """d, the input size."""
+    hidden_dim = Size("alpha", 0)
+    """n, the hidden size."""
+    depth = Size("alpha")
+    """L, the number of layers."""
+    bias = Present("beta1")
+    """True with the first-order terms and bias (``beta1, beta2, b``)."""
 
     def _build_layers(self) -> tuple[BilinearLayer, ...]:
         dtype = P.common_dtype(*(getattr(self, f.name) for f in dataclasses.fields(self)))

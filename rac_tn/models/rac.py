@@ -40,6 +40,7 @@ from rac_tn.models.layers import BilinearLayer
 from rac_tn.models.params import as_state_dict, check_unused, writable
 from rac_tn.models.params import initial_states as initial_state_fill
 from rac_tn.models.protocol import ModelCommon
+from rac_tn.models.sizes import Size
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -269,25 +270,14 @@ class RAC(ModelCommon):
 
     # -- sizes --------------------------------------------------------------------------------
 
-    @property
-    def input_dim(self) -> int:
-        """M, the size of the input representation ``f_t``."""
-        return self.input_weights[0].shape[1]
-
-    @property
-    def hidden_dim(self) -> int:
-        """R, the hidden channels per layer."""
-        return self.input_weights[0].shape[0]
-
-    @property
-    def depth(self) -> int:
-        """L, the number of recurrent layers."""
-        return len(self.input_weights)
-
-    @property
-    def num_classes(self) -> int:
-        """C, the number of outputs."""
-        return self.output_weights.shape[0]
+    input_dim = Size("input_weights", 1)
+    """M, the size of the input representation ``f_t``."""
+    hidden_dim = Size("input_weights", 0)
+    """R, the hidden channels per layer."""
+    depth = Size("input_weights")
+    """L, the number of recurrent layers."""
+    num_classes = Size("output_weights", 0, layer=None)
+    """C, the number of outputs."""
 
     M = input_dim
     R = hidden_dim

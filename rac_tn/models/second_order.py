@@ -21,6 +21,7 @@ import numpy as np
 import rac_tn.models.params as P
 from rac_tn.models.base import BilinearModel
 from rac_tn.models.layers import BilinearLayer
+from rac_tn.models.sizes import Size
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -88,20 +89,12 @@ class SecondOrderRNN(BilinearModel):
         h0 = P.initial_states(self.initial_states, len(w), n, P.common_dtype(w))
         P.set_fields(self, w=w, decoder_weight=dec, decoder_bias=dec_b, initial_states=h0)
 
-    @property
-    def input_dim(self) -> int:
-        """d, the input size."""
-        return self.w[0].shape[1] - self.bias
-
-    @property
-    def hidden_dim(self) -> int:
-        """n, the hidden size."""
-        return self.w[0].shape[2]
-
-    @property
-    def depth(self) -> int:
-        """L, the number of layers."""
-        return len(self.w)
+    input_dim = Size("w", 1, minus="bias")
+    """d, the input size."""
+    hidden_dim = Size("w", 2)
+    """n, the hidden size."""
+    depth = Size("w")
+    """L, the number of layers."""
 
     @property
     def bias(self) -> bool:

@@ -26,6 +26,7 @@ import numpy as np
 import rac_tn.models.params as P
 from rac_tn.models.base import BilinearModel
 from rac_tn.models.layers import BilinearLayer, Terms
+from rac_tn.models.sizes import Size
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -101,20 +102,12 @@ class GatedSSM(BilinearModel):
         P.set_fields(self, gate_weight=G, gate_bias=g, input_weight=B, decoder_weight=dec,
                      decoder_bias=dec_b, initial_states=h0)  # fmt: skip
 
-    @property
-    def input_dim(self) -> int:
-        """d, the input size."""
-        return self.gate_weight[0].shape[1]
-
-    @property
-    def hidden_dim(self) -> int:
-        """n, the state size of every layer."""
-        return self.gate_weight[0].shape[0]
-
-    @property
-    def depth(self) -> int:
-        """L, the number of layers."""
-        return len(self.gate_weight)
+    input_dim = Size("gate_weight", 1)
+    """d, the input size."""
+    hidden_dim = Size("gate_weight", 0)
+    """n, the state size of every layer."""
+    depth = Size("gate_weight")
+    """L, the number of layers."""
 
     @property
     def bias(self) -> bool:

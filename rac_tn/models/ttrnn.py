@@ -28,6 +28,7 @@ import numpy as np
 import rac_tn.models.params as P
 from rac_tn.models.base import BilinearModel
 from rac_tn.models.layers import BilinearLayer, Terms
+from rac_tn.models.sizes import Present, Size
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -117,25 +118,14 @@ class TTRNN(BilinearModel):
         P.set_fields(self, W=W, E=E, b=b, E_bias=c, decoder_weight=dec, decoder_bias=dec_b,
                      initial_states=h0)  # fmt: skip
 
-    @property
-    def input_dim(self) -> int:
-        """d, the input size."""
-        return self.E[0].shape[1]
-
-    @property
-    def hidden_dim(self) -> int:
-        """n, the train's bond dimension (the state size)."""
-        return self.W[0].shape[0]
-
-    @property
-    def depth(self) -> int:
-        """L, the number of layers."""
-        return len(self.W)
-
-    @property
-    def bias(self) -> bool:
-        """True with ``b`` or ``E_bias`` (augmented vectors)."""
-        return self.b is not None or self.E_bias is not None
+    input_dim = Size("E", 1)
+    """d, the input size."""
+    hidden_dim = Size("W", 0)
+    """n, the train's bond dimension (the state size)."""
+    depth = Size("W")
+    """L, the number of layers."""
+    bias = Present("b", "E_bias")
+    """True with ``b`` or ``E_bias`` (augmented vectors)."""
 
     def _build_layers(self) -> tuple[BilinearLayer, ...]:
         dtype = P.common_dtype(*(getattr(self, f.name) for f in dataclasses.fields(self)))
