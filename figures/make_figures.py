@@ -306,7 +306,7 @@ def plot_families(
     styles: dict | None = None,
     bound_label: str = "upper bound (symmetric cut; 2 for the linear RNN)",
     top: int | None = None,
-    dodge: float = 2.6,
+    dodge: float = 4.0,
 ) -> Figure:
     """Figure 7: Start-End separation rank against T, one panel per depth, one style a family.
 

@@ -214,9 +214,10 @@ def _draw_rank_markers(panel: Axes, series: dict[tuple[int, str], list[tuple[int
     """Each depth's exact ranks and capped lower bounds; equal or near values at one T apart."""
     logs = {key: [(T, math.log10(v)) for T, v in points] for key, points in series.items()}
     values = [y for points in logs.values() for _, y in points]
-    # the panel's decades per marker width (about 110 points tall), to tell which overlap
+    # decades per marker width on a panel about 110 points tall whose axis spans the values
+    # and its margins, doubled: markers nearer than that at one T are set apart
     span = max(max(values) - min(values), 1.0)
-    shifts = collision_shifts(logs, tolerance=span * 1.3 * 1.4 * _MARKERSIZE / 110)
+    shifts = collision_shifts(logs, tolerance=span * 1.25 * 2.0 * _MARKERSIZE / 110)
     for (L, kind), points in series.items():
         st = _depth_style(L)
         style: dict[str, Any] = {"marker": st["marker"]}
