@@ -56,19 +56,20 @@ from rac_tn import (
     symmetric_bound,
 )
 from rac_tn.analysis.sweeps import SweepConfig, SweepRow, process_pool, sweep, sweep_configs
-from rac_tn.drawing.mpl import InlineFigure, save
-from rac_tn.drawing.plots import (
+from rac_tn.drawing._plot_style import (
     DEPTH_COLOURS,
     DEPTH_DASHES,
     DEPTH_MARKERS,
     PAGE_WIDTH_IN,
-    _rc,
-    plot_bound_tightness,
-    plot_depth_vs_memory,
+    lower_bound_marker,
+    lower_bound_size,
 )
+from rac_tn.drawing._plot_style import plot_rc as _rc
+from rac_tn.drawing.mpl import InlineFigure, save
+from rac_tn.drawing.plots import plot_bound_tightness, plot_depth_vs_memory
 
 HERE = Path(__file__).resolve().parent
-MAX_SAMPLES = 2048  # a rank that reaches it is plotted hollow (a certified lower bound)
+MAX_SAMPLES = 2048  # a rank that reaches it is a certified lower bound, drawn with an arrow up
 
 
 def sweep_specs() -> dict[str, list[SweepConfig]]:
@@ -227,12 +228,26 @@ def _size_label(row: dict, names: dict[str, str] | None = None) -> str:
 
 
 _DASHED = (0, (4, 2))
-# how a rank is drawn, by what it claims: filled, hollow, half-filled
+# the bound lines, one dash pattern per family (by its place in the figure's list), so two
+# families' bounds differ in greyscale too; dotted is the Hankel rank's
+_BOUND_DASHES = (
+    (0, (4.0, 2.0)),
+    (0, (6.0, 1.5, 1.5, 1.5)),
+    (0, (2.2, 1.2)),
+    (0, (6.0, 1.5, 1.5, 1.5, 1.5, 1.5)),
+    (0, (9.0, 2.0)),
+)
+# how a rank is drawn, by what it claims: filled, hollow, filled with an arrow up
 _CLAIMS = {
     "rank": ({}, "certified exact rank"),
     "uncertified": ({"markerfacecolor": "white"}, "exact w.h.p., not certified"),
-    "lower": ({"fillstyle": "bottom"}, "certified lower bound only (sample cap)"),
+    "lower": ({"markersize": lower_bound_size(3.8)}, "certified lower bound only (sample cap)"),
 }
+
+
+def _claim_marker(claim: str, marker: str):
+    """The marker of a rank that makes ``claim``: the lower bound's carries an arrow up."""
+    return lower_bound_marker(marker) if claim == "lower" else marker
 
 
 def _claim(row: dict) -> str:
@@ -253,18 +268,18 @@ def _plot_family(
     """One family's bound (dashed), ranks (markers) and Hankel ranks; its legend handles."""
     family = series[0]["family"]
     colour, marker = (styles or FAMILY_STYLE)[family]
+    dashes = _BOUND_DASHES[list(names or FAMILY_NAMES).index(family) % len(_BOUND_DASHES)]
     Ts = [r["T"] for r in series]
     line = {"color": colour, "linewidth": 0.8}
-    ax.plot(
-        Ts, [r["upper_bound"] for r in series], linestyle=_DASHED, gid=f"bound:{family}", **line
-    )
+    ax.plot(Ts, [r["upper_bound"] for r in series], linestyle=dashes, gid=f"bound:{family}", **line)
     claims = {_claim(r) for r in series}
     for claim in claims:
         points = [(r["T"], r["separation_rank"]) for r in series if _claim(r) == claim]
-        ax.plot(*zip(*points, strict=True), marker=marker, color=colour, linestyle="none",
+        ax.plot(*zip(*points, strict=True), marker=_claim_marker(claim, marker), color=colour,
+                linestyle="none",
                 transform=offset, gid=f"{claim}:{family}", **_CLAIMS[claim][0])  # fmt: skip
     label = _size_label(series[0], names)
-    handles = [Line2D([], [], marker=marker, linestyle=_DASHED, label=label, **line)]
+    handles = [Line2D([], [], marker=marker, linestyle=dashes, label=label, **line)]
     hankel = [(r["T"], r["hankel_rank"]) for r in series if r["hankel_rank"] is not None]
     if hankel:
         ax.plot(*zip(*hankel, strict=True), marker="x", linestyle=":", transform=offset,
@@ -276,7 +291,8 @@ def _plot_family(
 
 
 def _log_rank_axis(ax: Axes, top: int) -> None:
-    ticks = [v for v in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000) if v <= 1.6 * top]
+    steps = (1, 2, 3, 4, 5, 6, 8, 10) if top <= 10 else (1, 2, 5, 10, 20, 50, 100, 200, 500)
+    ticks = [v for v in (*steps, 1000, 2000, 5000) if v <= 1.6 * top]
     ax.set_yscale("log")
     ax.yaxis.set_major_locator(FixedLocator(ticks))
     ax.yaxis.set_major_formatter(FormatStrFormatter("%d"))
@@ -290,24 +306,26 @@ def plot_families(
     styles: dict | None = None,
     bound_label: str = "upper bound (symmetric cut; 2 for the linear RNN)",
     top: int | None = None,
-    dodge: float = 2.6,
+    dodge: float = 4.0,
 ) -> Figure:
     """Figure 7: Start-End separation rank against T, one panel per depth, one style a family.
 
-    Markers: exact ranks (filled: certified; hollow: not certified). Dashed lines: the upper
-    bound each rank was certified against. Dotted ``x``: the linear RNN's Hankel rank. Each
-    panel's legend (below it) gives every model's sizes and parameter count. ``names``,
-    ``styles``, ``bound_label``, ``top`` (the highest rank the axis shows; bounds above it
-    leave the panel) and ``dodge`` (points between the families' markers at one T) serve
-    figure 9.
+    Markers: exact ranks (filled: certified; hollow: not certified), or certified lower bounds
+    (filled, with an arrow up: the sample cap was reached). Dashed lines: the upper bound each
+    rank was certified against, one dash pattern a family. Dotted ``x``: the linear RNN's
+    Hankel rank. Each panel's y axis spans its own data (log scale). Each panel's legend (below it)
+    gives every model's sizes and parameter count. ``names``, ``styles``, ``bound_label``,
+    ``top`` (the highest rank an axis shows; bounds above it leave the panel) and ``dodge``
+    (points between the families' markers at one T) serve figure 9.
     """
     names = names or FAMILY_NAMES
     depths = sorted({r["depth"] for r in rows})
     Ts = sorted({r["T"] for r in rows})
     claims: set[str] = set()
     with rc_context(_rc()):
-        fig = InlineFigure(figsize=(PAGE_WIDTH_IN, 3.3), layout="constrained")
-        axes = fig.subplots(1, len(depths), sharey=True, squeeze=False)[0]
+        fig = InlineFigure(figsize=(PAGE_WIDTH_IN, 3.3), layout="constrained", rc=_rc())
+        # each panel spans its own ranks: a shared axis left the shallow panel mostly empty
+        axes = fig.subplots(1, len(depths), squeeze=False)[0]
         for ax, depth in zip(axes, depths, strict=True):
             here = [r for r in rows if r["depth"] == depth]
             families = [f for f in names if any(r["family"] == f for r in here)]
@@ -327,12 +345,12 @@ def plot_families(
             ax.grid(True, which="major", linewidth=0.3, alpha=0.5)
             ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2),
                       frameon=False, handlelength=2.6)  # fmt: skip
-        if top is None:
-            top = max(max(r["upper_bound"], r["separation_rank"]) for r in rows)
-        _log_rank_axis(axes[0], top)
+            highest = max(max(r["upper_bound"], r["separation_rank"]) for r in here)
+            _log_rank_axis(ax, highest if top is None else min(top, highest))
         axes[0].set_ylabel("Start-End separation rank")
+        grey = {"color": "0.3", "linestyle": "none"}
         key = [
-            Line2D([], [], color="0.3", marker="o", linestyle="none", label=label, **style)
+            Line2D([], [], marker=_claim_marker(claim, "o"), label=label, **grey, **style)
             for claim, (style, label) in _CLAIMS.items()
             if claim in claims
         ]
@@ -407,7 +425,7 @@ def plot_training(records: list[dict]) -> Figure:
     ses = sorted((r for r in records if r["task"] == "start-end-similarity"),
                  key=lambda r: r["depth"])  # fmt: skip
     with rc_context(_rc()):
-        fig = InlineFigure(figsize=(PAGE_WIDTH_IN, 4.4), layout="constrained")
+        fig = InlineFigure(figsize=(PAGE_WIDTH_IN, 4.4), layout="constrained", rc=_rc())
         (a, b), (c, d) = fig.subplots(2, 2)
         for r in linear:
             L, n, final = r["depth"], r["hidden"], r["final"]

@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -48,6 +49,9 @@ NOTEBOOK_PPI = 150
 class InlineFigure(Figure):
     r"""A matplotlib Figure that IPython and Jupyter display inline (a sharp PNG), without pyplot.
 
+    ``rc`` (matplotlib rc settings) holds whenever the figure is drawn: saved, shown or
+    measured, inside the settings' context or long after it.
+
     Examples
     --------
     >>> fig = InlineFigure(figsize=(2.0, 1.0))
@@ -56,9 +60,21 @@ class InlineFigure(Figure):
     (b'\x89PNG', {'width': 300, 'height': 150})
     """
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, rc: Mapping[str, Any] | None = None, **kwargs: object
+    ) -> None:
         kwargs.setdefault("dpi", NOTEBOOK_PPI)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # matplotlib resolves a font family (``serif``) to a font when it draws, so a figure
+        # built inside an rc context and saved after it would set its text in the default
+        # serif beside the math font chosen at build time: the figure keeps its rc settings
+        # and draws under them, whenever and however it is saved or shown
+        self._draw_rc = dict(rc or {})
+
+    def draw(self, renderer: Any) -> None:
+        """Draw under the rc settings the figure was made with (``rc=``)."""
+        with rc_context(self._draw_rc):
+            super().draw(renderer)
 
     def _repr_png_(self) -> tuple[bytes, dict[str, int]]:
         import io

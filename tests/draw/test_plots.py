@@ -48,10 +48,12 @@ def test_depth_vs_memory_draws_the_rows_sorted_by_T():
         if line.get_gid() == "symmetric-cut bound"
     }
     assert len(dashes) == 3  # depth told by line style too, not by colour alone
-    dotted = [(x, y) for style, _, x, y, gid in lines if style == ":"]
+    dotted = [(x, y) for _, _, x, y, gid in lines if gid == "theorem"]
     assert dotted == [([4, 6], [3, 4])]  # Theorem 1.2, depth 2 only
-    hollow = [(x, y) for style, face, x, y, _ in lines if style == "None" and face == "white"]
-    assert hollow == [([6], [40])]  # the capped rank: a lower bound only
+    (theorem,) = [line for line in fig.axes[0].get_lines() if line.get_gid() == "theorem"]
+    assert len(set(theorem._unscaled_dash_pattern[1])) == 2  # dotted: short on, short off
+    capped = [(x, y) for style, _, x, y, gid in lines if style == "None" and gid == "lower bound"]
+    assert capped == [([6], [40])]  # the capped rank: a lower bound only, drawn at its value
 
 
 def test_depth_is_told_by_marker_and_the_palette_is_okabe_ito():
@@ -85,17 +87,40 @@ def test_plain_dicts_plot_like_rows():
     assert _data(plot_bound_tightness(as_dicts)) == _data(plot_bound_tightness(rows))
 
 
+def _all_data(fig):
+    return [
+        (line.get_linestyle(), line.get_markerfacecolor(), list(line.get_xdata()),
+         list(line.get_ydata()), line.get_gid())
+        for ax in fig.axes for line in ax.get_lines()
+    ]  # fmt: skip
+
+
 def test_bound_tightness_ratios():
     fig = plot_bound_tightness(_rows())
-    *lines, reference = _data(fig)
-    assert reference[3] == [1.0, 1.0]  # the horizontal line at ratio 1
+    everything = _all_data(fig)
+    references = [r for r in everything if r[4] == "ratio 1"]
+    lines = [r for r in everything if r[4] != "ratio 1"]
+    assert all(r[3] == [1.0, 1.0] for r in references)  # the horizontal line at ratio 1
+    assert len(references) == 2  # one a panel: separation ratios above, grid ratios below
     solid = [(x, y) for style, _, x, y, _ in lines if style == "-"]
     assert solid == [([2, 4], [1.0, 1.0]), ([4, 6], [1.0, 1.0])]  # capped L = 3 left out
     dashed = [(x, y) for style, _, x, y, _ in lines if style == "--"]
     assert dashed == [([4, 6], [1.0, 0.5])]  # grid rank / network cut: 4/4, 8/16
     # ratios <= 1 on a linear axis to 1.05; no hollow marker (they mean a lower bound)
-    assert fig.axes[0].get_ylim() == (0.0, 1.05)
+    assert all(ax.get_ylim() == (0.0, 1.05) for ax in fig.axes)
     assert all(face != "white" for _, face, *_ in lines)
+
+
+def test_bound_tightness_on_given_axes_takes_one_pair():
+    from matplotlib.figure import Figure
+
+    ax = Figure().add_subplot()
+    plot_bound_tightness(_rows(), ax=ax)
+    assert {line.get_linestyle() for line in ax.get_lines()} >= {"-", "--"}
+    other = SweepRow(3, 3, 1, 4, "start-end", symmetric_bound=3, separation_rank=3,
+                     rank_exact=True)  # fmt: skip
+    with pytest.raises(ValueError, match="one \\(M, R\\) pair"):
+        plot_bound_tightness([*_rows(), other], ax=Figure().add_subplot())
 
 
 def test_nothing_to_plot():
