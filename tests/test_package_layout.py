@@ -18,7 +18,17 @@ PACKAGE = Path(__file__).resolve().parents[1] / "rac_tn"
 
 #: Bottom to top. A module may import its own layer and the layers below it, never above.
 LAYERS = [
-    {"_checks", "_format", "_arrays", "_progress", "counting", "partition", "results", "tasks"},
+    {
+        "_checks",
+        "_format",
+        "_arrays",
+        "_progress",
+        "_threads",
+        "counting",
+        "partition",
+        "results",
+        "tasks",
+    },
     {"arith"},
     {"models"},
     {"network"},

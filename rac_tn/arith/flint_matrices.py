@@ -15,6 +15,8 @@ from pathlib import Path
 import flint
 import numpy as np
 
+from rac_tn._threads import active_threads, usable_cores
+
 _ENV_THREADS = "RAC_TN_FLINT_THREADS"
 _STRUCT_BYTES = 256  # room for an nmod_mat_struct (48 bytes in FLINT 3)
 _lib: ctypes.CDLL | None = None
@@ -22,14 +24,14 @@ _direct_ok: bool | None = None  # None: not tested yet
 
 
 def flint_threads() -> int:
-    """Threads FLINT may use: ``$RAC_TN_FLINT_THREADS``, else this process's cores."""
+    """Threads FLINT may use: ``$RAC_TN_FLINT_THREADS``, the free cores, or all cores.
+
+    The free cores are those a large rank chose (:func:`rac_tn._threads.free_core_threads`).
+    """
     env = os.environ.get(_ENV_THREADS, "").strip()
     if env:
         return max(1, int(env))
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
+    return active_threads() or usable_cores()
 
 
 _FLINT_LOCK = threading.Lock()

@@ -61,7 +61,7 @@ class InlineFigure(Figure):
     """
 
     def __init__(
-        self, *args: object, rc: Mapping[str, Any] | None = None, **kwargs: object
+        self, *args: object, rc: Mapping[Any, Any] | None = None, **kwargs: object
     ) -> None:
         kwargs.setdefault("dpi", NOTEBOOK_PPI)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -69,7 +69,7 @@ class InlineFigure(Figure):
         # built inside an rc context and saved after it would set its text in the default
         # serif beside the math font chosen at build time: the figure keeps its rc settings
         # and draws under them, whenever and however it is saved or shown
-        self._draw_rc = dict(rc or {})
+        self._draw_rc: dict[Any, Any] = dict(rc or {})
 
     def draw(self, renderer: Any) -> None:
         """Draw under the rc settings the figure was made with (``rc=``)."""

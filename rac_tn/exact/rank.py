@@ -34,6 +34,7 @@ from rac_tn._checks import (
     template_count,
 )
 from rac_tn._progress import ProgressArg, progress_callback, status_line
+from rac_tn._threads import free_core_threads
 from rac_tn.arith import elimination, modular
 from rac_tn.bounds.cut_bound import CutBound
 from rac_tn.exact import certify
@@ -54,6 +55,9 @@ METHODS: tuple[RankMethod, ...] = ("sampled", "grid")
 #: The default cap on the sampled rank's sample count S (parts per side), for every caller:
 #: certified ranks up to 8192, whose S x S matrix needs 2.25 GiB with its elimination.
 DEFAULT_MAX_SAMPLES = 8192
+#: From this sample cap on, a rank first measures the free cores and runs on them
+#: (:mod:`rac_tn._threads`); smaller ranks take milliseconds and keep the settings as they are.
+PARALLEL_FROM_SAMPLES = 1024
 
 
 @dataclass(frozen=True)
@@ -339,7 +343,12 @@ def separation_rank(
     if method == "sampled" and progress in (True, "lines"):  # the cost, said up front
         cost = cost_at_cap(rac, partition, cap, class_index=class_index)  # own rng: same result
         status_line("lines", f"rank {partition}: {cost.describe()}")
-    with progress_callback(progress, rounds, f"rank {partition}", "rounds") as report:
+    # a large matrix runs on the cores that are free (threads beyond them slow it down)
+    large = min(size, max_samples if method == "sampled" else size) >= PARALLEL_FROM_SAMPLES
+    with (
+        progress_callback(progress, rounds, f"rank {partition}", "rounds") as report,
+        free_core_threads(large),
+    ):
         attempt = _reporting(attempt, report)
         # the End span and the exact grids read a RAC's weights (a layered model has none)
         proofs = certificates and not isinstance(rac, RankTarget)
