@@ -5,8 +5,9 @@ workers of a sweep), threads beyond the free cores do not add speed: they wait f
 in every parallel region (an elimination has many), and all-cores was measured 1.5-2.7x slower
 than one thread there. So a large exact rank first measures how busy the cores are
 (``/proc/stat`` over a tenth of a second) and runs numba's kernels and the BLAS on the cores
-that are free. A thread count the user set (``RAC_TN_THREADS``, ``OMP_NUM_THREADS``,
-``NUMBA_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``) is honoured as it is.
+that are free. ``RAC_TN_THREADS`` sets the count for these blocks; a thread count set for the
+libraries (``OMP_NUM_THREADS``, ``NUMBA_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``,
+``MKL_NUM_THREADS``) is left as it is.
 
 Examples
 --------
@@ -94,18 +95,26 @@ def choose_threads(cores: int, busy: float | None, user: int | None) -> int:
 def free_core_threads(enabled: bool = True) -> Iterator[int | None]:
     """Run the block with numba and the BLAS on the free cores; yields the count (None: unset).
 
-    Nothing changes when ``enabled`` is False, when the user set a thread count, or on one
-    core. The previous settings come back afterwards.
+    ``RAC_TN_THREADS`` gives the count; else nothing changes when ``enabled`` is False, when
+    the user set a library's thread count, or on one core. The previous settings come back
+    afterwards.
     """
     global _active
     cores = usable_cores()
-    if not enabled or cores == 1 or user_set_threads():
+    ours = os.environ.get("RAC_TN_THREADS", "").strip()
+    others = {k: v for k, v in os.environ.items() if k != "RAC_TN_THREADS"}
+    if not enabled or (not ours and (cores == 1 or user_set_threads(others))):
         yield None
         return
     import numba
     from threadpoolctl import threadpool_limits
 
-    count = choose_threads(cores, busy_cores(), None)
+    if ours:
+        if not ours.isdigit() or int(ours) < 1:
+            raise ValueError(f"RAC_TN_THREADS must be a positive integer, got {ours!r}")
+        count = int(ours)  # the user's count for rac_tn's own work
+    else:
+        count = choose_threads(cores, busy_cores(), None)
     count = min(count, int(numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
     before, active_before = numba.get_num_threads(), _active
     numba.set_num_threads(count)

@@ -45,7 +45,20 @@ def test_the_free_cores_rounded_to_nearest_between_one_and_all():
     assert threads.choose_threads(4, 3.9, 3) == 3  # the user's count wins
 
 
-@pytest.mark.parametrize("name", threads.USER_VARIABLES)
+def test_rac_tn_threads_sets_the_count(monkeypatch):
+    for name in threads.USER_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(threads, "busy_cores", lambda: pytest.fail("not measured when set"))
+    monkeypatch.setenv("RAC_TN_THREADS", "1")
+    with threads.free_core_threads() as count:
+        assert count == 1 == numba.get_num_threads()
+    monkeypatch.setenv("RAC_TN_THREADS", "two")
+    with pytest.raises(ValueError, match="RAC_TN_THREADS must be a positive integer"):
+        with threads.free_core_threads():
+            pass
+
+
+@pytest.mark.parametrize("name", threads.USER_VARIABLES[1:])
 def test_a_thread_count_the_user_set_is_left_alone(monkeypatch, name):
     for other in threads.USER_VARIABLES:
         monkeypatch.delenv(other, raising=False)
