@@ -32,6 +32,7 @@ def _copy_sources(dest: Path) -> Path:
     for name in ("mkdocs.yml", "README.md", "CITATION.cff", "LICENSE"):
         shutil.copy(REPO / name, dest / name)
     shutil.copytree(REPO / "docs", dest / "docs")
+    shutil.copytree(REPO / "tutorials", dest / "tutorials")  # pages run at build time
     (dest / "figures").mkdir()
     for png in (REPO / "figures").glob("*.png"):
         shutil.copy(png, dest / "figures" / png.name)

@@ -67,3 +67,5 @@ def test_the_primes_the_docs_quote_are_the_ones_the_code_draws():
     theory = (README.parent / "docs" / "theory.md").read_text()
     assert f"The first attempt draws from {first}" in theory and f"attempts from {later}" in theory
     assert demo._range_text(PRIME_RANGE) == first and demo._range_text(LARGE_PRIME_RANGE) == later
+    tutorial = (README.parent / "tutorials" / "_build.py").read_text()
+    assert f"random prime, drawn\nfrom {first} (later attempts from {later})" in tutorial

@@ -145,10 +145,10 @@ for element in sym_bound.cut:
         ),
         (
             "md",
-            """**Exact ranks.** Random integer weights, arithmetic modulo the prime 2^61 − 1 and FLINT's
-`nmod_mat` rank: a rank mod p never exceeds the rank over the rationals, and equals it except
-with the stated (Schwartz–Zippel) probability. When it meets a proven upper bound, it is
-certain.""",
+            """**Exact ranks.** Random integer weights and arithmetic modulo a random prime, drawn
+from (2^20, 2^21) (later attempts from (2^61, 2^62)): a rank mod p never exceeds the rank over
+the rationals, and equals it except with the stated (Schwartz–Zippel) probability. When it
+meets a proven upper bound, it is certain.""",
         ),
         (
             "code",
