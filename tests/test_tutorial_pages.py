@@ -90,3 +90,13 @@ def test_the_site_lists_every_tutorial():
     assert pages == notebooks and len(notebooks) == 4
     hooks = (REPO / "mkdocs.yml").read_text()
     assert "docs/_tutorial_pages.py" in hooks
+
+
+def test_tables_of_pictures_fit_the_page():
+    # the theme keeps cells on one line and scrolls wide tables: the gallery's right-hand
+    # figures and captions were off-screen
+    config = (REPO / "mkdocs.yml").read_text()
+    assert "extra_css:\n  - css/extra.css" in config
+    css = (REPO / "docs" / "css" / "extra.css").read_text()
+    assert "table:has(img) {\n  table-layout: fixed;\n  width: 100%;" in css
+    assert "white-space: normal;" in css and "max-width: 100%;" in css
