@@ -77,6 +77,7 @@ def result_cases() -> dict[str, tuple[type, object]]:
 def later_cases() -> dict[str, tuple[type, object]]:
     """Result types and shapes added after the payloads without a schema key were written."""
     from rac_tn.exact.end_span import EndSpanBound, end_span_bound
+    from rac_tn.exact.estimate import RankCost, rank_cost_from_rates
 
     deep = RAC.random(2, 2, depth=3, seed=0, integer=True)
     rank = separation_rank(deep, start_end(6), seed=0)
@@ -86,4 +87,5 @@ def later_cases() -> dict[str, tuple[type, object]]:
         "RankResult (End span)": (RankResult, rank),
         "Report (depth 3, End-span and dead-point rows)": (Report, analyze(deep, start_end(6))),
         "SweepRow (depth 3, End span)": (SweepRow, sweep_row(SweepConfig(2, 2, 3, 6))),
+        "RankCost": (RankCost, rank_cost_from_rates((16, 32, 40), 1.5e6, (40, 0.01), 2.5)),
     }
