@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rac_tn.counting import path_counts
 from rac_tn.drawing._geometry import GridGeometry, scaled
 from rac_tn.drawing._labels import place_dim_labels
+from rac_tn.drawing._tn_parts import rendered_size
 from rac_tn.drawing.cuts import add_symmetric_cut
 from rac_tn.drawing.layout import Layout, grid_layout
 from rac_tn.drawing.scene import (
@@ -18,6 +21,7 @@ from rac_tn.drawing.scene import (
     add_title,
     bond_width,
     style_meta,
+    too_wide_message,
 )
 from rac_tn.drawing.style import GREY, INK, LIGHT, WHITE, Style
 
@@ -77,8 +81,14 @@ def grid_view(
     >>> scene.meta["cut"].value == bound.value
     True
     """
-    lay = grid_layout(L, T, scaled(GridGeometry(), style.scale))
+    geometry = scaled(GridGeometry(), style.scale)
     paths = path_counts(L, T, arities) if style.degrees else None
+    if paths is None:
+        check_grid_width(L, T, geometry, style)
+    else:
+        geometry = _fit_degree_labels(geometry, paths, style.font_size)
+        check_grid_width(L, T, geometry, style, _widest(paths, style.font_size))
+    lay = grid_layout(L, T, geometry)
     dims = {"M": M, "R": R, "C": C}
     scene = grid_scene(
         L, T, lay, style, partition=partition, dims=dims, paths=paths, symbols=symbols
@@ -88,8 +98,51 @@ def grid_view(
     if cut is not None:
         add_symmetric_cut(scene, cut, style)
     add_title(scene, style)
+    if scene.width > style.width + 1e-9:
+        raise ValueError(too_wide_message(*_what(L, T), scene.width, style.width, GRID_ADVICE))
     scene.meta["partition"] = partition
     return scene
+
+
+#: What to do when the grid view does not fit the page width.
+GRID_ADVICE = "allow a wider figure (width=...), or draw fewer steps (a smaller T)"
+
+
+def _what(L: int, T: int) -> tuple[str, str]:
+    return f"grid view of a depth-{L} model over T = {T} steps", f"{T} columns of cells"
+
+
+def check_grid_width(
+    L: int, T: int, geometry: GridGeometry, style: Style, degree_width: float = 0.0
+) -> None:
+    """A ValueError before anything is drawn when the grid's columns exceed the width.
+
+    The width counted is from the first input's degree (or the first cell) to the output box,
+    margins included: what the figure needs at least.
+    """
+    g = geometry
+    left = min(-g.cell, -(g.input_radius + _DEGREE_GAP + degree_width))
+    right = (T - 1) * g.dx + L * g.shear + g.cell_h
+    need = right - left + 2 * Scene.margin
+    if need > style.width + 1e-9:
+        raise ValueError(too_wide_message(*_what(L, T), need, style.width, GRID_ADVICE))
+
+
+def _widest(paths: dict[GridNode, int], fs: float) -> float:
+    """The width (cm) of the widest degree label."""
+    return max(rendered_size(str(n), fs)[0] for n in paths.values())
+
+
+def _fit_degree_labels(g: GridGeometry, paths: dict[GridNode, int], fs: float) -> GridGeometry:
+    """Widen the columns so each degree fits between its node and the column on its left."""
+    widest = _widest(paths, fs)
+    # an input's degree sits between its dot and the previous dot; a cell's below it, between
+    # its own incoming wire and the previous column's
+    need = max(widest + 2 * g.input_radius + _DEGREE_GAP + 0.08, widest + 0.08 + 0.12)
+    return g if need <= g.dx else replace(g, dx=math.ceil(need * 100) / 100)
+
+
+_DEGREE_GAP = 0.05  # between an input's degree and its dot (cm)
 
 
 def grid_scene(
@@ -298,7 +351,8 @@ def _add_path_labels(scene: Scene, paths: dict[GridNode, int], fs: float) -> Non
             x, y = node.x - 0.08, node.y - node.half_height - 0.03
             text = Text(x, y, n, size=fs, color=GREY, ha="right", va="top")
         else:
-            text = Text(node.x - node.size - 0.05, node.y, n, size=fs, color=GREY, ha="right")
+            x = node.x - node.size - _DEGREE_GAP
+            text = Text(x, node.y, n, size=fs, color=GREY, ha="right")
         text.role, text.owner = "degree", node.key
         scene.add_text(text)
 

@@ -21,6 +21,7 @@ from rac_tn.drawing.scene import (
     bond_width,
     style_meta,
     text_size,
+    too_wide_message,
 )
 from rac_tn.drawing.style import Style
 
@@ -92,12 +93,19 @@ def _too_wide(L: int, T: int, need: float, width: float, cell: CellDrawing = "ra
     what = "input legs" if L > 1 else ("cores" if cell == "rac" else "cells")
     count = math.comb(T + L - 1, L) if L > 1 else T
     model = "RAC" if cell == "rac" else "model"
-    return (
-        f"the network view of a depth-{L} {model} over T = {T} steps needs at least {need:.1f} cm "
-        f"({count:,} {what} side by side with readable 7 pt labels), more than width = "
-        f"{width:g} cm: draw the computation grid instead (view='grid'), or allow a wider "
-        "figure (width=...)"
+    return too_wide_message(
+        f"network view of a depth-{L} {model} over T = {T} steps",
+        f"{count:,} {what}",
+        need,
+        width,
+        NETWORK_ADVICE,
     )
+
+
+#: What to do when the network view does not fit the page width.
+NETWORK_ADVICE = (
+    "draw the computation grid instead (view='grid'), or allow a wider figure (width=...)"
+)
 
 
 def _add_affine_note(scene: Scene, net: RacNetwork, style: Style) -> None:

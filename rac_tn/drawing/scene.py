@@ -253,6 +253,20 @@ def text_size(text: str, size: float, *, math: bool = True) -> tuple[float, floa
     return (float(w) * _CM_PER_PT, float(h + d) * _CM_PER_PT)
 
 
+def too_wide_message(what: str, detail: str, need: float, width: float, advice: str) -> str:
+    """The refusal of a view wider than ``width`` cm: how wide it would be, and what to do.
+
+    Examples
+    --------
+    >>> too_wide_message("grid view", "40 columns", 34.5, 16.0, "allow a wider figure")
+    'the grid view needs at least 34.5 cm (40 columns side by side with readable labels), more than width = 16 cm: allow a wider figure'
+    """  # noqa: E501
+    return (
+        f"the {what} needs at least {need:.1f} cm ({detail} side by side with readable "
+        f"labels), more than width = {width:g} cm: {advice}"
+    )
+
+
 def style_meta(style: Style) -> dict:
     """What a backend needs of the style: its colours and font size."""
     return {

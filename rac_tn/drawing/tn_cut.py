@@ -40,7 +40,7 @@ from rac_tn.drawing.style import Style, shade_of
 if TYPE_CHECKING:
     from rac_tn.bounds.cut_bound import CutBound, CutElement
 
-__all__ = ["add_tn_cut", "check_tn_cut", "factors_text", "legend_text"]
+__all__ = ["add_factor_labels", "add_tn_cut", "check_tn_cut", "factors_text", "legend_text"]
 
 
 def check_tn_cut(cut: CutBound, tensor_ids: Sequence[Hashable], inds: Sequence[str]) -> CutBound:
@@ -112,7 +112,7 @@ def add_tn_cut(scene: Scene, bound: CutBound, style: Style) -> None:
         close=0.75 * style.scale,
         sides=("start", "end"),
     )
-    _factor_labels(scene, bound, style)
+    add_factor_labels(scene, bound, style)
     scene.meta["cut"] = bound
     if style.annotate and scene.curves:
         _legend(scene, style, bound)
@@ -167,7 +167,7 @@ def _highlight(edge: Edge, style: Style) -> None:
 # -- the factors beside the cut, and the legend -------------------------------------------------
 
 
-def _factor_labels(scene: Scene, bound: CutBound, style: Style) -> None:
+def add_factor_labels(scene: Scene, bound: CutBound, style: Style) -> None:
     """Each cut element's factor in the cut's colour, beside it, where it covers nothing."""
     curve = np.asarray([p for c in scene.curves for p in sample_smooth_cycle(c.points, 12)])
     taken = _taken(scene)
@@ -178,7 +178,9 @@ def _factor_labels(scene: Scene, bound: CutBound, style: Style) -> None:
         spots = _spots(scene, element, size)
         if not spots:
             continue
-        best = min(spots, key=lambda s: label_cost(box_at(s[0], size), taken, curve, 0.03) + s[1])
+        best = min(
+            spots, key=lambda s: 4 * label_cost(box_at(s[0], size), taken, curve, 0.03) + s[1]
+        )
         (x, y), _ = best
         label = Text(x, y, text, size=fs, color=style.cut_color, role="cut factor")
         label.owner = ("cut", element.category, element.name)
@@ -201,16 +203,17 @@ def _spots(scene: Scene, element: CutElement, size: tuple[float, float]) -> list
     if element.category in ("delta", "hyperedge"):
         node = _vertex_node(scene, element)
         if node is not None:
-            angles = [math.radians(d) for d in (45, 135, -45, -135, 90, -90, 0, 180)]
+            angles = [math.radians(d) for d in (45, 135, -45, -135, 90, -90, 0, 180, 60, 120)]
             return [
                 (
                     (node.x + (r + w / 2) * math.cos(a), node.y + (r + h / 2) * math.sin(a)),
                     0.01 * i + 0.05 * k,
                 )
-                for k, r in enumerate((node.size + 0.05, node.size + 0.2))
+                for k, r in enumerate((node.size + 0.05, node.size + 0.2, node.size + 0.35))
                 for i, a in enumerate(angles)
             ]
-    edges = [e for e in scene.edges if e.ref == element.name and (e.highlight or e.role == "leg")]
+    edges = [e for e in scene.edges if e.ref == element.name and e.highlight]
+    edges = edges or [e for e in scene.edges if e.ref == element.name and e.role == "leg"]
     if not edges:
         return []
     fracs = (0.27, 0.73, 0.17, 0.83, 0.37, 0.63, 0.1, 0.9)

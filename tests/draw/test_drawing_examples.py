@@ -143,7 +143,10 @@ def test_cut_examples():
     bound = symmetric_bound(RAC.random(2, 2, depth=2, seed=0), start_end(4))
     with pytest.raises(ValueError, match="symmetric-cut bound, drawn on the computation grid"):
         check_cut(bound, "network", 4)
-    assert legend_text(bound) == r"\mathrm{separation\ rank} \leq 6"  # R ((R, 2)) = 2 * 3
+    # R ((R, 2)) = 2 * 3
+    assert legend_text(bound) == (
+        r"\mathrm{separation\ rank} \leq (\!(2,2)\!) \cdot (\!(2,1)\!) = 3 \cdot 2 = 6"
+    )
 
 
 def test_shading_examples():
