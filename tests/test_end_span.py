@@ -284,3 +284,43 @@ def test_float_family_weights_get_more_primes_to_lift():
     # the same rank through the probabilistic route (no certificate; several primes)
     plain = separation_rank(model, start_end(6), seed=1, certificates=False)
     assert plain.exact and not plain.certified and plain.rank == result.rank
+
+
+def test_the_end_span_keeps_to_its_time_budget(monkeypatch):
+    # depth 4: the relations' coefficients grew for minutes without lifting (a default
+    # separation_rank call at T = 6 ran over ten minutes)
+    import rac_tn.exact.end_span as end_span_module
+
+    deep = RAC.random(2, 2, depth=4, seed=0, integer=True)
+    bound = end_span_module.end_span_bound(deep, start_end(6), seed=0, target=106, max_seconds=0.01)
+    degrees = (10, 6, 3, 1)  # C(T-k-1+L-l, L-l) at T = 6, k = 3, L = 4
+    N = math.prod(math.comb(2 + d - 1, d) for d in degrees)  # ((R, d_l)) monomials, R = 2
+    assert bound.monomials == N == 616
+    assert bound.value == N and bound.relations == 0 and "0.01 s budget" in bound.note
+
+    asked = []
+
+    def spy(*args, **kwargs):
+        asked.append(kwargs["max_seconds"])
+        return None
+
+    monkeypatch.setattr(end_span_module, "end_span_bound", spy)
+    clock = end_span_module.time.perf_counter()
+    refine = end_span_module.end_span_refiner(
+        deep, start_end(6), 0, np.random.default_rng(0), clock - 100.0
+    )
+    refine(106)  # the rank took 100 s: three times that
+    assert asked[-1] == pytest.approx(300.0, abs=1.0)
+    refine = end_span_module.end_span_refiner(deep, start_end(6), 0, np.random.default_rng(0))
+    refine(107)  # a fast rank: the minimum
+    assert asked[-1] == pytest.approx(end_span_module.REFINE_MIN_SECONDS, abs=1.0)
+    refine = end_span_module.end_span_refiner(
+        deep, start_end(6), 0, np.random.default_rng(0), clock, deadline=clock + 5.0
+    )
+    refine(108)  # a caller's deadline caps it
+    assert asked[-1] <= 5.0
+    spent = end_span_module.end_span_refiner(
+        deep, start_end(6), 0, np.random.default_rng(0), clock, deadline=clock - 1.0
+    )
+    calls = len(asked)
+    assert spent(109) is None and len(asked) == calls  # no time left: not sought

@@ -55,6 +55,10 @@ from rac_tn.results import Serialisable
 MAX_MONOMIALS = 5_000
 #: Primes tried at most to lift the relations (about 60 bits each).
 MAX_PRIMES = 48
+#: ``separation_rank`` gives the End span this many seconds at least, or this many times the
+#: rank's own time: at depth 4 the relations' coefficients grew for minutes without lifting.
+REFINE_MIN_SECONDS = 20.0
+REFINE_TIMES = 3.0
 #: When the End span modulo p meets the target rank, lifting may use this many times more primes.
 TARGET_PRIMES = 4
 _EXTRA = 16  # random end parts beyond the rank needed
@@ -163,6 +167,7 @@ def end_span_bound(
     seed: int | np.random.Generator | None = None,
     max_primes: int = MAX_PRIMES,
     target: int | None = None,
+    max_seconds: float | None = None,
 ) -> EndSpanBound:
     """The End-span upper bound on the separation rank, proven by exactly verified relations.
 
@@ -186,6 +191,10 @@ def end_span_bound(
         to meet ``target``; otherwise the full kernel is computed and lifted only when the End
         span modulo p equals ``target`` (else ``value`` is the monomial count). Without it the
         full kernel is computed and lifted.
+    max_seconds
+        A time budget: no further prime is tried after it (the relations are then not
+        lifted, and ``value`` is the monomial count). Relations with long coefficients (deep
+        models) can otherwise take many primes of growing big-integer work.
 
     Returns
     -------
@@ -235,6 +244,10 @@ def end_span_bound(
         )
     rng = np.random.default_rng(check_seed(seed))
     grid = space.grid_points().astype(np.uint64)
+    deadline = None if max_seconds is None else begin + float(max_seconds)
+
+    def out_of_time() -> bool:
+        return deadline is not None and time.perf_counter() > deadline
 
     def kernel_mod(p: int, columns: int, rows: tuple[int, ...] | None):
         ends = rng.integers(0, p, size=(columns, T - k, rac.M), dtype=np.uint64)
@@ -268,6 +281,8 @@ def end_span_bound(
     primes: list[int] = []
     first = search = None
     for rows in _tiers(space) if target is not None else ():
+        if out_of_time():
+            return result(N, 0, f"relations not sought: the {max_seconds:g} s budget was spent")
         primes.append(_prime(rng, weights, primes, large=False))
         kernel = kernel_mod(primes[-1], len(rows) + _EXTRA, rows)
         if N - len(kernel.free) == target:
@@ -288,6 +303,8 @@ def end_span_bound(
     # (large dyadic numerators) give relations with long rational coefficients
     budget = max_primes if target is None or lower != target else TARGET_PRIMES * max_primes
     while len(primes) < budget:
+        if out_of_time():
+            return result(N, 0, f"relations not lifted within the {max_seconds:g} s budget")
         p = _prime(rng, weights, primes)
         kernel = kernel_mod(p, len(support) + _EXTRA, support)
         primes.append(p)
@@ -342,20 +359,38 @@ def _prime(
 
 
 def end_span_refiner(
-    rac: RAC, partition: Partition, class_index: int, rng: np.random.Generator
+    rac: RAC,
+    partition: Partition,
+    class_index: int,
+    rng: np.random.Generator,
+    started: float | None = None,
+    deadline: float | None = None,
 ) -> Callable[[int], EndSpanBound | None] | None:
     """For :func:`rac_tn.separation_rank`: the End span as a function of the rank to meet.
 
     None when no side of the partition is ``1..k``; the function returns None when the
-    boundary space is above :data:`MAX_MONOMIALS`.
+    boundary space is above :data:`MAX_MONOMIALS`. Each call may take
+    :data:`REFINE_MIN_SECONDS`, or :data:`REFINE_TIMES` the time since ``started`` (the rank's
+    own time) if longer, and never past ``deadline``: a certificate that would cost far more
+    than the rank is not sought.
     """
     if prefix_cut(partition) is None:
         return None
+    begin = time.perf_counter() if started is None else started
 
     def refine(rank: int) -> EndSpanBound | None:
         seed = int(rng.integers(1 << 62))
+        now = time.perf_counter()
+        budget = max(REFINE_MIN_SECONDS, REFINE_TIMES * (now - begin))
+        if deadline is not None:
+            budget = min(budget, deadline - now)
+            if budget <= 0:
+                return None
         try:
-            return end_span_bound(rac, partition, class_index=class_index, seed=seed, target=rank)
+            return end_span_bound(
+                rac, partition, class_index=class_index, seed=seed, target=rank,
+                max_seconds=budget,
+            )  # fmt: skip
         except ValueError:  # too many boundary monomials
             return None
 

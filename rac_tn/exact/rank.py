@@ -313,6 +313,7 @@ def separation_rank(
     class_index = check_class_index(class_index, rac.C)
     check_choice(method, "method", METHODS)
     rng = np.random.default_rng(check_seed(seed))
+    deadline = None
     if method == "grid":
         N = template_count(templates, rac.M) or rac.M
         max_entries = check_max_entries(max_entries)
@@ -352,7 +353,11 @@ def separation_rank(
         attempt = _reporting(attempt, report)
         # the End span and the exact grids read a RAC's weights (a layered model has none)
         proofs = certificates and not isinstance(rac, RankTarget)
-        refine = end_span_refiner(cast(RAC, rac), partition, class_index, rng) if proofs else None
+        refine = (
+            end_span_refiner(cast(RAC, rac), partition, class_index, rng, begin, deadline)
+            if proofs
+            else None
+        )
         found = run_attempts(
             attempt, rng, fixed_prime, bound, size, rac, partition, templates,
             refine if method == "sampled" else None,
