@@ -215,7 +215,8 @@ def _quimb_first_calls(M: int, R: int, L: int, T: int, reps: int) -> ChildResult
         return None
 
 
-def run(*, quick: bool = False, reps: int = 5) -> RowResult:
+def run(*, quick: bool = False, reps: int = 5, memory_children: bool = True) -> RowResult:
+    """Row 1; ``memory_children``: also run each method in a fresh process (row 6's memory)."""
     begin = time.perf_counter()
     cases = QUICK_CASES if quick else CASES
     rows, targets, memory = [], [], []
@@ -232,7 +233,7 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
                 reps=1,
                 warmup=True,
             )
-            for method in CHILD_METHODS
+            for method in (CHILD_METHODS if memory_children else ())
         }
         quimb = _quimb_first_calls(M, R, L, T, reps)
         if quimb is not None:
@@ -259,9 +260,14 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
                 f"{t['floor']} ({8 * M**T / floor / 1e9:.1f} GB/s)",
                 *(
                     f"{t[m]} ({ratio_text(t[m].value / floor)})"
-                    for m in ("auto", "auto, default threads", "numpy alternative",
-                              "numpy alternative, default threads", "numpy brute",
-                              "quimb cached")
+                    for m in (
+                        "auto",
+                        "auto, default threads",
+                        "numpy alternative",
+                        "numpy alternative, default threads",
+                        "numpy brute",
+                        "quimb cached",
+                    )
                 ),  # fmt: skip
                 str(t["quimb"]),
                 f"{ratio_text(ratio['alternative'])} / "
