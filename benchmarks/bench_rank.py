@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 from fractions import Fraction
@@ -43,6 +44,7 @@ from rac_tn.exact.rank import separation_rank
 from rac_tn.network.grid_tensor import grid_tensor
 
 LIMIT = 60.0  # seconds: "the largest certified rank reached in 60 s"
+REACH_TIMEOUT = 2 * LIMIT  # a reach run still going then is stopped (its process killed)
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 # (M, R, L, partition, T): exact rank vs naive forward + FLINT, each in fresh processes
 TIME_CASES = [(4, 4, 2, "start-end", 16), (2, 2, 2, "interleaved", 8)]
@@ -200,16 +202,20 @@ def _reach(case: tuple, Ts: list[int], budget: float, rate: float) -> tuple[list
         if history and (predicted > LIMIT or spent + predicted > budget):
             rows.append([str(T), "not run", "", "", f"predicted {predicted:.0f} s", "", ""])
             break
-        child = _all_cores(
-            lambda T=T: run_child(
-                "bench_rank",
-                "make_call",
-                {"M": M, "R": R, "L": L, "part": part, "T": T, "route": "exact"},
-                reps=1,
-                warmup=False,
-                timeout=600.0,
+        try:
+            child = _all_cores(
+                lambda T=T: run_child(
+                    "bench_rank",
+                    "make_call",
+                    {"M": M, "R": R, "L": L, "part": part, "T": T, "route": "exact"},
+                    reps=1,
+                    warmup=False,
+                    timeout=REACH_TIMEOUT,
+                )
             )
-        )
+        except subprocess.TimeoutExpired:  # the child is killed: the ladder ends here
+            rows.append([str(T), "stopped", "", "", f"> {REACH_TIMEOUT:.0f} s", "", ""])
+            break
         seconds, info = child.timing.value, child.info
         spent += seconds
         status = "certified" if info["certified"] else "exact" if info["exact"] else "lower bound"
@@ -359,7 +365,7 @@ def run(*, quick: bool = False, reps: int = 5, memory_children: bool = True) -> 
         f"predicted from the last two runs stays under 60 s and within {BUDGET:.0f} s of runs "
         "per case. 'certified': the rank meets the symmetric cut bound; 'exact': below it, "
         "with failure probability <= 1e-9; a run that hits the sample cap (a lower bound) "
-        "ends the ladder.",
+        f"ends the ladder, as does a run stopped after {REACH_TIMEOUT:.0f} s ('stopped').",
         f"numpy's SVD gives no correct rank in {differs} of {len(svd_rows)} cases: roundoff "
         "hides all but a few singular values, or float64 cannot hold the tensor (underflow). "
         "The SVD route estimates the grid-tensor rank (identity templates), so it is compared "
