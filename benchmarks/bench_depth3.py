@@ -12,8 +12,8 @@ Run alone: ``python benchmarks/bench_depth3.py [--quick]`` (prints the row's mar
 
 The rank and the product are timed on one thread (BLAS by threadpoolctl, numba, FLINT: the
 target compares one core with one core) and at the default thread count (every core), side by
-side, repetitions interleaved (:mod:`_threads`). Medians of ``reps`` calls after one untimed
-call (kernels compiled).
+side, repetitions interleaved (:mod:`_threads`). Medians of ``min(reps, 3)`` calls after one
+untimed call (kernels compiled).
 """
 
 from __future__ import annotations
