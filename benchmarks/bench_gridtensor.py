@@ -352,6 +352,10 @@ def _notes(any_single: bool) -> list[str]:
         "multiply-adds, no prefix sharing). quimb cached path: "
         "`net.grid_tensor(optimize=tree)` with the cotengra 'greedy' tree found during set-up "
         "(not timed).",
+        "Threads: the 1-thread ratio compares like with like. At the default count numpy's "
+        "BLAS runs its many small products on every core; on a machine shared with other "
+        "work that can be slower than one thread, which flatters auto's default-thread "
+        "ratio (compare the two numpy alternative columns).",
         "Every output is checked against the numpy brute force in the timing process ('max "
         f"rel. diff'); the row fails above {TOLERANCE:g}.",
         "'tensors' is the size of the compiled network quimb contracts (`count_tensors(L, T)`); "
