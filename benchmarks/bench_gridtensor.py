@@ -3,16 +3,19 @@
 Run alone: ``python benchmarks/bench_gridtensor.py [--quick]`` (prints the row's markdown).
 
 **Timing** (one process, this one): for each case the repetitions of the methods below are
-interleaved (auto, sweep, quimb cached, brute, floor, auto, ...; one untimed warm-up each
-first), so load from other processes hits all alike; the median is kept. Threads are pinned:
-BLAS to one (``OPENBLAS_NUM_THREADS=1`` etc., set before numpy is imported) and numba to one
-(``numba.set_num_threads(1)``), except the "auto, all threads" column (numba's default thread
-count for that call).
+interleaved (auto, numpy alternative, numpy brute, quimb cached, floor, auto, ...; one untimed
+warm-up each first), so load from other processes hits all alike; the median is kept. Each
+method runs at a set thread count (:mod:`_threads`: BLAS by threadpoolctl, numba by
+``numba.set_num_threads``): one thread, and for auto and the numpy alternative also the
+default thread count (every core), side by side.
 
 - ``auto``: ``rac_tn.grid_tensor(rac, T, method='auto')`` (checks of the float range included);
-- ``numpy sweep`` (:func:`numpy_prefix_sweep`) and ``quimb cached`` (a cotengra tree found
-  in set-up, reused): the strongest alternatives a researcher would write;
-- ``brute``: ``method='brute'``, batched ``rac.forward`` over all ``N^T`` sequences;
+- ``numpy alternative``: the strongest short numpy code for the case: at L = 1
+  :func:`numpy_meet_in_the_middle` (the two halves met in one product, as auto does), at
+  L >= 2 :func:`numpy_prefix_sweep` (every prefix's states, one step at a time);
+- ``numpy brute``: :func:`numpy_brute`, the recurrence on all ``N^T`` sequences at once in
+  plain vectorised numpy (no prefix sharing);
+- ``quimb cached``: the compiled network contracted along a cotengra tree found in set-up;
 - ``floor``: ``np.ones(N^T * C)``, a fresh float64 array of the output's size written once
   (allocation and page faults included, as every method pays them): the physical floor;
 - ``quimb auto-hq``: ``net.tn.contract(all, optimize='auto-hq', output_inds=...)`` on the
@@ -26,7 +29,8 @@ count for that call).
 process, whose peak resident set is its own.
 
 The outputs of each case are compared in the timing process, case by case (largest deviation
-from brute force relative to brute force's largest entry).
+from the numpy brute force relative to its largest entry), and the row stops with an
+AssertionError if any deviates by more than 1e-9: a wrong method cannot look fast.
 """
 
 from __future__ import annotations
@@ -39,7 +43,6 @@ import time
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # BLAS pinned (effective when imported first)
 
-import numba  # noqa: E402
 import numpy as np  # noqa: E402
 from _suite import (  # noqa: E402
     ChildResult,
@@ -52,6 +55,7 @@ from _suite import (  # noqa: E402
     run_child,
     stop_cotengra_pool,
 )
+from _threads import default_threads, interleaved  # noqa: E402
 
 from rac_tn import RAC  # noqa: E402
 from rac_tn.network import compile_rac, count_tensors  # noqa: E402
@@ -59,23 +63,40 @@ from rac_tn.network.grid_tensor import grid_tensor  # noqa: E402
 
 CASES = [(2, 8, 1, 20), (2, 4, 2, 16), (2, 3, 3, 16)]  # (M, R, L, T), the network issue's shapes
 QUICK_CASES = [(2, 8, 1, 12), (2, 4, 2, 10), (2, 3, 3, 8)]
-TIMED = ("auto", "numpy sweep", "quimb cached", "brute", "floor", "auto, all threads")
-CHILD_METHODS = ("auto", "numpy sweep", "quimb cached", "brute")  # memory only (row 6)
+# (label, method, threads): None is the default thread count (every core)
+TIMED = (
+    ("auto", "auto", 1),
+    ("auto, default threads", "auto", None),
+    ("numpy alternative", "numpy alternative", 1),
+    ("numpy alternative, default threads", "numpy alternative", None),
+    ("numpy brute", "numpy brute", 1),
+    ("quimb cached", "quimb cached", 1),
+    ("floor", "floor", 1),
+)
+CHILD_METHODS = ("auto", "numpy alternative", "quimb cached", "numpy brute")  # memory (row 6)
 BRUTE_TARGET = 10.0
-SWEEP_TARGET = 5.0  # issue 14: against the strongest short alternative
+ALTERNATIVE_TARGET = 5.0  # issue 14: against the strongest short alternative
 QUIMB_TARGET = 5.0
 QUIMB_CAP = 30.0  # seconds: a quimb call still running then is stopped (a lower bound)
+TOLERANCE = 1e-9  # largest deviation from the numpy brute force, relative to its largest entry
+
+
+def alternative_name(L: int) -> str:
+    """The strongest short numpy alternative at depth L."""
+    return "numpy meet-in-the-middle" if L == 1 else "numpy prefix sweep"
 
 
 def make_call(M: int, R: int, L: int, T: int, method: str):
     """Set-up for one (shape, method); returns the callable to time (set-up not timed)."""
     rac = RAC.random(M, R, depth=L, seed=0)
-    if method in ("auto", "brute"):
-        return lambda: grid_tensor(rac, T, method=method)
-    if method == "auto, all threads":
-        return _all_threads(lambda: grid_tensor(rac, T))
-    if method == "numpy sweep":
+    if method == "auto":
+        return lambda: grid_tensor(rac, T, method="auto")
+    if method == "numpy alternative":
+        if L == 1:
+            return lambda: numpy_meet_in_the_middle(rac, T)
         return lambda: numpy_prefix_sweep(rac, T)
+    if method == "numpy brute":
+        return lambda: numpy_brute(rac, T)
     if method == "floor":
         return lambda: np.ones(M**T * rac.num_classes)
     if method == "quimb cached":
@@ -87,7 +108,8 @@ def make_call(M: int, R: int, L: int, T: int, method: str):
 
         return quimb_cached
     if method != "quimb":
-        raise ValueError(f"method must be one of {TIMED + ('quimb',)}, got {method!r}")
+        raise ValueError(f"method must be one of {CHILD_METHODS + ('floor', 'quimb')}, "
+                         f"got {method!r}")  # fmt: skip
     net = compile_rac(rac, T)
     output_inds = net.input_inds + net.output_inds
 
@@ -100,48 +122,30 @@ def make_call(M: int, R: int, L: int, T: int, method: str):
     return quimb_first_call
 
 
-def _all_threads(fn):
-    """``fn`` run with numba's full thread count (the rest of the row runs on one thread)."""
-
-    def call():
-        pinned = numba.get_num_threads()
-        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-        try:
-            return fn()
-        finally:
-            numba.set_num_threads(pinned)
-
-    return call
-
-
 def interleaved_case(M: int, R: int, L: int, T: int, reps: int) -> tuple[dict[str, Timing], float]:
-    """Timings of every method in :data:`TIMED`, repetitions interleaved, numba on one thread.
+    """Timings of every method in :data:`TIMED`, repetitions interleaved.
 
-    Returns the timings and the largest deviation of any method's output from brute force's,
-    relative to its largest entry (this case's outputs only).
+    Returns the timings and the largest deviation of any method's output from the numpy brute
+    force's, relative to its largest entry; raises AssertionError above :data:`TOLERANCE`.
     """
-    pinned = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        fns = {method: make_call(M, R, L, T, method) for method in TIMED}
-        outputs = {method: fn() for method, fn in fns.items()}  # warm-up, and the outputs
-        times: dict[str, list[float]] = {method: [] for method in fns}
-        for _ in range(reps):
-            for method, fn in fns.items():
-                start = time.perf_counter()
-                fn()
-                times[method].append(time.perf_counter() - start)
-    finally:
-        numba.set_num_threads(pinned)
-    ref = outputs.pop("brute").reshape(-1)
+    calls = {method: make_call(M, R, L, T, method) for _, method, _ in TIMED}
+    timings, outputs = interleaved(
+        {label: (calls[method], threads) for label, method, threads in TIMED}, reps
+    )
+    ref = np.asarray(outputs.pop("numpy brute")).reshape(-1)
     outputs.pop("floor")
     scale = np.max(np.abs(ref))
-    diff = max(float(np.max(np.abs(out.reshape(-1) - ref))) for out in outputs.values()) / scale
-    return {method: Timing(ts) for method, ts in times.items()}, diff
+    diffs = {k: float(np.max(np.abs(np.asarray(v).reshape(-1) - ref))) / scale
+             for k, v in outputs.items()}  # fmt: skip
+    bad = {k: d for k, d in diffs.items() if not d <= TOLERANCE}
+    if bad:
+        raise AssertionError(f"M={M}, R={R}, L={L}, T={T}: outputs differ from the numpy "
+                             f"brute force (relative): {bad}")  # fmt: skip
+    return timings, max(diffs.values())
 
 
 def numpy_prefix_sweep(rac, T: int) -> np.ndarray:
-    """The strongest short alternative: every prefix's states, one numpy step at a time."""
+    """The strongest short alternative at L >= 2: every prefix's states, one step at a time."""
     F = np.eye(rac.M)  # templates: the identity
     states = [h[None, :].astype(float) for h in rac.initial_states]
     for _ in range(T):
@@ -152,6 +156,41 @@ def numpy_prefix_sweep(rac, T: int) -> np.ndarray:
             P = rec.shape[0]
             new = rec[:, None, :] * inp.reshape(-1 if layer else 1, F.shape[0], rec.shape[1])
             states[layer] = below = new.reshape(P * F.shape[0], -1)
+    return states[-1] @ rac.output_weights.T
+
+
+def numpy_meet_in_the_middle(rac, T: int) -> np.ndarray:
+    """L = 1 in numpy: every first half's state times every second half's map, one product.
+
+    ``y = W^O D_T W^H ... D_{h+1} W^H h_h`` with ``D_t = diag(W^I x_t)``: the row vectors
+    ``W^O D_T W^H ... D_{h+1} W^H`` of all second halves are built backwards, the states
+    ``h_h`` of all first halves forwards; one matrix product meets them. ``(N^T, C)``.
+    """
+    if rac.L != 1:
+        raise ValueError(f"rac must have depth 1, got {rac.L}")
+    (wi,), (wh,), wo = rac.input_weights, rac.hidden_weights, rac.output_weights
+    D = np.eye(rac.M) @ wi.T  # (N, R): the drive of each input (identity templates)
+    R, C, half = wh.shape[0], wo.shape[0], T // 2
+    left = rac.initial_states[0][None, :].astype(float)
+    for _ in range(half):
+        left = ((left @ wh.T)[:, None, :] * D[None]).reshape(-1, R)  # new input last
+    right = wo[None].astype(float)  # (1, C, R)
+    for _ in range(T - half):
+        right = ((right[None] * D[:, None, None, :]) @ wh).reshape(-1, C, R)  # new input first
+    return (left @ right.reshape(-1, R).T).reshape(-1, C)
+
+
+def numpy_brute(rac, T: int) -> np.ndarray:
+    """Plain vectorised numpy brute force: the recurrence on all ``N^T`` sequences at once."""
+    N = rac.M
+    drive = np.eye(N) @ rac.input_weights[0].T  # (N, R) (identity templates)
+    states = [np.broadcast_to(h.astype(float), (N**T, h.shape[0])) for h in rac.initial_states]
+    for t in range(T):  # input t is digit t of the sequence's index (most significant first)
+        x = np.broadcast_to(drive[None, :, None, :], (N**t, N, N ** (T - 1 - t), drive.shape[1]))
+        below = x.reshape(N**T, -1)
+        for layer, (wh, wi) in enumerate(zip(rac.hidden_weights, rac.input_weights)):
+            inp = below if layer == 0 else below @ wi.T
+            states[layer] = below = (states[layer] @ wh.T) * inp
     return states[-1] @ rac.output_weights.T
 
 
@@ -176,13 +215,15 @@ def _quimb_first_calls(M: int, R: int, L: int, T: int, reps: int) -> ChildResult
         return None
 
 
-def run(*, quick: bool = False, reps: int = 5) -> RowResult:
+def run(*, quick: bool = False, reps: int = 5, memory_children: bool = True) -> RowResult:
+    """Row 1; ``memory_children``: also run each method in a fresh process (row 6's memory)."""
     begin = time.perf_counter()
     cases = QUICK_CASES if quick else CASES
     rows, targets, memory = [], [], []
     any_single = False
     for M, R, L, T in cases:
         shape = f"M={M}, R={R}, L={L}, T={T}"
+        alt = alternative_name(L)
         t, diff = interleaved_case(M, R, L, T, reps)
         children = {
             method: run_child(
@@ -192,15 +233,23 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
                 reps=1,
                 warmup=True,
             )
-            for method in CHILD_METHODS
+            for method in (CHILD_METHODS if memory_children else ())
         }
         quimb = _quimb_first_calls(M, R, L, T, reps)
         if quimb is not None:
             children["quimb"] = quimb
         t["quimb"] = quimb.timing if quimb else Timing([QUIMB_CAP], stopped=[True], cut_short=True)
-        auto = t["auto"].value
-        ratio = {method: t[method].value / auto for method in t}
         any_single = any_single or t["quimb"].cut_short or any(t["quimb"].stopped)
+        auto, auto_all = t["auto"].value, t["auto, default threads"].value
+        ratio = {
+            "alternative": t["numpy alternative"].value / auto,
+            "alternative, default threads": t["numpy alternative, default threads"].value
+            / auto_all,
+            "brute": t["numpy brute"].value / auto,
+            "quimb cached": t["quimb cached"].value / auto,
+            "quimb": t["quimb"].value / auto,
+            "floor": auto / t["floor"].value,
+        }
         quimb_text = ("> " if t["quimb"].lower_bound else "") + ratio_text(ratio["quimb"])
         floor = t["floor"].value
         rows.append(
@@ -211,24 +260,33 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
                 f"{t['floor']} ({8 * M**T / floor / 1e9:.1f} GB/s)",
                 *(
                     f"{t[m]} ({ratio_text(t[m].value / floor)})"
-                    for m in ("auto", "auto, all threads", "numpy sweep", "quimb cached", "brute")
-                ),
+                    for m in (
+                        "auto",
+                        "auto, default threads",
+                        "numpy alternative",
+                        "numpy alternative, default threads",
+                        "numpy brute",
+                        "quimb cached",
+                    )
+                ),  # fmt: skip
                 str(t["quimb"]),
-                ratio_text(ratio["numpy sweep"]),
-                ratio_text(ratio["quimb cached"]),
+                f"{ratio_text(ratio['alternative'])} / "
+                f"{ratio_text(ratio['alternative, default threads'])} ({alt})",
                 ratio_text(ratio["brute"]),
+                ratio_text(ratio["quimb cached"]),
                 quimb_text,
                 f"{diff:.1e}",
             ]
         )
         for label, key, goal in (
-            ("numpy prefix sweep / auto", "numpy sweep", SWEEP_TARGET),
-            ("quimb cached path / auto", "quimb cached", None),
-            ("brute / auto", "brute", BRUTE_TARGET),
+            (f"{alt} / auto, 1 thread", "alternative", ALTERNATIVE_TARGET),
+            (f"{alt} / auto, default threads", "alternative, default threads", None),
+            ("numpy brute / auto, 1 thread", "brute", BRUTE_TARGET),
+            ("quimb cached path / auto, 1 thread", "quimb cached", None),
             ("quimb auto-hq 1st call / auto", "quimb", QUIMB_TARGET),
             ("auto / floor (write N^T float64)", "floor", None),
         ):
-            value = 1 / ratio[key] if key == "floor" else ratio[key]
+            value = ratio[key]
             text = quimb_text if key == "quimb" else ratio_text(value)
             targets.append(
                 Target(
@@ -238,38 +296,44 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
                     None if goal is None else value >= goal,
                 )
             )
-        labels = {"numpy sweep": "numpy sweep", "quimb cached": "quimb cached path"}
-        labels.update({"auto": "auto", "brute": "brute", "quimb": "quimb auto-hq (1st call)"})
+        labels = {"numpy alternative": alt, "quimb cached": "quimb cached path"}
+        labels.update({"auto": "auto", "numpy brute": "numpy brute",
+                       "quimb": "quimb auto-hq (1st call)"})  # fmt: skip
         memory += [(shape, labels[m], children[m]) for m in children]
+    cores = default_threads()
     headers = [
         "shape",
         "N^T",
         "tensors",
         "floor: write N^T float64",
-        "auto (/ floor)",
-        "auto, all threads (/ floor)",
-        "numpy prefix sweep (/ floor)",
-        "quimb cached path (/ floor)",
-        "brute (/ floor)",
+        "auto, 1 thread (/ floor)",
+        f"auto, {cores} threads (/ floor)",
+        "numpy alternative, 1 thread (/ floor)",
+        f"numpy alternative, {cores} threads (/ floor)",
+        "numpy brute, 1 thread (/ floor)",
+        "quimb cached path, 1 thread (/ floor)",
         "quimb auto-hq (1st call)",
-        "sweep / auto (target >= 5x)",
+        f"alternative / auto, 1 / {cores} threads (target >= 5x at 1)",
+        "numpy brute / auto (target >= 10x)",
         "quimb cached / auto",
-        "brute / auto (target >= 10x)",
         "quimb / auto (target >= 5x)",
         "max rel. diff",
     ]
     return RowResult(
         1,
-        "grid tensor: `method='auto'` vs the numpy sweep, quimb and brute force",
+        "grid tensor: `method='auto'` vs the strongest numpy code, numpy brute force and quimb",
         f"Median wall time of {reps} calls, the methods' calls interleaved in one process "
-        "(one warm-up call each first), BLAS and numba on one thread except 'auto, all "
-        "threads'; quimb auto-hq in its own process, a first call every time (path caches "
-        "cleared, path search included). In brackets: time / floor.",
+        "(one warm-up call each first), each at the thread count its column names (BLAS by "
+        "threadpoolctl and numba set alike); quimb auto-hq in its own process, a first call "
+        "every time (path caches cleared, path search included). In brackets: time / floor.",
         [Table(headers, rows)],
         targets,
         _notes(any_single),
         time.perf_counter() - begin,
         {"memory": memory},
+        floor="writing the N^T float64 output once (`np.ones(N^T)`, a fresh array; the "
+        "'floor' column), no other operation counted; each method's time / floor is in "
+        "brackets in the table.",
     )
 
 
@@ -279,12 +343,21 @@ def _notes(any_single: bool) -> list[str]:
         "Floor: `np.ones(N^T)`, a fresh float64 array of the output's size written once "
         "(allocation and page faults included, as every method pays them); the bandwidth "
         "next to it is 8 N^T bytes / time. No method can write its output faster.",
-        "numpy prefix sweep: `numpy_prefix_sweep` in this file, the 12-line numpy loop a "
-        "researcher would write (all prefixes' states, one step at a time). quimb cached path: "
+        "numpy alternative: the strongest short numpy code for the case. At L = 1 "
+        "`numpy_meet_in_the_middle` (10 lines: all first halves' states, all second halves' "
+        "row vectors, one BLAS product), the same algorithm as auto at L = 1, so the two tie "
+        "up to overheads. At L >= 2 `numpy_prefix_sweep` (every prefix's states, one step at "
+        "a time), which auto runs as a compiled prefix-tree walk. numpy brute: "
+        "`numpy_brute`, the recurrence on all N^T sequences at once (T R^2 N^T "
+        "multiply-adds, no prefix sharing). quimb cached path: "
         "`net.grid_tensor(optimize=tree)` with the cotengra 'greedy' tree found during set-up "
-        "(not timed). auto at L = 1 meets the two halves in one BLAS product (BLAS on one "
-        "thread here, so 'all threads' changes nothing there); at L >= 2 it walks the prefix "
-        "tree in a compiled kernel, on all numba threads from 2^20 output entries.",
+        "(not timed).",
+        "Threads: the 1-thread ratio compares like with like. At the default count numpy's "
+        "BLAS runs its many small products on every core; on a machine shared with other "
+        "work that can be slower than one thread, which flatters auto's default-thread "
+        "ratio (compare the two numpy alternative columns).",
+        "Every output is checked against the numpy brute force in the timing process ('max "
+        f"rel. diff'); the row fails above {TOLERANCE:g}.",
         "'tensors' is the size of the compiled network quimb contracts (`count_tensors(L, T)`); "
         "compiling it is set-up, not timed.",
     ]

@@ -115,3 +115,75 @@ def test_numpy_prefix_sweep_baseline_is_the_grid_tensor():
             rac.forward(X)[:, 0],
             rtol=1e-12,
         )
+
+
+def test_numpy_meet_in_the_middle_and_brute_force_are_the_grid_tensor():
+    # row 1's baselines must compute the same tensor as a plain forward loop
+    import bench_gridtensor
+
+    for M, R, L, T in ((2, 3, 1, 6), (3, 2, 1, 5), (2, 3, 2, 5), (2, 2, 3, 4)):
+        rac = RAC.random(M, R, depth=L, seed=L + T)
+        X = np.eye(M)[np.array(np.unravel_index(np.arange(M**T), (M,) * T)).T]
+        expected = rac.forward(X)[:, 0]
+        np.testing.assert_allclose(
+            bench_gridtensor.numpy_brute(rac, T).reshape(-1), expected, rtol=1e-12
+        )
+        if L == 1:
+            np.testing.assert_allclose(
+                bench_gridtensor.numpy_meet_in_the_middle(rac, T).reshape(-1), expected, rtol=1e-12
+            )
+    with pytest.raises(ValueError, match="depth 1"):
+        bench_gridtensor.numpy_meet_in_the_middle(RAC.random(2, 2, depth=2, seed=0), 4)
+
+
+@pytest.mark.parametrize(
+    ("M", "R", "L", "part", "T"), [(4, 4, 2, "start-end", 6), (2, 2, 3, "interleaved", 5)]
+)
+def test_naive_prefix_shared_rank_matches_the_library_and_its_check_catches_a_wrong_entry(
+    M, R, L, part, T
+):
+    import bench_rank
+
+    rac, P = bench_rank.model(M, R, L), bench_rank.partition(part, T)
+    exact = bench_rank.exact_rank(rac, P)
+    naive = bench_rank.naive_rank(rac, P, exact["samples"], exact["prime"])
+    assert naive["rank"] == exact["rank"]
+    bench_rank.check_naive(rac, P, naive, exact["prime"])  # entries equal rac.forward_mod
+    K = exact["samples"]
+    naive["Y"][np.arange(K), np.arange(K)] += 1  # a wrong matrix can be full rank too
+    with pytest.raises(AssertionError, match="forward_mod"):
+        bench_rank.check_naive(rac, P, naive, exact["prime"], pairs=4 * K * K)
+
+
+def test_kernel_trace_sees_the_default_calls_kernels_and_restores_them():
+    import bench_kernels
+
+    from rac_tn import start_end
+    from rac_tn.arith import elimination, pair_kernels
+
+    before = (pair_kernels.pair_lanes, elimination.rank_mod_p)
+    total, calls = bench_kernels.trace_default_call(RAC.random(4, 4, depth=2, seed=0), start_end(8))
+    assert (pair_kernels.pair_lanes, elimination.rank_mod_p) == before
+    names = {name for name, *_ in calls}
+    assert {"pair_lanes", "layer1_maps", "rank"} <= names
+    for name, _, args, seconds in calls:
+        assert bench_kernels.kernel_work(name, args) > 0 and 0 <= seconds <= total
+    # the pair kernel's count: (4 * 4) pairs of start parts ... checked on one call by hand
+    name, _, args, _ = next(c for c in calls if c[0] == "pair_lanes")
+    start, _, cols_t, _, first = args[:5]
+    R, steps = 4, cols_t.shape[0]
+    assert first == 1  # start-end, L = 2: layer 1 is linear in its start state
+    assert bench_kernels.kernel_work(name, args) == start.shape[0] * cols_t.shape[2] * (
+        steps * 2 * R * R + R
+    )
+
+
+def test_thread_count_sets_and_restores_numba_and_flint():
+    import flint
+    import numba
+    from _threads import thread_count
+
+    saved = (numba.get_num_threads(), flint.ctx.threads)
+    with thread_count(1) as n:
+        assert n == 1 and numba.get_num_threads() == 1 and flint.ctx.threads == 1
+    assert (numba.get_num_threads(), flint.ctx.threads) == saved
