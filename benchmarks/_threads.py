@@ -2,8 +2,10 @@
 
 :func:`thread_count` sets BLAS (threadpoolctl), numba (``numba.set_num_threads``), FLINT as
 rac_tn calls it (``RAC_TN_FLINT_THREADS``) and python-flint (``flint.ctx.threads``) to one count,
-so a library call and its baseline run on the same threads. ``None`` means what a default call
-gets on this machine: every core this process may use.
+so a library call and its baseline run on the same threads; a given count also sets
+``RAC_TN_THREADS``, which large exact ranks otherwise replace by the cores free at the call.
+``None`` means what a default call gets on this machine: every core this process may use, and
+for a large rank the free cores it measures.
 
 :func:`interleaved` times several callables A, B, A, B, ... (each at its own thread count, set
 outside the timed region) and keeps their medians, so load from other processes hits all alike.
@@ -24,6 +26,7 @@ import numpy as np
 from _suite import Timing
 
 _FLINT_ENV = "RAC_TN_FLINT_THREADS"
+_RAC_TN_ENV = "RAC_TN_THREADS"  # the count of rac_tn's large ranks (else: the free cores)
 
 
 def default_threads() -> int:
@@ -42,20 +45,25 @@ def thread_count(n: int | None) -> Iterator[int]:
     from threadpoolctl import threadpool_limits
 
     count = default_threads() if n is None else int(n)
-    saved = (numba.get_num_threads(), flint.ctx.threads, os.environ.get(_FLINT_ENV))
+    names = (_FLINT_ENV, _RAC_TN_ENV)
+    saved = (numba.get_num_threads(), flint.ctx.threads, {k: os.environ.get(k) for k in names})
     numba.set_num_threads(min(count, numba.config.NUMBA_NUM_THREADS))
     flint.ctx.threads = count
     os.environ[_FLINT_ENV] = str(count)
+    if n is not None:
+        # a pinned count: a large rank then keeps it instead of choosing the free cores
+        os.environ[_RAC_TN_ENV] = str(count)
     try:
         with threadpool_limits(count):
             yield count
     finally:
         numba.set_num_threads(saved[0])
         flint.ctx.threads = saved[1]
-        if saved[2] is None:
-            os.environ.pop(_FLINT_ENV, None)
-        else:
-            os.environ[_FLINT_ENV] = saved[2]
+        for name, value in saved[2].items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def thread_label(n: int | None) -> str:
