@@ -27,6 +27,8 @@ Rows (one module each; every module also runs alone):
    rate (``bench_kernels.py``);
 8. the depth-3 Start-End rank, certified by the End span, against one K x K float64 product
    and the K^3/3 LU floor, and (2, 2, 3) certified at T = 32 (``bench_depth3.py``).
+9. the thread count a large exact rank chooses, on a quiet and on a loaded machine, against one
+   thread and every core, each call in a fresh process (``bench_threads.py``).
 
 BLAS is pinned to one thread by the environment (``OPENBLAS_NUM_THREADS=1`` etc., set before
 numpy loads and inherited by every child process). Rows that time the library set the thread
@@ -71,6 +73,7 @@ import bench_kernels  # noqa: E402
 import bench_memory  # noqa: E402
 import bench_paths  # noqa: E402
 import bench_rank  # noqa: E402
+import bench_threads  # noqa: E402
 from _suite import BENCH_DIR, RowResult, floors_table, targets_table  # noqa: E402
 
 PACKAGES = [
@@ -163,12 +166,12 @@ def main(argv: list[str] | None = None) -> Path | None:
         "results); default: print to stdout",
     )
     parser.add_argument(
-        "--rows", default="1,2,3,4,5,6,7,8", help="comma-separated rows to run (default: all)"
+        "--rows", default="1,2,3,4,5,6,7,8,9", help="comma-separated rows to run (default: all)"
     )
     args = parser.parse_args(argv)
     wanted = {int(r) for r in args.rows.split(",") if r.strip()}
-    if not wanted <= {1, 2, 3, 4, 5, 6, 7, 8}:
-        parser.error(f"--rows must list numbers among 1..8, got {args.rows!r}")
+    if not wanted <= {1, 2, 3, 4, 5, 6, 7, 8, 9}:
+        parser.error(f"--rows must list numbers among 1..9, got {args.rows!r}")
     warnings.filterwarnings("ignore", message=".*kahypar.*")  # optional cotengra extra
     quick, reps = args.quick, 2 if args.quick else 5
     load_start = os.getloadavg()
@@ -182,6 +185,7 @@ def main(argv: list[str] | None = None) -> Path | None:
         (5, lambda: bench_rank.run(quick=quick, reps=reps, memory_children=6 in wanted)),
         (7, lambda: bench_kernels.run(quick=quick, reps=reps)),
         (8, lambda: bench_depth3.run(quick=quick, reps=reps)),
+        (9, lambda: bench_threads.run(quick=quick, reps=reps)),
     ]
     results: dict[int, RowResult] = {}
     for number, runner in runners:
