@@ -10,8 +10,8 @@ Examples
 >>> from rac_tn.analysis.sweeps import sweep, sweep_configs
 >>> rows = sweep(sweep_configs(depths=[1, 2], lengths=range(2, 7, 2), hidden=2, inputs=2))
 >>> fig = plot_depth_vs_memory(rows)
->>> [line.get_ydata().tolist() for line in fig.axes[0].get_lines()[:2]]
-[[2, 2, 2], [2, 2, 2]]
+>>> [line.get_ydata().tolist() for line in fig.axes[0].get_lines()[:2]]  # the L = 1, 2 bounds
+[[2, 2, 2], [2, 6, 8]]
 """
 
 from __future__ import annotations
