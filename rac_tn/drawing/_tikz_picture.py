@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Hashable
 
 from rac_tn.drawing._curves import TENSION
-from rac_tn.drawing._tikz_text import escape_math, escape_text, font_command, num, pt
+from rac_tn.drawing._tikz_text import escape_inline, escape_math, escape_text, font_command, num, pt
 from rac_tn.drawing.scene import Curve, Edge, Node, Point, Region, Scene, Text
 from rac_tn.drawing.style import CUT_COLOR, END_COLOR, GREY, INK, LIGHT, START_COLOR, WHITE
 
@@ -250,7 +250,12 @@ class Picture:
         return f"\\draw[{', '.join(opts)}] " + " -- ".join(pt(p) for p in curve.points) + ";"
 
     def text(self, text: Text) -> str:
-        content = f"${escape_math(text.text)}$" if text.math else escape_text(text.text)
+        if text.math == "inline":
+            content = escape_inline(text.text)
+        elif text.math:
+            content = f"${escape_math(text.text)}$"
+        else:
+            content = escape_text(text.text)
         style = {"degree": "rac/degree", "legend": "rac/legend"}.get(text.role, "rac/label")
         opts = [style]
         anchor = _ANCHORS.get((text.ha, text.va), "center")

@@ -43,7 +43,7 @@ _COLOR_OPTIONS = ("start_color", "end_color", "cut_color")
 
 @dataclass
 class Style:
-    """Drawing options, passed as keyword arguments to ``draw`` / ``to_tikz``.
+    r"""Drawing options, passed as keyword arguments to ``draw`` / ``to_tikz``.
 
     Attributes
     ----------
@@ -76,7 +76,9 @@ class Style:
         Write the cut's value in a legend that says which rank it bounds
         (``separation rank <= 16``, ``grid-tensor rank <= 8``).
     title
-        Optional plain-text title above the figure.
+        Optional title above the figure: text whose ``$...$`` parts are math
+        (``title="Start-End cut at $T=4$"``), as matplotlib reads text and in the TikZ
+        output alike; ``\$`` is a dollar sign.
     scale
         Multiplies every distance (not the fonts).
     width
