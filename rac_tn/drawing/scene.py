@@ -18,7 +18,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
 from rac_tn.drawing._curves import Point, sample_smooth_cycle
-from rac_tn.drawing.style import CUT_COLOR, INK, WHITE, Style, shade_of
+from rac_tn.drawing.style import CUT_COLOR, INK, WHITE, Style
 
 Box = tuple[float, float, float, float]
 
@@ -321,7 +321,7 @@ def style_meta(style: Style) -> dict:
             "racEnd": style.end_color,
             "racCut": style.cut_color,
         },
-        "shades": {"start": shade_of(style.start_color), "end": shade_of(style.end_color)},
+        "shades": {"start": style.side_shade("start"), "end": style.side_shade("end")},
         "font_size": float(style.font_size),
     }
 
