@@ -150,3 +150,26 @@ def test_tikz_shades_and_label_colours_are_the_matplotlib_ones(model, call):
     used = {to_hex(c) for _, c, _ in labels}
     tikz = {"#" + c.lower() for c in colors.values()}
     assert used <= tikz
+
+
+# -- every drawn symbol defined ----------------------------------------------------------------
+
+
+def test_an_mps_figure_defines_its_cores_g_t():
+    scene = build_scene(rac_of(1), T=4, cut="start-end")
+    assert any(n.label == "G_{1}" for n in scene.nodes)
+    notes = [t.text for t in scene.texts if t.role == "note"]
+    assert notes == [r"G_{t}[a,b,d] = W^{H}[b,a]\,W^{I}[b,d]"]
+    assert "G_{t}[a,b,d]" in to_tikz(rac_of(1), T=4)
+
+
+def test_short_weight_labels_are_explained_and_full_ones_need_no_key():
+    short = build_scene(rac_of(2), T=4, labels="short")
+    assert any(n.label == r"\mathrm{I}" for n in short.nodes)
+    assert [t.text for t in short.texts if t.role == "note"] == [
+        r"\mathrm{H} = W^{H,l},\ \mathrm{I} = W^{I,l}"
+    ]
+    full = build_scene(rac_of(2), T=2, labels="full")
+    assert not [t for t in full.texts if t.role == "note"]
+    bare = build_scene(rac_of(2), T=2, labels="none")
+    assert not [t for t in bare.texts if t.role == "note"]
