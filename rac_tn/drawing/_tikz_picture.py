@@ -7,9 +7,18 @@ from collections import Counter
 from collections.abc import Hashable
 
 from rac_tn.drawing._curves import TENSION
-from rac_tn.drawing._tikz_text import escape_math, escape_text, font_command, num, pt
+from rac_tn.drawing._tikz_text import escape_inline, escape_math, escape_text, font_command, num, pt
 from rac_tn.drawing.scene import Curve, Edge, Node, Point, Region, Scene, Text
-from rac_tn.drawing.style import CUT_COLOR, END_COLOR, GREY, INK, LIGHT, START_COLOR, WHITE
+from rac_tn.drawing.style import (
+    CUT_COLOR,
+    END_COLOR,
+    GREY,
+    INK,
+    LIGHT,
+    START_COLOR,
+    WHITE,
+    Style,
+)
 
 __all__ = ["Picture", "node_kind"]
 
@@ -101,8 +110,8 @@ class Picture:
             for k, d in (("racStart", START_COLOR), ("racEnd", END_COLOR), ("racCut", CUT_COLOR))
         )
         shades = self.scene.meta.get("shades", {})
-        start_shade = c(shades.get("start", "#D9E5F1"))
-        end_shade = c(shades.get("end", "#F7E8D1"))
+        start_shade = c(shades.get("start", Style().side_shade("start")))
+        end_shade = c(shades.get("end", Style().side_shade("end")))
         dims = sorted({e.width for e in self.scene.edges if not e.highlight})
         lines = [
             "rac/font/.style={font=" + f + "},",
@@ -250,7 +259,12 @@ class Picture:
         return f"\\draw[{', '.join(opts)}] " + " -- ".join(pt(p) for p in curve.points) + ";"
 
     def text(self, text: Text) -> str:
-        content = f"${escape_math(text.text)}$" if text.math else escape_text(text.text)
+        if text.math == "inline":
+            content = escape_inline(text.text)
+        elif text.math:
+            content = f"${escape_math(text.text)}$"
+        else:
+            content = escape_text(text.text)
         style = {"degree": "rac/degree", "legend": "rac/legend"}.get(text.role, "rac/label")
         opts = [style]
         anchor = _ANCHORS.get((text.ha, text.va), "center")

@@ -2,7 +2,9 @@ r"""Text and numbers in TikZ source: escaping labels, coordinates, LaTeX size co
 
 from __future__ import annotations
 
-__all__ = ["escape_math", "escape_text", "font_command", "num", "pt"]
+from rac_tn.drawing.scene import math_parts
+
+__all__ = ["escape_inline", "escape_math", "escape_text", "font_command", "num", "pt"]
 
 
 # Characters LaTeX treats specially in text, and a few non-ASCII characters our labels use.
@@ -59,6 +61,25 @@ def escape_math(text: str) -> str:
     if depth != 0:
         text = text.replace("{", r"\{").replace("}", r"\}")
     return text
+
+
+def escape_inline(text: str) -> str:
+    r"""Text with ``$...$`` math (as matplotlib reads it) for LaTeX: math kept, the rest escaped.
+
+    Examples
+    --------
+    >>> escape_inline("Start-End at $T=4$ & more")
+    'Start-End at $T=4$ \\& more'
+    >>> escape_inline("one $ sign")
+    'one \\$ sign'
+    """
+    parts = math_parts(text)
+    if parts is None:  # an unpaired $ is a dollar sign
+        return escape_text(text.replace(r"\$", "$"))
+    return "".join(
+        f"${escape_math(part)}$" if i % 2 else escape_text(part.replace(r"\$", "$"))
+        for i, part in enumerate(parts)
+    )
 
 
 def num(value: float) -> str:

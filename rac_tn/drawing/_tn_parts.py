@@ -24,7 +24,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from rac_tn.drawing.scene import text_size
+from rac_tn.drawing.scene import shown_text, text_size
 
 if TYPE_CHECKING:
     from rac_tn.drawing.scene import Edge, Node, Scene, Text
@@ -271,7 +271,7 @@ _DPI = 200.0
 
 
 @lru_cache(maxsize=4096)
-def rendered_size(text: str, size: float, math_text: bool = True) -> tuple[float, float]:
+def rendered_size(text: str, size: float, math_text: bool | str = True) -> tuple[float, float]:
     """``(width, height)`` in cm of a label's box as matplotlib's renderer lays it out.
 
     That box is taller than the ink (a digit gets a full line); it is never smaller than
@@ -281,7 +281,7 @@ def rendered_size(text: str, size: float, math_text: bool = True) -> tuple[float
         fig = Figure(dpi=_DPI)
         _MEASURE.append((fig, FigureCanvasAgg(fig).get_renderer()))
     fig, renderer = _MEASURE[0]
-    shown = f"${text}$" if math_text else text.replace("$", r"\$")
+    shown = shown_text(text, math_text)[0]
     artist = fig.text(0, 0, shown, fontsize=size, math_fontfamily="cm", family="serif")
     try:
         box = artist.get_window_extent(renderer)

@@ -15,7 +15,7 @@ from rac_tn.drawing._shapes import drawn_as_chain
 from rac_tn.drawing._tn_parts import box_at, label_cost, rendered_size, sample_line, text_box
 from rac_tn.drawing.scene import Curve, Edge, Node, Scene, Text, text_size
 from rac_tn.drawing.shading import shade_cut
-from rac_tn.drawing.style import Style, View, shade_of
+from rac_tn.drawing.style import Style, View
 from rac_tn.drawing.tn_cut import add_factor_labels, factors_text
 from rac_tn.results import SEPARATION_RANK
 
@@ -287,7 +287,7 @@ def _sides(upstream: str) -> tuple[str, str]:
 
 def _shades(style: Style, upstream: str) -> tuple[str, str]:
     """The fills of the upstream (source) side and of the other side."""
-    start, end = shade_of(style.start_color), shade_of(style.end_color)
+    start, end = style.side_shade("start"), style.side_shade("end")
     return (start, end) if upstream == "start" else (end, start)
 
 

@@ -37,6 +37,7 @@ from rac_tn.drawing.scene import (
     Region,
     Scene,
     Text,
+    shown_text,
 )
 
 _CM = 1 / 2.54
@@ -93,10 +94,8 @@ class InlineFigure(Figure):
 _Z_REGION, _Z_EDGE, _Z_EDGE_HL, _Z_CURVE, _Z_NODE, _Z_TEXT = 0.5, 1, 1.5, 2, 3, 4
 
 
-def _math(text: str, math: bool) -> str:
-    if math:
-        return f"${text}$"
-    return text.replace("$", r"\$")
+def _math(text: str, math: bool | str) -> str:
+    return shown_text(text, math)[0]
 
 
 def render(scene: Scene, ax: Axes | None = None) -> Figure:

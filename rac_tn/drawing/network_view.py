@@ -109,13 +109,15 @@ NETWORK_ADVICE = (
 
 
 def _add_affine_note(scene: Scene, net: RacNetwork, style: Style) -> None:
-    """Say below the figure what a family's augmented legs carry: ``(x_t, 1)`` and ``(h, 1)``."""
-    if net.family == "rac" or style.labels == "none":
+    """Say below the figure what short labels stand for and what augmented legs carry."""
+    if style.labels == "none":
         return
     parts = []
-    if net.augmented_input:
+    if net.family == "rac":
+        parts = _rac_key(net, scene)
+    elif net.augmented_input:
         parts.append(r"\tilde{x}_{t} = (x_{t}, 1)")
-    if any(layer.affine for layer in net.rac.layers):
+    if net.family != "rac" and any(layer.affine for layer in net.rac.layers):
         parts.append(r"\tilde{h} = (h, 1)")
     if not parts:
         return
@@ -129,6 +131,17 @@ def _add_affine_note(scene: Scene, net: RacNetwork, style: Style) -> None:
         note.role = "note"
         scene.add_text(note)
         y -= text_size(line, style.font_size)[1] + 0.06
+
+
+def _rac_key(net: RacNetwork, scene: Scene) -> list[str]:
+    """What a RAC's short labels stand for: ``G_t`` (an MPS core), ``H`` and ``I``."""
+    roles = {n.role: n.label for n in scene.nodes if n.label}
+    if roles.get("CORE"):
+        return [r"G_{t}[a,b,d] = W^{H}[b,a]\,W^{I}[b,d]"]
+    if roles.get("WH") == r"\mathrm{H}":
+        sup = ",l" if net.L > 1 else ""
+        return [rf"\mathrm{{H}} = W^{{H{sup}}},\ \mathrm{{I}} = W^{{I{sup}}}"]
+    return []
 
 
 def input_letter(net: RacNetwork) -> str:

@@ -1,12 +1,14 @@
 r"""Backend-free scene primitives, in cm: both backends render a scene at the same physical size.
 
 Labels are LaTeX math (without ``$``) limited to what matplotlib's mathtext understands;
-plain-text labels are escaped by each backend.
+plain-text labels are escaped by each backend, and a title is plain text whose ``$...$``
+parts are math (as matplotlib reads text).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,7 +18,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
 from rac_tn.drawing._curves import Point, sample_smooth_cycle
-from rac_tn.drawing.style import CUT_COLOR, INK, WHITE, Style, shade_of
+from rac_tn.drawing.style import CUT_COLOR, INK, WHITE, Style
 
 Box = tuple[float, float, float, float]
 
@@ -100,12 +102,16 @@ class Edge:
 
 @dataclass
 class Text:
-    """Free text at ``(x, y)`` with its alignment; ``role`` and ``owner`` say what it labels."""
+    r"""Free text at ``(x, y)`` with its alignment; ``role`` and ``owner`` say what it labels.
+
+    ``math`` is ``True`` (the text is math, without ``$``), ``False`` (plain text) or
+    ``'inline'`` (plain text whose ``$...$`` parts are math, ``\$`` a dollar sign).
+    """
 
     x: float
     y: float
     text: str
-    math: bool = True
+    math: bool | str = True
     size: float = 7.0
     color: str = INK
     ha: str = "center"
@@ -244,12 +250,52 @@ def bond_width(dim: int | None) -> float:
     return min(0.45 + 0.3 * math.log2(dim), 3.0)
 
 
+#: A ``$`` that opens or closes math (not an escaped ``\\$``).
+_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+def math_parts(text: str) -> list[str] | None:
+    r"""Inline-math text split at its ``$``: text, math, text, ...; None if a ``$`` is unpaired.
+
+    Examples
+    --------
+    >>> math_parts(r"grid at $T=4$, cost \$1")
+    ['grid at ', 'T=4', ', cost \\$1']
+    >>> math_parts("one $ sign") is None
+    True
+    """
+    parts = _DOLLAR.split(text)
+    return parts if len(parts) % 2 == 1 else None
+
+
+def shown_text(text: str, math: bool | str) -> tuple[str, bool]:
+    r"""The string matplotlib draws for a scene text, and whether it holds math.
+
+    Examples
+    --------
+    >>> shown_text("x_{1}", True)
+    ('$x_{1}$', True)
+    >>> shown_text("a $T=4$ title", "inline")
+    ('a $T=4$ title', True)
+    >>> shown_text("US$ 5", "inline")
+    ('US\\$ 5', False)
+    """
+    if math is True:
+        return f"${text}$", True
+    if math == "inline":
+        parts = math_parts(text)
+        if parts is not None and len(parts) > 1:
+            return text, True
+        text = text.replace(r"\$", "$")
+    return text.replace("$", r"\$"), False
+
+
 @lru_cache(maxsize=4096)
-def text_size(text: str, size: float, *, math: bool = True) -> tuple[float, float]:
+def text_size(text: str, size: float, *, math: bool | str = True) -> tuple[float, float]:
     """``(width, height)`` in cm of a label as matplotlib typesets it."""
     prop = FontProperties(size=size, family="serif", math_fontfamily="cm")
-    s = f"${text}$" if math else text.replace("$", r"\$")
-    w, h, d = TextToPath().get_text_width_height_descent(s, prop, ismath=math)
+    s, ismath = shown_text(text, math)
+    w, h, d = TextToPath().get_text_width_height_descent(s, prop, ismath=ismath)
     return (float(w) * _CM_PER_PT, float(h + d) * _CM_PER_PT)
 
 
@@ -275,13 +321,13 @@ def style_meta(style: Style) -> dict:
             "racEnd": style.end_color,
             "racCut": style.cut_color,
         },
-        "shades": {"start": shade_of(style.start_color), "end": shade_of(style.end_color)},
+        "shades": {"start": style.side_shade("start"), "end": style.side_shade("end")},
         "font_size": float(style.font_size),
     }
 
 
 def add_title(scene: Scene, style: Style) -> None:
-    """Add the plain-text ``style.title`` centred above everything else."""
+    """Add ``style.title`` (text, its ``$...$`` parts math) centred above everything else."""
     if not style.title:
         return
     x0, _, x1, y1 = scene.bbox()
@@ -290,7 +336,7 @@ def add_title(scene: Scene, style: Style) -> None:
             (x0 + x1) / 2,
             y1,
             style.title,
-            math=False,
+            math="inline",
             size=style.font_size + 1,
             va="bottom",
             role="title",
@@ -308,6 +354,8 @@ __all__ = [
     "Text",
     "add_title",
     "bond_width",
+    "math_parts",
+    "shown_text",
     "style_meta",
     "text_size",
 ]

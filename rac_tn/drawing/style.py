@@ -22,16 +22,19 @@ if TYPE_CHECKING:
 View = Literal["network", "grid"]
 VIEWS: tuple[View, ...] = ("network", "grid")
 
-# Palette: colour-blind safe (Okabe-Ito blue, orange and vermillion, darkened a little so
-# thin lines and 7 pt text keep their contrast), prints well in greyscale (blue darker than
-# orange).
+# Palette: colour-blind safe (Okabe-Ito blue, orange and vermillion, darkened so that 7 pt
+# text in any of them, and the grey of the degree labels, keeps a contrast of at least 4.5:1
+# (WCAG AA) on both shaded sides). The two sides print apart in greyscale: the Start side's
+# shade is a clearly darker grey than the End side's (relative luminance 0.74 against 0.89).
 INK = "#1A1A1A"
-GREY = "#767676"
+GREY = "#5C5C5C"
 LIGHT = "#F2F2F2"
 WHITE = "#FFFFFF"
-START_COLOR = "#0066A8"
-END_COLOR = "#C07000"
-CUT_COLOR = "#C0392B"
+START_COLOR = "#005F9E"
+END_COLOR = "#8C5000"
+CUT_COLOR = "#A82D1E"
+#: How much of its side's colour each shaded side takes (the rest white): see :func:`shade_of`.
+SHADE_AMOUNTS = {"start": 0.18, "end": 0.08}
 
 #: The text width of a page (A4 or letter with the usual margins), in cm: the default
 #: ``width`` a figure must fit.
@@ -43,14 +46,15 @@ _COLOR_OPTIONS = ("start_color", "end_color", "cut_color")
 
 @dataclass
 class Style:
-    """Drawing options, passed as keyword arguments to ``draw`` / ``to_tikz``.
+    r"""Drawing options, passed as keyword arguments to ``draw`` / ``to_tikz``.
 
     Attributes
     ----------
     font_size
         Node labels in pt (default 7, the smallest size readable in print).
     labels
-        ``'auto'`` (full ``W^{H,l}`` labels where they fit, else the short ``H`` / ``I``),
+        ``'auto'`` (full ``W^{H,l}`` labels where they fit, else the short ``H`` / ``I``,
+        explained in a key below the figure, as are a tensor train's cores ``G_t``),
         ``'full'``, ``'short'`` or ``'none'``. A quimb network's tensors are named by their
         tags: ``'auto'`` / ``'full'`` (``A_{3}`` for a tag ``A3``), ``'short'`` (``A``),
         ``'none'``.
@@ -76,7 +80,9 @@ class Style:
         Write the cut's value in a legend that says which rank it bounds
         (``separation rank <= 16``, ``grid-tensor rank <= 8``).
     title
-        Optional plain-text title above the figure.
+        Optional title above the figure: text whose ``$...$`` parts are math
+        (``title="Start-End cut at $T=4$"``), as matplotlib reads text and in the TikZ
+        output alike; ``\$`` is a dollar sign.
     scale
         Multiplies every distance (not the fonts).
     width
@@ -167,6 +173,17 @@ class Style:
             return spec.replace("{t}", str(t))
         return f"{spec}_{{{t}}}"
 
+    def side_shade(self, side: str) -> str:
+        """The fill of the shaded ``side`` (``'start'`` or ``'end'``) of a cut.
+
+        Examples
+        --------
+        >>> Style().side_shade("start"), Style().side_shade("end")
+        ('#D1E2EE', '#F6F1EB')
+        """
+        color = self.start_color if side == "start" else self.end_color
+        return shade_of(color, SHADE_AMOUNTS[side])
+
     def side_color(self, partition: Partition | None, t: int) -> str:
         """The colour of input ``t`` by its side of ``partition`` (ink without one).
 
@@ -208,6 +225,7 @@ __all__ = [
     "INK",
     "LIGHT",
     "PAGE_WIDTH",
+    "SHADE_AMOUNTS",
     "START_COLOR",
     "VIEWS",
     "WHITE",

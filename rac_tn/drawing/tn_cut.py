@@ -35,7 +35,7 @@ from rac_tn.drawing._tn_parts import (
 )
 from rac_tn.drawing.scene import Box, Curve, Edge, Node, Scene, Text
 from rac_tn.drawing.shading import shade_cut
-from rac_tn.drawing.style import Style, shade_of
+from rac_tn.drawing.style import Style
 
 if TYPE_CHECKING:
     from rac_tn.bounds.cut_bound import CutBound, CutElement
@@ -101,7 +101,7 @@ def add_tn_cut(scene: Scene, bound: CutBound, style: Style) -> None:
             node.highlight, node.stroke, node.linewidth = True, style.cut_color, 1.1
             node.fill = style.cut_color
             node.size *= 1.35
-    fills = (shade_of(style.start_color), shade_of(style.end_color))
+    fills = (style.side_shade("start"), style.side_shade("end"))
     shade_cut(
         scene,
         node_side,

@@ -29,6 +29,7 @@ def test_tikz_escapes_text():
     [
         (1, 6, "network", {"dims": "symbolic"}),
         (2, 4, "network", {"title": "Start-End cut: 50% & {x} ~ #1"}),
+        (2, 4, "grid", {"title": r"Start-End at $T=4$, $h^{2,t}$ for \$5"}),
         (3, 8, "grid", {"degrees": True, "dims": True}),
     ],
 )

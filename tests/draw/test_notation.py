@@ -1,0 +1,175 @@
+"""Notation in the diagrams: math in titles, shaded sides told apart in greyscale with
+legible labels on them, and every drawn symbol defined and used for one thing only."""
+
+from __future__ import annotations
+
+import pytest
+from _drawing import rac_of
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from rac_tn.diagram import build_scene, draw, to_tikz
+
+TITLE = "Start-End cut at $T=4$"
+
+
+def _title_artist(fig):
+    return next(t for ax in fig.axes for t in ax.texts if "T=4" in t.get_text())
+
+
+@pytest.mark.parametrize("view", ["network", "grid"])
+def test_a_title_with_dollar_signs_is_typeset_as_math(view):
+    fig = draw(rac_of(2), T=4, view=view, cut="start-end", title=TITLE)
+    title = _title_artist(fig)
+    # the string keeps its $ ... $ (not escaped as \$) and matplotlib reads math in it
+    assert title.get_text() == TITLE
+    assert title._preprocess_math(title.get_text()) == (TITLE, True)
+    # typeset, it is narrower than the same text with literal dollar signs
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    with_math = title.get_window_extent(renderer).width
+    title.set_text(TITLE.replace("$", r"\$"))
+    literal = title.get_window_extent(renderer).width
+    assert with_math < literal - 3  # two dollar signs at 8 pt are wider than 3 px
+
+
+def test_a_title_with_dollar_signs_is_math_in_tikz():
+    tex = to_tikz(rac_of(2), T=4, cut="start-end", title=TITLE + " & 50%")
+    line = next(line for line in tex.splitlines() if "T=4" in line)
+    assert "Start-End cut at $T=4$ \\& 50\\%" in line and r"\$" not in line
+
+
+def test_an_unpaired_dollar_in_a_title_is_a_dollar_sign():
+    tex = to_tikz(rac_of(1), T=2, title="costs 5$")
+    assert r"costs 5\$" in tex
+    fig = draw(rac_of(1), T=2, title="costs 5$")
+    title = next(t for t in fig.axes[0].texts if "costs" in t.get_text())
+    assert title._preprocess_math(title.get_text())[1] is False
+
+
+def test_the_title_box_fits_the_typeset_math():
+    """The scene reserves the width matplotlib typesets, so the figure holds its title."""
+    scene = build_scene(rac_of(1), T=2, title="a rather long title with $h^{1,t}$ math")
+    title = next(t for t in scene.texts if t.role == "title")
+    fig = draw(rac_of(1), T=2, title="a rather long title with $h^{1,t}$ math")
+    artist = next(t for t in fig.axes[0].texts if "rather" in t.get_text())
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    width_px = artist.get_window_extent(renderer).width
+    x0, _, x1, _ = title.extent()
+    assert width_px / fig.dpi * 2.54 == pytest.approx(x1 - x0, rel=0.05)
+
+
+# -- greyscale and contrast ------------------------------------------------------------------
+
+
+def _linear(c: float) -> float:
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def _luminance(rgb) -> float:
+    """WCAG 2 relative luminance of an sRGB colour with channels in 0..1."""
+    r, g, b = (_linear(float(c)) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _on_white(rgba) -> tuple[float, float, float]:
+    """A fill as it shows on white paper: alpha composited over white."""
+    a = float(rgba[3])
+    return tuple(a * float(c) + (1 - a) for c in rgba[:3])
+
+
+def _contrast(fg, bg) -> float:
+    hi, lo = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+FIGURES = [  # the committed diagram figures' calls, and a family's network
+    (dict(depth=1, M=2), dict(T=6, dims=True)),
+    (dict(depth=2, M=4), dict(T=4)),
+    (dict(depth=3, M=2), dict(T=8, view="grid", degrees=True)),
+    (dict(depth=2, M=3), dict(T=4, view="grid", degrees=True, dims=True)),
+]
+
+
+def _shaded_labels(fig):
+    """Each label drawn on a shaded side: (text, its colour, the side's fill on paper)."""
+    from matplotlib.colors import to_rgba
+    from matplotlib.patches import PathPatch
+
+    ax = fig.axes[0]
+    regions = [p for p in ax.patches if isinstance(p, PathPatch) and p.get_zorder() < 1]
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    to_data = ax.transData.inverted()
+    out = []
+    for text in ax.texts:
+        box = text.get_window_extent(renderer)
+        centre = to_data.transform(((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2))
+        under = [r for r in regions if r.get_path().contains_point(centre)]
+        if under:  # the topmost region shows
+            fill = _on_white(under[-1].get_facecolor())
+            out.append((text.get_text(), to_rgba(text.get_color()), fill))
+    return regions, out
+
+
+@pytest.mark.parametrize("model,call", FIGURES)
+def test_the_shaded_sides_differ_in_greyscale(model, call):
+    fig = draw(rac_of(**model), cut="start-end", **call)
+    regions, _ = _shaded_labels(fig)
+    fills = {_on_white(r.get_facecolor()) for r in regions}
+    assert len(fills) == 2
+    lum = sorted(_luminance(f) for f in fills)
+    assert lum[1] - lum[0] >= 0.08
+
+
+@pytest.mark.parametrize("model,call", FIGURES)
+def test_labels_on_a_shaded_side_have_contrast_4_5(model, call):
+    fig = draw(rac_of(**model), cut="start-end", **call)
+    _, labels = _shaded_labels(fig)
+    assert len(labels) >= 4  # the input labels at least lie on the shading
+    low = [(t, round(_contrast(c, bg), 2)) for t, c, bg in labels if _contrast(c, bg) < 4.5]
+    assert not low, low
+
+
+@pytest.mark.parametrize("model,call", FIGURES)
+def test_tikz_shades_and_label_colours_are_the_matplotlib_ones(model, call):
+    import re
+
+    from matplotlib.colors import to_hex
+
+    rac = rac_of(**model)
+    fig = draw(rac, cut="start-end", **call)
+    tex = to_tikz(rac, cut="start-end", **call)
+    colors = dict(re.findall(r"\\definecolor\{(\w+)\}\{HTML\}\{(\w{6})\}", tex))
+    colors["white"] = "FFFFFF"
+
+    def style_color(style: str, key: str) -> str:
+        name = re.search(rf"rac/{style}/\.style=\{{[^}}]*{key}=(\w+)", tex).group(1)
+        return "#" + colors[name].lower()
+
+    regions, labels = _shaded_labels(fig)
+    mpl_fills = {to_hex(r.get_facecolor()) for r in regions}
+    assert mpl_fills == {style_color("start side", "fill"), style_color("end side", "fill")}
+    used = {to_hex(c) for _, c, _ in labels}
+    tikz = {"#" + c.lower() for c in colors.values()}
+    assert used <= tikz
+
+
+# -- every drawn symbol defined ----------------------------------------------------------------
+
+
+def test_an_mps_figure_defines_its_cores_g_t():
+    scene = build_scene(rac_of(1), T=4, cut="start-end")
+    assert any(n.label == "G_{1}" for n in scene.nodes)
+    notes = [t.text for t in scene.texts if t.role == "note"]
+    assert notes == [r"G_{t}[a,b,d] = W^{H}[b,a]\,W^{I}[b,d]"]
+    assert "G_{t}[a,b,d]" in to_tikz(rac_of(1), T=4)
+
+
+def test_short_weight_labels_are_explained_and_full_ones_need_no_key():
+    short = build_scene(rac_of(2), T=4, labels="short")
+    assert any(n.label == r"\mathrm{I}" for n in short.nodes)
+    assert [t.text for t in short.texts if t.role == "note"] == [
+        r"\mathrm{H} = W^{H,l},\ \mathrm{I} = W^{I,l}"
+    ]
+    full = build_scene(rac_of(2), T=2, labels="full")
+    assert not [t for t in full.texts if t.role == "note"]
+    bare = build_scene(rac_of(2), T=2, labels="none")
+    assert not [t for t in bare.texts if t.role == "note"]
