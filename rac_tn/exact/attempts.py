@@ -25,9 +25,10 @@ MAX_PRIMES = 8
 #: Peak bytes an entry of the sampled square matrix costs: its residues (uint64), the previous
 #: round's matrix, and the float64 copy and multipliers of the elimination
 #: (:mod:`rac_tn.arith.elimination`). Measured as the rise of the peak resident set over a
-#: sampled rank that reaches its cap: 35.1-37.3 bytes per entry at S = 1024-3000 (small prime),
-#: 22-26 with FLINT at a 62-bit prime; ``benchmarks/bench_memory.py`` reports it.
-SAMPLE_BYTES_PER_ENTRY = 36
+#: sampled rank that reaches its cap: 35.1-37.3 bytes per entry at S = 1024-3000 in a venv used
+#: for weeks, 32.1 at S = 2048 in a fresh CI venv (small prime); 22-26 with FLINT at a 62-bit
+#: prime. 35 is within 10% of each small-prime figure.
+SAMPLE_BYTES_PER_ENTRY = 35
 
 #: ``attempt(p, report) -> (rank, sample count, shape, Schwartz-Zippel failure bound)``.
 Attempt = Callable[..., tuple[int, int, tuple[int, int], float]]
