@@ -4,6 +4,7 @@ line per stage and per round when stderr is not a terminal), and accept a time b
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import sys
 
@@ -153,9 +154,13 @@ result = separation_rank(rac, start_end(30), seed=2, max_samples=2048, certifica
 peak = status("VmHWM") - base
 print(result.samples, peak, rank_cost(rac, start_end(30), max_samples=2048).peak_bytes)
 """
+    # two threads, as a default call on an idle 2-core machine: the BLAS and numba keep
+    # buffers per thread (one thread peaks about 3 bytes an entry lower, 32 B at S = 2048)
+    env = {**os.environ, "RAC_TN_THREADS": "2"}
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=600, check=True
-    )
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=600, check=True,
+        env=env,
+    )  # fmt: skip
     samples, peak, estimate = map(int, out.stdout.split())
     assert samples == 2048  # the rank reached the cap: the estimate's worst case happened
     assert 0.9 * peak <= estimate <= 1.1 * peak, (peak, estimate)
