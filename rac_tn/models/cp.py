@@ -241,16 +241,8 @@ class CP2RNN(BilinearModel):
         ``cprnn_layers.<i>.*`` and ``decoder.*`` (``DeepCPRNN``). Nonzero initial states are
         written as ``h0`` (``cprnn_layers.<i>.h0``), a key the seed code does not have.
         """
-        key = P.layer_prefix(self.depth, "cprnn_layers.")
-        out = {}
-        for i in range(self.depth):
-            for name in ("A", "B", "C", "U", "V", "d"):
-                group = getattr(self, name)
-                if group is not None:
-                    out[key(i, name)] = P.writable(group[i])
-            if self.initial_states[i].any():
-                out[key(i, "h0")] = P.writable(self.initial_states[i])
-        return out | P.decoder_dict(self)
+        names = ("A", "B", "C", "U", "V", "d")
+        return P.layer_arrays(self, names, "cprnn_layers.") | P.decoder_dict(self)
 
 
 _AFFINE = (("U", 2), ("V", 2), ("d", 1))

@@ -209,13 +209,5 @@ class MIRNN(BilinearModel):
 
         Nonzero initial states are written as ``h0`` / ``layers.<i>.h0``.
         """
-        key = P.layer_prefix(self.depth, "layers.")
-        out = {}
-        for i in range(self.depth):
-            for name in ("alpha", "w", "u", "beta1", "beta2", "b"):
-                group = getattr(self, name)
-                if group is not None:
-                    out[key(i, name)] = P.writable(group[i])
-            if self.initial_states[i].any():
-                out[key(i, "h0")] = P.writable(self.initial_states[i])
-        return out | P.decoder_dict(self)
+        names = ("alpha", "w", "u", "beta1", "beta2", "b")
+        return P.layer_arrays(self, names, "layers.") | P.decoder_dict(self)

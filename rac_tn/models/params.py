@@ -296,6 +296,23 @@ def decoder_prefix(depth: int) -> str:
     return "decoder.1." if depth == 1 else "decoder."
 
 
+def layer_arrays(model: Any, names: Sequence[str], prefix: str) -> dict[str, np.ndarray]:
+    """Each layer's arrays under ``names`` (those not None) and its nonzero ``h0``, writable.
+
+    Keyed as :func:`layer_prefix` keys them, layer by layer (a state dict's order).
+    """
+    key = layer_prefix(model.depth, prefix)
+    out: dict[str, np.ndarray] = {}
+    for i in range(model.depth):
+        for name in names:
+            group = getattr(model, name)
+            if group is not None:
+                out[key(i, name)] = writable(group[i])
+        if model.initial_states[i].any():
+            out[key(i, "h0")] = writable(model.initial_states[i])
+    return out
+
+
 def writable(arr: np.ndarray) -> np.ndarray:
     """A writable copy (state dicts hand out arrays the caller may change)."""
     return np.array(arr, copy=True)

@@ -180,10 +180,4 @@ class SecondOrderRNN(BilinearModel):
 
         Nonzero initial states are written as ``h0`` / ``layers.<i>.h0``.
         """
-        key = P.layer_prefix(self.depth, "layers.")
-        out = {}
-        for i in range(self.depth):
-            out[key(i, "w")] = P.writable(self.w[i])
-            if self.initial_states[i].any():
-                out[key(i, "h0")] = P.writable(self.initial_states[i])
-        return out | P.decoder_dict(self)
+        return P.layer_arrays(self, ("w",), "layers.") | P.decoder_dict(self)

@@ -152,14 +152,7 @@ class GatedSSM(BilinearModel):
 
     def to_state_dict(self) -> dict[str, np.ndarray]:
         """The parameters under :meth:`from_state_dict`'s keys (``layers.<i>.*`` for a stack)."""
-        key = P.layer_prefix(self.depth, "layers.")
-        out: dict[str, np.ndarray] = {}
-        for i in range(self.depth):
-            for name in _NAMES[:3]:
-                out[key(i, name)] = P.writable(getattr(self, name)[i])
-            if self.initial_states[i].any():
-                out[key(i, "h0")] = P.writable(self.initial_states[i])
-        return out | P.decoder_dict(self, "decoder.")
+        return P.layer_arrays(self, _NAMES[:3], "layers.") | P.decoder_dict(self, "decoder.")
 
     @classmethod
     def random(

@@ -175,16 +175,7 @@ class TTRNN(BilinearModel):
 
     def to_state_dict(self) -> dict[str, np.ndarray]:
         """The parameters as ``W, E, b, E_bias``, ``h0`` (``layers.<i>.*``) and ``decoder.*``."""
-        key = P.layer_prefix(self.depth, "layers.")
-        out: dict[str, np.ndarray] = {}
-        for i in range(self.depth):
-            for name in _NAMES[:4]:
-                group = getattr(self, name)
-                if group is not None:
-                    out[key(i, name)] = P.writable(group[i])
-            if self.initial_states[i].any():
-                out[key(i, "h0")] = P.writable(self.initial_states[i])
-        return out | P.decoder_dict(self, "decoder.")
+        return P.layer_arrays(self, _NAMES[:4], "layers.") | P.decoder_dict(self, "decoder.")
 
     @classmethod
     def random(
