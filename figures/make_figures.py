@@ -31,7 +31,9 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from matplotlib import rc_context
 from matplotlib.axes import Axes
@@ -171,12 +173,30 @@ def equal_budget_models(
 
     Ties go to the smaller hidden size.
     """
+    return closest_to_budget(
+        FAMILY_NAMES, depths, range(1, 13), budget, parameter_count,
+        lambda family, n, depth: family_model(family, n, depth, input_dim=input_dim),
+    )  # fmt: skip
+
+
+def closest_to_budget(
+    names: Iterable[str],
+    depths: Iterable[int],
+    widths: Iterable[int],
+    budget: int,
+    count: Callable[[Any], int],
+    build: Callable[[str, int, int], Any],
+) -> dict[tuple[str, int], Any]:
+    """Per (name, depth), the model of the ``widths`` whose ``count`` is closest to ``budget``.
+
+    Ties go to the smaller hidden size.
+    """
     models = {}
     for depth in depths:
-        for family in FAMILY_NAMES:
-            candidates = [family_model(family, n, depth, input_dim=input_dim) for n in range(1, 13)]
-            models[family, depth] = min(
-                candidates, key=lambda m: (abs(parameter_count(m) - budget), m.hidden_dim)
+        for name in names:
+            candidates = [build(name, n, depth) for n in widths]
+            models[name, depth] = min(
+                candidates, key=lambda m: (abs(count(m) - budget), m.hidden_dim)
             )
     return models
 
@@ -519,14 +539,10 @@ def seq_budget_models(
     depths: tuple[int, ...] = FAMILY_DEPTHS,
 ) -> dict[tuple[str, int], object]:
     """Per (family, depth) of figure 9, the model whose parameter count is closest to ``budget``."""
-    models = {}
-    for depth in depths:
-        for family in SEQ_NAMES:
-            candidates = [seq_model(family, n, depth, input_dim=input_dim) for n in range(1, 10)]
-            models[family, depth] = min(
-                candidates, key=lambda m: (abs(trained_parameters(m) - budget), m.hidden_dim)
-            )
-    return models
+    return closest_to_budget(
+        SEQ_NAMES, depths, range(1, 10), budget, trained_parameters,
+        lambda family, n, depth: seq_model(family, n, depth, input_dim=input_dim),
+    )  # fmt: skip
 
 
 def seq_rows(
