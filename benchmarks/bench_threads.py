@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from _suite import RowResult, Table, Target, ratio_text, seconds_text
+from _threads import default_threads
 
 HERE = Path(__file__).resolve().parent
 LOADED_TARGET = 1.1  # loaded: the default at most 1.1x one thread
@@ -60,13 +61,6 @@ print(json.dumps({"seconds": time.perf_counter() - begin, "rank": result.rank,
 """
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
 def _call(T: int, K: int, threads: int | None) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
     env.pop("RAC_TN_THREADS", None)
@@ -85,7 +79,7 @@ def _call(T: int, K: int, threads: int | None) -> dict:
 
 
 def _measure(T: int, K: int, reps: int) -> dict[str, list[dict]]:
-    columns = {"default": None, "one": 1, "all": _cores()}
+    columns = {"default": None, "one": 1, "all": default_threads()}
     runs: dict[str, list[dict]] = {name: [] for name in columns}
     for _ in range(reps):
         for name, threads in columns.items():
@@ -108,7 +102,7 @@ def run(*, quick: bool = False, reps: int = 3) -> RowResult:
     finally:
         spinner.kill()
         spinner.wait()
-    cores = _cores()
+    cores = default_threads()
 
     def median(runs: list[dict]) -> float:
         return statistics.median(r["seconds"] for r in runs)

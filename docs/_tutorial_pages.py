@@ -76,7 +76,7 @@ def notebook_markdown(notebook: Any, stem: str) -> tuple[str, dict[str, bytes]]:
     parts: list[str] = []
     images: dict[str, bytes] = {}
     for index, cell in enumerate(notebook["cells"]):
-        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        source = _text(cell["source"])
         if cell["cell_type"] == "markdown":
             parts.append(source)
             if index == 0:
@@ -92,9 +92,7 @@ def notebook_markdown(notebook: Any, stem: str) -> tuple[str, dict[str, bytes]]:
         for output in cell.get("outputs", []):
             kind = output["output_type"]
             if kind == "stream":
-                text = (
-                    output["text"] if isinstance(output["text"], str) else "".join(output["text"])
-                )
+                text = _text(output["text"])
                 parts.append(f"```text\n{text.rstrip()}\n```")
             elif kind in ("execute_result", "display_data"):
                 data = output.get("data", {})
@@ -103,12 +101,15 @@ def notebook_markdown(notebook: Any, stem: str) -> tuple[str, dict[str, bytes]]:
                     images[name] = base64.b64decode(data["image/png"])
                     parts.append(f"![output {len(images)} of {stem}]({name})")
                 elif "text/html" in data:
-                    html = data["text/html"]
-                    parts.append(html if isinstance(html, str) else "".join(html))
+                    parts.append(_text(data["text/html"]))
                 elif "text/plain" in data:
-                    text = data["text/plain"]
-                    text = text if isinstance(text, str) else "".join(text)
+                    text = _text(data["text/plain"])
                     parts.append(f"```text\n{text.rstrip()}\n```")
             elif kind == "error":
                 raise RuntimeError(f"tutorial {stem} failed: {output['ename']}: {output['evalue']}")
     return "\n\n".join(parts) + "\n", images
+
+
+def _text(value: str | list[str]) -> str:
+    """A notebook's text field, stored as one string or as a list of lines."""
+    return value if isinstance(value, str) else "".join(value)

@@ -44,7 +44,7 @@ def usable_cores() -> int:
     """The cores this process may run on (its affinity), at least 1."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
 
 

@@ -71,7 +71,7 @@ def test_jobs_beyond_the_cores_are_capped_with_a_note(capsys, monkeypatch):
         return ThreadPoolExecutor(n)
 
     monkeypatch.setattr(rac_tn.analysis.sweeps, "process_pool", pool)
-    monkeypatch.setattr(commands, "_cores", lambda: 2)
+    monkeypatch.setattr(commands, "usable_cores", lambda: 2)
     args = ["table", "--depth", "1", "2", "--length", "2,4", "--format", "csv"]
     assert main([*args, "--jobs", "12"]) == 0
     out, err = capsys.readouterr()

@@ -51,7 +51,7 @@ def test_a_signal_during_the_pool_shutdown_writes_every_row(
     writes them (the issue: 8 of 8 trials lost the file)."""
     pool = type("Pool", (_StopWhileShuttingDown,), {"signal": stop})
     monkeypatch.setattr(rac_tn.analysis.sweeps, "process_pool", lambda n: pool(n))
-    monkeypatch.setattr(rac_tn.cli.commands, "_cores", lambda: 2)  # --jobs 2 on any machine
+    monkeypatch.setattr(rac_tn.cli.commands, "usable_cores", lambda: 2)  # --jobs 2 on any machine
     out = tmp_path / "t.csv"
     handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     assert main([*TABLE, "--jobs", "2", "-o", str(out)]) == status

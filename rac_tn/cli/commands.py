@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from rac_tn._format import message_text, short_int, shown
+from rac_tn._threads import usable_cores
 from rac_tn.analysis.interrupt import exit_status, signals_ignored, stop_listening
 from rac_tn.cli.outputs import check_output_file
 
@@ -241,17 +242,9 @@ def cmd_table(args: argparse.Namespace) -> int:
     return 1 if getattr(args, "failed", False) else 0
 
 
-def _cores() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not Linux
-        return os.cpu_count() or 1
-
-
 def _jobs(args: argparse.Namespace, rows: int) -> int:
     """``--jobs``, capped at the cores and the rows (with a note): more only costs memory."""
-    cores = _cores()
+    cores = usable_cores()
     jobs = min(args.jobs, cores, rows)
     if args.jobs > cores:
         note = f"note: --jobs {args.jobs} is more than the {cores} cores here; using {jobs}"

@@ -345,7 +345,7 @@ def separation_rank(
         cost = cost_at_cap(rac, partition, cap, class_index=class_index)  # own rng: same result
         status_line("lines", f"rank {partition}: {cost.describe()}")
     # a large matrix runs on the cores that are free (threads beyond them slow it down)
-    large = min(size, max_samples if method == "sampled" else size) >= PARALLEL_FROM_SAMPLES
+    large = (cap if method == "sampled" else size) >= PARALLEL_FROM_SAMPLES
     with (
         progress_callback(progress, rounds, f"rank {partition}", "rounds") as report,
         free_core_threads(large),

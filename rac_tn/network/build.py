@@ -88,15 +88,12 @@ class Builder:
         self.places: list[TensorPlace] = []
         self.steps: list[tuple[tuple[str, int], tuple[str, int]]] = []
 
-        def frozen(a: np.ndarray) -> np.ndarray:
-            return tensor_data(a, values)
-
         # every layer is 'mi' (the RAC's form), so has A and B
-        self.wh = [frozen(layer.A.T) for layer in model.layers]  # type: ignore[union-attr]
-        self.wi = [frozen(layer.B.T) for layer in model.layers]  # type: ignore[union-attr]
-        self.h0 = [frozen(layer.initial_state) for layer in model.layers]
+        self.wh = [tensor_data(layer.A.T, values) for layer in model.layers]  # type: ignore[union-attr]
+        self.wi = [tensor_data(layer.B.T, values) for layer in model.layers]  # type: ignore[union-attr]
+        self.h0 = [tensor_data(layer.initial_state, values) for layer in model.layers]
         readout = model.readout
-        self.wo = frozen(readout if self.num_classes > 1 else readout[0])
+        self.wo = tensor_data(readout if self.num_classes > 1 else readout[0], values)
         self.values = values  # the COPY tensor is made by build_tree (the MPS has none)
 
     def add(
@@ -200,24 +197,25 @@ class FamilyBuilder(Builder):
         self.layers = model.layers
         self.num_classes = model.readout.shape[0]
 
-        def frozen(a: np.ndarray) -> np.ndarray:
-            return tensor_data(a, values)
-
         self.arrays: list[dict[str, Any]] = []  # per layer: tensors by role ('B': the legs')
         sizes = iter(copy_sizes(model))
         for layer in self.layers:
             if layer.core != "dense":
                 A, _, C = layer.factors()
                 delta = copy_data(next(sizes), values)
-                parts: dict[str, Any] = {"A": frozen(A), "C": frozen(C), "DELTA": delta}
-                parts["B"] = [frozen(B) for B in layer.input_factors]
+                parts: dict[str, Any] = {
+                    "A": tensor_data(A, values),
+                    "C": tensor_data(C, values),
+                    "DELTA": delta,
+                }
+                parts["B"] = [tensor_data(B, values) for B in layer.input_factors]
             else:
                 assert layer.W is not None  # a dense core
-                parts = {"CORE3": frozen(layer.W)}
-            parts["H0"] = frozen(layer.initial_state)
+                parts = {"CORE3": tensor_data(layer.W, values)}
+            parts["H0"] = tensor_data(layer.initial_state, values)
             self.arrays.append(parts)
         readout = model.readout
-        self.wo = frozen(readout if self.num_classes > 1 else readout[0])
+        self.wo = tensor_data(readout if self.num_classes > 1 else readout[0], values)
 
     def add_output(self, state: tuple[str, int], state_ind: str) -> None:
         """Close the network with the readout (and the class index when C > 1)."""
