@@ -28,7 +28,13 @@ from rac_tn.exact.end_relations import (
     end_values_mod,
     rational_reconstruction,
 )
-from rac_tn.exact.end_span import EndSpanBound, end_span_bound, integer_weights, prefix_cut
+from rac_tn.exact.end_span import (
+    EXACT_VALUES,
+    EndSpanBound,
+    end_span_bound,
+    integer_weights,
+    prefix_cut,
+)
 from rac_tn.exact.relation_check import check_relations, exact_row_basis
 from rac_tn.models import random_model
 
@@ -57,10 +63,13 @@ def _random_rac(M: int, R: int, L: int, seed: int, low: int | None = None) -> RA
         pytest.param(2, 2, 3, 8, 1, marks=pytest.mark.slow),
     ],
 )
-def test_end_span_matches_the_expanded_polynomial(M, R, L, T, seed):
+@pytest.mark.parametrize("route", ["exact values", "lifted relations"])
+def test_end_span_matches_the_expanded_polynomial(M, R, L, T, seed, route):
     rac = _random_rac(M, R, L, seed)
     k = T // 2
-    bound = end_span_bound(rac, start_end(T), seed=seed)
+    exact_values = EXACT_VALUES if route == "exact values" else 0
+    bound = end_span_bound(rac, start_end(T), seed=seed, exact_values=exact_values)
+    assert ("exact rank of the End values" in bound.note) == (route == "exact values")
     rank, _ = end_span_reference(rac, T, k)
     assert bound.proven_tight
     assert bound.value == rank
@@ -101,13 +110,14 @@ def test_any_prefix_cut_and_either_side(start):
     assert bound.value >= reference_separation_rank(Expansion(rac, 4), partition.start)
 
 
+@pytest.mark.parametrize("exact_values", [EXACT_VALUES, 0])
 @pytest.mark.parametrize("seed", range(4))
-def test_degenerate_weights_stay_upper_bounds(seed):
+def test_degenerate_weights_stay_upper_bounds(seed, exact_values):
     # tiny weights (zeros, repeated columns, singular W^H): the value is still proven and at
     # least the expanded End span's rank, which is at least the separation rank
     rac = _random_rac(2, 2, 3, 100 + seed, low=1)
     for T in (4, 6):
-        bound = end_span_bound(rac, start_end(T), seed=seed)
+        bound = end_span_bound(rac, start_end(T), seed=seed, exact_values=exact_values)
         rank, _ = end_span_reference(rac, T, T // 2)
         assert bound.value >= rank >= bound.span_lower
         if bound.proven_tight:
@@ -120,9 +130,10 @@ def test_singular_hidden_weights_restrict_the_boundary_to_their_range():
     rac = _random_rac(2, 2, 3, 7)
     hidden = [np.array([[1, 2], [2, 4]])] + list(rac.hidden_weights[1:])  # W^{H,1} singular
     rac = rac.replace(hidden_weights=hidden)
-    bound = end_span_bound(rac, start_end(6), seed=0)
-    rank, rows = end_span_reference(rac, 6, 3)
-    assert bound.value == rank and bound.monomials == 1 * 4 * 2  # u^1 on a line
+    for exact_values in (EXACT_VALUES, 0):
+        bound = end_span_bound(rac, start_end(6), seed=0, exact_values=exact_values)
+        rank, rows = end_span_reference(rac, 6, 3)
+        assert bound.value == rank and bound.monomials == 1 * 4 * 2  # u^1 on a line
     # the unreduced span (u^1 free in the plane) is an upper bound too, and not smaller
     full, _ = end_coefficients(rac, 6, 3, reduce=False)
     assert rational_rank(full) >= rank
@@ -292,7 +303,9 @@ def test_the_end_span_keeps_to_its_time_budget(monkeypatch):
     import rac_tn.exact.end_span as end_span_module
 
     deep = RAC.random(2, 2, depth=4, seed=0, integer=True)
-    bound = end_span_module.end_span_bound(deep, start_end(6), seed=0, target=106, max_seconds=0.01)
+    bound = end_span_module.end_span_bound(
+        deep, start_end(6), seed=0, target=106, max_seconds=0.01, exact_values=0
+    )
     degrees = (10, 6, 3, 1)  # C(T-k-1+L-l, L-l) at T = 6, k = 3, L = 4
     N = math.prod(math.comb(2 + d - 1, d) for d in degrees)  # ((R, d_l)) monomials, R = 2
     assert bound.monomials == N == 616
@@ -324,3 +337,16 @@ def test_the_end_span_keeps_to_its_time_budget(monkeypatch):
     )
     calls = len(asked)
     assert spent(109) is None and len(asked) == calls  # no time left: not sought
+
+
+@pytest.mark.slow
+def test_depth_four_is_certified_by_the_exact_end_values():
+    # M = R = 2, L = 4, T = 6: the symmetric cut says 110; the End polynomials (616 monomials)
+    # have 510 relations, too long to lift, but their values on the grids are 616 x 110
+    rac = RAC.random(2, 2, depth=4, seed=0, integer=True)
+    rank, monomials = end_span_reference(rac, 6, 3)  # the expanded End polynomials (~75 s)
+    bound = end_span_bound(rac, start_end(6), seed=0)
+    assert (bound.value, bound.monomials) == (rank, monomials) == (106, 616)
+    result = separation_rank(rac, start_end(6), seed=0)
+    assert result.certified and result.rank == 106 and result.end_span.value == 106
+    assert "exact rank of the End values" in result.status

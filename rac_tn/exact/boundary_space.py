@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import combinations_with_replacement
+from itertools import combinations_with_replacement, product
 from typing import cast
 
 import flint
@@ -192,3 +192,33 @@ class BoundarySpace:
             # a = Phi^{-T} c is the row c^T Phi^{-1}: contract each layer's axis with Phi_l^{-1}
             a = np.moveaxis(np.tensordot(a, inverse, axes=([layer + 1], [0])), -1, layer + 1)
         return a.reshape(a.shape[0], -1)
+
+
+def lattice_sequences(lattices: list[np.ndarray], M: int) -> np.ndarray:
+    """Every sequence of lattice points (one per time): ``(count, times, M)`` objects."""
+    count = math.prod(len(x) for x in lattices)
+    out = np.empty((count, len(lattices), M), dtype=object)
+    for i, digits in enumerate(product(*[range(len(x)) for x in lattices])):
+        for t, d in enumerate(digits):
+            out[i, t] = lattices[t][d]
+    return out
+
+
+def rational_rank(matrix: np.ndarray | flint.fmpz_mat) -> int:
+    """The rank over Q of an integer matrix (FLINT's exact row reduction, tall orientation).
+
+    >>> rational_rank(np.array([[1, 2], [2, 4], [3, 7]], dtype=object))
+    2
+    """
+    if isinstance(matrix, flint.fmpz_mat):
+        A, rows, cols = matrix, matrix.nrows(), matrix.ncols()
+    else:
+        rows, cols = matrix.shape
+        if rows == 0 or cols == 0:
+            return 0
+        A = flint.fmpz_mat([[int(v) for v in row] for row in matrix])
+    if rows == 0 or cols == 0:
+        return 0
+    if rows < cols:
+        A = A.transpose()
+    return int(A.rref()[2])

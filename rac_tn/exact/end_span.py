@@ -14,7 +14,10 @@ rational reconstruction) and each is verified exactly (:mod:`rac_tn.exact.relati
 and relations whose free coordinates differ are independent. So
 ``value = monomials - verified relations`` is an upper bound on the End span, hence on the
 separation rank, for these very weights; ``span_lower`` (the rank modulo the first prime) is a
-lower bound on the End span (not on the separation rank).
+lower bound on the End span (not on the separation rank). When the exact values of the End
+polynomials on unisolvent grids are few (:data:`EXACT_VALUES`), the End span is instead their
+rank over Q, computed exactly (:func:`rac_tn.exact.relation_check.end_value_matrix`): at depth 4
+the relations' coefficients grow too long to lift, and M = R = 2, L = 4, T = 6 is certified so.
 
 Examples
 --------
@@ -35,7 +38,7 @@ import numpy as np
 
 from rac_tn._checks import check_class_index, check_seed
 from rac_tn.exact import certify
-from rac_tn.exact.boundary_space import BoundarySpace, boundary_degrees
+from rac_tn.exact.boundary_space import BoundarySpace, boundary_degrees, rational_rank
 from rac_tn.exact.end_relations import (
     coefficient_rows,
     crt_combine,
@@ -44,7 +47,13 @@ from rac_tn.exact.end_relations import (
     lift_rows,
     sub_grid,
 )
-from rac_tn.exact.relation_check import IntegerWeights, check_relations, integral
+from rac_tn.exact.relation_check import (
+    IntegerWeights,
+    check_relations,
+    end_value_count,
+    end_value_matrix,
+    integral,
+)
 from rac_tn.models import BilinearModel
 from rac_tn.models.rac import RAC
 from rac_tn.partition import Partition
@@ -53,6 +62,10 @@ from rac_tn.results import Serialisable
 #: Largest boundary space handled (monomials): its kernel modulo p is an N x N elimination.
 #: M = R = 2, L = 3 reaches T = 32 (4,658); width 4, L = 3, T = 6 (6,720) would take minutes.
 MAX_MONOMIALS = 5_000
+#: Largest exact End-value matrix (boundary grid points times end lattice points) whose rank
+#: over Q is computed directly instead of lifting relations: about a second at M = R = 2, L = 4,
+#: T = 6 (616 x 110), where the relations' coefficients grow too long to lift.
+EXACT_VALUES = 250_000
 #: Primes tried at most to lift the relations (about 60 bits each).
 MAX_PRIMES = 48
 #: ``separation_rank`` gives the End span this many seconds at least, or this many times the
@@ -168,6 +181,7 @@ def end_span_bound(
     max_primes: int = MAX_PRIMES,
     target: int | None = None,
     max_seconds: float | None = None,
+    exact_values: int = EXACT_VALUES,
 ) -> EndSpanBound:
     """The End-span upper bound on the separation rank, proven by exactly verified relations.
 
@@ -195,6 +209,9 @@ def end_span_bound(
         A time budget: no further prime is tried after it (the relations are then not
         lifted, and ``value`` is the monomial count). Relations with long coefficients (deep
         models) can otherwise take many primes of growing big-integer work.
+    exact_values
+        When the exact End values (boundary grid times end lattices) number at most this, the
+        End span is their rank over Q (FLINT), with no prime and no relation to lift.
 
     Returns
     -------
@@ -241,6 +258,20 @@ def end_span_bound(
         raise ValueError(
             f"the End span at this cut has {N:,} boundary monomials, above {MAX_MONOMIALS:,} "
             "(its kernel modulo p would be an N x N elimination)"
+        )
+    if end_value_count(weights, T, k) <= exact_values:  # small: the End span's rank over Q
+        rank = rational_rank(end_value_matrix(weights, T, k))
+        return EndSpanBound(
+            value=rank,
+            monomials=N,
+            relations=N - rank,
+            span_lower=rank,
+            degrees=space.degrees,
+            cut=k,
+            partition=partition,
+            class_index=class_index,
+            note="the exact rank of the End values on unisolvent grids (no prime)",
+            seconds=time.perf_counter() - begin,
         )
     rng = np.random.default_rng(check_seed(seed))
     grid = space.grid_points().astype(np.uint64)

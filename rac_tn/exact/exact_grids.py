@@ -29,7 +29,13 @@ import flint
 import numpy as np
 
 from rac_tn.counting import input_degrees, multiset
-from rac_tn.exact.boundary_space import BoundarySpace, boundary_degrees, exponents
+from rac_tn.exact.boundary_space import (
+    BoundarySpace,
+    boundary_degrees,
+    exponents,
+    lattice_sequences,
+    rational_rank,
+)
 from rac_tn.exact.end_span import integer_model, prefix_cut
 from rac_tn.models.rac import RAC
 from rac_tn.partition import Partition
@@ -156,7 +162,7 @@ def exact_prefix_rank(
     lattices = [exponents(M, n).astype(object) for n in degrees]
     WI, WH, WO, initial = integer_model(rac)
     # start side: the states after step k on the start grid, as u = W^H h
-    starts = _sequences(lattices[:k], M)
+    starts = lattice_sequences(lattices[:k], M)
     states = [np.broadcast_to(h, (n_start, R)) for h in initial]
     for t in range(k):
         below = starts[:, t, :]
@@ -167,7 +173,7 @@ def exact_prefix_rank(
     A = space.values(u)  # (n_start, N)
     # end side: G on the boundary grid (u itself) and the end grid
     grid = space.grid_points()
-    ends = _sequences(lattices[k:], M)
+    ends = lattice_sequences(lattices[k:], M)
     uu = np.repeat(grid, n_end, axis=0)
     x = np.tile(ends, (space.size, 1, 1))
     states = [uu[:, layer, :] for layer in range(L)]  # u^l: the first step skips W^H
@@ -184,33 +190,3 @@ def exact_prefix_rank(
     C = flint.fmpz_mat([[int(v) for v in row] for row in C.reshape(space.size, n_end)])
     product_rank = rational_rank(flint.fmpz_mat([[int(v) for v in row] for row in A]) * C)
     return product_rank, rational_rank(C)
-
-
-def _sequences(lattices: list[np.ndarray], M: int) -> np.ndarray:
-    """Every sequence of lattice points (one per time): ``(count, times, M)`` objects."""
-    count = math.prod(len(x) for x in lattices)
-    out = np.empty((count, len(lattices), M), dtype=object)
-    for i, digits in enumerate(product(*[range(len(x)) for x in lattices])):
-        for t, d in enumerate(digits):
-            out[i, t] = lattices[t][d]
-    return out
-
-
-def rational_rank(matrix: np.ndarray | flint.fmpz_mat) -> int:
-    """The rank over Q of an integer matrix (FLINT's exact row reduction, tall orientation).
-
-    >>> rational_rank(np.array([[1, 2], [2, 4], [3, 7]], dtype=object))
-    2
-    """
-    if isinstance(matrix, flint.fmpz_mat):
-        A, rows, cols = matrix, matrix.nrows(), matrix.ncols()
-    else:
-        rows, cols = matrix.shape
-        if rows == 0 or cols == 0:
-            return 0
-        A = flint.fmpz_mat([[int(v) for v in row] for row in matrix])
-    if rows == 0 or cols == 0:
-        return 0
-    if rows < cols:
-        A = A.transpose()
-    return int(A.rref()[2])

@@ -163,8 +163,7 @@ class RankResult(Serialisable):
             if self.rank != self.upper_bound:
                 return (
                     f"certified: meets the proven End-span bound {self.end_span.value} of these "
-                    f"weights ({self.end_span.relations} relations verified exactly; symmetric "
-                    f"cut {self.upper_bound})"
+                    f"weights ({self.end_span.note}; symmetric cut {self.upper_bound})"
                 )
         if self.certificate == EXACT_GRIDS:
             return "certified: the rank over Q of y's values on unisolvent grids (no prime)"

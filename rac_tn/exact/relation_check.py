@@ -30,7 +30,12 @@ import flint
 import numpy as np
 
 from rac_tn.counting import paths
-from rac_tn.exact.boundary_space import BoundarySpace, boundary_degrees, exponents
+from rac_tn.exact.boundary_space import (
+    BoundarySpace,
+    boundary_degrees,
+    exponents,
+    lattice_sequences,
+)
 from rac_tn.exact.end_relations import rref_mod
 
 
@@ -169,6 +174,54 @@ def step_points(
     return out
 
 
+def boundary_points(weights: IntegerWeights, space: BoundarySpace) -> np.ndarray:
+    """The space's grid as states: the boundary variables ``v^l`` mapped to ``u^l = B_l v^l``."""
+    grid = space.grid_points()
+    points = np.zeros((grid.shape[0], weights.L, weights.R), dtype=object)
+    for layer, basis in enumerate(weights.bases):
+        points[:, layer, :] = grid[:, layer, : basis.shape[1]] @ basis.T
+    return points
+
+
+def end_lattices(weights: IntegerWeights, T: int, k: int) -> list[np.ndarray]:
+    """Per end step ``t = k+1..T``: the simplex lattice of the output's degree in ``x_t``."""
+    return [
+        exponents(weights.M, paths(weights.L, T, 1, t)).astype(object) for t in range(k + 1, T + 1)
+    ]
+
+
+def end_value_count(weights: IntegerWeights, T: int, k: int) -> int:
+    """How many values :func:`end_value_matrix` computes (boundary grid times end lattices)."""
+    space = BoundarySpace(weights.widths, boundary_degrees(weights.L, T, k))
+    ends = math.prod(
+        math.comb(weights.M + n - 1, n)
+        for n in (paths(weights.L, T, 1, t) for t in range(k + 1, T + 1))
+    )
+    return space.size * ends
+
+
+def end_value_matrix(weights: IntegerWeights, T: int, k: int) -> np.ndarray:
+    """``Y[i, j] = G_k(z_i, xi_j)`` exactly: the boundary grid against the end lattices.
+
+    ``G_k`` is a form of the boundary space's degrees in ``v`` and of degree ``n_t`` in each end
+    input, and both grids are unisolvent, so ``Y = Phi_v E Phi_x^T`` with invertible ``Phi``:
+    ``rank_Q Y`` is the End span itself (the rank of the End polynomials' coefficient matrix).
+    """
+    space = BoundarySpace(weights.widths, boundary_degrees(weights.L, T, k))
+    points = boundary_points(weights, space)
+    ends = lattice_sequences(end_lattices(weights, T, k), weights.M)
+    n, m = points.shape[0], ends.shape[0]
+    states = [np.repeat(points[:, layer, :], m, axis=0) for layer in range(weights.L)]
+    x = np.tile(ends, (n, 1, 1))
+    for s in range(T - k):
+        below = x[:, s, :]
+        for layer in range(weights.L):
+            left = states[layer] if s == 0 else states[layer] @ weights.hidden_weights[layer].T
+            below = left * (below @ weights.input_weights[layer].T)
+            states[layer] = below
+    return (states[-1] @ weights.readout).reshape(n, m)
+
+
 def final_values(weights: IntegerWeights, points: np.ndarray, x: np.ndarray) -> np.ndarray:
     """``G_{T-1}(z, x_T) = w . h^{L,T}`` at every point (exact)."""
     below = np.asarray(x, dtype=object)[None, :]
@@ -211,11 +264,7 @@ def check_relations(
         True: proven (every relation holds identically). False: some does not hold.
     """
     space = BoundarySpace(weights.widths, boundary_degrees(weights.L, T, k))
-    grid = space.grid_points()
-    # the boundary variables v^l as states u^l = B_l v^l
-    points = np.zeros((grid.shape[0], weights.L, weights.R), dtype=object)
-    for layer, basis in enumerate(weights.bases):
-        points[:, layer, :] = grid[:, layer, : basis.shape[1]] @ basis.T
+    points = boundary_points(weights, space)
     functionals = []
     for row in space.point_form(coefficients):
         used = np.nonzero(row)[0]
