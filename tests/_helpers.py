@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
 import numpy as np
 
 from rac_tn import RAC
@@ -16,3 +20,12 @@ def gaussian_rac(M: int, R: int, L: int, C: int, seed: int = 0) -> RAC:
         rng.standard_normal((C, R)),
         [rng.standard_normal(R) for _ in range(L)],
     )
+
+
+def load_script(path: Path, name: str | None = None) -> ModuleType:
+    """A script that is not part of the package (figures/, docs/, tutorials/), imported by path."""
+    spec = importlib.util.spec_from_file_location(name or path.stem, path)
+    assert spec is not None and spec.loader is not None, path
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -9,12 +9,12 @@ page's tables against the tables the script renders from the data.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from pathlib import Path
 
 import pytest
+from _helpers import load_script
 from _reference import Expansion
 from _reference import separation_rank as reference_separation_rank
 
@@ -27,10 +27,7 @@ FIGURES = ROOT / "figures"
 
 
 def _load_script():
-    spec = importlib.util.spec_from_file_location("depth3_gap", FIGURES / "depth3_gap.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(FIGURES / "depth3_gap.py", "depth3_gap")
 
 
 def _rows(name: str) -> list[dict]:

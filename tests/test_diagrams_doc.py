@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
+
+from _helpers import load_script
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("kinds", DOCS / "make_diagram_kinds.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(DOCS / "make_diagram_kinds.py", "kinds")
 
 
 def test_every_picture_of_the_page_is_drawn_by_the_code_under_it(tmp_path):

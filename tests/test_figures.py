@@ -4,7 +4,6 @@ model family run by a per-step loop written here)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from math import comb
 from pathlib import Path
@@ -13,6 +12,7 @@ import flint
 import numpy as np
 import pytest
 import sympy
+from _helpers import load_script
 
 from rac_tn import CP2RNN, MIRNN, RAC, LinearRNN, SecondOrderRNN
 from rac_tn.analysis.sweeps import SweepConfig, sweep
@@ -31,10 +31,7 @@ STEMS = (
 
 
 def _load_script():
-    spec = importlib.util.spec_from_file_location("make_figures", FIGURES_DIR / "make_figures.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(FIGURES_DIR / "make_figures.py", "make_figures")
 
 
 @pytest.fixture(scope="module")

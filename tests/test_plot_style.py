@@ -4,7 +4,6 @@ figure captions that name exactly the marker kinds drawn (checked against the co
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import re
@@ -17,6 +16,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from _helpers import load_script
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
@@ -32,10 +32,7 @@ FIGURES = ROOT / "figures"
 
 @pytest.fixture(scope="module")
 def script():
-    spec = importlib.util.spec_from_file_location("make_figures", FIGURES / "make_figures.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(FIGURES / "make_figures.py", "make_figures")
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ figure's curves against the records.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import shutil
@@ -16,16 +15,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _helpers import load_script
 
 FIGURES_DIR = Path(__file__).resolve().parents[1] / "figures"
 DATA = FIGURES_DIR / "training.json"
 
 
 def _load_script():
-    spec = importlib.util.spec_from_file_location("make_figures", FIGURES_DIR / "make_figures.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(FIGURES_DIR / "make_figures.py", "make_figures")
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 from pathlib import Path
 
 import pytest
+from _helpers import load_script
 
 REPO = Path(__file__).resolve().parents[1]
 pytest.importorskip("mkdocs", reason='mkdocs is not installed (pip install "rac_tn[docs]")')
@@ -14,12 +14,7 @@ nbformat = pytest.importorskip("nbformat")
 
 
 def _hook():
-    spec = importlib.util.spec_from_file_location(
-        "tutorial_pages", REPO / "docs" / "_tutorial_pages.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(REPO / "docs" / "_tutorial_pages.py", "tutorial_pages")
 
 
 def test_a_run_notebook_becomes_a_page_with_its_outputs():

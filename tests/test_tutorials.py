@@ -6,21 +6,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import nbformat
 import pytest
+from _helpers import load_script
 
 TUTORIALS = Path(__file__).resolve().parents[1] / "tutorials"
 
 
 @pytest.fixture(scope="module")
 def builder():
-    spec = importlib.util.spec_from_file_location("tutorials_build", TUTORIALS / "_build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(TUTORIALS / "_build.py", "tutorials_build")
 
 
 def test_every_built_notebook_is_committed_with_its_sources(builder):
