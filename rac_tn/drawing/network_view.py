@@ -67,18 +67,50 @@ def network_view(
     check_legible(net.L, net.T, style, cell=cell)
     if drawn_as_chain(net):
         g = _geometry.fit_mps_geometry(net.T, width=style.width, scale=style.scale)
-        lay = _layout.mps_layout(net, g)
+        scene = _drawn(net, _layout.mps_layout(net, g), style, partition, cut)
     else:
-        g = _geometry.tree_geometry(net, labels=style.labels, scale=style.scale)
-        lay = _layout.tree_layout(net, g, hyperedges=style.hyperedges)
+        scene = _tree_drawn(net, style, partition, cut)
+    if scene.width > style.width + 1e-9:
+        raise ValueError(_too_wide(net.L, net.T, scene.width, style.width, cell))
+    scene.meta["partition"] = partition
+    return scene
+
+
+def _tree_drawn(
+    net: RacNetwork, style: Style, partition: Partition | None, cut: CutBound | None
+) -> Scene:
+    """A copy tree's figure; ``labels='auto'`` gives full labels whenever that figure fits.
+
+    A shallow family's full labels are its short ones (no layer to name): its 'auto' keeps the
+    compact spacing.
+    """
+    labels, scale = style.labels, style.scale
+    if labels == "auto" and (net.family == "rac" or net.L > 1):
+        if _geometry.min_full_label_width(net, scale=scale) <= style.width + 1e-9:
+            g = _geometry.tree_geometry(net, labels="full", scale=scale)
+            lay = _layout.tree_layout(net, g, hyperedges=style.hyperedges)
+            scene = _drawn(net, lay, style, partition, cut)
+            if scene.width <= style.width + 1e-9:
+                return scene
+        labels = "short"
+    g = _geometry.tree_geometry(net, labels=labels, scale=scale)
+    lay = _layout.tree_layout(net, g, hyperedges=style.hyperedges)
+    return _drawn(net, lay, style, partition, cut)
+
+
+def _drawn(
+    net: RacNetwork,
+    lay: _layout.Layout,
+    style: Style,
+    partition: Partition | None,
+    cut: CutBound | None,
+) -> Scene:
+    """The scene of ``net`` laid out as ``lay``, with its cut, title and key."""
     scene = network_scene(net, lay, style, partition=partition)
     if cut is not None:
         add_network_cut(scene, net, cut, style)
     add_title(scene, style)
     _add_affine_note(scene, net, style)
-    if scene.width > style.width + 1e-9:
-        raise ValueError(_too_wide(net.L, net.T, scene.width, style.width, cell))
-    scene.meta["partition"] = partition
     return scene
 
 

@@ -7,6 +7,7 @@ import pytest
 from _drawing import rac_of
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from rac_tn import Partition
 from rac_tn.diagram import build_scene, draw, to_tikz
 
 TITLE = "Start-End cut at $T=4$"
@@ -173,3 +174,77 @@ def test_short_weight_labels_are_explained_and_full_ones_need_no_key():
     assert not [t for t in full.texts if t.role == "note"]
     bare = build_scene(rac_of(2), T=2, labels="none")
     assert not [t for t in bare.texts if t.role == "note"]
+
+
+# -- labels='auto': full weight labels whenever they fit ------------------------------------------
+
+#: Per depth, the largest T whose copy tree fits the default page width with full labels
+#: (``W^{H,l}``; a deep CP-2RNN's ``A^{(l)}``): found by drawing, checked below on both sides.
+FULL_FITS_UP_TO = {("rac", 2): 5, ("rac", 3): 3, ("cp2rnn", 2): 5}
+
+
+def _model(kind: str, depth: int):
+    from rac_tn.models.cp import CP2RNN
+
+    return rac_of(depth) if kind == "rac" else CP2RNN.random(2, 2, 2, depth=depth, seed=depth)
+
+
+def _weight_labels(scene) -> list[str]:
+    roles = ("WH", "WI", "A", "B", "C")
+    return [n.label for n in sorted(scene.nodes, key=lambda n: n.name) if n.role in roles]
+
+
+def _text_boxes(fig):
+    """Every visible text of the rendered figure: (text, its window extent in px)."""
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    return [
+        (t.get_text(), t.get_window_extent(renderer))
+        for ax in fig.axes
+        for t in ax.texts
+        if t.get_text() and t.get_visible()
+    ]
+
+
+def _overlap(a, b) -> bool:
+    return min(a.x1, b.x1) > max(a.x0, b.x0) and min(a.y1, b.y1) > max(a.y0, b.y0)
+
+
+@pytest.mark.parametrize(("kind", "depth"), sorted(FULL_FITS_UP_TO))
+def test_auto_labels_are_the_full_ones_wherever_those_fit(kind, depth):
+    import matplotlib.pyplot as plt
+
+    from rac_tn.drawing.style import PAGE_WIDTH
+
+    last = FULL_FITS_UP_TO[kind, depth]
+    model = _model(kind, depth)
+    # at the boundary the full-label figure is drawn, no wider than the page, no text on another
+    fig = draw(model, T=last, labels="full")
+    assert fig.get_size_inches()[0] * 2.54 <= PAGE_WIDTH + 1e-6
+    boxes = _text_boxes(fig)
+    assert any(text.startswith("$W^") or text.startswith("$A^") for text, _ in boxes)
+    clashes = [
+        (s, t) for i, (s, a) in enumerate(boxes) for t, b in boxes[i + 1 :] if _overlap(a, b)
+    ]
+    plt.close(fig)
+    assert not clashes
+    for T in range(2, last + 1):
+        full = _weight_labels(build_scene(model, T=T, labels="full"))
+        assert _weight_labels(build_scene(model, T=T)) == full
+        assert all("^" in label for label in full)  # the layer is named: W^{H,l}, A^{(l)}
+    # one step further the full labels need more than the page: 'auto' gives the short ones
+    with pytest.raises(ValueError, match="more than width = 16 cm"):
+        build_scene(model, T=last + 1, labels="full")
+    short = _weight_labels(build_scene(model, T=last + 1, labels="short"))
+    assert _weight_labels(build_scene(model, T=last + 1)) == short
+    assert not any("^" in label for label in short)
+
+
+def test_auto_labels_follow_the_width_given():
+    """With a narrower page the boundary moves: T = 4 at depth 2 gets short labels in 9 cm;
+    a cut's legend counts too (T = 5 with a cut needs more than the page with full labels)."""
+    assert _weight_labels(build_scene(rac_of(2), T=4, width=9.0))[0] == r"\mathrm{H}"
+    assert _weight_labels(build_scene(rac_of(2), T=4, cut="start-end"))[0] == r"W^{H{,}1}"
+    cut = Partition(5, [1, 2])
+    with pytest.raises(ValueError, match="more than width"):
+        build_scene(rac_of(2), T=5, cut=cut, labels="full")
+    assert _weight_labels(build_scene(rac_of(2), T=5, cut=cut))[0] == r"\mathrm{H}"
