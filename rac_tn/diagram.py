@@ -308,7 +308,7 @@ def _grid_dims(model: Model) -> tuple[dict[str, int], dict[str, str] | None]:
         cell = "K"
     else:
         cell = "n"
-    return dims, {"M": "d+1" if model.augmented_input else "d", "R": cell, "C": "C"}
+    return dims, {"M": "d+1" if model.augmented_input else "d", "R": cell, "C": "Y"}
 
 
 def _resolve_object(

@@ -55,9 +55,12 @@ def grid_view(
     style
         Drawing options (``degrees=True`` labels every node with its paths to the output).
     M, R, C
-        The wire dimensions (for a model family, those the symmetric cut prices).
+        The wire dimensions: input, cell and class wires (for a model family, those the
+        symmetric cut prices); ``C`` is the number of classes.
     symbols
-        What ``dims='symbolic'`` writes for ``'M'``, ``'R'``, ``'C'`` (default the keys).
+        What ``dims='symbolic'`` writes on the wires of the sizes ``'M'``, ``'R'``, ``'C'``
+        (default ``M``, ``R`` and ``Y``: the class wire's symbol is Y, since C is also the
+        CP-2RNN factor).
     model
         The name of a model family (``'CP2RNN'``), for the TikZ header; None for a RAC.
     partition
@@ -232,6 +235,10 @@ def _add_input(
     )
 
 
+#: What ``dims='symbolic'`` writes on the grid view's wires by default, by size.
+WIRE_SYMBOLS = {"M": "M", "R": "R", "C": "Y"}
+
+
 class _Wires:
     """The wires of the grid view, each labelled with its dimension when it represents a kind."""
 
@@ -245,7 +252,7 @@ class _Wires:
         self.scene = scene
         self.style = style
         self.M, self.R, self.C = dims.get("M"), dims.get("R"), dims.get("C")
-        self.symbols = {"M": "M", "R": "R", "C": "C", **(symbols or {})}
+        self.symbols = {**WIRE_SYMBOLS, **(symbols or {})}
 
     def add_all(self, L: int, T: int, layout: Layout) -> None:
         pos = layout.pos

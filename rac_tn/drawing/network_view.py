@@ -219,7 +219,7 @@ def network_scene(
 
 
 def _one_label_per_kind(scene: Scene, net: RacNetwork) -> None:
-    """Keep one dimension label per kind of index (M, R or C), on its longest visible edge."""
+    """Keep one dimension label per kind of index (M, R or Y), on its longest visible edge."""
     best: dict[str, tuple[float, Edge]] = {}
     for edge in scene.edges:
         if not edge.label:

@@ -60,7 +60,7 @@ class Style:
         tags: ``'auto'`` / ``'full'`` (``A_{3}`` for a tag ``A3``), ``'short'`` (``A``),
         ``'none'``.
     dims
-        Dimension labels on bonds: ``False``, ``True`` (numbers) or ``'symbolic'`` (M, R, C;
+        Dimension labels on bonds: ``False``, ``True`` (numbers) or ``'symbolic'`` (M, R, Y;
         a model family's d, n, K, with d+1 and n+1 for the augmented vectors of affine terms;
         a quimb network's index names).
     degrees

@@ -248,3 +248,45 @@ def test_auto_labels_follow_the_width_given():
     with pytest.raises(ValueError, match="more than width"):
         build_scene(rac_of(2), T=5, cut=cut, labels="full")
     assert _weight_labels(build_scene(rac_of(2), T=5, cut=cut))[0] == r"\mathrm{H}"
+
+
+# -- one symbol, one meaning -------------------------------------------------------------------
+
+
+def _cp(depth: int = 1, classes: int = 2, bias: bool = False):
+    from rac_tn.models.cp import CP2RNN
+
+    return CP2RNN.random(3, 2, 2, depth=depth, num_classes=classes, bias=bias, seed=0)
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_the_class_wire_and_the_cp_factor_c_print_different_symbols(depth):
+    """The CP factor is drawn C; the class wire's dimension must then be another letter."""
+    model = _cp(depth)
+    net = build_scene(model, T=2, dims="symbolic")
+    factors = {n.label for n in net.nodes if n.role in ("A", "B", "C")}
+    assert "C" in factors or r"C^{(1)}" in factors
+    letters = {label.split("^")[0] for label in factors}
+    (leg,) = [e for e in net.edges if e.role == "leg" and e.ref in model_output(net)]
+    grid = build_scene(model, T=2, view="grid", dims="symbolic")
+    (wire,) = [e for e in grid.edges if e.ends[1] == ("y",) and e.label]
+    assert leg.label == wire.label  # both views: one symbol for the number of classes
+    assert {leg.label}.isdisjoint(letters | {"A", "B", "C", "K", "d", "n", "M", "R", "L", "T"})
+    tex = to_tikz(model, T=2, view="grid", dims="symbolic")
+    assert f"${wire.label}$" in tex and "$C$" not in tex
+    rac = build_scene(rac_of(2, C=2), T=2, view="grid", dims="symbolic")
+    assert [e.label for e in rac.edges if e.ends[1] == ("y",)] == [wire.label]
+
+
+def model_output(scene) -> set:
+    """The class index of a scene's network (the leg that ends at the output terminal)."""
+    return {e.ref for e in scene.edges if e.ends[1] == ("output",)}
+
+
+def test_grid_symbols_can_still_be_overridden():
+    from rac_tn.drawing.grid_view import grid_view
+    from rac_tn.drawing.style import Style
+
+    scene = grid_view(2, 3, Style(dims="symbolic"), M=2, R=3, C=4, symbols={"C": "N_{c}", "M": "D"})
+    labels = {e.label for e in scene.edges if e.label}
+    assert labels == {"N_{c}", "D", "R"}
