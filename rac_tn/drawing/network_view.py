@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from rac_tn.drawing import _geometry
 from rac_tn.drawing import layout as _layout
 from rac_tn.drawing._geometry import CellDrawing, TreeGeometry
-from rac_tn.drawing._labels import place_dim_labels
+from rac_tn.drawing._labels import INPUT_TILDE, add_key, affine_key, place_dim_labels
 from rac_tn.drawing._shapes import TensorShapes, drawn_as_chain, tensor_name
 from rac_tn.drawing.cuts import add_network_cut
 from rac_tn.drawing.scene import (
@@ -20,7 +20,6 @@ from rac_tn.drawing.scene import (
     add_title,
     bond_width,
     style_meta,
-    text_size,
     too_wide_message,
 )
 from rac_tn.drawing.style import Style
@@ -144,25 +143,12 @@ def _add_affine_note(scene: Scene, net: RacNetwork, style: Style) -> None:
     """Say below the figure what short labels stand for and what augmented legs carry."""
     if style.labels == "none":
         return
-    parts = []
     if net.family == "rac":
         parts = _rac_key(net, scene)
-    elif net.augmented_input:
-        parts.append(r"\tilde{x}_{t} = (x_{t}, 1)")
-    if net.family != "rac" and any(layer.affine for layer in net.rac.layers):
-        parts.append(r"\tilde{h} = (h, 1)")
-    if not parts:
-        return
-    x0, y0, x1, _ = scene.bbox()
-    lines = [r",\ ".join(parts)]
-    if text_size(lines[0], style.font_size)[0] > x1 - x0 - 2 * scene.margin:
-        lines = parts  # one per line where the figure is narrow
-    y = y0 + scene.margin - 0.04
-    for line in lines:
-        note = Text(x0 + scene.margin, y, line, size=style.font_size, ha="left", va="top")
-        note.role = "note"
-        scene.add_text(note)
-        y -= text_size(line, style.font_size)[1] + 0.06
+    else:
+        affine = any(layer.affine for layer in net.rac.layers)
+        parts = affine_key(net.augmented_input, affine)
+    add_key(scene, parts, style.font_size)
 
 
 def _rac_key(net: RacNetwork, scene: Scene) -> list[str]:
@@ -178,7 +164,7 @@ def _rac_key(net: RacNetwork, scene: Scene) -> list[str]:
 
 def input_letter(net: RacNetwork) -> str:
     r"""The input label's letter: ``x``, or ``\tilde{x}`` when the legs carry ``(x_t, 1)``."""
-    return "\\tilde{x}" if net.augmented_input else "x"
+    return INPUT_TILDE if net.augmented_input else "x"
 
 
 def network_scene(

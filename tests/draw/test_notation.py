@@ -290,3 +290,27 @@ def test_grid_symbols_can_still_be_overridden():
     scene = grid_view(2, 3, Style(dims="symbolic"), M=2, R=3, C=4, symbols={"C": "N_{c}", "M": "D"})
     labels = {e.label for e in scene.edges if e.label}
     assert labels == {"N_{c}", "D", "R"}
+
+
+def _inputs_and_key(scene):
+    inputs = sorted({t.text for t in scene.texts if t.role == "input"})
+    notes = [t.text for t in scene.texts if t.role == "note"]  # one line, or one a line
+    return inputs, [part for note in notes for part in note.split(r",\ ")]
+
+
+@pytest.mark.parametrize("bias", [False, True])
+@pytest.mark.parametrize("depth", [1, 2])
+def test_both_views_of_a_model_label_its_inputs_alike(bias, depth):
+    """x̃_t with its key in both views when the inputs are augmented, x_t in both otherwise."""
+    model = _cp(depth, classes=1, bias=bias)
+    net = _inputs_and_key(build_scene(model, T=2))
+    grid = _inputs_and_key(build_scene(model, T=2, view="grid"))
+    assert net == grid
+    letter = r"\tilde{x}" if model.augmented_input else "x"
+    assert net[0] == [f"{letter}_{{1}}", f"{letter}_{{2}}"]
+    assert bool(net[1]) == model.augmented_input == bias
+    if bias:  # the key says what the tilde means, and the n+1 of the states
+        assert r"\tilde{x}_{t} = (x_{t}, 1)" in " ".join(net[1])
+        assert r"\tilde{h} = (h, 1)" in " ".join(net[1])
+    tex_net, tex_grid = to_tikz(model, T=2), to_tikz(model, T=2, view="grid")
+    assert (r"\tilde{x}_{1}" in tex_net) == (r"\tilde{x}_{1}" in tex_grid) == bias
