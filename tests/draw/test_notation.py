@@ -314,3 +314,19 @@ def test_both_views_of_a_model_label_its_inputs_alike(bias, depth):
         assert r"\tilde{h} = (h, 1)" in " ".join(net[1])
     tex_net, tex_grid = to_tikz(model, T=2), to_tikz(model, T=2, view="grid")
     assert (r"\tilde{x}_{1}" in tex_net) == (r"\tilde{x}_{1}" in tex_grid) == bias
+
+
+def test_a_family_report_prints_its_sizes_in_one_set_of_letters():
+    """A CP-2RNN's report header: d, n, K and Y (never M, R beside the factor letters, nor C)."""
+    import re
+
+    from rac_tn import analyze
+
+    report = analyze(_cp(1, classes=2), "start-end", T=4, exact=False)
+    header = report.to_markdown().splitlines()[0]
+    sizes = dict(re.findall(r"\b([A-Za-z])=(\d+)", header.split(";")[0]))
+    assert sizes == {"d": "3", "n": "2", "K": "2", "L": "1", "Y": "2"}
+    assert header.startswith(f"**cp2rnn** {report.model.symbols()};")
+    assert str(report.model) == "cp2rnn(d=3, n=2, K=2, L=1, Y=2)"
+    rac = analyze(rac_of(1, C=2), "start-end", T=4, exact=False)
+    assert rac.to_markdown().startswith("**RAC** M=2, R=2, L=1, Y=2; T=4")
