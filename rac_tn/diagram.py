@@ -275,8 +275,15 @@ def build_scene(
     name = None if rac_form(model) else type(model).__name__
     return grid_view(
         model.L, T, opts, **dims, symbols=symbols, model=name, partition=part, cut=bound,
-        arities=model.arities,
+        arities=model.arities, augmented=_augmented(model),
     )  # fmt: skip
+
+
+def _augmented(model: Model) -> tuple[bool, bool]:
+    """Whether the inputs and the states of ``model`` are augmented by a constant 1."""
+    if rac_form(model):
+        return False, False
+    return bool(model.augmented_input), any(layer.affine for layer in model.layers)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -308,7 +315,7 @@ def _grid_dims(model: Model) -> tuple[dict[str, int], dict[str, str] | None]:
         cell = "K"
     else:
         cell = "n"
-    return dims, {"M": "d+1" if model.augmented_input else "d", "R": cell, "C": "C"}
+    return dims, {"M": "d+1" if model.augmented_input else "d", "R": cell, "C": "Y"}
 
 
 def _resolve_object(

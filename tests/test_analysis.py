@@ -62,7 +62,7 @@ def test_rows_are_labelled_and_serialisable():
     assert table.count("\n|") == len(report.rows) + 2  # header, separator, rows
     assert "| quantity | value |" in table
     text = repr(report)
-    assert "Report for RAC(M=2, R=2, L=2, C=1), T=5" in text
+    assert "Report for RAC(M=2, R=2, L=2, Y=1), T=5" in text
     assert "exact rank" in text and "upper bound" in text
 
 
@@ -212,7 +212,9 @@ def test_analyze_takes_a_model_family():
     }
     assert not any(e.origin.startswith("paper") for e in cp.theorems.values())
     assert cp.rank.rank == 8 and cp.rank.certified and cp.generic_proven
-    assert str(cp.model) == "cp2rnn(d=3, n=3, K=2, L=2, C=1)"  # the papers' symbols, with K
+    assert (
+        str(cp.model) == "cp2rnn(d=3, n=3, K=2, L=2, Y=1)"
+    )  # the papers' symbols, with K; Y classes
     assert cp.model.to_dict()["K"] == 2 and str(cp).startswith("Report for cp2rnn(d=3, n=3, K=2")
     assert Report.from_dict(json.loads(json.dumps(cp.to_dict()))) == cp
     linear = analyze(LinearRNN.random(2, 3, depth=2, seed=0, integer=True), start_end(8))

@@ -450,7 +450,7 @@ def test_analyze_formats_agree(tmp_path, capsys):
     out = tmp_path / "report.md"
     assert main([*common, "--format", "md", "-o", str(out)]) == 0
     text = out.read_text()
-    assert text.startswith("**RAC** M=2, R=2, L=2, C=1; T=4") and "| 6 |" in text
+    assert text.startswith("**RAC** M=2, R=2, L=2, Y=1; T=4") and "| 6 |" in text
     assert "wrote the report" in capsys.readouterr().err
     assert main([*common, "--format", "json", "--float", "--bounds-only"]) == 0
     data = json.loads(capsys.readouterr().out)

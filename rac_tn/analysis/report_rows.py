@@ -99,11 +99,16 @@ class ModelSizes(Serialisable):
 
     A model family also records its name, its CP rank ``K`` (None but for a CP core) and
     whether it has affine terms; it prints in the second-order papers' symbols (d, n, K).
+    The field ``C`` is the number of classes (the RAC's attribute); printed, it is ``Y``, as
+    in the diagrams, since a CP-2RNN's ``C`` is its factor.
 
     Examples
     --------
-    >>> ModelSizes.of(RAC.random(2, 3, depth=2, seed=0))
+    >>> sizes = ModelSizes.of(RAC.random(2, 3, depth=2, seed=0))
+    >>> sizes
     ModelSizes(M=2, R=3, L=2, C=1, integer=False, family='rac', K=None, bias=False)
+    >>> print(sizes)
+    RAC(M=2, R=3, L=2, Y=1)
     """
 
     M: int
@@ -127,11 +132,15 @@ class ModelSizes(Serialisable):
         return cls(*sizes, family, rac.rank, rac.bias)
 
     def __str__(self) -> str:
+        return f"{'RAC' if self.family == 'rac' else self.family}({self.symbols()})"
+
+    def symbols(self) -> str:
+        """The sizes in the papers' letters: ``M=2, R=3, L=2, Y=1`` (a family: d, n, K)."""
         if self.family == "rac":
-            return f"RAC(M={self.M}, R={self.R}, L={self.L}, C={self.C})"
+            return f"M={self.M}, R={self.R}, L={self.L}, Y={self.C}"
         rank = "" if self.K is None else f", K={self.K}"
         affine = ", affine" if self.bias else ""
-        return f"{self.family}(d={self.M}, n={self.R}{rank}, L={self.L}, C={self.C}{affine})"
+        return f"d={self.M}, n={self.R}{rank}, L={self.L}, Y={self.C}{affine}"
 
 
 def theorem_rows(theorems: TheoremBounds, seconds: float) -> list[ReportRow]:

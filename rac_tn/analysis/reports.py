@@ -156,7 +156,7 @@ class Report(Serialisable):
         """Format the report as a markdown table, one row per number."""
         lines = [
             f"**{'RAC' if self.model.family == 'rac' else self.model.family}** "
-            f"M={self.model.M}, R={self.model.R}, L={self.model.L}, C={self.model.C}; "
+            f"{self.model.symbols()}; "
             f"T={self.partition.T}; partition {self.partition}",
             *(f"\nNote: {note}." for note in self.notes),
             "",

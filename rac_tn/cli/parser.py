@@ -47,7 +47,7 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
         ("inputs", "input size M"),
         ("hidden", "hidden channels R"),
         ("depth", "depth L"),
-        ("classes", "output classes C"),
+        ("classes", "output classes Y"),
     ):
         model.add_argument(
             f"--{name}", type=int, default=None, help=f"{text} (default: {MODEL_DEFAULTS[name]})"
@@ -250,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     fig.add_argument("--length", type=int, default=4, help="sequence length T")
     fig.add_argument("--hidden", type=int, default=2, help="hidden channels R (n)")
     fig.add_argument("--inputs", type=int, default=2, help="input size M (d)")
-    fig.add_argument("--classes", type=int, default=1, help="output classes C")
+    fig.add_argument("--classes", type=int, default=1, help="output classes Y")
     _add_family_options(fig, "model family (default rac; see rac_tn.models)")
     fig.add_argument("--seed", type=int, default=0, help="random seed")
     fig.add_argument(

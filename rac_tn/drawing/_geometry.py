@@ -19,6 +19,7 @@ __all__ = [
     "TreeGeometry",
     "fit_mps_geometry",
     "fit_tree_geometry",
+    "min_full_label_width",
     "min_network_width",
     "scale_of",
     "scaled",
@@ -168,6 +169,13 @@ def min_network_width(L: int, T: int, *, scale: float = 1.0, cell: CellDrawing =
     return (_TREE_EXTRAS + (columns - 1) * least) * scale
 
 
+def min_full_label_width(net: RacNetwork, *, scale: float = 1.0) -> float:
+    """The narrowest width (cm) of the copy tree of ``net`` with full ``W^{H,l}`` labels."""
+    columns, starts, _ = _tree_counts(net)
+    pads = max(starts - 1, 0) * _FULL_LABELS["chain_pad"]
+    return (_TREE_EXTRAS + max(columns - 1, 1) * _FULL_COLUMN + pads) * scale
+
+
 def fit_mps_geometry(T: int, *, width: float, scale: float = 1.0) -> TreeGeometry:
     """Space the cores of a tensor train (0.95 cm down to the least legible) to fit ``width`` cm."""
     g = TreeGeometry()
@@ -178,10 +186,15 @@ def fit_mps_geometry(T: int, *, width: float, scale: float = 1.0) -> TreeGeometr
 
 def tree_geometry(net: RacNetwork, *, labels: str = "auto", scale: float = 1.0) -> TreeGeometry:
     """:func:`fit_tree_geometry` for the copy tree of ``net``."""
+    columns, starts, cell = _tree_counts(net)
+    return fit_tree_geometry(columns, starts, labels=labels, scale=scale, cell=cell)
+
+
+def _tree_counts(net: RacNetwork) -> tuple[int, int, CellDrawing]:
+    """The input legs, the chains of layer 1 and the cell drawing of the copy tree of ``net``."""
     roles = Counter((p.role, p.layer) for p in net.places.values())
     columns = roles["WI", 1] + roles["B", 1] + roles["CORE3", 1]  # the input legs
-    cell = cell_drawing(net)
-    return fit_tree_geometry(columns, roles["H0", 1], labels=labels, scale=scale, cell=cell)
+    return columns, roles["H0", 1], cell_drawing(net)
 
 
 def cell_drawing(net: RacNetwork) -> CellDrawing:

@@ -5,9 +5,42 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from rac_tn.drawing.scene import Box, Point, Scene, text_size
+from rac_tn.drawing.scene import Box, Point, Scene, Text, text_size
 
-__all__ = ["place_dim_labels"]
+__all__ = ["INPUT_TILDE", "add_key", "affine_key", "place_dim_labels"]
+
+#: The input letter of a model whose input legs carry the augmented ``(x_t, 1)``.
+INPUT_TILDE = "\\tilde{x}"
+
+
+def affine_key(augmented_input: bool, affine_states: bool) -> list[str]:
+    r"""What the augmented vectors of affine terms are: ``\tilde{x}_t``, ``\tilde{h}``.
+
+    Both views of a model with affine terms print the same key.
+
+    Examples
+    --------
+    >>> affine_key(True, True)
+    ['\\tilde{x}_{t} = (x_{t}, 1)', '\\tilde{h} = (h, 1)']
+    """
+    parts = [r"\tilde{x}_{t} = (x_{t}, 1)"] if augmented_input else []
+    return parts + ([r"\tilde{h} = (h, 1)"] if affine_states else [])
+
+
+def add_key(scene: Scene, parts: list[str], font_size: float) -> None:
+    """Write ``parts`` below the figure: on one line, or one a line where the figure is narrow."""
+    if not parts:
+        return
+    x0, y0, x1, _ = scene.bbox()
+    lines = [r",\ ".join(parts)]
+    if text_size(lines[0], font_size)[0] > x1 - x0 - 2 * scene.margin:
+        lines = parts
+    y = y0 + scene.margin - 0.04
+    for line in lines:
+        note = Text(x0 + scene.margin, y, line, size=font_size, ha="left", va="top")
+        note.role = "note"
+        scene.add_text(note)
+        y -= text_size(line, font_size)[1] + 0.06
 
 
 def place_dim_labels(scene: Scene, *, horizontal: str = "above") -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from rac_tn.counting import path_counts
 from rac_tn.drawing._geometry import GridGeometry, scaled
-from rac_tn.drawing._labels import place_dim_labels
+from rac_tn.drawing._labels import INPUT_TILDE, add_key, affine_key, place_dim_labels
 from rac_tn.drawing._tn_parts import rendered_size
 from rac_tn.drawing.cuts import add_symmetric_cut
 from rac_tn.drawing.layout import Layout, grid_layout
@@ -45,6 +45,7 @@ def grid_view(
     partition: Partition | None = None,
     cut: CutBound | None = None,
     arities: tuple[int, ...] | None = None,
+    augmented: tuple[bool, bool] = (False, False),
 ) -> Scene:
     """Draw the computation grid of a depth-``L`` model over ``T`` steps.
 
@@ -55,9 +56,12 @@ def grid_view(
     style
         Drawing options (``degrees=True`` labels every node with its paths to the output).
     M, R, C
-        The wire dimensions (for a model family, those the symmetric cut prices).
+        The wire dimensions: input, cell and class wires (for a model family, those the
+        symmetric cut prices); ``C`` is the number of classes.
     symbols
-        What ``dims='symbolic'`` writes for ``'M'``, ``'R'``, ``'C'`` (default the keys).
+        What ``dims='symbolic'`` writes on the wires of the sizes ``'M'``, ``'R'``, ``'C'``
+        (default ``M``, ``R`` and ``Y``: the class wire's symbol is Y, since C is also the
+        CP-2RNN factor).
     model
         The name of a model family (``'CP2RNN'``), for the TikZ header; None for a RAC.
     partition
@@ -67,6 +71,10 @@ def grid_view(
     arities
         Per layer, how many times its cells read the layer below (the degrees drawn are the
         path counts times :func:`~rac_tn.counting.degree_scales`); None: once.
+    augmented
+        Whether the inputs and the states carry the augmented ``(x_t, 1)`` and ``(h, 1)`` of
+        affine terms: the inputs are then labelled with a tilde (``x̃_t``) and a key below says what
+        both are, as in the network view of the same model.
 
     Returns
     -------
@@ -90,14 +98,18 @@ def grid_view(
         check_grid_width(L, T, geometry, style, _widest(paths, style.font_size))
     lay = grid_layout(L, T, geometry)
     dims = {"M": M, "R": R, "C": C}
+    letter = INPUT_TILDE if augmented[0] else "x"
     scene = grid_scene(
-        L, T, lay, style, partition=partition, dims=dims, paths=paths, symbols=symbols
-    )
+        L, T, lay, style, partition=partition, dims=dims, paths=paths, symbols=symbols,
+        letter=letter,
+    )  # fmt: skip
     if model is not None:
         scene.meta["model"] = model
     if cut is not None:
         add_symmetric_cut(scene, cut, style)
     add_title(scene, style)
+    if style.labels != "none":
+        add_key(scene, affine_key(*augmented), style.font_size)
     if scene.width > style.width + 1e-9:
         raise ValueError(too_wide_message(*_what(L, T), scene.width, style.width, GRID_ADVICE))
     scene.meta["partition"] = partition
@@ -155,14 +167,15 @@ def grid_scene(
     dims: dict[str, int | None] | None = None,
     paths: dict[GridNode, int] | None = None,
     symbols: dict[str, str] | None = None,
+    letter: str = "x",
 ) -> Scene:
-    """The scene of the computation grid from its layout (no cut, no title)."""
+    """The scene of the computation grid from its layout (no cut, no title); inputs ``letter``."""
     scene = Scene(meta={"view": "grid", "T": T, "L": L, **style_meta(style)})
     mode = "full" if style.labels == "auto" else style.labels
     g, pos, fs = layout.geometry, layout.pos, style.font_size
     assert isinstance(g, GridGeometry)  # a grid layout's
     for t in range(1, T + 1):
-        _add_input(scene, pos[("x", t)], g, style, partition, t)
+        _add_input(scene, pos[("x", t)], g, style, partition, t, letter)
         for k in range(1, L + 1):
             label = f"h^{{{k}{{,}}{t}}}" if mode == "full" else None
             cell = ("h", k, t)
@@ -209,6 +222,7 @@ def _add_input(
     style: Style,
     partition: Partition | None,
     t: int,
+    letter: str = "x",
 ) -> None:
     color = style.side_color(partition, t)
     fill = color if partition is not None else WHITE
@@ -226,10 +240,14 @@ def _add_input(
         )
     )
     x, y = at[0], at[1] - g.input_radius - 0.08
-    text = style.input_text(t)
+    text = style.input_text(t, letter)
     scene.add_text(
         Text(x, y, text, size=style.font_size, color=color, va="top", role="input", owner=("x", t))
     )
+
+
+#: What ``dims='symbolic'`` writes on the grid view's wires by default, by size.
+WIRE_SYMBOLS = {"M": "M", "R": "R", "C": "Y"}
 
 
 class _Wires:
@@ -245,7 +263,7 @@ class _Wires:
         self.scene = scene
         self.style = style
         self.M, self.R, self.C = dims.get("M"), dims.get("R"), dims.get("C")
-        self.symbols = {"M": "M", "R": "R", "C": "C", **(symbols or {})}
+        self.symbols = {**WIRE_SYMBOLS, **(symbols or {})}
 
     def add_all(self, L: int, T: int, layout: Layout) -> None:
         pos = layout.pos

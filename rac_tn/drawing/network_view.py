@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from rac_tn.drawing import _geometry
 from rac_tn.drawing import layout as _layout
 from rac_tn.drawing._geometry import CellDrawing, TreeGeometry
-from rac_tn.drawing._labels import place_dim_labels
+from rac_tn.drawing._labels import INPUT_TILDE, add_key, affine_key, place_dim_labels
 from rac_tn.drawing._shapes import TensorShapes, drawn_as_chain, tensor_name
 from rac_tn.drawing.cuts import add_network_cut
 from rac_tn.drawing.scene import (
@@ -20,7 +20,6 @@ from rac_tn.drawing.scene import (
     add_title,
     bond_width,
     style_meta,
-    text_size,
     too_wide_message,
 )
 from rac_tn.drawing.style import Style
@@ -67,18 +66,50 @@ def network_view(
     check_legible(net.L, net.T, style, cell=cell)
     if drawn_as_chain(net):
         g = _geometry.fit_mps_geometry(net.T, width=style.width, scale=style.scale)
-        lay = _layout.mps_layout(net, g)
+        scene = _drawn(net, _layout.mps_layout(net, g), style, partition, cut)
     else:
-        g = _geometry.tree_geometry(net, labels=style.labels, scale=style.scale)
-        lay = _layout.tree_layout(net, g, hyperedges=style.hyperedges)
+        scene = _tree_drawn(net, style, partition, cut)
+    if scene.width > style.width + 1e-9:
+        raise ValueError(_too_wide(net.L, net.T, scene.width, style.width, cell))
+    scene.meta["partition"] = partition
+    return scene
+
+
+def _tree_drawn(
+    net: RacNetwork, style: Style, partition: Partition | None, cut: CutBound | None
+) -> Scene:
+    """A copy tree's figure; ``labels='auto'`` gives full labels whenever that figure fits.
+
+    A shallow family's full labels are its short ones (no layer to name): its 'auto' keeps the
+    compact spacing.
+    """
+    labels, scale = style.labels, style.scale
+    if labels == "auto" and (net.family == "rac" or net.L > 1):
+        if _geometry.min_full_label_width(net, scale=scale) <= style.width + 1e-9:
+            g = _geometry.tree_geometry(net, labels="full", scale=scale)
+            lay = _layout.tree_layout(net, g, hyperedges=style.hyperedges)
+            scene = _drawn(net, lay, style, partition, cut)
+            if scene.width <= style.width + 1e-9:
+                return scene
+        labels = "short"
+    g = _geometry.tree_geometry(net, labels=labels, scale=scale)
+    lay = _layout.tree_layout(net, g, hyperedges=style.hyperedges)
+    return _drawn(net, lay, style, partition, cut)
+
+
+def _drawn(
+    net: RacNetwork,
+    lay: _layout.Layout,
+    style: Style,
+    partition: Partition | None,
+    cut: CutBound | None,
+) -> Scene:
+    """The scene of ``net`` laid out as ``lay``, with its cut, title and key."""
     scene = network_scene(net, lay, style, partition=partition)
     if cut is not None:
         add_network_cut(scene, net, cut, style)
     add_title(scene, style)
     _add_affine_note(scene, net, style)
-    if scene.width > style.width + 1e-9:
-        raise ValueError(_too_wide(net.L, net.T, scene.width, style.width, cell))
-    scene.meta["partition"] = partition
     return scene
 
 
@@ -112,25 +143,12 @@ def _add_affine_note(scene: Scene, net: RacNetwork, style: Style) -> None:
     """Say below the figure what short labels stand for and what augmented legs carry."""
     if style.labels == "none":
         return
-    parts = []
     if net.family == "rac":
         parts = _rac_key(net, scene)
-    elif net.augmented_input:
-        parts.append(r"\tilde{x}_{t} = (x_{t}, 1)")
-    if net.family != "rac" and any(layer.affine for layer in net.rac.layers):
-        parts.append(r"\tilde{h} = (h, 1)")
-    if not parts:
-        return
-    x0, y0, x1, _ = scene.bbox()
-    lines = [r",\ ".join(parts)]
-    if text_size(lines[0], style.font_size)[0] > x1 - x0 - 2 * scene.margin:
-        lines = parts  # one per line where the figure is narrow
-    y = y0 + scene.margin - 0.04
-    for line in lines:
-        note = Text(x0 + scene.margin, y, line, size=style.font_size, ha="left", va="top")
-        note.role = "note"
-        scene.add_text(note)
-        y -= text_size(line, style.font_size)[1] + 0.06
+    else:
+        affine = any(layer.affine for layer in net.rac.layers)
+        parts = affine_key(net.augmented_input, affine)
+    add_key(scene, parts, style.font_size)
 
 
 def _rac_key(net: RacNetwork, scene: Scene) -> list[str]:
@@ -146,7 +164,7 @@ def _rac_key(net: RacNetwork, scene: Scene) -> list[str]:
 
 def input_letter(net: RacNetwork) -> str:
     r"""The input label's letter: ``x``, or ``\tilde{x}`` when the legs carry ``(x_t, 1)``."""
-    return "\\tilde{x}" if net.augmented_input else "x"
+    return INPUT_TILDE if net.augmented_input else "x"
 
 
 def network_scene(
@@ -187,7 +205,7 @@ def network_scene(
 
 
 def _one_label_per_kind(scene: Scene, net: RacNetwork) -> None:
-    """Keep one dimension label per kind of index (M, R or C), on its longest visible edge."""
+    """Keep one dimension label per kind of index (M, R or Y), on its longest visible edge."""
     best: dict[str, tuple[float, Edge]] = {}
     for edge in scene.edges:
         if not edge.label:

@@ -53,13 +53,14 @@ class Style:
     font_size
         Node labels in pt (default 7, the smallest size readable in print).
     labels
-        ``'auto'`` (full ``W^{H,l}`` labels where they fit, else the short ``H`` / ``I``,
-        explained in a key below the figure, as are a tensor train's cores ``G_t``),
+        ``'auto'`` (full ``W^{H,l}`` labels whenever the figure with them fits ``width``,
+        else the short ``H`` / ``I``, explained in a key below the figure, as are a tensor
+        train's cores ``G_t``),
         ``'full'``, ``'short'`` or ``'none'``. A quimb network's tensors are named by their
         tags: ``'auto'`` / ``'full'`` (``A_{3}`` for a tag ``A3``), ``'short'`` (``A``),
         ``'none'``.
     dims
-        Dimension labels on bonds: ``False``, ``True`` (numbers) or ``'symbolic'`` (M, R, C;
+        Dimension labels on bonds: ``False``, ``True`` (numbers) or ``'symbolic'`` (M, R, Y;
         a model family's d, n, K, with d+1 and n+1 for the augmented vectors of affine terms;
         a quimb network's index names).
     degrees

@@ -110,9 +110,10 @@ class IndexInfo:
         ``'drive'`` (``b{l}_{t}``: ``W^I h``; a family's ``B^T x``), ``'term'``
         (``k{l}_{t}``: a family's CP term index, from the COPY tensor into ``C``).
     symbol
-        The paper's symbol for its dimension: ``'M'``, ``'R'`` or ``'C'`` (RAC); ``'d'``,
-        ``'d+1'``, ``'n'``, ``'n+1'``, ``'K'`` or ``'C'`` (a family; ``+1`` for augmented
-        vectors, ``'K'`` for the CP terms of the layer, affine terms included).
+        The paper's symbol for its dimension: ``'M'``, ``'R'`` or ``'Y'`` (RAC); ``'d'``,
+        ``'d+1'``, ``'n'``, ``'n+1'``, ``'K'`` or ``'Y'`` (a family; ``+1`` for augmented
+        vectors, ``'K'`` for the CP terms of the layer, affine terms included). The number of
+        classes is ``'Y'`` (the papers' C would clash with the CP factor ``C``).
     dim
         Its dimension.
     layer, time, route
@@ -257,7 +258,7 @@ class RacNetwork:
         return (
             f"RacNetwork(kind={self.kind!r}, family={self.family!r}, T={self.T}, "
             f"d={rac.input_dim}, n={rac.hidden_dim}{rank}, L={rac.depth}, "
-            f"C={rac.num_classes}, bias={rac.bias}, tensors={self.num_tensors})"
+            f"num_classes={rac.num_classes}, bias={rac.bias}, tensors={self.num_tensors})"
         )
 
     # -- contraction and grid tensors (quimb style: functions bound as methods) ----------------
@@ -322,7 +323,7 @@ class RacNetwork:
                 return IndexInfo("input", symbol, rac.input_node_dim, 0, t, "")
             return IndexInfo("input", "M", rac.M, 0, t, "")
         if ind in self.output_inds:
-            return IndexInfo("class", "C", rac.num_classes, rac.L + 1, self.T, "")
+            return IndexInfo("class", "Y", rac.num_classes, rac.L + 1, self.T, "")
         match = _STATE_INDEX.fullmatch(ind)
         if match is None or ind not in self.tn.ind_map:
             raise KeyError(f"{ind!r} is not an index of this network")

@@ -186,7 +186,7 @@ def to_mps(
     else:
         if class_index is None:
             raise ValueError(
-                f"this RAC has C = {rac.num_classes} classes: pass class_index= an integer in "
+                f"this model has {rac.num_classes} classes: pass class_index= an integer in "
                 f"0..{rac.num_classes - 1}"
             )
         out = np.asarray(

@@ -81,7 +81,7 @@ def expected_roles(name: str, L: int, T: int) -> Counter:
 def test_one_node_per_tensor_with_its_role_and_shape(name, depth):
     T = 4
     net = compile_rac(family(name, depth), T)
-    scene = build_scene(net)
+    scene = build_scene(net, labels="short")  # 'auto' writes A^{(l)} when the figure fits
     tensors = [node for node in scene.nodes if node.role in TENSOR_ROLES]
     assert Counter(node.ref for node in tensors) == Counter(set(net.tn.tensor_map))
     assert Counter(node.role for node in tensors) == expected_roles(name, depth, T)

@@ -7,6 +7,7 @@ import pytest
 from _drawing import rac_of
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from rac_tn import Partition
 from rac_tn.diagram import build_scene, draw, to_tikz
 
 TITLE = "Start-End cut at $T=4$"
@@ -173,3 +174,159 @@ def test_short_weight_labels_are_explained_and_full_ones_need_no_key():
     assert not [t for t in full.texts if t.role == "note"]
     bare = build_scene(rac_of(2), T=2, labels="none")
     assert not [t for t in bare.texts if t.role == "note"]
+
+
+# -- labels='auto': full weight labels whenever they fit ------------------------------------------
+
+#: Per depth, the largest T whose copy tree fits the default page width with full labels
+#: (``W^{H,l}``; a deep CP-2RNN's ``A^{(l)}``): found by drawing, checked below on both sides.
+FULL_FITS_UP_TO = {("rac", 2): 5, ("rac", 3): 3, ("cp2rnn", 2): 5}
+
+
+def _model(kind: str, depth: int):
+    from rac_tn.models.cp import CP2RNN
+
+    return rac_of(depth) if kind == "rac" else CP2RNN.random(2, 2, 2, depth=depth, seed=depth)
+
+
+def _weight_labels(scene) -> list[str]:
+    roles = ("WH", "WI", "A", "B", "C")
+    return [n.label for n in sorted(scene.nodes, key=lambda n: n.name) if n.role in roles]
+
+
+def _text_boxes(fig):
+    """Every visible text of the rendered figure: (text, its window extent in px)."""
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    return [
+        (t.get_text(), t.get_window_extent(renderer))
+        for ax in fig.axes
+        for t in ax.texts
+        if t.get_text() and t.get_visible()
+    ]
+
+
+def _overlap(a, b) -> bool:
+    return min(a.x1, b.x1) > max(a.x0, b.x0) and min(a.y1, b.y1) > max(a.y0, b.y0)
+
+
+@pytest.mark.parametrize(("kind", "depth"), sorted(FULL_FITS_UP_TO))
+def test_auto_labels_are_the_full_ones_wherever_those_fit(kind, depth):
+    import matplotlib.pyplot as plt
+
+    from rac_tn.drawing.style import PAGE_WIDTH
+
+    last = FULL_FITS_UP_TO[kind, depth]
+    model = _model(kind, depth)
+    # at the boundary the full-label figure is drawn, no wider than the page, no text on another
+    fig = draw(model, T=last, labels="full")
+    assert fig.get_size_inches()[0] * 2.54 <= PAGE_WIDTH + 1e-6
+    boxes = _text_boxes(fig)
+    assert any(text.startswith("$W^") or text.startswith("$A^") for text, _ in boxes)
+    clashes = [
+        (s, t) for i, (s, a) in enumerate(boxes) for t, b in boxes[i + 1 :] if _overlap(a, b)
+    ]
+    plt.close(fig)
+    assert not clashes
+    for T in range(2, last + 1):
+        full = _weight_labels(build_scene(model, T=T, labels="full"))
+        assert _weight_labels(build_scene(model, T=T)) == full
+        assert all("^" in label for label in full)  # the layer is named: W^{H,l}, A^{(l)}
+    # one step further the full labels need more than the page: 'auto' gives the short ones
+    with pytest.raises(ValueError, match="more than width = 16 cm"):
+        build_scene(model, T=last + 1, labels="full")
+    short = _weight_labels(build_scene(model, T=last + 1, labels="short"))
+    assert _weight_labels(build_scene(model, T=last + 1)) == short
+    assert not any("^" in label for label in short)
+
+
+def test_auto_labels_follow_the_width_given():
+    """With a narrower page the boundary moves: T = 4 at depth 2 gets short labels in 9 cm;
+    a cut's legend counts too (T = 5 with a cut needs more than the page with full labels)."""
+    assert _weight_labels(build_scene(rac_of(2), T=4, width=9.0))[0] == r"\mathrm{H}"
+    assert _weight_labels(build_scene(rac_of(2), T=4, cut="start-end"))[0] == r"W^{H{,}1}"
+    cut = Partition(5, [1, 2])
+    with pytest.raises(ValueError, match="more than width"):
+        build_scene(rac_of(2), T=5, cut=cut, labels="full")
+    assert _weight_labels(build_scene(rac_of(2), T=5, cut=cut))[0] == r"\mathrm{H}"
+
+
+# -- one symbol, one meaning -------------------------------------------------------------------
+
+
+def _cp(depth: int = 1, classes: int = 2, bias: bool = False):
+    from rac_tn.models.cp import CP2RNN
+
+    return CP2RNN.random(3, 2, 2, depth=depth, num_classes=classes, bias=bias, seed=0)
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_the_class_wire_and_the_cp_factor_c_print_different_symbols(depth):
+    """The CP factor is drawn C; the class wire's dimension must then be another letter."""
+    model = _cp(depth)
+    net = build_scene(model, T=2, dims="symbolic")
+    factors = {n.label for n in net.nodes if n.role in ("A", "B", "C")}
+    assert "C" in factors or r"C^{(1)}" in factors
+    letters = {label.split("^")[0] for label in factors}
+    (leg,) = [e for e in net.edges if e.role == "leg" and e.ref in model_output(net)]
+    grid = build_scene(model, T=2, view="grid", dims="symbolic")
+    (wire,) = [e for e in grid.edges if e.ends[1] == ("y",) and e.label]
+    assert leg.label == wire.label  # both views: one symbol for the number of classes
+    assert {leg.label}.isdisjoint(letters | {"A", "B", "C", "K", "d", "n", "M", "R", "L", "T"})
+    tex = to_tikz(model, T=2, view="grid", dims="symbolic")
+    assert f"${wire.label}$" in tex and "$C$" not in tex
+    rac = build_scene(rac_of(2, C=2), T=2, view="grid", dims="symbolic")
+    assert [e.label for e in rac.edges if e.ends[1] == ("y",)] == [wire.label]
+
+
+def model_output(scene) -> set:
+    """The class index of a scene's network (the leg that ends at the output terminal)."""
+    return {e.ref for e in scene.edges if e.ends[1] == ("output",)}
+
+
+def test_grid_symbols_can_still_be_overridden():
+    from rac_tn.drawing.grid_view import grid_view
+    from rac_tn.drawing.style import Style
+
+    scene = grid_view(2, 3, Style(dims="symbolic"), M=2, R=3, C=4, symbols={"C": "N_{c}", "M": "D"})
+    labels = {e.label for e in scene.edges if e.label}
+    assert labels == {"N_{c}", "D", "R"}
+
+
+def _inputs_and_key(scene):
+    inputs = sorted({t.text for t in scene.texts if t.role == "input"})
+    notes = [t.text for t in scene.texts if t.role == "note"]  # one line, or one a line
+    return inputs, [part for note in notes for part in note.split(r",\ ")]
+
+
+@pytest.mark.parametrize("bias", [False, True])
+@pytest.mark.parametrize("depth", [1, 2])
+def test_both_views_of_a_model_label_its_inputs_alike(bias, depth):
+    """x̃_t with its key in both views when the inputs are augmented, x_t in both otherwise."""
+    model = _cp(depth, classes=1, bias=bias)
+    net = _inputs_and_key(build_scene(model, T=2))
+    grid = _inputs_and_key(build_scene(model, T=2, view="grid"))
+    assert net == grid
+    letter = r"\tilde{x}" if model.augmented_input else "x"
+    assert net[0] == [f"{letter}_{{1}}", f"{letter}_{{2}}"]
+    assert bool(net[1]) == model.augmented_input == bias
+    if bias:  # the key says what the tilde means, and the n+1 of the states
+        assert r"\tilde{x}_{t} = (x_{t}, 1)" in " ".join(net[1])
+        assert r"\tilde{h} = (h, 1)" in " ".join(net[1])
+    tex_net, tex_grid = to_tikz(model, T=2), to_tikz(model, T=2, view="grid")
+    assert (r"\tilde{x}_{1}" in tex_net) == (r"\tilde{x}_{1}" in tex_grid) == bias
+
+
+def test_a_family_report_prints_its_sizes_in_one_set_of_letters():
+    """A CP-2RNN's report header: d, n, K and Y (never M, R beside the factor letters, nor C)."""
+    import re
+
+    from rac_tn import analyze
+
+    report = analyze(_cp(1, classes=2), "start-end", T=4, exact=False)
+    header = report.to_markdown().splitlines()[0]
+    sizes = dict(re.findall(r"\b([A-Za-z])=(\d+)", header.split(";")[0]))
+    assert sizes == {"d": "3", "n": "2", "K": "2", "L": "1", "Y": "2"}
+    assert header.startswith(f"**cp2rnn** {report.model.symbols()};")
+    assert str(report.model) == "cp2rnn(d=3, n=2, K=2, L=1, Y=2)"
+    rac = analyze(rac_of(1, C=2), "start-end", T=4, exact=False)
+    assert rac.to_markdown().startswith("**RAC** M=2, R=2, L=1, Y=2; T=4")

@@ -72,7 +72,8 @@ def test_fonts_are_readable_and_figures_fit_a_column():
     """Labels >= 7 pt; the four reference figures are about a column (8-9 cm) wide.
 
     (The bound was 8.6 cm; the H and I circles grew so that their letters no longer touch
-    them, which widens the depth-3 tree to about 9 cm.)"""
+    them, which widens the depth-3 tree to about 9 cm.) With short labels: at the page width
+    'auto' gives the depth-2 tree at T = 4 its full labels, a figure about 11 cm wide."""
     cases = [
         (rac_of(1), 6, "network"),
         (rac_of(2, M=4), 4, "network"),
@@ -80,7 +81,10 @@ def test_fonts_are_readable_and_figures_fit_a_column():
         (rac_of(3), 8, "grid"),
     ]
     for rac, T, view in cases:
-        scene = build_scene(rac, T=T, view=view, cut="start-end", dims=True, degrees=True)
+        labels = "short" if view == "network" else "auto"
+        scene = build_scene(
+            rac, T=T, view=view, cut="start-end", dims=True, degrees=True, labels=labels
+        )
         sizes = [t.size for t in scene.texts] + [n.label_size for n in scene.nodes if n.label]
         sizes += [e.label_size for e in scene.edges if e.label]
         assert min(sizes) >= 7
