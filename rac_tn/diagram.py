@@ -194,7 +194,10 @@ def to_tikz(
         As for :func:`draw`.
     standalone
         True (default): a complete document that ``pdflatex`` compiles into a PDF cropped to
-        the figure; False: the bare ``tikzpicture`` for ``\input`` into a paper.
+        the figure; False: the bare ``tikzpicture`` for ``\input`` into a paper whose preamble
+        loads ``tikz`` and ``\usetikzlibrary{backgrounds,calc}`` (its first lines say so).
+        Only the nodes are placed at numbers: labels, dimensions, the cut and the shading
+        are written relative to the nodes they go with, so moving a node moves them too.
 
     Returns
     -------

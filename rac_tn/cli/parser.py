@@ -284,7 +284,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--dpi", type=int, default=300, help="resolution of .png output (at most 1200)"
     )
     fig.add_argument(
-        "--bare", action="store_true", help=".tex: only the tikzpicture, not a document"
+        "--bare",
+        action="store_true",
+        help=".tex: only the tikzpicture, not a document (the paper loads tikz and "
+        "\\usetikzlibrary{backgrounds,calc})",
     )
     fig.add_argument("-o", "--output", required=True, help="output file (.pdf/.svg/.png/.tex)")
     _add_quiet(fig)

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Hashable
 
 from rac_tn.drawing._curves import TENSION
+from rac_tn.drawing._tikz_anchor import RESERVED, Anchors
 from rac_tn.drawing._tikz_text import escape_inline, escape_math, escape_text, font_command, num, pt
 from rac_tn.drawing.scene import Curve, Edge, Node, Point, Region, Scene, Text
 from rac_tn.drawing.style import (
@@ -73,20 +74,24 @@ def _most_common(values: list[float], default: float) -> float:
     return Counter(round(v, 3) for v in values).most_common(1)[0][0] if values else default
 
 
+#: The name of a text's TikZ node is this prefix (by the text's role), then the node it labels.
+_TEXT_PREFIX = {"degree": "degree", "cut factor": "factor", "index": "index"}
+
+
 class Picture:
-    """Builds the TikZ source of one scene: styles, named nodes, edges between them."""
+    """Builds the TikZ source of one scene: styles, named nodes, edges between them.
+
+    Every point but a node's position is written relative to named nodes (see ``Anchors``).
+    """
 
     def __init__(self, scene: Scene) -> None:
         self.scene = scene
         self.col = _Colors({**_DEFAULT_COLORS, **scene.meta.get("colors", {})})
         self.names: dict[Hashable, str] = {}
-        used: set[str] = set()
+        self.used: set[str] = set(RESERVED)
         for i, node in enumerate(scene.nodes):
-            name = node.name or f"n{i}"
-            while name in used:
-                name += "x"
-            used.add(name)
-            self.names[node.key] = name
+            self.names[node.key] = self.fresh(node.name or f"n{i}")
+        self.anchors = Anchors(scene, self.names)
         # the usual size of each kind of node goes in its style; others are set per node
         self.sizes = {
             kind: _most_common([self._size(n) for n in scene.nodes if node_kind(n) == kind], 0.1)
@@ -96,6 +101,13 @@ class Picture:
             [2 * n.half_height for n in scene.nodes if node_kind(n) == "box"], 0.38
         )
         self.font = scene.meta.get("font_size", 7.0)
+
+    def fresh(self, name: str) -> str:
+        """``name``, or ``name`` with ``x`` appended until no node or coordinate has it."""
+        while name in self.used:
+            name += "x"
+        self.used.add(name)
+        return name
 
     @staticmethod
     def _size(node: Node) -> float:
@@ -215,7 +227,8 @@ class Picture:
             opts.append("rac/arrow")
         if edge.dashed:
             opts.append("dashed")
-        pts = [pt(p) for p in edge.points]
+        # bends and free ends go with the nearer end (or the nearest node)
+        pts = [self.anchors.near(p, edge.ends) for p in edge.points]
         for i, key in ((0, edge.ends[0]), (-1, edge.ends[1])):
             if key is not None and key in self.names:
                 pts[i] = f"({self.names[key]})"
@@ -226,37 +239,65 @@ class Picture:
         opts = ["rac/dim label"]
         if edge.color.upper() != INK.upper():
             opts.append(f"text={self.col(edge.color)}")
-        return f"\\node[{', '.join(opts)}] at {pt(edge.label_pos)} {{${escape_math(edge.label)}$}};"
+        at = self.anchors.at(edge.label_pos, edge.ends)  # between the edge's two ends
+        return f"\\node[{', '.join(opts)}] at {at} {{${escape_math(edge.label)}$}};"
 
     # -- regions, curves, texts ---------------------------------------------------------------
 
-    def region(self, region: Region) -> str:
+    def region(self, region: Region, index: int) -> list[str]:
+        r"""The ``\coordinate`` lines of a shaded region's outline, then its ``\fill``."""
         opts = [f"rac/{region.side} side"] if region.side else [f"fill={self.col(region.fill)}"]
         if len(region.rings) > 1:
             opts.append("even odd rule")
         if region.alpha < 1:
             opts.append(f"fill opacity={num(region.alpha)}")
-        return f"\\fill[{', '.join(opts)}]" + self._rings(region.rings, region.smooth) + ";"
+        prefix = region.side or f"shade{index}"
+        lines, rings = [], []
+        for k, ring in enumerate(region.rings, 1):
+            keys = region.anchors[k - 1] if region.anchors else None
+            coords, names = self._points(f"{prefix}-{k}", ring, keys)
+            lines += coords
+            rings.append(names)
+        return [*lines, f"\\fill[{', '.join(opts)}]" + self._rings(rings, region.smooth) + ";"]
 
-    def _rings(self, rings: list[list[Point]], smooth: bool) -> str:
+    def _points(
+        self, prefix: str, points: list[Point], keys: list[Hashable] | None
+    ) -> tuple[list[str], list[str]]:
+        """Named coordinates of ``points``, each from its node: their lines and their names."""
+        lines, names = [], []
+        for i, p in enumerate(points, 1):
+            name = self.fresh(f"{prefix}-{i}")
+            at = self.anchors.at(p, [keys[i - 1]]) if keys else self.anchors.near(p)
+            lines.append(f"\\coordinate ({name}) at {at};")
+            names.append(f"({name})")
+        return lines, names
+
+    def _rings(self, rings: list[list[str]], smooth: bool) -> str:
         out = []
         for ring in rings:
-            coords = " ".join(pt(p) for p in ring)
             if smooth:
-                out.append(f"\n    plot[rac/outline] coordinates {{{coords}}}")
+                out.append(f"\n    plot[rac/outline] coordinates {{{' '.join(ring)}}}")
             else:
-                out.append("\n    " + " -- ".join(pt(p) for p in ring) + " -- cycle")
+                out.append("\n    " + " -- ".join(ring) + " -- cycle")
         return "".join(out)
 
-    def curve(self, curve: Curve) -> str:
+    def curve(self, curve: Curve, index: int) -> list[str]:
+        """A closed curve's coordinates (each from the node it goes round), then the curve."""
         opts = ["rac/cut"]
         if curve.color.upper() != self.col.used.get("racCut", CUT_COLOR).upper():
             opts.append(f"draw={self.col(curve.color)}")
         if not curve.dashed:
             opts.append("solid")
         if curve.closed:
-            return f"\\draw[{', '.join(opts)}]" + self._rings([curve.points], curve.smooth) + ";"
-        return f"\\draw[{', '.join(opts)}] " + " -- ".join(pt(p) for p in curve.points) + ";"
+            lines, names = self._points(f"cut-{index}", curve.points, curve.anchors)
+            return [*lines, f"\\draw[{', '.join(opts)}]" + self._rings([names], curve.smooth) + ";"]
+        if curve.anchors:
+            pts = [
+                self.anchors.at(p, [k]) for p, k in zip(curve.points, curve.anchors, strict=True)
+            ]
+        else:
+            pts = [self.anchors.at(p) for p in curve.points]
+        return [f"\\draw[{', '.join(opts)}] " + " -- ".join(pts) + ";"]
 
     def text(self, text: Text) -> str:
         if text.math == "inline":
@@ -276,7 +317,15 @@ class Picture:
         expected = self.font + 1 if style == "rac/legend" else self.font
         if abs(text.size - expected) > 0.01:
             opts.append(f"font={font_command(text.size)}")
-        return f"\\node[{', '.join(opts)}] at {pt((text.x, text.y))} {{{content}}};"
+        keys = text.anchors or (text.owner,)
+        anchor_key = next(iter(self.anchors.known(keys)), None)
+        if anchor_key is not None:
+            base = self.names[anchor_key]
+            name = self.fresh(f"{_TEXT_PREFIX.get(text.role, 'label')}-{base}")
+        else:
+            name = self.fresh(text.role or "text")
+        at = self.anchors.at((text.x, text.y), keys)
+        return f"\\node[{', '.join(opts)}] ({name}) at {at} {{{content}}};"
 
 
 #: The style of each kind of node.

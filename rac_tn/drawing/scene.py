@@ -106,6 +106,9 @@ class Text:
 
     ``math`` is ``True`` (the text is math, without ``$``), ``False`` (plain text) or
     ``'inline'`` (plain text whose ``$...$`` parts are math, ``\$`` a dollar sign).
+    ``anchors`` are the keys of the nodes the text goes with (the node it labels, or the two
+    ends of the edge it labels): TikZ places it relative to them. When empty, an ``owner`` that
+    is a node is the anchor; a text of no node (legend, title, note) goes with the frame.
     """
 
     x: float
@@ -118,6 +121,7 @@ class Text:
     va: str = "center"
     role: str = ""
     owner: Hashable | None = None
+    anchors: tuple[Hashable, ...] = ()
 
     def extent(self) -> Box:
         """The bounding box ``(x0, y0, x1, y1)`` in cm, as matplotlib typesets it."""
@@ -129,7 +133,11 @@ class Text:
 
 @dataclass
 class Region:
-    """A filled area of closed rings (even-odd rule), smooth or polygonal, shading one side."""
+    """A filled area of closed rings (even-odd rule), smooth or polygonal, shading one side.
+
+    ``anchors``, when set, holds for every point of every ring the key of the node it goes
+    with (the nearest node of the side it shades): TikZ writes the point relative to it.
+    """
 
     rings: list[list[Point]]
     fill: str
@@ -137,11 +145,16 @@ class Region:
     smooth: bool = False
     role: str = ""
     side: str | None = None
+    anchors: list[list[Hashable]] | None = None
 
 
 @dataclass
 class Curve:
-    """A stroked curve (the cut), dashed, closed or smooth as asked."""
+    """A stroked curve (the cut), dashed, closed or smooth as asked.
+
+    ``anchors``, when set, holds for every point the key of the node it goes with (the nearest
+    node the cut wraps): TikZ writes the point relative to it.
+    """
 
     points: list[Point]
     color: str = CUT_COLOR
@@ -149,6 +162,7 @@ class Curve:
     dashed: bool = True
     closed: bool = False
     smooth: bool = False
+    anchors: list[Hashable] | None = None
 
 
 @dataclass

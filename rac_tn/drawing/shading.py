@@ -212,20 +212,42 @@ def shade_cut(
     # the source side, and a version reaching a little under the sink side's shading, so
     # that the two fills meet without a white seam
     source = np.maximum(area, raster.voronoi)
+    near = {side: _Nearest(scene, node_side, side) for side in ("source", "sink")}
     regions = []
     if source_fill is not None:
         rings = _rings(raster, np.maximum(area, raster.voronoi - 0.06), tolerance, 0.0)
-        regions.append(Region(rings, source_fill, smooth=True, role="source side", side=sides[0]))
+        region = Region(rings, source_fill, smooth=True, role="source side", side=sides[0])
+        region.anchors = [near["source"](ring) for ring in rings]
+        regions.append(region)
     if sink_fill is not None:
         rings = _rings(raster, np.maximum(area, -raster.voronoi), tolerance, 0.0)
-        regions.append(Region(rings, sink_fill, smooth=True, role="sink side", side=sides[1]))
+        region = Region(rings, sink_fill, smooth=True, role="sink side", side=sides[1])
+        region.anchors = [near["sink"](ring) for ring in rings]
+        regions.append(region)
     scene.regions[:0] = [r for r in regions if r.rings]
     if curve_color is None:
         return
     for ring in _rings(raster, source, tolerance, 4 * resolution):
-        scene.curves.append(
-            Curve(ring, color=curve_color, width=curve_width, closed=True, smooth=True)
-        )
+        curve = Curve(ring, color=curve_color, width=curve_width, closed=True, smooth=True)
+        curve.anchors = near["source"](ring)
+        scene.curves.append(curve)
+
+
+class _Nearest:
+    """The nearest node of one side of a cut (or a cut vertex, on both sides) to given points."""
+
+    def __init__(self, scene: Scene, node_side: dict[Hashable, str], side: str) -> None:
+        nodes = [n for n in scene.nodes if node_side.get(n.key) in (side, "cut")]
+        nodes = nodes or scene.nodes
+        self.keys = [n.key for n in nodes]
+        self.tree = cKDTree(np.asarray([(n.x, n.y) for n in nodes], dtype=float))
+
+    def __call__(self, points: Sequence[Point]) -> list[Hashable]:
+        if not points:
+            return []
+        # query(points)[1] is an array of indices for 2-D points
+        idx = self.tree.query(np.asarray(points, dtype=float))[1]
+        return [self.keys[int(i)] for i in np.atleast_1d(idx)]
 
 
 __all__ = ["shade_cut", "side_samples", "simplify"]

@@ -1,23 +1,30 @@
 r"""Render a :class:`~rac_tn.drawing.scene.Scene` as TikZ.
 
-The standalone document needs only ``article``, ``tikz`` and ``amsmath`` and is cropped to the
-picture, so ``pdflatex fig.tex`` gives a PDF of exactly the figure, the size of the matplotlib
-output. With ``standalone=False`` the bare ``tikzpicture`` is returned for ``\input`` into a
-paper that loads ``tikz``.
+The standalone document needs only ``article``, ``tikz`` (with its ``backgrounds`` and ``calc``
+libraries, which ship with it) and ``amsmath`` and is cropped to the picture, so
+``pdflatex fig.tex`` gives a PDF of exactly the figure, the size of the matplotlib output. With
+``standalone=False`` the bare ``tikzpicture`` is returned for ``\input`` into a paper whose
+preamble has ``\usepackage{tikz}`` and ``\usetikzlibrary{backgrounds,calc}`` (its first lines
+say so, and stop with that message when the libraries are missing).
+
+Only the nodes are placed at numbers: labels, dimension numbers, the cut's outline and the
+shaded sides are written relative to the nodes they go with, so an author who moves a node in
+the ``.tex`` moves all of them with it.
 
 Examples
 --------
 >>> from rac_tn.drawing.scene import Node, Scene
 >>> scene = Scene()
 >>> _ = scene.add_node(Node("a", 0.0, 0.0, label="W^{O}"))
->>> print(render(scene, standalone=False).splitlines()[2])
-\begin{tikzpicture}[x=1cm, y=1cm]
+>>> print("\n".join(render(scene, standalone=False).splitlines()[:2]))
+% Needs \usepackage{tikz} and \usetikzlibrary{backgrounds,calc} in the preamble
+% (both libraries ship with tikz); \input it into a figure.
 """
 
 from __future__ import annotations
 
 from rac_tn.drawing._tikz_picture import Picture
-from rac_tn.drawing._tikz_text import escape_math, escape_text, font_command, pt
+from rac_tn.drawing._tikz_text import escape_math, escape_text, font_command
 from rac_tn.drawing.scene import Node, Scene
 
 __all__ = ["describe", "escape_math", "escape_text", "font_command", "picture", "render"]
@@ -70,16 +77,13 @@ def picture(scene: Scene) -> str:
     ['\\node[rac/copy] (c) at (0,0) {};']
     """
     pic = Picture(scene)
-    x0, y0, x1, y1 = scene.bbox()
     body: list[str] = []
 
     def block(comment: str, lines: list[str]) -> None:
         if lines:
-            body.append(f"% {comment}")
+            body.extend(f"% {line}" for line in comment.splitlines())
             body.extend(lines)
 
-    body.append(f"\\useasboundingbox {pt((x0, y0))} rectangle {pt((x1, y1))};")
-    block("Shaded sides of the cut (under everything)", [pic.region(r) for r in scene.regions])
     roles: dict[str, list[Node]] = {}
     for node in scene.nodes:
         roles.setdefault(node.role, []).append(node)
@@ -90,6 +94,10 @@ def picture(scene: Scene) -> str:
             comment = "COPY tensors of dimension K of the CP cores, as diamonds"
         block(comment, [pic.node(n) for n in nodes])
     block(
+        "The frame (the picture's bounding box): the box of the node centres, with margins",
+        pic.anchors.frame_lines(),
+    )
+    block(
         "Bonds, legs and wires (between node names; width grows with log dim)",
         [pic.edge(e) for e in scene.edges if not e.highlight],
     )
@@ -98,16 +106,30 @@ def picture(scene: Scene) -> str:
         "Dimension labels",
         [pic.edge_label(e) for e in scene.edges if e.label and e.label_pos is not None],
     )
+    shading = [line for i, r in enumerate(scene.regions, 1) for line in pic.region(r, i)]
+    block(
+        "Shaded sides of the cut, on the background layer: outlines through coordinates\n"
+        "tied to the nodes they go round",
+        ["\\begin{pgfonlayer}{background}", *("  " + s for s in shading), "\\end{pgfonlayer}"]
+        if shading
+        else [],
+    )
     closed = [c for c in scene.curves if c.closed]
     block(
-        "The cut: a closed curve around each piece of its upstream side",
-        [pic.curve(c) for c in closed],
+        "The cut: a closed curve around each piece of its upstream side, through coordinates\n"
+        "tied to the nodes it goes round",
+        [line for i, c in enumerate(closed, 1) for line in pic.curve(c, i)],
     )
     labels = [t for t in scene.texts if t.role not in ("legend", "title")]
-    block("Labels", [pic.text(t) for t in labels])
-    legend = [pic.curve(c) for c in scene.curves if not c.closed]
+    block(
+        "Labels (each from the node it labels; a note from the frame)",
+        [pic.text(t) for t in labels],
+    )
+    legend = [line for c in scene.curves if not c.closed for line in pic.curve(c, 0)]
     legend += [pic.text(t) for t in scene.texts if t.role in ("legend", "title")]
-    block("Legend and title", legend)
+    block("Legend and title (from the frame)", legend)
+    body.append("\\pgfresetboundingbox")
+    body.append("\\useasboundingbox (frame-sw) rectangle (frame-ne);")
     styles = pic.styles()  # (names the colours the styles use)
     lines = ["\\begin{tikzpicture}[x=1cm, y=1cm]"]
     lines += ["  % Colours (change them here)"]
@@ -123,6 +145,7 @@ _PREAMBLE = r"""\documentclass{article}
 % Written by rac_tn. Needs only tikz and amsmath (texlive-latex-base, texlive-pictures);
 % the page is cropped to the picture, so `pdflatex` gives the figure itself.
 \usepackage{tikz}
+\usetikzlibrary{backgrounds,calc}
 \usepackage{amsmath}
 \pagestyle{empty}
 \begin{document}
@@ -148,6 +171,15 @@ _CLOSING = r"""}%
 """
 
 
+#: The first lines of a bare picture: what the paper's preamble needs, checked.
+_BARE_HEADER = r"""% Needs \usepackage{tikz} and \usetikzlibrary{backgrounds,calc} in the preamble
+% (both libraries ship with tikz); \input it into a figure.
+\ifcsname pgf@layerbox@background\endcsname\ifcsname tikz@library@calc@loaded\endcsname\else
+  \errmessage{rac_tn: this picture needs \string\usetikzlibrary{backgrounds,calc}}\fi\else
+  \errmessage{rac_tn: this picture needs \string\usetikzlibrary{backgrounds,calc}}\fi
+"""
+
+
 def render(scene: Scene, *, standalone: bool = True) -> str:
     """The TikZ source of ``scene``: a document for ``pdflatex`` (``standalone``), or the picture.
 
@@ -158,11 +190,7 @@ def render(scene: Scene, *, standalone: bool = True) -> str:
     """
     pic = describe(scene) + picture(scene)
     if not standalone:
-        return (
-            "% Needs \\usepackage{tikz} (and nothing else); \\input it into a figure.\n"
-            + pic
-            + "\n"
-        )
+        return _BARE_HEADER + pic + "\n"
     return _PREAMBLE + pic + "%\n" + _CLOSING
 
 

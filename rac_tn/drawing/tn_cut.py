@@ -178,12 +178,13 @@ def add_factor_labels(scene: Scene, bound: CutBound, style: Style) -> None:
         spots = _spots(scene, element, size)
         if not spots:
             continue
+        anchors = _anchors(scene, element)
         best = min(
             spots, key=lambda s: 4 * label_cost(box_at(s[0], size), taken, curve, 0.03) + s[1]
         )
         (x, y), _ = best
         label = Text(x, y, text, size=fs, color=style.cut_color, role="cut factor")
-        label.owner = ("cut", element.category, element.name)
+        label.owner, label.anchors = ("cut", element.category, element.name), anchors
         scene.add_text(label)
         taken.append(box_at((x, y), size))
 
@@ -218,6 +219,16 @@ def _spots(scene: Scene, element: CutElement, size: tuple[float, float]) -> list
         return []
     fracs = (0.27, 0.73, 0.17, 0.83, 0.37, 0.63, 0.1, 0.9)
     return label_spots(visible(scene, edges[0]), size, fracs, far=True)
+
+
+def _anchors(scene: Scene, element: CutElement) -> tuple:
+    """The nodes a factor label goes with: the cut vertex, or the two ends of the cut bond."""
+    node = _vertex_node(scene, element) if element.category in ("delta", "hyperedge") else None
+    if node is not None:
+        return (node.key,)
+    edges = [e for e in scene.edges if e.ref == element.name and e.highlight]
+    edges = edges or [e for e in scene.edges if e.ref == element.name and e.role == "leg"]
+    return tuple(k for k in edges[0].ends if k is not None) if edges else ()
 
 
 def _vertex_node(scene: Scene, element: CutElement) -> Node | None:

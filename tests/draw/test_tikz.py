@@ -53,7 +53,8 @@ def test_bare_tikzpicture_inputs_into_a_document(tmp_path):
     )
     doc = tmp_path / "paper.tex"
     doc.write_text(
-        "\\documentclass{article}\n\\usepackage{tikz}\n\\begin{document}\n"
+        "\\documentclass{article}\n\\usepackage{tikz}\n\\usetikzlibrary{backgrounds,calc}\n"
+        "\\begin{document}\n"
         "\\begin{figure}\\centering\\input{pic.tex}\\caption{A RAC.}\\end{figure}\n"
         "\\end{document}\n"
     )

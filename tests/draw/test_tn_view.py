@@ -259,7 +259,8 @@ def test_tikz_inputs_into_a_paper(tmp_path):
     (tmp_path / "pic.tex").write_text(to_tikz(peps, cut=(["X0"], ["X2"]), standalone=False))
     doc = tmp_path / "paper.tex"
     doc.write_text(
-        "\\documentclass{article}\n\\usepackage{tikz}\n\\begin{document}\n"
+        "\\documentclass{article}\n\\usepackage{tikz}\n\\usetikzlibrary{backgrounds,calc}\n"
+        "\\begin{document}\n"
         "\\begin{figure}\\centering\\input{pic.tex}\\caption{A PEPS.}\\end{figure}\n"
         "\\end{document}\n"
     )
