@@ -35,7 +35,12 @@ from rac_tn.exact.end_span import (
     integer_weights,
     prefix_cut,
 )
-from rac_tn.exact.relation_check import check_relations, exact_row_basis
+from rac_tn.exact.relation_check import (
+    check_relations,
+    end_input_map,
+    end_value_count,
+    exact_row_basis,
+)
 from rac_tn.models import random_model
 
 
@@ -59,6 +64,7 @@ def _random_rac(M: int, R: int, L: int, seed: int, low: int | None = None) -> RA
         (2, 2, 3, 6, 0),
         (2, 2, 2, 6, 3),
         (2, 2, 4, 4, 4),
+        (3, 2, 3, 4, 5),  # M > R: the end inputs are read through W^{I,1}'s range
         pytest.param(3, 2, 3, 6, 2, marks=pytest.mark.slow),
         pytest.param(2, 2, 3, 8, 1, marks=pytest.mark.slow),
     ],
@@ -350,3 +356,23 @@ def test_depth_four_is_certified_by_the_exact_end_values():
     result = separation_rank(rac, start_end(6), seed=0)
     assert result.certified and result.rank == 106 and result.end_span.value == 106
     assert "exact rank of the End values" in result.status
+
+
+def test_end_inputs_are_read_through_the_range_of_the_first_input_weights():
+    # M = 3 > R = 2: layer 1 reads W^{I,1} x in R^2, so the end lattices have 2 coordinates
+    # (616 x 110 values at L = 4, T = 6 instead of 616 x 2,970); a rank-1 W^{I,1} at M = R
+    # reads one coordinate. Both End spans equal the expanded polynomial's.
+    wide = _random_rac(3, 2, 3, 5)
+    assert end_input_map(integer_weights(wide, 0)).shape == (2, 2)
+    # T = 4, k = 2: boundary ((2,3))((2,2))((2,1)) = 24 monomials, ends ((2,3))((2,1)) = 8
+    # (with the three input coordinates the ends would be ((3,3))((3,1)) = 30)
+    assert end_value_count(integer_weights(wide, 0), 4, 2) == (4 * 3 * 2) * (4 * 2)
+    rac = _random_rac(2, 2, 3, 6)
+    inputs = [np.array([[1, 2], [2, 4]])] + list(rac.input_weights[1:])
+    flat = rac.replace(input_weights=inputs)
+    assert end_input_map(integer_weights(flat, 0)).shape == (2, 1)
+    for model in (wide, flat):
+        for T in (4, 6):
+            bound = end_span_bound(model, start_end(T), seed=0)
+            assert "exact rank of the End values" in bound.note
+            assert bound.value == end_span_reference(model, T, T // 2)[0]

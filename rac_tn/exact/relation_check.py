@@ -118,16 +118,10 @@ def range_basis(weight: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, int]]
     ([[1], [2]], True)
     """
     W = flint.fmpq_mat(flint.fmpz_mat(np.asarray(weight, dtype=object).tolist()))
-    reduced, rank = W.transpose().rref()
-    R = W.nrows()
+    basis = column_basis(weight)
+    R, rank = basis.shape
     if rank == 0:  # W = 0: u = 0 always
-        return np.zeros((R, 0), dtype=object), (np.zeros((R, 0), dtype=object), 1)
-    columns = []
-    for i in range(rank):
-        row = [Fraction(int(reduced[i, j].p), int(reduced[i, j].q)) for j in range(R)]
-        scale = math.lcm(*(f.denominator for f in row))
-        columns.append([int(f * scale) for f in row])
-    basis = np.array(columns, dtype=object).T.reshape(R, rank)
+        return basis, (np.zeros((R, 0), dtype=object), 1)
     # C: columns J of W independent, rows I where W[I, J] is invertible
     cols = _pivot_columns_q(W.rref()[0], rank)
     sub = flint.fmpq_mat([[W[i, j] for j in cols] for i in range(R)])
@@ -144,6 +138,26 @@ def range_basis(weight: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, int]]
     numer, denom = lift.numer_denom()
     values = np.array([[int(v) for v in row] for row in numer.tolist()], dtype=object)
     return basis, (values.reshape(R, rank), int(denom))
+
+
+def column_basis(weight: np.ndarray) -> np.ndarray:
+    """An integer basis of the column space of an integer matrix (``rows x rank``).
+
+    The transposed reduced row echelon form of ``W^T``, each column scaled to integers: the
+    identity when the columns of W span everything.
+
+    >>> column_basis(np.array([[1, 2, 3], [2, 4, 6]], dtype=object)).tolist()
+    [[1], [2]]
+    """
+    W = flint.fmpq_mat(flint.fmpz_mat(np.asarray(weight, dtype=object).tolist()))
+    reduced, rank = W.transpose().rref()
+    R = W.nrows()
+    columns = []
+    for i in range(rank):
+        row = [Fraction(int(reduced[i, j].p), int(reduced[i, j].q)) for j in range(R)]
+        scale = math.lcm(*(f.denominator for f in row))
+        columns.append([int(f * scale) for f in row])
+    return np.array(columns, dtype=object).T.reshape(R, rank)
 
 
 def _pivot_columns_q(reduced: flint.fmpq_mat, rank: int) -> list[int]:
@@ -183,18 +197,30 @@ def boundary_points(weights: IntegerWeights, space: BoundarySpace) -> np.ndarray
     return points
 
 
-def end_lattices(weights: IntegerWeights, T: int, k: int) -> list[np.ndarray]:
-    """Per end step ``t = k+1..T``: the simplex lattice of the output's degree in ``x_t``."""
-    return [
-        exponents(weights.M, paths(weights.L, T, 1, t)).astype(object) for t in range(k + 1, T + 1)
-    ]
+def end_input_map(weights: IntegerWeights) -> np.ndarray:
+    """What layer 1 reads of an end input: ``W^{I,1}``, or a basis of its range when narrower.
+
+    y sees ``x_t`` only through ``z_t = W^{I,1} x_t``. When ``W^{I,1}`` has rank ``r < M``
+    (M > R, say), write ``z_t = B w_t`` with B a basis of its range: the End polynomials in x
+    are polynomials in ``w`` composed with a map onto ``R^r``, so their linear relations, hence
+    their span's rank, are those of the polynomials in ``w``, on lattices of r coordinates.
+    """
+    first = weights.input_weights[0]
+    basis = column_basis(first)
+    return basis if basis.shape[1] < first.shape[1] else first
+
+
+def end_lattices(weights: IntegerWeights, T: int, k: int, width: int) -> list[np.ndarray]:
+    """Per end step ``t = k+1..T``: the simplex lattice (``width`` coordinates) of y's degree."""
+    return [exponents(width, paths(weights.L, T, 1, t)).astype(object) for t in range(k + 1, T + 1)]
 
 
 def end_value_count(weights: IntegerWeights, T: int, k: int) -> int:
     """How many values :func:`end_value_matrix` computes (boundary grid times end lattices)."""
     space = BoundarySpace(weights.widths, boundary_degrees(weights.L, T, k))
+    width = end_input_map(weights).shape[1]
     ends = math.prod(
-        math.comb(weights.M + n - 1, n)
+        math.comb(width + n - 1, n)
         for n in (paths(weights.L, T, 1, t) for t in range(k + 1, T + 1))
     )
     return space.size * ends
@@ -204,20 +230,23 @@ def end_value_matrix(weights: IntegerWeights, T: int, k: int) -> np.ndarray:
     """``Y[i, j] = G_k(z_i, xi_j)`` exactly: the boundary grid against the end lattices.
 
     ``G_k`` is a form of the boundary space's degrees in ``v`` and of degree ``n_t`` in each end
-    input, and both grids are unisolvent, so ``Y = Phi_v E Phi_x^T`` with invertible ``Phi``:
-    ``rank_Q Y`` is the End span itself (the rank of the End polynomials' coefficient matrix).
+    input (read through :func:`end_input_map`), and both grids are unisolvent, so
+    ``Y = Phi_v E Phi_x^T`` with invertible ``Phi``: ``rank_Q Y`` is the End span itself (the
+    rank of the End polynomials' coefficient matrix).
     """
     space = BoundarySpace(weights.widths, boundary_degrees(weights.L, T, k))
     points = boundary_points(weights, space)
-    ends = lattice_sequences(end_lattices(weights, T, k), weights.M)
+    first = end_input_map(weights)
+    ends = lattice_sequences(end_lattices(weights, T, k, first.shape[1]), first.shape[1])
     n, m = points.shape[0], ends.shape[0]
     states = [np.repeat(points[:, layer, :], m, axis=0) for layer in range(weights.L)]
     x = np.tile(ends, (n, 1, 1))
+    reads = [first, *weights.input_weights[1:]]
     for s in range(T - k):
         below = x[:, s, :]
         for layer in range(weights.L):
             left = states[layer] if s == 0 else states[layer] @ weights.hidden_weights[layer].T
-            below = left * (below @ weights.input_weights[layer].T)
+            below = left * (below @ reads[layer].T)
             states[layer] = below
     return (states[-1] @ weights.readout).reshape(n, m)
 
