@@ -376,3 +376,18 @@ def test_end_inputs_are_read_through_the_range_of_the_first_input_weights():
             bound = end_span_bound(model, start_end(T), seed=0)
             assert "exact rank of the End values" in bound.note
             assert bound.value == end_span_reference(model, T, T // 2)[0]
+
+
+def test_a_boundary_space_above_the_kernel_limit_is_ranked_exactly_when_its_values_are_few():
+    # M = 3, R = 2, L = 6, T = 4: 7 * 6 * 5 * 4 * 3 * 2 = 5,040 boundary monomials (above the
+    # 5,000 of the kernel route) but only 14 end points (inputs read in R^2): 70,560 values
+    rac = RAC.random(3, 2, depth=6, seed=0, integer=True)
+    bound = end_span_bound(rac, start_end(4), seed=0)
+    assert bound.monomials == 7 * 6 * 5 * 4 * 3 * 2 == 5040
+    assert "exact rank of the End values" in bound.note
+    with pytest.raises(ValueError, match="5,040 boundary monomials"):
+        end_span_bound(rac, start_end(4), seed=0, exact_values=0)
+    # the sampled rank (a proven lower bound) meets it: certified (the exact route itself is
+    # checked against the expanded End polynomial above)
+    result = separation_rank(rac, start_end(4), seed=0)
+    assert result.certified and result.rank == bound.value == result.end_span.value

@@ -225,7 +225,7 @@ def end_span_bound(
         When ``rac`` is not a model or ``partition`` not a :class:`Partition`.
     ValueError
         When neither side of the partition is ``1..k``, or the boundary space has more than
-        :data:`MAX_MONOMIALS` monomials.
+        :data:`MAX_MONOMIALS` monomials and the exact End values are more than ``exact_values``.
 
     Notes
     -----
@@ -254,11 +254,6 @@ def end_span_bound(
     weights = integer_weights(rac, class_index)
     space = BoundarySpace(weights.widths, boundary_degrees(rac.L, T, k))
     N = space.size
-    if N > MAX_MONOMIALS:
-        raise ValueError(
-            f"the End span at this cut has {N:,} boundary monomials, above {MAX_MONOMIALS:,} "
-            "(its kernel modulo p would be an N x N elimination)"
-        )
     if end_value_count(weights, T, k) <= exact_values:  # small: the End span's rank over Q
         rank = rational_rank(end_value_matrix(weights, T, k))
         return EndSpanBound(
@@ -272,6 +267,11 @@ def end_span_bound(
             class_index=class_index,
             note="the exact rank of the End values on unisolvent grids (no prime)",
             seconds=time.perf_counter() - begin,
+        )
+    if N > MAX_MONOMIALS:
+        raise ValueError(
+            f"the End span at this cut has {N:,} boundary monomials, above {MAX_MONOMIALS:,} "
+            "(its kernel modulo p would be an N x N elimination)"
         )
     rng = np.random.default_rng(check_seed(seed))
     grid = space.grid_points().astype(np.uint64)
