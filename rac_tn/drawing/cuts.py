@@ -248,7 +248,7 @@ def legend_texts(bound: CutBound) -> list[str]:
         out.append(factors)
     texts = [f"{what} \\leq {part} = {value}" for part in out] + [f"{what} \\leq {value}"]
     if bound.method == "network-cut" and all(e.category == "hyperedge" for e in bound.cut):
-        note = r"\ \mathrm{(the\ trivial\ cut:\ the\ inputs)}"
+        note = r"\ \mathrm{(the\ trivial\ cut{:}\ the\ inputs)}"
         texts = [t + note for t in texts] + texts
     return texts
 

@@ -23,6 +23,8 @@ Examples
 
 from __future__ import annotations
 
+import re
+
 from rac_tn.drawing._tikz_picture import Picture
 from rac_tn.drawing._tikz_text import escape_math, escape_text, font_command
 from rac_tn.drawing.scene import Node, Scene
@@ -130,6 +132,9 @@ def picture(scene: Scene) -> str:
     block("Legend and title (from the frame)", legend)
     body.append("\\pgfresetboundingbox")
     body.append("\\useasboundingbox (frame-sw) rectangle (frame-ne);")
+    # LaTeX can set a legend or title wider than matplotlib measured it: the page grows to
+    # hold it rather than clip it
+    body += [f"\\path ({n}.south west) rectangle ({n}.north east);" for n in _named(legend)]
     styles = pic.styles()  # (names the colours the styles use)
     lines = ["\\begin{tikzpicture}[x=1cm, y=1cm]"]
     lines += ["  % Colours (change them here)"]
@@ -178,6 +183,11 @@ _BARE_HEADER = r"""% Needs \usepackage{tikz} and \usetikzlibrary{backgrounds,cal
   \errmessage{rac_tn: this picture needs \string\usetikzlibrary{backgrounds,calc}}\fi\else
   \errmessage{rac_tn: this picture needs \string\usetikzlibrary{backgrounds,calc}}\fi
 """
+
+
+def _named(lines: list[str]) -> list[str]:
+    r"""The names of the text nodes among TikZ ``lines`` (``\node[...] (name) at ...``)."""
+    return re.findall(r"^\\node\[[^\]]*\] \(([^)]+)\) at ", "\n".join(lines), flags=re.M)
 
 
 def render(scene: Scene, *, standalone: bool = True) -> str:

@@ -78,6 +78,10 @@ def test_only_the_nodes_are_placed_at_numbers(view):
     layer = tex.split("\\begin{pgfonlayer}{background}", 1)[1].split("\\end{pgfonlayer}")[0]
     assert "\\fill[rac/" in layer and not re.search(r"coordinates \{\(-?\d", layer)
     assert "\\useasboundingbox (frame-sw) rectangle (frame-ne);" in tex
+    # a legend LaTeX sets wider than matplotlib measured grows the page instead of being clipped
+    tail = tex.split("\\useasboundingbox (frame-sw) rectangle (frame-ne);", 1)[1]
+    for name in re.findall(r"\\node\[rac/legend[^\]]*\] \(([^)]+)\)", tex):
+        assert f"\\path ({name}.south west) rectangle ({name}.north east);" in tail
 
 
 def test_a_label_is_written_from_its_node():
