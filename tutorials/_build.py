@@ -243,9 +243,12 @@ draw(deeper, T=8, view="grid", cut=bound, degrees=True)""",
         ),
         (
             "md",
-            """TikZ export (a whole document, or a bare `tikzpicture` with `standalone=False`): one
-`\\tikzset` of styles (`rac/tensor`, `rac/copy`, `rac/cut`, `rac/start side`, ...), named
-nodes and edges between them, in the document's own font.""",
+            """TikZ export (a whole document, or a bare `tikzpicture` with `standalone=False` for
+`\\input` into a paper that loads `\\usetikzlibrary{backgrounds,calc}`): one `\\tikzset` of
+styles (`rac/tensor`, `rac/copy`, `rac/cut`, `rac/start side`, ...), named nodes and edges
+between them, in the document's own font. Only the nodes are placed at numbers: labels, the
+cut's outline and the shading are placed from the nodes they go with, so moving a node in the
+`.tex` moves them too.""",
         ),
         (
             "code",
