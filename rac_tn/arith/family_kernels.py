@@ -79,11 +79,14 @@ def _family_pairs(start, drive_rows, cols_t, from_cols, first, s_off, t_off, a_p
             for b in range(lanes):
                 h[q, b] = start[i, q]
         for s in range(steps):
-            for layer in range(first, depth):
+            if first == 2:  # layer 1's state: Phi_{j,s} @ h^{1,start}
+                for q in range(s1):
+                    _dot_lanes(h[q], start[i], 0, cols_t[s], q * s1, j0, s1, lanes, work, ar)
+            for layer in range(min(first, 1), depth):
                 base, t0 = s_off[layer], t_off[layer]
                 for k in range(t_off[layer + 1] - t0):
                     _sparse_lanes(z[k], a_ptr, a_idx, a_val, t0 + k, h, base, lanes, work, ar)
-                    if layer > first:  # B^T of the new state of the layer below
+                    if layer > 1 or (layer == 1 and first != 1):  # B^T of the layer below
                         _sparse_lanes(inp, b_ptr, b_idx, b_val, t0 + k, h, s_off[layer - 1],
                                       lanes, work, ar)  # fmt: skip
                     elif first == 1:  # maps[j, s] @ h^{1,start}
@@ -115,9 +118,11 @@ def _family_pairs(start, drive_rows, cols_t, from_cols, first, s_off, t_off, a_p
 #: ``B^T x`` drives, read from the columns where ``from_cols[s]``. ``first = 1`` (L >= 2, every
 #: step reads the columns): ``cols_t[s, k * s_1 + q, j]`` is layer 2's drive map
 #: ``B_2^T Phi_{j,s}`` (``Phi`` layer 1's state as a linear map of its start), layer 1 is not
-#: stepped. ``uint64`` arrays (``A``, ``C``, readout times ``B``; ``B`` factors, drives and
-#: maps times ``B**2``) with ``Arith.args``, or ``float64`` plain residues with
-#: ``(p, 0, 1/p, FLOAT)``. fastmath: the float64 sums are exact integers below ``2**53``.
+#: stepped. ``first = 2`` (likewise): ``cols_t[s, q * s_1 + r, j]`` is ``Phi_{j,s}[q, r]``
+#: itself, cheaper when ``B_2`` is sparse. ``uint64`` arrays (``A``, ``C``, readout, drives and
+#: ``Phi`` times ``B``; ``B`` factors and drive maps times ``B**2``) with ``Arith.args``, or
+#: ``float64`` plain residues with ``(p, 0, 1/p, FLOAT)``. fastmath: the float64 sums are exact
+#: integers below ``2**53``.
 family_pairs = parallel_and_serial(_family_pairs, fastmath=True)
 
 __all__ = ["family_pairs"]

@@ -98,6 +98,11 @@ class FamilyOps:
                 b = np.zeros_like(b)  # layer 1's drive is computed outside the kernel
             B.append(_by_row(b.T))
         self.B2 = modular.to_residues(model.layers[1].factors()[1], self.p) if len(A) > 1 else None
+        # layer 2's drive per pair: from maps B_2^T Phi (K_2 s_1), or from Phi (s_1^2 + nnz B_2)
+        s1 = self.state_dims[0]
+        self.state_maps = self.B2 is not None and (
+            s1 * s1 + np.count_nonzero(self.B2) < self.B2.shape[1] * s1
+        )
         self.t_off = np.array(terms, dtype=np.int64)
         self.sparse = [_joined(A), _joined(B), _joined(C)]
         self.readout = modular.to_residues(model.readout, self.p)
@@ -153,15 +158,32 @@ class FamilyOps:
             if depth == 1:  # y = (Phi_{j,S}^T readout) . h^{1,start}
                 v = modular.matmul_mod(maps[:, -1].reshape(kc * s1, s1), readout[:, None], p)
                 return modular.matmul_mod(start, v.reshape(kc, s1).T, p)
-            assert self.B2 is not None  # depth >= 2
-            G = modular.matmul_mod(maps.reshape(-1, s1), self.B2, p)  # rows (j, s, q), cols k
-            G = G.reshape(kc, steps, s1, K2).transpose(1, 3, 2, 0).reshape(steps, K2 * s1, kc)
-            first, cols_t = 1, modular.scale(G, a, 2)
+            if self.state_maps:  # Phi_{j,s}[q, r] = maps[j, s, r, q]
+                Phi = maps.transpose(1, 3, 2, 0).reshape(steps, s1 * s1, kc)
+                first, cols_t = 2, modular.scale(Phi, a, 1)
+            else:
+                first, cols_t = 1, self._drive_maps(maps)
         else:
             drive = modular.matmul_mod(cols.reshape(kc * steps, m), self.B1, p)
             cols_t = modular.scale(drive.reshape(kc, steps, -1).transpose(1, 2, 0), a, 1)
             drive = modular.matmul_mod(rows.reshape(kr * steps, m), self.B1, p)
             drive_rows = modular.scale(drive.reshape(kr, steps, -1), a, 1)
+        return self._run(start, drive_rows, cols_t, from_cols, first, readout)
+
+    def _drive_maps(self, maps: np.ndarray) -> np.ndarray:
+        """``B_2^T Phi_{j,s}`` as ``(S, K_2 s_1, kc)``, times ``B**2``."""
+        assert self.B2 is not None  # depth >= 2
+        kc, steps, s1, _ = maps.shape
+        K2 = self.B2.shape[1]
+        G = modular.matmul_mod(maps.reshape(-1, s1), self.B2, self.p)  # rows (j, s, q), cols k
+        G = G.reshape(kc, steps, s1, K2).transpose(1, 3, 2, 0).reshape(steps, K2 * s1, kc)
+        return modular.scale(G, self.arith, 2)
+
+    def _run(self, start, drive_rows, cols_t, from_cols, first, readout) -> np.ndarray:
+        """The pair kernel (float64 when exact, else ``uint64``) on prepared arrays."""
+        p, a = self.p, self.arith
+        kr, kc = start.shape[0], cols_t.shape[2]
+        steps = cols_t.shape[0]
         (a_ptr, a_idx, a_val), (b_ptr, b_idx, b_val), (c_ptr, c_idx, c_val) = self.sparse
         work = kr * kc * steps * int(a_val.size + b_val.size + c_val.size)
         kernel = family_pairs[0] if work >= modular.PARALLEL_MIN_WORK else family_pairs[1]
