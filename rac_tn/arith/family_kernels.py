@@ -31,6 +31,12 @@ def _sparse_lanes(out, ptr, idx, val, j, x, x0, lanes, work, ar):
     """``out[b] = sum_q val[q] x[x0 + idx[q], b] / B mod p`` over ``q`` in ``ptr[j]:ptr[j+1]``."""
     p, ninv, pinv, mode = ar
     if isinstance(p, float):  # FLOAT (a compile-time branch): an exact sum, reduced once
+        q0 = ptr[j]
+        if ptr[j + 1] == q0 + 1 and val[q0] == 1.0:  # a unit vector (dense cores, affine terms)
+            row = x[x0 + idx[q0]]
+            for b in range(lanes):
+                out[b] = row[b]  # a residue already
+            return
         for b in range(lanes):
             out[b] = 0.0
         for q in range(ptr[j], ptr[j + 1]):
