@@ -194,7 +194,7 @@ def sampled_attempt(
         p: int, report: Callable[[int, int], None]
     ) -> tuple[int, int, tuple[int, int], float]:
         rank, K = _sampled_rank(
-            rac, p, class_index, cap, rng, shared, from_cols, deadline, report, reached[0], native
+            rac, p, class_index, cap, rng, shared, from_cols, deadline, report, native, reached[0]
         )
         reached[0] = K
         degree = rac.total_degree(T) if isinstance(rac, RankTarget) else None
@@ -270,8 +270,8 @@ def _sampled_rank(
     from_cols: np.ndarray,
     deadline: float | None,
     report: Callable[[int, int], None],
-    start: int = 0,
     native: BilinearModel | None = None,
+    start: int = 0,
 ) -> tuple[int, int]:
     """``(rank, sample count)`` of square evaluations mod p, grown while of full rank."""
     ops = _ops(rac, p, native)
