@@ -16,7 +16,7 @@ from _family_reference import reference_rank
 import rac_tn.exact.rank as rank_module
 from rac_tn import CP2RNN, MIRNN, SecondOrderRNN, separation_rank
 from rac_tn.exact import attempts
-from rac_tn.exact.family_ops import FamilyOps, runs_native
+from rac_tn.exact.family_ops import FamilyOps, native_pays, runs_native
 from rac_tn.models import LinearAttention
 from rac_tn.partition import Partition, interleaved, start_end
 
@@ -148,9 +148,20 @@ def test_only_the_three_families_run_native():
         FamilyOps(LinearAttention.random(2, 1, seed=0, integer=True), FLOAT_P)
 
 
+def test_the_default_route_is_native_where_it_pays():
+    """Dense and affine cores run native; a homogeneous CP core's width-(K+1) RAC is as cheap."""
+    cases = {("2rnn", False): True, ("2rnn", True): True, ("cp2rnn", True): True,
+             ("mirnn", True): True, ("cp2rnn", False): False}  # fmt: skip
+    for (family, bias), expected in cases.items():
+        model = build(family, bias, 2)
+        assert native_pays(model, model.to_rac()) is expected
+        assert (rank_module._native(model, model.to_rac()) is model) is expected
+
+
 def _rank(model, partition, native: bool, monkeypatch, **kw):
     """``separation_rank`` forced through the native route or the RAC equivalent's."""
     monkeypatch.setattr(rank_module, "runs_native", lambda m: native and runs_native(m))
+    monkeypatch.setattr(rank_module, "native_pays", lambda m, rac: True)  # even when cheap
     return separation_rank(model, partition, seed=2, **kw)
 
 

@@ -34,6 +34,7 @@ from rac_tn.arith import modular, pair_kernels
 from rac_tn.arith.family_kernels import family_pairs
 from rac_tn.models.base import BilinearModel
 from rac_tn.models.protocol import RecurrentModel
+from rac_tn.models.rac import RAC
 from rac_tn.network.layered import LayeredMod
 
 #: The families whose sampled rank runs on :class:`FamilyOps`.
@@ -47,6 +48,20 @@ def runs_native(model: RecurrentModel) -> bool:
     """True when the sampled rank of ``model`` runs on its own layers (:class:`FamilyOps`)."""
     # the family names a BilinearModel (asked by name: no layer tests a model's class)
     return getattr(model, "family", None) in NATIVE_FAMILIES and all(k == 1 for k in model.arities)
+
+
+def native_pays(model: BilinearModel, rac: RAC) -> bool:
+    """True when ``model``'s sparse steps cost under 2/3 of its RAC equivalent ``rac``'s.
+
+    A step of the native kernel costs about the factors' nonzeros plus one product per term; a
+    RAC step ``2 R^2`` per layer. A homogeneous CP-2RNN or MIRNN has an equivalent of width
+    ``K + 1``, as cheap as its own layers (and its compiled route has less overhead).
+    """
+    native = sum(
+        layer.num_terms + sum(np.count_nonzero(f) for f in layer.factors())
+        for layer in model.layers
+    )
+    return bool(3 * native < 2 * (2 * rac.R**2 * rac.L))
 
 
 def _by_row(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -204,4 +219,4 @@ class FamilyOps:
         )  # fmt: skip
 
 
-__all__ = ["NATIVE_FAMILIES", "FamilyOps", "runs_native"]
+__all__ = ["NATIVE_FAMILIES", "FamilyOps", "native_pays", "runs_native"]

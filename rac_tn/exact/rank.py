@@ -42,7 +42,7 @@ from rac_tn.exact.attempts import check_sample_memory, grid_attempt, run_attempt
 from rac_tn.exact.end_span import EndSpanBound, end_span_refiner
 from rac_tn.exact.estimate import RankCost, cost_at_cap
 from rac_tn.exact.exact_grids import EXACT_GRIDS, small_exact_rank
-from rac_tn.exact.family_ops import runs_native
+from rac_tn.exact.family_ops import native_pays, runs_native
 from rac_tn.exact.layered import RankTarget
 from rac_tn.exact.rank_inputs import family_as_rac, symmetric_value
 from rac_tn.models.base import BilinearModel
@@ -424,7 +424,8 @@ def _native(model: RecurrentModel, rac: RAC | RankTarget) -> BilinearModel | Non
     """``model`` when its sampled pairs run on its own layers (``rac`` its RAC equivalent)."""
     if isinstance(rac, RankTarget) or not runs_native(model):
         return None
-    return cast(BilinearModel, model)
+    family = cast(BilinearModel, model)
+    return family if native_pays(family, rac) else None
 
 
 def check_seconds(max_seconds: object) -> float:
