@@ -29,6 +29,9 @@ Rows (one module each; every module also runs alone):
    and the K^3/3 LU floor, and (2, 2, 3) certified at T = 32 (``bench_depth3.py``).
 9. the thread count a large exact rank chooses, on a quiet and on a loaded machine, against one
    thread and every core, each call in a fresh process (``bench_threads.py``).
+10. the second-order families' sampled rank on their own layers, with and without affine terms,
+    against their RAC equivalent's route and a RAC of the same sizes at the same sample count
+    (``bench_families.py``).
 
 BLAS is pinned to one thread by the environment (``OPENBLAS_NUM_THREADS=1`` etc., set before
 numpy loads and inherited by every child process). Rows that time the library set the thread
@@ -68,6 +71,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_cuts  # noqa: E402
 import bench_depth3  # noqa: E402
+import bench_families  # noqa: E402
 import bench_gridtensor  # noqa: E402
 import bench_kernels  # noqa: E402
 import bench_memory  # noqa: E402
@@ -166,12 +170,12 @@ def main(argv: list[str] | None = None) -> Path | None:
         "results); default: print to stdout",
     )
     parser.add_argument(
-        "--rows", default="1,2,3,4,5,6,7,8,9", help="comma-separated rows to run (default: all)"
+        "--rows", default="1,2,3,4,5,6,7,8,9,10", help="comma-separated rows to run (default: all)"
     )
     args = parser.parse_args(argv)
     wanted = {int(r) for r in args.rows.split(",") if r.strip()}
-    if not wanted <= {1, 2, 3, 4, 5, 6, 7, 8, 9}:
-        parser.error(f"--rows must list numbers among 1..9, got {args.rows!r}")
+    if not wanted <= set(range(1, 11)):
+        parser.error(f"--rows must list numbers among 1..10, got {args.rows!r}")
     warnings.filterwarnings("ignore", message=".*kahypar.*")  # optional cotengra extra
     quick, reps = args.quick, 2 if args.quick else 5
     load_start = os.getloadavg()
@@ -186,6 +190,7 @@ def main(argv: list[str] | None = None) -> Path | None:
         (7, lambda: bench_kernels.run(quick=quick, reps=reps)),
         (8, lambda: bench_depth3.run(quick=quick, reps=reps)),
         (9, lambda: bench_threads.run(quick=quick, reps=reps)),
+        (10, lambda: bench_families.run(quick=quick, reps=reps)),
     ]
     results: dict[int, RowResult] = {}
     for number, runner in runners:

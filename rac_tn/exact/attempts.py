@@ -14,7 +14,9 @@ from rac_tn._format import human_bytes
 from rac_tn.arith import elimination, modular
 from rac_tn.exact import certify
 from rac_tn.exact.end_span import EndSpanBound
+from rac_tn.exact.family_ops import FamilyOps
 from rac_tn.exact.layered import RankTarget
+from rac_tn.models.base import BilinearModel
 from rac_tn.models.rac import RAC
 from rac_tn.network.grid_tensor import grid_tensor_mod
 from rac_tn.partition import Partition
@@ -172,8 +174,14 @@ def sampled_attempt(
     cap: int,
     rng: np.random.Generator,
     deadline: float | None,
+    native: BilinearModel | None = None,
 ) -> Callable[..., tuple[int, int, tuple[int, int], float]]:
-    """The sampled separation rank as an attempt per prime (see :func:`separation_rank`)."""
+    """The sampled separation rank as an attempt per prime (see :func:`separation_rank`).
+
+    ``native``: the family ``rac`` is the RAC equivalent of, when its pairs run on its own
+    layers (:class:`~rac_tn.exact.family_ops.FamilyOps`: the same polynomial, so the same
+    matrix and bounds).
+    """
     T = partition.T
     shared, from_cols = _shared_prefix(partition)
 
@@ -186,7 +194,7 @@ def sampled_attempt(
         p: int, report: Callable[[int, int], None]
     ) -> tuple[int, int, tuple[int, int], float]:
         rank, K = _sampled_rank(
-            rac, p, class_index, cap, rng, shared, from_cols, deadline, report, reached[0]
+            rac, p, class_index, cap, rng, shared, from_cols, deadline, report, native, reached[0]
         )
         reached[0] = K
         degree = rac.total_degree(T) if isinstance(rac, RankTarget) else None
@@ -205,13 +213,20 @@ def _shared_prefix(partition: Partition) -> tuple[int, np.ndarray]:
     return shared, from_cols
 
 
-def _ops(rac: RAC | RankTarget, p: int) -> Any:
-    """The kernels of the sampled rank for ``rac`` modulo ``p``."""
+def _ops(rac: RAC | RankTarget, p: int, native: BilinearModel | None = None) -> Any:
+    """The kernels of the sampled rank for ``rac`` modulo ``p`` (``native``: the family's)."""
+    if native is not None:
+        return FamilyOps(native, p)
     return rac.pair_ops(p) if isinstance(rac, RankTarget) else _RacOps(rac.modular(p))
 
 
 def measure_rates(
-    rac: RAC | RankTarget, partition: Partition, class_index: int, cap: int, seed: int | None
+    rac: RAC | RankTarget,
+    partition: Partition,
+    class_index: int,
+    cap: int,
+    seed: int | None,
+    native: BilinearModel | None = None,
 ) -> tuple[float, tuple[int, float], tuple[int, float]]:
     """Outputs per second, and two eliminations' ``(size, seconds)``, on this machine.
 
@@ -221,7 +236,7 @@ def measure_rates(
     """
     rng = np.random.default_rng(seed)
     p = certify.random_prime(rng)
-    ops, M = _ops(rac, p), rac.M
+    ops, M = _ops(rac, p, native), rac.M
     shared, from_cols = _shared_prefix(partition)
 
     def pairs(count: int) -> float:
@@ -255,10 +270,11 @@ def _sampled_rank(
     from_cols: np.ndarray,
     deadline: float | None,
     report: Callable[[int, int], None],
+    native: BilinearModel | None = None,
     start: int = 0,
 ) -> tuple[int, int]:
     """``(rank, sample count)`` of square evaluations mod p, grown while of full rank."""
-    ops = _ops(rac, p)
+    ops = _ops(rac, p, native)
     M, steps = rac.M, len(from_cols)
 
     def draw(count: int, length: int) -> np.ndarray:

@@ -32,6 +32,7 @@ from rac_tn._format import human_bytes
 from rac_tn.exact import certify
 from rac_tn.exact.attempts import SAMPLE_BYTES_PER_ENTRY, measure_rates
 from rac_tn.exact.layered import RankTarget
+from rac_tn.models.base import BilinearModel
 from rac_tn.models.rac import RAC
 from rac_tn.partition import Partition
 from rac_tn.results import Serialisable
@@ -142,6 +143,7 @@ def cost_at_cap(
     *,
     class_index: int = 0,
     seed: int | None = 0,
+    native: BilinearModel | None = None,
 ) -> RankCost:
     """The most the sampled rank of a RAC or rank target can cost at sample cap ``cap``.
 
@@ -158,9 +160,11 @@ def cost_at_cap(
         The sample cap, ``min(symmetric bound, max_samples)``.
     class_index, seed
         The output measured, and the seed of the measurement's random points.
+    native
+        The family whose own layers evaluate the pairs (``model`` its RAC equivalent), if any.
     """
     schedule = certify.sample_schedule(cap)
-    pair_rate, small, large = measure_rates(model, partition, class_index, cap, seed)
+    pair_rate, small, large = measure_rates(model, partition, class_index, cap, seed, native)
     exponent = 3.0
     if large[0] > small[0]:
         exponent = np.log(large[1] / small[1]) / np.log(large[0] / small[0])

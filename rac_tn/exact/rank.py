@@ -42,8 +42,10 @@ from rac_tn.exact.attempts import check_sample_memory, grid_attempt, run_attempt
 from rac_tn.exact.end_span import EndSpanBound, end_span_refiner
 from rac_tn.exact.estimate import RankCost, cost_at_cap
 from rac_tn.exact.exact_grids import EXACT_GRIDS, small_exact_rank
+from rac_tn.exact.family_ops import native_pays, runs_native
 from rac_tn.exact.layered import RankTarget
 from rac_tn.exact.rank_inputs import family_as_rac, symmetric_value
+from rac_tn.models.base import BilinearModel
 from rac_tn.models.protocol import RecurrentModel, check_model
 from rac_tn.models.rac import RAC
 from rac_tn.partition import Partition
@@ -313,6 +315,7 @@ def separation_rank(
     check_choice(method, "method", METHODS)
     rng = np.random.default_rng(check_seed(seed))
     deadline = None
+    native = _native(model, rac)  # pairs on the family's own layers (the same matrix)
     if method == "grid":
         N = template_count(templates, rac.M) or rac.M
         max_entries = check_max_entries(max_entries)
@@ -337,11 +340,11 @@ def separation_rank(
         deadline = None if max_seconds is None else begin + check_seconds(max_seconds)
         cap = min(bound, max_samples)
         check_sample_memory(cap)
-        attempt = sampled_attempt(rac, partition, class_index, cap, rng, deadline)
+        attempt = sampled_attempt(rac, partition, class_index, cap, rng, deadline, native)
         size = bound
     rounds = len(certify.sample_schedule(bound)) if method == "sampled" else 1
     if method == "sampled" and progress in (True, "lines"):  # the cost, said up front
-        cost = cost_at_cap(rac, partition, cap, class_index=class_index)  # own rng: same result
+        cost = cost_at_cap(rac, partition, cap, class_index=class_index, native=native)  # own rng
         status_line("lines", f"rank {partition}: {cost.describe()}")
     # a large matrix runs on the cores that are free (threads beyond them slow it down)
     large = (cap if method == "sampled" else size) >= PARALLEL_FROM_SAMPLES
@@ -414,7 +417,15 @@ def rank_cost(
     class_index = check_class_index(class_index, rac.C)
     bound = symmetric_value(model, partition, upper_bound, None)
     cap = min(bound, positive_int(max_samples, "max_samples"))
-    return cost_at_cap(rac, partition, cap, class_index=class_index)
+    return cost_at_cap(rac, partition, cap, class_index=class_index, native=_native(model, rac))
+
+
+def _native(model: RecurrentModel, rac: RAC | RankTarget) -> BilinearModel | None:
+    """``model`` when its sampled pairs run on its own layers (``rac`` its RAC equivalent)."""
+    if isinstance(rac, RankTarget) or not runs_native(model):
+        return None
+    family = cast(BilinearModel, model)
+    return family if native_pays(family, rac) else None
 
 
 def check_seconds(max_seconds: object) -> float:

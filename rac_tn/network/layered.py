@@ -81,13 +81,18 @@ class LayeredMod:
     def step(self, states: Sequence[np.ndarray], x: np.ndarray) -> list[np.ndarray]:
         """One time step of every layer: states ``[(batch, s_l)]``, inputs ``(batch, d~)``."""
         below, out = np.ascontiguousarray(x, dtype=np.uint64), []
-        for (times_a, legs, times_c), h in zip(self._steps, states, strict=True):
-            z = times_a(np.ascontiguousarray(h, dtype=np.uint64))
-            for times_b in legs:
-                z = modular.multiply_mod(z, times_b(below), self.p)
-            below = times_c(z)
+        for index, h in enumerate(states):
+            below = self.step_layer(index, h, below)
             out.append(below)
         return out
+
+    def step_layer(self, index: int, h: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """One time step of layer ``index`` alone: state ``(batch, s)``, input ``(batch, u)``."""
+        times_a, legs, times_c = self._steps[index]
+        z = times_a(np.ascontiguousarray(h, dtype=np.uint64))
+        for times_b in legs:
+            z = modular.multiply_mod(z, times_b(np.ascontiguousarray(x, dtype=np.uint64)), self.p)
+        return times_c(z)
 
     def scan(self, states: Sequence[np.ndarray], inputs: np.ndarray) -> list[np.ndarray]:
         """The states after ``inputs`` (``(batch, steps, d~)`` residues)."""
