@@ -21,7 +21,7 @@ from _processes import alive, cmdline, cores, descendants, drain, read_until, si
 import rac_tn.analysis.reports
 import rac_tn.analysis.sweeps
 import rac_tn.cli.commands
-from rac_tn.analysis.interrupt import Terminated
+from rac_tn.analysis.interrupt import Terminated, terminate_workers
 from rac_tn.analysis.sweeps import SweepInterrupted, process_pool, sweep, sweep_configs
 from rac_tn.cli import main
 
@@ -84,6 +84,20 @@ def test_an_interrupted_pool_shutdown_stops_the_workers(monkeypatch):
     while any(w.is_alive() for w in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert workers and not any(w.is_alive() for w in workers)
+
+
+def test_terminated_workers_leave_no_wakeup_pipe_for_the_exit_handler():
+    """terminate_workers returns only once the pool's manager thread has closed its wake-up
+    pipe: Python's exit handler writes to every open one without the pool's lock, and a pipe
+    closed under it printed an OSError traceback after a Ctrl-C (seen in CI)."""
+    with pytest.raises(KeyboardInterrupt):
+        with process_pool(1) as pool:
+            pool.submit(time.sleep, 60)
+            time.sleep(0.2)  # the worker starts
+            manager, wakeup = pool._executor_manager_thread, pool._executor_manager_thread_wakeup
+            raise KeyboardInterrupt
+    assert not manager.is_alive() and wakeup._closed
+    terminate_workers(pool)  # a second call on a shut pool is harmless
 
 
 def test_an_interrupt_while_the_progress_bar_closes_keeps_every_row(monkeypatch):

@@ -139,6 +139,9 @@ def stop_listening() -> None:
             signal.signal(sig, signal.SIG_IGN)
 
 
+_MANAGER_GRACE = 5.0  # seconds for the pool's manager thread to finish once its workers are gone
+
+
 def terminate_workers(pool: ProcessPoolExecutor, grace: float = 2.0) -> None:
     """Cancel every pending task of ``pool`` and end its worker processes, running ones too.
 
@@ -154,6 +157,7 @@ def terminate_workers(pool: ProcessPoolExecutor, grace: float = 2.0) -> None:
     """
     with signals_ignored():
         processes = list((getattr(pool, "_processes", None) or {}).values())
+        manager = getattr(pool, "_executor_manager_thread", None)
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             if process.is_alive():
@@ -164,6 +168,11 @@ def terminate_workers(pool: ProcessPoolExecutor, grace: float = 2.0) -> None:
             if process.is_alive():
                 process.kill()
                 process.join(1.0)
+        # The pool's manager thread closes its wake-up pipe as it ends. Python's exit handler
+        # writes to that pipe without the pool's lock (CPython 3.11), so a manager still
+        # closing it at exit makes the interpreter print an OSError traceback: wait for it.
+        if manager is not None and manager is not threading.current_thread():
+            manager.join(_MANAGER_GRACE)
 
 
 @contextmanager
