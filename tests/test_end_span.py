@@ -309,6 +309,14 @@ def test_the_end_span_keeps_to_its_time_budget(monkeypatch):
     import rac_tn.exact.end_span as end_span_module
 
     deep = RAC.random(2, 2, depth=4, seed=0, integer=True)
+    # the end inputs' 110 monomials (11 * 5 * 2) are fewer: their route keeps to the budget too
+    bound = end_span_module.end_span_bound(
+        deep, start_end(6), seed=0, target=106, max_seconds=0.01, exact_values=0
+    )
+    assert bound.value == 110 and "110 end monomials: " in bound.note
+    assert "within the time budget" in bound.note
+    # the boundary's relations (that route forced)
+    monkeypatch.setattr(end_span_module, "MAX_END_MONOMIALS", 0)
     bound = end_span_module.end_span_bound(
         deep, start_end(6), seed=0, target=106, max_seconds=0.01, exact_values=0
     )
@@ -316,6 +324,7 @@ def test_the_end_span_keeps_to_its_time_budget(monkeypatch):
     N = math.prod(math.comb(2 + d - 1, d) for d in degrees)  # ((R, d_l)) monomials, R = 2
     assert bound.monomials == N == 616
     assert bound.value == N and bound.relations == 0 and "0.01 s budget" in bound.note
+    monkeypatch.undo()
 
     asked = []
 
@@ -378,15 +387,24 @@ def test_end_inputs_are_read_through_the_range_of_the_first_input_weights():
             assert bound.value == end_span_reference(model, T, T // 2)[0]
 
 
-def test_a_boundary_space_above_the_kernel_limit_is_ranked_exactly_when_its_values_are_few():
+def test_a_boundary_space_above_the_kernel_limit_is_ranked_exactly_when_its_values_are_few(
+    monkeypatch,
+):
     # M = 3, R = 2, L = 6, T = 4: 7 * 6 * 5 * 4 * 3 * 2 = 5,040 boundary monomials (above the
     # 5,000 of the kernel route) but only 14 end points (inputs read in R^2): 70,560 values
+    import rac_tn.exact.end_span as end_span_module
+
     rac = RAC.random(3, 2, depth=6, seed=0, integer=True)
     bound = end_span_bound(rac, start_end(4), seed=0)
     assert bound.monomials == 7 * 6 * 5 * 4 * 3 * 2 == 5040
     assert "exact rank of the End values" in bound.note
+    # without the exact values, the end inputs' 14 monomials (2 * 7) give the same, layer by layer
+    other = end_span_bound(rac, start_end(4), seed=0, exact_values=0)
+    assert other.value == bound.value and "14 end monomials: " in other.note
+    monkeypatch.setattr(end_span_module, "MAX_END_MONOMIALS", 0)
     with pytest.raises(ValueError, match="5,040 boundary monomials"):
         end_span_bound(rac, start_end(4), seed=0, exact_values=0)
+    monkeypatch.undo()
     # the sampled rank (a proven lower bound) meets it: certified (the exact route itself is
     # checked against the expanded End polynomial above)
     result = separation_rank(rac, start_end(4), seed=0)

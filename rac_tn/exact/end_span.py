@@ -18,6 +18,9 @@ lower bound on the End span (not on the separation rank). When the exact values 
 polynomials on unisolvent grids are few (:data:`EXACT_VALUES`), the End span is instead their
 rank over Q, computed exactly (:func:`rac_tn.exact.relation_check.end_value_matrix`): at depth 4
 the relations' coefficients grow too long to lift, and M = R = 2, L = 4, T = 6 is certified so.
+When the end inputs have fewer monomials than the boundary (deep models, few steps after the
+cut), the End span is their count minus relations among functionals on the end inputs, proven
+layer by layer (:mod:`rac_tn.exact.layer_relations`).
 
 Examples
 --------
@@ -46,6 +49,11 @@ from rac_tn.exact.end_relations import (
     left_kernel,
     lift_rows,
     sub_grid,
+)
+from rac_tn.exact.layer_relations import (
+    MAX_END_MONOMIALS,
+    end_monomial_count,
+    layer_relation_bound,
 )
 from rac_tn.exact.relation_check import (
     IntegerWeights,
@@ -89,7 +97,9 @@ class EndSpanBound(Serialisable):
     monomials
         The number of boundary monomials, ``prod_l ((R, d_l))``.
     relations
-        Linear relations among the ``e_m`` verified exactly (independent).
+        Linear relations among the ``e_m`` proven (independent): verified exactly, or implied
+        by relations among the end inputs' functionals proven layer by layer
+        (:mod:`rac_tn.exact.layer_relations`, when the end inputs have fewer monomials).
     span_lower
         A certified lower bound on the End span: its rank modulo a random prime (equal to it
         unless the prime or the points were unlucky), or the ``target`` rank the bound met.
@@ -225,7 +235,9 @@ def end_span_bound(
         When ``rac`` is not a model or ``partition`` not a :class:`Partition`.
     ValueError
         When neither side of the partition is ``1..k``, or the boundary space has more than
-        :data:`MAX_MONOMIALS` monomials and the exact End values are more than ``exact_values``.
+        :data:`MAX_MONOMIALS` monomials, the exact End values are more than ``exact_values``
+        and the end inputs' monomials are not fewer than the boundary's (or above
+        :data:`~rac_tn.exact.layer_relations.MAX_END_MONOMIALS`).
 
     Notes
     -----
@@ -268,14 +280,29 @@ def end_span_bound(
             note="the exact rank of the End values on unisolvent grids (no prime)",
             seconds=time.perf_counter() - begin,
         )
+    rng = np.random.default_rng(check_seed(seed))
+    deadline = None if max_seconds is None else begin + float(max_seconds)
+    if end_monomial_count(weights, T, k) < min(N, MAX_END_MONOMIALS + 1):  # the smaller side
+        found = layer_relation_bound(weights, T, k, rng, target, deadline, max_primes)
+        return EndSpanBound(
+            value=found.value,
+            monomials=N,
+            relations=N - found.value,
+            span_lower=found.span_lower,
+            degrees=space.degrees,
+            cut=k,
+            partition=partition,
+            class_index=class_index,
+            primes=found.primes,
+            note=f"{found.end_monomials} end monomials: {found.note}",
+            seconds=time.perf_counter() - begin,
+        )
     if N > MAX_MONOMIALS:
         raise ValueError(
             f"the End span at this cut has {N:,} boundary monomials, above {MAX_MONOMIALS:,} "
             "(its kernel modulo p would be an N x N elimination)"
         )
-    rng = np.random.default_rng(check_seed(seed))
     grid = space.grid_points().astype(np.uint64)
-    deadline = None if max_seconds is None else begin + float(max_seconds)
 
     def out_of_time() -> bool:
         return deadline is not None and time.perf_counter() > deadline
