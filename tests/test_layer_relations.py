@@ -17,11 +17,10 @@ from rac_tn.exact.end_span import end_span_bound, integer_weights
 from rac_tn.exact.layer_relations import (
     MAX_END_MONOMIALS,
     check_layer_relations,
-    end_monomial_count,
     end_values,
     layer_relation_bound,
 )
-from rac_tn.exact.relation_check import end_input_map, end_value_matrix
+from rac_tn.exact.relation_check import end_input_map, end_monomial_count, end_value_matrix
 
 
 def _rac(M: int, R: int, L: int, seed: int = 0) -> RAC:

@@ -221,15 +221,15 @@ def generic_row(lower: int, upper: int, bound: str = "the proven upper bound") -
 
 
 def end_span_row(bound: EndSpanBound, num_classes: int) -> ReportRow:
-    """The End-span bound's row: an upper bound for these weights, proven by exact relations."""
+    """The End-span bound's row: an upper bound for these weights, proven (its note says how)."""
     prefix = f"class {bound.class_index}: " if num_classes > 1 else ""
     return ReportRow(
         SEPARATION_RANK,
         bound.value,
         "upper bound",
         f"End span (boundary states after step {bound.cut})",
-        f"{prefix}{bound.monomials} boundary monomials - {bound.relations} relations, found "
-        f"mod p and verified exactly ({len(bound.primes)} primes)",
+        f"{prefix}rank of the End polynomials of {bound.monomials} boundary monomials, proven "
+        f"(the note says how)",
         bound.seconds,
         f"{bound.note}; for these weights only: evidence on the generic rank, not a bound on it",
     )

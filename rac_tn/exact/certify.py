@@ -19,7 +19,7 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 from flint import fmpz
@@ -54,11 +54,11 @@ _PRIME_COUNT = {
 }
 
 
-def random_prime(rng: np.random.Generator, large: bool = False) -> int:
+def random_prime(rng: np.random.Generator, large: bool = False, avoid: Collection[int] = ()) -> int:
     """A prime drawn uniformly from :data:`PRIME_RANGE` (or :data:`LARGE_PRIME_RANGE` if ``large``).
 
     Every draw is from ``rng`` (rejection sampling of odd numbers), so a seeded generator repeats
-    the primes.
+    the primes. Primes in ``avoid`` (those used already) are drawn again.
 
     Examples
     --------
@@ -71,7 +71,7 @@ def random_prime(rng: np.random.Generator, large: bool = False) -> int:
     lo, hi = LARGE_PRIME_RANGE if large else PRIME_RANGE
     while True:
         candidate = int(rng.integers(lo, hi)) | 1
-        if candidate < hi and fmpz(candidate).is_prime():
+        if candidate < hi and candidate not in avoid and fmpz(candidate).is_prime():
             return candidate
 
 

@@ -50,14 +50,11 @@ from rac_tn.exact.end_relations import (
     lift_rows,
     sub_grid,
 )
-from rac_tn.exact.layer_relations import (
-    MAX_END_MONOMIALS,
-    end_monomial_count,
-    layer_relation_bound,
-)
+from rac_tn.exact.layer_relations import MAX_END_MONOMIALS, layer_relation_bound
 from rac_tn.exact.relation_check import (
     IntegerWeights,
     check_relations,
+    end_monomial_count,
     end_value_count,
     end_value_matrix,
     integral,
@@ -411,8 +408,8 @@ def _prime(
 ) -> int:
     """A random prime not used yet and dividing no denominator of the lifts."""
     while True:
-        p = certify.random_prime(rng, large=large)
-        if p not in used and all(denom % p for _, denom in weights.lifts):
+        p = certify.random_prime(rng, large=large, avoid=used)
+        if all(denom % p for _, denom in weights.lifts):
             return p
 
 

@@ -31,7 +31,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
@@ -45,6 +44,8 @@ from rac_tn.exact.end_relations import crt_combine, left_kernel, lift_rows
 from rac_tn.exact.relation_check import (
     IntegerWeights,
     end_input_map,
+    end_lattices,
+    end_monomial_count,
     exact_row_basis,
 )
 
@@ -71,16 +72,6 @@ class LayerRelations:
     note: str = ""
 
 
-def end_monomial_count(weights: IntegerWeights, T: int, k: int) -> int:
-    """``N_x``: the monomials of the end inputs read through :func:`end_input_map`."""
-    width = end_input_map(weights).shape[1]
-    return math.prod(math.comb(width + n - 1, n) for n in _end_degrees(weights.L, T, k))
-
-
-def _end_degrees(L: int, T: int, k: int) -> list[int]:
-    return [paths(L, T, 1, t) for t in range(k + 1, T + 1)]
-
-
 def layer_rows(
     weights: IntegerWeights, layer: int, boundary: np.ndarray, below: np.ndarray
 ) -> np.ndarray:
@@ -89,8 +80,8 @@ def layer_rows(
     ``boundary`` holds ``u^l = W^{H,l} h^{l,k}`` per point (``(n, R)``); layer 0 reads the end
     inputs through :func:`end_input_map`.
     """
-    read = end_input_map(weights) if layer == 0 else weights.input_weights[layer]
-    hidden = weights.hidden_weights[layer]
+    read = _fmpz(end_input_map(weights) if layer == 0 else weights.input_weights[layer])
+    hidden = _fmpz(weights.hidden_weights[layer])
     out = np.empty((below.shape[0], below.shape[1], hidden.shape[0]), dtype=object)
     left = boundary
     for s in range(below.shape[1]):
@@ -116,14 +107,17 @@ def check_layer_relations(
     ``prime`` only chooses bases; every choice is checked exactly
     (:func:`~rac_tn.exact.relation_check.exact_row_basis`).
     """
-    functionals = [(ends[np.nonzero(row)[0]], row[np.nonzero(row)[0]]) for row in relations]
-    functionals = [f for f in functionals if f[1].size]
+    functionals = []
+    for row in relations:
+        used = np.nonzero(row)[0]
+        if used.size:
+            functionals.append((_fmpz(ends[used]), _fmpz(row[used])))
     for layer in range(weights.L):
         if not functionals:
             return True
         basis = weights.bases[layer]
         lattice = exponents(basis.shape[1], paths(weights.L, T, layer + 1, k + 1))
-        states = lattice.astype(object) @ basis.T  # u = B z at each lattice point z
+        states = _fmpz(lattice.astype(object) @ basis.T)  # u = B z at each lattice point z
         top = layer + 1 == weights.L
         if not top:
             degrees = tuple(paths(weights.L, T, layer + 2, t) for t in range(k + 1, T + 1))
@@ -139,12 +133,9 @@ def check_layer_relations(
                 if any(coeffs @ row for row in outputs):
                     return False
                 continue
-            # the J moved functionals' coefficient vectors in one FLINT product
+            # the J moved functionals' coefficient vectors (FLINT integers: GMP products)
             values = space.values(moved).reshape(J, n, space.size)
-            stacked = values.transpose(1, 0, 2).reshape(n, J * space.size)
-            product = flint.fmpz_mat([coeffs.tolist()]) * flint.fmpz_mat(stacked.tolist())
-            flat = np.array([int(v) for v in product.entries()], dtype=object)
-            for j, vector in enumerate(flat.reshape(J, space.size)):
+            for j, vector in enumerate(np.tensordot(values, coeffs, axes=([1], [0]))):
                 if any(vector):
                     generators.append((moved[j * n : (j + 1) * n], coeffs))
                     vectors.append(vector)
@@ -178,8 +169,7 @@ def layer_relation_bound(
             f"the end inputs have {count:,} monomials at this cut, above {MAX_END_MONOMIALS:,}"
         )
     width = end_input_map(weights).shape[1]
-    lattices = [exponents(width, n).astype(object) for n in _end_degrees(weights.L, T, k)]
-    ends = lattice_sequences(lattices, width)
+    ends = lattice_sequences(end_lattices(weights, T, k, width), width)
     coords = rng.integers(-_SPREAD, _SPREAD + 1, size=(count + _EXTRA, weights.L, weights.R))
     boundary = np.zeros(coords.shape, dtype=object)
     for layer, basis in enumerate(weights.bases):
@@ -189,7 +179,7 @@ def layer_relation_bound(
     def kernel(p: int):
         return left_kernel((values % p).astype(np.uint64), p)
 
-    primes = [_prime(rng, False, [])]
+    primes = [certify.random_prime(rng)]
     first = kernel(primes[0])
     lower = first.span_rank
 
@@ -205,7 +195,7 @@ def layer_relation_bound(
     while len(primes) < max_primes:
         if deadline is not None and time.perf_counter() > deadline:
             return result(0, "relations not lifted within the time budget")
-        p = _prime(rng, True, primes)
+        p = certify.random_prime(rng, large=True, avoid=primes)
         primes.append(p)
         found = kernel(p)
         if found.free != first.free or found.support != support:
@@ -227,8 +217,6 @@ def layer_relation_bound(
     return result(0, f"relations not lifted within {max_primes} primes")
 
 
-def _prime(rng: np.random.Generator, large: bool, used: list[int]) -> int:
-    while True:
-        p = certify.random_prime(rng, large=large)
-        if p not in used:
-            return p
+def _fmpz(values: object) -> np.ndarray:
+    """Exact integers as FLINT integers (GMP arithmetic, faster than Python's on long ones)."""
+    return np.vectorize(flint.fmpz, otypes=[object])(np.asarray(values, dtype=object))

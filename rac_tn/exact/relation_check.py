@@ -215,15 +215,19 @@ def end_lattices(weights: IntegerWeights, T: int, k: int, width: int) -> list[np
     return [exponents(width, paths(weights.L, T, 1, t)).astype(object) for t in range(k + 1, T + 1)]
 
 
-def end_value_count(weights: IntegerWeights, T: int, k: int) -> int:
-    """How many values :func:`end_value_matrix` computes (boundary grid times end lattices)."""
-    space = BoundarySpace(weights.widths, boundary_degrees(weights.L, T, k))
+def end_monomial_count(weights: IntegerWeights, T: int, k: int) -> int:
+    """The end inputs' monomials (read through :func:`end_input_map`): their lattices' size."""
     width = end_input_map(weights).shape[1]
-    ends = math.prod(
+    return math.prod(
         math.comb(width + n - 1, n)
         for n in (paths(weights.L, T, 1, t) for t in range(k + 1, T + 1))
     )
-    return space.size * ends
+
+
+def end_value_count(weights: IntegerWeights, T: int, k: int) -> int:
+    """How many values :func:`end_value_matrix` computes (boundary grid times end lattices)."""
+    space = BoundarySpace(weights.widths, boundary_degrees(weights.L, T, k))
+    return space.size * end_monomial_count(weights, T, k)
 
 
 def end_value_matrix(weights: IntegerWeights, T: int, k: int) -> np.ndarray:
