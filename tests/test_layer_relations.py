@@ -143,3 +143,16 @@ def test_a_target_the_first_prime_misses_proves_nothing():
     weights = integer_weights(_rac(2, 2, 3), 0)
     found = layer_relation_bound(weights, 6, 3, np.random.default_rng(0), target=51)
     assert found.relations == 0 and found.value == found.end_monomials == 56
+
+
+def test_too_few_random_states_prove_nothing(monkeypatch):
+    """36 random states for a rank-52 End span: the kernel has 20 vectors, 16 of them not
+    relations; whether they lift or not, none is counted."""
+    import rac_tn.exact.layer_relations as layer_relations
+
+    monkeypatch.setattr(layer_relations, "_EXTRA", -20)
+    weights = integer_weights(_rac(2, 2, 3), 0)
+    found = layer_relation_bound(weights, 6, 3, np.random.default_rng(0))
+    assert found.span_lower == 36 and found.relations == 0 and found.value == 56
+    refusals = ("the lifted vectors are not all relations", "relations not lifted within 48 primes")
+    assert found.note in refusals

@@ -213,7 +213,9 @@ def layer_relation_bound(
         if check_layer_relations(weights, T, k, ends, full, p):
             s = len(first.free)
             return result(s, f"{s} relations verified exactly, layer by layer")
-        previous = None
+        # the values are fixed, so more primes would lift the same vectors: too few random
+        # states saw the End span (or the prime was unlucky); nothing is claimed
+        return result(0, "the lifted vectors are not all relations")
     return result(0, f"relations not lifted within {max_primes} primes")
 
 
