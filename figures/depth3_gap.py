@@ -6,11 +6,13 @@
     python figures/depth3_gap.py page       # the tables of docs/depth3_gap.md, from the json
 
 Each configuration runs in its own process with a limit on its computation time (``--limit``,
-60 s by default, kernels compiled beforehand); a configuration over the limit is recorded as
-such, and the ladder in T (k for the duality) stops there. Weights: ``RAC.random(M, R,
-depth=L, seed=0, integer=True)`` (wide integers: small weights such as [-99, 99] gave
-non-generic ranks). Ranks: :func:`rac_tn.separation_rank` (certified when they meet the
-symmetric cut or the End span of these weights, :func:`rac_tn.exact.end_span.end_span_bound`).
+60 s by default, kernels compiled beforehand). The ladder in T (k for the duality) stops at the
+first configuration over the limit or not certified: that one is recorded as such (with its
+numbers when it finished), so every rank in the tables and the figure is certified. Weights:
+``RAC.random(M, R, depth=L, seed=0, integer=True)`` (wide integers: small weights such as
+[-99, 99] gave non-generic ranks). Ranks: :func:`rac_tn.separation_rank` (certified when they
+meet the symmetric cut or the End span of these weights,
+:func:`rac_tn.exact.end_span.end_span_bound`).
 """
 
 from __future__ import annotations
@@ -83,12 +85,19 @@ def ladder(M: int, R: int, L: int, lengths: list[int], limit: float) -> list[dic
             row = json.loads(line)
             if row["seconds"] > limit:
                 row = {"M": M, "R": R, "L": L, "T": T, "timeout": limit, "seconds": row["seconds"]}
+            if "timeout" not in row and not row["certified"]:
+                row["stop"] = "not certified"
             print(json.dumps(row), flush=True)
             rows.append(row)
-            if "timeout" in row:
+            if not done(row):
                 child.kill()
                 break
     return rows
+
+
+def done(row: dict) -> bool:
+    """A configuration that finished within the limit with a certified rank."""
+    return "timeout" not in row and "stop" not in row
 
 
 def gap(limit: float) -> list[dict]:
@@ -123,13 +132,13 @@ def figure(path: Path) -> None:
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    rows = [r for r in json.loads(path.read_text()) if "timeout" not in r]
+    rows = [r for r in json.loads(path.read_text()) if done(r)]
     fig, axes = plt.subplots(2, 3, figsize=(10, 5.2), constrained_layout=True, sharex="col",
                              gridspec_kw={"height_ratios": [2, 1]})  # fmt: skip
     for col, M in enumerate((2, 3, 4)):
         top, bottom = axes[0, col], axes[1, col]
         for L, color in ((3, "tab:blue"), (4, "tab:red")):
-            pts = sorted((r["T"], r["symmetric"], r["rank"], r["certified"]) for r in rows
+            pts = sorted((r["T"], r["symmetric"], r["rank"]) for r in rows
                          if r["M"] == M and r["L"] == L)  # fmt: skip
             if not pts:
                 continue
@@ -137,10 +146,9 @@ def figure(path: Path) -> None:
             top.plot(T, [p[1] for p in pts], "--", color=color, label=f"L = {L}: symmetric cut")
             top.plot(T, [p[2] for p in pts], "-", color=color, label=f"L = {L}: rank")
             bottom.plot(T, [p[1] - p[2] for p in pts], "-", color=color)
-            for t, sym, rank, certified in pts:
-                face = color if certified else "white"
-                top.plot([t], [rank], "o", color=color, markerfacecolor=face)
-                bottom.plot([t], [sym - rank], "o", color=color, markerfacecolor=face)
+            for t, sym, rank in pts:
+                top.plot([t], [rank], "o", color=color)
+                bottom.plot([t], [sym - rank], "o", color=color)
         top.set_yscale("log")
         top.set_title(f"M = R = {M}")
         bottom.set_xlabel("T (Start-End)")
@@ -151,7 +159,7 @@ def figure(path: Path) -> None:
     axes[0, 0].set_ylabel("separation rank")
     axes[1, 0].set_ylabel("symmetric cut - rank")
     axes[0, 0].legend(fontsize=7, title_fontsize=7,
-                      title="filled: certified; hollow: exact w.p. >= 1 - 1e-9")  # fmt: skip
+                      title="every rank certified")  # fmt: skip
     for ext in ("pdf", "png"):
         fig.savefig(HERE / f"fig_depth3_gap.{ext}", dpi=150, metadata=_METADATA[ext])
 
@@ -164,14 +172,14 @@ def gap_table(rows: list[dict]) -> str:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        if "timeout" in r:
+        if not done(r):
             continue
         span = "" if r["end_span"] is None else f"{r['monomials']} - {r['relations']}"
         how = (
             "symmetric cut" if r["rank"] == r["symmetric"]
             else "End span" if r["rank"] == r["end_span"]
             else r["certificate"] or "none"
-        ) if r["certified"] else "not certified: exact with probability >= 1 - 1e-9"  # fmt: skip
+        )  # fmt: skip
         lines.append(
             f"| {r['M']} | {r['L']} | {r['T']} | {r['symmetric']} | {r['rank']} | "
             f"{r['symmetric'] - r['rank']} | {span} | {r['dead_point_bound']} | {how} |"
@@ -180,29 +188,35 @@ def gap_table(rows: list[dict]) -> str:
 
 
 def limits_table(rows: list[dict]) -> str:
-    """The first configuration of each ladder that passed the time limit."""
-    lines = ["| M | R | L | T | limit (s) |", "|---|---|---|---|---|"]
+    """Where each ladder stopped: over the time limit, or a rank that is not certified."""
+    lines = ["| M | R | L | T | why the ladder stopped |", "|---|---|---|---|---|"]
     for r in rows:
         if "timeout" in r:
-            lines.append(f"| {r['M']} | {r['R']} | {r['L']} | {r['T']} | {r['timeout']:g} |")
+            why = f"over the {r['timeout']:g} s limit"
+        elif "stop" in r:
+            why = (f"not certified: rank {r['rank']} ({r['status']}), "
+                   f"symmetric cut {r['symmetric']}, {r['seconds']:g} s")  # fmt: skip
+        else:
+            continue
+        lines.append(f"| {r['M']} | {r['R']} | {r['L']} | {r['T']} | {why} |")
     return "\n".join(lines)
 
 
 def duality_table(rows: list[dict], M: int, R: int) -> str:
     """sep(L, k) at sizes (M, R) as an L x k table; ``*`` marks sep(L, k) != sep(k, L)."""
-    done = {(r["L"], r["T"] // 2): r for r in rows
-            if r["M"] == M and r["R"] == R and "timeout" not in r}  # fmt: skip
+    finished = {(r["L"], r["T"] // 2): r for r in rows
+                if r["M"] == M and r["R"] == R and done(r)}  # fmt: skip
     lines = ["| L \\ k | " + " | ".join(str(k) for k in range(1, 7)) + " |"]
     lines.append("|---" * 7 + "|")
     for L in range(1, 7):
         cells = []
         for k in range(1, 7):
-            r = done.get((L, k))
+            r = finished.get((L, k))
             if r is None:
                 cells.append("")
                 continue
-            mark = "" if r["certified"] else " (uncertified)"
-            other = done.get((k, L))
+            mark = ""
+            other = finished.get((k, L))
             if other is not None and other["rank"] != r["rank"]:
                 mark += " *"
             cells.append(f"{r['rank']}{mark}")
@@ -212,10 +226,10 @@ def duality_table(rows: list[dict], M: int, R: int) -> str:
 
 def duality_pairs(rows: list[dict], M: int, R: int) -> tuple[int, int, list[tuple[int, int]]]:
     """``(pairs tested, pairs equal, unequal pairs)``: both (L, k) and (k, L) done, L < k."""
-    done = {(r["L"], r["T"] // 2): r["rank"] for r in rows
-            if r["M"] == M and r["R"] == R and "timeout" not in r}  # fmt: skip
-    tested = [(L, k) for (L, k) in done if L < k and (k, L) in done]
-    unequal = sorted((L, k) for L, k in tested if done[(L, k)] != done[(k, L)])
+    ranks = {(r["L"], r["T"] // 2): r["rank"] for r in rows
+             if r["M"] == M and r["R"] == R and done(r)}  # fmt: skip
+    tested = [(L, k) for (L, k) in ranks if L < k and (k, L) in ranks]
+    unequal = sorted((L, k) for L, k in tested if ranks[(L, k)] != ranks[(k, L)])
     return len(tested), len(tested) - len(unequal), unequal
 
 
