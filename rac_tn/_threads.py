@@ -64,8 +64,26 @@ def _cpu_times(stat: str) -> tuple[int, int, int]:
     return total - idle, total, max(cpus, 1)
 
 
-def busy_cores(seconds: float = SAMPLE_SECONDS, path: str = "/proc/stat") -> float | None:
-    """How many cores other work keeps busy, watched over ``seconds`` (None if unknown)."""
+def _own_jiffies(path: str) -> int:
+    """CPU time of this process in jiffies, all threads (``utime + stime``, /proc/self/stat)."""
+    with open(path) as f:
+        fields = f.read().rsplit(")", 1)[1].split()  # after the command name, from field 3
+    return int(fields[11]) + int(fields[12])
+
+
+def busy_cores(
+    seconds: float = SAMPLE_SECONDS, path: str = "/proc/stat", own: str = "/proc/self/stat"
+) -> float | None:
+    """How many cores other work keeps busy, watched over ``seconds`` (None if unknown).
+
+    This process's own threads are not other work: numba's and the BLAS's workers of a call
+    just finished can spin for a while, and counted as busy they made the next call run on
+    one thread (``own``: where this process's CPU time is read; unreadable counts as none).
+    """
+    try:
+        own0 = _own_jiffies(own)
+    except (OSError, ValueError, IndexError):
+        own0 = None
     try:
         with open(path) as f:
             busy0, total0, cpus = _cpu_times(f.read())
@@ -79,7 +97,13 @@ def busy_cores(seconds: float = SAMPLE_SECONDS, path: str = "/proc/stat") -> flo
             return None
     if total1 <= total0:
         return None
-    return cpus * (busy1 - busy0) / (total1 - total0)
+    mine = 0
+    if own0 is not None:
+        try:
+            mine = _own_jiffies(own) - own0
+        except (OSError, ValueError, IndexError):
+            mine = 0
+    return max(0.0, cpus * (busy1 - busy0 - mine) / (total1 - total0))
 
 
 def choose_threads(cores: int, busy: float | None, user: int | None) -> int:
