@@ -9,12 +9,12 @@ Run alone: ``python benchmarks/bench_families.py [--quick]`` (prints the row's m
   K + 1 and stays).
 - *family, equivalent*: the same call with the pairs on the exact RAC equivalent's kernels
   (the route before the native kernels), one run.
-- *equal-K work*: the sampled rank's work at the family's final sample count K, for three
-  evaluators on the same schedule (K doubling, each round's new pairs, then one elimination of
-  the round's K x K matrix): the family's native kernels, its RAC equivalent's, and a RAC with
-  the family's sizes (M = d, R = n, L, the same partition). The elimination is of a uniform
-  random matrix of the round's size, the same for the three (a full-rank matrix, as the
-  family's rounds are). The target: the family's native work within 2x the RAC's.
+- *equal-K work*: the sampled rank's work at the family's final sample count K, for three evaluators
+  on the same schedule (K doubling, each round's new pairs, then the elimination of what the round
+  adds, as ``GrowingRank`` does): the family's native kernels, its RAC equivalent's, and a RAC with
+  the family's sizes (M = d, R = n, L, the same partition). The elimination is of uniform random
+  blocks of the round's sizes, the same for the three (a full-rank matrix, as the family's rounds
+  are). The target: the family's native work within 2x the RAC's.
 
 Models: d = n = 4 (CP rank 4), depth 2, integer weights (seed 0), with and without affine
 terms; one thread (BLAS, numba, FLINT); repetitions interleaved, medians.
@@ -80,6 +80,7 @@ def equal_k_work(ops, M: int, partition, K: int, seed: int = 0) -> int:
     rows = np.empty((0, steps, M), dtype=np.uint64)
     cols = np.empty((0, steps, M), dtype=np.uint64)
     starts = [np.empty((0, s), dtype=np.uint64) for s in ops.state_dims]
+    growing = elimination.GrowingRank(P)
     for target in certify.sample_schedule(K):
         new = target - done
         prefix = rng.integers(0, P, (new, shared, M), dtype=np.uint64)
@@ -90,8 +91,8 @@ def equal_k_work(ops, M: int, partition, K: int, seed: int = 0) -> int:
         if done:
             ops.pairs([s[:done] for s in starts], rows[:done], cols[done:], from_cols, 0)
         ops.pairs([s[done:] for s in starts], rows[done:], cols, from_cols, 0)
-        matrix = rng.integers(0, P, (target, target), dtype=np.uint64)
-        elimination.rank_mod_p(matrix, P)
+        growing.grow(rng.integers(0, P, (done, new), dtype=np.uint64),
+                     rng.integers(0, P, (new, target), dtype=np.uint64))  # fmt: skip
         done = target
     return done
 

@@ -11,11 +11,12 @@ from other processes hits all alike.
   thread and on every core, the element-wise modular product rate ("mulmod") and the plain
   ``uint64`` multiply-add rate of one core;
 - kernels of a default call: a default ``separation_rank`` call is run once with the compiled
-  kernels of :mod:`rac_tn.arith.pair_kernels` and the rank (``elimination.rank_mod_p``)
-  wrapped, so the table lists the kernels that call used (with their arithmetic: float64 for
-  the first attempt's primes below 2^21, Montgomery for a later attempt's 62-bit primes), the
-  share of the call's time each took, and the largest call of each replayed at one thread and
-  at the default thread count; its rate is stated against the one-core GEMM rate;
+  kernels of :mod:`rac_tn.arith.pair_kernels` and the rank (each round's
+  ``elimination.GrowingRank.grow``, which factors only what the round adds, and any
+  ``elimination.rank_mod_p``) wrapped, so the table lists the kernels that call used (with their
+  arithmetic: float64 for the first attempt's primes below 2^21, Montgomery for a later attempt's
+  62-bit primes), the share of the call's time each took, and the largest call of each replayed at
+  one thread and at the default thread count; its rate is stated against the one-core GEMM rate;
 - serial vs parallel pair kernel (float64, the default first attempt's): the work size where
   threads start to pay (compare ``rac_tn.arith.modular.PARALLEL_MIN_WORK``);
 - rank of a random matrix by prime size: FLINT at 2^20 + 7, 2^31 - 1, 2^61 - 1 and the float64
@@ -27,6 +28,7 @@ from other processes hits all alike.
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import time
 
@@ -96,6 +98,10 @@ def kernel_work(name: str, args: tuple) -> int:
         _, _, start, inputs = args[:4]
         width = start.shape[1]
         return inputs.shape[0] * inputs.shape[1] * width * (width + inputs.shape[2])
+    if name == "rank" and isinstance(args[0], elimination.GrowingRank):
+        K = args[0].size  # the block LU's added part: S^3 / 3 - K^3 / 3
+        S = K + args[2].shape[0]
+        return S**3 // 3 - K**3 // 3
     if name == "rank":  # LU of an m x n matrix, m <= n: m^2 n / 2 - m^3 / 6 (K^3 / 3 if square)
         m, n = sorted(args[0].shape)
         return m * m * n // 2 - m**3 // 6
@@ -103,6 +109,8 @@ def kernel_work(name: str, args: tuple) -> int:
 
 
 def _arith(name: str, args: tuple) -> str:
+    if name == "rank" and isinstance(args[0], elimination.GrowingRank):
+        return "float64 BLAS elimination" if args[0].p < elimination.BLAS_PRIME_LIMIT else "FLINT"
     if name == "rank":
         p = args[1]
         small = p < elimination.BLAS_PRIME_LIMIT and min(args[0].shape) >= elimination._MIN_SIZE
@@ -114,17 +122,21 @@ def trace_default_call(rac: RAC, part) -> tuple[float, list[tuple[str, str, tupl
     """One default ``separation_rank`` call with the kernels and the rank wrapped.
 
     Returns its wall time and every wrapped call: ``(name, variant, args, seconds)``, variant
-    'parallel' or 'serial' for the kernels (chosen by the library), '-' for the rank.
+    'parallel' or 'serial' for the kernels (chosen by the library), 'grow' for a round of the
+    rank, '-' for a whole rank.
     """
     calls: list[tuple[str, str, tuple, float]] = []
     saved = {name: getattr(pair_kernels, name) for name in KERNELS}
-    saved_rank = elimination.rank_mod_p
+    saved_rank, saved_grow = elimination.rank_mod_p, elimination.GrowingRank.grow
 
     def wrap(name, variant, fn):
         def call(*args):
+            # grow changes its object's state but no array in place: a shallow copy is the
+            # state before the call, to replay it from
+            recorded = (copy.copy(args[0]), *args[1:]) if variant == "grow" else args
             begin = time.perf_counter()
             out = fn(*args)
-            calls.append((name, variant, args, time.perf_counter() - begin))
+            calls.append((name, variant, recorded, time.perf_counter() - begin))
             return out
 
         return call
@@ -132,6 +144,7 @@ def trace_default_call(rac: RAC, part) -> tuple[float, list[tuple[str, str, tupl
     for name, (par, ser) in saved.items():
         setattr(pair_kernels, name, (wrap(name, "parallel", par), wrap(name, "serial", ser)))
     elimination.rank_mod_p = wrap("rank", "-", saved_rank)
+    elimination.GrowingRank.grow = wrap("rank", "grow", saved_grow)
     try:
         begin = time.perf_counter()
         separation_rank(rac, part, seed=2)
@@ -140,11 +153,14 @@ def trace_default_call(rac: RAC, part) -> tuple[float, list[tuple[str, str, tupl
         for name, pair in saved.items():
             setattr(pair_kernels, name, pair)
         elimination.rank_mod_p = saved_rank
+        elimination.GrowingRank.grow = saved_grow
     return total, calls
 
 
 def _replay(name: str, variant: str, args: tuple):
     """The call to time again: the same kernel variant (or the rank) on the same arrays."""
+    if name == "rank" and variant == "grow":
+        return lambda: copy.copy(args[0]).grow(*args[1:])
     if name == "rank":
         return lambda: elimination.rank_mod_p(*args)
     kernel = getattr(pair_kernels, name)[0 if variant == "parallel" else 1]
@@ -337,7 +353,9 @@ def run(*, quick: bool = False, reps: int = 5) -> RowResult:
         "part), plus R for the readout; layer1_maps R^3 + (rows of the map) R per column part "
         "and step; matmul and matmul_lanes n k m; scan_layer R (R + inputs) per sequence and "
         "step; the rank m^2 n / 2 - m^3 / 6 for an m x n matrix, m <= n (K^3 / 3 when "
-        "square: one LU). GEMM counts n^3 per n x n product.",
+        "square: one LU), and a round of the sampled rank (variant 'grow': the kept "
+        "factorisation grown from K to S rows) S^3 / 3 - K^3 / 3, what the round adds to one "
+        "LU. GEMM counts n^3 per n x n product.",
         "'1-core GEMM rate / rate': how many times fewer multiply-adds a second the kernel "
         "does than one core's float64 matrix product (the modular kernels also reduce; the "
         "float64 pair kernel once per dot product).",

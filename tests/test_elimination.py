@@ -116,7 +116,7 @@ def test_sampled_rank_through_the_blas_path_meets_the_closed_form():
 def test_a_sample_cap_that_does_not_fit_in_memory_is_refused_up_front(monkeypatch):
     rac = RAC.random(4, 4, depth=2, seed=0, integer=True)
     part = start_end(38)  # symmetric bound 6160
-    # 6160^2 entries at 35 bytes = 1.2 GiB: refused with 512 MiB available, before any work
+    # 6160^2 entries at 26 bytes = 0.92 GiB: refused with 512 MiB available, before any work
     monkeypatch.setattr(attempts, "available_memory", lambda: 512 * 2**20)
     with pytest.raises(ValueError, match=r"6,160 x 6,160 matrix.*max_samples="):
         separation_rank(rac, part, seed=0)
@@ -127,3 +127,33 @@ def test_a_sample_cap_that_does_not_fit_in_memory_is_refused_up_front(monkeypatc
     attempts.check_sample_memory(4000, available=per_entry * 4000**2)  # exactly fits
     with pytest.raises(ValueError, match="4,001 x 4,001"):
         attempts.check_sample_memory(4001, available=per_entry * 4000**2)
+
+
+@pytest.mark.parametrize("p", [3, 7, 1_048_583, 2_097_143, (1 << 61) - 1])
+def test_a_growing_matrix_has_the_rank_of_each_of_its_leading_blocks(p):
+    """GrowingRank (block LU: the kept factorisation and each round's Schur complement)
+    against FLINT's rank of the whole leading block, round by round: full-rank matrices, and
+    planted ranks that a round's complement loses part of (small primes: many zero pivots)."""
+    rng = np.random.default_rng(p % 1000)
+    for trial in range(12):
+        sizes = [int(n) for n in rng.integers(1, 150, size=4)]
+        total = sum(sizes)
+        rank = total if trial % 2 else int(rng.integers(1, total))
+        A = planted(rng, total, total, rank, p)
+        growing, K = elim.GrowingRank(p), 0
+        for n in sizes:
+            got = growing.grow(A[:K, K : K + n], A[K : K + n, : K + n])
+            K += n
+            assert got == flint_matrices.rank_mod_p(A[:K, :K], p)
+            if got < K:
+                break
+
+
+def test_a_growing_matrix_checks_its_blocks_and_stops_growing_once_singular():
+    p = 2_097_143
+    growing = elim.GrowingRank(p)
+    with pytest.raises(ValueError, match=r"right must be \(0, 2\) and below \(2, 2\)"):
+        growing.grow(np.zeros((0, 2), np.uint64), np.zeros((2, 3), np.uint64))
+    assert growing.grow(np.zeros((0, 2), np.uint64), np.array([[1, 2], [2, 4]], np.uint64)) == 1
+    with pytest.raises(ValueError, match="no longer of full rank"):
+        growing.grow(np.zeros((2, 1), np.uint64), np.ones((1, 3), np.uint64))

@@ -105,9 +105,108 @@ def _factor(A: np.ndarray, L: np.ndarray, r0: int, c0: int, c1: int, p: int) -> 
     s1 = _factor(A, L, r0, c0, mid, p)
     if s1:
         X = _trsm_unit_lower(L[r0 : r0 + s1, r0 : r0 + s1], A[r0 : r0 + s1, mid:c1], p)
+        A[r0 : r0 + s1, mid:c1] = X  # the pivot rows' U block (GrowingRank keeps U)
         # the rows below lose L21 times the pivot rows: bottom - L21 @ X
         _sub_product(A[r0 + s1 :, mid:c1], L[r0 + s1 :, r0 : r0 + s1], X, p)
     return s1 + _factor(A, L, r0 + s1, mid, c1, p)
+
+
+class GrowingRank:
+    """The rank modulo ``p`` of a square matrix grown by a block of rows and columns at a time.
+
+    While the matrix has full rank its factorisation ``P A = L U`` is kept, so growing it to
+    ``[[A, B], [C, D]]`` eliminates only the Schur complement ``D - C A^-1 B`` (block LU: the
+    rank is ``size(A)`` plus the complement's rank) instead of the whole matrix again. Primes at
+    or above :data:`BLAS_PRIME_LIMIT` keep the matrix and rank it whole (FLINT).
+
+    Examples
+    --------
+    >>> g = GrowingRank(101)
+    >>> g.grow(np.empty((0, 1), np.uint64), np.array([[2]], np.uint64))
+    1
+    >>> g.grow(np.array([[4]], np.uint64), np.array([[1, 2]], np.uint64))
+    1
+    """
+
+    def __init__(self, p: int) -> None:
+        self.p = p
+        self.size = 0
+        self.full_rank = True
+        self._matrix = np.empty((0, 0), dtype=np.uint64)  # FLINT primes: the matrix itself
+        self._factors = np.empty((0, 0))  # strict lower part: L; upper part: U
+        self._order = np.empty(0, dtype=np.intp)  # row k of L U is row _order[k] of the matrix
+        self._pending: tuple | None = None  # the last block's factors, merged when it grows
+
+    def grow(self, right: np.ndarray, below: np.ndarray) -> int:
+        """The rank after adding columns and rows.
+
+        ``right`` (``size x n``): the existing rows in the new columns; ``below``
+        (``n x (size + n)``): the new rows in every column. Residues below ``p``. A matrix
+        that lost full rank cannot grow further (its factorisation was not kept).
+        """
+        K, n = self.size, below.shape[0]
+        if not self.full_rank:
+            raise ValueError("the matrix is no longer of full rank; it cannot grow further")
+        if right.shape != (K, n) or below.shape != (n, K + n):
+            raise ValueError(
+                f"right must be {(K, n)} and below {(n, K + n)}, got {right.shape} and "
+                f"{below.shape}"
+            )
+        self.size = K + n
+        if self.p >= BLAS_PRIME_LIMIT:
+            self._matrix = np.block([[self._matrix, right], [below]]) if K else below.copy()
+            rank = flint_matrices.rank_mod_p(self._matrix, self.p)
+            self.full_rank = rank == self.size
+            return rank
+        self._merge_pending()
+        complement = self._residues(below[:, K:])
+        U_new, Z = np.empty((0, n)), np.empty((n, 0))
+        if K:
+            U_new, Z = self._solve(self._residues(right), self._residues(below[:, :K]))
+            _sub_product(complement, Z, U_new, self.p)
+        s, block, multipliers, order = self._factor_block(complement)
+        self.full_rank = s == n
+        if self.full_rank:
+            self._pending = (U_new, Z[order], block, multipliers, order)
+        return K + s
+
+    def _residues(self, values: np.ndarray) -> np.ndarray:
+        arr = np.asarray(values)
+        if arr.size and arr.max() >= self.p:
+            arr = np.mod(arr, self.p)
+        return np.array(arr, dtype=np.float64, order="C")
+
+    def _solve(self, right: np.ndarray, left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``U12 = L^-1 P right`` and ``Z = left U^-1`` (``D - Z U12``: the complement)."""
+        p, F = self.p, self._factors
+        U_new = _trsm_unit_lower(F, right[self._order], p)
+        # Z U = left  <=>  U^T Z^T = left^T: a lower triangular solve with U's diagonal
+        inv = _inverses(np.ascontiguousarray(np.diagonal(F)), p)
+        return U_new, _trsm_lower(F.T, left.T, p, inv).T
+
+    def _factor_block(self, block: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+        """Factor a first or complement block; returns its pivots, U, L and row order."""
+        n = block.shape[0]
+        work = np.empty((n, n + 1))
+        work[:, :n] = block
+        work[:, n] = np.arange(n)  # swapped with the rows: the row order
+        multipliers = np.zeros((n, n))
+        s = _factor(work, multipliers, 0, 0, n, self.p)
+        return s, work[:, :n], multipliers, work[:, n].astype(np.intp)
+
+    def _merge_pending(self) -> None:
+        """Put the last block's factors into the kept ``L``, ``U`` and row order."""
+        if self._pending is None:
+            return
+        U_new, Z, block, multipliers, order = self._pending
+        K, n = self._factors.shape[0], block.shape[0]
+        F = np.empty((K + n, K + n))
+        F[:K, :K] = self._factors
+        F[:K, K:] = U_new
+        F[K:, :K] = Z
+        F[K:, K:] = np.triu(block) + np.tril(multipliers, -1)
+        self._factors, self._order = F, np.concatenate([self._order, K + order])
+        self._pending = None
 
 
 def _sub_product(out: np.ndarray, a: np.ndarray, b: np.ndarray, p: int) -> None:
@@ -120,15 +219,26 @@ def _sub_product(out: np.ndarray, a: np.ndarray, b: np.ndarray, p: int) -> None:
 
 def _trsm_unit_lower(L: np.ndarray, B: np.ndarray, p: int) -> np.ndarray:
     """``L^-1 B mod p`` for a unit lower triangular ``L`` (its strict lower part is read)."""
+    return _trsm_lower(L, B, p, np.empty(0))
+
+
+def _trsm_lower(L: np.ndarray, B: np.ndarray, p: int, inv_diagonal: np.ndarray) -> np.ndarray:
+    """``L^-1 B mod p``, ``L`` lower triangular with the given diagonal inverses (none: unit)."""
+    X = np.array(B, dtype=np.float64, order="C")
+    _trsm_in_place(L, X, p, inv_diagonal)
+    return X
+
+
+def _trsm_in_place(L: np.ndarray, X: np.ndarray, p: int, inv_diagonal: np.ndarray) -> None:
     n = L.shape[0]
     if n <= _TRSM_BASE:
-        return _trsm_base(np.ascontiguousarray(L), np.array(B, dtype=np.float64), p, 1.0 / p)
+        _trsm_base(np.ascontiguousarray(L), X, p, 1.0 / p, inv_diagonal)
+        return
     h = n // 2
-    X1 = _trsm_unit_lower(L[:h, :h], B[:h], p)
-    B2 = np.array(B[h:], dtype=np.float64)
-    _sub_product(B2, L[h:, :h], X1, p)
-    X2 = _trsm_unit_lower(L[h:, h:], B2, p)
-    return np.concatenate([X1, X2])
+    unit = inv_diagonal.shape[0] == 0
+    _trsm_in_place(L[:h, :h], X[:h], p, inv_diagonal if unit else inv_diagonal[:h])
+    _sub_product(X[h:], L[h:, :h], X[:h], p)
+    _trsm_in_place(L[h:, h:], X[h:], p, inv_diagonal if unit else inv_diagonal[h:])
 
 
 def _sub_reduce_py(out, prod, p, pinv):
@@ -158,7 +268,7 @@ def _inverse(a, p):
 def _base(A, L, r0, c0, c1, p, pinv):
     """:func:`_factor` for a narrow block: Gaussian elimination on a contiguous copy."""
     # Rows of A and L are swapped whole; the multiplier of row i by the k-th pivot (k counted
-    # from 0) goes to L[i, k]. The eliminated entries are not written back: no caller reads them.
+    # from 0) goes to L[i, k]. Only the pivot rows are written back (U, for GrowingRank).
     rows, width = A.shape[0] - r0, c1 - c0
     P = A[r0:, c0:c1].copy()
     Lp = np.zeros((rows, width))
@@ -194,21 +304,43 @@ def _base(A, L, r0, c0, c1, p, pinv):
     for i in range(rows):
         for k in range(s):
             L[r0 + i, r0 + k] = Lp[i, k]
+    for i in range(s):
+        for k in range(width):
+            A[r0 + i, c0 + k] = P[i, k]
     return s
 
 
 @njit(cache=True)
-def _trsm_base(L, B, p, pinv):
-    """Forward substitution with a unit lower triangular ``L``, in place on ``B``."""
+def _inverses(values, p):
+    """``values**-1 mod p`` elementwise (nonzero residues, as floats)."""
+    out = np.empty_like(values)
+    for i in range(values.shape[0]):
+        out[i] = _inverse(values[i], p)
+    return out
+
+
+@njit(cache=True)
+def _trsm_base(L, B, p, pinv, inv_diagonal):
+    """Forward substitution with a lower triangular ``L``, in place on ``B``.
+
+    Each row's sum is reduced once: fewer than ``_TRSM_BASE`` products below ``p**2`` stay
+    below ``2**53`` for ``p <`` :data:`BLAS_PRIME_LIMIT`.
+    """
     n = L.shape[0]
     fp = float(p)
+    scaled = inv_diagonal.shape[0] > 0
     for i in range(n):
         for k in range(i):
             g = fp - L[i, k]
             if g != fp:
                 for j in range(B.shape[1]):
-                    B[i, j] = _mod(B[i, j] + g * B[k, j], fp, pinv)
+                    B[i, j] += g * B[k, j]
+        for j in range(B.shape[1]):
+            B[i, j] = _mod(B[i, j], fp, pinv)
+        if scaled:
+            for j in range(B.shape[1]):
+                B[i, j] = _mod(B[i, j] * inv_diagonal[i], fp, pinv)
     return B
 
 
-__all__ = ["BLAS_PRIME_LIMIT", "exact_chunk", "rank_mod_p", "rank_mod_small_prime"]
+__all__ = ["BLAS_PRIME_LIMIT", "GrowingRank", "exact_chunk", "rank_mod_p", "rank_mod_small_prime"]

@@ -24,13 +24,12 @@ from rac_tn.partition import Partition
 #: Independent random primes tried at most, until the failure bound is below 1e-9.
 MAX_PRIMES = 8
 
-#: Peak bytes an entry of the sampled square matrix costs: its residues (uint64), the previous
-#: round's matrix, and the float64 copy and multipliers of the elimination
-#: (:mod:`rac_tn.arith.elimination`). Measured as the rise of the peak resident set over a
-#: sampled rank that reaches its cap: 35.1-37.3 bytes per entry at S = 1024-3000 in a venv used
-#: for weeks, 32.1 at S = 2048 in a fresh CI venv (small prime); 22-26 with FLINT at a 62-bit
-#: prime. 35 is within 10% of each small-prime figure.
-SAMPLE_BYTES_PER_ENTRY = 35
+#: Peak bytes an entry of the sampled square matrix costs, measured as the rise of the peak
+#: resident set (VmHWM) over a sampled rank that reaches its cap: 18.1-20.3 at S = 3264-6160 at
+#: a small prime (:class:`~rac_tn.arith.elimination.GrowingRank`: the kept factorisation, the new
+#: blocks and their working copies), 24.2 for the matrix kept whole and ranked by FLINT at a
+#: 62-bit prime (S = 3000; 22-26 earlier). 26 covers the larger: an uncertified rank runs both.
+SAMPLE_BYTES_PER_ENTRY = 26
 
 #: ``attempt(p, report) -> (rank, sample count, shape, Schwartz-Zippel failure bound)``.
 Attempt = Callable[..., tuple[int, int, tuple[int, int], float]]
@@ -283,7 +282,7 @@ def _sampled_rank(
     row_rest = np.empty((0, steps, M), dtype=np.uint64)
     col_rest = np.empty((0, steps, M), dtype=np.uint64)
     starts: list[np.ndarray] = [np.empty((0, s), dtype=np.uint64) for s in ops.state_dims]
-    Y = np.empty((0, 0), dtype=np.uint64)
+    growing = elimination.GrowingRank(p)  # keeps each full-rank round's factorisation
     K = 0
     schedule = certify.sample_schedule(cap)
     if start:
@@ -302,16 +301,14 @@ def _sampled_rank(
         row_rest = np.concatenate([row_rest, rest_rows])
         col_rest = np.concatenate([col_rest, rest_cols])
         starts = [np.concatenate([a, b]) for a, b in zip(starts, new_starts, strict=True)]
-        grown = np.empty((target, target), dtype=np.uint64)
-        grown[:K, :K] = Y
+        right = np.empty((K, new), dtype=np.uint64)
         if K:  # old rows x new columns
             old = [s[:K] for s in starts]
-            grown[:K, K:] = ops.pairs(old, row_rest[:K], col_rest[K:], from_cols, class_index)
-        grown[K:, :] = ops.pairs(
-            [s[K:] for s in starts], row_rest[K:], col_rest, from_cols, class_index
-        )
-        Y, K = grown, target
-        rank = elimination.rank_mod_p(Y, p)
+            right = ops.pairs(old, row_rest[:K], col_rest[K:], from_cols, class_index)
+        below = ops.pairs([s[K:] for s in starts], row_rest[K:], col_rest, from_cols, class_index)
+        K = target
+        rank = growing.grow(right, below)
+        del right, below
         last = time.perf_counter() - started
         report(done + 1, len(schedule))
         if rank < K:

@@ -5,12 +5,13 @@ The sampled rank grows a square matrix of S x S outputs ``y`` modulo a prime, S 
 cap ``min(symmetric bound, max_samples)``. The most it can cost is every round up to the cap:
 
 - memory: :data:`~rac_tn.exact.attempts.SAMPLE_BYTES_PER_ENTRY` bytes per entry of the cap's
-  S x S matrix (the matrix, its elimination's working copy and the previous round's matrix);
-- time: each round evaluates the new pairs (``S_i^2 - S_{i-1}^2`` outputs) and eliminates its
-  matrix, at rates measured on this machine with the model's own kernels on small cases
-  (:func:`~rac_tn.exact.attempts.measure_rates`). At the sizes met in practice the
-  elimination's time grows more like S^2 than its S^3 / 3 multiply-adds (BLAS runs faster on
-  larger blocks), so its growth is measured between two sizes, not assumed.
+  S x S matrix (the kept factorisation, the new blocks and their working copies);
+- time: each round evaluates the new pairs (``S_i^2 - S_{i-1}^2`` outputs) and eliminates what they
+  add (:class:`~rac_tn.arith.elimination.GrowingRank` keeps the earlier rounds' factorisation, so
+  the rounds' eliminations add up to one of the cap's matrix), at rates measured on this machine
+  with the model's own kernels on small cases (:func:`~rac_tn.exact.attempts.measure_rates`). At the
+  sizes met in practice the elimination's time grows more like S^2 than its S^3 / 3 multiply-adds
+  (BLAS runs faster on larger blocks), so its growth is measured between two sizes, not assumed.
 
 A rank that stops below the cap costs less. A second prime, the End-span certificate and the
 exact grids can add to the time; the estimate covers the first prime's rounds.
@@ -19,7 +20,7 @@ Examples
 --------
 >>> cost = rank_cost_from_rates((16, 32, 64), pair_rate=1e6, elimination=(64, 0.5))
 >>> cost.pairs, cost.elimination_multiply_adds, round(cost.seconds, 6)
-(4096, 99671, 0.574408)
+(4096, 87382, 0.504096)
 """
 
 from __future__ import annotations
@@ -53,11 +54,12 @@ class RankCost(Serialisable):
     pairs
         Outputs ``y`` evaluated over every round (the last round's S^2).
     elimination_multiply_adds
-        Multiply-adds of the eliminations, ``sum_i S_i^3 / 3`` (rounded up): the operation
-        count the time is not proportional to at these sizes (see ``elimination_exponent``).
+        Multiply-adds of the eliminations, ``S^3 / 3`` of the cap (rounded up; the rounds
+        grow one block factorisation): the operation count the time is not proportional to
+        at these sizes (see ``elimination_exponent``).
     seconds
-        The estimated time: ``pairs / pair_rate`` plus each round's elimination,
-        ``elimination_seconds * (S_i / elimination_size) ** elimination_exponent``.
+        The estimated time: ``pairs / pair_rate`` plus the elimination of the cap's matrix,
+        ``elimination_seconds * (cap / elimination_size) ** elimination_exponent``.
     pair_rate
         Outputs per second, as measured.
     elimination_size, elimination_seconds, elimination_exponent
@@ -122,12 +124,12 @@ def rank_cost_from_rates(
         raise ValueError(f"elimination_exponent must be in [2, 3], got {elimination_exponent}")
     cap = sizes[-1]
     pairs = cap * cap  # each round adds S_i^2 - S_{i-1}^2: the sum telescopes
-    eliminations = sum(seconds * (s / size) ** elimination_exponent for s in sizes)
+    eliminations = seconds * (cap / size) ** elimination_exponent  # the rounds telescope
     return RankCost(
         schedule=sizes,
         peak_bytes=SAMPLE_BYTES_PER_ENTRY * cap * cap,
         pairs=pairs,
-        elimination_multiply_adds=sum(-(-(s**3) // 3) for s in sizes),
+        elimination_multiply_adds=-(-(cap**3) // 3),
         seconds=pairs / pair_rate + eliminations,
         pair_rate=float(pair_rate),
         elimination_size=int(size),
