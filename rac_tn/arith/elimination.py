@@ -154,7 +154,8 @@ class GrowingRank:
             )
         self.size = K + n
         if self.p >= BLAS_PRIME_LIMIT:
-            self._matrix = np.block([[self._matrix, right], [below]]) if K else below.copy()
+            # a first block is kept as given (no copy): grow's callers do not reuse it
+            self._matrix = np.block([[self._matrix, right], [below]]) if K else below
             rank = flint_matrices.rank_mod_p(self._matrix, self.p)
             self.full_rank = rank == self.size
             return rank

@@ -27,9 +27,9 @@ MAX_PRIMES = 8
 #: Peak bytes an entry of the sampled square matrix costs, measured as the rise of the peak
 #: resident set (VmHWM) over a sampled rank that reaches its cap: 18.1-20.3 at S = 3264-6160 at
 #: a small prime (:class:`~rac_tn.arith.elimination.GrowingRank`: the kept factorisation, the new
-#: blocks and their working copies), 24.2 for the matrix kept whole and ranked by FLINT at a
-#: 62-bit prime (S = 3000; 22-26 earlier). 26 covers the larger: an uncertified rank runs both.
-SAMPLE_BYTES_PER_ENTRY = 26
+#: blocks and their working copies); 24.2-26.3 at S = 3000-6000 when every round runs at a
+#: 62-bit prime (the matrix kept whole, FLINT's copy and its LU's workspace). 27 covers both.
+SAMPLE_BYTES_PER_ENTRY = 27
 
 #: ``attempt(p, report) -> (rank, sample count, shape, Schwartz-Zippel failure bound)``.
 Attempt = Callable[..., tuple[int, int, tuple[int, int], float]]
