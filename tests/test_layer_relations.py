@@ -156,3 +156,19 @@ def test_too_few_random_states_prove_nothing(monkeypatch):
     assert found.span_lower == 36 and found.relations == 0 and found.value == 56
     refusals = ("the lifted vectors are not all relations", "relations not lifted within 48 primes")
     assert found.note in refusals
+
+
+def test_a_relation_lift_is_returned_only_once_two_primes_agree():
+    """RelationLift (shared by both End-span routes): rows (3, -7, 2) / 2 modulo three primes;
+    the CRT lift is the integer row only after it repeats, never after one combination."""
+    from rac_tn.exact.end_relations import RelationLift
+
+    primes = [(1 << 61) - 1, (1 << 31) - 1, 1_000_000_007]
+
+    def rows(p):
+        half = pow(2, -1, p)
+        return np.array([[3 * half % p, -7 * half % p, 1]], dtype=object)
+
+    lift = RelationLift(rows(primes[0]), primes[0])
+    assert lift.add(rows(primes[1]), primes[1]) is None  # first lift: nothing to compare with
+    assert lift.add(rows(primes[2]), primes[2]).tolist() == [[3, -7, 2]]

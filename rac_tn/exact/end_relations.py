@@ -272,6 +272,33 @@ def _direct_rref_available() -> bool:
 
 # -- lifting residues to rationals -----------------------------------------------------------
 
+#: Primes tried at most to lift relations (about 60 bits each).
+MAX_PRIMES = 48
+
+
+class RelationLift:
+    """Relation rows modulo several primes, combined (CRT) and lifted to integer rows.
+
+    :meth:`add` returns the lift once two successive primes give the same rows (a lift that
+    still changes has not converged); the caller then verifies it exactly.
+    """
+
+    def __init__(self, rows: np.ndarray, p: int) -> None:
+        self.acc, self.modulus = rows.astype(object), p
+        self.previous: np.ndarray | None = None
+
+    def add(self, rows: np.ndarray, p: int) -> np.ndarray | None:
+        """Combine the rows modulo ``p``; the lifted rows if they repeat the last lift."""
+        self.acc, self.modulus = crt_combine(self.acc, self.modulus, rows, p), self.modulus * p
+        lifted = lift_rows(self.acc, self.modulus)
+        stable = (
+            lifted is not None
+            and self.previous is not None
+            and np.array_equal(lifted, self.previous)
+        )
+        self.previous = None if stable else lifted  # a lift that failed its check starts over
+        return lifted if stable else None
+
 
 def crt_combine(acc: np.ndarray, modulus: int, residues: np.ndarray, p: int) -> np.ndarray:
     """Residues modulo ``modulus * p`` from residues modulo ``modulus`` and modulo ``p``.

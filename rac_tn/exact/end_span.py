@@ -43,11 +43,11 @@ from rac_tn._checks import check_class_index, check_seed
 from rac_tn.exact import certify
 from rac_tn.exact.boundary_space import BoundarySpace, boundary_degrees, rational_rank
 from rac_tn.exact.end_relations import (
+    MAX_PRIMES,
+    RelationLift,
     coefficient_rows,
-    crt_combine,
     end_values_mod,
     left_kernel,
-    lift_rows,
     sub_grid,
 )
 from rac_tn.exact.layer_relations import MAX_END_MONOMIALS, layer_relation_bound
@@ -71,8 +71,6 @@ MAX_MONOMIALS = 5_000
 #: over Q is computed directly instead of lifting relations: about a second at M = R = 2, L = 4,
 #: T = 6 (616 x 110), where the relations' coefficients grow too long to lift.
 EXACT_VALUES = 250_000
-#: Primes tried at most to lift the relations (about 60 bits each).
-MAX_PRIMES = 48
 #: ``separation_rank`` gives the End span this many seconds at least, or this many times the
 #: rank's own time: at depth 4 the relations' coefficients grew for minutes without lifting.
 REFINE_MIN_SECONDS = 20.0
@@ -352,8 +350,7 @@ def end_span_bound(
         if target is not None and lower != target:
             return result(N, 0, f"relations not lifted: the End span modulo p is {lower}")
     s, support = len(first.free), first.support
-    acc, modulus, previous = first.rows.astype(object), primes[-1], None
-    misses = 0
+    lift, misses = RelationLift(first.rows, primes[-1]), 0
     # relations whose End span modulo p meets the target are worth more primes: float weights
     # (large dyadic numerators) give relations with long rational coefficients
     budget = max_primes if target is None or lower != target else TARGET_PRIMES * max_primes
@@ -369,20 +366,17 @@ def end_span_bound(
                 columns = N + _EXTRA if search is None else len(search) + _EXTRA
                 first = kernel_mod(p, columns, search)
                 s, support = len(first.free), first.support
-                acc, modulus, previous, misses = first.rows.astype(object), p, None, 0
+                lift, misses = RelationLift(first.rows, p), 0
                 if s == 0:
                     return result(N, 0, "no relation modulo p: the bound is the monomial count")
             continue  # an unlucky prime: another normal form
-        acc, modulus = crt_combine(acc, modulus, kernel.rows, p), modulus * p
-        lifted = lift_rows(acc, modulus)
-        if lifted is None or previous is None or not np.array_equal(lifted, previous):
-            previous = lifted
+        lifted = lift.add(kernel.rows, p)
+        if lifted is None:
             continue
         full = np.zeros((s, N), dtype=object)
         full[:, list(support)] = lifted
         if check_relations(weights, T, k, full, p):
             return result(N - s, s, f"{s} relations verified exactly")
-        previous = None
     return result(N, 0, f"relations not lifted within {budget} primes")
 
 

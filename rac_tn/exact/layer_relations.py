@@ -40,7 +40,7 @@ import numpy as np
 from rac_tn.counting import paths
 from rac_tn.exact import certify
 from rac_tn.exact.boundary_space import BoundarySpace, exponents, lattice_sequences
-from rac_tn.exact.end_relations import crt_combine, left_kernel, lift_rows
+from rac_tn.exact.end_relations import MAX_PRIMES, RelationLift, left_kernel
 from rac_tn.exact.relation_check import (
     IntegerWeights,
     end_input_map,
@@ -155,7 +155,7 @@ def layer_relation_bound(
     rng: np.random.Generator,
     target: int | None = None,
     deadline: float | None = None,
-    max_primes: int = 48,
+    max_primes: int = MAX_PRIMES,
 ) -> LayerRelations:
     """The End span at the cut k as ``N_x`` minus relations proven layer by layer.
 
@@ -191,7 +191,7 @@ def layer_relation_bound(
     if target is not None and lower != target:
         return result(0, f"relations not lifted: the End span modulo p is {lower}")
     support = first.support
-    acc, modulus, previous, misses = first.rows.astype(object), primes[0], None, 0
+    lift, misses = RelationLift(first.rows, primes[0]), 0
     while len(primes) < max_primes:
         if deadline is not None and time.perf_counter() > deadline:
             return result(0, "relations not lifted within the time budget")
@@ -203,10 +203,8 @@ def layer_relation_bound(
             if misses == 2:  # the first prime was the unlucky one
                 return result(0, "two primes disagreed with the first")
             continue
-        acc, modulus = crt_combine(acc, modulus, found.rows, p), modulus * p
-        lifted = lift_rows(acc, modulus)
-        if lifted is None or previous is None or not np.array_equal(lifted, previous):
-            previous = lifted
+        lifted = lift.add(found.rows, p)
+        if lifted is None:
             continue
         full = np.zeros((len(first.free), count), dtype=object)
         full[:, list(support)] = lifted
