@@ -25,11 +25,12 @@ from rac_tn.partition import Partition
 MAX_PRIMES = 8
 
 #: Peak bytes an entry of the sampled square matrix costs, measured as the rise of the peak
-#: resident set (VmHWM) over a sampled rank that reaches its cap: 18.1-20.3 at S = 3264-6160 at
-#: a small prime (:class:`~rac_tn.arith.elimination.GrowingRank`: the kept factorisation, the new
-#: blocks and their working copies); 24.2-26.3 at S = 3000-6000 when every round runs at a
-#: 62-bit prime (the matrix kept whole, FLINT's copy and its LU's workspace). 27 covers both.
-SAMPLE_BYTES_PER_ENTRY = 27
+#: resident set (VmHWM) over a sampled rank that reaches its cap: at a small prime
+#: (:class:`~rac_tn.arith.elimination.GrowingRank`: the kept factorisation, the new blocks and
+#: their working copies) 24.4 at S = 2048 on 2 threads, 18.1-20.3 at S = 3264-6160 on 1; when
+#: every round runs at a 62-bit prime (the matrix kept whole, FLINT's copy and its LU's
+#: workspace) 24.2-26.3 at S = 3000-6000, 22.6 for a second attempt in one round.
+SAMPLE_BYTES_PER_ENTRY = 26
 
 #: ``attempt(p, report) -> (rank, sample count, shape, Schwartz-Zippel failure bound)``.
 Attempt = Callable[..., tuple[int, int, tuple[int, int], float]]
