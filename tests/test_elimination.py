@@ -116,7 +116,7 @@ def test_sampled_rank_through_the_blas_path_meets_the_closed_form():
 def test_a_sample_cap_that_does_not_fit_in_memory_is_refused_up_front(monkeypatch):
     rac = RAC.random(4, 4, depth=2, seed=0, integer=True)
     part = start_end(38)  # symmetric bound 6160
-    # 6160^2 entries at 26 bytes = 0.92 GiB: refused with 512 MiB available, before any work
+    # 6160^2 entries at 25 bytes = 0.88 GiB: refused with 512 MiB available, before any work
     monkeypatch.setattr(attempts, "available_memory", lambda: 512 * 2**20)
     with pytest.raises(ValueError, match=r"6,160 x 6,160 matrix.*max_samples="):
         separation_rank(rac, part, seed=0)

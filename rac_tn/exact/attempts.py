@@ -27,10 +27,10 @@ MAX_PRIMES = 8
 #: Peak bytes an entry of the sampled square matrix costs, measured as the rise of the peak
 #: resident set (VmHWM) over a sampled rank that reaches its cap: at a small prime
 #: (:class:`~rac_tn.arith.elimination.GrowingRank`: the kept factorisation, the new blocks and
-#: their working copies) 24.4 at S = 2048 on 2 threads, 18.1-20.3 at S = 3264-6160 on 1; when
-#: every round runs at a 62-bit prime (the matrix kept whole, FLINT's copy and its LU's
-#: workspace) 24.2-26.3 at S = 3000-6000, 22.6 for a second attempt in one round.
-SAMPLE_BYTES_PER_ENTRY = 26
+#: their working copies) 22.9-27.1 at S = 2048 on 2 threads (it varies from run to run),
+#: 18.1-20.3 at S = 3264-6160 on 1; at a 62-bit prime 22.6 for a second attempt (one round),
+#: 24.2-26.3 at S = 3000-6000 when every round runs there.
+SAMPLE_BYTES_PER_ENTRY = 25
 
 #: ``attempt(p, report) -> (rank, sample count, shape, Schwartz-Zippel failure bound)``.
 Attempt = Callable[..., tuple[int, int, tuple[int, int], float]]

@@ -408,7 +408,7 @@ def rank_cost(
     --------
     >>> from rac_tn import RAC, start_end
     >>> cost = rank_cost(RAC.random(2, 2, depth=2, seed=0, integer=True), start_end(8))
-    >>> cost.samples, cost.peak_bytes == 26 * cost.samples**2
+    >>> cost.samples, cost.peak_bytes == 25 * cost.samples**2
     (10, True)
     """
     model = check_model(model, "model")
