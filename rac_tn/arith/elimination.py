@@ -52,6 +52,14 @@ def rank_mod_p(matrix: np.ndarray, p: int) -> int:
     return flint_matrices.rank_mod_p(arr, p)
 
 
+def _float_residues(values: np.ndarray, p: int) -> np.ndarray:
+    """A C-ordered float64 copy of integer ``values`` reduced modulo ``p`` (exact below p)."""
+    arr = np.asarray(values)
+    if arr.size and arr.max() >= p:  # reduce as integers: float64 holds them exactly below p
+        arr = np.mod(arr, p)
+    return np.array(arr, dtype=np.float64, order="C")
+
+
 def exact_chunk(p: int) -> int:
     """Terms of a float64 dot product of residues mod ``p`` that stay exact (below ``2**53``)."""
     return max(1, int((_EXACT - p) // float((p - 1) ** 2)))
@@ -81,9 +89,7 @@ def rank_mod_small_prime(matrix: np.ndarray, p: int) -> int:
     arr = np.asarray(matrix)
     if arr.ndim != 2:
         raise ValueError(f"matrix must be 2-D, got shape {arr.shape}")
-    if arr.size and arr.max() >= p:  # reduce as integers: float64 holds them exactly below p
-        arr = np.mod(arr, p)
-    A = np.array(arr, dtype=np.float64, order="C")  # a copy: eliminated in place
+    A = _float_residues(arr, p)  # a copy: eliminated in place
     rows, cols = A.shape
     if rows == 0 or cols == 0:
         return 0
@@ -160,22 +166,18 @@ class GrowingRank:
             self.full_rank = rank == self.size
             return rank
         self._merge_pending()
-        complement = self._residues(below[:, K:])
+        complement = _float_residues(below[:, K:], self.p)
         U_new, Z = np.empty((0, n)), np.empty((n, 0))
         if K:
-            U_new, Z = self._solve(self._residues(right), self._residues(below[:, :K]))
+            U_new, Z = self._solve(
+                _float_residues(right, self.p), _float_residues(below[:, :K], self.p)
+            )
             _sub_product(complement, Z, U_new, self.p)
         s, block, multipliers, order = self._factor_block(complement)
         self.full_rank = s == n
         if self.full_rank:
             self._pending = (U_new, Z[order], block, multipliers, order)
         return K + s
-
-    def _residues(self, values: np.ndarray) -> np.ndarray:
-        arr = np.asarray(values)
-        if arr.size and arr.max() >= self.p:
-            arr = np.mod(arr, self.p)
-        return np.array(arr, dtype=np.float64, order="C")
 
     def _solve(self, right: np.ndarray, left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``U12 = L^-1 P right`` and ``Z = left U^-1`` (``D - Z U12``: the complement)."""
